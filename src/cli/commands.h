@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace winback::cli {
+
+// Process exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 bad usage, config or input.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Options every subcommand sees.
+struct GlobalOptions {
+  std::string db_path = "winback.db";        // --db: SQLite file (a postgresql:// URL later).
+  std::string config_path = "winback.toml";  // --config
+};
+
+// Each Register*Command adds one subcommand to `app`. When the subcommand runs, its callback
+// stores the process exit code in `exit_code`. `globals` outlives the app and is filled in by
+// the parser before any callback runs. One file per command: <name>_command.cc.
+void RegisterInitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterSimulateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterImportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterCustomerCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterStatsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterDemoCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+
+}  // namespace winback::cli

@@ -1,0 +1,155 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/money.h"
+#include "core/time.h"
+
+namespace winback::store {
+
+// Messaging channels a customer can consent to.
+enum class Channel : std::uint8_t { kEmail = 0, kSms = 1, kWhatsapp = 2 };
+inline constexpr int kChannelCount = 3;
+std::string_view ChannelName(Channel c);
+std::optional<Channel> ParseChannel(std::string_view name);
+
+// What the customer said about being contacted on a channel.
+enum class Consent : std::uint8_t { kUnknown = 0, kGranted = 1, kDenied = 2 };
+std::string_view ConsentName(Consent c);
+
+// One customer as imported. Empty strings and empty optionals mean "absent".
+struct CustomerRecord {
+  std::string id;
+  std::string email;
+  std::string phone;
+  std::string first_name;
+  std::string last_name;
+  std::optional<Date> birth_date;
+  std::optional<int> birth_year;
+  std::string gender;
+  std::string education;
+  std::string country;
+  std::string region;
+  std::string city;
+  std::string time_zone;
+  std::string language;
+  std::optional<Instant> signup_at;
+  Consent consent[kChannelCount] = {};
+  std::string preferred_channel;
+  std::string referred_by;
+};
+
+enum class OrderStatus : std::uint8_t { kCompleted = 0, kRefunded = 1, kCancelled = 2 };
+std::string_view OrderStatusName(OrderStatus s);
+std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
+
+struct OrderItem {
+  std::string sku;
+  std::int64_t quantity = 0;
+  std::int64_t price_minor = 0;  // Per unit, in the order's currency.
+};
+
+struct OrderRecord {
+  std::string id;
+  std::string customer_id;
+  Instant placed_at;
+  std::int32_t utc_offset_minutes = 0;  // Offset the time was written with: gives the local day.
+  std::int64_t amount_minor = 0;
+  std::string currency;  // ISO 4217, validated.
+  OrderStatus status = OrderStatus::kCompleted;
+  std::vector<OrderItem> items;
+};
+
+// Event types of docs/formats.md. The numeric values are stored; append only.
+enum class EventType : std::uint8_t {
+  kVisit = 0,
+  kEmailOpen,
+  kEmailClick,
+  kSmsClick,
+  kWhatsappRead,
+  kWhatsappReply,
+  kChat,
+  kCall,
+  kNote,
+  kTicketOpened,
+  kTicketResolved,
+  kComplaint,
+  kReview,
+  kReferral,
+  kCartAbandoned,
+  kSubscriptionCancelled,
+  kExitSurvey,
+  kFeatureRequested,
+  kFeatureShipped,
+  kPaymentDefault,
+  kUnsubscribe,
+  kBounce,
+};
+inline constexpr int kEventTypeCount = 22;
+std::string_view EventTypeName(EventType t);
+std::optional<EventType> ParseEventType(std::string_view name);
+
+struct EventRecord {
+  std::string id;
+  std::string customer_id;
+  EventType type = EventType::kVisit;
+  Instant at;
+  std::int32_t utc_offset_minutes = 0;
+  std::string channel;
+  std::string reason;
+  std::optional<std::int64_t> score;
+  std::optional<std::int64_t> value_minor;
+  std::string currency;
+  std::string ref;
+  std::string text;
+  std::string properties;  // Compact JSON object text, or empty.
+};
+
+// Per-customer aggregates, kept current by every import so that later stages read one row per
+// customer. Times are absent when the thing never happened.
+struct CustomerAggregates {
+  CustomerKey key;
+  // Completed orders only.
+  std::optional<Instant> first_order_at;
+  std::optional<Instant> last_order_at;
+  std::int64_t orders = 0;
+  std::int64_t refunded_orders = 0;
+  std::int64_t cancelled_orders = 0;
+  // Distinct local calendar days with a completed order (the order's own UTC offset).
+  std::int64_t purchase_days = 0;
+  // Sum of completed orders in `currency`, the customer's main currency: the one most of their
+  // completed orders use (ties: the earliest order's). Orders in other currencies are counted in
+  // `other_currency_orders` and left out of revenue; no exchange rates are guessed.
+  std::int64_t revenue_minor = 0;
+  std::string currency;
+  std::int64_t other_currency_orders = 0;
+  // Last engagement per channel (email: open or click; sms: click; whatsapp: read or reply).
+  std::optional<Instant> last_engagement_at[kChannelCount];
+  std::optional<Instant> last_visit_at;
+  std::optional<Instant> last_chat_at;  // chat or call
+  std::int64_t complaints = 0;
+  std::optional<Instant> last_complaint_at;
+  std::int64_t tickets_opened = 0;
+  std::int64_t tickets_satisfied = 0;    // ticket_resolved with reason satisfied
+  std::int64_t tickets_unsatisfied = 0;  // ticket_resolved with reason unsatisfied
+  std::int64_t referrals = 0;
+  std::int64_t reviews = 0;
+  std::int64_t review_score_sum = 0;
+  std::int64_t carts_abandoned = 0;
+  std::optional<Instant> last_cart_abandoned_at;
+  std::int64_t payment_defaults = 0;
+  std::int64_t feature_requests = 0;
+  // Latest exit_survey or subscription_cancelled reason and its time.
+  std::string exit_reason;
+  std::optional<Instant> exit_at;
+  // Bit i set when channel i saw an unsubscribe / a bounce.
+  std::uint32_t unsubscribed_channels = 0;
+  std::uint32_t bounced_channels = 0;
+};
+
+}  // namespace winback::store

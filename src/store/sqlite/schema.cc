@@ -1,0 +1,233 @@
+#include "store/sqlite/schema.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/aggregate_builder.h"
+
+namespace winback::store::sqlite {
+namespace {
+
+// Times are INTEGER microseconds since 1970-01-01T00:00:00Z; dates are INTEGER days since
+// 1970-01-01; money is INTEGER minor units beside an ISO 4217 code; enums are small INTEGERs
+// (store/records.h). `batch` is the import that last wrote a row. Every table carries the
+// customer key `cid`, the future distribution key for a sharded PostgreSQL store.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE customers (
+  cid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  email TEXT, phone TEXT, first_name TEXT, last_name TEXT,
+  birth_date INTEGER, birth_year INTEGER, gender TEXT, education TEXT,
+  country TEXT, region TEXT, city TEXT, time_zone TEXT, language TEXT,
+  signup_at INTEGER, preferred_channel TEXT, referred_by TEXT,
+  batch INTEGER NOT NULL
+);
+CREATE TABLE consents (
+  cid INTEGER NOT NULL,
+  channel INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  batch INTEGER NOT NULL,
+  PRIMARY KEY (cid, channel)
+) WITHOUT ROWID;
+CREATE TABLE orders (
+  oid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  cid INTEGER NOT NULL,
+  placed_at INTEGER NOT NULL,
+  utc_offset INTEGER NOT NULL,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  items_hash INTEGER NOT NULL,
+  batch INTEGER NOT NULL
+);
+CREATE INDEX orders_by_customer ON orders (cid, placed_at);
+CREATE TABLE order_items (
+  oid INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  price INTEGER NOT NULL,
+  PRIMARY KEY (oid, line)
+) WITHOUT ROWID;
+CREATE TABLE events (
+  eid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  cid INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  utc_offset INTEGER NOT NULL,
+  channel TEXT, reason TEXT, score INTEGER, value INTEGER, currency TEXT,
+  ref TEXT, text TEXT, properties TEXT,
+  batch INTEGER NOT NULL
+);
+CREATE INDEX events_by_customer ON events (cid, at);
+CREATE TABLE imports (
+  batch INTEGER PRIMARY KEY,
+  description TEXT NOT NULL,
+  customers_written INTEGER NOT NULL DEFAULT 0,
+  orders_written INTEGER NOT NULL DEFAULT 0,
+  events_written INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
+// Version 2: per-customer aggregates, backfilled from the rows already stored.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE customer_aggregates (
+  cid INTEGER PRIMARY KEY,
+  first_order_at INTEGER, last_order_at INTEGER,
+  orders INTEGER NOT NULL, refunded_orders INTEGER NOT NULL, cancelled_orders INTEGER NOT NULL,
+  purchase_days INTEGER NOT NULL,
+  revenue INTEGER NOT NULL, currency TEXT, other_currency_orders INTEGER NOT NULL,
+  last_email_engagement_at INTEGER, last_sms_engagement_at INTEGER,
+  last_whatsapp_engagement_at INTEGER,
+  last_visit_at INTEGER, last_chat_at INTEGER,
+  complaints INTEGER NOT NULL, last_complaint_at INTEGER,
+  tickets_opened INTEGER NOT NULL, tickets_satisfied INTEGER NOT NULL,
+  tickets_unsatisfied INTEGER NOT NULL,
+  referrals INTEGER NOT NULL, reviews INTEGER NOT NULL, review_score_sum INTEGER NOT NULL,
+  carts_abandoned INTEGER NOT NULL, last_cart_abandoned_at INTEGER,
+  payment_defaults INTEGER NOT NULL, feature_requests INTEGER NOT NULL,
+  exit_reason TEXT, exit_at INTEGER,
+  unsubscribed_channels INTEGER NOT NULL, bounced_channels INTEGER NOT NULL
+);
+)sql";
+
+struct Migration {
+  const char* sql;
+  bool backfill_aggregates;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kAll = {{kMigration1, false}, {kMigration2, true}};
+  return kAll;
+}
+
+void BindInstant(Statement& s, int i, std::optional<Instant> t) {
+  if (t) {
+    s.BindInt(i, t->unix_micros());
+  } else {
+    s.BindNull(i);
+  }
+}
+
+Status WriteAggregates(Statement& insert, const CustomerAggregates& a) {
+  int i = 0;
+  insert.BindInt(++i, a.key.value());
+  BindInstant(insert, ++i, a.first_order_at);
+  BindInstant(insert, ++i, a.last_order_at);
+  insert.BindInt(++i, a.orders);
+  insert.BindInt(++i, a.refunded_orders);
+  insert.BindInt(++i, a.cancelled_orders);
+  insert.BindInt(++i, a.purchase_days);
+  insert.BindInt(++i, a.revenue_minor);
+  insert.BindTextOrNull(++i, a.currency);
+  insert.BindInt(++i, a.other_currency_orders);
+  for (const auto& t : a.last_engagement_at) BindInstant(insert, ++i, t);
+  BindInstant(insert, ++i, a.last_visit_at);
+  BindInstant(insert, ++i, a.last_chat_at);
+  insert.BindInt(++i, a.complaints);
+  BindInstant(insert, ++i, a.last_complaint_at);
+  insert.BindInt(++i, a.tickets_opened);
+  insert.BindInt(++i, a.tickets_satisfied);
+  insert.BindInt(++i, a.tickets_unsatisfied);
+  insert.BindInt(++i, a.referrals);
+  insert.BindInt(++i, a.reviews);
+  insert.BindInt(++i, a.review_score_sum);
+  insert.BindInt(++i, a.carts_abandoned);
+  BindInstant(insert, ++i, a.last_cart_abandoned_at);
+  insert.BindInt(++i, a.payment_defaults);
+  insert.BindInt(++i, a.feature_requests);
+  insert.BindTextOrNull(++i, a.exit_reason);
+  BindInstant(insert, ++i, a.exit_at);
+  insert.BindInt(++i, a.unsubscribed_channels);
+  insert.BindInt(++i, a.bounced_channels);
+  return insert.Run();
+}
+
+}  // namespace
+
+Result<std::int64_t> RecomputeAggregates(Database& db, bool all) {
+  WINBACK_RETURN_IF_ERROR(db.Exec("CREATE TEMP TABLE IF NOT EXISTS touched (cid INTEGER PRIMARY KEY)"));
+  if (all) {
+    WINBACK_RETURN_IF_ERROR(db.Exec("INSERT OR IGNORE INTO temp.touched SELECT cid FROM customers"));
+  }
+  // CROSS JOIN keeps temp.touched as the outer loop, so a small import reads only its own
+  // customers' rows through the (cid, time) indexes, in cid order.
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement customers,
+      db.Prepare("SELECT t.cid FROM temp.touched t CROSS JOIN customers c ON c.cid = t.cid "
+                  "ORDER BY t.cid"));
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement orders,
+      db.Prepare("SELECT o.cid, o.placed_at, o.utc_offset, o.amount, o.currency, o.status "
+                 "FROM temp.touched t CROSS JOIN orders o ON o.cid = t.cid "
+                 "ORDER BY o.cid, o.placed_at"));
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement events,
+      db.Prepare("SELECT e.cid, e.type, e.at, e.channel, e.reason, e.score "
+                 "FROM temp.touched t CROSS JOIN events e ON e.cid = t.cid "
+                 "ORDER BY e.cid, e.at"));
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement insert,
+      db.Prepare("INSERT OR REPLACE INTO customer_aggregates VALUES "
+                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  // Merge-join the three cid-ordered cursors.
+  WINBACK_ASSIGN_OR_RETURN(bool have_order, orders.Step());
+  WINBACK_ASSIGN_OR_RETURN(bool have_event, events.Step());
+  std::int64_t written = 0;
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool have_customer, customers.Step());
+    if (!have_customer) break;
+    const std::int64_t cid = customers.ColumnInt(0);
+    AggregateBuilder builder{CustomerKey(cid)};
+    while (have_order && orders.ColumnInt(0) <= cid) {
+      if (orders.ColumnInt(0) == cid) {
+        builder.AddOrder(Instant::FromUnixMicros(orders.ColumnInt(1)),
+                         static_cast<std::int32_t>(orders.ColumnInt(2)), orders.ColumnInt(3),
+                         orders.ColumnText(4), static_cast<OrderStatus>(orders.ColumnInt(5)));
+      }
+      WINBACK_ASSIGN_OR_RETURN(have_order, orders.Step());
+    }
+    while (have_event && events.ColumnInt(0) <= cid) {
+      if (events.ColumnInt(0) == cid) {
+        builder.AddEvent(static_cast<EventType>(events.ColumnInt(1)),
+                         Instant::FromUnixMicros(events.ColumnInt(2)), events.ColumnText(3),
+                         events.ColumnText(4), events.ColumnOptionalInt(5));
+      }
+      WINBACK_ASSIGN_OR_RETURN(have_event, events.Step());
+    }
+    WINBACK_RETURN_IF_ERROR(WriteAggregates(insert, builder.Finish()));
+    ++written;
+  }
+  WINBACK_RETURN_IF_ERROR(db.Exec("DELETE FROM temp.touched"));
+  return written;
+}
+
+Status Migrate(Database& db, int target) {
+  WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> v, db.QueryInt("PRAGMA user_version"));
+  const int current = static_cast<int>(v.value_or(0));
+  if (current > kSchemaVersion) {
+    return FailedPreconditionError("database '" + db.path() + "' has schema version " +
+                                   std::to_string(current) + ", newer than this winback (" +
+                                   std::to_string(kSchemaVersion) + "); upgrade winback");
+  }
+  const auto& migrations = Migrations();
+  for (int next = current + 1; next <= target; ++next) {
+    const Migration& m = migrations[static_cast<std::size_t>(next - 1)];
+    WINBACK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status s = db.Exec(m.sql);
+    if (s.ok() && m.backfill_aggregates) s = RecomputeAggregates(db, /*all=*/true).status();
+    if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(next));
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      db.Exec("ROLLBACK").IgnoreError();  // The migration's own error is the one to report.
+      return s.WithContext("migrating '" + db.path() + "' to schema version " +
+                           std::to_string(next));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace winback::store::sqlite

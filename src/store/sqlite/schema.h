@@ -1,0 +1,21 @@
+#pragma once
+
+#include "core/status.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace winback::store::sqlite {
+
+// The schema version this binary writes. Version N is reached by applying migrations 1..N in
+// order; the version is recorded in PRAGMA user_version.
+inline constexpr int kSchemaVersion = 2;
+
+// Upgrades `db` to `target` (default: kSchemaVersion), each migration in its own transaction.
+// A database newer than this binary gives FailedPrecondition; it is never downgraded.
+Status Migrate(Database& db, int target = kSchemaVersion);
+
+// Recomputes customer_aggregates for the customers listed in temp.touched (all customers when
+// `all` is true). Returns the number of aggregate rows written. Runs inside the caller's
+// transaction.
+Result<std::int64_t> RecomputeAggregates(Database& db, bool all);
+
+}  // namespace winback::store::sqlite

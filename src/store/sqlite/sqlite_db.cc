@@ -1,0 +1,163 @@
+#include "store/sqlite/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace winback::store::sqlite {
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const int primary = rc & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return UnavailableError(msg + " (another process is writing; retry)");
+  }
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN ||
+      primary == SQLITE_READONLY || primary == SQLITE_PERM) {
+    return UnavailableError(std::move(msg));
+  }
+  return InternalError(std::move(msg));
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = std::exchange(other.db_, nullptr);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::BindInt(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value));
+}
+
+void Statement::BindText(int index, std::string_view value) {
+  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+void Statement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+
+void Statement::BindTextOrNull(int index, std::string_view value) {
+  if (value.empty()) {
+    BindNull(index);
+  } else {
+    BindText(index, value);
+  }
+}
+
+void Statement::BindOptionalInt(int index, std::optional<std::int64_t> value) {
+  if (value) {
+    BindInt(index, *value);
+  } else {
+    BindNull(index);
+  }
+}
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, rc, "sqlite step");
+}
+
+Status Statement::Run() {
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) break;
+  }
+  Reset();
+  return Status::Ok();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::int64_t Statement::ColumnInt(int column) const {
+  return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, column));
+}
+
+std::optional<std::int64_t> Statement::ColumnOptionalInt(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return ColumnInt(column);
+}
+
+std::string_view Statement::ColumnText(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return {};
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
+}
+
+Result<Database> Database::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteError(db, rc, "cannot open database '" + path + "'");
+    sqlite3_close(db);
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  return Database(db, path);
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Status st = SqliteError(nullptr, rc, "sqlite exec");
+    return Status(st.code(), "sqlite exec: " + msg);
+  }
+  return Status::Ok();
+}
+
+Result<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    return SqliteError(db_, rc, "sqlite prepare '" + std::string(sql.substr(0, 60)) + "'");
+  }
+  return Statement(db_, stmt);
+}
+
+Result<std::optional<std::int64_t>> Database::QueryInt(std::string_view sql) {
+  WINBACK_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+  WINBACK_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<std::int64_t>();
+  return stmt.ColumnOptionalInt(0);
+}
+
+}  // namespace winback::store::sqlite

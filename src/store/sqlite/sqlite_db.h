@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace winback::store::sqlite {
+
+// A prepared statement. Bind* use 1-based parameter indexes, Column* 0-based columns.
+// Move-only; finalized on destruction.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  void BindInt(int index, std::int64_t value);
+  void BindText(int index, std::string_view value);  // Not copied: must outlive Step().
+  void BindNull(int index);
+  // Binds NULL for an empty string.
+  void BindTextOrNull(int index, std::string_view value);
+  void BindOptionalInt(int index, std::optional<std::int64_t> value);
+
+  // Advances: true when a row is available, false when done. Busy databases give Unavailable.
+  Result<bool> Step();
+  // Runs to completion, ignoring rows.
+  Status Run();
+  // Resets for re-execution and clears bindings.
+  void Reset();
+
+  bool IsNull(int column) const;
+  std::int64_t ColumnInt(int column) const;
+  std::optional<std::int64_t> ColumnOptionalInt(int column) const;
+  std::string_view ColumnText(int column) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// An open SQLite connection. Move-only; closed on destruction.
+class Database {
+ public:
+  // Opens (creating if needed) `path`; ":memory:" gives a private in-memory database.
+  static Result<Database> Open(const std::string& path);
+
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // Executes one or more statements without results.
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  // Runs a query returning a single integer (or nullopt for NULL / no row).
+  Result<std::optional<std::int64_t>> QueryInt(std::string_view sql);
+
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// Maps an SQLite result code to a Status: BUSY/LOCKED -> Unavailable, others -> Internal.
+Status SqliteError(sqlite3* db, int rc, std::string_view what);
+
+}  // namespace winback::store::sqlite

@@ -1,0 +1,550 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace winback::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+
+std::optional<Instant> OptInstant(std::optional<std::int64_t> us) {
+  if (!us) return std::nullopt;
+  return Instant::FromUnixMicros(*us);
+}
+
+void BindOptInstant(Statement& s, int i, std::optional<Instant> t) {
+  s.BindOptionalInt(i, t ? std::optional<std::int64_t>(t->unix_micros()) : std::nullopt);
+}
+
+// FNV-1a over the items, so an order's items take part in change detection without storing
+// them twice. 0 means "no items".
+std::int64_t ItemsHash(const std::vector<OrderItem>& items) {
+  if (items.empty()) return 0;
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) {
+      h ^= b[i];
+      h *= 1099511628211ULL;
+    }
+  };
+  for (const OrderItem& item : items) {
+    const std::uint64_t len = item.sku.size();
+    mix(&len, sizeof len);
+    mix(item.sku.data(), item.sku.size());
+    mix(&item.quantity, sizeof item.quantity);
+    mix(&item.price_minor, sizeof item.price_minor);
+  }
+  const auto signed_h = static_cast<std::int64_t>(h);
+  return signed_h == 0 ? 1 : signed_h;
+}
+
+class SqliteImportSession final : public ImportSession {
+ public:
+  SqliteImportSession(Database& db, std::int64_t batch, std::int64_t max_oid_before)
+      : db_(db), batch_(batch), max_oid_before_(max_oid_before) {}
+
+  ~SqliteImportSession() override {
+    if (!finished_) db_.Exec("ROLLBACK").IgnoreError();  // Nothing of the import survives.
+  }
+
+  Status Prepare() {
+    WINBACK_ASSIGN_OR_RETURN(upsert_customer_, db_.Prepare(R"sql(
+      INSERT INTO customers (id, email, phone, first_name, last_name, birth_date, birth_year,
+        gender, education, country, region, city, time_zone, language, signup_at,
+        preferred_channel, referred_by, batch)
+      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)
+      ON CONFLICT (id) DO UPDATE SET email=excluded.email, phone=excluded.phone,
+        first_name=excluded.first_name, last_name=excluded.last_name,
+        birth_date=excluded.birth_date, birth_year=excluded.birth_year, gender=excluded.gender,
+        education=excluded.education, country=excluded.country, region=excluded.region,
+        city=excluded.city, time_zone=excluded.time_zone, language=excluded.language,
+        signup_at=excluded.signup_at, preferred_channel=excluded.preferred_channel,
+        referred_by=excluded.referred_by, batch=excluded.batch
+      WHERE email IS NOT excluded.email OR phone IS NOT excluded.phone
+        OR first_name IS NOT excluded.first_name OR last_name IS NOT excluded.last_name
+        OR birth_date IS NOT excluded.birth_date OR birth_year IS NOT excluded.birth_year
+        OR gender IS NOT excluded.gender OR education IS NOT excluded.education
+        OR country IS NOT excluded.country OR region IS NOT excluded.region
+        OR city IS NOT excluded.city OR time_zone IS NOT excluded.time_zone
+        OR language IS NOT excluded.language OR signup_at IS NOT excluded.signup_at
+        OR preferred_channel IS NOT excluded.preferred_channel
+        OR referred_by IS NOT excluded.referred_by
+      RETURNING cid)sql"));
+    WINBACK_ASSIGN_OR_RETURN(find_customer_, db_.Prepare("SELECT cid FROM customers WHERE id = ?"));
+    WINBACK_ASSIGN_OR_RETURN(upsert_consent_, db_.Prepare(R"sql(
+      INSERT INTO consents (cid, channel, state, batch) VALUES (?1, ?2, ?3, ?4)
+      ON CONFLICT (cid, channel) DO UPDATE SET state = excluded.state, batch = excluded.batch
+      WHERE state IS NOT excluded.state)sql"));
+    WINBACK_ASSIGN_OR_RETURN(upsert_order_, db_.Prepare(R"sql(
+      INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, status, items_hash,
+        batch)
+      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)
+      ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, placed_at=excluded.placed_at,
+        utc_offset=excluded.utc_offset, amount=excluded.amount, currency=excluded.currency,
+        status=excluded.status, items_hash=excluded.items_hash, batch=excluded.batch
+      WHERE cid IS NOT excluded.cid OR placed_at IS NOT excluded.placed_at
+        OR utc_offset IS NOT excluded.utc_offset OR amount IS NOT excluded.amount
+        OR currency IS NOT excluded.currency OR status IS NOT excluded.status
+        OR items_hash IS NOT excluded.items_hash
+      RETURNING oid)sql"));
+    WINBACK_ASSIGN_OR_RETURN(delete_items_, db_.Prepare("DELETE FROM order_items WHERE oid = ?"));
+    WINBACK_ASSIGN_OR_RETURN(
+        insert_item_,
+        db_.Prepare("INSERT INTO order_items (oid, line, sku, quantity, price) VALUES (?,?,?,?,?)"));
+    WINBACK_ASSIGN_OR_RETURN(upsert_event_, db_.Prepare(R"sql(
+      INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, currency,
+        ref, text, properties, batch)
+      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
+      ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, type=excluded.type, at=excluded.at,
+        utc_offset=excluded.utc_offset, channel=excluded.channel, reason=excluded.reason,
+        score=excluded.score, value=excluded.value, currency=excluded.currency,
+        ref=excluded.ref, text=excluded.text, properties=excluded.properties,
+        batch=excluded.batch
+      WHERE cid IS NOT excluded.cid OR type IS NOT excluded.type OR at IS NOT excluded.at
+        OR utc_offset IS NOT excluded.utc_offset OR channel IS NOT excluded.channel
+        OR reason IS NOT excluded.reason OR score IS NOT excluded.score
+        OR value IS NOT excluded.value OR currency IS NOT excluded.currency
+        OR ref IS NOT excluded.ref OR text IS NOT excluded.text
+        OR properties IS NOT excluded.properties
+      RETURNING eid)sql"));
+    return Status::Ok();
+  }
+
+  Result<CustomerKey> UpsertCustomer(const CustomerRecord& c) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    Statement& s = upsert_customer_;
+    s.BindText(1, c.id);
+    s.BindTextOrNull(2, c.email);
+    s.BindTextOrNull(3, c.phone);
+    s.BindTextOrNull(4, c.first_name);
+    s.BindTextOrNull(5, c.last_name);
+    s.BindOptionalInt(6, c.birth_date ? std::optional<std::int64_t>(c.birth_date->days())
+                                      : std::nullopt);
+    s.BindOptionalInt(7, c.birth_year);
+    s.BindTextOrNull(8, c.gender);
+    s.BindTextOrNull(9, c.education);
+    s.BindTextOrNull(10, c.country);
+    s.BindTextOrNull(11, c.region);
+    s.BindTextOrNull(12, c.city);
+    s.BindTextOrNull(13, c.time_zone);
+    s.BindTextOrNull(14, c.language);
+    BindOptInstant(s, 15, c.signup_at);
+    s.BindTextOrNull(16, c.preferred_channel);
+    s.BindTextOrNull(17, c.referred_by);
+    s.BindInt(18, batch_);
+    WINBACK_ASSIGN_OR_RETURN(bool written, s.Step());
+    CustomerKey key;
+    if (written) {
+      key = CustomerKey(s.ColumnInt(0));
+      ++counts_.customers_written;
+      touched_.push_back(key.value());
+      s.Reset();
+    } else {
+      s.Reset();
+      WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, FindCustomer(c.id));
+      if (!found) return InternalError("customer '" + c.id + "' vanished during upsert");
+      key = *found;
+    }
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      if (c.consent[ch] == Consent::kUnknown) continue;
+      upsert_consent_.BindInt(1, key.value());
+      upsert_consent_.BindInt(2, ch);
+      upsert_consent_.BindInt(3, static_cast<std::int64_t>(c.consent[ch]));
+      upsert_consent_.BindInt(4, batch_);
+      WINBACK_RETURN_IF_ERROR(upsert_consent_.Run());
+    }
+    return key;
+  }
+
+  Result<std::optional<CustomerKey>> FindCustomer(std::string_view id) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    find_customer_.BindText(1, id);
+    WINBACK_ASSIGN_OR_RETURN(bool row, find_customer_.Step());
+    std::optional<CustomerKey> out;
+    if (row) out = CustomerKey(find_customer_.ColumnInt(0));
+    find_customer_.Reset();
+    return out;
+  }
+
+  Result<bool> UpsertOrder(CustomerKey customer, const OrderRecord& o) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    Statement& s = upsert_order_;
+    s.BindText(1, o.id);
+    s.BindInt(2, customer.value());
+    s.BindInt(3, o.placed_at.unix_micros());
+    s.BindInt(4, o.utc_offset_minutes);
+    s.BindInt(5, o.amount_minor);
+    s.BindText(6, o.currency);
+    s.BindInt(7, static_cast<std::int64_t>(o.status));
+    s.BindInt(8, ItemsHash(o.items));
+    s.BindInt(9, batch_);
+    WINBACK_ASSIGN_OR_RETURN(bool written, s.Step());
+    if (!written) {
+      s.Reset();
+      return false;
+    }
+    const std::int64_t oid = s.ColumnInt(0);
+    s.Reset();
+    ++counts_.orders_written;
+    touched_.push_back(customer.value());
+    if (oid <= max_oid_before_) {  // An update: the old items go.
+      delete_items_.BindInt(1, oid);
+      WINBACK_RETURN_IF_ERROR(delete_items_.Run());
+    }
+    for (std::size_t i = 0; i < o.items.size(); ++i) {
+      insert_item_.BindInt(1, oid);
+      insert_item_.BindInt(2, static_cast<std::int64_t>(i));
+      insert_item_.BindText(3, o.items[i].sku);
+      insert_item_.BindInt(4, o.items[i].quantity);
+      insert_item_.BindInt(5, o.items[i].price_minor);
+      WINBACK_RETURN_IF_ERROR(insert_item_.Run());
+    }
+    return true;
+  }
+
+  Result<bool> UpsertEvent(CustomerKey customer, const EventRecord& e) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    Statement& s = upsert_event_;
+    s.BindText(1, e.id);
+    s.BindInt(2, customer.value());
+    s.BindInt(3, static_cast<std::int64_t>(e.type));
+    s.BindInt(4, e.at.unix_micros());
+    s.BindInt(5, e.utc_offset_minutes);
+    s.BindTextOrNull(6, e.channel);
+    s.BindTextOrNull(7, e.reason);
+    s.BindOptionalInt(8, e.score);
+    s.BindOptionalInt(9, e.value_minor);
+    s.BindTextOrNull(10, e.currency);
+    s.BindTextOrNull(11, e.ref);
+    s.BindTextOrNull(12, e.text);
+    s.BindTextOrNull(13, e.properties);
+    s.BindInt(14, batch_);
+    WINBACK_ASSIGN_OR_RETURN(bool written, s.Step());
+    s.Reset();
+    if (written) {
+      ++counts_.events_written;
+      touched_.push_back(customer.value());
+    }
+    return written;
+  }
+
+  Result<ImportCounts> Commit() override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    std::sort(touched_.begin(), touched_.end());
+    touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+    {
+      WINBACK_ASSIGN_OR_RETURN(Statement add,
+                               db_.Prepare("INSERT OR IGNORE INTO temp.touched VALUES (?)"));
+      for (std::int64_t cid : touched_) {
+        add.BindInt(1, cid);
+        WINBACK_RETURN_IF_ERROR(add.Run());
+      }
+    }
+    WINBACK_ASSIGN_OR_RETURN(counts_.aggregates_updated,
+                             sqlite::RecomputeAggregates(db_, /*all=*/false));
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement log,
+        db_.Prepare("UPDATE imports SET customers_written = ?, orders_written = ?, "
+                    "events_written = ? WHERE batch = ?"));
+    log.BindInt(1, counts_.customers_written);
+    log.BindInt(2, counts_.orders_written);
+    log.BindInt(3, counts_.events_written);
+    log.BindInt(4, batch_);
+    WINBACK_RETURN_IF_ERROR(log.Run());
+    WINBACK_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    finished_ = true;
+    return counts_;
+  }
+
+ private:
+  Status CheckOpen() const {
+    if (finished_) return FailedPreconditionError("import session already committed");
+    return Status::Ok();
+  }
+
+  Database& db_;
+  const std::int64_t batch_;
+  const std::int64_t max_oid_before_;
+  bool finished_ = false;
+  ImportCounts counts_;
+  std::vector<std::int64_t> touched_;
+  Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, delete_items_,
+      insert_item_, upsert_event_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database db) : db_(std::move(db)) {}
+
+  int schema_version() const override { return sqlite::kSchemaVersion; }
+
+  Result<std::unique_ptr<ImportSession>> BeginImport(std::string_view description) override {
+    WINBACK_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    auto session = [&]() -> Result<std::unique_ptr<ImportSession>> {
+      WINBACK_RETURN_IF_ERROR(
+          db_.Exec("CREATE TEMP TABLE IF NOT EXISTS touched (cid INTEGER PRIMARY KEY);"
+                   "DELETE FROM temp.touched;"
+                   // An order or event moved to another customer changes the old one too.
+                   "CREATE TEMP TRIGGER IF NOT EXISTS orders_moved AFTER UPDATE OF cid ON "
+                   "main.orders WHEN OLD.cid != NEW.cid BEGIN "
+                   "INSERT OR IGNORE INTO touched VALUES (OLD.cid); END;"
+                   "CREATE TEMP TRIGGER IF NOT EXISTS events_moved AFTER UPDATE OF cid ON "
+                   "main.events WHEN OLD.cid != NEW.cid BEGIN "
+                   "INSERT OR IGNORE INTO touched VALUES (OLD.cid); END;"));
+      WINBACK_ASSIGN_OR_RETURN(Statement log,
+                               db_.Prepare("INSERT INTO imports (description) VALUES (?)"));
+      log.BindText(1, description);
+      WINBACK_RETURN_IF_ERROR(log.Run());
+      WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> batch,
+                               db_.QueryInt("SELECT last_insert_rowid()"));
+      WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_oid,
+                               db_.QueryInt("SELECT max(oid) FROM orders"));
+      auto s = std::make_unique<SqliteImportSession>(db_, batch.value_or(0), max_oid.value_or(0));
+      WINBACK_RETURN_IF_ERROR(s->Prepare());
+      return std::unique_ptr<ImportSession>(std::move(s));
+    }();
+    if (!session.ok()) db_.Exec("ROLLBACK").IgnoreError();  // Report the original error.
+    return session;
+  }
+
+  Result<StoreStats> Stats() override {
+    StoreStats st;
+    st.schema_version = sqlite::kSchemaVersion;
+    auto count = [&](const char* sql) -> Result<std::int64_t> {
+      WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> v, db_.QueryInt(sql));
+      return v.value_or(0);
+    };
+    WINBACK_ASSIGN_OR_RETURN(st.customers, count("SELECT count(*) FROM customers"));
+    WINBACK_ASSIGN_OR_RETURN(st.orders, count("SELECT count(*) FROM orders"));
+    WINBACK_ASSIGN_OR_RETURN(st.completed_orders,
+                             count("SELECT count(*) FROM orders WHERE status = 0"));
+    WINBACK_ASSIGN_OR_RETURN(st.order_items, count("SELECT count(*) FROM order_items"));
+    WINBACK_ASSIGN_OR_RETURN(st.events, count("SELECT count(*) FROM events"));
+    WINBACK_ASSIGN_OR_RETURN(st.consents_granted,
+                             count("SELECT count(*) FROM consents WHERE state = 1"));
+    WINBACK_ASSIGN_OR_RETURN(st.imports, count("SELECT count(*) FROM imports"));
+    WINBACK_ASSIGN_OR_RETURN(Statement range,
+                             db_.Prepare("SELECT (SELECT min(placed_at) FROM orders), "
+                                         "(SELECT max(placed_at) FROM orders), "
+                                         "(SELECT min(at) FROM events), (SELECT max(at) FROM events)"));
+    WINBACK_ASSIGN_OR_RETURN(bool row, range.Step());
+    if (row) {
+      st.first_order_at = OptInstant(range.ColumnOptionalInt(0));
+      st.last_order_at = OptInstant(range.ColumnOptionalInt(1));
+      st.first_event_at = OptInstant(range.ColumnOptionalInt(2));
+      st.last_event_at = OptInstant(range.ColumnOptionalInt(3));
+    }
+    WINBACK_ASSIGN_OR_RETURN(Statement by_type,
+                             db_.Prepare("SELECT type, count(*) FROM events GROUP BY type"));
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool r, by_type.Step());
+      if (!r) break;
+      const std::int64_t t = by_type.ColumnInt(0);
+      if (t >= 0 && t < kEventTypeCount) st.events_by_type[t] = by_type.ColumnInt(1);
+    }
+    return st;
+  }
+
+  Result<CustomerProfile> LoadCustomer(std::string_view id) override {
+    WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(R"sql(
+      SELECT cid, id, email, phone, first_name, last_name, birth_date, birth_year, gender,
+        education, country, region, city, time_zone, language, signup_at, preferred_channel,
+        referred_by FROM customers WHERE id = ?)sql"));
+    s.BindText(1, id);
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return NotFoundError("no customer with id '" + std::string(id) + "'");
+    CustomerProfile p;
+    p.key = CustomerKey(s.ColumnInt(0));
+    CustomerRecord& c = p.record;
+    c.id = s.ColumnText(1);
+    c.email = s.ColumnText(2);
+    c.phone = s.ColumnText(3);
+    c.first_name = s.ColumnText(4);
+    c.last_name = s.ColumnText(5);
+    if (auto d = s.ColumnOptionalInt(6)) c.birth_date = Date::FromDays(static_cast<std::int32_t>(*d));
+    if (auto y = s.ColumnOptionalInt(7)) c.birth_year = static_cast<int>(*y);
+    c.gender = s.ColumnText(8);
+    c.education = s.ColumnText(9);
+    c.country = s.ColumnText(10);
+    c.region = s.ColumnText(11);
+    c.city = s.ColumnText(12);
+    c.time_zone = s.ColumnText(13);
+    c.language = s.ColumnText(14);
+    c.signup_at = OptInstant(s.ColumnOptionalInt(15));
+    c.preferred_channel = s.ColumnText(16);
+    c.referred_by = s.ColumnText(17);
+    WINBACK_ASSIGN_OR_RETURN(Statement consents,
+                             db_.Prepare("SELECT channel, state FROM consents WHERE cid = ?"));
+    consents.BindInt(1, p.key.value());
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool r, consents.Step());
+      if (!r) break;
+      const std::int64_t ch = consents.ColumnInt(0);
+      if (ch >= 0 && ch < kChannelCount) c.consent[ch] = static_cast<Consent>(consents.ColumnInt(1));
+    }
+    WINBACK_ASSIGN_OR_RETURN(p.aggregates, LoadAggregates(p.key));
+    return p;
+  }
+
+  Result<std::vector<OrderRecord>> LoadOrders(CustomerKey customer) override {
+    WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(R"sql(
+      SELECT o.oid, o.id, c.id, o.placed_at, o.utc_offset, o.amount, o.currency, o.status
+      FROM orders o JOIN customers c ON c.cid = o.cid
+      WHERE o.cid = ? ORDER BY o.placed_at, o.oid)sql"));
+    WINBACK_ASSIGN_OR_RETURN(Statement items, db_.Prepare(
+        "SELECT sku, quantity, price FROM order_items WHERE oid = ? ORDER BY line"));
+    s.BindInt(1, customer.value());
+    std::vector<OrderRecord> out;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool r, s.Step());
+      if (!r) break;
+      OrderRecord o;
+      o.id = s.ColumnText(1);
+      o.customer_id = s.ColumnText(2);
+      o.placed_at = Instant::FromUnixMicros(s.ColumnInt(3));
+      o.utc_offset_minutes = static_cast<std::int32_t>(s.ColumnInt(4));
+      o.amount_minor = s.ColumnInt(5);
+      o.currency = s.ColumnText(6);
+      o.status = static_cast<OrderStatus>(s.ColumnInt(7));
+      items.BindInt(1, s.ColumnInt(0));
+      while (true) {
+        WINBACK_ASSIGN_OR_RETURN(bool ir, items.Step());
+        if (!ir) break;
+        o.items.push_back({std::string(items.ColumnText(0)), items.ColumnInt(1), items.ColumnInt(2)});
+      }
+      items.Reset();
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  Result<std::vector<EventRecord>> LoadEvents(CustomerKey customer) override {
+    WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(R"sql(
+      SELECT e.id, c.id, e.type, e.at, e.utc_offset, e.channel, e.reason, e.score, e.value,
+        e.currency, e.ref, e.text, e.properties
+      FROM events e JOIN customers c ON c.cid = e.cid
+      WHERE e.cid = ? ORDER BY e.at, e.eid)sql"));
+    s.BindInt(1, customer.value());
+    std::vector<EventRecord> out;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool r, s.Step());
+      if (!r) break;
+      EventRecord e;
+      e.id = s.ColumnText(0);
+      e.customer_id = s.ColumnText(1);
+      e.type = static_cast<EventType>(s.ColumnInt(2));
+      e.at = Instant::FromUnixMicros(s.ColumnInt(3));
+      e.utc_offset_minutes = static_cast<std::int32_t>(s.ColumnInt(4));
+      e.channel = s.ColumnText(5);
+      e.reason = s.ColumnText(6);
+      e.score = s.ColumnOptionalInt(7);
+      e.value_minor = s.ColumnOptionalInt(8);
+      e.currency = s.ColumnText(9);
+      e.ref = s.ColumnText(10);
+      e.text = s.ColumnText(11);
+      e.properties = s.ColumnText(12);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Status ForEachAggregates(const std::function<Status(const CustomerAggregates&)>& fn) override {
+    WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string(kSelectAggregates) +
+                                                      " ORDER BY cid"));
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool r, s.Step());
+      if (!r) break;
+      WINBACK_RETURN_IF_ERROR(fn(ReadAggregates(s)));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr const char* kSelectAggregates =
+      "SELECT cid, first_order_at, last_order_at, orders, refunded_orders, cancelled_orders, "
+      "purchase_days, revenue, currency, other_currency_orders, last_email_engagement_at, "
+      "last_sms_engagement_at, last_whatsapp_engagement_at, last_visit_at, last_chat_at, "
+      "complaints, last_complaint_at, tickets_opened, tickets_satisfied, tickets_unsatisfied, "
+      "referrals, reviews, review_score_sum, carts_abandoned, last_cart_abandoned_at, "
+      "payment_defaults, feature_requests, exit_reason, exit_at, unsubscribed_channels, "
+      "bounced_channels FROM customer_aggregates";
+
+  static CustomerAggregates ReadAggregates(const Statement& s) {
+    CustomerAggregates a;
+    int i = 0;
+    a.key = CustomerKey(s.ColumnInt(i++));
+    a.first_order_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.last_order_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.orders = s.ColumnInt(i++);
+    a.refunded_orders = s.ColumnInt(i++);
+    a.cancelled_orders = s.ColumnInt(i++);
+    a.purchase_days = s.ColumnInt(i++);
+    a.revenue_minor = s.ColumnInt(i++);
+    a.currency = s.ColumnText(i++);
+    a.other_currency_orders = s.ColumnInt(i++);
+    for (auto& t : a.last_engagement_at) t = OptInstant(s.ColumnOptionalInt(i++));
+    a.last_visit_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.last_chat_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.complaints = s.ColumnInt(i++);
+    a.last_complaint_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.tickets_opened = s.ColumnInt(i++);
+    a.tickets_satisfied = s.ColumnInt(i++);
+    a.tickets_unsatisfied = s.ColumnInt(i++);
+    a.referrals = s.ColumnInt(i++);
+    a.reviews = s.ColumnInt(i++);
+    a.review_score_sum = s.ColumnInt(i++);
+    a.carts_abandoned = s.ColumnInt(i++);
+    a.last_cart_abandoned_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.payment_defaults = s.ColumnInt(i++);
+    a.feature_requests = s.ColumnInt(i++);
+    a.exit_reason = s.ColumnText(i++);
+    a.exit_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.unsubscribed_channels = static_cast<std::uint32_t>(s.ColumnInt(i++));
+    a.bounced_channels = static_cast<std::uint32_t>(s.ColumnInt(i++));
+    return a;
+  }
+
+  Result<CustomerAggregates> LoadAggregates(CustomerKey key) {
+    WINBACK_ASSIGN_OR_RETURN(Statement s,
+                             db_.Prepare(std::string(kSelectAggregates) + " WHERE cid = ?"));
+    s.BindInt(1, key.value());
+    WINBACK_ASSIGN_OR_RETURN(bool r, s.Step());
+    if (!r) {
+      CustomerAggregates empty;
+      empty.key = key;
+      return empty;
+    }
+    return ReadAggregates(s);
+  }
+
+  Database db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
+  if (mode == OpenMode::kMustExist && path != ":memory:") {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      return NotFoundError("no winback database at '" + path +
+                           "' (run `winback import` or `winback demo` first, or pass --db)");
+    }
+  }
+  WINBACK_ASSIGN_OR_RETURN(Database db, Database::Open(path));
+  // WAL lets readers run beside an import; NORMAL sync is crash-safe in WAL mode.
+  WINBACK_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                  "PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; "
+                                  "PRAGMA cache_size = -262144;"));
+  WINBACK_RETURN_IF_ERROR(sqlite::Migrate(db));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(db)));
+}
+
+}  // namespace winback::store

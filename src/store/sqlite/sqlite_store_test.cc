@@ -1,0 +1,279 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_db.h"
+#include "testutil/status_matchers.h"
+
+namespace winback::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+Instant T(const char* s) { return ParseTimestamp(s)->instant; }
+
+CustomerRecord Customer(const std::string& id) {
+  CustomerRecord c;
+  c.id = id;
+  c.first_name = "Ayşe";
+  c.last_name = "Yılmaz";
+  c.country = "TR";
+  c.time_zone = "Europe/Istanbul";
+  c.consent[static_cast<int>(Channel::kEmail)] = Consent::kGranted;
+  return c;
+}
+
+OrderRecord Order(const std::string& id, const std::string& customer, const char* at,
+                  std::int64_t amount) {
+  OrderRecord o;
+  o.id = id;
+  o.customer_id = customer;
+  o.placed_at = T(at);
+  o.amount_minor = amount;
+  o.currency = "TRY";
+  return o;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = OpenSqliteStore(":memory:");
+    ASSERT_THAT(s, IsOk());
+    store_ = std::move(s).value();
+  }
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, FreshStoreHasCurrentSchema) {
+  EXPECT_EQ(store_->schema_version(), sqlite::kSchemaVersion);
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats st, store_->Stats());
+  EXPECT_EQ(st.customers, 0);
+  EXPECT_FALSE(st.first_order_at.has_value());
+}
+
+TEST_F(SqliteStoreTest, ImportCommitsCustomersOrdersAndAggregates) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("test"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+  OrderRecord o1 = Order("o1", "c1", "2024-01-01T10:00:00+03:00", 12990);
+  o1.utc_offset_minutes = 180;
+  o1.items = {{"TEA-1", 2, 6495}};
+  EXPECT_THAT(session->UpsertOrder(c1, o1), IsOk());
+  EXPECT_THAT(session->UpsertOrder(c1, Order("o2", "c1", "2024-02-01T10:00:00Z", 1000)), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
+  EXPECT_EQ(counts.customers_written, 1);
+  EXPECT_EQ(counts.orders_written, 2);
+  EXPECT_EQ(counts.aggregates_updated, 1);
+
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile p, store_->LoadCustomer("c1"));
+  EXPECT_EQ(p.record.first_name, "Ayşe");
+  EXPECT_EQ(p.record.last_name, "Yılmaz");
+  EXPECT_EQ(p.record.consent[0], Consent::kGranted);
+  EXPECT_EQ(p.record.consent[1], Consent::kUnknown);
+  EXPECT_EQ(p.aggregates.orders, 2);
+  EXPECT_EQ(p.aggregates.revenue_minor, 13990);
+  EXPECT_EQ(p.aggregates.purchase_days, 2);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto orders, store_->LoadOrders(p.key));
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(orders[0].id, "o1");
+  EXPECT_EQ(orders[0].utc_offset_minutes, 180);
+  ASSERT_EQ(orders[0].items.size(), 1u);
+  EXPECT_EQ(orders[0].items[0].sku, "TEA-1");
+  EXPECT_EQ(orders[0].items[0].quantity, 2);
+}
+
+TEST_F(SqliteStoreTest, UnchangedRowsAreNotWritten) {
+  for (int round = 0; round < 2; ++round) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("round"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+    WINBACK_ASSERT_OK_AND_ASSIGN(bool written,
+                                 session->UpsertOrder(c1, Order("o1", "c1", "2024-01-01", 100)));
+    EXPECT_EQ(written, round == 0);
+    WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
+    EXPECT_EQ(counts.customers_written, round == 0 ? 1 : 0);
+    EXPECT_EQ(counts.aggregates_updated, round == 0 ? 1 : 0);
+  }
+}
+
+TEST_F(SqliteStoreTest, ChangedOrderUpdatesAndReplacesItems) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("one"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+    OrderRecord o = Order("o1", "c1", "2024-01-01", 100);
+    o.items = {{"A", 1, 50}, {"B", 1, 50}};
+    ASSERT_THAT(session->UpsertOrder(c1, o), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("two"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::optional<CustomerKey> c1, session->FindCustomer("c1"));
+  ASSERT_TRUE(c1.has_value());
+  OrderRecord o = Order("o1", "c1", "2024-01-01", 250);
+  o.items = {{"C", 5, 50}};
+  WINBACK_ASSERT_OK_AND_ASSIGN(bool written, session->UpsertOrder(*c1, o));
+  EXPECT_TRUE(written);
+  ASSERT_THAT(session->Commit(), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto orders, store_->LoadOrders(*c1));
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].amount_minor, 250);
+  ASSERT_EQ(orders[0].items.size(), 1u);
+  EXPECT_EQ(orders[0].items[0].sku, "C");
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats st, store_->Stats());
+  EXPECT_EQ(st.order_items, 1);
+}
+
+TEST_F(SqliteStoreTest, MovingAnOrderUpdatesBothCustomers) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("one"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+    ASSERT_THAT(session->UpsertCustomer(Customer("c2")), IsOk());
+    ASSERT_THAT(session->UpsertOrder(c1, Order("o1", "c1", "2024-01-01", 100)), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("two"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto c2, session->FindCustomer("c2"));
+    ASSERT_THAT(session->UpsertOrder(*c2, Order("o1", "c2", "2024-01-01", 100)), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  EXPECT_EQ(store_->LoadCustomer("c1")->aggregates.orders, 0);
+  EXPECT_EQ(store_->LoadCustomer("c2")->aggregates.orders, 1);
+}
+
+TEST_F(SqliteStoreTest, DroppedSessionRollsBack) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("abandoned"));
+    ASSERT_THAT(session->UpsertCustomer(Customer("c1")), IsOk());
+  }
+  EXPECT_THAT(store_->LoadCustomer("c1"), StatusIs(StatusCode::kNotFound));
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats st, store_->Stats());
+  EXPECT_EQ(st.customers, 0);
+  EXPECT_EQ(st.imports, 0);
+}
+
+TEST_F(SqliteStoreTest, CommittedSessionRefusesMoreWork) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("x"));
+  ASSERT_THAT(session->Commit(), IsOk());
+  EXPECT_THAT(session->UpsertCustomer(Customer("c1")), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(session->Commit(), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_F(SqliteStoreTest, StatedConsentReplacesUnstatedKeeps) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("one"));
+    CustomerRecord c = Customer("c1");
+    c.consent[1] = Consent::kGranted;
+    ASSERT_THAT(session->UpsertCustomer(c), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("two"));
+    CustomerRecord c = Customer("c1");
+    c.consent[0] = Consent::kDenied;  // Email withdrawn; sms not stated this time.
+    ASSERT_THAT(session->UpsertCustomer(c), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile p, store_->LoadCustomer("c1"));
+  EXPECT_EQ(p.record.consent[0], Consent::kDenied);
+  EXPECT_EQ(p.record.consent[1], Consent::kGranted);
+}
+
+TEST_F(SqliteStoreTest, EventsFeedAggregates) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("ev"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+  EventRecord e;
+  e.id = "e1";
+  e.customer_id = "c1";
+  e.type = EventType::kExitSurvey;
+  e.at = T("2024-05-01T10:00:00+03:00");
+  e.utc_offset_minutes = 180;
+  e.reason = "price";
+  e.text = "Fiyatlar çok yükseldi";
+  WINBACK_ASSERT_OK_AND_ASSIGN(bool written, session->UpsertEvent(c1, e));
+  EXPECT_TRUE(written);
+  ASSERT_THAT(session->Commit(), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile p, store_->LoadCustomer("c1"));
+  EXPECT_EQ(p.aggregates.exit_reason, "price");
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto events, store_->LoadEvents(c1));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].text, "Fiyatlar çok yükseldi");
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats st, store_->Stats());
+  EXPECT_EQ(st.events_by_type[static_cast<int>(EventType::kExitSurvey)], 1);
+}
+
+TEST_F(SqliteStoreTest, ForEachAggregatesVisitsEveryCustomerInKeyOrder) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("many"));
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(session->UpsertCustomer(Customer("c" + std::to_string(i))), IsOk());
+  ASSERT_THAT(session->Commit(), IsOk());
+  std::vector<std::int64_t> keys;
+  ASSERT_THAT(store_->ForEachAggregates([&](const CustomerAggregates& a) {
+    keys.push_back(a.key.value());
+    return Status::Ok();
+  }), IsOk());
+  EXPECT_EQ(keys, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_THAT(store_->ForEachAggregates([](const CustomerAggregates&) {
+    return CancelledError("stop");
+  }), StatusIs(StatusCode::kCancelled));
+}
+
+class SqliteFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("winback_store_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "w.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteFileTest, UpgradesVersionOneDatabaseAndBackfillsAggregates) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
+    ASSERT_THAT(sqlite::Migrate(db, 1), IsOk());
+    ASSERT_THAT(db.Exec("INSERT INTO customers (cid, id, batch) VALUES (1, 'c1', 1);"
+                        "INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, "
+                        "status, items_hash, batch) VALUES ('o1', 1, 0, 0, 500, 'USD', 0, 0, 1);"),
+                IsOk());
+    EXPECT_EQ(*db.QueryInt("PRAGMA user_version"), 1);
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile p, store->LoadCustomer("c1"));
+  EXPECT_EQ(p.aggregates.orders, 1);
+  EXPECT_EQ(p.aggregates.revenue_minor, 500);
+  store.reset();
+  WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
+  EXPECT_EQ(*db.QueryInt("PRAGMA user_version"), sqlite::kSchemaVersion);
+}
+
+TEST_F(SqliteFileTest, RefusesNewerDatabase) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
+    ASSERT_THAT(db.Exec("PRAGMA user_version = 99"), IsOk());
+  }
+  EXPECT_THAT(OpenSqliteStore(path_),
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("schema version 99")));
+}
+
+TEST_F(SqliteFileTest, MustExistReportsMissingFile) {
+  EXPECT_THAT(OpenSqliteStore((dir_ / "absent.db").string(), OpenMode::kMustExist),
+              StatusIsWith(StatusCode::kNotFound, HasSubstr("no winback database")));
+}
+
+TEST_F(SqliteFileTest, SecondWriterIsUnavailable) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto first, OpenSqliteStore(path_));
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto second, OpenSqliteStore(path_));
+  WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database raw, sqlite::Database::Open(path_));
+  ASSERT_THAT(raw.Exec("PRAGMA busy_timeout = 0"), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, first->BeginImport("holder"));
+  EXPECT_THAT(raw.Exec("BEGIN IMMEDIATE"), StatusIs(StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace winback::store
