@@ -76,7 +76,10 @@ class [[nodiscard]] Result {
   bool ok() const { return std::holds_alternative<T>(data_); }
 
   // The error; an ok Status when the result holds a value.
-  Status status() const { return ok() ? Status() : std::get<Status>(data_); }
+  const Status& status() const {
+    static const Status kOkStatus;
+    return ok() ? kOkStatus : std::get<Status>(data_);
+  }
 
   // The value. Calling these on an error is a programmer error and aborts.
   const T& value() const& {

@@ -1,0 +1,367 @@
+#include "ingest/importer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "ingest/mapped_file.h"
+#include "ingest/row_parser.h"
+#include "ingest/string_map.h"
+
+namespace winback::ingest {
+namespace {
+
+
+
+constexpr std::size_t kChunkRows = 4096;
+constexpr std::size_t kQueueDepth = 8;
+constexpr std::int64_t kProgressEvery = 65536;
+
+// One parsed row, handed from the parsing thread to the writing thread.
+template <typename Record>
+struct Parsed {
+  std::int64_t line = 0;
+  std::string_view raw;
+  std::variant<Record, RowError> value;
+};
+
+template <typename Record>
+struct Chunk {
+  std::vector<Parsed<Record>> rows;
+  std::size_t offset = 0;  // Bytes consumed after this chunk.
+  bool fatal = false;      // The source cannot go on after this chunk.
+};
+
+// A bounded single-producer single-consumer queue of chunks.
+template <typename T>
+class ChunkQueue {
+ public:
+  void Push(T item) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < kQueueDepth || closed_; });
+    if (closed_) return;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+  }
+  // Returns nullopt once the producer finished and the queue is drained.
+  std::optional<T> Pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || done_; });
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+  void Finish() {
+    std::lock_guard lock(mu_);
+    done_ = true;
+    not_empty_.notify_all();
+  }
+  // The consumer gives up: unblock the producer.
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  bool done_ = false;
+  bool closed_ = false;
+};
+
+FileFormat FormatOf(const ImportFile& f) {
+  if (f.format) return *f.format;
+  const std::string ext = std::filesystem::path(f.path).extension().string();
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return FileFormat::kJsonl;
+  return FileFormat::kCsv;
+}
+
+std::string Display(const ImportFile& f) { return std::filesystem::path(f.path).filename().string(); }
+
+// State shared by the files of one import, owned by the writing thread.
+class ImportRun {
+ public:
+  ImportRun(const ImportOptions& options, store::ImportSession& session, ImportReport& report)
+      : options_(options), session_(session), report_(report) {}
+
+  Status RunFile(const ImportFile& file, FileReport& fr) {
+    WINBACK_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(file.path));
+    std::unique_ptr<RowSource> source = MakeRowSource(file.kind, FormatOf(file), mapped.data());
+    Status open = source->Open();
+    if (!open.ok()) return InvalidArgumentError(Display(file) + ":" + open.message());
+    fr.unknown_columns = source->unknown_columns();
+    file_ = &file;
+    fr_ = &fr;
+    header_ = source->header();
+    total_bytes_ = mapped.data().size();
+    switch (file.kind) {
+      case FileKind::kCustomers:
+        return Pipeline<store::CustomerRecord>(*source, [](RowParser& p, const RawRow& r) {
+          return p.ParseCustomer(r);
+        });
+      case FileKind::kOrders:
+        return Pipeline<store::OrderRecord>(*source, [](RowParser& p, const RawRow& r) {
+          return p.ParseOrder(r);
+        });
+      case FileKind::kEvents:
+        return Pipeline<store::EventRecord>(*source, [](RowParser& p, const RawRow& r) {
+          return p.ParseEvent(r);
+        });
+    }
+    return InternalError("unknown file kind");
+  }
+
+  Status CloseRejects() {
+    for (auto* f : {&rejects_, &rejects_errors_}) {
+      if (f->is_open()) {
+        f->close();
+        if (!*f) return UnavailableError("cannot write reject files in '" + options_.rejects_dir + "'");
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Parses on a second thread while this one validates across rows and writes.
+  template <typename Record, typename ParseFn>
+  Status Pipeline(RowSource& source, ParseFn parse) {
+    ChunkQueue<Chunk<Record>> queue;
+    std::thread producer([&] {
+      RowParser parser;
+      RawRow raw;
+      RowError error;
+      Chunk<Record> chunk;
+      while (true) {
+        bool has_error = false;
+        bool fatal = false;
+        const bool more = source.Next(raw, error, has_error, fatal);
+        if (!more) break;
+        Parsed<Record> p;
+        p.line = raw.line;
+        p.raw = raw.raw;
+        if (has_error) {
+          p.value = error;
+        } else {
+          Result<Record> r = parse(parser, raw);
+          if (r.ok()) {
+            p.value = std::move(r).value();
+          } else {
+            const Status st = r.status();
+            const std::string& m = st.message();
+            const std::size_t colon = m.find(": ");
+            p.value = RowError{raw.line, m.substr(0, colon), m.substr(colon + 2)};
+          }
+        }
+        chunk.rows.push_back(std::move(p));
+        if (fatal) {
+          chunk.fatal = true;
+          break;
+        }
+        if (chunk.rows.size() == kChunkRows) {
+          chunk.offset = source.offset();
+          queue.Push(std::move(chunk));
+          chunk = Chunk<Record>();
+          chunk.rows.reserve(kChunkRows);
+        }
+      }
+      chunk.offset = source.offset();
+      queue.Push(std::move(chunk));
+      queue.Finish();
+    });
+    Status status;
+    while (std::optional<Chunk<Record>> chunk = queue.Pop()) {
+      for (Parsed<Record>& p : chunk->rows) {
+        ++fr_->rows;
+        if (status.ok()) {
+          if (auto* err = std::get_if<RowError>(&p.value)) {
+            status = Reject(p.line, p.raw, err->field, err->message);
+          } else {
+            status = Apply(p.line, p.raw, std::get<Record>(p.value));
+          }
+        }
+        if (options_.progress && fr_->rows % kProgressEvery == 0) {
+          options_.progress(*file_, std::min(chunk->offset, total_bytes_), total_bytes_, fr_->rows);
+        }
+      }
+      if (!status.ok()) queue.Close();
+    }
+    producer.join();
+    if (options_.progress) options_.progress(*file_, total_bytes_, total_bytes_, fr_->rows);
+    return status;
+  }
+
+  // Whether rows are still written: once an error dooms a strict import, only validate.
+  bool Writing() const { return options_.allow_partial || report_.error_count == 0; }
+
+  Status Reject(std::int64_t line, std::string_view raw, std::string_view field,
+                std::string_view message) {
+    ++fr_->rejected;
+    ++report_.error_count;
+    std::string text = Display(*file_) + ":" + std::to_string(line) + ": " + std::string(field) +
+                       ": " + std::string(message);
+    if (options_.allow_partial) WINBACK_RETURN_IF_ERROR(WriteReject(raw, text));
+    if (report_.errors.size() < options_.max_listed_errors) report_.errors.push_back(std::move(text));
+    return Status::Ok();
+  }
+
+  Status WriteReject(std::string_view raw, const std::string& text) {
+    if (fr_->rejects_path.empty()) {
+      WINBACK_RETURN_IF_ERROR(CloseRejects());
+      std::error_code ec;
+      std::filesystem::create_directories(options_.rejects_dir, ec);
+      if (ec) return UnavailableError("cannot create '" + options_.rejects_dir + "': " + ec.message());
+      const std::filesystem::path dir(options_.rejects_dir);
+      fr_->rejects_path = (dir / Display(*file_)).string();
+      fr_->rejects_errors_path = fr_->rejects_path + ".errors.txt";
+      rejects_.open(fr_->rejects_path, std::ios::binary | std::ios::trunc);
+      rejects_errors_.open(fr_->rejects_errors_path, std::ios::binary | std::ios::trunc);
+      if (!rejects_ || !rejects_errors_) {
+        return UnavailableError("cannot write '" + fr_->rejects_path + "'");
+      }
+      if (!header_.empty()) rejects_ << header_ << '\n';
+    }
+    rejects_ << raw << '\n';
+    rejects_errors_ << text << '\n';
+    return Status::Ok();
+  }
+
+  // Cross-row checks and the write, per kind.
+  Status Apply(std::int64_t line, std::string_view raw, const store::CustomerRecord& c) {
+    auto [entry, inserted] = customers_.Insert(c.id, CustomerEntry{line, 0});
+    if (!inserted && entry->line > 0) {
+      return Reject(line, raw, "id", "duplicate id '" + c.id + "' (first on line " +
+                                         std::to_string(entry->line) + ")");
+    }
+    entry->line = line;
+    if (!Writing()) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(CustomerKey key, session_.UpsertCustomer(c));
+    entry->key = key.value();
+    return Status::Ok();
+  }
+
+  Status Apply(std::int64_t line, std::string_view raw, const store::OrderRecord& o) {
+    if (!ids_.Insert(o.id, line).second) {
+      return Reject(line, raw, "id", "duplicate id '" + o.id + "' (first on line " +
+                                         std::to_string(*ids_.Find(o.id)) + ")");
+    }
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> key, ResolveCustomer(o.customer_id));
+    if (!key) return RejectUnknownCustomer(line, raw, o.customer_id);
+    if (!Writing()) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(bool written, session_.UpsertOrder(CustomerKey(*key), o));
+    fr_->written += written ? 1 : 0;
+    return Status::Ok();
+  }
+
+  Status Apply(std::int64_t line, std::string_view raw, const store::EventRecord& e) {
+    if (!ids_.Insert(e.id, line).second) {
+      return Reject(line, raw, "id", "duplicate id '" + e.id + "' (first on line " +
+                                         std::to_string(*ids_.Find(e.id)) + ")");
+    }
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> key, ResolveCustomer(e.customer_id));
+    if (!key) return RejectUnknownCustomer(line, raw, e.customer_id);
+    if (!Writing()) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(bool written, session_.UpsertEvent(CustomerKey(*key), e));
+    fr_->written += written ? 1 : 0;
+    return Status::Ok();
+  }
+
+  Status RejectUnknownCustomer(std::int64_t line, std::string_view raw, const std::string& id) {
+    return Reject(line, raw, "customer_id",
+                  "no customer '" + id + "' in the store or in this import");
+  }
+
+  // The key of customer `id` from this import or the store; 0 for a customer of this import
+  // that was validated but not written (strict import after an error).
+  Result<std::optional<std::int64_t>> ResolveCustomer(const std::string& id) {
+    if (CustomerEntry* e = customers_.Find(id)) {
+      if (e->line == kUnknownCustomer) return std::optional<std::int64_t>();
+      return std::optional<std::int64_t>(e->key);
+    }
+    WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, session_.FindCustomer(id));
+    // Cache both answers; line -1 marks a customer known from the store, not from a file row.
+    customers_.Insert(id, CustomerEntry{found ? kFromStore : kUnknownCustomer,
+                                        found ? found->value() : 0});
+    if (!found) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(found->value());
+  }
+
+  static constexpr std::int64_t kFromStore = -1;
+  static constexpr std::int64_t kUnknownCustomer = -2;
+  struct CustomerEntry {
+    std::int64_t line = 0;  // Line in the customers file, or kFromStore / kUnknownCustomer.
+    std::int64_t key = 0;
+  };
+
+  const ImportOptions& options_;
+  store::ImportSession& session_;
+  ImportReport& report_;
+  const ImportFile* file_ = nullptr;
+  FileReport* fr_ = nullptr;
+  std::string header_;
+  std::size_t total_bytes_ = 0;
+  StringMap<CustomerEntry> customers_;
+  StringMap<std::int64_t> ids_;  // Ids of the current orders or events file, to their line.
+  std::ofstream rejects_, rejects_errors_;
+
+ public:
+  void StartFile() { ids_ = StringMap<std::int64_t>(); }
+};
+
+}  // namespace
+
+Result<ImportReport> Import(store::Store& store, const ImportOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<ImportFile> files = options.files;
+  if (files.empty()) return InvalidArgumentError("nothing to import: give --customers, --orders or --events");
+  std::stable_sort(files.begin(), files.end(),
+                   [](const ImportFile& a, const ImportFile& b) { return a.kind < b.kind; });
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    if (files[i].kind == files[i - 1].kind) {
+      return InvalidArgumentError("two " + std::string(FileKindName(files[i].kind)) +
+                                  " files in one import; import them one after the other");
+    }
+  }
+  std::string description;
+  for (const ImportFile& f : files) {
+    if (!description.empty()) description += " ";
+    description += std::string(FileKindName(f.kind)) + "=" + f.path;
+  }
+  ImportReport report;
+  WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::ImportSession> session,
+                           store.BeginImport(description));
+  ImportRun run(options, *session, report);
+  for (const ImportFile& f : files) {
+    FileReport fr;
+    fr.file = f;
+    report.files.push_back(std::move(fr));
+    run.StartFile();
+    WINBACK_RETURN_IF_ERROR(run.RunFile(f, report.files.back()));
+  }
+  WINBACK_RETURN_IF_ERROR(run.CloseRejects());
+  if (report.error_count > 0 && !options.allow_partial) {
+    // `session` rolls back as it goes out of scope.
+    report.committed = false;
+  } else {
+    WINBACK_ASSIGN_OR_RETURN(report.counts, session->Commit());
+    report.committed = true;
+  }
+  for (FileReport& fr : report.files) {
+    if (fr.file.kind == FileKind::kCustomers) fr.written = report.counts.customers_written;
+  }
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace winback::ingest

@@ -1,0 +1,328 @@
+#include "ingest/importer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/status_matchers.h"
+
+namespace winback::ingest {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr const char* kCustomersCsv =
+    "id,email,first_name,last_name,country,time_zone,language,consent_email\n"
+    "c1,ayse@example.com,Ayşe,Yılmaz,TR,Europe/Istanbul,tr,yes\n"
+    "c2,,\"Sara, (Sarah)\",رضایی,IR,Asia/Tehran,fa,no\n"
+    "c3,ig@example.com,İsmail,Işık,TR,Europe/Istanbul,tr,yes\n";
+
+constexpr const char* kOrdersCsv =
+    "id,customer_id,time,amount,currency,status\n"
+    "o1,c1,2024-03-01T09:30:00+03:00,129.90,TRY,completed\n"
+    "o2,c1,2024-04-01T09:30:00+03:00,70.10,TRY,completed\n"
+    "o3,c2,2024-03-02T18:00:00+03:30,450000,IRR,refunded\n";
+
+class ImporterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("winback_import_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    db_path_ = (dir_ / "w.db").string();
+    auto s = store::OpenSqliteStore(db_path_);
+    ASSERT_THAT(s, IsOk());
+    store_ = std::move(s).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string Write(const std::string& name, const std::string& content) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+  ImportOptions Options(std::vector<std::pair<FileKind, std::string>> files) {
+    ImportOptions o;
+    for (auto& [kind, path] : files) o.files.push_back(ImportFile{kind, path, std::nullopt});
+    o.rejects_dir = (dir_ / "rejects").string();
+    return o;
+  }
+
+  // Imports one orders file (after the standard customers) and returns the report.
+  ImportReport ImportOrders(const std::string& orders) {
+    auto r = Import(*store_, Options({{FileKind::kCustomers, Write("customers.csv", kCustomersCsv)},
+                                      {FileKind::kOrders, Write("orders.csv", orders)}}));
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *r : ImportReport{};
+  }
+
+  // A dump of every data table, to compare store states.
+  std::string Dump() {
+    auto db = store::sqlite::Database::Open(db_path_);
+    EXPECT_THAT(db, IsOk());
+    std::ostringstream out;
+    for (const char* table : {"customers", "consents", "orders", "order_items", "events",
+                              "customer_aggregates"}) {
+      auto stmt = db->Prepare(std::string("SELECT * FROM ") + table + " ORDER BY 1, 2");
+      EXPECT_THAT(stmt, IsOk());
+      out << table << "\n";
+      int cols = 0;
+      while (*stmt->Step()) {
+        if (cols == 0) {
+          while (!stmt->ColumnText(cols).empty() || stmt->IsNull(cols) || cols < 40) {
+            if (++cols >= 40) break;
+          }
+        }
+        for (int i = 0; i < 32; ++i) out << stmt->ColumnText(i) << "|";
+        out << "\n";
+      }
+    }
+    return out.str();
+  }
+
+  std::filesystem::path dir_;
+  std::string db_path_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(ImporterTest, ImportsCustomersOrdersAndKeepsTextByteExact) {
+  ImportReport r = ImportOrders(kOrdersCsv);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.error_count, 0);
+  EXPECT_EQ(r.counts.customers_written, 3);
+  EXPECT_EQ(r.counts.orders_written, 3);
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::CustomerProfile c2, store_->LoadCustomer("c2"));
+  EXPECT_EQ(c2.record.first_name, "Sara, (Sarah)");
+  EXPECT_EQ(c2.record.last_name, "رضایی");
+  EXPECT_EQ(c2.aggregates.orders, 0);
+  EXPECT_EQ(c2.aggregates.refunded_orders, 1);
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::CustomerProfile c3, store_->LoadCustomer("c3"));
+  EXPECT_EQ(c3.record.first_name, "İsmail");
+  EXPECT_EQ(c3.record.last_name, "Işık");
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::CustomerProfile c1, store_->LoadCustomer("c1"));
+  EXPECT_EQ(c1.aggregates.revenue_minor, 20000);
+  EXPECT_EQ(c1.aggregates.currency, "TRY");
+}
+
+TEST_F(ImporterTest, ReimportChangesNothingAndChangedRowUpdates) {
+  ImportOrders(kOrdersCsv);
+  const std::string before = Dump();
+  ImportReport again = ImportOrders(kOrdersCsv);
+  EXPECT_TRUE(again.committed);
+  EXPECT_EQ(again.counts.customers_written, 0);
+  EXPECT_EQ(again.counts.orders_written, 0);
+  EXPECT_EQ(again.counts.aggregates_updated, 0);
+  EXPECT_EQ(Dump(), before);
+
+  std::string changed = kOrdersCsv;
+  changed.replace(changed.find("70.10"), 5, "80.10");
+  ImportReport update = ImportOrders(changed);
+  EXPECT_EQ(update.counts.orders_written, 1);
+  EXPECT_EQ(update.counts.aggregates_updated, 1);
+  EXPECT_EQ(store_->LoadCustomer("c1")->aggregates.revenue_minor, 21000);
+}
+
+struct BadCase {
+  const char* name;
+  std::string orders;
+  std::string expected;
+};
+
+TEST_F(ImporterTest, EveryBadValueGetsFileLineFieldMessage) {
+  const std::string h = "id,customer_id,time,amount,currency,status,items\n";
+  const std::vector<BadCase> cases = {
+      {"bad date", h + "o1,c1,2024-02-30T10:00:00Z,1.00,USD,,\n",
+       "orders.csv:2: time: '2024-02-30T10:00:00Z' is not a date (February 2024 has 29 days, not 30)"},
+      {"unknown currency", h + "o1,c1,2024-01-01T10:00:00Z,1.00,ABC,,\n",
+       "orders.csv:2: currency: 'ABC' is not an ISO 4217 currency code"},
+      {"negative quantity",
+       h + "o1,c1,2024-01-01T10:00:00Z,1.00,USD,,\"[{\"\"sku\"\":\"\"A\"\",\"\"quantity\"\":-3,"
+           "\"\"price\"\":\"\"1.00\"\"}]\"\n",
+       "orders.csv:2: items: item 1: quantity -3 is negative"},
+      {"unknown customer", h + "o1,c9,2024-01-01T10:00:00Z,1.00,USD,,\n",
+       "orders.csv:2: customer_id: no customer 'c9' in the store or in this import"},
+      {"duplicate id",
+       h + "o1,c1,2024-01-01T10:00:00Z,1.00,USD,,\no1,c1,2024-01-02T10:00:00Z,1.00,USD,,\n",
+       "orders.csv:3: id: duplicate id 'o1' (first on line 2)"},
+      {"invalid utf-8", h + "o\xC3(1,c1,2024-01-01T10:00:00Z,1.00,USD,,\n",
+       "orders.csv:2: id: invalid UTF-8 at byte 2"},
+      {"unterminated quote", h + "o1,c1,2024-01-01T10:00:00Z,1.00,USD,,\"[{\n",
+       "orders.csv:2: items: unterminated quoted field"},
+      {"wrong column count", h + "o1,c1,2024-01-01T10:00:00Z,1.00\n",
+       "orders.csv:2: row: 4 fields, expected 7 as in the header"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    ImportReport r = ImportOrders(c.orders);
+    EXPECT_FALSE(r.committed);
+    EXPECT_EQ(r.error_count, 1);
+    EXPECT_THAT(r.errors, ElementsAre(c.expected));
+    // Nothing of the import was written, not even the good customers file.
+    WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
+    EXPECT_EQ(st.customers, 0);
+    EXPECT_EQ(st.orders, 0);
+  }
+}
+
+TEST_F(ImporterTest, ListsTwentyErrorsAndCountsAll) {
+  std::string orders = "id,customer_id,time,amount,currency\n";
+  for (int i = 0; i < 35; ++i) orders += "o" + std::to_string(i) + ",c1,2024-01-01,-1,USD\n";
+  ImportReport r = ImportOrders(orders);
+  EXPECT_EQ(r.error_count, 35);
+  EXPECT_EQ(r.errors.size(), 20u);
+  EXPECT_EQ(r.errors[0], "orders.csv:2: amount: '-1' is negative");
+}
+
+TEST_F(ImporterTest, AllowPartialImportsGoodRowsAndWritesRejects) {
+  ImportOptions o = Options({{FileKind::kCustomers, Write("customers.csv", kCustomersCsv)},
+                             {FileKind::kOrders,
+                              Write("orders.csv",
+                                    "id,customer_id,time,amount,currency\n"
+                                    "o1,c1,2024-01-01T00:00:00Z,5.00,USD\n"
+                                    "o2,c1,yesterday,5.00,USD\n"
+                                    "o3,c1,2024-01-02T00:00:00Z,6.00,USD\n")}});
+  o.allow_partial = true;
+  WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.error_count, 1);
+  EXPECT_EQ(r.counts.orders_written, 2);
+  const FileReport& fr = r.files[1];
+  EXPECT_EQ(fr.rejected, 1);
+  std::ifstream rejects(fr.rejects_path);
+  std::stringstream rejected;
+  rejected << rejects.rdbuf();
+  EXPECT_EQ(rejected.str(), "id,customer_id,time,amount,currency\no2,c1,yesterday,5.00,USD\n");
+  std::ifstream errors(fr.rejects_errors_path);
+  std::string line;
+  std::getline(errors, line);
+  EXPECT_THAT(line, HasSubstr("orders.csv:3: time: 'yesterday' is not a date"));
+}
+
+TEST_F(ImporterTest, JsonlOrdersAndEvents) {
+  ImportOptions o = Options(
+      {{FileKind::kCustomers, Write("customers.csv", kCustomersCsv)},
+       {FileKind::kOrders,
+        Write("orders.jsonl",
+              "{\"id\":\"o1\",\"customer_id\":\"c1\",\"time\":\"2024-03-01T09:30:00+03:00\","
+              "\"amount\":\"129.90\",\"currency\":\"TRY\",\"items\":[{\"sku\":\"TEA-1\","
+              "\"quantity\":2,\"price\":\"64.95\"}]}\n"
+              "{\"id\":\"o2\",\"customer_id\":\"c3\",\"time\":\"2024-03-05\",\"amount\":12.5,"
+              "\"currency\":\"TRY\",\"status\":null}\n")},
+       {FileKind::kEvents,
+        Write("events.jsonl",
+              "{\"id\":\"e1\",\"customer_id\":\"c2\",\"type\":\"review\",\"time\":"
+              "\"2024-03-10T12:00:00+03:30\",\"score\":5,\"text\":\"عالی بود\"}\n")}});
+  WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
+  ASSERT_TRUE(r.committed) << (r.errors.empty() ? "" : r.errors[0]);
+  EXPECT_EQ(r.counts.orders_written, 2);
+  EXPECT_EQ(r.counts.events_written, 1);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto c2, store_->LoadCustomer("c2"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto events, store_->LoadEvents(c2.key));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].text, "عالی بود");
+  EXPECT_EQ(store_->LoadCustomer("c3")->aggregates.revenue_minor, 1250);
+}
+
+TEST_F(ImporterTest, JsonlErrors) {
+  ImportOptions o = Options({{FileKind::kCustomers, Write("c.jsonl", "{\"id\":\"c1\"}\n[1]\n{oops\n"
+                                                                     "{\"id\":\"c2\",\"email\":[1]}\n")}});
+  WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
+  EXPECT_THAT(r.errors, ElementsAre("c.jsonl:2: row: expected a JSON object",
+                                    "c.jsonl:3: row: not valid JSON",
+                                    "c.jsonl:4: email: expected a string, number or null"));
+}
+
+TEST_F(ImporterTest, OrdersMayReferToCustomersAlreadyStored) {
+  ImportOrders(kOrdersCsv);
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport r,
+      Import(*store_, Options({{FileKind::kOrders,
+                                Write("more.csv", "id,customer_id,time,amount,currency\n"
+                                                  "o9,c3,2024-06-01T00:00:00Z,1.00,TRY\n")}})));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(store_->LoadCustomer("c3")->aggregates.orders, 1);
+}
+
+TEST_F(ImporterTest, FileLevelErrors) {
+  EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, (dir_ / "absent.csv").string()}})),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, Write("h.csv", "id,customer_id\n")}})),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           "h.csv:line 1: header: missing required column 'time'"));
+  EXPECT_THAT(Import(*store_, Options({})), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, Write("a.csv", "")},
+                                       {FileKind::kOrders, Write("b.csv", "")}})),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("two orders files")));
+}
+
+TEST_F(ImporterTest, UnknownColumnsAreReported) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport r,
+      Import(*store_, Options({{FileKind::kCustomers, Write("c.csv", "id,shoe_size\nc1,42\n")}})));
+  EXPECT_TRUE(r.committed);
+  EXPECT_THAT(r.files[0].unknown_columns, ElementsAre("shoe_size"));
+}
+
+// Kills a child process in the middle of a large import; the store must be as before.
+TEST_F(ImporterTest, KillDuringImportLeavesStoreUnchanged) {
+  ImportOrders(kOrdersCsv);
+  const std::string before = Dump();
+  std::string big = "id,customer_id,time,amount,currency\n";
+  for (int i = 0; i < 300000; ++i) {
+    big += "k" + std::to_string(i) + ",c" + std::to_string(1 + i % 3) +
+           ",2024-05-01T10:00:00Z,1.00,TRY\n";
+  }
+  const std::string path = Write("big.csv", big);
+  store_.reset();  // The child opens its own connection.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto s = store::OpenSqliteStore(db_path_);
+    if (!s.ok()) ::_exit(3);
+    ImportOptions o;
+    o.files.push_back(ImportFile{FileKind::kOrders, path, std::nullopt});
+    o.progress = [&](const ImportFile&, std::size_t, std::size_t, std::int64_t rows) {
+      if (rows >= 131072) {  // Well inside the write: tell the parent, then keep going.
+        const char c = 'x';
+        (void)!::write(fds[1], &c, 1);
+      }
+    };
+    (void)Import(**s, o);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  char c = 0;
+  ASSERT_EQ(::read(fds[0], &c, 1), 1) << "child never reached the middle of the import";
+  ::kill(pid, SIGKILL);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  ::close(fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child finished before it was killed";
+  auto s = store::OpenSqliteStore(db_path_);
+  ASSERT_THAT(s, IsOk());
+  store_ = std::move(s).value();
+  EXPECT_EQ(Dump(), before);
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
+  EXPECT_EQ(st.orders, 3);
+}
+
+}  // namespace
+}  // namespace winback::ingest

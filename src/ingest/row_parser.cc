@@ -1,0 +1,419 @@
+#include "ingest/row_parser.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+#include "core/money.h"
+#include "core/time.h"
+#include "core/utf8.h"
+
+namespace winback::ingest {
+namespace {
+
+using store::Channel;
+using store::Consent;
+
+// Column indexes, in the order of ColumnsOf() (row_source.cc).
+namespace cust {
+enum : std::size_t {
+  kId, kEmail, kPhone, kFirstName, kLastName, kBirthDate, kBirthYear, kGender, kEducation,
+  kCountry, kRegion, kCity, kTimeZone, kLanguage, kSignupAt, kConsentEmail, kConsentSms,
+  kConsentWhatsapp, kPreferredChannel, kReferredBy
+};
+}  // namespace cust
+namespace ord {
+enum : std::size_t { kId, kCustomerId, kTime, kAmount, kCurrency, kStatus, kItems };
+}  // namespace ord
+namespace ev {
+enum : std::size_t {
+  kId, kCustomerId, kType, kTime, kChannel, kReason, kScore, kValue, kCurrency, kRef, kText,
+  kProperties
+};
+}  // namespace ev
+
+std::string Quote(std::string_view s) {
+  std::string out = "'";
+  out.append(s.substr(0, 64));
+  if (s.size() > 64) out += "...";
+  out += "'";
+  return out;
+}
+
+Status FieldError(std::string_view field, std::string message) {
+  std::string m(field);
+  m += ": ";
+  m += message;
+  return InvalidArgumentError(std::move(m));
+}
+
+// Text fields: valid UTF-8, no control characters except tab/newline in free text.
+Status CheckText(std::string_view field, std::string_view v, bool free_text) {
+  std::size_t bad = 0;
+  if (!IsValidUtf8(v, &bad)) {
+    return FieldError(field, "invalid UTF-8 at byte " + std::to_string(bad + 1));
+  }
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && !(free_text && (c == '\n' || c == '\t' || c == '\r'))) {
+      return FieldError(field, "contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckId(std::string_view field, std::string_view v) {
+  WINBACK_RETURN_IF_ERROR(CheckText(field, v, false));
+  if (v.size() > 256) return FieldError(field, "longer than 256 bytes");
+  return Status::Ok();
+}
+
+Result<std::int64_t> ParseInteger(std::string_view field, std::string_view v) {
+  std::int64_t out = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size()) {
+    return FieldError(field, Quote(v) + " is not an integer");
+  }
+  return out;
+}
+
+template <std::size_t N>
+Status CheckOneOf(std::string_view field, std::string_view v,
+                  const std::array<std::string_view, N>& allowed) {
+  for (std::string_view a : allowed) {
+    if (v == a) return Status::Ok();
+  }
+  std::string list;
+  for (std::string_view a : allowed) {
+    if (!list.empty()) list += ", ";
+    list += a;
+  }
+  return FieldError(field, Quote(v) + " is not one of " + list);
+}
+
+Result<Consent> ParseConsent(std::string_view field, std::string_view v) {
+  if (v == "yes" || v == "true" || v == "1" || v == "YES" || v == "Yes" || v == "TRUE" ||
+      v == "True" || v == "y") {
+    return Consent::kGranted;
+  }
+  if (v == "no" || v == "false" || v == "0" || v == "NO" || v == "No" || v == "FALSE" ||
+      v == "False" || v == "n") {
+    return Consent::kDenied;
+  }
+  return FieldError(field, Quote(v) + " is not yes or no");
+}
+
+Result<ParsedTimestamp> ParseTime(std::string_view field, std::string_view v) {
+  Result<ParsedTimestamp> t = ParseTimestamp(v);
+  if (!t.ok()) return FieldError(field, t.status().message());
+  return t;
+}
+
+Result<Currency> ParseCurrency(std::string_view field, std::string_view v) {
+  Result<Currency> c = Currency::FromCode(v);
+  if (!c.ok()) return FieldError(field, c.status().message());
+  return c;
+}
+
+Result<std::int64_t> ParseAmount(std::string_view field, std::string_view v, const Currency& c) {
+  Result<std::int64_t> a = ParseMinorUnits(v, c);
+  if (!a.ok()) return FieldError(field, a.status().message());
+  if (*a < 0) return FieldError(field, Quote(v) + " is negative");
+  return a;
+}
+
+bool IsAsciiLower(std::string_view v, std::size_t min, std::size_t max) {
+  if (v.size() < min || v.size() > max) return false;
+  for (char c : v) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
+Result<std::vector<store::OrderItem>> ParseItems(std::string_view v, const Currency& currency) {
+  const nlohmann::json j = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return FieldError("items", "not valid JSON");
+  if (!j.is_array()) return FieldError("items", "expected a JSON array of items");
+  std::vector<store::OrderItem> items;
+  items.reserve(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string where = "item " + std::to_string(i + 1) + ": ";
+    const nlohmann::json& e = j[i];
+    if (!e.is_object()) return FieldError("items", where + "expected an object");
+    store::OrderItem item;
+    auto sku = e.find("sku");
+    if (sku == e.end() || !sku->is_string() || sku->get_ref<const std::string&>().empty()) {
+      return FieldError("items", where + "sku is missing or not a string");
+    }
+    item.sku = sku->get<std::string>();
+    WINBACK_RETURN_IF_ERROR(CheckId("items", item.sku));
+    auto qty = e.find("quantity");
+    if (qty == e.end() || !qty->is_number_integer()) {
+      return FieldError("items", where + "quantity is missing or not an integer");
+    }
+    item.quantity = qty->get<std::int64_t>();
+    if (item.quantity < 0) {
+      return FieldError("items", where + "quantity " + std::to_string(item.quantity) +
+                                     " is negative");
+    }
+    if (item.quantity == 0) return FieldError("items", where + "quantity is 0");
+    auto price = e.find("price");
+    if (price == e.end() || !(price->is_string() || price->is_number())) {
+      return FieldError("items", where + "price is missing");
+    }
+    const std::string text = price->is_string() ? price->get<std::string>() : price->dump();
+    Result<std::int64_t> p = ParseMinorUnits(text, currency);
+    if (!p.ok()) return FieldError("items", where + "price " + p.status().message());
+    if (*p < 0) return FieldError("items", where + "price " + Quote(text) + " is negative");
+    item.price_minor = *p;
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+constexpr std::array<std::string_view, 4> kGenders = {"female", "male", "other", "unknown"};
+constexpr std::array<std::string_view, 6> kEducations = {"primary", "secondary", "bachelor",
+                                                         "master",  "doctorate", "other"};
+constexpr std::array<std::string_view, 3> kPreferredChannels = {"email", "sms", "whatsapp"};
+constexpr std::array<std::string_view, 6> kEventChannels = {"email", "sms",   "whatsapp",
+                                                            "web",   "phone", "chat"};
+constexpr std::array<std::string_view, 6> kExitReasons = {"price", "service", "selection",
+                                                          "feature", "moved", "other"};
+constexpr std::array<std::string_view, 2> kResolutions = {"satisfied", "unsatisfied"};
+
+}  // namespace
+
+Status RowParser::CheckTimeZone(std::string_view name) {
+  if (known_zones_.Find(name)) return Status::Ok();
+  Result<TimeZone> z = TimeZone::Find(name);
+  if (!z.ok()) return FieldError("time_zone", z.status().message());
+  known_zones_.Insert(name, true);
+  return Status::Ok();
+}
+
+Result<store::CustomerRecord> RowParser::ParseCustomer(const RawRow& row) {
+  using namespace cust;  // NOLINT(google-build-using-namespace): local column enum.
+  const auto& v = row.values;
+  const auto& has = row.present;
+  store::CustomerRecord c;
+  if (!has[kId]) return FieldError("id", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckId("id", v[kId]));
+  c.id = v[kId];
+  if (has[kEmail]) {
+    WINBACK_RETURN_IF_ERROR(CheckText("email", v[kEmail], false));
+    const std::size_t at = v[kEmail].find('@');
+    if (at == 0 || at == std::string_view::npos || at + 1 >= v[kEmail].size() ||
+        v[kEmail].find('@', at + 1) != std::string_view::npos ||
+        v[kEmail].find(' ') != std::string_view::npos) {
+      return FieldError("email", Quote(v[kEmail]) + " is not an email address");
+    }
+    c.email = v[kEmail];
+  }
+  if (has[kPhone]) {
+    const std::string_view p = v[kPhone];
+    bool ok = p.size() >= 9 && p.size() <= 16 && p[0] == '+';
+    for (std::size_t i = 1; ok && i < p.size(); ++i) ok = p[i] >= '0' && p[i] <= '9';
+    if (!ok) return FieldError("phone", Quote(p) + " is not an E.164 number (+ and 8-15 digits)");
+    c.phone = p;
+  }
+  for (auto [idx, name] : {std::pair{kFirstName, "first_name"}, std::pair{kLastName, "last_name"},
+                           std::pair{kRegion, "region"}, std::pair{kCity, "city"}}) {
+    if (!has[idx]) continue;
+    WINBACK_RETURN_IF_ERROR(CheckText(name, v[idx], false));
+  }
+  c.first_name = v[kFirstName];
+  c.last_name = v[kLastName];
+  c.region = v[kRegion];
+  c.city = v[kCity];
+  if (has[kBirthDate]) {
+    Result<Date> d = ParseDate(v[kBirthDate]);
+    if (!d.ok()) return FieldError("birth_date", d.status().message());
+    if (d->year() < 1900) return FieldError("birth_date", Quote(v[kBirthDate]) + " is before 1900");
+    c.birth_date = *d;
+  }
+  if (has[kBirthYear]) {
+    WINBACK_ASSIGN_OR_RETURN(std::int64_t y, ParseInteger("birth_year", v[kBirthYear]));
+    if (y < 1900 || y > 2100) return FieldError("birth_year", Quote(v[kBirthYear]) + " is not in 1900..2100");
+    c.birth_year = static_cast<int>(y);
+  } else if (c.birth_date) {
+    c.birth_year = c.birth_date->year();
+  }
+  if (has[kGender]) {
+    WINBACK_RETURN_IF_ERROR(CheckOneOf("gender", v[kGender], kGenders));
+    c.gender = v[kGender];
+  }
+  if (has[kEducation]) {
+    WINBACK_RETURN_IF_ERROR(CheckOneOf("education", v[kEducation], kEducations));
+    c.education = v[kEducation];
+  }
+  if (has[kCountry]) {
+    const std::string_view k = v[kCountry];
+    if (k.size() != 2 || k[0] < 'A' || k[0] > 'Z' || k[1] < 'A' || k[1] > 'Z') {
+      return FieldError("country", Quote(k) + " is not an ISO 3166-1 alpha-2 code (e.g. TR)");
+    }
+    c.country = k;
+  }
+  if (has[kTimeZone]) {
+    WINBACK_RETURN_IF_ERROR(CheckText("time_zone", v[kTimeZone], false));
+    WINBACK_RETURN_IF_ERROR(CheckTimeZone(v[kTimeZone]));
+    c.time_zone = v[kTimeZone];
+  }
+  if (has[kLanguage]) {
+    if (!IsAsciiLower(v[kLanguage], 2, 3)) {
+      return FieldError("language", Quote(v[kLanguage]) + " is not an ISO 639 code (e.g. tr, fa, en)");
+    }
+    c.language = v[kLanguage];
+  }
+  if (has[kSignupAt]) {
+    WINBACK_ASSIGN_OR_RETURN(ParsedTimestamp t, ParseTime("signup_at", v[kSignupAt]));
+    c.signup_at = t.instant;
+  }
+  const std::size_t consent_cols[] = {kConsentEmail, kConsentSms, kConsentWhatsapp};
+  const char* consent_names[] = {"consent_email", "consent_sms", "consent_whatsapp"};
+  for (std::size_t ch = 0; ch < 3; ++ch) {
+    if (!has[consent_cols[ch]]) continue;
+    WINBACK_ASSIGN_OR_RETURN(c.consent[ch], ParseConsent(consent_names[ch], v[consent_cols[ch]]));
+  }
+  if (has[kPreferredChannel]) {
+    WINBACK_RETURN_IF_ERROR(
+        CheckOneOf("preferred_channel", v[kPreferredChannel], kPreferredChannels));
+    c.preferred_channel = v[kPreferredChannel];
+  }
+  if (has[kReferredBy]) {
+    WINBACK_RETURN_IF_ERROR(CheckId("referred_by", v[kReferredBy]));
+    c.referred_by = v[kReferredBy];
+  }
+  return c;
+}
+
+Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
+  using namespace ord;  // NOLINT(google-build-using-namespace): local column enum.
+  const auto& v = row.values;
+  const auto& has = row.present;
+  store::OrderRecord o;
+  if (!has[kId]) return FieldError("id", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckId("id", v[kId]));
+  if (!has[kCustomerId]) return FieldError("customer_id", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckId("customer_id", v[kCustomerId]));
+  if (!has[kTime]) return FieldError("time", "missing");
+  WINBACK_ASSIGN_OR_RETURN(ParsedTimestamp t, ParseTime("time", v[kTime]));
+  if (!has[kCurrency]) return FieldError("currency", "missing");
+  WINBACK_ASSIGN_OR_RETURN(Currency currency, ParseCurrency("currency", v[kCurrency]));
+  if (!has[kAmount]) return FieldError("amount", "missing");
+  WINBACK_ASSIGN_OR_RETURN(o.amount_minor, ParseAmount("amount", v[kAmount], currency));
+  if (has[kStatus]) {
+    const std::optional<store::OrderStatus> s = store::ParseOrderStatus(v[kStatus]);
+    if (!s) return FieldError("status", Quote(v[kStatus]) + " is not one of completed, refunded, cancelled");
+    o.status = *s;
+  }
+  if (has[kItems]) {
+    WINBACK_RETURN_IF_ERROR(CheckText("items", v[kItems], true));
+    WINBACK_ASSIGN_OR_RETURN(o.items, ParseItems(v[kItems], currency));
+  }
+  o.id = v[kId];
+  o.customer_id = v[kCustomerId];
+  o.placed_at = t.instant;
+  o.utc_offset_minutes = t.utc_offset_minutes;
+  o.currency = currency.code();
+  return o;
+}
+
+Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
+  using namespace ev;  // NOLINT(google-build-using-namespace): local column enum.
+  using store::EventType;
+  const auto& v = row.values;
+  const auto& has = row.present;
+  store::EventRecord e;
+  if (!has[kId]) return FieldError("id", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckId("id", v[kId]));
+  if (!has[kCustomerId]) return FieldError("customer_id", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckId("customer_id", v[kCustomerId]));
+  if (!has[kType]) return FieldError("type", "missing");
+  const std::optional<EventType> type = store::ParseEventType(v[kType]);
+  if (!type) {
+    WINBACK_RETURN_IF_ERROR(CheckText("type", v[kType], false));
+    return FieldError("type", Quote(v[kType]) + " is not an event type (see docs/formats.md)");
+  }
+  e.type = *type;
+  if (!has[kTime]) return FieldError("time", "missing");
+  WINBACK_ASSIGN_OR_RETURN(ParsedTimestamp t, ParseTime("time", v[kTime]));
+  e.at = t.instant;
+  e.utc_offset_minutes = t.utc_offset_minutes;
+  if (has[kChannel]) {
+    WINBACK_RETURN_IF_ERROR(CheckOneOf("channel", v[kChannel], kEventChannels));
+    e.channel = v[kChannel];
+  }
+  if (has[kReason]) {
+    WINBACK_RETURN_IF_ERROR(CheckText("reason", v[kReason], false));
+    e.reason = v[kReason];
+  }
+  if (has[kScore]) {
+    WINBACK_ASSIGN_OR_RETURN(std::int64_t s, ParseInteger("score", v[kScore]));
+    e.score = s;
+  }
+  if (has[kValue] != has[kCurrency]) {
+    return FieldError(has[kValue] ? "currency" : "value", "value and currency go together");
+  }
+  if (has[kValue]) {
+    WINBACK_ASSIGN_OR_RETURN(Currency currency, ParseCurrency("currency", v[kCurrency]));
+    WINBACK_ASSIGN_OR_RETURN(std::int64_t value, ParseAmount("value", v[kValue], currency));
+    e.value_minor = value;
+    e.currency = currency.code();
+  }
+  if (has[kRef]) {
+    WINBACK_RETURN_IF_ERROR(CheckId("ref", v[kRef]));
+    e.ref = v[kRef];
+  }
+  if (has[kText]) {
+    WINBACK_RETURN_IF_ERROR(CheckText("text", v[kText], true));
+    e.text = v[kText];
+  }
+  if (has[kProperties]) {
+    WINBACK_RETURN_IF_ERROR(CheckText("properties", v[kProperties], true));
+    const nlohmann::json j =
+        nlohmann::json::parse(v[kProperties], nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      return FieldError("properties", "expected a JSON object");
+    }
+    e.properties = j.dump();
+  }
+  // Rules per type (docs/formats.md).
+  switch (e.type) {
+    case EventType::kTicketResolved:
+      if (!has[kReason]) return FieldError("reason", "missing (ticket_resolved needs satisfied or unsatisfied)");
+      WINBACK_RETURN_IF_ERROR(CheckOneOf("reason", e.reason, kResolutions));
+      break;
+    case EventType::kExitSurvey:
+    case EventType::kSubscriptionCancelled:
+      if (!has[kReason]) {
+        return FieldError("reason", "missing (" + std::string(store::EventTypeName(e.type)) +
+                                        " needs a reason)");
+      }
+      WINBACK_RETURN_IF_ERROR(CheckOneOf("reason", e.reason, kExitReasons));
+      break;
+    case EventType::kReview:
+      if (!e.score) return FieldError("score", "missing (a review needs a score 1..5)");
+      if (*e.score < 1 || *e.score > 5) {
+        return FieldError("score", std::to_string(*e.score) + " is not in 1..5");
+      }
+      break;
+    case EventType::kFeatureRequested:
+    case EventType::kFeatureShipped:
+      if (!has[kRef]) return FieldError("ref", "missing (the feature key)");
+      break;
+    case EventType::kUnsubscribe:
+    case EventType::kBounce:
+      if (!has[kChannel]) return FieldError("channel", "missing (email, sms or whatsapp)");
+      if (!store::ParseChannel(e.channel)) {
+        return FieldError("channel", Quote(e.channel) + " is not email, sms or whatsapp");
+      }
+      break;
+    default:
+      break;
+  }
+  e.id = v[kId];
+  e.customer_id = v[kCustomerId];
+  return e;
+}
+
+}  // namespace winback::ingest

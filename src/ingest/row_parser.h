@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/status.h"
+#include "ingest/row_source.h"
+#include "ingest/string_map.h"
+#include "store/records.h"
+
+namespace winback::ingest {
+
+// Turns raw rows into validated store records. Every error is InvalidArgument with the message
+// "<field>: <what is wrong>", e.g. "amount: '12.345' has more decimal places than USD allows
+// (2)"; the importer prefixes "file:line: ". Checks what a single row can show; cross-row rules
+// (duplicate ids, unknown customers) are the importer's. Not thread-safe (caches zones).
+class RowParser {
+ public:
+  Result<store::CustomerRecord> ParseCustomer(const RawRow& row);
+  Result<store::OrderRecord> ParseOrder(const RawRow& row);
+  Result<store::EventRecord> ParseEvent(const RawRow& row);
+
+ private:
+  Status CheckTimeZone(std::string_view name);
+  StringMap<bool> known_zones_;
+};
+
+}  // namespace winback::ingest
