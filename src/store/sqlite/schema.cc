@@ -163,12 +163,12 @@ Result<std::int64_t> RecomputeAggregates(Database& db, bool all) {
       Statement orders,
       db.Prepare("SELECT o.cid, o.placed_at, o.utc_offset, o.amount, o.currency, o.status "
                  "FROM temp.touched t CROSS JOIN orders o ON o.cid = t.cid "
-                 "ORDER BY o.cid, o.placed_at"));
+                 "ORDER BY t.cid, o.placed_at"));
   WINBACK_ASSIGN_OR_RETURN(
       Statement events,
       db.Prepare("SELECT e.cid, e.type, e.at, e.channel, e.reason, e.score "
                  "FROM temp.touched t CROSS JOIN events e ON e.cid = t.cid "
-                 "ORDER BY e.cid, e.at"));
+                 "ORDER BY t.cid, e.at"));
   WINBACK_ASSIGN_OR_RETURN(
       Statement insert,
       db.Prepare("INSERT OR REPLACE INTO customer_aggregates VALUES "

@@ -153,6 +153,12 @@ Result<Statement> Database::Prepare(std::string_view sql) {
   return Statement(db_, stmt);
 }
 
+std::int64_t Database::changes() { return static_cast<std::int64_t>(sqlite3_changes64(db_)); }
+
+std::int64_t Database::last_insert_rowid() {
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
 Result<std::optional<std::int64_t>> Database::QueryInt(std::string_view sql) {
   WINBACK_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
   WINBACK_ASSIGN_OR_RETURN(bool row, stmt.Step());

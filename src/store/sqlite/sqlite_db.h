@@ -66,6 +66,11 @@ class Database {
   // Runs a query returning a single integer (or nullopt for NULL / no row).
   Result<std::optional<std::int64_t>> QueryInt(std::string_view sql);
 
+  // Rows changed by the most recent INSERT, UPDATE or DELETE (sqlite3_changes64).
+  std::int64_t changes();
+  // Rowid of the most recent successful INSERT on this connection.
+  std::int64_t last_insert_rowid();
+
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 

@@ -48,8 +48,7 @@ std::int64_t ItemsHash(const std::vector<OrderItem>& items) {
 
 class SqliteImportSession final : public ImportSession {
  public:
-  SqliteImportSession(Database& db, std::int64_t batch, std::int64_t max_oid_before)
-      : db_(db), batch_(batch), max_oid_before_(max_oid_before) {}
+  SqliteImportSession(Database& db, std::int64_t batch) : db_(db), batch_(batch) {}
 
   ~SqliteImportSession() override {
     if (!finished_) db_.Exec("ROLLBACK").IgnoreError();  // Nothing of the import survives.
@@ -76,8 +75,7 @@ class SqliteImportSession final : public ImportSession {
         OR city IS NOT excluded.city OR time_zone IS NOT excluded.time_zone
         OR language IS NOT excluded.language OR signup_at IS NOT excluded.signup_at
         OR preferred_channel IS NOT excluded.preferred_channel
-        OR referred_by IS NOT excluded.referred_by
-      RETURNING cid)sql"));
+        OR referred_by IS NOT excluded.referred_by)sql"));
     WINBACK_ASSIGN_OR_RETURN(find_customer_, db_.Prepare("SELECT cid FROM customers WHERE id = ?"));
     WINBACK_ASSIGN_OR_RETURN(upsert_consent_, db_.Prepare(R"sql(
       INSERT INTO consents (cid, channel, state, batch) VALUES (?1, ?2, ?3, ?4)
@@ -93,8 +91,8 @@ class SqliteImportSession final : public ImportSession {
       WHERE cid IS NOT excluded.cid OR placed_at IS NOT excluded.placed_at
         OR utc_offset IS NOT excluded.utc_offset OR amount IS NOT excluded.amount
         OR currency IS NOT excluded.currency OR status IS NOT excluded.status
-        OR items_hash IS NOT excluded.items_hash
-      RETURNING oid)sql"));
+        OR items_hash IS NOT excluded.items_hash)sql"));
+    WINBACK_ASSIGN_OR_RETURN(find_order_, db_.Prepare("SELECT oid FROM orders WHERE id = ?"));
     WINBACK_ASSIGN_OR_RETURN(delete_items_, db_.Prepare("DELETE FROM order_items WHERE oid = ?"));
     WINBACK_ASSIGN_OR_RETURN(
         insert_item_,
@@ -113,8 +111,7 @@ class SqliteImportSession final : public ImportSession {
         OR reason IS NOT excluded.reason OR score IS NOT excluded.score
         OR value IS NOT excluded.value OR currency IS NOT excluded.currency
         OR ref IS NOT excluded.ref OR text IS NOT excluded.text
-        OR properties IS NOT excluded.properties
-      RETURNING eid)sql"));
+        OR properties IS NOT excluded.properties)sql"));
     return Status::Ok();
   }
 
@@ -140,18 +137,18 @@ class SqliteImportSession final : public ImportSession {
     s.BindTextOrNull(16, c.preferred_channel);
     s.BindTextOrNull(17, c.referred_by);
     s.BindInt(18, batch_);
-    WINBACK_ASSIGN_OR_RETURN(bool written, s.Step());
+    WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
     CustomerKey key;
-    if (written) {
-      key = CustomerKey(s.ColumnInt(0));
-      ++counts_.customers_written;
-      touched_.push_back(key.value());
-      s.Reset();
+    if (w.inserted) {
+      key = CustomerKey(w.rowid);
     } else {
-      s.Reset();
       WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, FindCustomer(c.id));
       if (!found) return InternalError("customer '" + c.id + "' vanished during upsert");
       key = *found;
+    }
+    if (w.written) {
+      ++counts_.customers_written;
+      touched_.push_back(key.value());
     }
     for (int ch = 0; ch < kChannelCount; ++ch) {
       if (c.consent[ch] == Consent::kUnknown) continue;
@@ -186,16 +183,17 @@ class SqliteImportSession final : public ImportSession {
     s.BindInt(7, static_cast<std::int64_t>(o.status));
     s.BindInt(8, ItemsHash(o.items));
     s.BindInt(9, batch_);
-    WINBACK_ASSIGN_OR_RETURN(bool written, s.Step());
-    if (!written) {
-      s.Reset();
-      return false;
-    }
-    const std::int64_t oid = s.ColumnInt(0);
-    s.Reset();
+    WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
+    if (!w.written) return false;
     ++counts_.orders_written;
     touched_.push_back(customer.value());
-    if (oid <= max_oid_before_) {  // An update: the old items go.
+    std::int64_t oid = w.rowid;
+    if (!w.inserted) {  // An update: find the row, and the old items go.
+      find_order_.BindText(1, o.id);
+      WINBACK_ASSIGN_OR_RETURN(bool found, find_order_.Step());
+      if (!found) return InternalError("order '" + o.id + "' vanished during upsert");
+      oid = find_order_.ColumnInt(0);
+      find_order_.Reset();
       delete_items_.BindInt(1, oid);
       WINBACK_RETURN_IF_ERROR(delete_items_.Run());
     }
@@ -227,13 +225,12 @@ class SqliteImportSession final : public ImportSession {
     s.BindTextOrNull(12, e.text);
     s.BindTextOrNull(13, e.properties);
     s.BindInt(14, batch_);
-    WINBACK_ASSIGN_OR_RETURN(bool written, s.Step());
-    s.Reset();
-    if (written) {
+    WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
+    if (w.written) {
       ++counts_.events_written;
       touched_.push_back(customer.value());
     }
-    return written;
+    return w.written;
   }
 
   Result<ImportCounts> Commit() override {
@@ -265,6 +262,26 @@ class SqliteImportSession final : public ImportSession {
   }
 
  private:
+  // What an INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed> did. RETURNING would say it
+  // directly, but SQLite implements it with an ephemeral table per execution, which made bulk
+  // imports ten times slower; changes() and last_insert_rowid() cost nothing.
+  struct Write {
+    bool written = false;   // A row was inserted or changed.
+    bool inserted = false;  // It was a new row; `rowid` is its key.
+    std::int64_t rowid = 0;
+  };
+
+  Result<Write> RunUpsert(Statement& s) {
+    const std::int64_t rowid_before = db_.last_insert_rowid();
+    WINBACK_RETURN_IF_ERROR(s.Run());
+    Write w;
+    w.written = db_.changes() > 0;
+    const std::int64_t rowid_after = db_.last_insert_rowid();
+    w.inserted = w.written && rowid_after != rowid_before;
+    w.rowid = rowid_after;
+    return w;
+  }
+
   Status CheckOpen() const {
     if (finished_) return FailedPreconditionError("import session already committed");
     return Status::Ok();
@@ -272,11 +289,11 @@ class SqliteImportSession final : public ImportSession {
 
   Database& db_;
   const std::int64_t batch_;
-  const std::int64_t max_oid_before_;
   bool finished_ = false;
   ImportCounts counts_;
   std::vector<std::int64_t> touched_;
-  Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, delete_items_,
+  Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
+      delete_items_,
       insert_item_, upsert_event_;
 };
 
@@ -305,9 +322,7 @@ class SqliteStore final : public Store {
       WINBACK_RETURN_IF_ERROR(log.Run());
       WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> batch,
                                db_.QueryInt("SELECT last_insert_rowid()"));
-      WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_oid,
-                               db_.QueryInt("SELECT max(oid) FROM orders"));
-      auto s = std::make_unique<SqliteImportSession>(db_, batch.value_or(0), max_oid.value_or(0));
+      auto s = std::make_unique<SqliteImportSession>(db_, batch.value_or(0));
       WINBACK_RETURN_IF_ERROR(s->Prepare());
       return std::unique_ptr<ImportSession>(std::move(s));
     }();
