@@ -32,7 +32,7 @@ CREATE TABLE consents (
 ) WITHOUT ROWID;
 CREATE TABLE orders (
   oid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   cid INTEGER NOT NULL,
   placed_at INTEGER NOT NULL,
   utc_offset INTEGER NOT NULL,
@@ -42,7 +42,6 @@ CREATE TABLE orders (
   items_hash INTEGER NOT NULL,
   batch INTEGER NOT NULL
 );
-CREATE INDEX orders_by_customer ON orders (cid, placed_at);
 CREATE TABLE order_items (
   oid INTEGER NOT NULL,
   line INTEGER NOT NULL,
@@ -53,7 +52,7 @@ CREATE TABLE order_items (
 ) WITHOUT ROWID;
 CREATE TABLE events (
   eid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   cid INTEGER NOT NULL,
   type INTEGER NOT NULL,
   at INTEGER NOT NULL,
@@ -62,7 +61,7 @@ CREATE TABLE events (
   ref TEXT, text TEXT, properties TEXT,
   batch INTEGER NOT NULL
 );
-CREATE INDEX events_by_customer ON events (cid, at);
+-- The indexes of orders and events are created from BulkIndexes() below.
 CREATE TABLE imports (
   batch INTEGER PRIMARY KEY,
   description TEXT NOT NULL,
@@ -148,6 +147,41 @@ Status WriteAggregates(Statement& insert, const CustomerAggregates& a) {
 
 }  // namespace
 
+// The secondary indexes of the bulk-loadable tables. They are dropped while an import fills an
+// empty table and built once at the end: building an index from sorted keys is several times
+// faster than inserting a million random keys one by one. orders_by_customer and
+// events_by_customer cover the columns the aggregates read, so RecomputeAggregates never
+// touches the tables themselves.
+const std::vector<BulkIndex>& BulkIndexes(std::string_view table) {
+  static const std::vector<BulkIndex> kOrders = {
+      {"orders_by_id", "CREATE UNIQUE INDEX orders_by_id ON orders (id)"},
+      {"orders_by_customer",
+       "CREATE INDEX orders_by_customer ON orders (cid, placed_at, utc_offset, amount, currency, "
+       "status)"}};
+  static const std::vector<BulkIndex> kEvents = {
+      {"events_by_id", "CREATE UNIQUE INDEX events_by_id ON events (id)"},
+      {"events_by_customer",
+       "CREATE INDEX events_by_customer ON events (cid, at, type, channel, reason, score)"}};
+  static const std::vector<BulkIndex> kNone;
+  if (table == "orders") return kOrders;
+  if (table == "events") return kEvents;
+  return kNone;
+}
+
+Status CreateBulkIndexes(Database& db, std::string_view table) {
+  for (const BulkIndex& index : BulkIndexes(table)) {
+    WINBACK_RETURN_IF_ERROR(db.Exec(index.create_sql));
+  }
+  return Status::Ok();
+}
+
+Status DropBulkIndexes(Database& db, std::string_view table) {
+  for (const BulkIndex& index : BulkIndexes(table)) {
+    WINBACK_RETURN_IF_ERROR(db.Exec(std::string("DROP INDEX ") + index.name));
+  }
+  return Status::Ok();
+}
+
 Result<std::int64_t> RecomputeAggregates(Database& db, bool all) {
   WINBACK_RETURN_IF_ERROR(db.Exec("CREATE TEMP TABLE IF NOT EXISTS touched (cid INTEGER PRIMARY KEY)"));
   if (all) {
@@ -218,6 +252,8 @@ Status Migrate(Database& db, int target) {
     const Migration& m = migrations[static_cast<std::size_t>(next - 1)];
     WINBACK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
     Status s = db.Exec(m.sql);
+    if (s.ok() && next == 1) s = CreateBulkIndexes(db, "orders");
+    if (s.ok() && next == 1) s = CreateBulkIndexes(db, "events");
     if (s.ok() && m.backfill_aggregates) s = RecomputeAggregates(db, /*all=*/true).status();
     if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(next));
     if (s.ok()) s = db.Exec("COMMIT");

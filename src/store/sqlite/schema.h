@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string_view>
+#include <vector>
+
 #include "core/status.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -17,5 +20,16 @@ Status Migrate(Database& db, int target = kSchemaVersion);
 // `all` is true). Returns the number of aggregate rows written. Runs inside the caller's
 // transaction.
 Result<std::int64_t> RecomputeAggregates(Database& db, bool all);
+
+// A secondary index that a bulk load drops and rebuilds.
+struct BulkIndex {
+  const char* name;
+  const char* create_sql;
+};
+// The bulk-loadable indexes of "orders" or "events" (empty for other tables).
+const std::vector<BulkIndex>& BulkIndexes(std::string_view table);
+// Creates / drops the bulk-loadable indexes of `table` (in the caller's transaction).
+Status CreateBulkIndexes(Database& db, std::string_view table);
+Status DropBulkIndexes(Database& db, std::string_view table);
 
 }  // namespace winback::store::sqlite

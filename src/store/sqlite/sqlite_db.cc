@@ -103,6 +103,9 @@ std::string_view Statement::ColumnText(int column) const {
 }
 
 Result<Database> Database::Open(const std::string& path) {
+  // Memory statistics take a global mutex on every allocation; winback never reads them.
+  static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kConfigured;  // SQLITE_MISUSE if the library was already initialised: harmless.
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -55,6 +55,17 @@ class SqliteImportSession final : public ImportSession {
   }
 
   Status Prepare() {
+    // An empty orders or events table is bulk loaded: its indexes go now and are built once in
+    // Commit(), and rows are plain INSERTs (the importer never writes one id twice in a
+    // session; if a caller did, building the unique index fails and nothing is committed).
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_order,
+                             db_.QueryInt("SELECT EXISTS (SELECT 1 FROM orders)"));
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_event,
+                             db_.QueryInt("SELECT EXISTS (SELECT 1 FROM events)"));
+    bulk_orders_ = any_order.value_or(0) == 0;
+    bulk_events_ = any_event.value_or(0) == 0;
+    if (bulk_orders_) WINBACK_RETURN_IF_ERROR(sqlite::DropBulkIndexes(db_, "orders"));
+    if (bulk_events_) WINBACK_RETURN_IF_ERROR(sqlite::DropBulkIndexes(db_, "events"));
     WINBACK_ASSIGN_OR_RETURN(upsert_customer_, db_.Prepare(R"sql(
       INSERT INTO customers (id, email, phone, first_name, last_name, birth_date, birth_year,
         gender, education, country, region, city, time_zone, language, signup_at,
@@ -81,26 +92,26 @@ class SqliteImportSession final : public ImportSession {
       INSERT INTO consents (cid, channel, state, batch) VALUES (?1, ?2, ?3, ?4)
       ON CONFLICT (cid, channel) DO UPDATE SET state = excluded.state, batch = excluded.batch
       WHERE state IS NOT excluded.state)sql"));
-    WINBACK_ASSIGN_OR_RETURN(upsert_order_, db_.Prepare(R"sql(
+    WINBACK_ASSIGN_OR_RETURN(upsert_order_, db_.Prepare(std::string(R"sql(
       INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, status, items_hash,
         batch)
-      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)
+      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9))sql") + (bulk_orders_ ? "" : R"sql(
       ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, placed_at=excluded.placed_at,
         utc_offset=excluded.utc_offset, amount=excluded.amount, currency=excluded.currency,
         status=excluded.status, items_hash=excluded.items_hash, batch=excluded.batch
       WHERE cid IS NOT excluded.cid OR placed_at IS NOT excluded.placed_at
         OR utc_offset IS NOT excluded.utc_offset OR amount IS NOT excluded.amount
         OR currency IS NOT excluded.currency OR status IS NOT excluded.status
-        OR items_hash IS NOT excluded.items_hash)sql"));
+        OR items_hash IS NOT excluded.items_hash)sql")));
     WINBACK_ASSIGN_OR_RETURN(find_order_, db_.Prepare("SELECT oid FROM orders WHERE id = ?"));
     WINBACK_ASSIGN_OR_RETURN(delete_items_, db_.Prepare("DELETE FROM order_items WHERE oid = ?"));
     WINBACK_ASSIGN_OR_RETURN(
         insert_item_,
         db_.Prepare("INSERT INTO order_items (oid, line, sku, quantity, price) VALUES (?,?,?,?,?)"));
-    WINBACK_ASSIGN_OR_RETURN(upsert_event_, db_.Prepare(R"sql(
+    WINBACK_ASSIGN_OR_RETURN(upsert_event_, db_.Prepare(std::string(R"sql(
       INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, currency,
         ref, text, properties, batch)
-      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
+      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14))sql") + (bulk_events_ ? "" : R"sql(
       ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, type=excluded.type, at=excluded.at,
         utc_offset=excluded.utc_offset, channel=excluded.channel, reason=excluded.reason,
         score=excluded.score, value=excluded.value, currency=excluded.currency,
@@ -111,7 +122,7 @@ class SqliteImportSession final : public ImportSession {
         OR reason IS NOT excluded.reason OR score IS NOT excluded.score
         OR value IS NOT excluded.value OR currency IS NOT excluded.currency
         OR ref IS NOT excluded.ref OR text IS NOT excluded.text
-        OR properties IS NOT excluded.properties)sql"));
+        OR properties IS NOT excluded.properties)sql")));
     return Status::Ok();
   }
 
@@ -188,7 +199,7 @@ class SqliteImportSession final : public ImportSession {
     ++counts_.orders_written;
     touched_.push_back(customer.value());
     std::int64_t oid = w.rowid;
-    if (!w.inserted) {  // An update: find the row, and the old items go.
+    if (!w.inserted && !bulk_orders_) {  // An update: find the row, and the old items go.
       find_order_.BindText(1, o.id);
       WINBACK_ASSIGN_OR_RETURN(bool found, find_order_.Step());
       if (!found) return InternalError("order '" + o.id + "' vanished during upsert");
@@ -235,6 +246,15 @@ class SqliteImportSession final : public ImportSession {
 
   Result<ImportCounts> Commit() override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    for (auto [bulk, table] : {std::pair{bulk_orders_, "orders"}, std::pair{bulk_events_, "events"}}) {
+      if (!bulk) continue;
+      Status s = sqlite::CreateBulkIndexes(db_, table);
+      if (!s.ok()) {
+        return InternalError(std::string("rebuilding the ") + table +
+                             " indexes after a bulk load (an id written twice in one import?): " +
+                             s.message());
+      }
+    }
     std::sort(touched_.begin(), touched_.end());
     touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
     {
@@ -290,6 +310,8 @@ class SqliteImportSession final : public ImportSession {
   Database& db_;
   const std::int64_t batch_;
   bool finished_ = false;
+  bool bulk_orders_ = false;
+  bool bulk_events_ = false;
   ImportCounts counts_;
   std::vector<std::int64_t> touched_;
   Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
