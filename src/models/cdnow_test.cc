@@ -1,0 +1,202 @@
+// External validation on the CDNOW data (../shared/data/cdnow/README.md): the published
+// maximum-likelihood estimates, log-likelihoods and point predictions.
+
+#include "models/cdnow.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "models/bgnbd.h"
+#include "models/gamma_gamma.h"
+#include "models/mbgnbd.h"
+#include "models/pareto_nbd.h"
+#include "testutil/status_matchers.h"
+
+namespace winback::models {
+namespace {
+
+const std::string kDir = "../shared/data/cdnow";
+
+#define WINBACK_SKIP_WITHOUT_CDNOW()                                   \
+  do {                                                                 \
+    if (!std::filesystem::exists(kDir)) {                              \
+      GTEST_SKIP() << "skipped: ../shared/data/cdnow not found";       \
+    }                                                                  \
+  } while (false)
+
+void ExpectRelative(double actual, double expected, double tolerance, const char* what) {
+  EXPECT_LE(std::fabs(actual - expected), tolerance * std::fabs(expected))
+      << what << ": " << actual << " vs published " << expected;
+}
+
+TEST(CdnowTest, BgNbdReproducesPublishedEstimates) {
+  WINBACK_SKIP_WITHOUT_CDNOW();
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable data,
+                               ReadSummaryCsv(kDir + "/cdnow_customers_summary.csv"));
+  ASSERT_EQ(data.size(), 2357u);
+  WINBACK_ASSERT_OK_AND_ASSIGN(BgNbdFit fit, FitBgNbd(data));
+  EXPECT_TRUE(fit.report.converged) << fit.report.message;
+  const BgNbdParams& p = fit.model.params();
+  ExpectRelative(p.r, 0.2425982, 1e-3, "r");
+  ExpectRelative(p.alpha, 4.4136842, 1e-3, "alpha");
+  ExpectRelative(p.a, 0.7929899, 1e-3, "a");
+  ExpectRelative(p.b, 2.4261667, 1e-3, "b");
+  EXPECT_NEAR(fit.report.log_likelihood, -9582.429, 0.1);
+  for (double se : fit.report.standard_errors) EXPECT_TRUE(std::isfinite(se) && se > 0);
+  std::printf("BG/NBD: r=%.7f alpha=%.7f a=%.7f b=%.7f ll=%.4f iter=%d evals=%d\n", p.r,
+              p.alpha, p.a, p.b, fit.report.log_likelihood, fit.report.iterations,
+              fit.report.evaluations);
+  std::printf("  se: %.5f %.5f %.5f %.5f\n", fit.report.standard_errors[0],
+              fit.report.standard_errors[1], fit.report.standard_errors[2],
+              fit.report.standard_errors[3]);
+}
+
+TEST(CdnowTest, ParetoNbdReproducesPublishedEstimates) {
+  WINBACK_SKIP_WITHOUT_CDNOW();
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable data,
+                               ReadSummaryCsv(kDir + "/cdnow_customers_summary.csv"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(ParetoNbdFit fit, FitParetoNbd(data));
+  EXPECT_TRUE(fit.report.converged) << fit.report.message;
+  const ParetoNbdParams& p = fit.model.params();
+  ExpectRelative(p.r, 0.55315, 1e-3, "r");
+  ExpectRelative(p.alpha, 10.57633, 1e-3, "alpha");
+  ExpectRelative(p.s, 0.60625, 1e-3, "s");
+  ExpectRelative(p.beta, 11.67150, 1e-3, "beta");
+  EXPECT_NEAR(fit.report.log_likelihood, -9594.976, 0.1);
+  std::printf("Pareto/NBD: r=%.7f alpha=%.7f s=%.7f beta=%.7f ll=%.4f iter=%d evals=%d\n", p.r,
+              p.alpha, p.s, p.beta, fit.report.log_likelihood, fit.report.iterations,
+              fit.report.evaluations);
+}
+
+TEST(CdnowTest, GammaGammaReproducesPublishedEstimates) {
+  WINBACK_SKIP_WITHOUT_CDNOW();
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      SummaryTable data, ReadSummaryCsv(kDir + "/cdnow_customers_summary_with_transactions.csv"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(GammaGammaFit fit, FitGammaGamma(data));
+  EXPECT_TRUE(fit.report.converged) << fit.report.message;
+  EXPECT_EQ(fit.report.customers, 946u);
+  const GammaGammaParams& p = fit.model.params();
+  ExpectRelative(p.p, 6.2496, 1e-3, "p");
+  ExpectRelative(p.q, 3.7442, 1e-3, "q");
+  ExpectRelative(p.gamma, 15.4435, 1e-3, "gamma");
+  EXPECT_NEAR(fit.report.log_likelihood, -4055.9177, 0.1);
+  std::printf("Gamma-Gamma: p=%.6f q=%.6f gamma=%.6f ll=%.4f iter=%d\n", p.p, p.q, p.gamma,
+              fit.report.log_likelihood, fit.report.iterations);
+}
+
+// Holdout purchases per customer of CDNOW_sample.txt, keyed by the sample id.
+struct SampleDesign {
+  CalibrationHoldout design;
+  std::map<std::string, std::size_t> row_of_id;
+};
+
+SampleDesign SummarizeSample() {
+  SampleDesign out;
+  Result<std::vector<TransactionRecord>> records =
+      ReadCdnowTransactions(kDir + "/CDNOW_sample.txt", CdnowLayout::kSample);
+  EXPECT_TRUE(records.ok()) << records.status().ToString();
+  if (!records.ok()) return out;
+  Result<CalibrationHoldout> design = SummarizeTransactions(*records, CdnowCalibrationOptions());
+  EXPECT_TRUE(design.ok()) << design.status().ToString();
+  if (!design.ok()) return out;
+  out.design = *std::move(design);
+  for (std::size_t i = 0; i < out.design.calibration.size(); ++i) {
+    out.row_of_id[out.design.calibration.ids[i]] = i;
+  }
+  return out;
+}
+
+TEST(CdnowTest, SampleTransactionsSummarizeToThePublishedSummary) {
+  WINBACK_SKIP_WITHOUT_CDNOW();
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      SummaryTable published,
+      ReadSummaryCsv(kDir + "/cdnow_customers_summary_with_transactions.csv"));
+  const SampleDesign sample = SummarizeSample();
+  const SummaryTable& mine = sample.design.calibration;
+  ASSERT_EQ(mine.size(), published.size());
+  EXPECT_DOUBLE_EQ(sample.design.holdout_length, 39.0);
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    const auto it = sample.row_of_id.find(published.ids[i]);
+    ASSERT_NE(it, sample.row_of_id.end()) << published.ids[i];
+    const std::size_t j = it->second;
+    EXPECT_EQ(mine.frequency[j], published.frequency[i]) << published.ids[i];
+    EXPECT_NEAR(mine.recency[j], published.recency[i], 0.005 + 1e-9) << published.ids[i];
+    EXPECT_NEAR(mine.age[j], published.age[i], 0.005 + 1e-9) << published.ids[i];
+    EXPECT_NEAR(mine.monetary_value[j], published.monetary_value[i], 0.005 + 1e-9)
+        << published.ids[i];
+  }
+}
+
+TEST(CdnowTest, BgNbdPointChecksAndHoldoutTotal) {
+  WINBACK_SKIP_WITHOUT_CDNOW();
+  const BgNbdModel model =
+      BgNbdModel::Create({0.2425982, 4.4136842, 0.7929899, 2.4261667}).value();
+  // Fader, Hardie & Lee (2005): x = 2, t_x = 30.43, T = 38.86 -> 1.226 in the next 39 weeks.
+  EXPECT_NEAR(model.ConditionalExpectedPurchases({2, 30.43, 38.86}, 39.0), 1.226, 0.0005);
+  // Summed over the sample: about 1,653 predicted against 1,882 observed holdout purchases.
+  const SampleDesign sample = SummarizeSample();
+  double observed = 0;
+  double predicted = 0;
+  const SummaryTable& cal = sample.design.calibration;
+  for (std::size_t i = 0; i < cal.size(); ++i) {
+    observed += sample.design.holdout_frequency[i];
+    predicted += model.ConditionalExpectedPurchases(cal.rfm(i), 39.0);
+  }
+  EXPECT_EQ(observed, 1882.0);
+  EXPECT_NEAR(predicted, 1653.0, 1.0);
+  std::printf("holdout: observed %.0f, BG/NBD predicted %.2f\n", observed, predicted);
+}
+
+TEST(CdnowTest, FitsTheFullMasterFile) {
+  WINBACK_SKIP_WITHOUT_CDNOW();
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      std::vector<TransactionRecord> records,
+      ReadCdnowTransactions(kDir + "/CDNOW_master.txt", CdnowLayout::kMaster));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CalibrationHoldout design,
+                               SummarizeTransactions(records, CdnowCalibrationOptions()));
+  ASSERT_EQ(design.calibration.size(), 23570u);
+  FitOptions options;
+  options.threads = 2;
+  WINBACK_ASSERT_OK_AND_ASSIGN(BgNbdFit bg, FitBgNbd(design.calibration, options));
+  EXPECT_TRUE(bg.report.converged) << bg.report.message;
+  // The sample is a 1/10 random draw of the master file: the master estimates must lie within
+  // three of the sample's standard errors (0.0126, 0.378, 0.186, 0.705) of its estimates.
+  EXPECT_NEAR(bg.model.params().r, 0.2426, 3 * 0.0126);
+  EXPECT_NEAR(bg.model.params().alpha, 4.414, 3 * 0.378);
+  EXPECT_NEAR(bg.model.params().a, 0.793, 3 * 0.186);
+  EXPECT_NEAR(bg.model.params().b, 2.426, 3 * 0.705);
+  // Standard errors shrink by about sqrt(10) against the sample's.
+  EXPECT_LT(bg.report.standard_errors[0], 0.0126 / 2);
+  WINBACK_ASSERT_OK_AND_ASSIGN(ParetoNbdFit pareto, FitParetoNbd(design.calibration, options));
+  EXPECT_TRUE(pareto.report.converged) << pareto.report.message;
+  EXPECT_NEAR(pareto.model.params().r, 0.553, 0.15);
+  EXPECT_NEAR(pareto.model.params().s, 0.606, 0.3);
+  // Per customer, the log-likelihood is close to the sample's (-9582.4 / 2357).
+  EXPECT_NEAR(bg.report.log_likelihood / 23570.0, -9582.4 / 2357.0, 0.15);
+  std::printf("master BG/NBD: r=%.4f alpha=%.4f a=%.4f b=%.4f ll=%.2f (%zu distinct)\n",
+              bg.model.params().r, bg.model.params().alpha, bg.model.params().a,
+              bg.model.params().b, bg.report.log_likelihood, bg.report.distinct);
+  std::printf("master Pareto/NBD: r=%.4f alpha=%.4f s=%.4f beta=%.4f ll=%.2f\n",
+              pareto.model.params().r, pareto.model.params().alpha, pareto.model.params().s,
+              pareto.model.params().beta, pareto.report.log_likelihood);
+}
+
+TEST(CdnowTest, ReaderReportsMissingFileAndBadLines) {
+  EXPECT_THAT(ReadCdnowTransactions("/nonexistent/CDNOW_master.txt", CdnowLayout::kMaster),
+              StatusIs(StatusCode::kNotFound));
+  const std::string path = ::testing::TempDir() + "/cdnow_bad.txt";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(" 00001 19970101  1   11.77\n 00002 19971301  1   12.00\n", f);
+    std::fclose(f);
+  }
+  EXPECT_THAT(ReadCdnowTransactions(path, CdnowLayout::kMaster),
+              StatusIsWith(StatusCode::kInvalidArgument, ::testing::HasSubstr(":2: date:")));
+}
+
+}  // namespace
+}  // namespace winback::models

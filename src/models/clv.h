@@ -1,0 +1,60 @@
+#pragma once
+
+// Batch predictions and discounted customer lifetime value (CLV) for many customers.
+//
+// Predictions for customer i over a horizon t (time units of the data):
+//   p_alive_i            = P(alive at T_i | x_i, t_x_i, T_i)
+//   expected_purchases_i = E[Y_i(t) | x_i, t_x_i, T_i]   (repeat purchases in (T_i, T_i + t])
+//
+// CLV (the convention of the Python library lifetimes): with u = time units per month
+// (4.345 for weeks, 30 for days), d = monthly discount rate and H months,
+//   CLV_i = sum_{k=1}^{H} v_i * (E[Y_i(k u)] - E[Y_i((k-1) u)]) / (1 + d)^k
+// where v_i = E[Z | m_x_i, x_i] is the Gamma-Gamma conditional expected value of one
+// transaction (gamma_gamma.h): purchases expected in month k, times their expected value,
+// discounted to the end of the calibration period. Currency: that of the monetary values.
+//
+// Customers with identical (x, t_x, T) share one evaluation (a hash grouping), so cost grows
+// with the number of distinct triples, plus a small per-customer cost. Work is split over
+// `threads` threads; results do not depend on the thread count.
+
+#include <vector>
+
+#include "core/status.h"
+#include "models/gamma_gamma.h"
+#include "models/summary.h"
+#include "models/transaction_model.h"
+
+namespace winback::models {
+
+struct Predictions {
+  std::vector<double> p_alive;
+  std::vector<double> expected_purchases;
+};
+
+// p_alive and expected_purchases over `horizon` for every row of `data`. Errors:
+// InvalidArgument when horizon is negative or not finite, or a row breaks ValidateSummaryTable.
+Result<Predictions> PredictCustomers(const TransactionModel& model, const SummaryTable& data,
+                                     double horizon, int threads = 1);
+
+struct ClvOptions {
+  int months = 12;
+  double monthly_discount_rate = 0.01;
+  double units_per_month = 4.345;  // weeks per month; 30 when the data is in days
+  int threads = 1;
+};
+
+struct CustomerValues {
+  std::vector<double> expected_value;  // v_i: expected value of one future transaction
+  std::vector<double> clv;             // CLV_i over options.months
+};
+
+// Expected transaction value and CLV for every row of `data`. Errors: InvalidArgument when
+// `data` has no monetary_value column, a row is invalid, months < 1, units_per_month <= 0 or
+// monthly_discount_rate <= -1 (or any is not finite); FailedPrecondition when the Gamma-Gamma
+// q <= 1 (infinite mean spend, see GammaGammaModel::CheckFiniteMean).
+Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
+                                              const GammaGammaModel& spend,
+                                              const SummaryTable& data,
+                                              const ClvOptions& options);
+
+}  // namespace winback::models

@@ -1,0 +1,45 @@
+#pragma once
+
+// Shared implementation of the BG/NBD and MBG/NBD, which differ only in whether a customer may
+// also drop out right after the first purchase (MBG/NBD, Batislam et al. 2007) or only after
+// repeat purchases (BG/NBD, Fader, Hardie & Lee 2005).
+
+#include <span>
+
+#include "models/internal/groups.h"
+#include "models/summary.h"
+
+namespace winback::models::internal {
+
+enum class BgVariant { kBg, kMbg };
+
+struct BgParams {
+  double r;
+  double alpha;
+  double a;
+  double b;
+};
+
+// Log-likelihood of one customer.
+double BgLogLikelihood(BgVariant v, const BgParams& p, const CustomerRfm& c);
+double BgProbabilityAlive(BgVariant v, const BgParams& p, const CustomerRfm& c);
+double BgConditionalExpected(BgVariant v, const BgParams& p, const CustomerRfm& c, double t);
+double BgExpected(BgVariant v, const BgParams& p, double t);
+double BgProbabilityOfPurchases(BgVariant v, const BgParams& p, int n, double t);
+double BgConditionalProbabilityOfPurchases(BgVariant v, const BgParams& p, int n,
+                                           const CustomerRfm& c, double t);
+
+// Summed weighted log-likelihood over groups (a = x, b = t_x, c = T) and its gradient with
+// respect to (r, alpha, a, b). Splits the groups over `threads` threads.
+class BgGroupLikelihood {
+ public:
+  BgGroupLikelihood(BgVariant v, int threads) : variant_(v), threads_(threads) {}
+  double operator()(std::span<const double> theta, const Groups& data,
+                    std::span<double> grad) const;
+
+ private:
+  BgVariant variant_;
+  int threads_;
+};
+
+}  // namespace winback::models::internal

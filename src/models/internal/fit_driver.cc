@@ -1,0 +1,129 @@
+#include "models/internal/fit_driver.h"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "models/optimizer.h"
+
+namespace winback::models::internal {
+namespace {
+
+constexpr double kMaxLogParameter = 35.0;  // parameters stay within e^-35 .. e^35
+constexpr std::size_t kWarmStartThreshold = 50'000;
+constexpr std::size_t kWarmStartTarget = 20'000;
+
+// The mean negative log-likelihood per customer as a function of log(theta).
+Objective MakeObjective(const GroupLogLikelihood& ll, const Groups& data, double total_weight,
+                        int& evaluations) {
+  return [&ll, &data, total_weight, &evaluations](std::span<const double> z,
+                                                  std::span<double> grad) -> double {
+    ++evaluations;
+    const std::size_t k = z.size();
+    std::vector<double> theta(k);
+    for (std::size_t i = 0; i < k; ++i) {
+      if (!(std::fabs(z[i]) <= kMaxLogParameter)) {
+        return std::numeric_limits<double>::infinity();
+      }
+      theta[i] = std::exp(z[i]);
+    }
+    std::vector<double> g(k, 0.0);
+    const double value = ll(theta, data, g);
+    for (std::size_t i = 0; i < k; ++i) grad[i] = -g[i] * theta[i] / total_weight;
+    return -value / total_weight;
+  };
+}
+
+}  // namespace
+
+Result<FitReport> RunFit(const GroupLogLikelihood& ll, const Groups& data,
+                         std::vector<std::string> names, std::vector<double> start,
+                         const FitOptions& options, std::size_t customers) {
+  const std::size_t k = start.size();
+  FitReport report;
+  report.parameter_names = std::move(names);
+  report.customers = customers;
+  report.distinct = data.size();
+  for (double v : start) {
+    if (!(v > 0) || !std::isfinite(v)) {
+      return InvalidArgumentError("starting values must be positive and finite");
+    }
+  }
+  const double total_weight = std::accumulate(data.weight.begin(), data.weight.end(), 0.0);
+  if (!(total_weight > 0)) return InvalidArgumentError("no customers to fit");
+
+  std::vector<double> z(k);
+  for (std::size_t i = 0; i < k; ++i) z[i] = std::log(start[i]);
+  MinimizeOptions mopts;
+  mopts.max_iterations = options.max_iterations;
+  mopts.gradient_tolerance = options.gradient_tolerance;
+
+  int evaluations = 0;
+  if (options.warm_start && data.size() > kWarmStartThreshold) {
+    const Groups sub = Subsample(data, data.size() / kWarmStartTarget);
+    const double sub_weight = std::accumulate(sub.weight.begin(), sub.weight.end(), 0.0);
+    const Objective sub_objective = MakeObjective(ll, sub, sub_weight, evaluations);
+    MinimizeOptions sub_opts = mopts;
+    sub_opts.gradient_tolerance = std::max(1e-7, options.gradient_tolerance);
+    Result<MinimizeResult> warm = MinimizeBfgs(sub_objective, z, sub_opts);
+    if (warm.ok() && warm->converged) {
+      z = warm->x;
+      mopts.initial_inverse_hessian = warm->inverse_hessian;
+    }
+  }
+
+  const Objective objective = MakeObjective(ll, data, total_weight, evaluations);
+  WINBACK_ASSIGN_OR_RETURN(MinimizeResult result, MinimizeBfgs(objective, z, mopts));
+  report.iterations = result.iterations;
+  report.converged = result.converged;
+  report.message = result.message;
+  report.log_likelihood = -result.value * total_weight;
+  report.estimates.resize(k);
+  for (std::size_t i = 0; i < k; ++i) report.estimates[i] = std::exp(result.x[i]);
+  report.standard_errors.assign(k, std::numeric_limits<double>::quiet_NaN());
+  if (options.standard_errors) {
+    std::vector<double> hessian = NumericalHessian(objective, result.x, 1e-4);
+    for (double& v : hessian) v *= total_weight;
+    Result<std::vector<double>> cov_log = InvertSymmetricPositiveDefinite(hessian, k);
+    if (cov_log.ok()) {
+      report.covariance.resize(k * k);
+      for (std::size_t i = 0; i < k; ++i) {
+        for (std::size_t j = 0; j < k; ++j) {
+          report.covariance[i * k + j] =
+              (*cov_log)[i * k + j] * report.estimates[i] * report.estimates[j];
+        }
+        report.standard_errors[i] = std::sqrt(report.covariance[i * k + i]);
+      }
+    } else {
+      report.message += "; Hessian not positive definite, no standard errors";
+    }
+  }
+  report.evaluations = evaluations;
+  return report;
+}
+
+Result<Groups> GroupRfm(const SummaryTable& table) {
+  if (table.size() == 0) return InvalidArgumentError("no customers to fit");
+  WINBACK_RETURN_IF_ERROR(ValidateSummaryTable(table));
+  Groups groups = GroupTriples(table.frequency, table.recency, table.age, {}, false);
+  double repeat = 0;
+  for (std::size_t i = 0; i < groups.size(); ++i) repeat += groups.a[i] * groups.weight[i];
+  if (!(repeat > 0)) {
+    return InvalidArgumentError(
+        "no customer has a repeat purchase (all frequencies are 0): the model cannot be fitted");
+  }
+  return groups;
+}
+
+double DefaultAlpha(const Groups& rfm) {
+  double x = 0;
+  double t = 0;
+  for (std::size_t i = 0; i < rfm.size(); ++i) {
+    x += rfm.a[i] * rfm.weight[i];
+    t += rfm.c[i] * rfm.weight[i];
+  }
+  const double alpha = x > 0 ? t / x : 1.0;
+  return std::isfinite(alpha) && alpha > 0 ? alpha : 1.0;
+}
+
+}  // namespace winback::models::internal

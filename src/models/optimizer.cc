@@ -1,0 +1,305 @@
+#include "models/optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace winback::models {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double Dot(std::span<const double> a, std::span<const double> b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+double MaxAbs(std::span<const double> a) {
+  double m = 0;
+  for (double v : a) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+bool AllFinite(std::span<const double> a) {
+  for (double v : a) {
+    if (!std::isfinite(v)) return false;
+  }
+  return true;
+}
+
+// One evaluated point on the search line x + alpha d.
+struct LinePoint {
+  double alpha = 0;
+  double value = kInf;
+  double slope = 0;  // d/dalpha
+  std::vector<double> x;
+  std::vector<double> grad;
+  bool finite() const { return std::isfinite(value) && std::isfinite(slope); }
+};
+
+class LineSearch {
+ public:
+  LineSearch(const Objective& f, std::span<const double> x, std::span<const double> d,
+             double f0, double slope0, int& evaluations)
+      : f_(f), x_(x), d_(d), f0_(f0), slope0_(slope0), evaluations_(evaluations) {}
+
+  LinePoint Eval(double alpha) {
+    LinePoint p;
+    p.alpha = alpha;
+    p.x.resize(x_.size());
+    p.grad.assign(x_.size(), 0.0);
+    for (std::size_t i = 0; i < x_.size(); ++i) p.x[i] = x_[i] + alpha * d_[i];
+    ++evaluations_;
+    p.value = f_(p.x, p.grad);
+    p.slope = AllFinite(p.grad) ? Dot(p.grad, d_) : std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(p.value)) p.value = kInf;
+    if (p.finite() && (!best_.finite() || p.value < best_.value)) best_ = p;
+    return p;
+  }
+
+  bool Armijo(const LinePoint& p) const {
+    return p.finite() && p.value <= f0_ + kC1 * p.alpha * slope0_;
+  }
+  bool Curvature(const LinePoint& p) const { return std::fabs(p.slope) <= -kC2 * slope0_; }
+
+  // Returns a point satisfying the strong Wolfe conditions, or the best point with
+  // sufficient decrease found, or nothing (value = inf).
+  LinePoint Search(double alpha0) {
+    LinePoint prev;
+    prev.alpha = 0;
+    prev.value = f0_;
+    prev.slope = slope0_;
+    double alpha = alpha0;
+    for (int i = 0; i < 40; ++i) {
+      LinePoint p = Eval(alpha);
+      if (!Armijo(p) || (i > 0 && p.value >= prev.value)) return Zoom(prev, p);
+      if (Curvature(p)) return p;
+      if (p.slope >= 0) return Zoom(p, prev);
+      prev = p;
+      alpha *= 2.0;
+    }
+    return Fallback();
+  }
+
+ private:
+  static constexpr double kC1 = 1e-4;
+  static constexpr double kC2 = 0.9;
+
+  LinePoint Fallback() const {
+    if (best_.finite() && best_.value < f0_) return best_;
+    return LinePoint();
+  }
+
+  // lo satisfies Armijo and has the lower value; the minimum lies between lo and hi.
+  LinePoint Zoom(LinePoint lo, LinePoint hi) {
+    for (int i = 0; i < 60; ++i) {
+      const double a = lo.alpha;
+      const double b = hi.alpha;
+      double alpha = 0.5 * (a + b);
+      if (hi.finite()) {
+        // Cubic interpolation through (lo, hi), kept away from the ends.
+        const double d1 = lo.slope + hi.slope - 3.0 * (lo.value - hi.value) / (a - b);
+        const double disc = d1 * d1 - lo.slope * hi.slope;
+        if (disc >= 0) {
+          const double d2 = std::copysign(std::sqrt(disc), b - a);
+          const double cubic =
+              b - (b - a) * (hi.slope + d2 - d1) / (hi.slope - lo.slope + 2.0 * d2);
+          const double lo_edge = std::min(a, b) + 0.1 * std::fabs(b - a);
+          const double hi_edge = std::max(a, b) - 0.1 * std::fabs(b - a);
+          if (std::isfinite(cubic) && cubic >= lo_edge && cubic <= hi_edge) alpha = cubic;
+        }
+      }
+      if (std::fabs(b - a) < 1e-16 * std::max(1.0, std::fabs(a))) break;
+      LinePoint p = Eval(alpha);
+      if (!Armijo(p) || p.value >= lo.value) {
+        hi = p;
+      } else {
+        if (Curvature(p)) return p;
+        if (p.slope * (hi.alpha - lo.alpha) >= 0) hi = lo;
+        lo = p;
+      }
+    }
+    return Fallback();
+  }
+
+  const Objective& f_;
+  std::span<const double> x_;
+  std::span<const double> d_;
+  double f0_;
+  double slope0_;
+  int& evaluations_;
+  LinePoint best_;
+};
+
+}  // namespace
+
+Result<MinimizeResult> MinimizeBfgs(const Objective& f, std::vector<double> x0,
+                                    const MinimizeOptions& options) {
+  const std::size_t n = x0.size();
+  MinimizeResult r;
+  r.x = std::move(x0);
+  r.gradient.assign(n, 0.0);
+  r.value = f(r.x, r.gradient);
+  r.evaluations = 1;
+  if (!std::isfinite(r.value) || !AllFinite(r.gradient)) {
+    return InvalidArgumentError("the objective is not finite at the starting point");
+  }
+  std::vector<double> h(n * n, 0.0);
+  bool scaled = false;
+  if (options.initial_inverse_hessian.size() == n * n) {
+    h = options.initial_inverse_hessian;
+    scaled = true;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) h[i * n + i] = 1.0;
+  }
+  std::vector<double> d(n), s(n), y(n), hy(n);
+  int resets = 0;
+  while (true) {
+    if (MaxAbs(r.gradient) <= options.gradient_tolerance) {
+      r.converged = true;
+      r.message = "gradient below tolerance";
+      break;
+    }
+    if (r.iterations >= options.max_iterations) {
+      r.message = "iteration limit reached";
+      break;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      d[i] = 0;
+      for (std::size_t j = 0; j < n; ++j) d[i] -= h[i * n + j] * r.gradient[j];
+    }
+    double slope = Dot(d, r.gradient);
+    if (!(slope < 0)) {
+      // Not a descent direction: restart from steepest descent.
+      for (std::size_t i = 0; i < n; ++i) d[i] = -r.gradient[i];
+      slope = Dot(d, r.gradient);
+      std::fill(h.begin(), h.end(), 0.0);
+      for (std::size_t i = 0; i < n; ++i) h[i * n + i] = 1.0;
+      scaled = false;
+    }
+    double alpha0 = 1.0;
+    const double step_norm = MaxAbs(d);
+    if (step_norm * alpha0 > options.max_step) alpha0 = options.max_step / step_norm;
+    if (!scaled) alpha0 = std::min(alpha0, 1.0 / std::max(1.0, MaxAbs(r.gradient)));
+    LineSearch search(f, r.x, d, r.value, slope, r.evaluations);
+    LinePoint p = search.Search(alpha0);
+    if (!std::isfinite(p.value)) {
+      if (resets == 0 && scaled) {
+        // The curvature model may be stale: retry once from steepest descent.
+        ++resets;
+        std::fill(h.begin(), h.end(), 0.0);
+        for (std::size_t i = 0; i < n; ++i) h[i * n + i] = 1.0;
+        scaled = false;
+        continue;
+      }
+      const double g = MaxAbs(r.gradient);
+      r.converged = g <= 1e3 * options.gradient_tolerance;
+      r.message = "no further decrease possible along the search direction";
+      break;
+    }
+    resets = 0;
+    ++r.iterations;
+    for (std::size_t i = 0; i < n; ++i) {
+      s[i] = p.x[i] - r.x[i];
+      y[i] = p.grad[i] - r.gradient[i];
+    }
+    const double sy = Dot(s, y);
+    const double previous = r.value;
+    r.x = p.x;
+    r.value = p.value;
+    r.gradient = p.grad;
+    if (sy > 1e-14 * std::sqrt(Dot(s, s) * Dot(y, y))) {
+      if (!scaled) {
+        const double gamma = sy / Dot(y, y);
+        for (double& v : h) v *= gamma;
+        scaled = true;
+      }
+      // H <- (I - rho s y') H (I - rho y s') + rho s s'.
+      const double rho = 1.0 / sy;
+      for (std::size_t i = 0; i < n; ++i) {
+        hy[i] = 0;
+        for (std::size_t j = 0; j < n; ++j) hy[i] += h[i * n + j] * y[j];
+      }
+      const double yhy = Dot(y, hy);
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+          h[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) +
+                          (rho * rho * yhy + rho) * s[i] * s[j];
+        }
+      }
+    }
+    if (previous - r.value <= 1e-16 * std::fabs(r.value) &&
+        MaxAbs(r.gradient) <= 1e3 * options.gradient_tolerance) {
+      r.converged = true;
+      r.message = "objective flat to rounding";
+      break;
+    }
+  }
+  r.inverse_hessian = h;
+  return r;
+}
+
+std::vector<double> NumericalHessian(const Objective& f, std::span<const double> x, double h) {
+  const std::size_t n = x.size();
+  std::vector<double> hess(n * n, 0.0);
+  std::vector<double> xp(x.begin(), x.end());
+  std::vector<double> gp(n), gm(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    xp[j] = x[j] + h;
+    f(xp, gp);
+    xp[j] = x[j] - h;
+    f(xp, gm);
+    xp[j] = x[j];
+    for (std::size_t i = 0; i < n; ++i) hess[i * n + j] = (gp[i] - gm[i]) / (2.0 * h);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double avg = 0.5 * (hess[i * n + j] + hess[j * n + i]);
+      hess[i * n + j] = avg;
+      hess[j * n + i] = avg;
+    }
+  }
+  return hess;
+}
+
+Result<std::vector<double>> InvertSymmetricPositiveDefinite(std::span<const double> m,
+                                                            std::size_t n) {
+  if (m.size() != n * n) return InvalidArgumentError("matrix size mismatch");
+  // Cholesky: m = L L'.
+  std::vector<double> l(n * n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    double diag = m[j * n + j];
+    for (std::size_t k = 0; k < j; ++k) diag -= l[j * n + k] * l[j * n + k];
+    if (!(diag > 0) || !std::isfinite(diag)) {
+      return FailedPreconditionError("matrix is not positive definite");
+    }
+    l[j * n + j] = std::sqrt(diag);
+    for (std::size_t i = j + 1; i < n; ++i) {
+      double v = m[i * n + j];
+      for (std::size_t k = 0; k < j; ++k) v -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = v / l[j * n + j];
+    }
+  }
+  // inv(m) = inv(L)' inv(L); invert L column by column.
+  std::vector<double> li(n * n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    li[j * n + j] = 1.0 / l[j * n + j];
+    for (std::size_t i = j + 1; i < n; ++i) {
+      double v = 0;
+      for (std::size_t k = j; k < i; ++k) v -= l[i * n + k] * li[k * n + j];
+      li[i * n + j] = v / l[i * n + i];
+    }
+  }
+  std::vector<double> inv(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      double v = 0;
+      for (std::size_t k = std::max(i, j); k < n; ++k) v += li[k * n + i] * li[k * n + j];
+      inv[i * n + j] = v;
+    }
+  }
+  return inv;
+}
+
+}  // namespace winback::models

@@ -1,0 +1,308 @@
+#include "models/summary.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+
+namespace winback::models {
+namespace {
+
+std::string Num(double v) { return fmt::format("{}", v); }
+
+// Splits one CSV line into fields (RFC 4180 quoting within the line). Returns an error text
+// or an empty string.
+std::string SplitCsvLine(std::string_view line, std::vector<std::string>& fields) {
+  fields.clear();
+  std::string field;
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  while (true) {
+    field.clear();
+    if (i < n && line[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < n) {
+        if (line[i] == '"') {
+          if (i + 1 < n && line[i + 1] == '"') {
+            field.push_back('"');
+            i += 2;
+          } else {
+            ++i;
+            closed = true;
+            break;
+          }
+        } else {
+          field.push_back(line[i++]);
+        }
+      }
+      if (!closed) return "unterminated quoted field (quoted fields may not span lines)";
+      if (i < n && line[i] != ',') return "unexpected character after a closing quote";
+    } else {
+      while (i < n && line[i] != ',') field.push_back(line[i++]);
+    }
+    fields.push_back(field);
+    if (i >= n) break;
+    ++i;  // the comma
+  }
+  return {};
+}
+
+std::optional<double> ParseDouble(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+enum class Column { kId, kFrequency, kRecency, kAge, kMonetary };
+
+std::optional<Column> ColumnFromName(std::string_view name) {
+  if (name == "id" || name == "ID" || name == "Id" || name == "customer_id") return Column::kId;
+  if (name == "frequency" || name == "x") return Column::kFrequency;
+  if (name == "recency" || name == "t_x") return Column::kRecency;
+  if (name == "T") return Column::kAge;
+  if (name == "monetary_value" || name == "monetary" || name == "zbar" || name == "m_x") {
+    return Column::kMonetary;
+  }
+  return std::nullopt;
+}
+
+std::string_view ColumnName(Column c) {
+  switch (c) {
+    case Column::kId:
+      return "id";
+    case Column::kFrequency:
+      return "frequency";
+    case Column::kRecency:
+      return "recency";
+    case Column::kAge:
+      return "T";
+    case Column::kMonetary:
+      return "monetary_value";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Status ValidateRfm(const CustomerRfm& c) {
+  if (!std::isfinite(c.frequency) || c.frequency < 0 || c.frequency != std::floor(c.frequency)) {
+    return InvalidArgumentError("frequency " + Num(c.frequency) +
+                                " is not a non-negative integer");
+  }
+  if (!std::isfinite(c.age) || !(c.age > 0)) {
+    return InvalidArgumentError("T " + Num(c.age) + " is not a positive number");
+  }
+  if (!std::isfinite(c.recency) || c.recency < 0) {
+    return InvalidArgumentError("recency " + Num(c.recency) + " is not a non-negative number");
+  }
+  if (c.recency > c.age) {
+    return InvalidArgumentError("recency " + Num(c.recency) + " is greater than T " +
+                                Num(c.age));
+  }
+  if (c.frequency == 0 && c.recency != 0) {
+    return InvalidArgumentError("recency " + Num(c.recency) +
+                                " must be 0 when frequency is 0");
+  }
+  return Status::Ok();
+}
+
+void SummaryTable::Reserve(std::size_t n) {
+  frequency.reserve(n);
+  recency.reserve(n);
+  age.reserve(n);
+}
+
+Status ValidateSummaryTable(const SummaryTable& table) {
+  const std::size_t n = table.size();
+  if (table.recency.size() != n || table.age.size() != n ||
+      (!table.ids.empty() && table.ids.size() != n) ||
+      (!table.monetary_value.empty() && table.monetary_value.size() != n)) {
+    return InvalidArgumentError("summary table columns have different lengths");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    Status s = ValidateRfm(table.rfm(i));
+    if (s.ok() && table.has_monetary_value()) {
+      const double m = table.monetary_value[i];
+      if (!std::isfinite(m) || m < 0) {
+        s = InvalidArgumentError("monetary value " + Num(m) + " is not a non-negative number");
+      }
+    }
+    if (!s.ok()) {
+      std::string where = "row " + std::to_string(i);
+      if (table.has_ids()) where += " (id " + table.ids[i] + ")";
+      return s.WithContext(where);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  SummaryTable table;
+  std::vector<std::optional<Column>> columns;
+  std::size_t column_index[5] = {0, 0, 0, 0, 0};
+  bool has_column[5] = {false, false, false, false, false};
+  std::vector<std::string> fields;
+  std::unordered_map<std::string, std::size_t> first_line_of_id;
+  std::size_t line_no = 0;
+  bool have_header = false;
+  std::size_t pos = 0;
+  auto error = [&](std::string_view field, const std::string& what) -> Status {
+    return InvalidArgumentError(fmt::format("{}:{}: {}: {}", name, line_no, field, what));
+  };
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    const std::string split_error = SplitCsvLine(line, fields);
+    if (!split_error.empty()) return error("line", split_error);
+    if (!have_header) {
+      have_header = true;
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        const std::optional<Column> c = ColumnFromName(fields[i]);
+        columns.push_back(c);
+        if (!c) continue;
+        const auto ci = static_cast<std::size_t>(*c);
+        if (has_column[ci]) {
+          return error("header", "column " + std::string(ColumnName(*c)) +
+                                     " appears twice (as '" + fields[i] + "')");
+        }
+        has_column[ci] = true;
+        column_index[ci] = i;
+      }
+      for (Column c : {Column::kId, Column::kFrequency, Column::kRecency, Column::kAge}) {
+        if (!has_column[static_cast<std::size_t>(c)]) {
+          return error("header", "missing column " + std::string(ColumnName(c)));
+        }
+      }
+      continue;
+    }
+    if (fields.size() != columns.size()) {
+      return error("line", fmt::format("has {} fields, the header has {}", fields.size(),
+                                       columns.size()));
+    }
+    const std::string& id = fields[column_index[static_cast<std::size_t>(Column::kId)]];
+    if (id.empty()) return error("id", "is empty");
+    double values[5] = {0, 0, 0, 0, 0};
+    for (Column c : {Column::kFrequency, Column::kRecency, Column::kAge, Column::kMonetary}) {
+      const auto ci = static_cast<std::size_t>(c);
+      if (!has_column[ci]) continue;
+      const std::string& f = fields[column_index[ci]];
+      const std::optional<double> v = ParseDouble(f);
+      if (!v) return error(ColumnName(c), "'" + f + "' is not a number");
+      values[ci] = *v;
+    }
+    const CustomerRfm rfm{values[static_cast<std::size_t>(Column::kFrequency)],
+                          values[static_cast<std::size_t>(Column::kRecency)],
+                          values[static_cast<std::size_t>(Column::kAge)]};
+    if (Status s = ValidateRfm(rfm); !s.ok()) {
+      // Name the field the rule is about.
+      std::string_view field = "recency";
+      if (s.message().starts_with("frequency")) field = "frequency";
+      if (s.message().starts_with("T ")) field = "T";
+      return error(field, s.message());
+    }
+    const double monetary = values[static_cast<std::size_t>(Column::kMonetary)];
+    if (monetary < 0) return error("monetary_value", Num(monetary) + " is negative");
+    const auto [it, inserted] = first_line_of_id.emplace(id, line_no);
+    if (!inserted) {
+      return error("id", "'" + id + "' appears twice (first on line " +
+                             std::to_string(it->second) + ")");
+    }
+    table.ids.push_back(id);
+    table.frequency.push_back(rfm.frequency);
+    table.recency.push_back(rfm.recency);
+    table.age.push_back(rfm.age);
+    if (has_column[static_cast<std::size_t>(Column::kMonetary)]) {
+      table.monetary_value.push_back(monetary);
+    }
+  }
+  if (!have_header) {
+    return InvalidArgumentError(fmt::format("{}:1: header: the file is empty", name));
+  }
+  return table;
+}
+
+Result<SummaryTable> ReadSummaryCsv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("cannot open summary file " + path);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return NotFoundError("cannot read summary file " + path);
+  return ParseSummaryCsv(buffer.str(), path);
+}
+
+Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionRecord> records,
+                                                 const CalibrationOptions& options) {
+  if (options.holdout_end_day < options.calibration_end_day) {
+    return InvalidArgumentError("holdout end is before calibration end");
+  }
+  if (!(options.days_per_unit > 0) || !std::isfinite(options.days_per_unit)) {
+    return InvalidArgumentError("days_per_unit must be positive");
+  }
+  // Per customer: purchase day -> value (same-day purchases merged).
+  std::map<std::string, std::map<std::int32_t, double>> by_customer;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const TransactionRecord& rec = records[i];
+    if (rec.customer_id.empty()) {
+      return InvalidArgumentError("record " + std::to_string(i) + ": empty customer id");
+    }
+    if (!std::isfinite(rec.value)) {
+      return InvalidArgumentError("record " + std::to_string(i) + ": value is not finite");
+    }
+    by_customer[rec.customer_id][rec.day] += rec.value;
+  }
+  CalibrationHoldout out;
+  out.holdout_length =
+      static_cast<double>(options.holdout_end_day - options.calibration_end_day) /
+      options.days_per_unit;
+  for (const auto& [id, days] : by_customer) {
+    const std::int32_t first = days.begin()->first;
+    if (first >= options.calibration_end_day) continue;
+    double x = 0;
+    double value_sum = 0;
+    std::int32_t last = first;
+    double holdout_x = 0;
+    double holdout_value = 0;
+    for (const auto& [day, value] : days) {
+      if (day == first) continue;
+      if (day <= options.calibration_end_day) {
+        x += 1;
+        value_sum += value;
+        last = day;
+      } else if (day <= options.holdout_end_day) {
+        holdout_x += 1;
+        holdout_value += value;
+      }
+    }
+    out.calibration.ids.push_back(id);
+    out.calibration.frequency.push_back(x);
+    out.calibration.recency.push_back(static_cast<double>(last - first) / options.days_per_unit);
+    out.calibration.age.push_back(
+        static_cast<double>(options.calibration_end_day - first) / options.days_per_unit);
+    out.calibration.monetary_value.push_back(x > 0 ? value_sum / x : 0.0);
+    out.holdout_frequency.push_back(holdout_x);
+    out.holdout_value.push_back(holdout_value);
+  }
+  return out;
+}
+
+}  // namespace winback::models
