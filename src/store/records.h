@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -150,6 +151,50 @@ struct CustomerAggregates {
   // Bit i set when channel i saw an unsubscribe / a bounce.
   std::uint32_t unsubscribed_channels = 0;
   std::uint32_t bounced_channels = 0;
+};
+
+// One order as the analytics and models read it: the columns of the per-customer index.
+struct OrderPoint {
+  Instant placed_at;
+  std::int32_t utc_offset_minutes = 0;
+  std::int64_t amount_minor = 0;
+  std::string currency;  // ISO 4217 (short: no allocation).
+  OrderStatus status = OrderStatus::kCompleted;
+};
+
+// One event as the analytics read it: the columns of the per-customer event index.
+struct EventPoint {
+  Instant at;
+  EventType type = EventType::kVisit;
+  std::string channel;
+  std::string reason;
+  std::optional<std::int64_t> score;
+};
+
+// A customer's scores as of one date, written by `winback score`. Absent optionals were not
+// computed (e.g. no model fitted). Units: days; money in minor units of `currency`.
+struct CustomerScore {
+  CustomerKey key;
+  std::optional<std::int64_t> recency_days;  // Days from the last completed order to as_of.
+  std::int64_t frequency = 0;                // Distinct purchase days up to as_of.
+  std::int64_t monetary_total_minor = 0;
+  std::int64_t monetary_mean_minor = 0;
+  std::string currency;
+  std::optional<std::int64_t> tenure_days;  // Days from the first order to as_of.
+  int r = 0, f = 0, m = 0;                  // RFM scores 1..5; 0 = never ordered.
+  std::string segment;                       // e.g. "champions", "hibernating".
+  std::string group;                         // One of the five groups of article 004.
+  std::string lifecycle;                     // new, active, at_risk, inactive, lost, reactivated.
+  bool inactive = false;
+  std::string inactive_rules;    // Names of the matching inactivity rules, comma-separated.
+  double readiness = 0;          // Win-back readiness score.
+  std::string readiness_reasons;
+  std::string let_go;            // Let-go reasons, comma-separated; empty = may be contacted.
+  std::optional<double> p_alive;
+  std::optional<double> expected_purchases_90d;
+  std::optional<double> expected_value_minor;
+  std::optional<double> clv_12m_minor;
+  std::optional<double> churn_risk;
 };
 
 }  // namespace winback::store

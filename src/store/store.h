@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +111,32 @@ class Store {
   // Calls `fn` for the aggregates of every customer in key order; stops at the first error.
   virtual Status ForEachAggregates(
       const std::function<Status(const CustomerAggregates&)>& fn) = 0;
+
+  // Streams every customer's orders (all statuses), oldest first, in customer-key order;
+  // customers without orders are skipped. The span is valid only during the call. Reads the
+  // covering per-customer index: one sequential pass, memory of one customer at a time.
+  virtual Status ForEachCustomerOrders(
+      const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) = 0;
+
+  // As ForEachCustomerOrders, for events.
+  virtual Status ForEachCustomerEvents(
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) = 0;
+
+  // The external id of every customer, indexed by key (ids[key] ; index 0 unused, keys that
+  // do not exist are empty).
+  virtual Result<std::vector<std::string>> CustomerIds() = 0;
+
+  // Replaces the scores as of `as_of` with `scores` in one transaction. Scores of other dates
+  // are kept, so two runs can be compared.
+  virtual Status WriteScores(Date as_of, std::span<const CustomerScore> scores) = 0;
+
+  // The dates that have scores, oldest first.
+  virtual Result<std::vector<Date>> ScoreDates() = 0;
+
+  // Calls `fn` for every score as of `as_of` in customer-key order. NotFound when no scores
+  // exist for that date.
+  virtual Status ForEachScore(Date as_of,
+                              const std::function<Status(const CustomerScore&)>& fn) = 0;
 
  protected:
   Store() = default;

@@ -93,13 +93,32 @@ CREATE TABLE customer_aggregates (
 );
 )sql";
 
+// Version 3: per-customer scores by as_of date (days since the epoch), kept for every date so
+// that runs can be compared. Money in minor units of `currency`; times in days.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE customer_scores (
+  as_of INTEGER NOT NULL,
+  cid INTEGER NOT NULL,
+  recency_days INTEGER, frequency INTEGER NOT NULL,
+  monetary_total INTEGER NOT NULL, monetary_mean INTEGER NOT NULL, currency TEXT,
+  tenure_days INTEGER,
+  r INTEGER NOT NULL, f INTEGER NOT NULL, m INTEGER NOT NULL,
+  segment TEXT, grp TEXT, lifecycle TEXT,
+  inactive INTEGER NOT NULL, inactive_rules TEXT,
+  readiness REAL NOT NULL, readiness_reasons TEXT, let_go TEXT,
+  p_alive REAL, expected_purchases_90d REAL, expected_value REAL, clv_12m REAL, churn_risk REAL,
+  PRIMARY KEY (as_of, cid)
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   const char* sql;
   bool backfill_aggregates;
 };
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kAll = {{kMigration1, false}, {kMigration2, true}};
+  static const std::vector<Migration> kAll = {
+      {kMigration1, false}, {kMigration2, true}, {kMigration3, false}};
   return kAll;
 }
 

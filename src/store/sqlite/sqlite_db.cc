@@ -61,6 +61,15 @@ void Statement::BindOptionalInt(int index, std::optional<std::int64_t> value) {
   }
 }
 
+void Statement::BindReal(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+
+double Statement::ColumnReal(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::optional<double> Statement::ColumnOptionalReal(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return ColumnReal(column);
+}
+
 Result<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

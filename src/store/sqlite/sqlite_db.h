@@ -30,6 +30,7 @@ class Statement {
   // Binds NULL for an empty string.
   void BindTextOrNull(int index, std::string_view value);
   void BindOptionalInt(int index, std::optional<std::int64_t> value);
+  void BindReal(int index, double value);
 
   // Advances: true when a row is available, false when done. Busy databases give Unavailable.
   Result<bool> Step();
@@ -42,6 +43,8 @@ class Statement {
   std::int64_t ColumnInt(int column) const;
   std::optional<std::int64_t> ColumnOptionalInt(int column) const;
   std::string_view ColumnText(int column) const;
+  double ColumnReal(int column) const;
+  std::optional<double> ColumnOptionalReal(int column) const;
 
  private:
   sqlite3* db_ = nullptr;

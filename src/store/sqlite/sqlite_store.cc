@@ -504,6 +504,183 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  Status ForEachCustomerOrders(
+      const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) override {
+    // Reads only the covering index orders_by_customer.
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare("SELECT cid, placed_at, utc_offset, amount, currency, status "
+                                 "FROM orders INDEXED BY orders_by_customer "
+                                 "ORDER BY cid, placed_at"));
+    std::vector<OrderPoint> batch;
+    std::int64_t current = 0;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+      const std::int64_t cid = row ? s.ColumnInt(0) : -1;
+      if (cid != current && !batch.empty()) {
+        WINBACK_RETURN_IF_ERROR(fn(CustomerKey(current), batch));
+        batch.clear();
+      }
+      if (!row) break;
+      current = cid;
+      OrderPoint& o = batch.emplace_back();
+      o.placed_at = Instant::FromUnixMicros(s.ColumnInt(1));
+      o.utc_offset_minutes = static_cast<std::int32_t>(s.ColumnInt(2));
+      o.amount_minor = s.ColumnInt(3);
+      o.currency = s.ColumnText(4);
+      o.status = static_cast<OrderStatus>(s.ColumnInt(5));
+    }
+    return Status::Ok();
+  }
+
+  Status ForEachCustomerEvents(
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override {
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare("SELECT cid, at, type, channel, reason, score "
+                                 "FROM events INDEXED BY events_by_customer ORDER BY cid, at"));
+    std::vector<EventPoint> batch;
+    std::int64_t current = 0;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+      const std::int64_t cid = row ? s.ColumnInt(0) : -1;
+      if (cid != current && !batch.empty()) {
+        WINBACK_RETURN_IF_ERROR(fn(CustomerKey(current), batch));
+        batch.clear();
+      }
+      if (!row) break;
+      current = cid;
+      EventPoint& e = batch.emplace_back();
+      e.at = Instant::FromUnixMicros(s.ColumnInt(1));
+      e.type = static_cast<EventType>(s.ColumnInt(2));
+      e.channel = s.ColumnText(3);
+      e.reason = s.ColumnText(4);
+      e.score = s.ColumnOptionalInt(5);
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> CustomerIds() override {
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_cid,
+                             db_.QueryInt("SELECT max(cid) FROM customers"));
+    std::vector<std::string> ids(static_cast<std::size_t>(max_cid.value_or(0) + 1));
+    WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT cid, id FROM customers"));
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ids[static_cast<std::size_t>(s.ColumnInt(0))] = s.ColumnText(1);
+    }
+    return ids;
+  }
+
+  Status WriteScores(Date as_of, std::span<const CustomerScore> scores) override {
+    WINBACK_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    Status status = [&]() -> Status {
+      WINBACK_ASSIGN_OR_RETURN(Statement del,
+                               db_.Prepare("DELETE FROM customer_scores WHERE as_of = ?"));
+      del.BindInt(1, as_of.days());
+      WINBACK_RETURN_IF_ERROR(del.Run());
+      WINBACK_ASSIGN_OR_RETURN(
+          Statement ins,
+          db_.Prepare("INSERT INTO customer_scores VALUES "
+                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+      auto bind_real = [&ins](int i, std::optional<double> v) {
+        if (v) {
+          ins.BindReal(i, *v);
+        } else {
+          ins.BindNull(i);
+        }
+      };
+      for (const CustomerScore& c : scores) {
+        int i = 0;
+        ins.BindInt(++i, as_of.days());
+        ins.BindInt(++i, c.key.value());
+        ins.BindOptionalInt(++i, c.recency_days);
+        ins.BindInt(++i, c.frequency);
+        ins.BindInt(++i, c.monetary_total_minor);
+        ins.BindInt(++i, c.monetary_mean_minor);
+        ins.BindTextOrNull(++i, c.currency);
+        ins.BindOptionalInt(++i, c.tenure_days);
+        ins.BindInt(++i, c.r);
+        ins.BindInt(++i, c.f);
+        ins.BindInt(++i, c.m);
+        ins.BindTextOrNull(++i, c.segment);
+        ins.BindTextOrNull(++i, c.group);
+        ins.BindTextOrNull(++i, c.lifecycle);
+        ins.BindInt(++i, c.inactive ? 1 : 0);
+        ins.BindTextOrNull(++i, c.inactive_rules);
+        ins.BindReal(++i, c.readiness);
+        ins.BindTextOrNull(++i, c.readiness_reasons);
+        ins.BindTextOrNull(++i, c.let_go);
+        bind_real(++i, c.p_alive);
+        bind_real(++i, c.expected_purchases_90d);
+        bind_real(++i, c.expected_value_minor);
+        bind_real(++i, c.clv_12m_minor);
+        bind_real(++i, c.churn_risk);
+        WINBACK_RETURN_IF_ERROR(ins.Run());
+      }
+      return db_.Exec("COMMIT");
+    }();
+    if (!status.ok()) db_.Exec("ROLLBACK").IgnoreError();  // Report the original error.
+    return status;
+  }
+
+  Result<std::vector<Date>> ScoreDates() override {
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare("SELECT DISTINCT as_of FROM customer_scores ORDER BY as_of"));
+    std::vector<Date> out;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(Date::FromDays(static_cast<std::int32_t>(s.ColumnInt(0))));
+    }
+    return out;
+  }
+
+  Status ForEachScore(Date as_of,
+                      const std::function<Status(const CustomerScore&)>& fn) override {
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare("SELECT cid, recency_days, frequency, monetary_total, "
+                                 "monetary_mean, currency, tenure_days, r, f, m, segment, grp, "
+                                 "lifecycle, inactive, inactive_rules, readiness, "
+                                 "readiness_reasons, let_go, p_alive, expected_purchases_90d, "
+                                 "expected_value, clv_12m, churn_risk FROM customer_scores "
+                                 "WHERE as_of = ? ORDER BY cid"));
+    s.BindInt(1, as_of.days());
+    bool any = false;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      any = true;
+      CustomerScore c;
+      int i = 0;
+      c.key = CustomerKey(s.ColumnInt(i++));
+      c.recency_days = s.ColumnOptionalInt(i++);
+      c.frequency = s.ColumnInt(i++);
+      c.monetary_total_minor = s.ColumnInt(i++);
+      c.monetary_mean_minor = s.ColumnInt(i++);
+      c.currency = s.ColumnText(i++);
+      c.tenure_days = s.ColumnOptionalInt(i++);
+      c.r = static_cast<int>(s.ColumnInt(i++));
+      c.f = static_cast<int>(s.ColumnInt(i++));
+      c.m = static_cast<int>(s.ColumnInt(i++));
+      c.segment = s.ColumnText(i++);
+      c.group = s.ColumnText(i++);
+      c.lifecycle = s.ColumnText(i++);
+      c.inactive = s.ColumnInt(i++) != 0;
+      c.inactive_rules = s.ColumnText(i++);
+      c.readiness = s.ColumnReal(i++);
+      c.readiness_reasons = s.ColumnText(i++);
+      c.let_go = s.ColumnText(i++);
+      c.p_alive = s.ColumnOptionalReal(i++);
+      c.expected_purchases_90d = s.ColumnOptionalReal(i++);
+      c.expected_value_minor = s.ColumnOptionalReal(i++);
+      c.clv_12m_minor = s.ColumnOptionalReal(i++);
+      c.churn_risk = s.ColumnOptionalReal(i++);
+      WINBACK_RETURN_IF_ERROR(fn(c));
+    }
+    if (!any) return NotFoundError("no scores as of " + as_of.ToString() + " (run winback score)");
+    return Status::Ok();
+  }
+
  private:
   static constexpr const char* kSelectAggregates =
       "SELECT cid, first_order_at, last_order_at, orders, refunded_orders, cancelled_orders, "

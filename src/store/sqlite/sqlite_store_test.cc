@@ -144,6 +144,23 @@ TEST_F(SqliteStoreTest, MovingAnOrderUpdatesBothCustomers) {
   EXPECT_EQ(store_->LoadCustomer("c2")->aggregates.orders, 1);
 }
 
+TEST_F(SqliteStoreTest, BulkLoadOfEmptyTableRefusesAnIdWrittenTwice) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("bulk"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+  ASSERT_THAT(session->UpsertOrder(c1, Order("o1", "c1", "2024-01-01", 100)), IsOk());
+  ASSERT_THAT(session->UpsertOrder(c1, Order("o1", "c1", "2024-01-02", 200)), IsOk());
+  EXPECT_THAT(session->Commit(),
+              StatusIsWith(StatusCode::kInternal, HasSubstr("an id written twice")));
+  session.reset();
+  // Nothing was committed, and the indexes the bulk load dropped are back.
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats st, store_->Stats());
+  EXPECT_EQ(st.orders, 0);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto again, store_->BeginImport("upsert"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey k, again->UpsertCustomer(Customer("c1")));
+  ASSERT_THAT(again->UpsertOrder(k, Order("o1", "c1", "2024-01-01", 100)), IsOk());
+  ASSERT_THAT(again->Commit(), IsOk());
+}
+
 TEST_F(SqliteStoreTest, DroppedSessionRollsBack) {
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("abandoned"));
@@ -218,6 +235,80 @@ TEST_F(SqliteStoreTest, ForEachAggregatesVisitsEveryCustomerInKeyOrder) {
   EXPECT_THAT(store_->ForEachAggregates([](const CustomerAggregates&) {
     return CancelledError("stop");
   }), StatusIs(StatusCode::kCancelled));
+}
+
+TEST_F(SqliteStoreTest, StreamsOrdersAndEventsPerCustomer) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("stream"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c2, session->UpsertCustomer(Customer("c2")));
+  ASSERT_THAT(session->UpsertCustomer(Customer("c3")), IsOk());  // No orders: skipped.
+  ASSERT_THAT(session->UpsertOrder(c2, Order("o3", "c2", "2024-03-01", 300)), IsOk());
+  ASSERT_THAT(session->UpsertOrder(c1, Order("o2", "c1", "2024-02-01", 200)), IsOk());
+  ASSERT_THAT(session->UpsertOrder(c1, Order("o1", "c1", "2024-01-01", 100)), IsOk());
+  EventRecord e;
+  e.id = "e1";
+  e.customer_id = "c2";
+  e.type = EventType::kComplaint;
+  e.at = T("2024-03-02T00:00:00Z");
+  ASSERT_THAT(session->UpsertEvent(c2, e), IsOk());
+  ASSERT_THAT(session->Commit(), IsOk());
+  std::vector<std::pair<std::int64_t, std::vector<std::int64_t>>> seen;
+  ASSERT_THAT(store_->ForEachCustomerOrders([&](CustomerKey k, std::span<const OrderPoint> orders) {
+    std::vector<std::int64_t> amounts;
+    for (const OrderPoint& o : orders) amounts.push_back(o.amount_minor);
+    seen.emplace_back(k.value(), amounts);
+    return Status::Ok();
+  }), IsOk());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], (std::pair<std::int64_t, std::vector<std::int64_t>>{c1.value(), {100, 200}}));
+  EXPECT_EQ(seen[1], (std::pair<std::int64_t, std::vector<std::int64_t>>{c2.value(), {300}}));
+  int event_customers = 0;
+  ASSERT_THAT(store_->ForEachCustomerEvents([&](CustomerKey k, std::span<const EventPoint> events) {
+    ++event_customers;
+    EXPECT_EQ(k, c2);
+    EXPECT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].type, EventType::kComplaint);
+    return Status::Ok();
+  }), IsOk());
+  EXPECT_EQ(event_customers, 1);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::string> ids, store_->CustomerIds());
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(ids[static_cast<std::size_t>(c2.value())], "c2");
+}
+
+TEST_F(SqliteStoreTest, ScoresKeepHistoryPerDate) {
+  const Date d1 = *ParseDate("2024-06-30");
+  const Date d2 = *ParseDate("2024-07-31");
+  EXPECT_THAT(store_->ForEachScore(d1, [](const CustomerScore&) { return Status::Ok(); }),
+              StatusIs(StatusCode::kNotFound));
+  CustomerScore a;
+  a.key = CustomerKey(1);
+  a.recency_days = 12;
+  a.r = 5;
+  a.segment = "champions";
+  a.p_alive = 0.75;
+  CustomerScore b = a;
+  b.r = 3;
+  b.p_alive.reset();
+  ASSERT_THAT(store_->WriteScores(d1, std::vector<CustomerScore>{a}), IsOk());
+  ASSERT_THAT(store_->WriteScores(d2, std::vector<CustomerScore>{b}), IsOk());
+  ASSERT_THAT(store_->WriteScores(d2, std::vector<CustomerScore>{b}), IsOk());  // Replaces.
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> dates, store_->ScoreDates());
+  EXPECT_EQ(dates, (std::vector<Date>{d1, d2}));
+  std::vector<CustomerScore> got;
+  ASSERT_THAT(store_->ForEachScore(d2, [&](const CustomerScore& s) {
+    got.push_back(s);
+    return Status::Ok();
+  }), IsOk());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].r, 3);
+  EXPECT_EQ(got[0].recency_days, 12);
+  EXPECT_FALSE(got[0].p_alive.has_value());
+  ASSERT_THAT(store_->ForEachScore(d1, [&](const CustomerScore& s) {
+    EXPECT_EQ(s.segment, "champions");
+    EXPECT_EQ(s.p_alive, 0.75);
+    return Status::Ok();
+  }), IsOk());
 }
 
 class SqliteFileTest : public ::testing::Test {
