@@ -251,27 +251,30 @@ class ImportRun {
   }
 
   Status Apply(std::int64_t line, std::string_view raw, const store::OrderRecord& o) {
-    if (!ids_.Insert(o.id, line).second) {
-      return Reject(line, raw, "id", "duplicate id '" + o.id + "' (first on line " +
-                                         std::to_string(*ids_.Find(o.id)) + ")");
-    }
-    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> key, ResolveCustomer(o.customer_id));
-    if (!key) return RejectUnknownCustomer(line, raw, o.customer_id);
-    if (!Writing()) return Status::Ok();
-    WINBACK_ASSIGN_OR_RETURN(bool written, session_.UpsertOrder(CustomerKey(*key), o));
-    fr_->written += written ? 1 : 0;
-    return Status::Ok();
+    return ApplyCustomerRow(line, raw, o, [&](CustomerKey key) {
+      return session_.UpsertOrder(key, o);
+    });
   }
 
   Status Apply(std::int64_t line, std::string_view raw, const store::EventRecord& e) {
-    if (!ids_.Insert(e.id, line).second) {
-      return Reject(line, raw, "id", "duplicate id '" + e.id + "' (first on line " +
-                                         std::to_string(*ids_.Find(e.id)) + ")");
+    return ApplyCustomerRow(line, raw, e, [&](CustomerKey key) {
+      return session_.UpsertEvent(key, e);
+    });
+  }
+
+  // Orders and events: a duplicate id or an unknown customer rejects the row; otherwise
+  // `write` stores it.
+  template <typename Record, typename Write>
+  Status ApplyCustomerRow(std::int64_t line, std::string_view raw, const Record& r,
+                          const Write& write) {
+    if (!ids_.Insert(r.id, line).second) {
+      return Reject(line, raw, "id", "duplicate id '" + r.id + "' (first on line " +
+                                         std::to_string(*ids_.Find(r.id)) + ")");
     }
-    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> key, ResolveCustomer(e.customer_id));
-    if (!key) return RejectUnknownCustomer(line, raw, e.customer_id);
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> key, ResolveCustomer(r.customer_id));
+    if (!key) return RejectUnknownCustomer(line, raw, r.customer_id);
     if (!Writing()) return Status::Ok();
-    WINBACK_ASSIGN_OR_RETURN(bool written, session_.UpsertEvent(CustomerKey(*key), e));
+    WINBACK_ASSIGN_OR_RETURN(bool written, write(CustomerKey(*key)));
     fr_->written += written ? 1 : 0;
     return Status::Ok();
   }

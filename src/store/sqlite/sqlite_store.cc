@@ -319,6 +319,26 @@ class SqliteImportSession final : public ImportSession {
       insert_item_, upsert_event_;
 };
 
+// Runs `s` (rows ordered by cid in column 0), groups consecutive rows of one customer with
+// `read`, and hands each group to `fn`.
+template <typename Point, typename Fn, typename Read>
+Status StreamByCustomer(Statement& s, const Fn& fn, const Read& read) {
+  std::vector<Point> group;
+  std::int64_t current = 0;
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    const std::int64_t cid = row ? s.ColumnInt(0) : -1;
+    if (cid != current && !group.empty()) {
+      WINBACK_RETURN_IF_ERROR(fn(CustomerKey(current), std::span<const Point>(group)));
+      group.clear();
+    }
+    if (!row) break;
+    current = cid;
+    read(s, group.emplace_back());
+  }
+  return Status::Ok();
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Database db) : db_(std::move(db)) {}
@@ -511,25 +531,13 @@ class SqliteStore final : public Store {
         Statement s, db_.Prepare("SELECT cid, placed_at, utc_offset, amount, currency, status "
                                  "FROM orders INDEXED BY orders_by_customer "
                                  "ORDER BY cid, placed_at"));
-    std::vector<OrderPoint> batch;
-    std::int64_t current = 0;
-    while (true) {
-      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
-      const std::int64_t cid = row ? s.ColumnInt(0) : -1;
-      if (cid != current && !batch.empty()) {
-        WINBACK_RETURN_IF_ERROR(fn(CustomerKey(current), batch));
-        batch.clear();
-      }
-      if (!row) break;
-      current = cid;
-      OrderPoint& o = batch.emplace_back();
-      o.placed_at = Instant::FromUnixMicros(s.ColumnInt(1));
-      o.utc_offset_minutes = static_cast<std::int32_t>(s.ColumnInt(2));
-      o.amount_minor = s.ColumnInt(3);
-      o.currency = s.ColumnText(4);
-      o.status = static_cast<OrderStatus>(s.ColumnInt(5));
-    }
-    return Status::Ok();
+    return StreamByCustomer<OrderPoint>(s, fn, [](const Statement& row, OrderPoint& o) {
+      o.placed_at = Instant::FromUnixMicros(row.ColumnInt(1));
+      o.utc_offset_minutes = static_cast<std::int32_t>(row.ColumnInt(2));
+      o.amount_minor = row.ColumnInt(3);
+      o.currency = row.ColumnText(4);
+      o.status = static_cast<OrderStatus>(row.ColumnInt(5));
+    });
   }
 
   Status ForEachCustomerEvents(
@@ -537,25 +545,13 @@ class SqliteStore final : public Store {
     WINBACK_ASSIGN_OR_RETURN(
         Statement s, db_.Prepare("SELECT cid, at, type, channel, reason, score "
                                  "FROM events INDEXED BY events_by_customer ORDER BY cid, at"));
-    std::vector<EventPoint> batch;
-    std::int64_t current = 0;
-    while (true) {
-      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
-      const std::int64_t cid = row ? s.ColumnInt(0) : -1;
-      if (cid != current && !batch.empty()) {
-        WINBACK_RETURN_IF_ERROR(fn(CustomerKey(current), batch));
-        batch.clear();
-      }
-      if (!row) break;
-      current = cid;
-      EventPoint& e = batch.emplace_back();
-      e.at = Instant::FromUnixMicros(s.ColumnInt(1));
-      e.type = static_cast<EventType>(s.ColumnInt(2));
-      e.channel = s.ColumnText(3);
-      e.reason = s.ColumnText(4);
-      e.score = s.ColumnOptionalInt(5);
-    }
-    return Status::Ok();
+    return StreamByCustomer<EventPoint>(s, fn, [](const Statement& row, EventPoint& e) {
+      e.at = Instant::FromUnixMicros(row.ColumnInt(1));
+      e.type = static_cast<EventType>(row.ColumnInt(2));
+      e.channel = row.ColumnText(3);
+      e.reason = row.ColumnText(4);
+      e.score = row.ColumnOptionalInt(5);
+    });
   }
 
   Result<std::vector<std::string>> CustomerIds() override {
