@@ -15,8 +15,9 @@ inline constexpr int kExitUsage = 2;
 
 // Options every subcommand sees.
 struct GlobalOptions {
-  std::string db_path = "winback.db";        // --db: SQLite file (a postgresql:// URL later).
+  std::string db_path;                       // --db; empty: from winback.toml, else winback.db.
   std::string config_path = "winback.toml";  // --config
+  bool config_given = false;                 // --config was passed (then it must exist).
 };
 
 // Each Register*Command adds one subcommand to `app`. When the subcommand runs, its callback

@@ -1,0 +1,161 @@
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_open.h"
+#include "core/money.h"
+
+namespace winback::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string Money(std::int64_t minor, const std::string& code) {
+  Result<Currency> c = Currency::FromCode(code);
+  if (!c.ok()) return std::to_string(minor);
+  return FormatMinorUnits(minor, *c) + " " + code;
+}
+
+json TimeJson(const std::optional<Instant>& t) {
+  return t ? json(FormatTimestamp(*t)) : json(nullptr);
+}
+
+json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+// One line of the timeline: an order or an event, at its local time.
+struct Entry {
+  Instant at;
+  std::int32_t offset = 0;
+  std::string kind;
+  std::string id;
+  std::string detail;
+  json doc;
+};
+
+int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_json) {
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  if (!store.ok()) return ReportError(store.status());
+  Result<store::CustomerProfile> p = (*store)->LoadCustomer(id);
+  if (!p.ok()) return ReportError(p.status());
+  Result<std::vector<store::OrderRecord>> orders = (*store)->LoadOrders(p->key);
+  if (!orders.ok()) return ReportError(orders.status());
+  Result<std::vector<store::EventRecord>> events = (*store)->LoadEvents(p->key);
+  if (!events.ok()) return ReportError(events.status());
+
+  std::vector<Entry> timeline;
+  for (const store::OrderRecord& o : *orders) {
+    Entry e{o.placed_at, o.utc_offset_minutes, "order", o.id, "", json::object()};
+    e.detail = fmt::format("{} {}", Money(o.amount_minor, o.currency), OrderStatusName(o.status));
+    e.doc = {{"type", "order"}, {"id", o.id}, {"time", FormatTimestamp(o.placed_at, o.utc_offset_minutes)},
+             {"amount", Money(o.amount_minor, o.currency)}, {"status", OrderStatusName(o.status)}};
+    json items = json::array();
+    for (const store::OrderItem& it : o.items) {
+      items.push_back({{"sku", it.sku}, {"quantity", it.quantity}, {"price", Money(it.price_minor, o.currency)}});
+      e.detail += fmt::format(" | {} x{}", it.sku, it.quantity);
+    }
+    if (!items.empty()) e.doc["items"] = items;
+    timeline.push_back(std::move(e));
+  }
+  for (const store::EventRecord& ev : *events) {
+    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id, "", json::object()};
+    std::vector<std::string> parts;
+    if (!ev.channel.empty()) parts.push_back("channel=" + ev.channel);
+    if (!ev.reason.empty()) parts.push_back("reason=" + ev.reason);
+    if (ev.score) parts.push_back("score=" + std::to_string(*ev.score));
+    if (ev.value_minor) parts.push_back("value=" + Money(*ev.value_minor, ev.currency));
+    if (!ev.ref.empty()) parts.push_back("ref=" + ev.ref);
+    if (!ev.text.empty()) parts.push_back("\"" + ev.text + "\"");
+    for (const auto& part : parts) e.detail += (e.detail.empty() ? "" : " ") + part;
+    e.doc = {{"type", EventTypeName(ev.type)}, {"id", ev.id},
+             {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)}, {"channel", OrNull(ev.channel)},
+             {"reason", OrNull(ev.reason)}, {"score", ev.score ? json(*ev.score) : json(nullptr)},
+             {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
+             {"ref", OrNull(ev.ref)}, {"text", OrNull(ev.text)}};
+    if (!ev.properties.empty()) e.doc["properties"] = json::parse(ev.properties, nullptr, false);
+    timeline.push_back(std::move(e));
+  }
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const Entry& a, const Entry& b) { return a.at < b.at; });
+
+  const store::CustomerRecord& c = p->record;
+  const store::CustomerAggregates& a = p->aggregates;
+  if (as_json) {
+    json consent = json::object();
+    for (int ch = 0; ch < store::kChannelCount; ++ch) {
+      consent[std::string(store::ChannelName(static_cast<store::Channel>(ch)))] =
+          store::ConsentName(c.consent[ch]);
+    }
+    json j = {
+        {"id", c.id}, {"email", OrNull(c.email)}, {"phone", OrNull(c.phone)},
+        {"first_name", OrNull(c.first_name)}, {"last_name", OrNull(c.last_name)},
+        {"birth_date", c.birth_date ? json(c.birth_date->ToString()) : json(nullptr)},
+        {"birth_year", c.birth_year ? json(*c.birth_year) : json(nullptr)},
+        {"gender", OrNull(c.gender)}, {"education", OrNull(c.education)},
+        {"country", OrNull(c.country)}, {"region", OrNull(c.region)}, {"city", OrNull(c.city)},
+        {"time_zone", OrNull(c.time_zone)}, {"language", OrNull(c.language)},
+        {"signup_at", TimeJson(c.signup_at)}, {"consent", consent},
+        {"preferred_channel", OrNull(c.preferred_channel)}, {"referred_by", OrNull(c.referred_by)}};
+    j["aggregates"] = {
+        {"first_order_at", TimeJson(a.first_order_at)}, {"last_order_at", TimeJson(a.last_order_at)},
+        {"orders", a.orders}, {"refunded_orders", a.refunded_orders},
+        {"cancelled_orders", a.cancelled_orders}, {"purchase_days", a.purchase_days},
+        {"revenue", a.currency.empty() ? json(nullptr) : json(Money(a.revenue_minor, a.currency))},
+        {"other_currency_orders", a.other_currency_orders},
+        {"last_email_engagement_at", TimeJson(a.last_engagement_at[0])},
+        {"last_sms_engagement_at", TimeJson(a.last_engagement_at[1])},
+        {"last_whatsapp_engagement_at", TimeJson(a.last_engagement_at[2])},
+        {"last_visit_at", TimeJson(a.last_visit_at)}, {"last_chat_at", TimeJson(a.last_chat_at)},
+        {"complaints", a.complaints}, {"last_complaint_at", TimeJson(a.last_complaint_at)},
+        {"tickets_opened", a.tickets_opened}, {"tickets_satisfied", a.tickets_satisfied},
+        {"tickets_unsatisfied", a.tickets_unsatisfied}, {"referrals", a.referrals},
+        {"reviews", a.reviews}, {"carts_abandoned", a.carts_abandoned},
+        {"payment_defaults", a.payment_defaults}, {"feature_requests", a.feature_requests},
+        {"exit_reason", OrNull(a.exit_reason)}, {"exit_at", TimeJson(a.exit_at)}};
+    json tl = json::array();
+    for (const Entry& e : timeline) tl.push_back(e.doc);
+    j["timeline"] = tl;
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  fmt::print("customer {}  {} {}\n", c.id, c.first_name, c.last_name);
+  if (!c.email.empty() || !c.phone.empty()) fmt::print("  contact   {} {}\n", c.email, c.phone);
+  fmt::print("  place     {} {} {}  time zone {}  language {}\n", c.country, c.region, c.city,
+             c.time_zone.empty() ? "-" : c.time_zone, c.language.empty() ? "-" : c.language);
+  fmt::print("  consent   email={} sms={} whatsapp={}  preferred={}\n",
+             store::ConsentName(c.consent[0]), store::ConsentName(c.consent[1]),
+             store::ConsentName(c.consent[2]), c.preferred_channel.empty() ? "-" : c.preferred_channel);
+  fmt::print("  orders    {} completed on {} days, {} refunded, {} cancelled; revenue {}\n", a.orders,
+             a.purchase_days, a.refunded_orders, a.cancelled_orders,
+             a.currency.empty() ? "-" : Money(a.revenue_minor, a.currency));
+  fmt::print("  first/last order  {}  {}\n", TimeOrDash(a.first_order_at), TimeOrDash(a.last_order_at));
+  fmt::print("  engagement  email {}  visit {}  chat {}\n", TimeOrDash(a.last_engagement_at[0]),
+             TimeOrDash(a.last_visit_at), TimeOrDash(a.last_chat_at));
+  fmt::print("  complaints {}  tickets satisfied/unsatisfied {}/{}  referrals {}  exit reason {}\n",
+             a.complaints, a.tickets_satisfied, a.tickets_unsatisfied, a.referrals,
+             a.exit_reason.empty() ? "-" : a.exit_reason);
+  fmt::print("timeline ({} entries)\n", timeline.size());
+  for (const Entry& e : timeline) {
+    fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.offset), e.kind, e.id, e.detail);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterCustomerCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+  auto id = std::make_shared<std::string>();
+  auto json_flag = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "customer", "One customer: profile, consents, aggregates and the timeline of orders and events");
+  cmd->add_option("id", *id, "the customer's id as imported")->required();
+  cmd->add_flag("--json", *json_flag, "print one JSON document");
+  cmd->callback([&globals, id, json_flag, &exit_code] {
+    exit_code = RunCustomer(globals, *id, *json_flag);
+  });
+}
+
+}  // namespace winback::cli

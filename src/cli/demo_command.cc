@@ -1,0 +1,123 @@
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/config.h"
+#include "cli/output.h"
+#include "cli/simulate_command.h"
+#include "core/money.h"
+#include "ingest/importer.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace winback::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DemoOptions {
+  std::int64_t customers = 20'000;
+  std::uint64_t seed = 42;
+  std::string dir = "winback-demo";
+};
+
+int RunDemo(const DemoOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path dir(o.dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return ReportError(UnavailableError("cannot create '" + o.dir + "': " + ec.message()));
+
+  // 1. A simulated business.
+  sim::SimOptions sim_options = sim::DefaultOptions();
+  sim_options.customers = o.customers;
+  sim_options.seed = o.seed;
+  sim_options.with_items = true;
+  fmt::print("[1/2] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
+             WithThousands(o.customers), o.seed, sim_options.start.ToString(),
+             sim_options.end.ToString());
+  Result<sim::SimStats> sim_stats = RunSimulation(sim_options, dir.string());
+  if (!sim_stats.ok()) return ReportError(sim_stats.status());
+
+  // 2. Import into a fresh SQLite store next to a winback.toml, so every command can be rerun
+  //    from inside the directory.
+  const fs::path config = dir / "winback.toml";
+  if (!fs::exists(config)) {
+    std::ofstream(config) << ExampleConfig();
+  }
+  const fs::path db = dir / "winback.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
+  fmt::print("[2/2] importing into {} ...\n", db.string());
+  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db.string());
+  if (!store.ok()) return ReportError(store.status());
+  ingest::ImportOptions import;
+  import.files = {{ingest::FileKind::kCustomers, (dir / "customers.csv").string(), std::nullopt},
+                  {ingest::FileKind::kOrders, (dir / "orders.csv").string(), std::nullopt},
+                  {ingest::FileKind::kEvents, (dir / "events.csv").string(), std::nullopt}};
+  ProgressLine progress;
+  import.progress = [&progress](const ingest::ImportFile& f, std::size_t done, std::size_t total,
+                                std::int64_t rows) { progress.Update(f.path, done, total, rows); };
+  Result<ingest::ImportReport> report = ingest::Import(**store, import);
+  progress.Finish();
+  if (!report.ok()) return ReportError(report.status());
+  if (!report->committed) {
+    for (const std::string& e : report->errors) fmt::print(stderr, "{}\n", e);
+    return ReportError(InternalError("the simulator wrote rows the importer rejected (a bug)"));
+  }
+  Result<store::StoreStats> st = (*store)->Stats();
+  if (!st.ok()) return ReportError(st.status());
+
+  // Summary.
+  std::int64_t buyers = 0, repeat_buyers = 0, revenue = 0;
+  std::string currency;
+  Status scan = (*store)->ForEachAggregates([&](const store::CustomerAggregates& a) {
+    if (a.orders > 0) ++buyers;
+    if (a.purchase_days > 1) ++repeat_buyers;
+    revenue += a.revenue_minor;
+    if (currency.empty()) currency = a.currency;
+    return Status::Ok();
+  });
+  if (!scan.ok()) return ReportError(scan);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string revenue_text = WithThousands(revenue);
+  if (Result<Currency> c = Currency::FromCode(currency); c.ok()) {
+    revenue_text = FormatMinorUnits(revenue, *c) + " " + currency;
+  }
+  fmt::print("\nwinback demo: a simulated shop, {} to {}\n", sim_options.start.ToString(),
+             sim_options.end.ToString());
+  fmt::print("  customers          {:>12}\n", WithThousands(st->customers));
+  fmt::print("  buyers             {:>12}  ({} came back for a second day)\n", WithThousands(buyers),
+             WithThousands(repeat_buyers));
+  fmt::print("  orders             {:>12}  ({} completed)\n", WithThousands(st->orders),
+             WithThousands(st->completed_orders));
+  fmt::print("  events             {:>12}\n", WithThousands(st->events));
+  fmt::print("  revenue            {:>12}\n", revenue_text);
+  fmt::print("  still a customer   {:>12}  at the end, by the simulator's ground truth (truth.csv)\n",
+             WithThousands(sim_stats->alive_at_end));
+  fmt::print("  done in {:.1f} s\n\n", seconds);
+  fmt::print("Everything is in {}/ (CSV inputs, truth.json, winback.toml, winback.db).\n", o.dir);
+  fmt::print("Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback customer c2 --json\n",
+             o.dir);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterDemoCommand(CLI::App& app, const GlobalOptions& /*globals*/, int& exit_code) {
+  auto o = std::make_shared<DemoOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo",
+      "Run the whole pipeline on a simulated business: simulate, import into a fresh SQLite "
+      "store, summarize. DIR keeps the CSVs, winback.toml and winback.db for further commands.");
+  cmd->add_option("--customers", o->customers, "customers to simulate")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
+  cmd->add_option("--dir", o->dir, "working directory")->capture_default_str();
+  cmd->callback([o, &exit_code] { exit_code = RunDemo(*o); });
+}
+
+}  // namespace winback::cli

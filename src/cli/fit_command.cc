@@ -1,0 +1,438 @@
+// winback fit: fit (or evaluate) a BTYD model on a customer summary CSV, print the parameters,
+// and optionally write per-customer predictions.
+//
+//   winback fit --model bgnbd|pareto|mbgnbd|gammagamma --summary F [--json]
+//               [--params v1,v2,...] [--spend-params p,q,gamma]
+//               [--predictions OUT.csv --horizon H] [--clv-months 12] [--discount 0.01]
+//               [--unit week|day] [--threads N]
+//
+// Exit codes: 0 success; 1 the optimiser did not converge or writing failed; 2 bad usage or
+// input (missing --summary, unreadable or invalid summary, malformed --params).
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "models/bgnbd.h"
+#include "models/clv.h"
+#include "models/gamma_gamma.h"
+#include "models/mbgnbd.h"
+#include "models/pareto_nbd.h"
+#include "models/summary.h"
+
+namespace winback::cli {
+namespace {
+
+using models::FitReport;
+using models::SummaryTable;
+using models::TransactionModel;
+
+struct FitArgs {
+  std::string model;
+  std::string summary;
+  bool json = false;
+  std::string params;
+  std::string spend_params;
+  std::string predictions;
+  std::optional<double> horizon;
+  std::string calibration_end;
+  std::string unit = "week";
+  int clv_months = 12;
+  double discount = 0.01;
+  int threads = 0;
+};
+
+// The outcome of fitting or evaluating one model.
+struct ModelOutcome {
+  std::vector<std::string> names;
+  std::vector<double> estimates;
+  std::vector<double> standard_errors;  // NaN when the parameters were given
+  double log_likelihood = 0;
+  bool fitted = false;
+  FitReport report;
+  double seconds = 0;
+};
+
+Result<std::vector<double>> ParseList(const std::string& text, std::size_t expected,
+                                      std::string_view option) {
+  std::vector<double> values;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    char* parse_end = nullptr;
+    const double v = std::strtod(item.c_str(), &parse_end);
+    if (item.empty() || parse_end != item.c_str() + item.size() || !std::isfinite(v)) {
+      return InvalidArgumentError(fmt::format("{}: '{}' is not a number", option, item));
+    }
+    values.push_back(v);
+    start = end + 1;
+  }
+  if (values.size() != expected) {
+    return InvalidArgumentError(
+        fmt::format("{}: expected {} comma-separated values, got {}", option, expected,
+                    values.size()));
+  }
+  return values;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+ModelOutcome FromReport(const FitReport& report, double seconds) {
+  ModelOutcome o;
+  o.names = report.parameter_names;
+  o.estimates = report.estimates;
+  o.standard_errors = report.standard_errors;
+  o.log_likelihood = report.log_likelihood;
+  o.fitted = true;
+  o.report = report;
+  o.seconds = seconds;
+  return o;
+}
+
+ModelOutcome FromGiven(const std::vector<std::string>& names, const std::vector<double>& values,
+                       double log_likelihood, std::size_t customers) {
+  ModelOutcome o;
+  o.names = names;
+  o.estimates = values;
+  o.standard_errors.assign(values.size(), std::nan(""));
+  o.log_likelihood = log_likelihood;
+  o.report.customers = customers;
+  return o;
+}
+
+// Fits or builds the transaction model named `kind`.
+Result<std::pair<std::unique_ptr<TransactionModel>, ModelOutcome>> TransactionModelFor(
+    const FitArgs& args, const SummaryTable& data) {
+  models::FitOptions options;
+  options.threads = args.threads;
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<TransactionModel> model;
+  ModelOutcome outcome;
+  if (!args.params.empty()) {
+    WINBACK_ASSIGN_OR_RETURN(std::vector<double> v, ParseList(args.params, 4, "--params"));
+    if (args.model == "bgnbd") {
+      WINBACK_ASSIGN_OR_RETURN(models::BgNbdModel m,
+                               models::BgNbdModel::Create({v[0], v[1], v[2], v[3]}));
+      model = std::make_unique<models::BgNbdModel>(m);
+    } else if (args.model == "mbgnbd") {
+      WINBACK_ASSIGN_OR_RETURN(models::MbgNbdModel m,
+                               models::MbgNbdModel::Create({v[0], v[1], v[2], v[3]}));
+      model = std::make_unique<models::MbgNbdModel>(m);
+    } else {
+      WINBACK_ASSIGN_OR_RETURN(models::ParetoNbdModel m,
+                               models::ParetoNbdModel::Create({v[0], v[1], v[2], v[3]}));
+      model = std::make_unique<models::ParetoNbdModel>(m);
+    }
+    WINBACK_RETURN_IF_ERROR(models::ValidateSummaryTable(data));
+    double ll = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) ll += model->LogLikelihood(data.rfm(i));
+    outcome = FromGiven(model->parameter_names(), v, ll, data.size());
+  } else if (args.model == "bgnbd") {
+    WINBACK_ASSIGN_OR_RETURN(models::BgNbdFit fit, models::FitBgNbd(data, options));
+    outcome = FromReport(fit.report, Seconds(start));
+    model = std::make_unique<models::BgNbdModel>(fit.model);
+  } else if (args.model == "mbgnbd") {
+    WINBACK_ASSIGN_OR_RETURN(models::MbgNbdFit fit, models::FitMbgNbd(data, options));
+    outcome = FromReport(fit.report, Seconds(start));
+    model = std::make_unique<models::MbgNbdModel>(fit.model);
+  } else {
+    WINBACK_ASSIGN_OR_RETURN(models::ParetoNbdFit fit, models::FitParetoNbd(data, options));
+    outcome = FromReport(fit.report, Seconds(start));
+    model = std::make_unique<models::ParetoNbdModel>(fit.model);
+  }
+  return std::make_pair(std::move(model), std::move(outcome));
+}
+
+// Builds the spend model from `params` ("p,q,gamma") or fits it on the monetary column.
+Result<std::pair<models::GammaGammaModel, ModelOutcome>> SpendModelFor(
+    const std::string& params, const SummaryTable& data, int threads) {
+  if (!params.empty()) {
+    WINBACK_ASSIGN_OR_RETURN(std::vector<double> v, ParseList(params, 3, "--spend-params"));
+    WINBACK_ASSIGN_OR_RETURN(models::GammaGammaModel m,
+                             models::GammaGammaModel::Create({v[0], v[1], v[2]}));
+    double ll = 0;
+    std::size_t used = 0;
+    if (data.has_monetary_value()) {
+      for (std::size_t i = 0; i < data.size(); ++i) {
+        if (data.frequency[i] <= 0 || !(data.monetary_value[i] > 0)) continue;
+        ll += m.LogLikelihood(data.frequency[i], data.monetary_value[i]);
+        ++used;
+      }
+    }
+    return std::make_pair(m, FromGiven({"p", "q", "gamma"}, v, ll, used));
+  }
+  models::FitOptions options;
+  options.threads = threads;
+  const auto start = std::chrono::steady_clock::now();
+  WINBACK_ASSIGN_OR_RETURN(models::GammaGammaFit fit, models::FitGammaGamma(data, options));
+  return std::make_pair(fit.model, FromReport(fit.report, Seconds(start)));
+}
+
+nlohmann::json OutcomeJson(std::string_view name, const ModelOutcome& o) {
+  nlohmann::json j;
+  j["model"] = name;
+  nlohmann::json params = nlohmann::json::object();
+  for (std::size_t i = 0; i < o.names.size(); ++i) {
+    nlohmann::json p;
+    p["estimate"] = o.estimates[i];
+    p["std_error"] = std::isfinite(o.standard_errors[i]) ? nlohmann::json(o.standard_errors[i])
+                                                         : nlohmann::json(nullptr);
+    params[o.names[i]] = p;
+  }
+  j["parameters"] = params;
+  j["log_likelihood"] = o.log_likelihood;
+  j["customers"] = o.report.customers;
+  j["fitted"] = o.fitted;
+  if (o.fitted) {
+    j["distinct"] = o.report.distinct;
+    j["iterations"] = o.report.iterations;
+    j["evaluations"] = o.report.evaluations;
+    j["converged"] = o.report.converged;
+    j["message"] = o.report.message;
+    j["seconds"] = o.seconds;
+  }
+  return j;
+}
+
+void PrintOutcome(std::string_view title, const ModelOutcome& o) {
+  fmt::print("{}\n", title);
+  fmt::print("  {:<10} {:>14} {:>14}\n", "parameter", "estimate", "std. error");
+  for (std::size_t i = 0; i < o.names.size(); ++i) {
+    const std::string se = std::isfinite(o.standard_errors[i])
+                               ? fmt::format("{:.6g}", o.standard_errors[i])
+                               : std::string("-");
+    fmt::print("  {:<10} {:>14.7g} {:>14}\n", o.names[i], o.estimates[i], se);
+  }
+  fmt::print("  log-likelihood: {:.4f} over {} customers\n", o.log_likelihood,
+             o.report.customers);
+  if (o.fitted) {
+    fmt::print("  iterations: {} ({} likelihood evaluations), {}{}\n", o.report.iterations,
+               o.report.evaluations, o.report.converged ? "converged" : "NOT CONVERGED: ",
+               o.report.converged ? "" : o.report.message);
+    fmt::print("  distinct inputs: {}; time: {:.3f} s\n", o.report.distinct, o.seconds);
+  } else {
+    fmt::print("  parameters given with --params: not fitted\n");
+  }
+}
+
+Status WritePredictions(const std::string& path, const SummaryTable& data,
+                        const models::Predictions* predictions,
+                        const models::CustomerValues* values) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return UnavailableError("cannot write " + path);
+  std::string header = "id";
+  if (predictions != nullptr) header += ",p_alive,expected_purchases";
+  if (values != nullptr) header += predictions != nullptr ? ",expected_value,clv" : ",expected_value";
+  fmt::print(f, "{}\n", header);
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    std::string line = data.has_ids() ? data.ids[i] : std::to_string(i);
+    if (line.find_first_of(",\"\n\r") != std::string::npos) {
+      std::string quoted = "\"";
+      for (char c : line) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+      }
+      line = quoted + "\"";
+    }
+    if (predictions != nullptr) {
+      line += fmt::format(",{:.10g},{:.10g}", predictions->p_alive[i],
+                          predictions->expected_purchases[i]);
+    }
+    if (values != nullptr) {
+      line += fmt::format(",{:.10g}", values->expected_value[i]);
+      if (predictions != nullptr) line += fmt::format(",{:.10g}", values->clv[i]);
+    }
+    fmt::print(f, "{}\n", line);
+  }
+  const bool ok = std::ferror(f) == 0;
+  if (std::fclose(f) != 0 || !ok) return UnavailableError("error writing " + path);
+  return Status::Ok();
+}
+
+int Fail(int code, const Status& status) {
+  fmt::print(stderr, "winback fit: {}\n", status.message());
+  return code;
+}
+
+int RunFit(const FitArgs& args) {
+  if (args.summary.empty()) {
+    return Fail(kExitUsage, InvalidArgumentError("fitting on the store needs --summary for now"));
+  }
+  if (!args.calibration_end.empty()) {
+    return Fail(kExitUsage,
+                InvalidArgumentError("--calibration-end applies to fitting on the store, which "
+                                     "needs --summary for now; the summary already fixes T"));
+  }
+  if (!args.predictions.empty() && !args.horizon) {
+    return Fail(kExitUsage, InvalidArgumentError("--predictions needs --horizon"));
+  }
+  if (args.horizon && !(*args.horizon >= 0)) {
+    return Fail(kExitUsage, InvalidArgumentError("--horizon must be >= 0"));
+  }
+  Result<SummaryTable> data = models::ReadSummaryCsv(args.summary);
+  if (!data.ok()) return Fail(kExitUsage, data.status());
+  const double units_per_month = args.unit == "day" ? 30.0 : 4.345;
+
+  nlohmann::json out;
+  out["summary"] = args.summary;
+  int exit_code = kExitOk;
+  std::unique_ptr<TransactionModel> model;
+  std::optional<models::GammaGammaModel> spend;
+  std::optional<ModelOutcome> spend_outcome;
+  std::string spend_note;
+
+  if (args.model == "gammagamma") {
+    const std::string& given = args.params.empty() ? args.spend_params : args.params;
+    auto fitted = SpendModelFor(given, *data, args.threads);
+    if (!fitted.ok()) return Fail(kExitUsage, fitted.status());
+    spend = fitted->first;
+    spend_outcome = fitted->second;
+    nlohmann::json j = OutcomeJson("gammagamma", *spend_outcome);
+    out.update(j);
+    if (!args.json) PrintOutcome("Gamma-Gamma spend model (Fader & Hardie 2013)", *spend_outcome);
+    if (spend_outcome->fitted && !spend_outcome->report.converged) exit_code = kExitFailure;
+  } else {
+    auto built = TransactionModelFor(args, *data);
+    if (!built.ok()) return Fail(kExitUsage, built.status());
+    model = std::move(built->first);
+    const ModelOutcome& outcome = built->second;
+    out.update(OutcomeJson(args.model, outcome));
+    if (!args.json) {
+      const std::string_view title = args.model == "bgnbd"    ? "BG/NBD (Fader, Hardie & Lee 2005)"
+                                     : args.model == "mbgnbd" ? "MBG/NBD (Batislam et al. 2007)"
+                                                              : "Pareto/NBD (Schmittlein et al. 1987)";
+      PrintOutcome(title, outcome);
+    }
+    if (outcome.fitted && !outcome.report.converged) exit_code = kExitFailure;
+    if (!args.spend_params.empty() || data->has_monetary_value()) {
+      auto fitted = SpendModelFor(args.spend_params, *data, args.threads);
+      if (fitted.ok()) {
+        spend = fitted->first;
+        spend_outcome = fitted->second;
+        out["spend_model"] = OutcomeJson("gammagamma", *spend_outcome);
+        if (!args.json) PrintOutcome("Gamma-Gamma spend model", *spend_outcome);
+      } else if (!args.spend_params.empty()) {
+        return Fail(kExitUsage, fitted.status());
+      } else {
+        spend_note = "no spend model: " + fitted.status().message();
+        if (!args.json) fmt::print("{}\n", spend_note);
+        out["spend_model"] = nullptr;
+      }
+    }
+  }
+
+  if (!args.predictions.empty()) {
+    std::optional<models::Predictions> predictions;
+    std::optional<models::CustomerValues> values;
+    if (model != nullptr) {
+      auto p = models::PredictCustomers(*model, *data, *args.horizon, args.threads);
+      if (!p.ok()) return Fail(kExitUsage, p.status());
+      predictions = *std::move(p);
+    }
+    if (spend) {
+      if (model != nullptr) {
+        models::ClvOptions o;
+        o.months = args.clv_months;
+        o.monthly_discount_rate = args.discount;
+        o.units_per_month = units_per_month;
+        o.threads = args.threads;
+        auto v = models::CustomerLifetimeValues(*model, *spend, *data, o);
+        if (v.ok()) {
+          values = *std::move(v);
+        } else {
+          fmt::print(stderr, "winback fit: no CLV: {}\n", v.status().message());
+        }
+      } else if (data->has_monetary_value()) {
+        models::CustomerValues v;
+        for (std::size_t i = 0; i < data->size(); ++i) {
+          v.expected_value.push_back(spend->ConditionalExpectedAverageValue(
+              data->frequency[i], data->monetary_value[i]));
+        }
+        values = std::move(v);
+      } else {
+        return Fail(kExitUsage, InvalidArgumentError(
+                                    "gammagamma predictions need the monetary_value column"));
+      }
+    }
+    Status written = WritePredictions(args.predictions, *data,
+                                      predictions ? &*predictions : nullptr,
+                                      values ? &*values : nullptr);
+    if (!written.ok()) return Fail(kExitFailure, written);
+    nlohmann::json pj;
+    pj["file"] = args.predictions;
+    pj["horizon"] = *args.horizon;
+    pj["unit"] = args.unit;
+    pj["rows"] = data->size();
+    pj["clv"] = values.has_value() && predictions.has_value();
+    if (values && predictions) {
+      pj["clv_months"] = args.clv_months;
+      pj["monthly_discount_rate"] = args.discount;
+    }
+    out["predictions"] = pj;
+    if (!args.json) {
+      fmt::print("predictions: {} rows written to {} (horizon {} {}s{})\n", data->size(),
+                 args.predictions, *args.horizon, args.unit,
+                 values && predictions ? fmt::format(", CLV over {} months", args.clv_months)
+                                       : std::string());
+    }
+  }
+  if (args.json) {
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  if (exit_code != kExitOk) {
+    fmt::print(stderr, "winback fit: the optimiser did not converge\n");
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+  (void)globals;  // The store (--db) is not used until fitting on the store lands.
+  auto args = std::make_shared<FitArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "fit", "Fit a BTYD model (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma) on a summary CSV");
+  cmd->add_option("--model", args->model, "bgnbd, pareto, mbgnbd or gammagamma")
+      ->required()
+      ->check(CLI::IsMember({"bgnbd", "pareto", "mbgnbd", "gammagamma"}));
+  cmd->add_option("--summary", args->summary,
+                  "customer summary CSV: id,frequency,recency,T[,monetary_value]");
+  cmd->add_flag("--json", args->json, "print one JSON document");
+  cmd->add_option("--params", args->params,
+                  "skip fitting: r,alpha,a,b (bgnbd, mbgnbd), r,alpha,s,beta (pareto), "
+                  "p,q,gamma (gammagamma)");
+  cmd->add_option("--spend-params", args->spend_params,
+                  "Gamma-Gamma p,q,gamma for expected value and CLV (default: fitted on the "
+                  "summary's monetary_value column when present)");
+  cmd->add_option("--predictions", args->predictions,
+                  "write id,p_alive,expected_purchases[,expected_value,clv] to this CSV");
+  cmd->add_option("--horizon", args->horizon,
+                  "prediction horizon, in the summary's time unit (--unit)");
+  cmd->add_option("--calibration-end", args->calibration_end,
+                  "end of calibration when fitting on the store (not available yet)");
+  cmd->add_option("--unit", args->unit, "time unit of the summary: week (default) or day")
+      ->check(CLI::IsMember({"week", "day"}));
+  cmd->add_option("--clv-months", args->clv_months, "CLV horizon in months (default 12)")
+      ->check(CLI::Range(1, 1200));
+  cmd->add_option("--discount", args->discount, "monthly discount rate for CLV (default 0.01)")
+      ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--threads", args->threads, "worker threads (0 = all cores, the default)")
+      ->check(CLI::Range(0, 1024));
+  cmd->callback([args, &exit_code]() { exit_code = RunFit(*args); });
+}
+
+}  // namespace winback::cli

@@ -1,0 +1,48 @@
+// winback: one binary, one subcommand per stage. This file only wires the commands together.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace winback::cli;  // NOLINT(google-build-using-namespace): main only.
+  CLI::App app{
+      "winback: find the customers who are slipping away, win them back, and measure what "
+      "came back.\nStart with `winback demo`; see README.md for the input formats."};
+  app.set_version_flag("--version", "winback 0.1.0");
+  app.require_subcommand(1);
+  GlobalOptions globals;
+  app.add_option("--db", globals.db_path,
+                 "SQLite database file (default: [store] database in winback.toml, else "
+                 "./winback.db)");
+  app.add_option_function<std::string>(
+      "--config",
+      [&globals](const std::string& path) {
+        globals.config_path = path;
+        globals.config_given = true;
+      },
+      "configuration file (default: ./winback.toml)");
+  int exit_code = kExitOk;
+  RegisterInitCommand(app, globals, exit_code);
+  RegisterSimulateCommand(app, globals, exit_code);
+  RegisterImportCommand(app, globals, exit_code);
+  RegisterCustomerCommand(app, globals, exit_code);
+  RegisterStatsCommand(app, globals, exit_code);
+  RegisterFitCommand(app, globals, exit_code);
+  RegisterDemoCommand(app, globals, exit_code);
+  for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The command line: help, exit codes, import errors, idempotent re-import, customer and stats.
+WINBACK=$1
+SCRATCH=$2
+source "$(dirname "$0")/lib.sh"
+rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
+
+for cmd in init simulate import customer stats demo fit; do
+  expect_exit 0 "$WINBACK" "$cmd" --help
+  expect_contains "$OUT" "Usage"
+done
+expect_exit 2 "$WINBACK"
+expect_exit 2 "$WINBACK" frobnicate
+expect_exit 2 "$WINBACK" stats
+expect_contains "$ERR" "no winback database"
+
+expect_exit 0 "$WINBACK" init
+expect_contains "$(cat winback.toml)" "[store]"
+expect_exit 2 "$WINBACK" init
+expect_contains "$ERR" "exists; pass --force"
+
+cat > customers.csv <<'CSV'
+id,email,first_name,last_name,country,time_zone,language,consent_email,consent_sms
+c1,ayse@example.com,Ayşe,Yılmaz,TR,Europe/Istanbul,tr,yes,no
+c2,,"Sara, (Sarah)",رضایی,IR,Asia/Tehran,fa,no,yes
+CSV
+printf 'id,customer_id,time,amount,currency,status\r\no1,c1,2024-03-01T09:30:00+03:00,129.90,TRY,completed\r\no2,c2,2024-03-02T18:00:00+03:30,450000,IRR,completed\r\n' > orders.csv
+cat > events.jsonl <<'JSON'
+{"id":"e1","customer_id":"c1","type":"exit_survey","time":"2024-05-01T10:00:00+03:00","reason":"price","text":"Fiyatlar çok yükseldi"}
+JSON
+expect_exit 0 "$WINBACK" import --customers customers.csv --orders orders.csv --events events.jsonl
+expect_contains "$OUT" "imported into winback.db"
+expect_exit 0 "$WINBACK" stats --json
+expect_contains "$OUT" '"customers": 2'
+expect_contains "$OUT" '"orders": 2'
+expect_exit 0 "$WINBACK" customer c2 --json
+expect_contains "$OUT" '"last_name": "رضایی"'
+expect_contains "$OUT" '"first_name": "Sara, (Sarah)"'
+expect_exit 0 "$WINBACK" customer c1
+expect_contains "$OUT" "Fiyatlar çok yükseldi"
+expect_contains "$OUT" "exit reason price"
+expect_exit 2 "$WINBACK" customer nobody
+expect_contains "$ERR" "no customer with id 'nobody'"
+
+# Re-import: nothing changes.
+before=$(sqlite3 winback.db "SELECT * FROM customers; SELECT * FROM orders; SELECT * FROM customer_aggregates;" | md5sum)
+expect_exit 0 "$WINBACK" import --customers customers.csv --orders orders.csv --events events.jsonl
+expect_contains "$OUT" "0 new or changed"
+after=$(sqlite3 winback.db "SELECT * FROM customers; SELECT * FROM orders; SELECT * FROM customer_aggregates;" | md5sum)
+check; [ "$before" = "$after" ] || fail "re-import changed the store"
+
+# A bad file imports nothing and exits 2 with file:line: field: message.
+printf 'id,customer_id,time,amount,currency\no3,c1,2024-03-01T09:30:00Z,1.00,TRY\no4,c1,2024-03-01T09:30:00Z,1.00,XYZ\n' > bad.csv
+expect_exit 2 "$WINBACK" import --orders bad.csv
+expect_contains "$ERR" "bad.csv:3: currency: 'XYZ' is not an ISO 4217 currency code"
+expect_contains "$ERR" "nothing was imported"
+expect_exit 0 "$WINBACK" stats --json
+expect_contains "$OUT" '"orders": 2'
+# --allow-partial imports the good row and writes the bad one to rejects/.
+expect_exit 0 "$WINBACK" import --orders bad.csv --allow-partial --rejects rej
+expect_contains "$(cat rej/bad.csv)" "o4,c1"
+expect_contains "$(cat rej/bad.csv.errors.txt)" "bad.csv:3: currency"
+expect_exit 0 "$WINBACK" stats --json
+expect_contains "$OUT" '"orders": 3'
+
+# Config errors name the file, line and key.
+printf '[store]\ndatabase = "x.db"\ndatabse = 1\n' > broken.toml
+expect_exit 2 "$WINBACK" --config broken.toml stats
+expect_contains "$ERR" "broken.toml:3: store.databse: unknown key"
+expect_exit 2 "$WINBACK" --config missing.toml stats
+expect_contains "$ERR" "config file 'missing.toml' does not exist"
+
+finish

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `winback demo` end to end on a small business, then commands rerun inside its directory.
+WINBACK=$1
+SCRATCH=$2
+source "$(dirname "$0")/lib.sh"
+rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
+
+expect_exit 0 "$WINBACK" demo --customers 3000 --dir shop
+expect_contains "$OUT" "customers                 3,000"
+for f in customers.csv orders.csv events.csv truth.json truth.csv winback.toml winback.db; do
+  check; [ -s "shop/$f" ] || fail "demo did not write shop/$f"
+done
+cd shop
+expect_exit 0 "$WINBACK" stats --json
+expect_contains "$OUT" '"customers": 3000'
+expect_exit 0 "$WINBACK" customer c1 --json
+expect_contains "$OUT" '"timeline"'
+# Simulating again with the same seed gives the same bytes.
+expect_exit 0 "$WINBACK" simulate --customers 3000 --seed 42 --items --out again
+for f in customers.csv orders.csv events.csv truth.csv; do
+  check; cmp -s "$f" "again/$f" || fail "simulate --seed 42 differs from demo's $f"
+done
+finish
