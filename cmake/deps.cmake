@@ -7,7 +7,6 @@ find_package(date REQUIRED)            # howardhinnant-date: date::date, date::d
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
-find_package(FastFloat REQUIRED)
 find_package(Boost 1.74 REQUIRED)      # header-only Boost.Math
 find_package(Eigen3 REQUIRED NO_MODULE)
 if(WINBACK_BUILD_TESTS)

@@ -30,5 +30,7 @@ void RegisterCustomerCommand(CLI::App& app, const GlobalOptions& globals, int& e
 void RegisterStatsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterDemoCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterSummaryCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterChurnCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

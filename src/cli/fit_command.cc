@@ -1,13 +1,15 @@
-// winback fit: fit (or evaluate) a BTYD model on a customer summary CSV, print the parameters,
-// and optionally write per-customer predictions.
+// winback fit: fit (or evaluate) a BTYD model on a customer summary CSV or on the store's
+// summary as of a day, print the parameters, and optionally write per-customer predictions.
 //
-//   winback fit --model bgnbd|pareto|mbgnbd|gammagamma --summary F [--json]
+//   winback fit --model bgnbd|pareto|mbgnbd|gammagamma (--summary F | --calibration-end DATE)
+//               [--json]
 //               [--params v1,v2,...] [--spend-params p,q,gamma]
 //               [--predictions OUT.csv --horizon H] [--clv-months 12] [--discount 0.01]
 //               [--unit week|day] [--threads N]
 //
 // Exit codes: 0 success; 1 the optimiser did not converge or writing failed; 2 bad usage or
-// input (missing --summary, unreadable or invalid summary, malformed --params).
+// input (neither or both of --summary and --calibration-end, unreadable or invalid summary,
+// missing store, malformed --params).
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -19,15 +21,19 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/store_open.h"
+#include "core/time.h"
 #include "models/bgnbd.h"
 #include "models/clv.h"
 #include "models/gamma_gamma.h"
 #include "models/mbgnbd.h"
 #include "models/pareto_nbd.h"
+#include "models/store_summary.h"
 #include "models/summary.h"
 
 namespace winback::cli {
@@ -268,14 +274,39 @@ int Fail(int code, const Status& status) {
   return code;
 }
 
-int RunFit(const FitArgs& args) {
-  if (args.summary.empty()) {
-    return Fail(kExitUsage, InvalidArgumentError("fitting on the store needs --summary for now"));
+// The summary from the store as of --calibration-end, in --unit. Currencies: the spend model
+// needs one; with several, the monetary column is dropped (with a note on stderr) unless the
+// model is gammagamma, which then fails.
+Result<SummaryTable> StoreSummaryFor(const FitArgs& args, const GlobalOptions& globals) {
+  WINBACK_ASSIGN_OR_RETURN(Date end, ParseDate(args.calibration_end));
+  WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, OpenExistingStore(globals));
+  models::StoreSummaryOptions options;
+  options.calibration_end = end;
+  options.days_per_unit = args.unit == "day" ? 1.0 : 7.0;
+  WINBACK_ASSIGN_OR_RETURN(models::StoreSummary summary, models::SummarizeStore(*store, options));
+  if (summary.table.size() == 0) {
+    return InvalidArgumentError("no customer has a completed order before " + end.ToString());
   }
-  if (!args.calibration_end.empty()) {
+  std::set<std::string> currencies(summary.currencies.begin(), summary.currencies.end());
+  if (currencies.size() > 1) {
+    std::string list;
+    for (const std::string& c : currencies) list += (list.empty() ? "" : ", ") + c;
+    if (args.model == "gammagamma") {
+      return InvalidArgumentError("the store has customers in several currencies (" + list +
+                                  "); one spend model cannot mix them");
+    }
+    fmt::print(stderr, "winback fit: customers in several currencies ({}): no spend model\n",
+               list);
+    summary.table.monetary_value.clear();
+  }
+  return std::move(summary.table);
+}
+
+int RunFit(const FitArgs& args, const GlobalOptions& globals) {
+  if (args.summary.empty() == args.calibration_end.empty()) {
     return Fail(kExitUsage,
-                InvalidArgumentError("--calibration-end applies to fitting on the store, which "
-                                     "needs --summary for now; the summary already fixes T"));
+                InvalidArgumentError("give either --summary F or --calibration-end DATE (fit on "
+                                     "the store's summary as of that day)"));
   }
   if (!args.predictions.empty() && !args.horizon) {
     return Fail(kExitUsage, InvalidArgumentError("--predictions needs --horizon"));
@@ -283,12 +314,22 @@ int RunFit(const FitArgs& args) {
   if (args.horizon && !(*args.horizon >= 0)) {
     return Fail(kExitUsage, InvalidArgumentError("--horizon must be >= 0"));
   }
-  Result<SummaryTable> data = models::ReadSummaryCsv(args.summary);
-  if (!data.ok()) return Fail(kExitUsage, data.status());
+  Result<SummaryTable> data = args.summary.empty() ? StoreSummaryFor(args, globals)
+                                                   : models::ReadSummaryCsv(args.summary);
+  if (!data.ok()) {
+    const bool usage = data.status().code() == StatusCode::kInvalidArgument ||
+                       data.status().code() == StatusCode::kNotFound;
+    return Fail(usage ? kExitUsage : kExitFailure, data.status());
+  }
   const double units_per_month = args.unit == "day" ? 30.0 : 4.345;
 
   nlohmann::json out;
-  out["summary"] = args.summary;
+  if (args.summary.empty()) {
+    out["calibration_end"] = args.calibration_end;
+    out["unit"] = args.unit;
+  } else {
+    out["summary"] = args.summary;
+  }
   int exit_code = kExitOk;
   std::unique_ptr<TransactionModel> model;
   std::optional<models::GammaGammaModel> spend;
@@ -402,10 +443,11 @@ int RunFit(const FitArgs& args) {
 }  // namespace
 
 void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
-  (void)globals;  // The store (--db) is not used until fitting on the store lands.
   auto args = std::make_shared<FitArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "fit", "Fit a BTYD model (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma) on a summary CSV");
+      "fit",
+      "Fit a BTYD model (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma) on a summary CSV or on the "
+      "store (--calibration-end)");
   cmd->add_option("--model", args->model, "bgnbd, pareto, mbgnbd or gammagamma")
       ->required()
       ->check(CLI::IsMember({"bgnbd", "pareto", "mbgnbd", "gammagamma"}));
@@ -423,7 +465,8 @@ void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_c
   cmd->add_option("--horizon", args->horizon,
                   "prediction horizon, in the summary's time unit (--unit)");
   cmd->add_option("--calibration-end", args->calibration_end,
-                  "end of calibration when fitting on the store (not available yet)");
+                  "fit on the store: summarise completed orders up to this day (YYYY-MM-DD, inclusive) "
+                  "in --unit");
   cmd->add_option("--unit", args->unit, "time unit of the summary: week (default) or day")
       ->check(CLI::IsMember({"week", "day"}));
   cmd->add_option("--clv-months", args->clv_months, "CLV horizon in months (default 12)")
@@ -432,7 +475,7 @@ void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_c
       ->check(CLI::Range(0.0, 10.0));
   cmd->add_option("--threads", args->threads, "worker threads (0 = all cores, the default)")
       ->check(CLI::Range(0, 1024));
-  cmd->callback([args, &exit_code]() { exit_code = RunFit(*args); });
+  cmd->callback([args, &globals, &exit_code]() { exit_code = RunFit(*args, globals); });
 }
 
 }  // namespace winback::cli

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   RegisterCustomerCommand(app, globals, exit_code);
   RegisterStatsCommand(app, globals, exit_code);
   RegisterFitCommand(app, globals, exit_code);
+  RegisterSummaryCommand(app, globals, exit_code);
+  RegisterChurnCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

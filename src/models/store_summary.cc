@@ -1,0 +1,119 @@
+#include "models/store_summary.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <span>
+
+#include "models/internal/purchase_days.h"
+
+namespace winback::models {
+
+Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptions& options) {
+  if (!(options.days_per_unit > 0) || !std::isfinite(options.days_per_unit)) {
+    return InvalidArgumentError("days per unit must be positive and finite");
+  }
+  const std::int32_t end = options.calibration_end.days();
+  std::int32_t holdout_end = end;
+  if (options.holdout_end) {
+    if (*options.holdout_end < options.calibration_end) {
+      return InvalidArgumentError("holdout end " + options.holdout_end->ToString() +
+                                  " is before calibration end " +
+                                  options.calibration_end.ToString());
+    }
+    holdout_end = options.holdout_end->days();
+  }
+  WINBACK_ASSIGN_OR_RETURN(std::vector<std::string> ids, store.CustomerIds());
+  StoreSummary out;
+  const double unit = options.days_per_unit;
+  WINBACK_RETURN_IF_ERROR(store.ForEachCustomerOrders(
+      [&](CustomerKey key, std::span<const store::OrderPoint> orders) -> Status {
+        const internal::PurchaseHistory h = internal::MergePurchaseDays(orders, holdout_end);
+        if (h.days.empty()) return Status::Ok();
+        const std::int32_t first = h.days.front().day;
+        if (first >= end) {
+          ++out.customers_skipped;
+          return Status::Ok();
+        }
+        double x = 0;
+        double value_sum = 0;
+        double valued = 0;
+        std::int32_t last = first;
+        double holdout_x = 0;
+        double holdout_value = 0;
+        for (std::size_t i = 1; i < h.days.size(); ++i) {
+          const internal::PurchaseDay& d = h.days[i];
+          if (d.day <= end) {
+            x += 1;
+            last = d.day;
+            if (d.valued) {
+              value_sum += d.value;
+              valued += 1;
+            }
+          } else {
+            holdout_x += 1;
+            holdout_value += d.value;
+          }
+        }
+        const auto index = static_cast<std::size_t>(key.value());
+        out.table.ids.push_back(index < ids.size() ? ids[index]
+                                                   : std::to_string(key.value()));
+        out.table.frequency.push_back(x);
+        out.table.recency.push_back(static_cast<double>(last - first) / unit);
+        out.table.age.push_back(static_cast<double>(end - first) / unit);
+        out.table.monetary_value.push_back(valued > 0 ? value_sum / valued : 0.0);
+        out.keys.push_back(key);
+        out.currencies.push_back(h.currency);
+        if (options.holdout_end) {
+          out.holdout_frequency.push_back(holdout_x);
+          out.holdout_value.push_back(holdout_value);
+        }
+        return Status::Ok();
+      }));
+  if (options.holdout_end) {
+    out.holdout_length = static_cast<double>(holdout_end - end) / unit;
+  }
+  return out;
+}
+
+namespace {
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string quoted = "\"";
+  for (char c : s) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+Status WriteStoreSummaryCsv(const StoreSummary& summary, const std::string& path) {
+  const bool to_stdout = path == "-";
+  std::FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return UnavailableError("cannot write " + path);
+  const bool holdout = !summary.holdout_frequency.empty();
+  fmt::print(f, "id,frequency,recency,T,monetary_value,currency{}\n",
+             holdout ? ",holdout_frequency,holdout_value" : "");
+  const SummaryTable& t = summary.table;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    fmt::print(f, "{},{},{},{},{},{}", CsvField(t.ids[i]), t.frequency[i],
+               t.recency[i], t.age[i], t.monetary_value[i], summary.currencies[i]);
+    if (holdout) {
+      fmt::print(f, ",{},{}", summary.holdout_frequency[i], summary.holdout_value[i]);
+    }
+    std::fputc('\n', f);
+  }
+  const bool ok = std::ferror(f) == 0;
+  if (to_stdout) {
+    if (std::fflush(f) != 0 || !ok) return UnavailableError("error writing standard output");
+    return Status::Ok();
+  }
+  if (std::fclose(f) != 0 || !ok) return UnavailableError("error writing " + path);
+  return Status::Ok();
+}
+
+}  // namespace winback::models

@@ -1,0 +1,67 @@
+#pragma once
+
+// Calibration summaries (x, t_x, T, m_x) of every customer in the store: the literature's
+// calibration summary (summary.h), computed from the store's orders.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "models/summary.h"
+#include "store/store.h"
+
+namespace winback::models {
+
+struct StoreSummaryOptions {
+  // Last day of the calibration period, inclusive, compared with each order's LOCAL day.
+  Date calibration_end;
+  // 7: times in weeks (the CDNOW literature); 1: in days.
+  double days_per_unit = 7.0;
+  // When set, also count each customer's purchase days in (calibration_end, holdout_end].
+  std::optional<Date> holdout_end;
+};
+
+// The summary plus what identifies each row.
+struct StoreSummary {
+  // One row per customer whose first completed order is before calibration_end (a customer
+  // whose first order is ON calibration_end has T = 0 and is left out, as in
+  // SummarizeTransactions), in customer-key order. ids are the external customer ids;
+  // monetary_value is the mean value of the x repeat purchase days in major units (dollars,
+  // not cents) of the customer's main currency (0 when x = 0).
+  SummaryTable table;
+  std::vector<CustomerKey> keys;        // store key of each row
+  std::vector<std::string> currencies;  // main currency of each row (ISO 4217)
+  // Filled only with options.holdout_end: purchase days and their value in the holdout period.
+  std::vector<double> holdout_frequency;
+  std::vector<double> holdout_value;
+  double holdout_length = 0;  // (holdout_end - calibration_end) in time units
+  // Customers with a completed order up to max(calibration_end, holdout_end) left out of
+  // `table` because their first one is on or after calibration_end (customers whose first
+  // order is later still are not counted).
+  std::int64_t customers_skipped = 0;
+};
+
+// Summarises the store as of options.calibration_end. Only completed orders count; orders on
+// the same local day (the day on the wall clock where the order was placed) are merged into one
+// purchase and their values added. x = number of distinct purchase days after the first, up to
+// calibration_end; t_x = (last purchase day - first purchase day) / days_per_unit; T =
+// (calibration_end - first purchase day) / days_per_unit. The main currency is the one most of
+// the customer's orders up to calibration_end use (ties: the earliest order's); orders in other
+// currencies count as purchases, and m_x is the mean over the repeat days that have an order in
+// the main currency. One sequential pass over ForEachCustomerOrders; memory grows with the
+// number of customers, not of orders.
+// Errors: InvalidArgument when days_per_unit is not positive and finite or holdout_end is before
+// calibration_end; whatever the store returns (e.g. Unavailable).
+Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptions& options);
+
+// Writes `summary` as CSV with the header id,frequency,recency,T,monetary_value,currency (plus
+// holdout_frequency,holdout_value when present), readable by ReadSummaryCsv and
+// `winback fit --summary`. Numbers are printed in the shortest form that reads back exactly; ids are
+// quoted when needed. `path` "-" writes to standard output. Errors: Unavailable when the file cannot be written.
+Status WriteStoreSummaryCsv(const StoreSummary& summary, const std::string& path);
+
+}  // namespace winback::models

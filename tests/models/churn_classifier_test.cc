@@ -1,0 +1,173 @@
+// The churn classifier and the customer values on a simulated shop imported through
+// ingest::Import: a time split at 2024-06-30 with a 90-day horizon.
+
+#include "models/churn_classifier.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "models/customer_values.h"
+#include "sim/simulator.h"
+#include "testutil/status_matchers.h"
+#include "tests/models/test_store.h"
+
+namespace winback::models {
+namespace {
+
+// One simulated shop shared by the tests of this file (simulating and importing is the slow
+// part).
+class ChurnClassifierTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::ScratchDir("churn");
+    sim::SimOptions options;
+    options.customers = 6000;
+    options.seed = 7;
+    options.threads = 2;
+    Result<sim::SimStats> stats = sim::Simulate(options, dir_->path());
+    ASSERT_THAT(stats, IsOk());
+    auto db = testing::ImportCsv(dir_->File("winback.db"), dir_->File("customers.csv"),
+                                 dir_->File("orders.csv"), dir_->File("events.csv"));
+    ASSERT_THAT(db, IsOk());
+    db_ = std::move(db).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete db_;
+    delete dir_;
+  }
+  static ChurnOptions Options(ChurnModelKind kind) {
+    ChurnOptions o;
+    o.cutoff = Date::FromYmd(2024, 6, 30).value();
+    o.horizon_days = 90;
+    o.model = kind;
+    // One thread: XGBoost's OpenMP workers spin on a loaded machine (24 s instead of 2 s).
+    o.threads = 1;
+    return o;
+  }
+  static void Print(const ChurnEvaluation& e) {
+    std::printf("%s: train %zu rows (churn %.3f), test %zu rows (churn %.3f): AUC %.4f, "
+                "log-loss %.4f (baseline %.4f), Brier %.4f, %.2f s\n",
+                std::string(ChurnModelName(e.model)).c_str(), e.train_rows, e.train_churn_rate,
+                e.test_rows, e.test_churn_rate, e.auc, e.log_loss, e.baseline_log_loss, e.brier,
+                e.seconds);
+    for (const CalibrationBin& b : e.calibration) {
+      if (b.count == 0) continue;
+      std::printf("  [%.1f, %.1f): %6lld predicted %.3f observed %.3f\n", b.lower, b.upper,
+                  static_cast<long long>(b.count), b.mean_predicted, b.observed_rate);
+    }
+  }
+  static testing::ScratchDir* dir_;
+  static store::Store* db_;
+};
+
+testing::ScratchDir* ChurnClassifierTest::dir_ = nullptr;
+store::Store* ChurnClassifierTest::db_ = nullptr;
+
+// Thresholds: a classifier that ignores the features has AUC 0.5; ranking by the BG/NBD
+// expected purchases in the next H days alone (fitted on the same data) is the baseline the
+// classifier must not fall below. (P(alive) alone ranks badly: BG/NBD gives every one-time
+// buyer P(alive) = 1, and most of them do not buy again within 90 days.)
+// Measured (seed 7, 6,000 customers, cutoff 2024-06-30, H = 90 days): logistic AUC 0.815,
+// XGBoost 0.790, log-loss 0.332 / 0.362 against 0.424 for the base rate. The thresholds sit
+// about 0.035 below the measured values: the held-out set has ~600 non-churners, so the AUC's
+// standard error is about 0.01.
+TEST_F(ChurnClassifierTest, LogisticRegressionRanksChurnersOnTheHeldOutPeriod) {
+  ASSERT_NE(db_, nullptr);
+  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnEvaluation e,
+                               EvaluateChurnClassifier(*db_, Options(ChurnModelKind::kLogistic)));
+  Print(e);
+  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnDataset test,
+                               BuildChurnDataset(*db_, e.test_as_of, 90, true, 2));
+  std::size_t column = 0;
+  while (test.feature_names[column] != "btyd_log_expected_purchases") ++column;
+  std::vector<double> fewer;
+  for (std::size_t i = 0; i < test.rows(); ++i) {
+    fewer.push_back(-test.features[i * test.feature_names.size() + column]);
+  }
+  const double btyd_auc = AreaUnderRoc(test.labels, fewer);
+  std::printf("AUC of the BG/NBD expected purchases alone: %.4f\n", btyd_auc);
+  EXPECT_GT(e.auc, 0.78);
+  EXPECT_GT(e.auc, btyd_auc - 0.01);
+  EXPECT_LT(e.log_loss, e.baseline_log_loss);
+  EXPECT_EQ(e.weights.size(), e.feature_names.size());
+  EXPECT_GT(e.test_rows, 1000u);
+  // Calibrated to within 0.1 in every well-populated bin.
+  for (const CalibrationBin& b : e.calibration) {
+    if (b.count >= 200) {
+      EXPECT_NEAR(b.observed_rate, b.mean_predicted, 0.1) << b.lower;
+    }
+  }
+}
+
+TEST_F(ChurnClassifierTest, XgboostRanksChurnersOnTheHeldOutPeriod) {
+  ASSERT_NE(db_, nullptr);
+  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnEvaluation e,
+                               EvaluateChurnClassifier(*db_, Options(ChurnModelKind::kXgboost)));
+  Print(e);
+  EXPECT_GT(e.auc, 0.75);
+  EXPECT_LT(e.log_loss, e.baseline_log_loss);
+}
+
+TEST_F(ChurnClassifierTest, RejectsAHeldOutPeriodBeyondTheData) {
+  ASSERT_NE(db_, nullptr);
+  ChurnOptions o = Options(ChurnModelKind::kLogistic);
+  o.cutoff = Date::FromYmd(2024, 12, 1).value();
+  EXPECT_THAT(EvaluateChurnClassifier(*db_, o), StatusIs(StatusCode::kFailedPrecondition));
+  o.horizon_days = 0;
+  EXPECT_THAT(EvaluateChurnClassifier(*db_, o), StatusIs(StatusCode::kInvalidArgument));
+  o = Options(ChurnModelKind::kLogistic);
+  o.cutoff = Date::FromYmd(2022, 1, 1).value();
+  EXPECT_THAT(ScoreChurnRisk(*db_, o), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_F(ChurnClassifierTest, ScoresChurnRiskForEveryBuyer) {
+  ASSERT_NE(db_, nullptr);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::optional<double>> risk,
+                               ScoreChurnRisk(*db_, Options(ChurnModelKind::kLogistic)));
+  std::size_t scored = 0;
+  for (const auto& r : risk) {
+    if (!r) continue;
+    ++scored;
+    EXPECT_TRUE(*r >= 0 && *r <= 1);
+  }
+  EXPECT_GT(scored, 1000u);
+}
+
+TEST_F(ChurnClassifierTest, CustomerValuesAsOfADate) {
+  ASSERT_NE(db_, nullptr);
+  CustomerValueOptions options;
+  options.threads = 2;
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      CustomerValueTable values,
+      ComputeCustomerValues(*db_, Date::FromYmd(2024, 6, 30).value(), options));
+  EXPECT_GT(values.customers, 1000u);
+  ASSERT_TRUE(values.spend_params.has_value()) << values.spend_note;
+  // The simulator draws from BG/NBD r = 0.243, alpha = 30.9 days = 4.414 weeks, a = 0.793,
+  // b = 2.426 and Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44 (USD): 6,000 customers
+  // recover them loosely.
+  EXPECT_NEAR(values.purchase_params.r, 0.243, 0.08);
+  EXPECT_NEAR(values.spend_params->p, 6.25, 2.0);
+  std::size_t present = 0;
+  double clv_sum = 0;
+  for (const auto& v : values.by_key) {
+    if (!v) continue;
+    ++present;
+    EXPECT_TRUE(v->p_alive >= 0 && v->p_alive <= 1);
+    EXPECT_GE(v->expected_purchases, 0);
+    ASSERT_TRUE(v->clv_minor.has_value());
+    EXPECT_GT(*v->expected_value_minor, 0);
+    clv_sum += *v->clv_minor;
+  }
+  EXPECT_EQ(present, values.customers);
+  std::printf("values: %zu customers, BG/NBD r=%.3f alpha=%.3f a=%.3f b=%.3f (weeks), "
+              "Gamma-Gamma p=%.3f q=%.3f gamma=%.3f, mean CLV %.2f USD\n",
+              values.customers, values.purchase_params.r, values.purchase_params.alpha,
+              values.purchase_params.a, values.purchase_params.b, values.spend_params->p,
+              values.spend_params->q, values.spend_params->gamma,
+              clv_sum / static_cast<double>(present) / 100.0);
+}
+
+}  // namespace
+}  // namespace winback::models
