@@ -32,5 +32,9 @@ void RegisterDemoCommand(CLI::App& app, const GlobalOptions& globals, int& exit_
 void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSummaryCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterChurnCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterScoreCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterCohortsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterSegmentsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

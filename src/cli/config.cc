@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "cli/analytics_config.h"
+
 namespace winback::cli {
 namespace {
 
@@ -83,7 +85,7 @@ database = "winback.db"
 # true: good rows are imported and bad rows are written to rejects_dir for fixing.
 allow_partial = false
 rejects_dir = "rejects"
-)toml";
+)toml" + ExampleAnalyticsConfig();
 }
 
 }  // namespace winback::cli

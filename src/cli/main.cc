@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   RegisterFitCommand(app, globals, exit_code);
   RegisterSummaryCommand(app, globals, exit_code);
   RegisterChurnCommand(app, globals, exit_code);
+  RegisterScoreCommand(app, globals, exit_code);
+  RegisterRatesCommand(app, globals, exit_code);
+  RegisterCohortsCommand(app, globals, exit_code);
+  RegisterSegmentsCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

@@ -1,0 +1,63 @@
+#include "analytics/cohorts.h"
+
+#include <gtest/gtest.h>
+
+#include "analytics/internal/test_points.h"
+
+namespace winback::analytics {
+namespace {
+
+using internal::D;
+using internal::Order;
+using store::OrderStatus;
+
+TEST(CohortAccumulatorTest, HandComputedTable) {
+  CohortAccumulator acc("USD", D("2024-03-31"));
+  // A: January cohort, orders in months 0 and 2.
+  acc.Add(std::vector<store::OrderPoint>{Order("2024-01-05", 1000), Order("2024-01-20", 500),
+                                         Order("2024-03-02", 2000)});
+  // B: January cohort, months 0 and 1; an April order is after last_day.
+  acc.Add(std::vector<store::OrderPoint>{Order("2024-01-31", 1000), Order("2024-02-01", 1000),
+                                         Order("2024-04-01", 9999)});
+  // C: February cohort, one EUR order left out of revenue.
+  acc.Add(std::vector<store::OrderPoint>{Order("2024-02-10", 3000, "EUR"),
+                                         Order("2024-02-11", 700)});
+  // D: only a refunded order: no cohort.
+  acc.Add(std::vector<store::OrderPoint>{Order("2024-01-01", 5, "USD", OrderStatus::kRefunded)});
+  const CohortTable t = acc.Finish();
+  EXPECT_EQ(t.currency, "USD");
+  EXPECT_EQ(t.other_currency_orders, 1);
+  ASSERT_EQ(t.rows.size(), 2u);
+  const CohortRow& jan = t.rows[0];
+  EXPECT_EQ(jan.year, 2024);
+  EXPECT_EQ(jan.month, 1);
+  EXPECT_EQ(jan.customers, 2);
+  EXPECT_EQ(jan.active, (std::vector<std::int64_t>{2, 1, 1}));
+  EXPECT_EQ(jan.revenue_minor, (std::vector<std::int64_t>{2500, 1000, 2000}));
+  EXPECT_EQ(jan.ActiveShare(), (std::vector<double>{1.0, 0.5, 0.5}));
+  EXPECT_EQ(jan.RevenueRetention(), (std::vector<double>{1.0, 0.4, 0.8}));
+  const CohortRow& feb = t.rows[1];
+  EXPECT_EQ(feb.month, 2);
+  EXPECT_EQ(feb.customers, 1);
+  EXPECT_EQ(feb.active, (std::vector<std::int64_t>{1, 0}));
+  EXPECT_EQ(feb.revenue_minor, (std::vector<std::int64_t>{700, 0}));
+}
+
+TEST(CohortAccumulatorTest, CohortsSpanYearEnds) {
+  CohortAccumulator acc("USD", D("2024-01-15"));
+  acc.Add(std::vector<store::OrderPoint>{Order("2023-12-30"), Order("2024-01-02")});
+  const CohortTable t = acc.Finish();
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.rows[0].year, 2023);
+  EXPECT_EQ(t.rows[0].month, 12);
+  EXPECT_EQ(t.rows[0].active, (std::vector<std::int64_t>{1, 1}));
+}
+
+TEST(CohortAccumulatorTest, ZeroFirstMonthRevenueHasNoRetention) {
+  CohortAccumulator acc("USD", D("2024-02-15"));
+  acc.Add(std::vector<store::OrderPoint>{Order("2024-01-02", 0), Order("2024-02-02", 100)});
+  EXPECT_TRUE(acc.Finish().rows[0].RevenueRetention().empty());
+}
+
+}  // namespace
+}  // namespace winback::analytics

@@ -1,0 +1,151 @@
+// winback rates --period day|week|month|year: S, E, N, CRR, retained, churned, reactivated and
+// churn rate per period, plus churn by tenure and by calendar month.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "analytics/customer_metrics.h"
+#include "analytics/rates.h"
+#include "cli/analytics_config.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_open.h"
+
+namespace winback::cli {
+namespace {
+
+struct RatesOptions {
+  std::string period = "month";
+  std::string from;
+  std::string to;
+  bool json = false;
+};
+
+nlohmann::json OptionalJson(const std::optional<double>& x) {
+  return x ? nlohmann::json(*x) : nlohmann::json(nullptr);
+}
+
+int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
+  std::optional<analytics::Period> period = analytics::ParsePeriod(o.period);
+  if (!period) {
+    return ReportError(InvalidArgumentError("--period: expected day, week, month or year, got '" +
+                                            o.period + "'"));
+  }
+  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
+  if (!config.ok()) return ReportError(config.status());
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  if (!store.ok()) return ReportError(store.status());
+  Result<store::StoreStats> stats = (*store)->Stats();
+  if (!stats.ok()) return ReportError(stats.status());
+  if (!stats->first_order_at || !stats->last_order_at) {
+    return ReportError(FailedPreconditionError("the store has no orders; import some first"));
+  }
+  Date from = UtcDate(*stats->first_order_at);
+  Date to = UtcDate(*stats->last_order_at);
+  if (!o.from.empty()) {
+    Result<Date> d = ParseDateOption("--from", o.from);
+    if (!d.ok()) return ReportError(d.status());
+    from = *d;
+  }
+  if (!o.to.empty()) {
+    Result<Date> d = ParseDateOption("--to", o.to);
+    if (!d.ok()) return ReportError(d.status());
+    to = *d;
+  }
+  Result<std::vector<Date>> boundaries = analytics::PeriodBoundaries(*period, from, to);
+  if (!boundaries.ok()) return ReportError(boundaries.status());
+  const Date last_day = boundaries->back().PlusDays(-1);
+  analytics::RatesAccumulator acc(*boundaries, config->activity_days);
+  std::vector<std::int32_t> days;
+  const Status scan = (*store)->ForEachCustomerOrders(
+      [&](CustomerKey, std::span<const store::OrderPoint> orders) {
+        analytics::CompletedOrderDays(orders, last_day, days);
+        acc.Add(days);
+        return Status::Ok();
+      });
+  if (!scan.ok()) return ReportError(scan);
+  const std::vector<analytics::PeriodRates> rates = acc.Rates();
+  const std::vector<analytics::TenureBucket> tenure = acc.Tenure();
+  const Date data_end = UtcDate(*stats->last_order_at).PlusDays(1);
+
+  if (o.json) {
+    nlohmann::json j;
+    j["period"] = o.period;
+    j["activity_days"] = config->activity_days;
+    nlohmann::json periods = nlohmann::json::array();
+    for (const analytics::PeriodRates& r : rates) {
+      periods.push_back({{"start", r.start.ToString()},
+                         {"end", r.end.ToString()},
+                         {"S", r.s},
+                         {"E", r.e},
+                         {"N", r.n},
+                         {"crr", OptionalJson(r.crr())},
+                         {"retained", r.retained},
+                         {"churned", r.churned},
+                         {"reactivated", r.reactivated},
+                         {"churn_rate", OptionalJson(r.churn_rate())},
+                         {"partial", r.end > data_end}});
+    }
+    j["periods"] = periods;
+    nlohmann::json by_tenure = nlohmann::json::array();
+    for (const analytics::TenureBucket& b : tenure) {
+      by_tenure.push_back({{"min_days", b.min_days},
+                           {"max_days", b.max_days == std::numeric_limits<std::int32_t>::max()
+                                            ? nlohmann::json(nullptr)
+                                            : nlohmann::json(b.max_days)},
+                           {"active_at_start", b.at_risk},
+                           {"churned", b.churned},
+                           {"churn_rate", OptionalJson(b.churn_rate())}});
+    }
+    j["churn_by_tenure"] = by_tenure;
+    if (*period == analytics::Period::kMonth) {
+      nlohmann::json seasonal = nlohmann::json::array();
+      for (const std::optional<double>& x : analytics::ChurnByCalendarMonth(rates)) {
+        seasonal.push_back(OptionalJson(x));
+      }
+      j["churn_by_calendar_month"] = seasonal;
+    }
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  fmt::print("active = ordered within {} days; end = first day of the next period; "
+             "CRR = (E - N) / S x 100; churn = churned / S\n\n",
+             config->activity_days);
+  fmt::print("{:<10} {:<10} {:>10} {:>10} {:>9} {:>8} {:>10} {:>9} {:>11} {:>7}\n", "start",
+             "end", "S", "E", "N", "CRR %", "retained", "churned", "reactivated", "churn %");
+  auto pct = [](const std::optional<double>& x, double scale) {
+    return x ? fmt::format("{:.1f}", *x * scale) : std::string("-");
+  };
+  for (const analytics::PeriodRates& r : rates) {
+    fmt::print("{:<10} {:<10} {:>10} {:>10} {:>9} {:>8} {:>10} {:>9} {:>11} {:>7}{}\n",
+               r.start.ToString(), r.end.ToString(), r.s, r.e, r.n, pct(r.crr(), 1), r.retained,
+               r.churned, r.reactivated, pct(r.churn_rate(), 100),
+               r.end > data_end ? "  (partial)" : "");
+  }
+  fmt::print("\nchurn by tenure at period start\n");
+  for (const analytics::TenureBucket& b : tenure) {
+    const std::string label =
+        b.max_days == std::numeric_limits<std::int32_t>::max()
+            ? fmt::format("{}+ days", b.min_days)
+            : fmt::format("{}-{} days", b.min_days, b.max_days - 1);
+    fmt::print("  {:<14} {:>12} active, {:>10} churned, {:>6}%\n", label, WithThousands(b.at_risk),
+               WithThousands(b.churned), pct(b.churn_rate(), 100));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+  auto o = std::make_shared<RatesOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "rates", "Customer retention rate (CRR) and churn rate per day, week, month or year");
+  cmd->add_option("--period", o->period, "day, week, month (default) or year");
+  cmd->add_option("--from", o->from, "first day YYYY-MM-DD (default: the first order's day)");
+  cmd->add_option("--to", o->to, "last day YYYY-MM-DD (default: the last order's day)");
+  cmd->add_flag("--json", o->json, "print one JSON document");
+  cmd->callback([&globals, o, &exit_code] { exit_code = RunRates(globals, *o); });
+}
+
+}  // namespace winback::cli
