@@ -1,6 +1,7 @@
 #include "store/sqlite/schema.h"
 
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -201,61 +202,106 @@ Status DropBulkIndexes(Database& db, std::string_view table) {
   return Status::Ok();
 }
 
-Result<std::int64_t> RecomputeAggregates(Database& db, bool all) {
-  WINBACK_RETURN_IF_ERROR(db.Exec("CREATE TEMP TABLE IF NOT EXISTS touched (cid INTEGER PRIMARY KEY)"));
-  if (all) {
-    WINBACK_RETURN_IF_ERROR(db.Exec("INSERT OR IGNORE INTO temp.touched SELECT cid FROM customers"));
+namespace {
+
+// The rows of one table (orders or events) for an ascending list of customers. With many
+// customers it runs one statement over the whole key range of the (cid, time) index, a
+// sequential read; with few, it seeks each customer through the same index. Either way rows
+// arrive in (cid, time) order.
+class CustomerRows {
+ public:
+  // `columns` start with cid; `table` has a (cid, `time`) index that covers them.
+  static Result<CustomerRows> Open(Database& db, std::span<const std::int64_t> cids,
+                                   std::string_view columns, std::string_view table,
+                                   std::string_view time) {
+    CustomerRows rows;
+    const std::int64_t lo = cids.front();
+    const std::int64_t hi = cids.back();
+    // Dense enough that reading the customers in between costs less than a seek per customer
+    // (a seek reads about as many pages as eight customers' rows).
+    rows.scan_ = static_cast<std::int64_t>(cids.size()) * 8 >= hi - lo + 1;
+    std::string sql = "SELECT " + std::string(columns) + " FROM " + std::string(table);
+    sql += rows.scan_ ? " WHERE cid BETWEEN ?1 AND ?2 ORDER BY cid, " : " WHERE cid = ?1 ORDER BY ";
+    sql += time;
+    WINBACK_ASSIGN_OR_RETURN(rows.stmt_, db.Prepare(sql));
+    if (rows.scan_) {
+      rows.stmt_.BindInt(1, lo);
+      rows.stmt_.BindInt(2, hi);
+      WINBACK_ASSIGN_OR_RETURN(rows.have_, rows.stmt_.Step());
+    }
+    return rows;
   }
-  // CROSS JOIN keeps temp.touched as the outer loop, so a small import reads only its own
-  // customers' rows through the (cid, time) indexes, in cid order.
+
+  // Calls `add(stmt)` for each row of customer `cid`; customers must come in ascending order.
+  template <typename Add>
+  Status ForCustomer(std::int64_t cid, const Add& add) {
+    if (!scan_) {
+      stmt_.BindInt(1, cid);
+      have_ = false;
+    }
+    while (true) {
+      if (!scan_ || !have_ || stmt_.ColumnInt(0) > cid) {
+        if (scan_) return Status::Ok();
+        WINBACK_ASSIGN_OR_RETURN(bool row, stmt_.Step());
+        if (!row) {
+          stmt_.Reset();
+          return Status::Ok();
+        }
+        add(stmt_);
+        continue;
+      }
+      if (stmt_.ColumnInt(0) == cid) add(stmt_);
+      WINBACK_ASSIGN_OR_RETURN(have_, stmt_.Step());
+    }
+  }
+
+ private:
+  Statement stmt_;
+  bool scan_ = false;
+  bool have_ = false;
+};
+
+}  // namespace
+
+Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids) {
+  if (cids.empty()) return 0;
   WINBACK_ASSIGN_OR_RETURN(
-      Statement customers,
-      db.Prepare("SELECT t.cid FROM temp.touched t CROSS JOIN customers c ON c.cid = t.cid "
-                  "ORDER BY t.cid"));
+      CustomerRows orders,
+      CustomerRows::Open(db, cids, "cid, placed_at, utc_offset, amount, currency, status",
+                         "orders", "placed_at"));
   WINBACK_ASSIGN_OR_RETURN(
-      Statement orders,
-      db.Prepare("SELECT o.cid, o.placed_at, o.utc_offset, o.amount, o.currency, o.status "
-                 "FROM temp.touched t CROSS JOIN orders o ON o.cid = t.cid "
-                 "ORDER BY t.cid, o.placed_at"));
-  WINBACK_ASSIGN_OR_RETURN(
-      Statement events,
-      db.Prepare("SELECT e.cid, e.type, e.at, e.channel, e.reason, e.score "
-                 "FROM temp.touched t CROSS JOIN events e ON e.cid = t.cid "
-                 "ORDER BY t.cid, e.at"));
+      CustomerRows events,
+      CustomerRows::Open(db, cids, "cid, type, at, channel, reason, score", "events", "at"));
   WINBACK_ASSIGN_OR_RETURN(
       Statement insert,
       db.Prepare("INSERT OR REPLACE INTO customer_aggregates VALUES "
                  "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  // Merge-join the three cid-ordered cursors.
-  WINBACK_ASSIGN_OR_RETURN(bool have_order, orders.Step());
-  WINBACK_ASSIGN_OR_RETURN(bool have_event, events.Step());
-  std::int64_t written = 0;
-  while (true) {
-    WINBACK_ASSIGN_OR_RETURN(bool have_customer, customers.Step());
-    if (!have_customer) break;
-    const std::int64_t cid = customers.ColumnInt(0);
+  for (const std::int64_t cid : cids) {
     AggregateBuilder builder{CustomerKey(cid)};
-    while (have_order && orders.ColumnInt(0) <= cid) {
-      if (orders.ColumnInt(0) == cid) {
-        builder.AddOrder(Instant::FromUnixMicros(orders.ColumnInt(1)),
-                         static_cast<std::int32_t>(orders.ColumnInt(2)), orders.ColumnInt(3),
-                         orders.ColumnText(4), static_cast<OrderStatus>(orders.ColumnInt(5)));
-      }
-      WINBACK_ASSIGN_OR_RETURN(have_order, orders.Step());
-    }
-    while (have_event && events.ColumnInt(0) <= cid) {
-      if (events.ColumnInt(0) == cid) {
-        builder.AddEvent(static_cast<EventType>(events.ColumnInt(1)),
-                         Instant::FromUnixMicros(events.ColumnInt(2)), events.ColumnText(3),
-                         events.ColumnText(4), events.ColumnOptionalInt(5));
-      }
-      WINBACK_ASSIGN_OR_RETURN(have_event, events.Step());
-    }
+    WINBACK_RETURN_IF_ERROR(orders.ForCustomer(cid, [&builder](const Statement& o) {
+      builder.AddOrder(Instant::FromUnixMicros(o.ColumnInt(1)),
+                       static_cast<std::int32_t>(o.ColumnInt(2)), o.ColumnInt(3), o.ColumnText(4),
+                       static_cast<OrderStatus>(o.ColumnInt(5)));
+    }));
+    WINBACK_RETURN_IF_ERROR(events.ForCustomer(cid, [&builder](const Statement& e) {
+      builder.AddEvent(static_cast<EventType>(e.ColumnInt(1)),
+                       Instant::FromUnixMicros(e.ColumnInt(2)), e.ColumnText(3), e.ColumnText(4),
+                       e.ColumnOptionalInt(5));
+    }));
     WINBACK_RETURN_IF_ERROR(WriteAggregates(insert, builder.Finish()));
-    ++written;
   }
-  WINBACK_RETURN_IF_ERROR(db.Exec("DELETE FROM temp.touched"));
-  return written;
+  return static_cast<std::int64_t>(cids.size());
+}
+
+Result<std::int64_t> RecomputeAllAggregates(Database& db) {
+  std::vector<std::int64_t> cids;
+  WINBACK_ASSIGN_OR_RETURN(Statement all, db.Prepare("SELECT cid FROM customers ORDER BY cid"));
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, all.Step());
+    if (!row) break;
+    cids.push_back(all.ColumnInt(0));
+  }
+  return RecomputeAggregates(db, cids);
 }
 
 Status Migrate(Database& db, int target) {
@@ -273,7 +319,7 @@ Status Migrate(Database& db, int target) {
     Status s = db.Exec(m.sql);
     if (s.ok() && next == 1) s = CreateBulkIndexes(db, "orders");
     if (s.ok() && next == 1) s = CreateBulkIndexes(db, "events");
-    if (s.ok() && m.backfill_aggregates) s = RecomputeAggregates(db, /*all=*/true).status();
+    if (s.ok() && m.backfill_aggregates) s = RecomputeAllAggregates(db).status();
     if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(next));
     if (s.ok()) s = db.Exec("COMMIT");
     if (!s.ok()) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -16,10 +18,11 @@ inline constexpr int kSchemaVersion = 3;
 // A database newer than this binary gives FailedPrecondition; it is never downgraded.
 Status Migrate(Database& db, int target = kSchemaVersion);
 
-// Recomputes customer_aggregates for the customers listed in temp.touched (all customers when
-// `all` is true). Returns the number of aggregate rows written. Runs inside the caller's
-// transaction.
-Result<std::int64_t> RecomputeAggregates(Database& db, bool all);
+// Recomputes customer_aggregates for the customers `cids` (ascending, unique, existing).
+// Returns the number of aggregate rows written. Runs inside the caller's transaction.
+Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids);
+// The same for every customer.
+Result<std::int64_t> RecomputeAllAggregates(Database& db);
 
 // A secondary index that a bulk load drops and rebuilds.
 struct BulkIndex {

@@ -144,6 +144,50 @@ TEST_F(SqliteStoreTest, MovingAnOrderUpdatesBothCustomers) {
   EXPECT_EQ(store_->LoadCustomer("c2")->aggregates.orders, 1);
 }
 
+
+// A small import into a large store recomputes its few customers by seeking them (a large one
+// scans the key range, as the first import here does); the seek path must find exactly the
+// touched customers' rows.
+TEST_F(SqliteStoreTest, SparseAndDenseRecomputationAgree) {
+  constexpr int kCustomers = 200;
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("all"));
+    for (int i = 0; i < kCustomers; ++i) {
+      const std::string id = "c" + std::to_string(i);
+      WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey key, session->UpsertCustomer(Customer(id)));
+      for (int k = 0; k <= i % 3; ++k) {
+        const std::string day = "2024-01-" + std::to_string(10 + k);
+        ASSERT_THAT(session->UpsertOrder(key, Order("o" + std::to_string(i) + "-" +
+                                                        std::to_string(k),
+                                                    id, day.c_str(), 100 * (k + 1))),
+                    IsOk());
+      }
+    }
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  {
+    // Touches c10 (loses o10-0 to c150) and c150: 2 of 200 customers, the seek path.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("move"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto c150, session->FindCustomer("c150"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(bool written,
+                                 session->UpsertOrder(*c150, Order("o10-0", "c150", "2024-02-01", 7)));
+    EXPECT_TRUE(written);
+    WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
+    EXPECT_EQ(counts.aggregates_updated, 2);
+  }
+  std::int64_t orders = 0;
+  ASSERT_THAT(store_->ForEachAggregates([&](const CustomerAggregates& a) {
+    orders += a.orders;
+    return Status::Ok();
+  }),
+              IsOk());
+  EXPECT_EQ(orders, kCustomers / 3 * 6 + 1 + 2);  // 66 full rounds of 1+2+3, then c198, c199.
+  EXPECT_EQ(store_->LoadCustomer("c10")->aggregates.orders, 1);
+  EXPECT_EQ(store_->LoadCustomer("c150")->aggregates.orders, 2);
+  EXPECT_EQ(store_->LoadCustomer("c150")->aggregates.revenue_minor, 107);
+  EXPECT_EQ(store_->LoadCustomer("c150")->aggregates.purchase_days, 2);
+  EXPECT_EQ(store_->LoadCustomer("c11")->aggregates.orders, 3);  // Untouched.
+}
 TEST_F(SqliteStoreTest, BulkLoadOfEmptyTableRefusesAnIdWrittenTwice) {
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("bulk"));
   WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
