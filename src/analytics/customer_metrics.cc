@@ -205,4 +205,77 @@ EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> ev
   return m;
 }
 
+Date ReturnLookbackStart(Date as_of, std::int32_t window_days, std::int32_t gap_days) {
+  return as_of.PlusDays(2 - window_days - gap_days);
+}
+
+std::int32_t LastReturnDayFromLookback(std::span<const Instant> times,
+                                       std::int32_t first_order_day, Date lookback_start,
+                                       std::int32_t gap_days) {
+  std::int32_t last_return = kNever;
+  std::int32_t previous = kNever;
+  for (const Instant t : times) {
+    const std::int32_t day = DayOf(t);
+    // The first order of the lookback is a return when an older order exists: that one is
+    // at least gap_days before any order in the window (ReturnLookbackStart).
+    const bool is_return = previous == kNever ? first_order_day < lookback_start.days()
+                                              : day - previous >= gap_days;
+    if (is_return) last_return = day;
+    previous = day;
+  }
+  return last_return;
+}
+
+bool AggregatesCurrentAsOf(const store::CustomerAggregates& a, Date as_of) {
+  return !a.last_activity_at || *a.last_activity_at < AsOfCutoff(as_of);
+}
+
+namespace {
+
+std::int32_t DayOrNever(const std::optional<Instant>& t) { return t ? DayOf(*t) : kNever; }
+
+std::int32_t Saturate(std::int64_t n) {
+  return static_cast<std::int32_t>(std::min<std::int64_t>(n, std::numeric_limits<std::int32_t>::max()));
+}
+
+}  // namespace
+
+OrderMetrics OrderMetricsFromAggregates(const store::CustomerAggregates& a) {
+  OrderMetrics m;
+  m.orders = a.orders;
+  m.refunded_orders = a.refunded_orders;
+  m.cancelled_orders = a.cancelled_orders;
+  if (a.orders == 0) return m;
+  m.frequency = a.purchase_days;
+  m.first_order_day = DayOrNever(a.first_order_at);
+  m.last_order_day = DayOrNever(a.last_order_at);
+  m.currency = a.currency;
+  m.total_minor = a.revenue_minor;
+  m.other_currency_orders = a.other_currency_orders;
+  const std::int64_t in_main = a.orders - a.other_currency_orders;
+  if (in_main > 0) m.mean_minor = (m.total_minor + in_main / 2) / in_main;
+  return m;
+}
+
+EngagementMetrics EngagementMetricsFromAggregates(const store::CustomerAggregates& a) {
+  EngagementMetrics m;
+  m.last_email_day = DayOrNever(a.last_engagement_at[static_cast<int>(store::Channel::kEmail)]);
+  m.last_sms_day = DayOrNever(a.last_engagement_at[static_cast<int>(store::Channel::kSms)]);
+  m.last_whatsapp_day =
+      DayOrNever(a.last_engagement_at[static_cast<int>(store::Channel::kWhatsapp)]);
+  m.last_chat_day = DayOrNever(a.last_chat_at);
+  m.last_visit_day = DayOrNever(a.last_visit_at);
+  m.complaints = Saturate(a.complaints);
+  m.tickets_satisfied = Saturate(a.tickets_satisfied);
+  m.tickets_unsatisfied = Saturate(a.tickets_unsatisfied);
+  m.referrals = Saturate(a.referrals);
+  m.payment_defaults = Saturate(a.payment_defaults);
+  if (a.exit_at) {
+    m.exit_reason = ParseExitReason(a.exit_reason);
+    m.exit_day = DayOf(*a.exit_at);
+  }
+  m.unsubscribed_channels = static_cast<std::uint8_t>(a.unsubscribed_channels & 0xffu);
+  return m;
+}
+
 }  // namespace winback::analytics

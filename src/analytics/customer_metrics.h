@@ -61,6 +61,22 @@ OrderMetrics ComputeOrderMetrics(std::span<const store::OrderPoint> orders, Date
 void CompletedOrderDays(std::span<const store::OrderPoint> orders, Date last_day,
                         std::vector<std::int32_t>& out);
 
+// The reactivation return from completed-order times, for the aggregates path of scoring. The
+// lifecycle asks only whether the latest return (an order >= gap days after the one before)
+// falls in the reactivation window (as_of - day < window_days), so only the orders from
+// ReturnLookbackStart on are needed: an order in the window whose predecessor is older is a
+// return anyway.
+//   lookback start day L = as_of - window_days - gap_days + 2.
+Date ReturnLookbackStart(Date as_of, std::int32_t window_days, std::int32_t gap_days);
+
+// last_return_day from `times`, the customer's completed orders in [L, AsOfCutoff(as_of)),
+// oldest first, and the UTC day of their first completed order ever. Equals the
+// last_return_day of ComputeOrderMetrics whenever that one is in the window; otherwise it is
+// an earlier return or kNever, which the lifecycle treats alike.
+std::int32_t LastReturnDayFromLookback(std::span<const Instant> times,
+                                       std::int32_t first_order_day, Date lookback_start,
+                                       std::int32_t gap_days);
+
 // Exit reasons of exit_survey and subscription_cancelled events (docs/formats.md).
 enum class ExitReason : std::uint8_t {
   kNone = 0,
@@ -98,5 +114,16 @@ struct EngagementMetrics {
 
 // Computes EngagementMetrics from one customer's events (any order) as of `as_of`.
 EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> events, Date as_of);
+
+// True when the store's aggregates of a customer are their state as of `as_of`: their latest
+// order or event (any kind) is before AsOfCutoff(as_of), or they have none.
+bool AggregatesCurrentAsOf(const store::CustomerAggregates& aggregates, Date as_of);
+
+// The metrics from the aggregates, for a customer whose aggregates are current as of the
+// score date: equal to ComputeOrderMetrics / ComputeEngagementMetrics over their orders and
+// events, except last_return_day, which the aggregates do not hold (kNever here; see
+// LastReturnDayFromLookback).
+OrderMetrics OrderMetricsFromAggregates(const store::CustomerAggregates& aggregates);
+EngagementMetrics EngagementMetricsFromAggregates(const store::CustomerAggregates& aggregates);
 
 }  // namespace winback::analytics

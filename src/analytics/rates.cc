@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <thread>
 
 #include "core/check.h"
 
@@ -115,14 +116,20 @@ void RatesAccumulator::Add(std::span<const std::int32_t> days) {
   if (days.empty()) return;
   const std::int32_t first = days.front();
   if (first >= boundaries_.back().days()) return;  // Not a customer yet in the whole range.
+  // Nothing happens before the first boundary after the first order: not active at any
+  // earlier boundary, and the first order falls in the period ending there.
+  const std::size_t first_b = static_cast<std::size_t>(
+      std::upper_bound(boundaries_.begin(), boundaries_.end(), Date::FromDays(first)) -
+      boundaries_.begin());
   // Two pointers: `idx` = number of orders before boundary b.
   std::size_t idx = 0;
-  for (std::size_t b = 0; b < boundaries_.size(); ++b) {
+  for (std::size_t b = first_b; b < boundaries_.size(); ++b) {
     const std::int32_t t = boundaries_[b].days();
     while (idx < days.size() && days[idx] < t) ++idx;
     active_[b] = idx > 0 && days[idx - 1] >= t - activity_days_;
   }
-  for (std::size_t i = 0; i < rates_.size(); ++i) {
+  if (first_b > 0) active_[first_b - 1] = 0;
+  for (std::size_t i = first_b > 0 ? first_b - 1 : 0; i < rates_.size(); ++i) {
     PeriodRates& r = rates_[i];
     const bool at_start = active_[i] != 0;
     const bool at_end = active_[i + 1] != 0;
@@ -183,6 +190,55 @@ std::array<std::optional<double>, 12> ChurnByCalendarMonth(std::span<const Perio
     if (s[m] > 0) out[m] = static_cast<double>(churned[m]) / static_cast<double>(s[m]);
   }
   return out;
+}
+
+Result<OrderDayHistory> OrderDayHistory::Load(std::span<store::Store* const> readers) {
+  WINBACK_CHECK(!readers.empty());
+  WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, readers[0]->CustomerKeyLimit());
+  const std::vector<store::KeyRange> ranges =
+      store::KeyRange::Split(limit, static_cast<int>(readers.size()));
+  std::vector<OrderDayHistory> parts(ranges.size());
+  std::vector<Status> status(ranges.size());
+  auto load = [&](std::size_t i) {
+    OrderDayHistory& part = parts[i];
+    status[i] = readers[i]->ForEachCompletedOrderTimesInRange(
+        ranges[i], [&part](CustomerKey, std::span<const Instant> times) {
+          for (const Instant t : times) part.days_.push_back(DayOf(t));
+          part.ends_.push_back(static_cast<std::uint32_t>(part.days_.size()));
+          return Status::Ok();
+        });
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < ranges.size(); ++i) threads.emplace_back(load, i);
+  load(0);
+  for (std::thread& t : threads) t.join();
+  for (const Status& s : status) WINBACK_RETURN_IF_ERROR(s);
+  OrderDayHistory out = std::move(parts[0]);
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    const auto offset = static_cast<std::uint32_t>(out.days_.size());
+    out.days_.insert(out.days_.end(), parts[i].days_.begin(), parts[i].days_.end());
+    for (std::uint32_t e : parts[i].ends_) out.ends_.push_back(offset + e);
+    parts[i] = OrderDayHistory();
+  }
+  if (out.days_.size() > std::numeric_limits<std::uint32_t>::max()) {
+    return FailedPreconditionError("more than 4 billion completed orders");
+  }
+  std::size_t begin = 0;
+  for (std::uint32_t e : out.ends_) {
+    if (out.first_ == kNever || out.days_[begin] < out.first_) out.first_ = out.days_[begin];
+    out.last_ = std::max(out.last_, out.days_[e - 1]);
+    begin = e;
+  }
+  return out;
+}
+
+std::span<const std::int32_t> OrderDayHistory::customer(std::size_t i) const {
+  const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+  return std::span<const std::int32_t>(days_).subspan(begin, ends_[i] - begin);
+}
+
+void OrderDayHistory::AddTo(RatesAccumulator& acc) const {
+  for (std::size_t i = 0; i < ends_.size(); ++i) acc.Add(customer(i));
 }
 
 }  // namespace winback::analytics

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "analytics/internal/test_points.h"
+#include "store/sqlite/sqlite_store.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::analytics {
@@ -155,6 +159,80 @@ TEST(PeriodTest, StartsAndBoundaries) {
               StatusIsWith(StatusCode::kInvalidArgument, testing::HasSubstr("100,000")));
   EXPECT_EQ(ParsePeriod("week"), Period::kWeek);
   EXPECT_EQ(ParsePeriod("quarter"), std::nullopt);
+}
+
+// Every count straight from the definitions of rates.h, one customer and period at a time.
+TEST(RatesTest, AgreesWithTheDefinitionsOnRandomHistories) {
+  std::mt19937 rng(3);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> b,
+                               PeriodBoundaries(Period::kMonth, D("2023-01-01"), D("2024-12-31")));
+  const std::int32_t window = 180;
+  RatesAccumulator acc(b, window);
+  std::vector<PeriodRates> expected(b.size() - 1);
+  for (int c = 0; c < 2000; ++c) {
+    std::vector<std::int32_t> days;
+    const int n = 1 + static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) {
+      days.push_back(D("2022-06-01").days() + static_cast<std::int32_t>(rng() % 1000));
+    }
+    std::sort(days.begin(), days.end());
+    acc.Add(days);
+    auto active = [&](Date t) {
+      for (std::int32_t d : days) {
+        if (d < t.days() && d >= t.days() - window) return true;
+      }
+      return false;
+    };
+    for (std::size_t i = 0; i + 1 < b.size(); ++i) {
+      const bool at_start = active(b[i]), at_end = active(b[i + 1]);
+      PeriodRates& r = expected[i];
+      r.s += at_start;
+      r.e += at_end;
+      r.n += days.front() >= b[i].days() && days.front() < b[i + 1].days();
+      r.retained += at_start && at_end;
+      r.churned += at_start && !at_end;
+      r.reactivated += !at_start && at_end && days.front() < b[i].days();
+    }
+  }
+  const std::vector<PeriodRates> got = acc.Rates();
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].s, expected[i].s) << i;
+    EXPECT_EQ(got[i].e, expected[i].e) << i;
+    EXPECT_EQ(got[i].n, expected[i].n) << i;
+    EXPECT_EQ(got[i].retained, expected[i].retained) << i;
+    EXPECT_EQ(got[i].churned, expected[i].churned) << i;
+    EXPECT_EQ(got[i].reactivated, expected[i].reactivated) << i;
+  }
+}
+
+TEST(OrderDayHistoryTest, LoadsCompletedDaysPerCustomerFromSeveralReaders) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st, store::OpenSqliteStore(":memory:"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, st->BeginImport("test"));
+  for (int c = 0; c < 5; ++c) {
+    store::CustomerRecord r;
+    r.id = "c" + std::to_string(c);
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey k, session->UpsertCustomer(r));
+    for (int o = 0; o < c; ++o) {
+      store::OrderRecord order;
+      order.id = r.id + "-" + std::to_string(o);
+      order.placed_at = D("2024-01-01").StartUtc().PlusDays(10 * o + c);
+      order.currency = "USD";
+      order.status = o == 2 ? store::OrderStatus::kRefunded : store::OrderStatus::kCompleted;
+      ASSERT_THAT(session->UpsertOrder(k, order), IsOk());
+    }
+  }
+  ASSERT_THAT(session->Commit(), IsOk());
+  // (Several readers, one thread each, are exercised in tests/analytics on a file store.)
+  store::Store* readers[] = {st.get()};
+  WINBACK_ASSERT_OK_AND_ASSIGN(OrderDayHistory h, OrderDayHistory::Load(readers));
+  EXPECT_EQ(h.customers(), 4u);  // c0 has no order; customer(i) is the i-th with one
+  EXPECT_EQ(h.orders(), 8u);     // c1 1, c2 2, c3 2 (its third is refunded), c4 3
+  EXPECT_EQ(h.first_day(), D("2024-01-02").days());
+  EXPECT_EQ(h.last_day(), D("2024-01-01").days() + 30 + 4);
+  EXPECT_EQ(std::vector<std::int32_t>(h.customer(3).begin(), h.customer(3).end()),
+            (std::vector<std::int32_t>{D("2024-01-05").days(), D("2024-01-15").days(),
+                                       D("2024-02-04").days()}));
 }
 
 }  // namespace

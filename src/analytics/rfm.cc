@@ -1,6 +1,7 @@
 #include "analytics/rfm.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "core/check.h"
@@ -10,17 +11,44 @@ namespace winback::analytics {
 std::vector<std::uint8_t> QuintileScores(std::span<const std::int64_t> values, Better better) {
   std::vector<std::uint8_t> scores(values.size());
   if (values.empty()) return scores;
-  std::vector<std::int64_t> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  const auto n = static_cast<std::int64_t>(sorted.size());
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    std::int64_t worse;
-    if (better == Better::kHigher) {
-      worse = std::lower_bound(sorted.begin(), sorted.end(), values[i]) - sorted.begin();
-    } else {
-      worse = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), values[i]);
+  WINBACK_CHECK(values.size() <= std::numeric_limits<std::uint32_t>::max());
+  const auto n = static_cast<std::int64_t>(values.size());
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  // Small value ranges (recency, frequency): count the values instead of sorting them.
+  const std::uint64_t range = static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(*lo);
+  if (range < static_cast<std::uint64_t>(std::max<std::int64_t>(n, 4096))) {
+    const std::int64_t base = *lo;
+    std::vector<std::uint32_t> count(range + 1, 0);
+    for (std::int64_t v : values) ++count[static_cast<std::size_t>(v - base)];
+    // count[i] becomes the score of value base + i.
+    std::int64_t below = 0;
+    for (std::uint32_t& c : count) {
+      const std::int64_t equal = c;
+      const std::int64_t worse = better == Better::kHigher ? below : n - below - equal;
+      c = static_cast<std::uint32_t>(1 + (5 * worse) / n);
+      below += equal;
     }
-    scores[i] = static_cast<std::uint8_t>(1 + (5 * worse) / n);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      scores[i] = static_cast<std::uint8_t>(count[static_cast<std::size_t>(values[i] - base)]);
+    }
+    return scores;
+  }
+  // Sort (value, position) once and walk the tie groups: sequential, unlike a binary search
+  // per value, which misses the cache at every step for a million values.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> sorted(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    sorted[i] = {values[i], static_cast<std::uint32_t>(i)};
+  }
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t begin = 0; begin < sorted.size();) {
+    std::size_t end = begin + 1;
+    while (end < sorted.size() && sorted[end].first == sorted[begin].first) ++end;
+    // Values strictly worse: smaller ones for kHigher, larger ones for kLower.
+    const std::int64_t worse = better == Better::kHigher ? static_cast<std::int64_t>(begin)
+                                                         : n - static_cast<std::int64_t>(end);
+    const auto score = static_cast<std::uint8_t>(1 + (5 * worse) / n);
+    for (std::size_t k = begin; k < end; ++k) scores[sorted[k].second] = score;
+    begin = end;
   }
   return scores;
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <random>
+
 #include "testutil/status_matchers.h"
 
 namespace winback::analytics {
@@ -88,6 +91,37 @@ TEST(GroupTest, NamesRoundTrip) {
   }
   EXPECT_EQ(GroupName(Group::kHighValueLost), "high_value_lost");
   EXPECT_EQ(ParseGroup("gone"), std::nullopt);
+}
+
+// Quadratic reference: score = 1 + floor(5 * worse / n).
+std::vector<std::uint8_t> NaiveQuintiles(const std::vector<std::int64_t>& v, Better better) {
+  std::vector<std::uint8_t> out;
+  const auto n = static_cast<std::int64_t>(v.size());
+  for (std::int64_t x : v) {
+    std::int64_t worse = 0;
+    for (std::int64_t y : v) worse += better == Better::kHigher ? (y < x) : (y > x);
+    out.push_back(static_cast<std::uint8_t>(1 + 5 * worse / n));
+  }
+  return out;
+}
+
+TEST(QuintileScoresTest, CountingAndSortingAgreeWithTheDefinition) {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::size_t n = 1 + rng() % 300;
+    // Small ranges take the counting path, wide ones (and extremes) the sorting path.
+    const std::uint64_t range = trial % 3 == 0 ? 5 : trial % 3 == 1 ? 100'000 : 0;
+    std::vector<std::int64_t> v(n);
+    for (std::int64_t& x : v) {
+      x = range == 0 ? static_cast<std::int64_t>(rng())
+                     : static_cast<std::int64_t>(rng() % range) - 3;
+    }
+    if (trial == 2) v = {std::numeric_limits<std::int64_t>::min(), 0,
+                         std::numeric_limits<std::int64_t>::max()};
+    for (Better b : {Better::kHigher, Better::kLower}) {
+      ASSERT_EQ(QuintileScores(v, b), NaiveQuintiles(v, b)) << "trial " << trial;
+    }
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/internal/test_points.h"
+#include "store/sqlite/sqlite_store.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::analytics {
@@ -125,6 +126,160 @@ TEST(ScoringConfigTest, ValidatesEveryPart) {
   config = ScoringConfig{};
   config.inactivity.rules.push_back({"", ActivitySignal::kOrder, 5});
   EXPECT_THAT(ValidateScoringConfig(config), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST(ScoreBuilderTest, MergedBuildersEqualOneBuilder) {
+  const ScoringConfig config;
+  ScoreBuilder one(config, kAsOf), first(config, kAsOf), second(config, kAsOf);
+  // Different currencies first in each half, so Merge has to remap them.
+  const std::vector<std::vector<store::OrderPoint>> orders = {
+      {Order("2024-06-01", 5000, "TRY")}, {Order("2024-05-01", 700)},
+      {Order("2023-06-01", 900), Order("2024-06-20", 100)}, {},
+      {Order("2024-06-10", 300, "TRY"), Order("2024-06-11", 200, "TRY")}, {Order("2024-01-01", 50)}};
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const auto key = static_cast<std::int64_t>(i + 1);
+    AddCustomer(one, key, orders[i]);
+    AddCustomer(i < 3 ? second : first, key, orders[i]);  // also out of key order
+  }
+  second.Merge(std::move(first));
+  EXPECT_EQ(second.size(), orders.size());
+  const std::vector<store::CustomerScore> a = one.Finish(), b = second.Finish();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].key, b[i].key);
+    EXPECT_EQ(a[i].currency, b[i].currency);
+    EXPECT_EQ(a[i].r * 100 + a[i].f * 10 + a[i].m, b[i].r * 100 + b[i].f * 10 + b[i].m);
+    EXPECT_EQ(a[i].segment, b[i].segment);
+    EXPECT_EQ(a[i].lifecycle, b[i].lifecycle);
+  }
+}
+
+TEST(ScoreBuilderTest, SinkGetsEveryScoreAndTheSummaryCountsThem) {
+  const ScoringConfig config;
+  ScoreBuilder builder(config, kAsOf);
+  AddCustomer(builder, 2, {Order("2024-06-25", 500)});
+  AddCustomer(builder, 1, {Order("2023-01-01"), Order("2023-02-01")},
+              {Event("2024-01-01", EventType::kPaymentDefault)});
+  AddCustomer(builder, 3, {});
+  std::vector<store::CustomerScore> seen;
+  WINBACK_ASSERT_OK_AND_ASSIGN(ScoreSummary summary, builder.Finish([&](store::CustomerScore& s) {
+    seen.push_back(s);
+    return Status::Ok();
+  }));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].key, CustomerKey(1));
+  EXPECT_EQ(seen[2].key, CustomerKey(3));
+  EXPECT_FALSE(seen[2].recency_days.has_value());  // reused object, cleared for a prospect
+  EXPECT_EQ(seen[2].segment, "");
+  const ScoreSummary expected = SummarizeScores(seen);
+  EXPECT_EQ(summary.customers, expected.customers);
+  EXPECT_EQ(summary.buyers, expected.buyers);
+  EXPECT_EQ(summary.let_go, 1);
+  EXPECT_EQ(summary.by_lifecycle, expected.by_lifecycle);
+  EXPECT_EQ(summary.by_group, expected.by_group);
+  EXPECT_EQ(summary.by_segment, expected.by_segment);
+  EXPECT_EQ(builder.size(), 0u);
+  // A failing sink stops Finish with its error.
+  ScoreBuilder again(config, kAsOf);
+  AddCustomer(again, 1, {});
+  AddCustomer(again, 2, {});
+  int calls = 0;
+  EXPECT_THAT(again.Finish([&](store::CustomerScore&) {
+    ++calls;
+    return UnavailableError("disk full");
+  }).status(),
+              StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(ScoreBuilderTest, LastReturnDayTurnsActiveIntoReactivated) {
+  const ScoringConfig config;
+  ScoreBuilder builder(config, kAsOf);
+  // Active: first order long ago, last one 10 days ago; the return is not known yet.
+  const std::vector<store::OrderPoint> orders = {Order("2023-01-01"), Order("2024-06-20")};
+  OrderMetrics m = ComputeOrderMetrics(orders, kAsOf, 180);
+  m.last_return_day = kNever;
+  EXPECT_EQ(builder.Add(CustomerKey(1), m, {}), Lifecycle::kActive);
+  EXPECT_EQ(builder.Add(CustomerKey(2), m, {}), Lifecycle::kActive);
+  builder.SetLastReturnDay(0, D("2024-06-20").days());  // 10 days ago: reactivated
+  builder.SetLastReturnDay(1, D("2024-03-01").days());  // 121 days ago: still active
+  const std::vector<store::CustomerScore> s = builder.Finish();
+  EXPECT_EQ(s[0].lifecycle, "reactivated");
+  EXPECT_EQ(s[1].lifecycle, "active");
+}
+
+// A store with three customers whose last activity is on 2024-06-30.
+std::unique_ptr<store::Store> SmallStore() {
+  Result<std::unique_ptr<store::Store>> st = store::OpenSqliteStore(":memory:");
+  WINBACK_CHECK(st.ok());
+  auto session = (*st)->BeginImport("test");
+  WINBACK_CHECK(session.ok());
+  auto order = [&](CustomerKey k, const char* id, const char* day, store::OrderStatus status) {
+    store::OrderRecord o;
+    o.id = id;
+    o.placed_at = D(day).StartUtc().PlusSeconds(3600);
+    o.amount_minor = 1000;
+    o.currency = "USD";
+    o.status = status;
+    WINBACK_CHECK((*session)->UpsertOrder(k, o).ok());
+  };
+  std::vector<CustomerKey> keys;
+  for (const char* id : {"a", "b", "c"}) {
+    store::CustomerRecord c;
+    c.id = id;
+    Result<CustomerKey> k = (*session)->UpsertCustomer(c);
+    WINBACK_CHECK(k.ok());
+    keys.push_back(*k);
+  }
+  // a: came back after a long gap (reactivated); b: three orders with a return in the middle
+  // of them; c: a refund on the last day.
+  order(keys[0], "a1", "2023-01-01", store::OrderStatus::kCompleted);
+  order(keys[0], "a2", "2024-06-01", store::OrderStatus::kCompleted);
+  order(keys[1], "b1", "2023-01-01", store::OrderStatus::kCompleted);
+  order(keys[1], "b2", "2024-05-01", store::OrderStatus::kCompleted);
+  order(keys[1], "b3", "2024-06-10", store::OrderStatus::kCompleted);
+  order(keys[2], "c1", "2024-01-01", store::OrderStatus::kCompleted);
+  order(keys[2], "c2", "2024-06-30", store::OrderStatus::kRefunded);
+  store::EventRecord e;
+  e.id = "e1";
+  e.type = EventType::kComplaint;
+  e.at = D("2024-06-15").StartUtc();
+  WINBACK_CHECK((*session)->UpsertEvent(keys[2], e).ok());
+  WINBACK_CHECK((*session)->Commit().ok());
+  return std::move(st).value();
+}
+
+TEST(BuildScoresTest, AggregatesWhenCurrentElseStreams) {
+  std::unique_ptr<store::Store> st = SmallStore();
+  store::Store* readers[] = {st.get()};
+  const ScoringConfig config;
+  for (const char* day : {"2024-06-30", "2024-09-30"}) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(BuiltScores fast,
+                                 BuildScores(readers, config, D(day), ScoreSource::kAuto));
+    EXPECT_EQ(fast.source, ScoreSource::kAggregates);
+    WINBACK_ASSERT_OK_AND_ASSIGN(BuiltScores slow,
+                                 BuildScores(readers, config, D(day), ScoreSource::kStreams));
+    EXPECT_EQ(slow.source, ScoreSource::kStreams);
+    const std::vector<store::CustomerScore> a = fast.builder.Finish(), b = slow.builder.Finish();
+    ASSERT_EQ(a.size(), 3u);
+    ASSERT_EQ(b.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(a[i].lifecycle, b[i].lifecycle) << day << " " << i;
+      EXPECT_EQ(a[i].let_go, b[i].let_go) << day << " " << i;
+      EXPECT_EQ(a[i].readiness_reasons, b[i].readiness_reasons) << day << " " << i;
+      EXPECT_EQ(a[i].recency_days, b[i].recency_days) << day << " " << i;
+    }
+    if (std::string(day) == "2024-06-30") {
+      EXPECT_EQ(a[0].lifecycle, "reactivated");
+      EXPECT_EQ(a[1].lifecycle, "reactivated");
+    }
+  }
+  // The day before c's refund: only the streams know what happened then.
+  WINBACK_ASSERT_OK_AND_ASSIGN(BuiltScores past,
+                               BuildScores(readers, config, D("2024-06-29"), ScoreSource::kAuto));
+  EXPECT_EQ(past.source, ScoreSource::kStreams);
+  EXPECT_THAT(BuildScores(readers, config, D("2024-06-29"), ScoreSource::kAggregates).status(),
+              StatusIs(StatusCode::kFailedPrecondition));
 }
 
 }  // namespace

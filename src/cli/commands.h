@@ -36,5 +36,6 @@ void RegisterScoreCommand(CLI::App& app, const GlobalOptions& globals, int& exit
 void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterCohortsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSegmentsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

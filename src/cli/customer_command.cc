@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -25,6 +26,56 @@ json TimeJson(const std::optional<Instant>& t) {
 }
 
 json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+json OptionalJson(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json OptionalJson(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+json ScoreJson(Date as_of, const store::CustomerScore& s) {
+  return {{"as_of", as_of.ToString()},
+          {"recency_days", OptionalJson(s.recency_days)},
+          {"frequency", s.frequency},
+          {"monetary_total", s.currency.empty() ? json(nullptr)
+                                                : json(Money(s.monetary_total_minor, s.currency))},
+          {"monetary_mean", s.currency.empty() ? json(nullptr)
+                                               : json(Money(s.monetary_mean_minor, s.currency))},
+          {"tenure_days", OptionalJson(s.tenure_days)},
+          {"r", s.r}, {"f", s.f}, {"m", s.m},
+          {"segment", OrNull(s.segment)}, {"group", OrNull(s.group)},
+          {"lifecycle", s.lifecycle}, {"inactive", s.inactive},
+          {"inactive_rules", OrNull(s.inactive_rules)}, {"readiness", s.readiness},
+          {"readiness_reasons", OrNull(s.readiness_reasons)}, {"let_go", OrNull(s.let_go)},
+          {"p_alive", OptionalJson(s.p_alive)},
+          {"expected_purchases_90d", OptionalJson(s.expected_purchases_90d)},
+          {"expected_value_minor", OptionalJson(s.expected_value_minor)},
+          {"clv_12m_minor", OptionalJson(s.clv_12m_minor)},
+          {"churn_risk", OptionalJson(s.churn_risk)}};
+}
+
+std::string OptionalText(const std::optional<double>& v, const char* format) {
+  return v ? fmt::format(fmt::runtime(format), *v) : std::string("-");
+}
+
+void PrintScore(Date as_of, const store::CustomerScore& s) {
+  fmt::print("scores as of {}\n", as_of.ToString());
+  if (s.r > 0) {
+    fmt::print("  RFM       R{} F{} M{}  {} ({})  recency {} days, {} purchase days, mean order {}\n",
+               s.r, s.f, s.m, s.segment, s.group, *s.recency_days, s.frequency,
+               Money(s.monetary_mean_minor, s.currency));
+  }
+  fmt::print("  lifecycle {}{}  readiness {:.2f} ({})  let go: {}\n", s.lifecycle,
+             s.inactive ? " (inactive: " + s.inactive_rules + ")" : std::string(), s.readiness,
+             s.readiness_reasons.empty() ? "-" : s.readiness_reasons,
+             s.let_go.empty() ? "no" : s.let_go);
+  const auto money = [&s](const std::optional<double>& minor) {
+    return minor ? Money(static_cast<std::int64_t>(std::llround(*minor)), s.currency)
+                 : std::string("-");
+  };
+  fmt::print("  models    P(alive) {}  expected purchases in 90 days {}  expected value {}  "
+             "12-month CLV {}  churn risk {}\n",
+             OptionalText(s.p_alive, "{:.3f}"), OptionalText(s.expected_purchases_90d, "{:.2f}"),
+             money(s.expected_value_minor), money(s.clv_12m_minor),
+             OptionalText(s.churn_risk, "{:.3f}"));
+}
 
 // One line of the timeline: an order or an event, at its local time.
 struct Entry {
@@ -81,6 +132,18 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const Entry& a, const Entry& b) { return a.at < b.at; });
 
+  // The customer's scores from the latest `winback score` run, if any.
+  Result<std::vector<Date>> score_dates = (*store)->ScoreDates();
+  if (!score_dates.ok()) return ReportError(score_dates.status());
+  std::optional<Date> score_date;
+  std::optional<store::CustomerScore> score;
+  if (!score_dates->empty()) {
+    score_date = score_dates->back();
+    Result<std::optional<store::CustomerScore>> s = (*store)->LoadScore(*score_date, p->key);
+    if (!s.ok()) return ReportError(s.status());
+    score = *s;
+  }
+
   const store::CustomerRecord& c = p->record;
   const store::CustomerAggregates& a = p->aggregates;
   if (as_json) {
@@ -115,6 +178,7 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
         {"reviews", a.reviews}, {"carts_abandoned", a.carts_abandoned},
         {"payment_defaults", a.payment_defaults}, {"feature_requests", a.feature_requests},
         {"exit_reason", OrNull(a.exit_reason)}, {"exit_at", TimeJson(a.exit_at)}};
+    j["score"] = score ? ScoreJson(*score_date, *score) : json(nullptr);
     json tl = json::array();
     for (const Entry& e : timeline) tl.push_back(e.doc);
     j["timeline"] = tl;
@@ -137,6 +201,7 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   fmt::print("  complaints {}  tickets satisfied/unsatisfied {}/{}  referrals {}  exit reason {}\n",
              a.complaints, a.tickets_satisfied, a.tickets_unsatisfied, a.referrals,
              a.exit_reason.empty() ? "-" : a.exit_reason);
+  if (score) PrintScore(*score_date, *score);
   fmt::print("timeline ({} entries)\n", timeline.size());
   for (const Entry& e : timeline) {
     fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.offset), e.kind, e.id, e.detail);
@@ -150,7 +215,7 @@ void RegisterCustomerCommand(CLI::App& app, const GlobalOptions& globals, int& e
   auto id = std::make_shared<std::string>();
   auto json_flag = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
-      "customer", "One customer: profile, consents, aggregates and the timeline of orders and events");
+      "customer", "One customer: profile, consents, aggregates, the latest scores and the timeline of orders and events");
   cmd->add_option("id", *id, "the customer's id as imported")->required();
   cmd->add_flag("--json", *json_flag, "print one JSON document");
   cmd->callback([&globals, id, json_flag, &exit_code] {

@@ -5,12 +5,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analytics/scorer.h"
+#include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/report_command.h"
 #include "cli/simulate_command.h"
 #include "core/money.h"
 #include "ingest/importer.h"
+#include "report/html_report.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace winback::cli {
@@ -36,7 +40,7 @@ int RunDemo(const DemoOptions& o) {
   sim_options.customers = o.customers;
   sim_options.seed = o.seed;
   sim_options.with_items = true;
-  fmt::print("[1/2] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
+  fmt::print("[1/4] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
              WithThousands(o.customers), o.seed, sim_options.start.ToString(),
              sim_options.end.ToString());
   Result<sim::SimStats> sim_stats = RunSimulation(sim_options, dir.string());
@@ -50,7 +54,7 @@ int RunDemo(const DemoOptions& o) {
   }
   const fs::path db = dir / "winback.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
-  fmt::print("[2/2] importing into {} ...\n", db.string());
+  fmt::print("[2/4] importing into {} ...\n", db.string());
   Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db.string());
   if (!store.ok()) return ReportError(store.status());
   ingest::ImportOptions import;
@@ -69,6 +73,32 @@ int RunDemo(const DemoOptions& o) {
   }
   Result<store::StoreStats> st = (*store)->Stats();
   if (!st.ok()) return ReportError(st.status());
+
+  // 3. Score as of the simulation's last day, with the rules of the directory's winback.toml,
+  //    and keep the scores (what `winback score --as-of` does).
+  GlobalOptions globals;
+  globals.db_path = db.string();
+  globals.config_path = config.string();
+  globals.config_given = true;
+  const Date as_of = sim_options.end;
+  fmt::print("[3/4] scoring every customer as of {} ...\n", as_of.ToString());
+  Result<AnalyticsConfig> analytics_config = LoadAnalyticsConfig(globals);
+  if (!analytics_config.ok()) return ReportError(analytics_config.status());
+  Result<std::vector<store::CustomerScore>> scores =
+      analytics::ScoreStore(**store, analytics_config->scoring, as_of);
+  if (!scores.ok()) return ReportError(scores.status());
+  const Status scores_written = (*store)->WriteScores(as_of, *scores);
+  if (!scores_written.ok()) return ReportError(scores_written);
+  const analytics::ScoreSummary score_summary = analytics::SummarizeScores(*scores);
+
+  // 4. The HTML report, beside the data.
+  const fs::path report_path = dir / "report.html";
+  fmt::print("[4/4] writing the report {} ...\n", report_path.string());
+  Result<report::ReportData> report_data =
+      BuildReportData(globals, **store, as_of, std::nullopt);
+  if (!report_data.ok()) return ReportError(report_data.status());
+  const Status report_written = report::WriteHtmlReport(*report_data, report_path.string());
+  if (!report_written.ok()) return ReportError(report_written);
 
   // Summary.
   std::int64_t buyers = 0, repeat_buyers = 0, revenue = 0;
@@ -98,10 +128,17 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("  revenue            {:>12}\n", revenue_text);
   fmt::print("  still a customer   {:>12}  at the end, by the simulator's ground truth (truth.csv)\n",
              WithThousands(sim_stats->alive_at_end));
+  fmt::print("  inactive           {:>12}  as of {}, by the [inactivity] rules of winback.toml\n",
+             WithThousands(score_summary.inactive), as_of.ToString());
   fmt::print("  done in {:.1f} s\n\n", seconds);
-  fmt::print("Everything is in {}/ (CSV inputs, truth.json, winback.toml, winback.db).\n", o.dir);
-  fmt::print("Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback customer c2 --json\n",
+  fmt::print("Report: {} (open it in any browser; it works offline)\n",
+             fs::absolute(report_path, ec).string());
+  fmt::print("Everything is in {}/ (CSV inputs, truth.json, winback.toml, winback.db, "
+             "report.html).\n",
              o.dir);
+  fmt::print("Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
+             "  winback report --as-of {} --json\n",
+             o.dir, as_of.ToString());
   return kExitOk;
 }
 
@@ -112,7 +149,8 @@ void RegisterDemoCommand(CLI::App& app, const GlobalOptions& /*globals*/, int& e
   CLI::App* cmd = app.add_subcommand(
       "demo",
       "Run the whole pipeline on a simulated business: simulate, import into a fresh SQLite "
-      "store, summarize. DIR keeps the CSVs, winback.toml and winback.db for further commands.");
+      "store, score, write the HTML report, summarize. DIR keeps the CSVs, winback.toml, "
+      "winback.db and report.html for further commands.");
   cmd->add_option("--customers", o->customers, "customers to simulate")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   RegisterRatesCommand(app, globals, exit_code);
   RegisterCohortsCommand(app, globals, exit_code);
   RegisterSegmentsCommand(app, globals, exit_code);
+  RegisterReportCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

@@ -3,9 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <thread>
 
-#include "analytics/customer_metrics.h"
 #include "analytics/rates.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
@@ -34,15 +35,21 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   }
   Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
   if (!config.ok()) return ReportError(config.status());
-  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
-  if (!store.ok()) return ReportError(store.status());
-  Result<store::StoreStats> stats = (*store)->Stats();
-  if (!stats.ok()) return ReportError(stats.status());
-  if (!stats->first_order_at || !stats->last_order_at) {
-    return ReportError(FailedPreconditionError("the store has no orders; import some first"));
+  // One integer-only pass over the completed orders (on every core); the date range defaults
+  // to the first and last completed order.
+  Result<std::vector<std::unique_ptr<store::Store>>> stores = OpenExistingStores(
+      globals, static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)));
+  if (!stores.ok()) return ReportError(stores.status());
+  Result<analytics::OrderDayHistory> history =
+      analytics::OrderDayHistory::Load(StorePointers(*stores));
+  if (!history.ok()) return ReportError(history.status());
+  stores->clear();
+  if (history->orders() == 0) {
+    return ReportError(
+        FailedPreconditionError("the store has no completed orders; import some first"));
   }
-  Date from = UtcDate(*stats->first_order_at);
-  Date to = UtcDate(*stats->last_order_at);
+  Date from = Date::FromDays(history->first_day());
+  Date to = Date::FromDays(history->last_day());
   if (!o.from.empty()) {
     Result<Date> d = ParseDateOption("--from", o.from);
     if (!d.ok()) return ReportError(d.status());
@@ -55,19 +62,11 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   }
   Result<std::vector<Date>> boundaries = analytics::PeriodBoundaries(*period, from, to);
   if (!boundaries.ok()) return ReportError(boundaries.status());
-  const Date last_day = boundaries->back().PlusDays(-1);
   analytics::RatesAccumulator acc(*boundaries, config->activity_days);
-  std::vector<std::int32_t> days;
-  const Status scan = (*store)->ForEachCustomerOrders(
-      [&](CustomerKey, std::span<const store::OrderPoint> orders) {
-        analytics::CompletedOrderDays(orders, last_day, days);
-        acc.Add(days);
-        return Status::Ok();
-      });
-  if (!scan.ok()) return ReportError(scan);
+  history->AddTo(acc);
   const std::vector<analytics::PeriodRates> rates = acc.Rates();
   const std::vector<analytics::TenureBucket> tenure = acc.Tenure();
-  const Date data_end = UtcDate(*stats->last_order_at).PlusDays(1);
+  const Date data_end = Date::FromDays(history->last_day()).PlusDays(1);
 
   if (o.json) {
     nlohmann::json j;
@@ -142,8 +141,8 @@ void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit
   CLI::App* cmd = app.add_subcommand(
       "rates", "Customer retention rate (CRR) and churn rate per day, week, month or year");
   cmd->add_option("--period", o->period, "day, week, month (default) or year");
-  cmd->add_option("--from", o->from, "first day YYYY-MM-DD (default: the first order's day)");
-  cmd->add_option("--to", o->to, "last day YYYY-MM-DD (default: the last order's day)");
+  cmd->add_option("--from", o->from, "first day YYYY-MM-DD (default: the first completed order's day)");
+  cmd->add_option("--to", o->to, "last day YYYY-MM-DD (default: the last completed order's day)");
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&globals, o, &exit_code] { exit_code = RunRates(globals, *o); });
 }

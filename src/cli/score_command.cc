@@ -1,16 +1,21 @@
 // winback score --as-of DATE: RFM, segments, lifecycle, inactivity, readiness and let-go flags
-// for every customer, written to the store with the date (earlier dates are kept).
+// and the model predictions (P(alive), expected purchases, value, CLV, churn risk) for every
+// customer, streamed into the store with the date (earlier dates are kept).
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "analytics/scorer.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/score_models.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 
 namespace winback::cli {
 namespace {
@@ -18,69 +23,190 @@ namespace {
 struct ScoreOptions {
   std::string as_of;
   bool json = false;
+  bool no_models = false;
+  bool no_churn = false;
+  std::string churn_model = "logistic";
 };
+
+// Totals of the model columns over the written scores.
+struct ModelTotals {
+  std::int64_t with_p_alive = 0;
+  double p_alive_sum = 0;
+  double expected_purchases_sum = 0;
+  std::int64_t with_value = 0;
+  double clv_sum_minor = 0;
+  std::int64_t with_churn = 0;
+  double churn_sum = 0;
+
+  void Add(const store::CustomerScore& s) {
+    if (s.p_alive) {
+      ++with_p_alive;
+      p_alive_sum += *s.p_alive;
+    }
+    expected_purchases_sum += s.expected_purchases_90d.value_or(0);
+    if (s.clv_12m_minor) {
+      ++with_value;
+      clv_sum_minor += *s.clv_12m_minor;
+    }
+    if (s.churn_risk) {
+      ++with_churn;
+      churn_sum += *s.churn_risk;
+    }
+  }
+};
+
+double Mean(double sum, std::int64_t n) { return n > 0 ? sum / static_cast<double>(n) : 0.0; }
+
+// Minor units as a decimal amount of `currency` ("1234.56"), rounded to the minor unit.
+std::string MoneyText(double minor, const std::string& currency) {
+  Result<Currency> c = Currency::FromCode(currency);
+  if (!c.ok()) return fmt::format("{:.0f}", minor);
+  return FormatMinorUnits(static_cast<std::int64_t>(std::llround(minor)), *c);
+}
+
+int ReaderCount() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}
 
 int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   Result<Date> as_of = ParseDateOption("--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
+  std::optional<models::ChurnModelKind> churn_model = models::ParseChurnModelKind(o.churn_model);
+  if (!churn_model) {
+    return ReportError(InvalidArgumentError("--churn-model: expected logistic or xgboost, got '" +
+                                            o.churn_model + "'"));
+  }
   Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
   if (!config.ok()) return ReportError(config.status());
-  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
-  if (!store.ok()) return ReportError(store.status());
-  Result<std::vector<store::CustomerScore>> scores =
-      analytics::ScoreStore(**store, config->scoring, *as_of);
-  if (!scores.ok()) return ReportError(scores.status());
-  const Status written = (*store)->WriteScores(*as_of, *scores);
-  if (!written.ok()) return ReportError(written);
-  const analytics::ScoreSummary summary = analytics::SummarizeScores(*scores);
+  Result<std::vector<std::unique_ptr<store::Store>>> stores =
+      OpenExistingStores(globals, ReaderCount());
+  if (!stores.ok()) return ReportError(stores.status());
+  const std::vector<store::Store*> readers = StorePointers(*stores);
+
+  Result<analytics::BuiltScores> built =
+      analytics::BuildScores(readers, config->scoring, *as_of);
+  if (!built.ok()) return ReportError(built.status());
+  std::optional<ScoreModels> models;
+  if (!o.no_models) {
+    ScoreModelOptions mo;
+    mo.churn = !o.no_churn;
+    mo.churn_model = *churn_model;
+    Result<ScoreModels> m = ScoreModels::Compute(readers, *as_of, mo);
+    if (!m.ok()) return ReportError(m.status());
+    for (const std::string& note : m->notes()) fmt::print(stderr, "winback score: {}\n", note);
+    models = *std::move(m);
+  }
+  Result<std::unique_ptr<store::ScoreWriter>> writer = readers[0]->BeginScores(*as_of);
+  if (!writer.ok()) return ReportError(writer.status());
+  ModelTotals totals;
+  Result<analytics::ScoreSummary> summary =
+      built->builder.Finish([&](store::CustomerScore& s) -> Status {
+        if (models) models->Fill(s);
+        totals.Add(s);
+        return (*writer)->Add(s);
+      });
+  if (!summary.ok()) return ReportError(summary.status());
+  if (Result<std::int64_t> n = (*writer)->Commit(); !n.ok()) return ReportError(n.status());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string source(analytics::ScoreSourceName(built->source));
+  const std::string spend_currency = models ? models->spend_currency() : "";
 
   if (o.json) {
     nlohmann::json j;
     j["as_of"] = as_of->ToString();
-    j["customers"] = summary.customers;
-    j["buyers"] = summary.buyers;
-    j["inactive"] = summary.inactive;
-    j["let_go"] = summary.let_go;
-    j["by_lifecycle"] = summary.by_lifecycle;
-    j["by_group"] = summary.by_group;
-    j["by_segment"] = summary.by_segment;
+    j["customers"] = summary->customers;
+    j["buyers"] = summary->buyers;
+    j["inactive"] = summary->inactive;
+    j["let_go"] = summary->let_go;
+    j["by_lifecycle"] = summary->by_lifecycle;
+    j["by_group"] = summary->by_group;
+    j["by_segment"] = summary->by_segment;
+    j["source"] = source;
+    if (models) {
+      nlohmann::json m;
+      if (const auto& p = models->bgnbd()) {
+        m["bgnbd"] = {{"r", p->r}, {"alpha", p->alpha}, {"a", p->a}, {"b", p->b},
+                      {"time_unit_days", 7}};
+      }
+      if (const auto& p = models->gamma_gamma()) {
+        m["gamma_gamma"] = {{"p", p->p}, {"q", p->q}, {"gamma", p->gamma},
+                            {"currency", spend_currency}};
+      }
+      m["customers_with_p_alive"] = totals.with_p_alive;
+      m["mean_p_alive"] = Mean(totals.p_alive_sum, totals.with_p_alive);
+      m["expected_purchases_90d"] = totals.expected_purchases_sum;
+      m["customers_with_clv"] = totals.with_value;
+      m["clv_12m_total_minor"] = totals.clv_sum_minor;
+      m["customers_with_churn_risk"] = totals.with_churn;
+      m["mean_churn_risk"] = Mean(totals.churn_sum, totals.with_churn);
+      m["churn_model"] = o.no_churn ? nlohmann::json(nullptr) : nlohmann::json(o.churn_model);
+      m["churn_horizon_days"] = 90;
+      m["notes"] = models->notes();
+      m["seconds"] = models->seconds();
+      j["models"] = m;
+    } else {
+      j["models"] = nullptr;
+    }
     j["seconds"] = seconds;
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print("scored {} customers as of {} in {:.2f} s ({} have ordered)\n",
-             WithThousands(summary.customers), as_of->ToString(), seconds,
-             WithThousands(summary.buyers));
+  fmt::print("scored {} customers as of {} in {:.2f} s ({} have ordered; read from the {})\n",
+             WithThousands(summary->customers), as_of->ToString(), seconds,
+             WithThousands(summary->buyers), source);
   auto share = [&](std::int64_t n, std::int64_t of) {
     return of > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0;
   };
   fmt::print("inactive by the [inactivity] rules: {} ({:.1f}% of buyers); let go: {}\n",
-             WithThousands(summary.inactive), share(summary.inactive, summary.buyers),
-             WithThousands(summary.let_go));
+             WithThousands(summary->inactive), share(summary->inactive, summary->buyers),
+             WithThousands(summary->let_go));
   fmt::print("\nlifecycle\n");
   for (int i = 0; i < analytics::kLifecycleCount; ++i) {
     const std::string name(analytics::LifecycleName(static_cast<analytics::Lifecycle>(i)));
-    auto it = summary.by_lifecycle.find(name);
-    const std::int64_t n = it == summary.by_lifecycle.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n), share(n, summary.customers));
+    auto it = summary->by_lifecycle.find(name);
+    const std::int64_t n = it == summary->by_lifecycle.end() ? 0 : it->second;
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n),
+               share(n, summary->customers));
   }
   fmt::print("\ngroups (article 004)\n");
   for (int g = 0; g < analytics::kGroupCount; ++g) {
     const std::string name(analytics::GroupName(static_cast<analytics::Group>(g)));
-    auto it = summary.by_group.find(name);
-    const std::int64_t n = it == summary.by_group.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n), share(n, summary.buyers));
+    auto it = summary->by_group.find(name);
+    const std::int64_t n = it == summary->by_group.end() ? 0 : it->second;
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n), share(n, summary->buyers));
   }
   fmt::print("\nsegments\n");
   for (const analytics::SegmentRule& rule : config->scoring.segments.rules()) {
-    auto it = summary.by_segment.find(rule.name);
-    const std::int64_t n = it == summary.by_segment.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", rule.name, WithThousands(n), share(n, summary.buyers));
+    auto it = summary->by_segment.find(rule.name);
+    const std::int64_t n = it == summary->by_segment.end() ? 0 : it->second;
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", rule.name, WithThousands(n),
+               share(n, summary->buyers));
   }
-  fmt::print("\nsaved; see `winback segments --as-of {}`\n", as_of->ToString());
+  if (models) {
+    fmt::print("\nmodels ({:.1f} s)\n", models->seconds());
+    if (const auto& p = models->bgnbd()) {
+      fmt::print("  BG/NBD (weeks) r={:.4g} alpha={:.4g} a={:.4g} b={:.4g}: mean P(alive) {:.3f} "
+                 "over {} customers; {:.0f} purchases expected in the next 90 days\n",
+                 p->r, p->alpha, p->a, p->b, Mean(totals.p_alive_sum, totals.with_p_alive),
+                 WithThousands(totals.with_p_alive), totals.expected_purchases_sum);
+    }
+    if (const auto& p = models->gamma_gamma()) {
+      fmt::print("  Gamma-Gamma ({}) p={:.4g} q={:.4g} gamma={:.4g}: 12-month CLV {} {} over {} "
+                 "customers\n",
+                 spend_currency, p->p, p->q, p->gamma,
+                 MoneyText(totals.clv_sum_minor, spend_currency), spend_currency,
+                 WithThousands(totals.with_value));
+    }
+    if (models->churn_fitted()) {
+      fmt::print("  churn risk ({}, no order in 90 days): mean {:.3f} over {} customers\n",
+                 o.churn_model, Mean(totals.churn_sum, totals.with_churn),
+                 WithThousands(totals.with_churn));
+    }
+  }
+  fmt::print("\nsaved; see `winback segments --as-of {}` and `winback customer ID`\n",
+             as_of->ToString());
   return kExitOk;
 }
 
@@ -90,9 +216,16 @@ void RegisterScoreCommand(CLI::App& app, const GlobalOptions& globals, int& exit
   auto o = std::make_shared<ScoreOptions>();
   CLI::App* cmd = app.add_subcommand(
       "score", "Score every customer as of a date (RFM, segments, lifecycle, inactivity, "
-               "readiness, let-go) and save the scores");
+               "readiness, let-go, P(alive), expected purchases and value, CLV, churn risk) "
+               "and save the scores");
   cmd->add_option("--as-of", o->as_of, "score date YYYY-MM-DD; data after this day is ignored")
       ->required();
+  cmd->add_flag("--no-models", o->no_models,
+                "skip the predictive models (P(alive), expected purchases, value, CLV, churn "
+                "risk): much faster on large stores");
+  cmd->add_flag("--no-churn", o->no_churn, "skip only the churn classifier (the slowest model)");
+  cmd->add_option("--churn-model", o->churn_model,
+                  "churn classifier: logistic (default) or xgboost");
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&globals, o, &exit_code] { exit_code = RunScore(globals, *o); });
 }

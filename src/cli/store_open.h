@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/status.h"
@@ -10,5 +11,13 @@ namespace winback::cli {
 
 // Opens the database a read command works on (config + --db); NotFound when it does not exist.
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals);
+
+// `count` connections to that database, for commands that read it on several threads
+// (score, rates); only one for ":memory:", whose connections would not share the data.
+Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const GlobalOptions& globals,
+                                                                      int count);
+
+// The Store pointers of `stores`, for the functions that take a span of readers.
+std::vector<store::Store*> StorePointers(const std::vector<std::unique_ptr<store::Store>>& stores);
 
 }  // namespace winback::cli

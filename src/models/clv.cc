@@ -1,14 +1,38 @@
 #include "models/clv.h"
 
 #include <cmath>
+#include <cstdint>
 
 #include "models/internal/groups.h"
 #include "models/internal/parallel.h"
+#include "models/internal/validate.h"
 
 namespace winback::models {
 namespace {
 
-constexpr std::size_t kChunk = 2048;
+constexpr std::size_t kGroupChunk = 2048;
+constexpr std::size_t kPairChunk = 16;  // a pair may cost a few hundred series terms
+constexpr std::size_t kRowChunk = std::size_t{1} << 15;
+
+// The distinct (x, T) of the groups of (x, t_x, T), and the pair of every group: the factor
+// E[Y(t) | alive, x, T] of the predictions depends on these two only.
+struct Pairs {
+  std::vector<double> frequency;
+  std::vector<double> age;
+  std::vector<std::uint32_t> of_group;
+  std::size_t size() const { return frequency.size(); }
+};
+
+Pairs PairsOf(const internal::Groups& groups) {
+  const std::vector<double> zero(groups.size(), 0.0);
+  internal::Groups p = internal::GroupTriples(groups.a, groups.c, zero, {}, true);
+  return {std::move(p.a), std::move(p.b), std::move(p.group_of_row)};
+}
+
+Result<internal::Groups> GroupRows(const SummaryTable& data, int workers) {
+  WINBACK_RETURN_IF_ERROR(internal::ValidateSummaryTableParallel(data, workers));
+  return internal::GroupTriples(data.frequency, data.recency, data.age, {}, true, workers);
+}
 
 }  // namespace
 
@@ -17,23 +41,30 @@ Result<Predictions> PredictCustomers(const TransactionModel& model, const Summar
   if (!(horizon >= 0) || !std::isfinite(horizon)) {
     return InvalidArgumentError("horizon must be a finite number >= 0");
   }
-  WINBACK_RETURN_IF_ERROR(ValidateSummaryTable(data));
   const int workers = internal::ResolveThreads(threads);
-  const internal::Groups groups =
-      internal::GroupTriples(data.frequency, data.recency, data.age, {}, true);
+  WINBACK_ASSIGN_OR_RETURN(const internal::Groups groups, GroupRows(data, workers));
+  const Pairs pairs = PairsOf(groups);
+  std::vector<double> if_alive(pairs.size());
+  internal::ForEachChunk(
+      pairs.size(), kPairChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t p = begin; p < end; ++p) {
+          if_alive[p] = model.ExpectedPurchasesIfAlive(pairs.frequency[p], pairs.age[p], horizon);
+        }
+      });
+  // Per group; bit for bit the per-customer ProbabilityAlive and ConditionalExpectedPurchases
+  // (= ProbabilityAlive * ExpectedPurchasesIfAlive, transaction_model.h).
   std::vector<double> alive(groups.size()), expected(groups.size());
-  internal::ForEachChunk(groups.size(), kChunk, workers,
-                         [&](std::size_t, std::size_t begin, std::size_t end) {
-                           for (std::size_t g = begin; g < end; ++g) {
-                             const CustomerRfm c{groups.a[g], groups.b[g], groups.c[g]};
-                             alive[g] = model.ProbabilityAlive(c);
-                             expected[g] = model.ConditionalExpectedPurchases(c, horizon);
-                           }
-                         });
+  internal::ForEachChunk(
+      groups.size(), kGroupChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t g = begin; g < end; ++g) {
+          alive[g] = model.ProbabilityAlive({groups.a[g], groups.b[g], groups.c[g]});
+          expected[g] = alive[g] * if_alive[pairs.of_group[g]];
+        }
+      });
   Predictions out;
   out.p_alive.resize(data.size());
   out.expected_purchases.resize(data.size());
-  internal::ForEachChunk(data.size(), kChunk * 16, workers,
+  internal::ForEachChunk(data.size(), kRowChunk, workers,
                          [&](std::size_t, std::size_t begin, std::size_t end) {
                            for (std::size_t i = begin; i < end; ++i) {
                              const std::uint32_t g = groups.group_of_row[i];
@@ -59,34 +90,42 @@ Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
     return InvalidArgumentError("monthly_discount_rate must be a finite number > -1");
   }
   WINBACK_RETURN_IF_ERROR(spend.CheckFiniteMean());
-  WINBACK_RETURN_IF_ERROR(ValidateSummaryTable(data));
   const int workers = internal::ResolveThreads(options.threads);
-  const internal::Groups groups =
-      internal::GroupTriples(data.frequency, data.recency, data.age, {}, true);
-  // Per distinct (x, t_x, T): sum_k (E[Y(k u)] - E[Y((k-1) u)]) / (1+d)^k.
-  std::vector<double> discounted(groups.size());
+  WINBACK_ASSIGN_OR_RETURN(const internal::Groups groups, GroupRows(data, workers));
+  const Pairs pairs = PairsOf(groups);
+  // Per distinct (x, T): D = sum_k (g(k u) - g((k-1) u)) / (1+d)^k with
+  // g(t) = E[Y(t) | alive, x, T], so that sum_k (E[Y(k u)] - E[Y((k-1) u)]) / (1+d)^k of a
+  // customer is P(alive) * D.
+  std::vector<double> per_pair(pairs.size());
   const double factor = 1.0 / (1.0 + options.monthly_discount_rate);
   internal::ForEachChunk(
-      groups.size(), kChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
-        for (std::size_t g = begin; g < end; ++g) {
-          const CustomerRfm c{groups.a[g], groups.b[g], groups.c[g]};
+      pairs.size(), kPairChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t p = begin; p < end; ++p) {
           double previous = 0;
           double discount = 1;
           double sum = 0;
           for (int k = 1; k <= options.months; ++k) {
-            const double e = model.ConditionalExpectedPurchases(
-                c, static_cast<double>(k) * options.units_per_month);
+            const double e = model.ExpectedPurchasesIfAlive(
+                pairs.frequency[p], pairs.age[p], static_cast<double>(k) * options.units_per_month);
             discount *= factor;
             sum += (e - previous) * discount;
             previous = e;
           }
-          discounted[g] = sum;
+          per_pair[p] = sum;
+        }
+      });
+  std::vector<double> discounted(groups.size());
+  internal::ForEachChunk(
+      groups.size(), kGroupChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t g = begin; g < end; ++g) {
+          discounted[g] = model.ProbabilityAlive({groups.a[g], groups.b[g], groups.c[g]}) *
+                          per_pair[pairs.of_group[g]];
         }
       });
   CustomerValues out;
   out.expected_value.resize(data.size());
   out.clv.resize(data.size());
-  internal::ForEachChunk(data.size(), kChunk * 16, workers,
+  internal::ForEachChunk(data.size(), kRowChunk, workers,
                          [&](std::size_t, std::size_t begin, std::size_t end) {
                            for (std::size_t i = begin; i < end; ++i) {
                              const double v = spend.ConditionalExpectedAverageValue(

@@ -2,12 +2,14 @@
 
 // Options and report shared by every model's maximum-likelihood fit.
 //
-// All fits maximise the summed log-likelihood over customers by BFGS (optimizer.h) on the
-// logarithms of the parameters (so every parameter stays positive), with analytic gradients.
-// Customers with identical inputs ((x, t_x, T), or (x, m_x) for Gamma-Gamma) are evaluated
-// once with a count weight. Standard errors come from the inverse of the observed information
-// (the Hessian of the negative log-likelihood, by central differences of the analytic gradient
-// in log-parameters), mapped to the natural scale with the delta method:
+// All fits maximise the summed log-likelihood over customers on the logarithms of the
+// parameters (so every parameter stays positive), with analytic gradients: BG/NBD and MBG/NBD
+// by Newton's method on their analytic Hessian, Pareto/NBD and Gamma-Gamma by BFGS
+// (optimizer.h). Customers with identical inputs ((x, t_x, T), or (x, m_x) for Gamma-Gamma)
+// are evaluated once with a count weight. Standard errors come from the inverse of the
+// observed information (the Hessian of the negative log-likelihood in log-parameters: the
+// analytic one for BG/NBD and MBG/NBD, central differences of the analytic gradient for the
+// others), mapped to the natural scale with the delta method:
 //   Cov(theta) = diag(theta) Cov(log theta) diag(theta).
 
 #include <cstddef>
@@ -26,9 +28,11 @@ struct FitOptions {
   // their standard errors; tighter values mostly spend line-search steps on rounding noise.
   double gradient_tolerance = 1e-8;
   bool standard_errors = true;
-  // On more than 50,000 distinct inputs, first fit an unbiased 1-in-k subsample of the
-  // distinct inputs (about 20,000 of them) and start the full fit from its estimate and
-  // curvature. Saves most full-data iterations; the optimum reached is the same.
+  // On many distinct inputs, first fit an unbiased 1-in-k subsample of the distinct inputs
+  // and start the full fit from its estimate (and, for BFGS, its curvature): Newton fits on
+  // more than 50,000 distinct inputs (subsample of about 20,000), BFGS fits on more than
+  // 4,000 (subsample of about 2,000). Saves most full-data iterations; the optimum reached is
+  // the same.
   bool warm_start = true;
   // Starting values on the natural scale in the model's parameter order; empty = a default
   // derived from the data.
@@ -41,7 +45,7 @@ struct FitReport {
   std::vector<double> standard_errors;  // NaN when not computed or the Hessian is not PD
   std::vector<double> covariance;       // row-major, natural scale; empty when unavailable
   double log_likelihood = 0;            // summed over customers
-  int iterations = 0;                   // BFGS iterations of the full-data fit
+  int iterations = 0;                   // optimiser iterations of the full-data fit
   int evaluations = 0;                  // likelihood + gradient evaluations, all stages
   bool converged = false;
   std::string message;                  // why the optimiser stopped

@@ -54,6 +54,7 @@ class MbgNbdModel final : public TransactionModel {
   double LogLikelihood(const CustomerRfm& c) const override;
   double ProbabilityAlive(const CustomerRfm& c) const override;
   double ConditionalExpectedPurchases(const CustomerRfm& c, double t) const override;
+  double ExpectedPurchasesIfAlive(double frequency, double age, double t) const override;
   double ExpectedPurchases(double t) const override;
   double ProbabilityOfPurchases(int n, double t) const override;
   double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c,

@@ -240,6 +240,134 @@ Result<MinimizeResult> MinimizeBfgs(const Objective& f, std::vector<double> x0,
   return r;
 }
 
+namespace {
+
+// Cholesky factor of the symmetric n x n matrix m + shift I (row-major, lower triangle), or
+// false when it is not positive definite.
+bool CholeskyShifted(std::span<const double> m, std::size_t n, double shift,
+                     std::vector<double>& l) {
+  l.assign(n * n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    double diag = m[j * n + j] + shift;
+    for (std::size_t k = 0; k < j; ++k) diag -= l[j * n + k] * l[j * n + k];
+    if (!(diag > 0) || !std::isfinite(diag)) return false;
+    l[j * n + j] = std::sqrt(diag);
+    for (std::size_t i = j + 1; i < n; ++i) {
+      double v = m[i * n + j];
+      for (std::size_t k = 0; k < j; ++k) v -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = v / l[j * n + j];
+    }
+  }
+  return true;
+}
+
+// Solves L L' d = -g.
+std::vector<double> CholeskySolveNegative(const std::vector<double>& l, std::size_t n,
+                                          std::span<const double> g) {
+  std::vector<double> y(n), d(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double v = -g[i];
+    for (std::size_t k = 0; k < i; ++k) v -= l[i * n + k] * y[k];
+    y[i] = v / l[i * n + i];
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    double v = y[i];
+    for (std::size_t k = i + 1; k < n; ++k) v -= l[k * n + i] * d[k];
+    d[i] = v / l[i * n + i];
+  }
+  return d;
+}
+
+}  // namespace
+
+Result<MinimizeResult> MinimizeNewton(const ObjectiveWithHessian& f, std::vector<double> x0,
+                                      const MinimizeOptions& options) {
+  const std::size_t n = x0.size();
+  MinimizeResult r;
+  r.x = std::move(x0);
+  r.gradient.assign(n, 0.0);
+  r.hessian.assign(n * n, 0.0);
+  r.value = f(r.x, r.gradient, r.hessian);
+  r.evaluations = 1;
+  if (!std::isfinite(r.value) || !AllFinite(r.gradient) || !AllFinite(r.hessian)) {
+    return InvalidArgumentError("the objective is not finite at the starting point");
+  }
+  std::vector<double> l, trial_x(n), trial_grad(n), trial_hess(n * n);
+  while (true) {
+    if (MaxAbs(r.gradient) <= options.gradient_tolerance) {
+      r.converged = true;
+      r.message = "gradient below tolerance";
+      break;
+    }
+    if (r.iterations >= options.max_iterations) {
+      r.message = "iteration limit reached";
+      break;
+    }
+    // Smallest shift that makes the model positive definite.
+    double scale = 0;
+    for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::fabs(r.hessian[i * n + i]));
+    double shift = 0;
+    bool factored = CholeskyShifted(r.hessian, n, shift, l);
+    for (int tries = 0; !factored && tries < 60; ++tries) {
+      shift = shift == 0 ? 1e-8 * std::max(scale, 1e-300) : 10.0 * shift;
+      factored = CholeskyShifted(r.hessian, n, shift, l);
+    }
+    std::vector<double> d(n);
+    if (factored) {
+      d = CholeskySolveNegative(l, n, r.gradient);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) d[i] = -r.gradient[i];
+    }
+    double slope = Dot(d, r.gradient);
+    if (!(slope < 0)) {
+      for (std::size_t i = 0; i < n; ++i) d[i] = -r.gradient[i];
+      slope = Dot(d, r.gradient);
+    }
+    double step = 1.0;
+    const double step_norm = MaxAbs(d);
+    if (step_norm > options.max_step) step = options.max_step / step_norm;
+    bool accepted = false;
+    double trial_value = kInf;
+    for (int tries = 0; tries < 60; ++tries) {
+      for (std::size_t i = 0; i < n; ++i) trial_x[i] = r.x[i] + step * d[i];
+      ++r.evaluations;
+      trial_value = f(trial_x, trial_grad, trial_hess);
+      if (std::isfinite(trial_value) && AllFinite(trial_grad) && AllFinite(trial_hess) &&
+          trial_value <= r.value + 1e-4 * step * slope) {
+        accepted = true;
+        break;
+      }
+      // Backtrack: minimiser of the quadratic through f(0), f'(0) and f(step) when it is
+      // usable, kept within [0.1, 0.5] of the step.
+      double next = 0.5 * step;
+      if (std::isfinite(trial_value)) {
+        const double denom = 2.0 * (trial_value - r.value - slope * step);
+        if (denom > 0) next = std::clamp(-slope * step * step / denom, 0.1 * step, 0.5 * step);
+      }
+      step = next;
+    }
+    if (!accepted) {
+      r.converged = MaxAbs(r.gradient) <= 1e3 * options.gradient_tolerance;
+      r.message = "no further decrease possible along the search direction";
+      break;
+    }
+    ++r.iterations;
+    const double previous = r.value;
+    r.x = trial_x;
+    r.value = trial_value;
+    r.gradient = trial_grad;
+    r.hessian = trial_hess;
+    const double g = MaxAbs(r.gradient);
+    if (g > options.gradient_tolerance && previous - r.value <= 1e-16 * std::fabs(r.value) &&
+        g <= 1e3 * options.gradient_tolerance) {
+      r.converged = true;
+      r.message = "objective flat to rounding";
+      break;
+    }
+  }
+  return r;
+}
+
 std::vector<double> NumericalHessian(const Objective& f, std::span<const double> x, double h) {
   const std::size_t n = x.size();
   std::vector<double> hess(n * n, 0.0);

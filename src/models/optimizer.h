@@ -1,8 +1,10 @@
 #pragma once
 
-// A small quasi-Newton minimiser (BFGS with a strong-Wolfe line search, Nocedal & Wright 2006,
-// algorithms 6.1, 3.5 and 3.6) for the few-parameter likelihoods of the BTYD models, plus
-// the Hessian and covariance helpers used for standard errors.
+// Small minimisers for the few-parameter likelihoods of the BTYD models: quasi-Newton (BFGS with
+// a strong-Wolfe line search, Nocedal & Wright 2006, algorithms 6.1, 3.5 and 3.6) when only the
+// gradient is known, Newton's method (with a backtracking line search and a diagonal shift that
+// keeps the model Hessian positive definite, N&W section 3.4) when the Hessian is known too;
+// plus the Hessian and covariance helpers used for standard errors.
 
 #include <functional>
 #include <span>
@@ -16,6 +18,11 @@ namespace winback::models {
 // An objective: returns f(x) and writes the gradient into `grad` (same size as x). A point
 // outside the feasible region returns +infinity or NaN; the line search then steps back.
 using Objective = std::function<double(std::span<const double> x, std::span<double> grad)>;
+
+// An objective with its Hessian: returns f(x), writes the gradient into `grad` and, when `hess`
+// is not empty, the n x n Hessian (row-major) into `hess`.
+using ObjectiveWithHessian = std::function<double(std::span<const double> x, std::span<double> grad,
+                                                  std::span<double> hess)>;
 
 struct MinimizeOptions {
   int max_iterations = 500;
@@ -36,7 +43,8 @@ struct MinimizeResult {
   int evaluations = 0;
   bool converged = false;
   std::string message;                  // why it stopped
-  std::vector<double> inverse_hessian;  // the final BFGS approximation, row-major
+  std::vector<double> inverse_hessian;  // the final BFGS approximation, row-major (BFGS only)
+  std::vector<double> hessian;          // the exact Hessian at x, row-major (Newton only)
 };
 
 // Minimises `f` from `x0`. Returns InvalidArgument when f(x0) or its gradient is not finite.
@@ -45,6 +53,16 @@ struct MinimizeResult {
 // converged: the objective is flat to rounding there).
 Result<MinimizeResult> MinimizeBfgs(const Objective& f, std::vector<double> x0,
                                     const MinimizeOptions& options = {});
+
+// Minimises `f` by Newton's method from `x0`: the step solves (H + lambda I) d = -g with the
+// smallest lambda >= 0 (0, then growing by factors of 10) for which H + lambda I has a Cholesky
+// factor, capped at options.max_step per coordinate, and is shortened by backtracking until
+// f decreases by at least 1e-4 of the predicted amount (Armijo). Near the minimum the steps
+// are pure Newton steps (quadratic convergence). Same stopping rules, errors and result as
+// MinimizeBfgs, with `hessian` = the Hessian at the returned x (initial_inverse_hessian is
+// ignored).
+Result<MinimizeResult> MinimizeNewton(const ObjectiveWithHessian& f, std::vector<double> x0,
+                                      const MinimizeOptions& options = {});
 
 // The Hessian of f at x by central differences of the analytic gradient with step `h`
 // (symmetrised), row-major n x n. Costs 2n gradient evaluations.

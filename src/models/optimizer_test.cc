@@ -56,6 +56,78 @@ TEST(MinimizeBfgsTest, IterationLimitIsReportedNotConverged) {
   EXPECT_EQ(r.message, "iteration limit reached");
 }
 
+ObjectiveWithHessian RosenbrockWithHessian() {
+  return [](std::span<const double> x, std::span<double> g, std::span<double> h) {
+    const double a = 1 - x[0];
+    const double b = x[1] - x[0] * x[0];
+    g[0] = -2 * a - 400 * x[0] * b;
+    g[1] = 200 * b;
+    if (!h.empty()) {
+      h[0] = 2 - 400 * b + 800 * x[0] * x[0];
+      h[1] = h[2] = -400 * x[0];
+      h[3] = 200;
+    }
+    return a * a + 100 * b * b;
+  };
+}
+
+TEST(MinimizeNewtonTest, FindsRosenbrockMinimumThroughIndefiniteRegion) {
+  // The Rosenbrock Hessian has determinant 400 - 80000 (x1 - x0^2): it is indefinite above the
+  // parabola x1 = x0^2 + 0.005, where the diagonal shift keeps every step a descent step.
+  WINBACK_ASSERT_OK_AND_ASSIGN(MinimizeResult r,
+                               MinimizeNewton(RosenbrockWithHessian(), {-1.2, 1.0}));
+  EXPECT_TRUE(r.converged) << r.message;
+  EXPECT_NEAR(r.x[0], 1.0, 1e-8);
+  EXPECT_NEAR(r.x[1], 1.0, 1e-8);
+  ASSERT_EQ(r.hessian.size(), 4u);
+  EXPECT_NEAR(r.hessian[0], 802.0, 1e-4);  // the exact Hessian at the minimum
+  EXPECT_NEAR(r.hessian[1], -400.0, 1e-4);
+  EXPECT_LT(r.iterations, 40);
+  const ObjectiveWithHessian f = RosenbrockWithHessian();
+  WINBACK_ASSERT_OK_AND_ASSIGN(r, MinimizeNewton(f, {0.0, 1.0}));  // indefinite at the start
+  EXPECT_TRUE(r.converged) << r.message;
+  EXPECT_NEAR(r.x[0], 1.0, 1e-8);
+}
+
+TEST(MinimizeNewtonTest, ConvergesQuadraticallyOnAQuadratic) {
+  const ObjectiveWithHessian f = [](std::span<const double> x, std::span<double> g,
+                                    std::span<double> h) {
+    g[0] = 2 * (x[0] - 3);
+    g[1] = 20 * (x[1] + 1);
+    if (!h.empty()) {
+      h[0] = 2;
+      h[1] = h[2] = 0;
+      h[3] = 20;
+    }
+    return (x[0] - 3) * (x[0] - 3) + 10 * (x[1] + 1) * (x[1] + 1);
+  };
+  WINBACK_ASSERT_OK_AND_ASSIGN(MinimizeResult r, MinimizeNewton(f, {0.0, 0.0}));
+  EXPECT_TRUE(r.converged);
+  EXPECT_EQ(r.iterations, 1);
+  EXPECT_DOUBLE_EQ(r.x[0], 3.0);
+  EXPECT_DOUBLE_EQ(r.x[1], -1.0);
+}
+
+TEST(MinimizeNewtonTest, StepsBackFromInfeasibleRegionAndRejectsBadStart) {
+  // f = x - log(x): Newton's first step from 4 is x = 4 - 3 * 16 < 0 (capped by max_step).
+  const ObjectiveWithHessian f = [](std::span<const double> x, std::span<double> g,
+                                    std::span<double> h) {
+    if (x[0] <= 0) return std::numeric_limits<double>::infinity();
+    g[0] = 1 - 1 / x[0];
+    if (!h.empty()) h[0] = 1 / (x[0] * x[0]);
+    return x[0] - std::log(x[0]);
+  };
+  WINBACK_ASSERT_OK_AND_ASSIGN(MinimizeResult r, MinimizeNewton(f, {4.0}));
+  EXPECT_TRUE(r.converged) << r.message;
+  EXPECT_NEAR(r.x[0], 1.0, 1e-9);
+  EXPECT_THAT(MinimizeNewton(f, {-1.0}), StatusIs(StatusCode::kInvalidArgument));
+  MinimizeOptions o;
+  o.max_iterations = 1;
+  WINBACK_ASSERT_OK_AND_ASSIGN(r, MinimizeNewton(f, {4.0}, o));
+  EXPECT_FALSE(r.converged);
+  EXPECT_EQ(r.message, "iteration limit reached");
+}
+
 TEST(NumericalHessianTest, MatchesQuadratic) {
   const Objective f = [](std::span<const double> x, std::span<double> g) {
     g[0] = 2 * x[0] + x[1];

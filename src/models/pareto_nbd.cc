@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
+#include "core/check.h"
 #include "models/internal/fit_driver.h"
 #include "models/internal/likelihoods.h"
 #include "models/internal/parallel.h"
@@ -14,7 +16,7 @@
 namespace winback::models {
 namespace {
 
-constexpr std::size_t kChunk = 1024;
+constexpr std::size_t kChunk = 256;
 
 // The log-likelihood of one customer without the ln (r)_x + r ln alpha + s ln beta part, and
 // its derivatives with respect to (r, alpha, s, beta); also the P(alive) weight.
@@ -59,6 +61,41 @@ Core EvaluateCore(const ParetoNbdParams& p, double log_s, double x, double t_x, 
   return c;
 }
 
+// EvaluateCore for the likelihood: the same quantities, with the per-time logarithms and the
+// integral from tables prepared once per parameter point (see ParetoIntegralTables).
+Core EvaluateCoreTabled(const ParetoNbdParams& p, double log_s,
+                        const internal::ParetoIntegralTables& tables, double x, std::size_t k,
+                        std::uint32_t tx_code, std::uint32_t t_code, double t_x, double t_cal) {
+  Core c;
+  const double rx = p.r + x;
+  const double log_at = tables.log_alpha_plus(t_code);
+  const double log_bt = tables.log_beta_plus(t_code);
+  const double d_alpha_first = -rx * tables.inv_alpha_plus(t_code);
+  const double d_beta_first = -p.s * tables.inv_beta_plus(t_code);
+  const double log_first = -rx * log_at - p.s * log_bt;
+  if (!(t_cal > t_x)) {
+    c.log_sum = log_first;
+    c.d_r = -log_at;
+    c.d_alpha = d_alpha_first;
+    c.d_s = -log_bt;
+    c.d_beta = d_beta_first;
+    return c;
+  }
+  const internal::PowerPairIntegral integral = tables.Compute(k, tx_code, t_code);
+  const double log_second = log_s + integral.log_value;
+  const double diff = log_first - log_second;
+  const double e = std::exp(-std::fabs(diff));
+  c.log_sum = std::max(log_first, log_second) + std::log1p(e);
+  const double w1 = (diff >= 0 ? 1.0 : e) / (1.0 + e);
+  const double w2 = 1.0 - w1;
+  c.p_alive = w1;
+  c.d_r = w1 * -log_at + w2 * integral.d_e1;
+  c.d_alpha = w1 * d_alpha_first + w2 * integral.d_c1;
+  c.d_s = w1 * -log_bt + w2 * (1.0 / p.s + integral.d_e2);
+  c.d_beta = w1 * d_beta_first + w2 * integral.d_c2;
+  return c;
+}
+
 // [1 - exp(-u L)] / u, continuous at u = 0 (value L).
 double ExpRatio(double u, double l) {
   const double ul = u * l;
@@ -93,8 +130,11 @@ class ParetoGroupLikelihood {
     const ParetoNbdParams p{theta[0], theta[1], theta[2], theta[3]};
     double max_x = 0;
     for (double x : data.a) max_x = std::max(max_x, x);
+    const auto max_k = static_cast<std::size_t>(max_x);
     LogPochhammerTable tr;
-    tr.Reset(p.r, static_cast<std::size_t>(max_x));
+    tr.Reset(p.r, max_k);
+    const internal::ParetoIntegralTables tables(p.r, p.alpha, p.s, p.beta, max_k, data.values);
+    WINBACK_CHECK(data.b_code.size() == data.size() && data.c_code.size() == data.size());
     const double constant = p.r * std::log(p.alpha) + p.s * std::log(p.beta);
     const double d_alpha0 = p.r / p.alpha;
     const double d_beta0 = p.s / p.beta;
@@ -110,7 +150,8 @@ class ParetoGroupLikelihood {
             const double x = data.a[i];
             const auto k = static_cast<std::size_t>(x);
             const double w = data.weight[i];
-            const Core c = EvaluateCore(p, log_s, x, data.b[i], data.c[i], true);
+            const Core c = EvaluateCoreTabled(p, log_s, tables, x, k, data.b_code[i],
+                                              data.c_code[i], data.b[i], data.c[i]);
             acc[0] += w * (tr.log(k) + constant + c.log_sum);
             acc[1] += w * (tr.digamma(k) + log_alpha + c.d_r);
             acc[2] += w * (d_alpha0 + c.d_alpha);
@@ -164,11 +205,17 @@ double ParetoNbdModel::ProbabilityAlive(const CustomerRfm& c) const {
   return EvaluateCore(params_, std::log(params_.s), c.frequency, c.recency, c.age, false).p_alive;
 }
 
+double ParetoNbdModel::ExpectedPurchasesIfAlive(double frequency, double age, double t) const {
+  if (!(t > 0)) return 0.0;
+  // (r+x)/(alpha+T) * (beta+T) [1 - ((beta+T)/(beta+T+t))^(s-1)] / (s-1).
+  const double bt = params_.beta + age;
+  return (params_.r + frequency) / (params_.alpha + age) * bt *
+         ExpRatio(params_.s - 1.0, std::log1p(t / bt));
+}
+
 double ParetoNbdModel::ConditionalExpectedPurchases(const CustomerRfm& c, double t) const {
   if (!(t > 0)) return 0.0;
-  const double bt = params_.beta + c.age;
-  return ProbabilityAlive(c) * (params_.r + c.frequency) / (params_.alpha + c.age) * bt *
-         ExpRatio(params_.s - 1.0, std::log1p(t / bt));
+  return ProbabilityAlive(c) * ExpectedPurchasesIfAlive(c.frequency, c.age, t);
 }
 
 double ParetoNbdModel::ExpectedPurchases(double t) const {
@@ -191,7 +238,8 @@ double ParetoNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRf
 }
 
 Result<ParetoNbdFit> FitParetoNbd(const SummaryTable& data, const FitOptions& options) {
-  WINBACK_ASSIGN_OR_RETURN(internal::Groups groups, internal::GroupRfm(data));
+  WINBACK_ASSIGN_OR_RETURN(internal::Groups groups,
+                           internal::GroupRfm(data, internal::ResolveThreads(options.threads)));
   std::vector<double> start = options.initial;
   if (start.empty()) {
     const double alpha = internal::DefaultAlpha(groups);

@@ -67,16 +67,22 @@ double RegularizedIncompleteBeta(double a, double b, double z) {
 void LogPochhammerTable::Reset(double v, std::size_t max_k) {
   log_.resize(max_k + 1);
   digamma_.resize(max_k + 1);
+  trigamma_.resize(max_k + 1);
   double log_sum = 0.0;
   double inv_sum = 0.0;
+  double inv2_sum = 0.0;
   log_[0] = 0.0;
   digamma_[0] = 0.0;
+  trigamma_[0] = 0.0;
   for (std::size_t k = 1; k <= max_k; ++k) {
     const double base = v + static_cast<double>(k - 1);
+    const double inv = 1.0 / base;
     log_sum += std::log(base);
-    inv_sum += 1.0 / base;
+    inv_sum += inv;
+    inv2_sum += inv * inv;
     log_[k] = log_sum;
     digamma_[k] = inv_sum;
+    trigamma_[k] = -inv2_sum;
   }
 }
 

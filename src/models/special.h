@@ -32,8 +32,9 @@ double LogBeta(double a, double b);
 double RegularizedIncompleteBeta(double a, double b, double z);
 
 // Log-Pochhammer table for one base value v > 0 and integer counts k = 0..max_k:
-//   log(k)     = ln (v)_k = ln Gamma(v + k) - ln Gamma(v) = sum_{j<k} ln(v + j)
-//   digamma(k) = psi(v + k) - psi(v)                       = sum_{j<k} 1 / (v + j)
+//   log(k)      = ln (v)_k = ln Gamma(v + k) - ln Gamma(v) = sum_{j<k} ln(v + j)
+//   digamma(k)  = psi(v + k) - psi(v)                       = sum_{j<k} 1 / (v + j)
+//   trigamma(k) = psi'(v + k) - psi'(v)                     = -sum_{j<k} 1 / (v + j)^2
 // The BTYD likelihoods need these ratios for every customer's integer frequency x; a table
 // costs O(max_k) per parameter value instead of one lgamma per customer. Not thread-safe to
 // Reset while another thread reads; concurrent reads are fine.
@@ -42,11 +43,13 @@ class LogPochhammerTable {
   void Reset(double v, std::size_t max_k);
   double log(std::size_t k) const { return log_[k]; }
   double digamma(std::size_t k) const { return digamma_[k]; }
+  double trigamma(std::size_t k) const { return trigamma_[k]; }
   std::size_t max_k() const { return log_.empty() ? 0 : log_.size() - 1; }
 
  private:
   std::vector<double> log_;
   std::vector<double> digamma_;
+  std::vector<double> trigamma_;
 };
 
 // The BG/NBD expected number of repeat purchases in (0, t] of a customer alive at time 0

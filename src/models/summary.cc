@@ -11,6 +11,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "models/internal/validate.h"
+
 namespace winback::models {
 namespace {
 
@@ -134,6 +136,7 @@ Status ValidateSummaryTable(const SummaryTable& table) {
     return InvalidArgumentError("summary table columns have different lengths");
   }
   for (std::size_t i = 0; i < n; ++i) {
+    if (internal::SummaryRowIsValid(table, i)) continue;
     Status s = ValidateRfm(table.rfm(i));
     if (s.ok() && table.has_monetary_value()) {
       const double m = table.monetary_value[i];

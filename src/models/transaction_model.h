@@ -34,6 +34,13 @@ class TransactionModel {
   virtual double ProbabilityAlive(const CustomerRfm& c) const = 0;
   // E[Y(t) | x, t_x, T]: expected repeat purchases in (T, T + t].
   virtual double ConditionalExpectedPurchases(const CustomerRfm& c, double t) const = 0;
+  // E[Y(t) | alive at T, x, T]: expected repeat purchases in (T, T + t] of a customer known to
+  // be alive at T. In all three models it depends on x and T only (t_x enters through P(alive)
+  // alone), and every implementation computes
+  //   ConditionalExpectedPurchases(c, t) = ProbabilityAlive(c) * ExpectedPurchasesIfAlive(x, T, t)
+  // as exactly this product, so batch predictions (clv.h) can evaluate the second factor once
+  // per distinct (x, T) and still return the per-customer values bit for bit.
+  virtual double ExpectedPurchasesIfAlive(double frequency, double age, double t) const = 0;
   // E[X(t)]: expected repeat purchases in (0, t] of a customer who just made a first purchase.
   virtual double ExpectedPurchases(double t) const = 0;
   // P(X(t) = n): probability that a new customer makes n repeat purchases in (0, t].

@@ -22,6 +22,7 @@ AggregateBuilder::AggregateBuilder(CustomerKey key) { agg_.key = key; }
 void AggregateBuilder::AddOrder(Instant placed_at, std::int32_t utc_offset_minutes,
                                 std::int64_t amount_minor, std::string_view currency,
                                 OrderStatus status) {
+  KeepLatest(agg_.last_activity_at, placed_at);
   if (status == OrderStatus::kRefunded) {
     ++agg_.refunded_orders;
     return;
@@ -47,6 +48,7 @@ void AggregateBuilder::AddOrder(Instant placed_at, std::int32_t utc_offset_minut
 
 void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view channel,
                                 std::string_view reason, std::optional<std::int64_t> score) {
+  KeepLatest(agg_.last_activity_at, at);
   switch (type) {
     case EventType::kVisit: KeepLatest(agg_.last_visit_at, at); break;
     case EventType::kEmailOpen:

@@ -151,6 +151,10 @@ struct CustomerAggregates {
   // Bit i set when channel i saw an unsubscribe / a bounce.
   std::uint32_t unsubscribed_channels = 0;
   std::uint32_t bounced_channels = 0;
+  // The latest order (any status) or event (any type): when it is before a date, these
+  // aggregates are the customer's state as of that date (scoring reads them instead of the
+  // streams).
+  std::optional<Instant> last_activity_at;
 };
 
 // One order as the analytics and models read it: the columns of the per-customer index.
@@ -172,7 +176,10 @@ struct EventPoint {
 };
 
 // A customer's scores as of one date, written by `winback score`. Absent optionals were not
-// computed (e.g. no model fitted). Units: days; money in minor units of `currency`.
+// computed (e.g. no model fitted). Units: days; money in minor units of `currency`. The model
+// fields come from src/models: P(alive) and expected purchases from BG/NBD, expected value and
+// CLV from Gamma-Gamma (absent for customers of another currency than the spend model's),
+// churn risk from the churn classifier (churn_classifier.h).
 struct CustomerScore {
   CustomerKey key;
   std::optional<std::int64_t> recency_days;  // Days from the last completed order to as_of.

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -83,6 +84,51 @@ struct CustomerProfile {
   CustomerAggregates aggregates;
 };
 
+// A half-open range [begin, end) of customer keys, to split a scan across threads.
+struct KeyRange {
+  std::int64_t begin = 0;
+  std::int64_t end = std::numeric_limits<std::int64_t>::max();
+
+  bool Contains(CustomerKey key) const { return begin <= key.value() && key.value() < end; }
+  // Splits [1, limit) into `parts` (>= 1) ranges of nearly equal size, in key order.
+  static std::vector<KeyRange> Split(std::int64_t limit, int parts);
+};
+
+// Which fields of CustomerAggregates a scan fills; the others keep their defaults. Decoding
+// fewer columns is most of what makes a scan of a million rows cheaper.
+enum class AggregateFields : std::uint8_t {
+  kAll,
+  // What scoring reads: key, first/last order, orders, refunded and cancelled orders,
+  // purchase days, revenue, currency, other-currency orders, last engagement per channel, last
+  // visit and chat, complaints, satisfied and unsatisfied tickets, referrals, payment
+  // defaults, exit reason and time, unsubscribed channels, last activity.
+  kScoring,
+  kKey,  // only the key: which customers exist
+};
+
+// Writes the scores of one as_of date, one customer at a time, so a run never needs all of
+// them in memory. Nothing is visible to readers until Commit(), which replaces that date's
+// scores atomically; destroying the writer without Commit() rolls everything back (so does a
+// crash). Not thread-safe.
+class ScoreWriter {
+ public:
+  virtual ~ScoreWriter() = default;
+  ScoreWriter(const ScoreWriter&) = delete;
+  ScoreWriter& operator=(const ScoreWriter&) = delete;
+
+  // Adds one customer's score. Keys must be positive and strictly increasing from call to
+  // call; r, f and m must be in 0..5. InvalidArgument otherwise (the writer stays usable);
+  // FailedPrecondition after Commit(); Unavailable for I/O errors.
+  virtual Status Add(const CustomerScore& score) = 0;
+
+  // Makes the scores durable and visible, replacing any earlier run of the same date. Returns
+  // the number of scores written. FailedPrecondition when already committed.
+  virtual Result<std::int64_t> Commit() = 0;
+
+ protected:
+  ScoreWriter() = default;
+};
+
 // The persistent store of customers, orders, events, consents and per-customer aggregates.
 // Implementations: store/sqlite (embedded, the default). All times are UTC instants; money is
 // integer minor units. A Store is used from one thread at a time.
@@ -126,17 +172,68 @@ class Store {
   // do not exist are empty).
   virtual Result<std::vector<std::string>> CustomerIds() = 0;
 
-  // Replaces the scores as of `as_of` with `scores` in one transaction. Scores of other dates
-  // are kept, so two runs can be compared.
-  virtual Status WriteScores(Date as_of, std::span<const CustomerScore> scores) = 0;
+  // ---- Reads for scoring (see src/analytics/scorer.h) ----
+  //
+  // The *InRange methods read one key range, so a scan can be split across threads: one Store
+  // per thread, opened on the same database (SQLite in WAL mode allows concurrent readers;
+  // each Store reads its own snapshot, so readers running beside an import may see it at
+  // different points). The SQLite store reads these scans with a small page cache.
+
+  // One more than the largest customer key; 1 when there are no customers. Every customer's
+  // key is in [1, limit).
+  virtual Result<std::int64_t> CustomerKeyLimit() = 0;
+
+  // As ForEachAggregates, for the customers in `range`, filling `fields`. Every customer has
+  // an aggregate row (all zero before their first order or event).
+  virtual Status ForEachAggregatesInRange(
+      KeyRange range, AggregateFields fields,
+      const std::function<Status(const CustomerAggregates&)>& fn) = 0;
+
+  // As ForEachCustomerOrders / ForEachCustomerEvents, for the customers in `range`.
+  virtual Status ForEachCustomerOrdersInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) = 0;
+  virtual Status ForEachCustomerEventsInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) = 0;
+
+  // Streams the times of every completed order, oldest first, per customer in key order;
+  // customers without a completed order are skipped. Integer columns only: the cheapest way
+  // through the whole purchase history (rates, cohorts). The span is valid during the call.
+  virtual Status ForEachCompletedOrderTimesInRange(
+      KeyRange range, const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) = 0;
+
+  // For each customer of `keys` (strictly increasing), the times of their completed orders in
+  // [from, to), oldest first. `fn` is called once per key, with an empty span when there are
+  // none. One index seek per key: for a few customers out of many.
+  virtual Status CompletedOrderTimes(
+      std::span<const CustomerKey> keys, Instant from, Instant to,
+      const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) = 0;
+
+  // ---- Scores ----
+
+  // Starts replacing the scores as of `as_of`. Scores of other dates are kept, so two runs can
+  // be compared. The writer holds the write lock until it is committed or destroyed; readers
+  // see the old scores (or none) until Commit(). Unavailable when another writer holds the
+  // database.
+  virtual Result<std::unique_ptr<ScoreWriter>> BeginScores(Date as_of) = 0;
+
+  // Replaces the scores as of `as_of` with `scores` (any key order; each key once) in one
+  // transaction: BeginScores, Add in key order, Commit. Needs all scores in memory; a large run
+  // streams into BeginScores instead.
+  Status WriteScores(Date as_of, std::span<const CustomerScore> scores);
 
   // The dates that have scores, oldest first.
   virtual Result<std::vector<Date>> ScoreDates() = 0;
 
   // Calls `fn` for every score as of `as_of` in customer-key order. NotFound when no scores
-  // exist for that date.
+  // exist for that date. The score is valid only during the call.
   virtual Status ForEachScore(Date as_of,
                               const std::function<Status(const CustomerScore&)>& fn) = 0;
+
+  // The score of one customer as of `as_of`: nullopt when that run has no score for the key.
+  // NotFound when no scores exist for that date.
+  virtual Result<std::optional<CustomerScore>> LoadScore(Date as_of, CustomerKey key) = 0;
 
  protected:
   Store() = default;

@@ -7,14 +7,25 @@ rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
 
 expect_exit 0 "$WINBACK" demo --customers 3000 --dir shop
 expect_contains "$OUT" "customers                 3,000"
-for f in customers.csv orders.csv events.csv truth.json truth.csv winback.toml winback.db; do
+expect_contains "$OUT" "Report: $SCRATCH/shop/report.html"
+for f in customers.csv orders.csv events.csv truth.json truth.csv winback.toml winback.db \
+         report.html; do
   check; [ -s "shop/$f" ] || fail "demo did not write shop/$f"
 done
+# The report is the self-contained page with its chart marker script (tests/e2e/report_test.sh
+# renders one in Chromium).
+REPORT=$(cat shop/report.html)
+expect_contains "$REPORT" '<span id="charts-status"'
+expect_contains "$REPORT" "'charts rendered: ' + drawn"
+expect_contains "$REPORT" "<h2>RFM grid</h2>"
 cd shop
 expect_exit 0 "$WINBACK" stats --json
 expect_contains "$OUT" '"customers": 3000'
 expect_exit 0 "$WINBACK" customer c1 --json
 expect_contains "$OUT" '"timeline"'
+# The demo scored as of the simulation's last day and saved the scores.
+expect_exit 0 "$WINBACK" segments --json
+expect_contains "$OUT" '"as_of": "2024-12-31"'
 # Simulating again with the same seed gives the same bytes.
 expect_exit 0 "$WINBACK" simulate --customers 3000 --seed 42 --items --out again
 for f in customers.csv orders.csv events.csv truth.csv; do

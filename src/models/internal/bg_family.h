@@ -24,18 +24,27 @@ struct BgParams {
 double BgLogLikelihood(BgVariant v, const BgParams& p, const CustomerRfm& c);
 double BgProbabilityAlive(BgVariant v, const BgParams& p, const CustomerRfm& c);
 double BgConditionalExpected(BgVariant v, const BgParams& p, const CustomerRfm& c, double t);
+// E[Y(t) | alive at T, x, T]; BgConditionalExpected = BgProbabilityAlive * this.
+double BgExpectedIfAlive(BgVariant v, const BgParams& p, double x, double age, double t);
 double BgExpected(BgVariant v, const BgParams& p, double t);
 double BgProbabilityOfPurchases(BgVariant v, const BgParams& p, int n, double t);
 double BgConditionalProbabilityOfPurchases(BgVariant v, const BgParams& p, int n,
                                            const CustomerRfm& c, double t);
 
 // Summed weighted log-likelihood over groups (a = x, b = t_x, c = T) and its gradient with
-// respect to (r, alpha, a, b). Splits the groups over `threads` threads.
+// respect to (r, alpha, a, b). Splits the groups over `threads` threads; the result does not
+// depend on the thread count.
 class BgGroupLikelihood {
  public:
   BgGroupLikelihood(BgVariant v, int threads) : variant_(v), threads_(threads) {}
   double operator()(std::span<const double> theta, const Groups& data,
                     std::span<double> grad) const;
+  // The same, and when `hess` is not empty (4 x 4, row-major) the analytic Hessian of the
+  // log-likelihood with respect to (r, alpha, a, b): with ln L = C + ln(e^u1 + e^u2) (see
+  // BgLogLikelihood), it is d2C + w1 d2u1 + w2 d2u2 + w1 w2 (du1 - du2)(du1 - du2)', where
+  // w1, w2 are the shares of the two terms and d2C uses trigamma differences.
+  double Evaluate(std::span<const double> theta, const Groups& data, std::span<double> grad,
+                  std::span<double> hess) const;
 
  private:
   BgVariant variant_;

@@ -1,6 +1,7 @@
 #include "models/internal/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -12,26 +13,33 @@ int ResolveThreads(int requested) {
   return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
-void ForEachChunk(std::size_t n, std::size_t chunk, int threads,
-                  const std::function<void(std::size_t, std::size_t, std::size_t)>& fn) {
-  const std::size_t chunks = ChunkCount(n, chunk);
-  if (chunks == 0) return;
+void ForEachTask(std::size_t tasks, int threads, const std::function<void(std::size_t)>& fn) {
+  if (tasks == 0) return;
   const std::size_t workers =
-      std::min<std::size_t>(chunks, static_cast<std::size_t>(std::max(1, threads)));
-  auto run = [&](std::size_t worker) {
-    for (std::size_t c = worker; c < chunks; c += workers) {
-      fn(c, c * chunk, std::min(n, (c + 1) * chunk));
-    }
-  };
+      std::min<std::size_t>(tasks, static_cast<std::size_t>(std::max(1, threads)));
   if (workers == 1) {
-    run(0);
+    for (std::size_t t = 0; t < tasks; ++t) fn(t);
     return;
   }
-  std::vector<std::thread> pool;
-  pool.reserve(workers - 1);
-  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
-  run(0);
-  for (std::thread& t : pool) t.join();
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t t = next.fetch_add(1, std::memory_order_relaxed); t < tasks;
+         t = next.fetch_add(1, std::memory_order_relaxed)) {
+      fn(t);
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    pool.reserve(workers - 1);
+    for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(run);
+    run();
+  }  // joins
+}
+
+void ForEachChunk(std::size_t n, std::size_t chunk, int threads,
+                  const std::function<void(std::size_t, std::size_t, std::size_t)>& fn) {
+  ForEachTask(ChunkCount(n, chunk), threads,
+              [&](std::size_t c) { fn(c, c * chunk, std::min(n, (c + 1) * chunk)); });
 }
 
 }  // namespace winback::models::internal

@@ -220,4 +220,171 @@ PowerPairIntegral ComputePowerPairIntegral(double e1, double c1, double e2, doub
   return Quadrature(e1, c1, e2, c2, lo, hi);
 }
 
+ParetoIntegralTables::ParetoIntegralTables(double r, double alpha, double s, double beta,
+                                           std::size_t max_x, std::span<const double> times)
+    : r_(r), alpha_(alpha), s_(s), beta_(beta) {
+  const auto terms = static_cast<std::size_t>(kMaxSeriesTerms) + 2;
+  inv_rs_.resize(max_x + terms);
+  inv_r_.resize(max_x + terms);
+  for (std::size_t j = 0; j < inv_rs_.size(); ++j) {
+    const double dj = static_cast<double>(j);
+    inv_rs_[j] = 1.0 / (r + s + dj);
+    inv_r_[j] = 1.0 / (r + dj);
+  }
+  inv_s1_.resize(terms);
+  inv_k1_.resize(terms);
+  for (std::size_t k = 0; k < terms; ++k) {
+    const double dk = static_cast<double>(k);
+    inv_s1_[k] = 1.0 / (s + 1.0 + dk);
+    inv_k1_[k] = 1.0 / (dk + 1.0);
+  }
+  time_.resize(times.size());
+  auto cost_terms = [](double z, double& ratio, double& alt) {
+    const double az = std::fabs(z);
+    ratio = az >= 0.95 ? kInf : az / (1.0 - az);
+    alt = z < 0 ? 2.0 * az / (1.0 - az * az) : 0.0;
+  };
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    TimeTerms& t = time_[i];
+    t.value = times[i];
+    t.log_a = std::log(alpha + t.value);
+    t.log_b = std::log(beta + t.value);
+    t.inv_a = 1.0 / (alpha + t.value);
+    t.inv_b = 1.0 / (beta + t.value);
+    t.z_a = (alpha - beta) / (alpha + t.value);
+    t.z_b = (beta - alpha) / (beta + t.value);
+    cost_terms(t.z_a, t.ratio_a, t.alt_a);
+    cost_terms(t.z_b, t.ratio_b, t.alt_b);
+  }
+}
+
+namespace {
+
+// SeriesCost from the per-time terms: z == 0 costs 1 term; see SeriesCost.
+double TabledCost(double z, double ratio, double alt, double eo) {
+  if (z == 0.0) return 1.0;
+  if (!std::isfinite(ratio)) return kInf;
+  if (eo * alt > 4.6) return kInf;
+  return std::max(0.0, eo - 1.0) * ratio + 40.0 * ratio + 1.0;
+}
+
+}  // namespace
+
+// SeriesAround with the divisions from tables. Around alpha: em = r+x, eo = s+1 (e_k = s+1+k);
+// around beta: em = s+1, eo = r+x (e_k = r+x+k); in both n_k = r+s+x+k. Derivatives are with
+// respect to (em, cm, eo, co).
+template <bool kAroundAlpha>
+bool ParetoIntegralTables::Series(std::size_t x, const TimeTerms& lo, const TimeTerms& hi,
+                                  PowerPairIntegral& out) const {
+  const double dx = static_cast<double>(x);
+  const double eo = kAroundAlpha ? s_ + 1.0 : r_ + dx;
+  const double co = kAroundAlpha ? beta_ : alpha_;
+  const double a_lo = (kAroundAlpha ? alpha_ : beta_) + lo.value;
+  const double inv_a_lo = kAroundAlpha ? lo.inv_a : lo.inv_b;
+  const double inv_a_hi = kAroundAlpha ? hi.inv_a : hi.inv_b;
+  const double log_a_lo = kAroundAlpha ? lo.log_a : lo.log_b;
+  const double z = kAroundAlpha ? lo.z_a : lo.z_b;
+  const double m = r_ + s_ + dx;
+  const double one_minus_q = (hi.value - lo.value) * inv_a_hi;
+  const double log_q = log_a_lo - (kAroundAlpha ? hi.log_a : hi.log_b);
+  const double q = a_lo * inv_a_hi;
+  const double az = std::fabs(z);
+  const double inv_az = 1.0 / az;
+  const double peak = std::max(0.0, (eo - 1.0) * (kAroundAlpha ? lo.ratio_a : lo.ratio_b));
+  const double* inv_n = inv_rs_.data() + x;
+  const double* inv_e = kAroundAlpha ? inv_s1_.data() : inv_r_.data() + x;
+  const double* inv_k1 = inv_k1_.data();
+
+  const double ml = m * log_q;
+  double p;  // q^(m+k)
+  double d;  // 1 - q^(m+k), accurate near q = 1
+  if (ml > -0.5) {
+    d = -std::expm1(ml);
+    p = 1.0 - d;
+  } else {
+    p = std::exp(ml);
+    d = 1.0 - p;
+  }
+  double t = 1.0;   // (eo)_k / k! z^k
+  double tz = 0.0;  // t_{k-1} (eo + k - 1)
+  double h = 0.0;   // sum_{j<k} 1/(eo + j)
+  double sum = 0, s_m = 0, s_b = 0, s_z = 0, s_tp = 0;
+  bool converged = false;
+  for (int k = 0; k < kMaxSeriesTerms; ++k) {
+    const auto uk = static_cast<std::size_t>(k);
+    const double dk = static_cast<double>(k);
+    const double e = eo + dk;
+    const double in = inv_n[uk];
+    const double term = t * d * in;
+    sum += term;
+    s_m += t * (-p * log_q - d * in) * in;
+    s_b += term * h;
+    s_z += tz * d * in;
+    s_tp += t * p;
+    tz = t * e;
+    h += inv_e[uk];
+    t *= e * z * inv_k1[uk];
+    d += p * one_minus_q;
+    p *= q;
+    if (t == 0.0) {
+      s_z += tz * d * inv_n[uk + 1];
+      converged = true;
+      break;
+    }
+    const double k1 = dk + 1.0;
+    if ((k & 3) == 3 && k1 > peak) {
+      const double ratio = az * (e + 1.0) * inv_k1[uk + 1];
+      const double rmax = std::max(ratio, az);
+      if (rmax < 1.0) {
+        // The remaining terms carry 1 - q^(m+j) <= (m+j) ln(1/q): when hi - lo is small,
+        // they are smaller than the general bound by the factor min(1, (m+k+1) ln(1/q)).
+        const double n1 = m + k1;
+        if (std::fabs(t) * (1.0 + h + e + 1.0 + k1 * inv_az) * std::min(1.0, -n1 * log_q) <=
+            1e-17 * std::fabs(sum) * n1 * (1.0 - rmax)) {
+          converged = true;
+          break;
+        }
+      }
+    }
+  }
+  if (!converged || !(sum > 0) || !std::isfinite(sum)) return false;
+  const double s_q = -s_tp / q;
+  const double inv_sum = 1.0 / sum;
+  out.log_value = -m * log_a_lo + std::log(sum);
+  out.d_e1 = -log_a_lo + s_m * inv_sum;
+  out.d_e2 = -log_a_lo + (s_m + s_b) * inv_sum;
+  out.d_c1 = -m * inv_a_lo + (s_z * (co + lo.value) * inv_a_lo * inv_a_lo +
+                              s_q * (hi.value - lo.value) * inv_a_hi * inv_a_hi) *
+                                 inv_sum;
+  out.d_c2 = -s_z * inv_a_lo * inv_sum;
+  return std::isfinite(out.d_e1) && std::isfinite(out.d_e2) && std::isfinite(out.d_c1) &&
+         std::isfinite(out.d_c2);
+}
+
+PowerPairIntegral ParetoIntegralTables::Compute(std::size_t x, std::uint32_t lo,
+                                                std::uint32_t hi) const {
+  const TimeTerms& tl = time_[lo];
+  const TimeTerms& th = time_[hi];
+  const double e1 = r_ + static_cast<double>(x);
+  const double cost1 = TabledCost(tl.z_a, tl.ratio_a, tl.alt_a, s_ + 1.0);
+  const double cost2 = TabledCost(tl.z_b, tl.ratio_b, tl.alt_b, e1);
+  PowerPairIntegral out;
+  if (std::min(cost1, cost2) <= 3000.0) {
+    if (cost1 <= cost2) {
+      if (Series<true>(x, tl, th, out)) return out;
+    } else {
+      PowerPairIntegral swapped;
+      if (Series<false>(x, tl, th, swapped)) {
+        out.log_value = swapped.log_value;
+        out.d_e1 = swapped.d_e2;
+        out.d_c1 = swapped.d_c2;
+        out.d_e2 = swapped.d_e1;
+        out.d_c2 = swapped.d_c1;
+        return out;
+      }
+    }
+  }
+  return ComputePowerPairIntegral(e1, alpha_, s_ + 1.0, beta_, tl.value, th.value);
+}
+
 }  // namespace winback::models::internal

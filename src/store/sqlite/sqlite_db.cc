@@ -63,6 +63,17 @@ void Statement::BindOptionalInt(int index, std::optional<std::int64_t> value) {
 
 void Statement::BindReal(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
 
+void Statement::BindBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+}
+
+std::string_view Statement::ColumnBlob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  if (p == nullptr) return {};
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return {static_cast<const char*>(p), static_cast<std::size_t>(n)};
+}
+
 double Statement::ColumnReal(int column) const { return sqlite3_column_double(stmt_, column); }
 
 std::optional<double> Statement::ColumnOptionalReal(int column) const {
@@ -100,8 +111,10 @@ std::int64_t Statement::ColumnInt(int column) const {
 }
 
 std::optional<std::int64_t> Statement::ColumnOptionalInt(int column) const {
-  if (IsNull(column)) return std::nullopt;
-  return ColumnInt(column);
+  // One column call instead of two (type, then value): each takes the connection's API path.
+  sqlite3_value* v = sqlite3_column_value(stmt_, column);
+  if (sqlite3_value_type(v) == SQLITE_NULL) return std::nullopt;
+  return static_cast<std::int64_t>(sqlite3_value_int64(v));
 }
 
 std::string_view Statement::ColumnText(int column) const {
@@ -170,6 +183,8 @@ std::int64_t Database::changes() { return static_cast<std::int64_t>(sqlite3_chan
 std::int64_t Database::last_insert_rowid() {
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }
+
+bool Database::autocommit() { return sqlite3_get_autocommit(db_) != 0; }
 
 Result<std::optional<std::int64_t>> Database::QueryInt(std::string_view sql) {
   WINBACK_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));

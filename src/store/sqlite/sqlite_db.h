@@ -31,6 +31,7 @@ class Statement {
   void BindTextOrNull(int index, std::string_view value);
   void BindOptionalInt(int index, std::optional<std::int64_t> value);
   void BindReal(int index, double value);
+  void BindBlob(int index, std::string_view bytes);  // Not copied: must outlive Step().
 
   // Advances: true when a row is available, false when done. Busy databases give Unavailable.
   Result<bool> Step();
@@ -43,6 +44,8 @@ class Statement {
   std::int64_t ColumnInt(int column) const;
   std::optional<std::int64_t> ColumnOptionalInt(int column) const;
   std::string_view ColumnText(int column) const;
+  // The bytes of a BLOB (or TEXT) column; valid until the next Step() or Reset().
+  std::string_view ColumnBlob(int column) const;
   double ColumnReal(int column) const;
   std::optional<double> ColumnOptionalReal(int column) const;
 
@@ -73,6 +76,8 @@ class Database {
   std::int64_t changes();
   // Rowid of the most recent successful INSERT on this connection.
   std::int64_t last_insert_rowid();
+  // True when no transaction is open (sqlite3_get_autocommit).
+  bool autocommit();
 
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }

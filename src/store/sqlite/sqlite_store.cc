@@ -7,6 +7,7 @@
 
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_scores.h"
 
 namespace winback::store {
 namespace {
@@ -517,8 +518,19 @@ class SqliteStore final : public Store {
   }
 
   Status ForEachAggregates(const std::function<Status(const CustomerAggregates&)>& fn) override {
+    return ForEachAggregatesInRange(KeyRange{}, AggregateFields::kAll, fn);
+  }
+
+  Status ForEachAggregatesInRange(
+      KeyRange range, AggregateFields fields,
+      const std::function<Status(const CustomerAggregates&)>& fn) override {
+    if (fields != AggregateFields::kAll) {
+      return sqlite::ForEachAggregateSubset(db_, range, fields, fn);  // sqlite_scores.cc
+    }
     WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string(kSelectAggregates) +
-                                                      " ORDER BY cid"));
+                                                      " WHERE cid >= ? AND cid < ? ORDER BY cid"));
+    s.BindInt(1, range.begin);
+    s.BindInt(2, range.end);
     while (true) {
       WINBACK_ASSIGN_OR_RETURN(bool r, s.Step());
       if (!r) break;
@@ -529,11 +541,20 @@ class SqliteStore final : public Store {
 
   Status ForEachCustomerOrders(
       const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) override {
+    return ForEachCustomerOrdersInRange(KeyRange{}, fn);
+  }
+
+  Status ForEachCustomerOrdersInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) override {
+    sqlite::ScopedSmallCache cache(db_);  // one pass: the pages are not read again
     // Reads only the covering index orders_by_customer.
     WINBACK_ASSIGN_OR_RETURN(
         Statement s, db_.Prepare("SELECT cid, placed_at, utc_offset, amount, currency, status "
                                  "FROM orders INDEXED BY orders_by_customer "
-                                 "ORDER BY cid, placed_at"));
+                                 "WHERE cid >= ? AND cid < ? ORDER BY cid, placed_at"));
+    s.BindInt(1, range.begin);
+    s.BindInt(2, range.end);
     return StreamByCustomer<OrderPoint>(s, fn, [](const Statement& row, OrderPoint& o) {
       o.placed_at = Instant::FromUnixMicros(row.ColumnInt(1));
       o.utc_offset_minutes = static_cast<std::int32_t>(row.ColumnInt(2));
@@ -545,9 +566,19 @@ class SqliteStore final : public Store {
 
   Status ForEachCustomerEvents(
       const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override {
+    return ForEachCustomerEventsInRange(KeyRange{}, fn);
+  }
+
+  Status ForEachCustomerEventsInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override {
+    sqlite::ScopedSmallCache cache(db_);  // one pass: the pages are not read again
     WINBACK_ASSIGN_OR_RETURN(
         Statement s, db_.Prepare("SELECT cid, at, type, channel, reason, score "
-                                 "FROM events INDEXED BY events_by_customer ORDER BY cid, at"));
+                                 "FROM events INDEXED BY events_by_customer "
+                                 "WHERE cid >= ? AND cid < ? ORDER BY cid, at"));
+    s.BindInt(1, range.begin);
+    s.BindInt(2, range.end);
     return StreamByCustomer<EventPoint>(s, fn, [](const Statement& row, EventPoint& e) {
       e.at = Instant::FromUnixMicros(row.ColumnInt(1));
       e.type = static_cast<EventType>(row.ColumnInt(2));
@@ -570,114 +601,34 @@ class SqliteStore final : public Store {
     return ids;
   }
 
-  Status WriteScores(Date as_of, std::span<const CustomerScore> scores) override {
-    WINBACK_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    Status status = [&]() -> Status {
-      WINBACK_ASSIGN_OR_RETURN(Statement del,
-                               db_.Prepare("DELETE FROM customer_scores WHERE as_of = ?"));
-      del.BindInt(1, as_of.days());
-      WINBACK_RETURN_IF_ERROR(del.Run());
-      WINBACK_ASSIGN_OR_RETURN(
-          Statement ins,
-          db_.Prepare("INSERT INTO customer_scores VALUES "
-                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-      auto bind_real = [&ins](int i, std::optional<double> v) {
-        if (v) {
-          ins.BindReal(i, *v);
-        } else {
-          ins.BindNull(i);
-        }
-      };
-      for (const CustomerScore& c : scores) {
-        int i = 0;
-        ins.BindInt(++i, as_of.days());
-        ins.BindInt(++i, c.key.value());
-        ins.BindOptionalInt(++i, c.recency_days);
-        ins.BindInt(++i, c.frequency);
-        ins.BindInt(++i, c.monetary_total_minor);
-        ins.BindInt(++i, c.monetary_mean_minor);
-        ins.BindTextOrNull(++i, c.currency);
-        ins.BindOptionalInt(++i, c.tenure_days);
-        ins.BindInt(++i, c.r);
-        ins.BindInt(++i, c.f);
-        ins.BindInt(++i, c.m);
-        ins.BindTextOrNull(++i, c.segment);
-        ins.BindTextOrNull(++i, c.group);
-        ins.BindTextOrNull(++i, c.lifecycle);
-        ins.BindInt(++i, c.inactive ? 1 : 0);
-        ins.BindTextOrNull(++i, c.inactive_rules);
-        ins.BindReal(++i, c.readiness);
-        ins.BindTextOrNull(++i, c.readiness_reasons);
-        ins.BindTextOrNull(++i, c.let_go);
-        bind_real(++i, c.p_alive);
-        bind_real(++i, c.expected_purchases_90d);
-        bind_real(++i, c.expected_value_minor);
-        bind_real(++i, c.clv_12m_minor);
-        bind_real(++i, c.churn_risk);
-        WINBACK_RETURN_IF_ERROR(ins.Run());
-      }
-      return db_.Exec("COMMIT");
-    }();
-    if (!status.ok()) db_.Exec("ROLLBACK").IgnoreError();  // Report the original error.
-    return status;
+  // Scoring reads and scores live in sqlite_scores.cc.
+  Result<std::int64_t> CustomerKeyLimit() override { return sqlite::CustomerKeyLimit(db_); }
+
+  Status ForEachCompletedOrderTimesInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) override {
+    return sqlite::ForEachCompletedOrderTimesInRange(db_, range, fn);
   }
 
-  Result<std::vector<Date>> ScoreDates() override {
-    WINBACK_ASSIGN_OR_RETURN(
-        Statement s, db_.Prepare("SELECT DISTINCT as_of FROM customer_scores ORDER BY as_of"));
-    std::vector<Date> out;
-    while (true) {
-      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(Date::FromDays(static_cast<std::int32_t>(s.ColumnInt(0))));
-    }
-    return out;
+  Status CompletedOrderTimes(
+      std::span<const CustomerKey> keys, Instant from, Instant to,
+      const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) override {
+    return sqlite::CompletedOrderTimes(db_, keys, from, to, fn);
   }
+
+  Result<std::unique_ptr<ScoreWriter>> BeginScores(Date as_of) override {
+    return sqlite::BeginScores(db_, as_of);
+  }
+
+  Result<std::vector<Date>> ScoreDates() override { return sqlite::ScoreDates(db_); }
 
   Status ForEachScore(Date as_of,
                       const std::function<Status(const CustomerScore&)>& fn) override {
-    WINBACK_ASSIGN_OR_RETURN(
-        Statement s, db_.Prepare("SELECT cid, recency_days, frequency, monetary_total, "
-                                 "monetary_mean, currency, tenure_days, r, f, m, segment, grp, "
-                                 "lifecycle, inactive, inactive_rules, readiness, "
-                                 "readiness_reasons, let_go, p_alive, expected_purchases_90d, "
-                                 "expected_value, clv_12m, churn_risk FROM customer_scores "
-                                 "WHERE as_of = ? ORDER BY cid"));
-    s.BindInt(1, as_of.days());
-    bool any = false;
-    while (true) {
-      WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      any = true;
-      CustomerScore c;
-      int i = 0;
-      c.key = CustomerKey(s.ColumnInt(i++));
-      c.recency_days = s.ColumnOptionalInt(i++);
-      c.frequency = s.ColumnInt(i++);
-      c.monetary_total_minor = s.ColumnInt(i++);
-      c.monetary_mean_minor = s.ColumnInt(i++);
-      c.currency = s.ColumnText(i++);
-      c.tenure_days = s.ColumnOptionalInt(i++);
-      c.r = static_cast<int>(s.ColumnInt(i++));
-      c.f = static_cast<int>(s.ColumnInt(i++));
-      c.m = static_cast<int>(s.ColumnInt(i++));
-      c.segment = s.ColumnText(i++);
-      c.group = s.ColumnText(i++);
-      c.lifecycle = s.ColumnText(i++);
-      c.inactive = s.ColumnInt(i++) != 0;
-      c.inactive_rules = s.ColumnText(i++);
-      c.readiness = s.ColumnReal(i++);
-      c.readiness_reasons = s.ColumnText(i++);
-      c.let_go = s.ColumnText(i++);
-      c.p_alive = s.ColumnOptionalReal(i++);
-      c.expected_purchases_90d = s.ColumnOptionalReal(i++);
-      c.expected_value_minor = s.ColumnOptionalReal(i++);
-      c.clv_12m_minor = s.ColumnOptionalReal(i++);
-      c.churn_risk = s.ColumnOptionalReal(i++);
-      WINBACK_RETURN_IF_ERROR(fn(c));
-    }
-    if (!any) return NotFoundError("no scores as of " + as_of.ToString() + " (run winback score)");
-    return Status::Ok();
+    return sqlite::ForEachScore(db_, as_of, fn);
+  }
+
+  Result<std::optional<CustomerScore>> LoadScore(Date as_of, CustomerKey key) override {
+    return sqlite::LoadScore(db_, as_of, key);
   }
 
  private:
@@ -688,7 +639,7 @@ class SqliteStore final : public Store {
       "complaints, last_complaint_at, tickets_opened, tickets_satisfied, tickets_unsatisfied, "
       "referrals, reviews, review_score_sum, carts_abandoned, last_cart_abandoned_at, "
       "payment_defaults, feature_requests, exit_reason, exit_at, unsubscribed_channels, "
-      "bounced_channels FROM customer_aggregates";
+      "bounced_channels, last_activity_at FROM customer_aggregates";
 
   static CustomerAggregates ReadAggregates(const Statement& s) {
     CustomerAggregates a;
@@ -722,6 +673,7 @@ class SqliteStore final : public Store {
     a.exit_at = OptInstant(s.ColumnOptionalInt(i++));
     a.unsubscribed_channels = static_cast<std::uint32_t>(s.ColumnInt(i++));
     a.bounced_channels = static_cast<std::uint32_t>(s.ColumnInt(i++));
+    a.last_activity_at = OptInstant(s.ColumnOptionalInt(i++));
     return a;
   }
 

@@ -1,0 +1,93 @@
+// winback report --as-of DATE [--html FILE] [--json]: the whole picture as one self-contained
+// HTML page with charts, and the same numbers as JSON.
+#include "cli/report_command.h"
+
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "cli/analytics_config.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_open.h"
+#include "report/html_report.h"
+#include "report/report_json.h"
+
+namespace winback::cli {
+namespace {
+
+struct ReportCommandOptions {
+  std::string as_of;
+  std::string html;
+  bool json = false;
+  int holdout_weeks = 0;  // 0: the default of report::DefaultHoldoutDays
+};
+
+int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
+  if (o.html.empty() && !o.json) {
+    return ReportError(InvalidArgumentError("report: give --html FILE, --json or both"));
+  }
+  Result<Date> as_of = ParseDateOption("--as-of", o.as_of);
+  if (!as_of.ok()) return ReportError(as_of.status());
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  if (!store.ok()) return ReportError(store.status());
+  std::optional<std::int32_t> holdout_days;
+  if (o.holdout_weeks > 0) holdout_days = o.holdout_weeks * 7;
+  Result<report::ReportData> data = BuildReportData(globals, **store, *as_of, holdout_days);
+  if (!data.ok()) return ReportError(data.status());
+  if (!o.html.empty()) {
+    const Status written = report::WriteHtmlReport(*data, o.html);
+    if (!written.ok()) return ReportError(written);
+  }
+  if (o.json) {
+    fmt::print("{}\n", report::ReportJson(*data));
+    // stdout holds exactly one JSON document; the note about the file goes to stderr.
+    if (!o.html.empty()) fmt::print(stderr, "wrote {}\n", o.html);
+    return kExitOk;
+  }
+  std::error_code ec;
+  const std::uintmax_t bytes = std::filesystem::file_size(o.html, ec);
+  fmt::print(
+      "wrote {} ({} KB, as of {}; {} customers): open it in any browser, it works "
+      "offline\n",
+      o.html, ec ? 0 : (bytes + 1023) / 1024, as_of->ToString(),
+      WithThousands(data->summary.customers));
+  return kExitOk;
+}
+
+}  // namespace
+
+Result<report::ReportData> BuildReportData(const GlobalOptions& globals, store::Store& store,
+                                           Date as_of, std::optional<std::int32_t> holdout_days) {
+  WINBACK_ASSIGN_OR_RETURN(AnalyticsConfig config, LoadAnalyticsConfig(globals));
+  WINBACK_ASSIGN_OR_RETURN(std::string currency, RevenueCurrency(store, config.currency));
+  report::ReportOptions options;
+  options.as_of = as_of;
+  options.scoring = config.scoring;
+  options.activity_days = config.activity_days;
+  options.currency = currency;
+  options.holdout_days = holdout_days;
+  return report::BuildReport(store, options);
+}
+
+void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+  auto o = std::make_shared<ReportCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "The whole picture as of a date: RFM grid, segments, CRR and churn by month, cohorts, "
+      "churn by season and tenure, exit reasons, P(alive) and the model's calibration plot, as "
+      "one self-contained HTML file (works offline) and/or JSON");
+  cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD; data after this day is ignored")
+      ->required();
+  cmd->add_option("--html", o->html, "write the HTML report to this file");
+  cmd->add_flag("--json", o->json, "print the report's numbers as one JSON document");
+  cmd->add_option("--holdout-weeks", o->holdout_weeks,
+                  "holdout period of the calibration plot in weeks (default: 26, or a third of "
+                  "the history when that is shorter)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([&globals, o, &exit_code] { exit_code = RunReport(globals, *o); });
+}
+
+}  // namespace winback::cli

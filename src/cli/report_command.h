@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "cli/commands.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "report/report_data.h"
+#include "store/store.h"
+
+namespace winback::cli {
+
+// The report of `winback report` (and `winback demo`) as of `as_of`, with the analytics
+// sections of the config named by `globals` ([rfm] map, [rates] activity_days and currency;
+// the revenue currency defaults to the main currency of most customers). holdout_days: the
+// calibration plot's holdout, nullopt for the default. Errors: the config's, the store's and
+// report::BuildReport's.
+Result<report::ReportData> BuildReportData(const GlobalOptions& globals, store::Store& store,
+                                           Date as_of, std::optional<std::int32_t> holdout_days);
+
+}  // namespace winback::cli

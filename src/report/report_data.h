@@ -1,0 +1,111 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analytics/cohorts.h"
+#include "analytics/customer_metrics.h"
+#include "analytics/rates.h"
+#include "analytics/scorer.h"
+#include "analytics/trends.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "models/bgnbd.h"
+#include "report/calibration_plot.h"
+#include "report/p_alive_histogram.h"
+#include "report/rfm_grid.h"
+#include "store/store.h"
+
+namespace winback::report {
+
+struct ReportOptions {
+  Date as_of;  // everything placed after this UTC day is ignored
+  analytics::ScoringConfig scoring;
+  // A customer is active at an instant when they ordered within this many days before it
+  // (analytics/rates.h; winback.toml [rates] activity_days).
+  std::int32_t activity_days = 180;
+  // The revenue currency of the money columns (segments, cohorts). The caller resolves it
+  // (`winback report` takes [rates] currency, else the main currency of most customers);
+  // empty leaves every money column at 0.
+  std::string currency;
+  // Holdout of the calibration plot in days; nullopt: DefaultHoldoutDays of the history.
+  std::optional<std::int32_t> holdout_days;
+  int threads = 1;  // model fitting threads (0 = all cores); results do not depend on it
+};
+
+// Headline numbers.
+struct ReportSummary {
+  std::int64_t customers = 0;      // scored (every customer in the store)
+  std::int64_t buyers = 0;         // with a completed order up to as_of
+  std::int64_t inactive = 0;       // matching the [inactivity] rules
+  std::int64_t let_go = 0;         // with a let-go flag
+  std::int64_t revenue_minor = 0;  // completed orders of buyers whose main currency is currency
+};
+
+// The P(alive) distribution from BG/NBD fitted as of as_of (models::ComputeCustomerValues: weeks,
+// completed orders, same local day merged), plus the predictions it makes.
+struct PAliveSection {
+  models::BgNbdParams params;  // in weeks
+  double log_likelihood = 0;
+  PAliveHistogram histogram;            // customers with a first order before as_of
+  double expected_purchases_90d = 0;    // sum over customers: repeat purchases expected
+  std::optional<double> clv_12m_minor;  // sum of 12-month CLV in spend_currency, when fitted
+  std::string spend_currency;
+};
+
+// The calibration plot: BG/NBD fitted in weeks on the orders up to calibration_end, compared with
+// what the same customers did in (calibration_end, holdout_end = as_of].
+struct CalibrationSection {
+  Date calibration_end;
+  Date holdout_end;
+  double holdout_weeks = 0;
+  models::BgNbdParams params;  // in weeks
+  double log_likelihood = 0;
+  std::int64_t customers = 0;              // in the calibration summary
+  std::vector<CalibrationBucket> buckets;  // x = 0..6 and 7+
+  double actual_total = 0;                 // holdout purchases observed, all customers
+  double predicted_total = 0;              // and predicted
+};
+
+// Every number of the report. Built by BuildReport; rendered by RenderHtml and ReportJson.
+struct ReportData {
+  Date as_of;
+  std::string currency;
+  std::int32_t activity_days = 180;
+  ReportSummary summary;
+  RfmGrid rfm;
+  analytics::SegmentTable segments;
+  // Monthly rates over the complete calendar months from the first order's month up to as_of
+  // (a month that as_of cuts short is left out: its end would count as churned those who order
+  // later that month). Empty when no month is complete.
+  std::vector<analytics::PeriodRates> monthly;
+  // Churn by tenure and by calendar month pool the complete months from pooled_from: the first
+  // month that starts activity_days or more after the first order (before it nobody can have
+  // churned yet). Absent, with both empty, when no such month is complete.
+  std::optional<Date> pooled_from;
+  std::vector<analytics::TenureBucket> churn_by_tenure;
+  std::array<std::optional<double>, 12> churn_by_calendar_month{};  // index 0 = January
+  analytics::CohortTable cohorts;  // acquisition month cohorts up to as_of
+  std::vector<analytics::ExitReasonMonth> exit_months;
+  std::array<std::int64_t, analytics::kExitReasonCount> exit_totals{};  // index ExitReason
+  // The model sections are absent when the data cannot support them (no repeat purchase, too
+  // short a history); the note then says why.
+  std::optional<PAliveSection> p_alive;
+  std::string p_alive_note;
+  std::optional<CalibrationSection> calibration;
+  std::string calibration_note;
+};
+
+// Builds the report from the store as of options.as_of: scores every customer
+// (analytics::ScoreStore, nothing is written), the RFM grid and segment table, monthly rates,
+// churn by calendar month and tenure, acquisition cohorts, exit reasons, the P(alive)
+// distribution and the calibration plot. Reads the store; never the wall clock.
+// Errors: InvalidArgument for invalid options (scoring config, activity_days < 1, holdout_days
+// < 1); whatever the store returns. A model that cannot be fitted is not an error (see
+// ReportData::p_alive_note).
+Result<ReportData> BuildReport(store::Store& store, const ReportOptions& options);
+
+}  // namespace winback::report

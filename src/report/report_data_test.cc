@@ -1,0 +1,242 @@
+#include "report/report_data.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/status_matchers.h"
+
+namespace winback::report {
+namespace {
+
+Instant Noon(int year, int month, int day) {
+  Result<Date> d = Date::FromYmd(year, month, day);
+  return d->StartUtc().PlusSeconds(12 * 3600);
+}
+
+// Five customers, hand-computed below (activity window 30 days, as of 2024-03-31):
+//   c1 orders 2024-01-05 $10, 02-10 $20, 03-20 $30   recency 11, F 3 days, mean $20
+//   c2 orders 2024-01-10 $50                          recency 81, F 1, mean $50; exit: price
+//   c3 orders 2024-02-01 $5, 03-30 $5                 recency 1,  F 2, mean $5
+//   c4 orders 2024-03-01 $100                         recency 30, F 1, mean $100; exit: service
+//   c5 no completed order (a cancelled one); an exit survey after as_of that must not count.
+class ReportDataTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<store::Store>> opened = store::OpenSqliteStore(":memory:");
+    ASSERT_THAT(opened, IsOk());
+    store_ = std::move(opened).value();
+    Result<std::unique_ptr<store::ImportSession>> session = store_->BeginImport("test");
+    ASSERT_THAT(session, IsOk());
+    store::ImportSession& s = **session;
+    int order_id = 0, event_id = 0;
+    auto customer = [&](const std::string& id) {
+      store::CustomerRecord c;
+      c.id = id;
+      Result<CustomerKey> key = s.UpsertCustomer(c);
+      EXPECT_THAT(key, IsOk());
+      return *key;
+    };
+    auto order = [&](CustomerKey key, const std::string& id, Instant at, std::int64_t cents,
+                     store::OrderStatus status = store::OrderStatus::kCompleted) {
+      store::OrderRecord o;
+      o.id = "o" + std::to_string(++order_id);
+      o.customer_id = id;
+      o.placed_at = at;
+      o.amount_minor = cents;
+      o.currency = "USD";
+      o.status = status;
+      EXPECT_THAT(s.UpsertOrder(key, o), IsOk());
+    };
+    auto exit = [&](CustomerKey key, const std::string& id, store::EventType type, Instant at,
+                    const std::string& reason) {
+      store::EventRecord e;
+      e.id = "e" + std::to_string(++event_id);
+      e.customer_id = id;
+      e.type = type;
+      e.at = at;
+      e.reason = reason;
+      EXPECT_THAT(s.UpsertEvent(key, e), IsOk());
+    };
+    const CustomerKey c1 = customer("c1"), c2 = customer("c2"), c3 = customer("c3"),
+                      c4 = customer("c4"), c5 = customer("c5");
+    order(c1, "c1", Noon(2024, 1, 5), 1000);
+    order(c1, "c1", Noon(2024, 2, 10), 2000);
+    order(c1, "c1", Noon(2024, 3, 20), 3000);
+    order(c2, "c2", Noon(2024, 1, 10), 5000);
+    order(c3, "c3", Noon(2024, 2, 1), 500);
+    order(c3, "c3", Noon(2024, 3, 30), 500);
+    order(c4, "c4", Noon(2024, 3, 1), 10000);
+    order(c5, "c5", Noon(2024, 2, 2), 700, store::OrderStatus::kCancelled);
+    // After as_of: ignored everywhere.
+    order(c4, "c4", Noon(2024, 4, 2), 9999);
+    exit(c2, "c2", store::EventType::kExitSurvey, Noon(2024, 2, 15), "price");
+    exit(c4, "c4", store::EventType::kSubscriptionCancelled, Noon(2024, 3, 5), "service");
+    exit(c5, "c5", store::EventType::kExitSurvey, Noon(2024, 4, 5), "price");
+    ASSERT_THAT(s.Commit(), IsOk());
+  }
+
+  ReportOptions Options() const {
+    ReportOptions o;
+    o.as_of = *Date::FromYmd(2024, 3, 31);
+    o.activity_days = 30;
+    o.currency = "USD";
+    return o;
+  }
+
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(ReportDataTest, RfmGridAndSegmentsMatchHandComputedQuintiles) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, Options()));
+  EXPECT_EQ(d.summary.customers, 5);
+  EXPECT_EQ(d.summary.buyers, 4);
+  EXPECT_EQ(d.summary.revenue_minor, 22'000);
+  // score = 1 + floor(5 * worse / 4). R (recency 11, 81, 1, 30): c1 3, c2 1, c3 4, c4 2.
+  // F (days 3, 1, 2, 1): c1 4, c2 1, c3 3, c4 1. M (mean 20, 50, 5, 100): c1 2, c2 3, c3 1, c4 4.
+  EXPECT_EQ(d.rfm.customers, 4);
+  ASSERT_EQ(d.rfm.at(3, 4).segments.size(), 1u);
+  EXPECT_EQ(d.rfm.at(3, 4).segments[0].segment, "loyal");
+  ASSERT_EQ(d.rfm.at(4, 3).segments.size(), 1u);
+  EXPECT_EQ(d.rfm.at(4, 3).segments[0].segment, "potential_loyalist");
+  ASSERT_EQ(d.rfm.at(2, 1).segments.size(), 1u);
+  EXPECT_EQ(d.rfm.at(2, 1).segments[0].segment, "hibernating");
+  ASSERT_EQ(d.rfm.at(1, 1).segments.size(), 1u);
+  EXPECT_EQ(d.rfm.at(1, 1).segments[0].segment, "lost");
+  EXPECT_EQ(d.rfm.by_group[static_cast<std::size_t>(analytics::Group::kLoyal)], 1);
+  EXPECT_EQ(d.rfm.by_group[static_cast<std::size_t>(analytics::Group::kPotentiallyLoyal)], 1);
+  EXPECT_EQ(d.rfm.by_group[static_cast<std::size_t>(analytics::Group::kLost)], 2);
+
+  EXPECT_EQ(d.segments.segmented, 4);
+  ASSERT_EQ(d.segments.groups.size(), 5u);
+  const analytics::SegmentRow& lost = d.segments.groups[4];
+  EXPECT_EQ(lost.name, "lost");
+  EXPECT_EQ(lost.customers, 2);
+  EXPECT_EQ(lost.revenue_minor, 15'000);  // c2 $50 + c4 $100
+  EXPECT_DOUBLE_EQ(lost.revenue_share, 15'000.0 / 22'000.0);
+  EXPECT_EQ(lost.mean_value_minor, 7'500);
+}
+
+TEST_F(ReportDataTest, MonthlyRatesOverCompleteMonthsOnly) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, Options()));
+  // January: nobody active at the start; c1, c2 new and active at the end.
+  // February: S = {c1, c2}; c3 new; E (orders in Jan 31 .. Feb 29) = {c1, c3}: c2 churned.
+  //   CRR = (2 - 1) / 2 = 50%.
+  // March: S = {c1, c3}; c4 new on Mar 1 but not active at Apr 1 (window Mar 2 .. Mar 31);
+  //   E = {c1, c3}: CRR = (2 - 1) / 2 = 50%, nobody churned.
+  ASSERT_EQ(d.monthly.size(), 3u);
+  EXPECT_EQ(d.monthly[0].start.ToString(), "2024-01-01");
+  EXPECT_EQ(d.monthly[0].s, 0);
+  EXPECT_EQ(d.monthly[0].n, 2);
+  EXPECT_FALSE(d.monthly[0].crr());
+  EXPECT_EQ(d.monthly[1].s, 2);
+  EXPECT_EQ(d.monthly[1].e, 2);
+  EXPECT_EQ(d.monthly[1].churned, 1);
+  EXPECT_DOUBLE_EQ(*d.monthly[1].crr(), 50.0);
+  EXPECT_DOUBLE_EQ(*d.monthly[1].churn_rate(), 0.5);
+  EXPECT_EQ(d.monthly[2].s, 2);
+  EXPECT_EQ(d.monthly[2].n, 1);
+  EXPECT_EQ(d.monthly[2].churned, 0);
+  EXPECT_DOUBLE_EQ(*d.monthly[2].crr(), 50.0);
+  // Pooled statistics start with the first month beginning 30 days or more after the first
+  // order (Jan 5 + 30 = Feb 4): March. Tenure at Mar 1: c1 56 days, c3 29, nobody churned.
+  ASSERT_TRUE(d.pooled_from.has_value());
+  EXPECT_EQ(d.pooled_from->ToString(), "2024-03-01");
+  EXPECT_FALSE(d.churn_by_calendar_month[0]);
+  EXPECT_FALSE(d.churn_by_calendar_month[1]);
+  EXPECT_DOUBLE_EQ(*d.churn_by_calendar_month[2], 0.0);
+  ASSERT_FALSE(d.churn_by_tenure.empty());
+  EXPECT_EQ(d.churn_by_tenure[0].at_risk, 2);
+  EXPECT_EQ(d.churn_by_tenure[0].churned, 0);
+}
+
+TEST_F(ReportDataTest, AMonthCutShortByAsOfIsLeftOut) {
+  ReportOptions o = Options();
+  o.as_of = *Date::FromYmd(2024, 3, 30);
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, o));
+  ASSERT_EQ(d.monthly.size(), 2u);
+  EXPECT_EQ(d.monthly.back().start.ToString(), "2024-02-01");
+  // March is the first month after the warm-up, and it is incomplete: nothing to pool.
+  EXPECT_FALSE(d.pooled_from.has_value());
+  EXPECT_TRUE(d.churn_by_tenure.empty());
+}
+
+TEST_F(ReportDataTest, CohortsAndExitReasons) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, Options()));
+  ASSERT_EQ(d.cohorts.rows.size(), 3u);
+  const analytics::CohortRow& jan = d.cohorts.rows[0];
+  EXPECT_EQ(jan.customers, 2);
+  EXPECT_EQ(jan.active, (std::vector<std::int64_t>{2, 1, 1}));
+  EXPECT_EQ(jan.revenue_minor, (std::vector<std::int64_t>{6'000, 2'000, 3'000}));
+  EXPECT_EQ(d.cohorts.rows[1].active, (std::vector<std::int64_t>{1, 1}));
+  EXPECT_EQ(d.cohorts.rows[2].customers, 1);
+
+  EXPECT_EQ(d.exit_totals[static_cast<std::size_t>(analytics::ExitReason::kPrice)], 1);
+  EXPECT_EQ(d.exit_totals[static_cast<std::size_t>(analytics::ExitReason::kService)], 1);
+  ASSERT_EQ(d.exit_months.size(), 2u);
+  EXPECT_EQ(d.exit_months[0].month, 2);
+  EXPECT_EQ(d.exit_months[1].month, 3);
+}
+
+TEST_F(ReportDataTest, CalibrationPlotSplitsTheHistory) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, Options()));
+  // History: 2024-01-05 .. 03-31 = 86 days -> holdout 4 weeks, calibration up to 03-03.
+  // In calibration: c1 (x = 1: Jan 5, Feb 10), c2, c3 and c4 (first order Mar 1) with x = 0;
+  // in the holdout c1 buys on Mar 20, c3 on Mar 30 (c4's Apr 2 order is after as_of).
+  ASSERT_TRUE(d.calibration.has_value()) << d.calibration_note;
+  EXPECT_EQ(d.calibration->calibration_end.ToString(), "2024-03-03");
+  EXPECT_DOUBLE_EQ(d.calibration->holdout_weeks, 4.0);
+  EXPECT_EQ(d.calibration->customers, 4);
+  ASSERT_EQ(d.calibration->buckets.size(), 8u);
+  EXPECT_EQ(d.calibration->buckets[0].customers, 3);
+  EXPECT_DOUBLE_EQ(d.calibration->buckets[0].actual_mean, 1.0 / 3.0);
+  EXPECT_EQ(d.calibration->buckets[1].customers, 1);
+  EXPECT_DOUBLE_EQ(d.calibration->buckets[1].actual_mean, 1.0);
+  EXPECT_DOUBLE_EQ(d.calibration->actual_total, 2.0);
+  EXPECT_GT(d.calibration->predicted_total, 0.0);
+}
+
+TEST_F(ReportDataTest, AHoldoutLongerThanTheHistoryGivesANote) {
+  ReportOptions o = Options();
+  o.holdout_days = 200;
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, o));
+  EXPECT_FALSE(d.calibration.has_value());
+  EXPECT_THAT(d.calibration_note, ::testing::HasSubstr("too short"));
+}
+
+TEST_F(ReportDataTest, PAliveCoversEveryBuyerWithHistory) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, Options()));
+  ASSERT_TRUE(d.p_alive.has_value()) << d.p_alive_note;
+  EXPECT_EQ(d.p_alive->histogram.customers, 4);
+  // c2 and c4 have no repeat purchase: P(alive) = 1 under BG/NBD.
+  std::int64_t one_time = 0;
+  for (std::int64_t n : d.p_alive->histogram.one_time) one_time += n;
+  EXPECT_EQ(one_time, 2);
+  EXPECT_EQ(d.p_alive->histogram.one_time[9], 2);
+}
+
+TEST_F(ReportDataTest, NoRepeatPurchaseLeavesTheModelsOutWithANote) {
+  ReportOptions o = Options();
+  o.as_of = *Date::FromYmd(2024, 1, 31);  // only c1's and c2's first orders
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, o));
+  EXPECT_FALSE(d.p_alive.has_value());
+  EXPECT_FALSE(d.p_alive_note.empty());
+  EXPECT_FALSE(d.calibration.has_value());
+  EXPECT_FALSE(d.calibration_note.empty());
+  EXPECT_EQ(d.summary.buyers, 2);
+  EXPECT_EQ(d.monthly.size(), 1u);
+}
+
+TEST_F(ReportDataTest, RejectsInvalidOptions) {
+  ReportOptions o = Options();
+  o.activity_days = 0;
+  EXPECT_THAT(BuildReport(*store_, o), StatusIs(StatusCode::kInvalidArgument));
+  o = Options();
+  o.holdout_days = 0;
+  EXPECT_THAT(BuildReport(*store_, o), StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace winback::report
