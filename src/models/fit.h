@@ -19,8 +19,9 @@
 namespace winback::models {
 
 struct FitOptions {
-  // Worker threads for the likelihood (0 = one per hardware thread). Results do not depend on
-  // the thread count (fixed chunking, ordered reduction).
+  // Worker threads for validation, grouping and the likelihood (0 = one per hardware thread).
+  // Results do not depend on the thread count (fixed chunking, ordered reduction; grouping
+  // merges its blocks in order).
   int threads = 1;
   int max_iterations = 500;
   // Convergence: max |d/d log(theta) of the mean log-likelihood per customer| <= tolerance.
