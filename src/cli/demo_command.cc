@@ -2,16 +2,18 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
-#include "analytics/scorer.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/report_command.h"
+#include "cli/score_run.h"
 #include "cli/simulate_command.h"
+#include "cli/store_open.h"
 #include "core/money.h"
 #include "ingest/importer.h"
 #include "report/html_report.h"
@@ -84,12 +86,17 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("[3/4] scoring every customer as of {} ...\n", as_of.ToString());
   Result<AnalyticsConfig> analytics_config = LoadAnalyticsConfig(globals);
   if (!analytics_config.ok()) return ReportError(analytics_config.status());
-  Result<std::vector<store::CustomerScore>> scores =
-      analytics::ScoreStore(**store, analytics_config->scoring, as_of);
-  if (!scores.ok()) return ReportError(scores.status());
-  const Status scores_written = (*store)->WriteScores(as_of, *scores);
-  if (!scores_written.ok()) return ReportError(scores_written);
-  const analytics::ScoreSummary score_summary = analytics::SummarizeScores(*scores);
+  Result<std::vector<std::unique_ptr<store::Store>>> readers =
+      OpenExistingStores(globals, ScoreReaderCount());
+  if (!readers.ok()) return ReportError(readers.status());
+  Result<ScoreRun> scored = ScoreAndSave(StorePointers(*readers), analytics_config->scoring, as_of,
+                                         ScoreModelOptions{});
+  if (!scored.ok()) return ReportError(scored.status());
+  for (const std::string& note : scored->models->notes()) {
+    fmt::print(stderr, "winback demo: {}\n", note);
+  }
+  const analytics::ScoreSummary& score_summary = scored->summary;
+  const ModelTotals& totals = scored->totals;
 
   // 4. The HTML report, beside the data.
   const fs::path report_path = dir / "report.html";
@@ -130,6 +137,26 @@ int RunDemo(const DemoOptions& o) {
              WithThousands(sim_stats->alive_at_end));
   fmt::print("  inactive           {:>12}  as of {}, by the [inactivity] rules of winback.toml\n",
              WithThousands(score_summary.inactive), as_of.ToString());
+  if (totals.with_p_alive > 0) {
+    fmt::print("  P(alive), mean     {:>12.3f}  BG/NBD over {} buyers; {:.0f} purchases expected "
+               "in the next 90 days\n",
+               totals.p_alive_sum / static_cast<double>(totals.with_p_alive),
+               WithThousands(totals.with_p_alive), totals.expected_purchases_sum);
+  }
+  if (totals.with_value > 0) {
+    const std::string& clv_currency = scored->models->spend_currency();
+    std::string clv_text = fmt::format("{:.0f}", totals.clv_sum_minor);
+    if (Result<Currency> c = Currency::FromCode(clv_currency); c.ok()) {
+      clv_text = FormatMinorUnits(std::llround(totals.clv_sum_minor), *c) + " " + clv_currency;
+    }
+    fmt::print("  CLV, 12 months     {:>12}  over {} buyers (BG/NBD + Gamma-Gamma, discounted)\n",
+               clv_text, WithThousands(totals.with_value));
+  }
+  if (totals.with_churn > 0) {
+    fmt::print("  churn risk, mean   {:>12.3f}  P(no order in the next 90 days), classifier "
+               "trained on the store's own history\n",
+               totals.churn_sum / static_cast<double>(totals.with_churn));
+  }
   fmt::print("  done in {:.1f} s\n\n", seconds);
   fmt::print("Report: {} (open it in any browser; it works offline)\n",
              fs::absolute(report_path, ec).string());

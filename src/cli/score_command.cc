@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "analytics/scorer.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/score_models.h"
+#include "cli/score_run.h"
 #include "cli/store_open.h"
 #include "core/money.h"
 
@@ -28,33 +28,6 @@ struct ScoreOptions {
   std::string churn_model = "logistic";
 };
 
-// Totals of the model columns over the written scores.
-struct ModelTotals {
-  std::int64_t with_p_alive = 0;
-  double p_alive_sum = 0;
-  double expected_purchases_sum = 0;
-  std::int64_t with_value = 0;
-  double clv_sum_minor = 0;
-  std::int64_t with_churn = 0;
-  double churn_sum = 0;
-
-  void Add(const store::CustomerScore& s) {
-    if (s.p_alive) {
-      ++with_p_alive;
-      p_alive_sum += *s.p_alive;
-    }
-    expected_purchases_sum += s.expected_purchases_90d.value_or(0);
-    if (s.clv_12m_minor) {
-      ++with_value;
-      clv_sum_minor += *s.clv_12m_minor;
-    }
-    if (s.churn_risk) {
-      ++with_churn;
-      churn_sum += *s.churn_risk;
-    }
-  }
-};
-
 double Mean(double sum, std::int64_t n) { return n > 0 ? sum / static_cast<double>(n) : 0.0; }
 
 // Minor units as a decimal amount of `currency` ("1234.56"), rounded to the minor unit.
@@ -62,10 +35,6 @@ std::string MoneyText(double minor, const std::string& currency) {
   Result<Currency> c = Currency::FromCode(currency);
   if (!c.ok()) return fmt::format("{:.0f}", minor);
   return FormatMinorUnits(static_cast<std::int64_t>(std::llround(minor)), *c);
-}
-
-int ReaderCount() {
-  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
 }
 
 int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
@@ -80,37 +49,26 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
   Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
   if (!config.ok()) return ReportError(config.status());
   Result<std::vector<std::unique_ptr<store::Store>>> stores =
-      OpenExistingStores(globals, ReaderCount());
+      OpenExistingStores(globals, ScoreReaderCount());
   if (!stores.ok()) return ReportError(stores.status());
-  const std::vector<store::Store*> readers = StorePointers(*stores);
-
-  Result<analytics::BuiltScores> built =
-      analytics::BuildScores(readers, config->scoring, *as_of);
-  if (!built.ok()) return ReportError(built.status());
-  std::optional<ScoreModels> models;
+  std::optional<ScoreModelOptions> model_options;
   if (!o.no_models) {
-    ScoreModelOptions mo;
-    mo.churn = !o.no_churn;
-    mo.churn_model = *churn_model;
-    Result<ScoreModels> m = ScoreModels::Compute(readers, *as_of, mo);
-    if (!m.ok()) return ReportError(m.status());
-    for (const std::string& note : m->notes()) fmt::print(stderr, "winback score: {}\n", note);
-    models = *std::move(m);
+    model_options.emplace();
+    model_options->churn = !o.no_churn;
+    model_options->churn_model = *churn_model;
   }
-  Result<std::unique_ptr<store::ScoreWriter>> writer = readers[0]->BeginScores(*as_of);
-  if (!writer.ok()) return ReportError(writer.status());
-  ModelTotals totals;
-  Result<analytics::ScoreSummary> summary =
-      built->builder.Finish([&](store::CustomerScore& s) -> Status {
-        if (models) models->Fill(s);
-        totals.Add(s);
-        return (*writer)->Add(s);
-      });
-  if (!summary.ok()) return ReportError(summary.status());
-  if (Result<std::int64_t> n = (*writer)->Commit(); !n.ok()) return ReportError(n.status());
+  Result<ScoreRun> run =
+      ScoreAndSave(StorePointers(*stores), config->scoring, *as_of, model_options);
+  if (!run.ok()) return ReportError(run.status());
+  const analytics::ScoreSummary* summary = &run->summary;
+  const std::optional<ScoreModels>& models = run->models;
+  const ModelTotals& totals = run->totals;
+  if (models) {
+    for (const std::string& note : models->notes()) fmt::print(stderr, "winback score: {}\n", note);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string source(analytics::ScoreSourceName(built->source));
+  const std::string source(analytics::ScoreSourceName(run->source));
   const std::string spend_currency = models ? models->spend_currency() : "";
 
   if (o.json) {

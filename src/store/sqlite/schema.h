@@ -12,7 +12,7 @@ namespace winback::store::sqlite {
 
 // The schema version this binary writes. Version N is reached by applying migrations 1..N in
 // order; the version is recorded in PRAGMA user_version.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Upgrades `db` to `target` (default: kSchemaVersion), each migration in its own transaction.
 // A database newer than this binary gives FailedPrecondition; it is never downgraded.

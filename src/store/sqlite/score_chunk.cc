@@ -1,70 +1,13 @@
 #include "store/sqlite/score_chunk.h"
 
-#include <bit>
 #include <cstring>
+
+#include "store/sqlite/blob_codec.h"
 
 namespace winback::store::sqlite {
 namespace {
 
 constexpr std::size_t kLinearLabels = 64;
-
-void PutVarint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// Bounds-checked reads over a blob; every getter returns false past the end.
-class Reader {
- public:
-  explicit Reader(std::string_view data, std::size_t pos = 0) : data_(data), pos_(pos) {}
-
-  bool Varint(std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) return false;
-      const auto b = static_cast<std::uint8_t>(data_[pos_++]);
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool Signed(std::int64_t& v) {
-    std::uint64_t u = 0;
-    if (!Varint(u)) return false;
-    v = static_cast<std::int64_t>(u >> 1) ^ -static_cast<std::int64_t>(u & 1);
-    return true;
-  }
-  bool Byte(std::uint8_t& b) {
-    if (pos_ >= data_.size()) return false;
-    b = static_cast<std::uint8_t>(data_[pos_++]);
-    return true;
-  }
-  bool Double(double& d) {
-    if (data_.size() - pos_ < 8) return false;
-    std::uint64_t bits = 0;
-    for (int i = 7; i >= 0; --i) {
-      bits = (bits << 8) | static_cast<std::uint8_t>(data_[pos_ + static_cast<std::size_t>(i)]);
-    }
-    pos_ += 8;
-    d = std::bit_cast<double>(bits);
-    return true;
-  }
-  bool Bytes(std::size_t n, std::string_view& out) {
-    if (data_.size() - pos_ < n) return false;
-    out = data_.substr(pos_, n);
-    pos_ += n;
-    return true;
-  }
-  std::size_t pos() const { return pos_; }
-  bool at_end() const { return pos_ == data_.size(); }
-
- private:
-  std::string_view data_;
-  std::size_t pos_;
-};
 
 enum Flag : std::uint8_t {
   kRecency = 1,
@@ -115,7 +58,7 @@ std::string LabelDictionary::Encode() const {
 }
 
 Result<LabelDictionary> LabelDictionary::Decode(std::string_view blob) {
-  Reader r(blob);
+  BlobReader r(blob);
   std::uint64_t n = 0;
   if (!r.Varint(n) || n > blob.size()) return InternalError("score labels are corrupt");
   LabelDictionary d;
@@ -239,7 +182,7 @@ bool ScoreChunkDecoder::Next(CustomerScore& s) {
     if (status_.ok() && pos_ != data_.size() && pos_ != 0) return Fail("trailing bytes");
     return false;
   }
-  Reader r(data_, pos_);
+  BlobReader r(data_, pos_);
   std::uint64_t delta = 0;
   std::uint8_t flags = 0;
   if (!r.Varint(delta) || delta == 0 || !r.Byte(flags)) return Fail("truncated record");

@@ -1,7 +1,14 @@
 #include "store/sqlite/sqlite_scores.h"
 
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "store/sqlite/aggregate_codec.h"
 #include "store/sqlite/score_chunk.h"
 
 namespace winback::store::sqlite {
@@ -9,16 +16,107 @@ namespace {
 
 constexpr std::int64_t kSmallCacheKiB = 8192;
 
-std::optional<Instant> OptInstant(std::optional<std::int64_t> us) {
-  if (!us) return std::nullopt;
-  return Instant::FromUnixMicros(*us);
-}
+// Inserts finished chunk blobs on a thread of its own, so that SQLite's B-tree work overlaps
+// the ranking, hand-out and encoding of the next chunks (a third of a run's write phase). The
+// connection is used only by that thread from Start() until Stop(), which the writer calls
+// before it touches the connection again; the store's other calls cannot run meanwhile,
+// because the writer holds the write transaction and the caller is busy handing out scores.
+class ChunkInserter {
+ public:
+  // `threaded` false inserts in Push itself, for callers that read the same connection
+  // between chunks (the v3 conversion steps a SELECT while it writes).
+  ChunkInserter(Statement insert, Date as_of, bool threaded)
+      : insert_(std::move(insert)), as_of_(as_of), threaded_(threaded) {}
+  ChunkInserter(const ChunkInserter&) = delete;
+  ChunkInserter& operator=(const ChunkInserter&) = delete;
+  ~ChunkInserter() { Stop().IgnoreError(); }
+
+  // Queues a chunk. Blocks while kMaxQueued chunks wait (bounded memory). Returns the first
+  // insert error, after which nothing more is inserted.
+  Status Push(std::int64_t chunk, std::string_view blob) {
+    if (!threaded_) return Insert(chunk, blob);
+    std::unique_lock lock(mu_);
+    if (!thread_.joinable()) {
+      thread_ = std::thread([this] { Run(); });
+    }
+    space_.wait(lock, [this] { return queue_.size() < kMaxQueued || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    std::string buffer;
+    if (!spare_.empty()) {
+      buffer = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    buffer.assign(blob);
+    queue_.push_back({chunk, std::move(buffer)});
+    ready_.notify_one();
+    return Status::Ok();
+  }
+
+  // Waits until every queued chunk is inserted and ends the thread; the first insert error.
+  Status Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      ready_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 16;
+
+  struct Chunk {
+    std::int64_t chunk;
+    std::string blob;
+  };
+
+  Status Insert(std::int64_t chunk, std::string_view blob) {
+    insert_.BindInt(1, as_of_.days());
+    insert_.BindInt(2, chunk);
+    insert_.BindBlob(3, blob);
+    return insert_.Run();
+  }
+
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, all done
+      Chunk c = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      Status s = Insert(c.chunk, c.blob);
+      lock.lock();
+      spare_.push_back(std::move(c.blob));
+      if (!s.ok()) {
+        error_ = std::move(s);
+        queue_.clear();
+        space_.notify_one();
+        return;
+      }
+      space_.notify_one();
+    }
+  }
+
+  Statement insert_;
+  const Date as_of_;
+  const bool threaded_;
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<Chunk> queue_;
+  std::vector<std::string> spare_;  // blobs' buffers, reused
+  bool stopping_ = false;
+  Status error_;
+  std::thread thread_;
+};
 
 // Writes the chunks of one run inside the caller's transaction: the earlier run of the same
 // date is deleted first, the run row is written by Finish().
 class RunEncoder {
  public:
-  static Result<RunEncoder> Create(Database& db, Date as_of) {
+  // `threaded`: see ChunkInserter.
+  static Result<RunEncoder> Create(Database& db, Date as_of, bool threaded) {
     RunEncoder e(as_of);
     for (const char* sql : {"DELETE FROM score_chunks WHERE as_of = ?",
                             "DELETE FROM score_runs WHERE as_of = ?"}) {
@@ -27,7 +125,9 @@ class RunEncoder {
       WINBACK_RETURN_IF_ERROR(del.Run());
     }
     WINBACK_ASSIGN_OR_RETURN(
-        e.insert_chunk_, db.Prepare("INSERT INTO score_chunks (as_of, chunk, data) VALUES (?,?,?)"));
+        Statement insert_chunk,
+        db.Prepare("INSERT INTO score_chunks (as_of, chunk, data) VALUES (?,?,?)"));
+    e.inserter_ = std::make_unique<ChunkInserter>(std::move(insert_chunk), as_of, threaded);
     WINBACK_ASSIGN_OR_RETURN(
         e.insert_run_,
         db.Prepare("INSERT INTO score_runs (as_of, customers, labels) VALUES (?,?,?)"));
@@ -56,8 +156,10 @@ class RunEncoder {
     return Status::Ok();
   }
 
+  // Inserts the last chunk, waits for the inserter and writes the run row.
   Result<std::int64_t> Finish() {
     WINBACK_RETURN_IF_ERROR(Flush());
+    WINBACK_RETURN_IF_ERROR(inserter_->Stop());
     const std::string labels = labels_.Encode();
     insert_run_.BindInt(1, as_of_.days());
     insert_run_.BindInt(2, customers_);
@@ -66,15 +168,15 @@ class RunEncoder {
     return customers_;
   }
 
+  // Ends the inserter without writing the run (before a rollback).
+  void Abandon() { inserter_->Stop().IgnoreError(); }
+
  private:
   explicit RunEncoder(Date as_of) : as_of_(as_of) {}
 
   Status Flush() {
     if (encoder_.count() == 0) return Status::Ok();
-    insert_chunk_.BindInt(1, as_of_.days());
-    insert_chunk_.BindInt(2, encoder_.chunk());
-    insert_chunk_.BindBlob(3, encoder_.Finish());
-    WINBACK_RETURN_IF_ERROR(insert_chunk_.Run());
+    WINBACK_RETURN_IF_ERROR(inserter_->Push(encoder_.chunk(), encoder_.Finish()));
     encoder_.Reset(encoder_.chunk());
     return Status::Ok();
   }
@@ -84,7 +186,8 @@ class RunEncoder {
   std::int64_t customers_ = 0;
   LabelDictionary labels_;
   ScoreChunkEncoder encoder_;
-  Statement insert_chunk_, insert_run_;
+  std::unique_ptr<ChunkInserter> inserter_;  // a pointer: RunEncoder is returned by value
+  Statement insert_run_;
 };
 
 class SqliteScoreWriter final : public ScoreWriter {
@@ -93,7 +196,10 @@ class SqliteScoreWriter final : public ScoreWriter {
       : db_(db), encoder_(std::move(encoder)), cache_(std::move(cache)) {}
 
   ~SqliteScoreWriter() override {
-    if (!finished_) db_.Exec("ROLLBACK").IgnoreError();  // Nothing of the run survives.
+    if (!finished_) {
+      encoder_.Abandon();
+      db_.Exec("ROLLBACK").IgnoreError();  // Nothing of the run survives.
+    }
   }
 
   Status Add(const CustomerScore& score) override {
@@ -103,8 +209,8 @@ class SqliteScoreWriter final : public ScoreWriter {
 
   Result<std::int64_t> Commit() override {
     if (finished_) return FailedPreconditionError("score writer already committed");
-    WINBACK_ASSIGN_OR_RETURN(std::int64_t n, encoder_.Finish());
-    WINBACK_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    WINBACK_ASSIGN_OR_RETURN(std::int64_t n, encoder_.Finish());  // on error: the destructor
+    WINBACK_RETURN_IF_ERROR(db_.Exec("COMMIT"));                   // rolls back
     finished_ = true;
     return n;
   }
@@ -197,13 +303,7 @@ Status ForEachAggregateSubset(Database& db, KeyRange range, AggregateFields fiel
       Statement s,
       db.Prepare(key_only
                      ? "SELECT cid FROM customer_aggregates WHERE cid >= ? AND cid < ? ORDER BY cid"
-                     : "SELECT cid, first_order_at, last_order_at, orders, refunded_orders, "
-                       "cancelled_orders, purchase_days, revenue, currency, "
-                       "other_currency_orders, last_email_engagement_at, "
-                       "last_sms_engagement_at, last_whatsapp_engagement_at, last_visit_at, "
-                       "last_chat_at, complaints, tickets_satisfied, tickets_unsatisfied, "
-                       "referrals, payment_defaults, exit_reason, exit_at, "
-                       "unsubscribed_channels, last_activity_at FROM customer_aggregates "
+                     : "SELECT cid, scoring FROM customer_aggregates "
                        "WHERE cid >= ? AND cid < ? ORDER BY cid"));
   s.BindInt(1, range.begin);
   s.BindInt(2, range.end);
@@ -211,30 +311,11 @@ Status ForEachAggregateSubset(Database& db, KeyRange range, AggregateFields fiel
   while (true) {
     WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    int i = 0;
-    a.key = CustomerKey(s.ColumnInt(i++));
-    if (!key_only) {
-      a.first_order_at = OptInstant(s.ColumnOptionalInt(i++));
-      a.last_order_at = OptInstant(s.ColumnOptionalInt(i++));
-      a.orders = s.ColumnInt(i++);
-      a.refunded_orders = s.ColumnInt(i++);
-      a.cancelled_orders = s.ColumnInt(i++);
-      a.purchase_days = s.ColumnInt(i++);
-      a.revenue_minor = s.ColumnInt(i++);
-      a.currency = s.ColumnText(i++);
-      a.other_currency_orders = s.ColumnInt(i++);
-      for (auto& t : a.last_engagement_at) t = OptInstant(s.ColumnOptionalInt(i++));
-      a.last_visit_at = OptInstant(s.ColumnOptionalInt(i++));
-      a.last_chat_at = OptInstant(s.ColumnOptionalInt(i++));
-      a.complaints = s.ColumnInt(i++);
-      a.tickets_satisfied = s.ColumnInt(i++);
-      a.tickets_unsatisfied = s.ColumnInt(i++);
-      a.referrals = s.ColumnInt(i++);
-      a.payment_defaults = s.ColumnInt(i++);
-      a.exit_reason = s.ColumnText(i++);
-      a.exit_at = OptInstant(s.ColumnOptionalInt(i++));
-      a.unsubscribed_channels = static_cast<std::uint32_t>(s.ColumnInt(i++));
-      a.last_activity_at = OptInstant(s.ColumnOptionalInt(i++));
+    a.key = CustomerKey(s.ColumnInt(0));
+    if (!key_only && !DecodeScoringFields(s.ColumnBlob(1), a)) {
+      return InternalError("customer_aggregates.scoring of customer key " +
+                           std::to_string(a.key.value()) + " in '" + db.path() +
+                           "' is missing or corrupt");
     }
     WINBACK_RETURN_IF_ERROR(fn(a));
   }
@@ -277,7 +358,7 @@ Status CompletedOrderTimes(Database& db, std::span<const CustomerKey> keys, Inst
 Result<std::unique_ptr<ScoreWriter>> BeginScores(Database& db, Date as_of) {
   auto cache = std::make_unique<ScopedSmallCache>(db);
   WINBACK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  Result<RunEncoder> encoder = RunEncoder::Create(db, as_of);
+  Result<RunEncoder> encoder = RunEncoder::Create(db, as_of, /*threaded=*/true);
   if (!encoder.ok()) {
     db.Exec("ROLLBACK").IgnoreError();  // Report the original error.
     return encoder.status();
@@ -358,7 +439,8 @@ Status ConvertV3Scores(Database& db) {
       if (!run || as_of != run_date) {
         if (run) WINBACK_RETURN_IF_ERROR(run->Finish().status());
         WINBACK_ASSIGN_OR_RETURN(
-            RunEncoder e, RunEncoder::Create(db, Date::FromDays(static_cast<std::int32_t>(as_of))));
+            RunEncoder e, RunEncoder::Create(db, Date::FromDays(static_cast<std::int32_t>(as_of)),
+                                            /*threaded=*/false));
         run.emplace(std::move(e));
         run_date = as_of;
       }

@@ -52,7 +52,10 @@ Status CompletedOrderTimes(Database& db, std::span<const CustomerKey> keys, Inst
                            Instant to,
                            const std::function<Status(CustomerKey, std::span<const Instant>)>& fn);
 
-// `db` must outlive the writer.
+// `db` must outlive the writer. The writer inserts finished chunks on a thread of its own
+// through `db`, so between BeginScores and the writer's Commit (or destruction) nothing else
+// may use `db`: a Store that began a run serves no other call until the run ends. Other
+// connections to the same database may read meanwhile (they see the previous run).
 Result<std::unique_ptr<ScoreWriter>> BeginScores(Database& db, Date as_of);
 
 Result<std::vector<Date>> ScoreDates(Database& db);

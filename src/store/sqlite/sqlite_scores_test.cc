@@ -131,6 +131,28 @@ TEST_F(ScoreStoreTest, StreamedScoresRoundTripAcrossChunks) {
   EXPECT_THAT(store_->LoadScore(d2_, CustomerKey(1)), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_F(ScoreStoreTest, ManyChunksPassTheInserterThreadInOrder) {
+  // More chunks than the inserter queues (16): Add blocks and resumes; an abandoned run of as
+  // many chunks stops the thread and rolls back.
+  constexpr std::int64_t kKeys = 40 * 1024;
+  ASSERT_THAT(store_->WriteScores(d1_, std::vector<CustomerScore>{FullScore(3)}), IsOk());
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<ScoreWriter> w, store_->BeginScores(d1_));
+    for (std::int64_t key = 1; key <= kKeys; ++key) ASSERT_THAT(w->Add(FullScore(key)), IsOk());
+  }
+  ASSERT_EQ(ReadAll(d1_).size(), 1u);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<ScoreWriter> w, store_->BeginScores(d1_));
+  for (std::int64_t key = 1; key <= kKeys; ++key) ASSERT_THAT(w->Add(FullScore(key)), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::int64_t n, w->Commit());
+  EXPECT_EQ(n, kKeys);
+  const std::vector<CustomerScore> read = ReadAll(d1_);
+  ASSERT_EQ(read.size(), static_cast<std::size_t>(kKeys));
+  for (std::int64_t key : {std::int64_t{1}, std::int64_t{1024}, std::int64_t{1025}, kKeys}) {
+    SCOPED_TRACE(key);
+    ExpectSameScore(read[static_cast<std::size_t>(key - 1)], FullScore(key));
+  }
+}
+
 TEST_F(ScoreStoreTest, RunReplacesItsDateAtomicallyAndKeepsOthers) {
   ASSERT_THAT(store_->WriteScores(d1_, std::vector<CustomerScore>{FullScore(1), FullScore(2)}),
               IsOk());
@@ -422,7 +444,7 @@ TEST_F(ScoreFileTest, UpgradesVersionThreeScoresAndAggregates) {
         IsOk());
   }
   WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
-  EXPECT_EQ(store->schema_version(), 4);
+  EXPECT_EQ(store->schema_version(), sqlite::kSchemaVersion);
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> dates, store->ScoreDates());
   ASSERT_EQ(dates.size(), 2u);
   EXPECT_EQ(dates[0].ToString(), "2024-06-30");
@@ -451,6 +473,22 @@ TEST_F(ScoreFileTest, UpgradesVersionThreeScoresAndAggregates) {
   WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile p, store->LoadCustomer("c1"));
   EXPECT_EQ(p.aggregates.orders, 1);
   EXPECT_EQ(p.aggregates.last_activity_at, Instant::FromUnixMicros(9000000));
+  // ... and the packed scoring fields (v5), which the scoring scan reads.
+  std::vector<CustomerAggregates> packed;
+  ASSERT_THAT(store->ForEachAggregatesInRange(KeyRange{}, AggregateFields::kScoring,
+                                              [&](const CustomerAggregates& a) {
+                                                packed.push_back(a);
+                                                return Status::Ok();
+                                              }),
+              IsOk());
+  ASSERT_EQ(packed.size(), 2u);
+  EXPECT_EQ(packed[0].orders, 1);
+  EXPECT_EQ(packed[0].revenue_minor, 500);
+  EXPECT_EQ(packed[0].currency, "USD");
+  EXPECT_EQ(packed[0].first_order_at, Instant::FromUnixMicros(1000000));
+  EXPECT_EQ(packed[0].last_activity_at, Instant::FromUnixMicros(9000000));
+  EXPECT_EQ(packed[1].orders, 0);
+  EXPECT_FALSE(packed[1].last_activity_at.has_value());
   store.reset();
   WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'customer_scores'"), 0);
