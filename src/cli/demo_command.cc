@@ -138,10 +138,11 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("  inactive           {:>12}  as of {}, by the [inactivity] rules of winback.toml\n",
              WithThousands(score_summary.inactive), as_of.ToString());
   if (totals.with_p_alive > 0) {
-    fmt::print("  P(alive), mean     {:>12.3f}  BG/NBD over {} buyers; {:.0f} purchases expected "
+    fmt::print("  P(alive), mean     {:>12.3f}  BG/NBD over {} buyers; {} purchases expected "
                "in the next 90 days\n",
                totals.p_alive_sum / static_cast<double>(totals.with_p_alive),
-               WithThousands(totals.with_p_alive), totals.expected_purchases_sum);
+               WithThousands(totals.with_p_alive),
+               WithThousands(std::llround(totals.expected_purchases_sum)));
   }
   if (totals.with_value > 0) {
     const std::string& clv_currency = scored->models->spend_currency();
