@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/store_open.h"
 #include "ingest/importer.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -36,7 +37,7 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   options.progress = [&progress](const ingest::ImportFile& f, std::size_t done, std::size_t total,
                                  std::int64_t rows) { progress.Update(f.path, done, total, rows); };
   const std::string db = DatabasePath(globals, *config);
-  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db);
+  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db, store::OpenMode::kCreateIfMissing, UpgradeNotice(db));
   if (!store.ok()) return ReportError(store.status());
   Result<ingest::ImportReport> report = ingest::Import(**store, options);
   progress.Finish();

@@ -1,5 +1,7 @@
 #include "cli/store_open.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 
 #include "cli/config.h"
@@ -7,9 +9,19 @@
 
 namespace winback::cli {
 
+store::UpgradeNoticeFn UpgradeNotice(const std::string& path) {
+  return [path](int from, int to) {
+    fmt::print(stderr,
+               "winback: upgrading {} from schema version {} to {} (recomputes every customer's "
+               "aggregates: about 20 s per million customers) ...\n",
+               path, from, to);
+  };
+}
+
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals) {
   WINBACK_ASSIGN_OR_RETURN(Config config, LoadConfig(globals));
-  return store::OpenSqliteStore(DatabasePath(globals, config), store::OpenMode::kMustExist);
+  const std::string path = DatabasePath(globals, config);
+  return store::OpenSqliteStore(path, store::OpenMode::kMustExist, UpgradeNotice(path));
 }
 
 Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const GlobalOptions& globals,
@@ -20,7 +32,8 @@ Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const Glob
   std::vector<std::unique_ptr<store::Store>> out;
   for (int i = 0; i < std::max(count, 1); ++i) {
     WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> s,
-                             store::OpenSqliteStore(path, store::OpenMode::kMustExist));
+                             store::OpenSqliteStore(path, store::OpenMode::kMustExist,
+                                                    UpgradeNotice(path)));
     out.push_back(std::move(s));
   }
   return out;

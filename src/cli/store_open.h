@@ -5,9 +5,13 @@
 
 #include "cli/commands.h"
 #include "core/status.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 namespace winback::cli {
+
+// Prints to stderr that `path` is being upgraded (it may take minutes on a big store).
+store::UpgradeNoticeFn UpgradeNotice(const std::string& path);
 
 // Opens the database a read command works on (config + --db); NotFound when it does not exist.
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals);

@@ -376,7 +376,7 @@ Result<std::int64_t> RecomputeAllAggregates(Database& db) {
   return RecomputeAggregates(db, cids);
 }
 
-Status Migrate(Database& db, int target) {
+Status Migrate(Database& db, int target, const UpgradeNotice& notice) {
   WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> v, db.QueryInt("PRAGMA user_version"));
   const int current = static_cast<int>(v.value_or(0));
   if (current > kSchemaVersion) {
@@ -385,6 +385,7 @@ Status Migrate(Database& db, int target) {
                                    std::to_string(kSchemaVersion) + "); upgrade winback");
   }
   const auto& migrations = Migrations();
+  if (notice && current >= 1 && current < target) notice(current, target);
   for (int next = current + 1; next <= target; ++next) {
     const Migration& m = migrations[static_cast<std::size_t>(next - 1)];
     WINBACK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));

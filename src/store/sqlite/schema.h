@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -14,9 +15,14 @@ namespace winback::store::sqlite {
 // order; the version is recorded in PRAGMA user_version.
 inline constexpr int kSchemaVersion = 5;
 
+// Called once before an existing database (schema version >= 1) is upgraded, with its version
+// and the target, so that a command can say why opening takes a while (a migration may
+// recompute every customer's aggregates: about 20 s per million customers).
+using UpgradeNotice = std::function<void(int from, int to)>;
+
 // Upgrades `db` to `target` (default: kSchemaVersion), each migration in its own transaction.
 // A database newer than this binary gives FailedPrecondition; it is never downgraded.
-Status Migrate(Database& db, int target = kSchemaVersion);
+Status Migrate(Database& db, int target = kSchemaVersion, const UpgradeNotice& notice = {});
 
 // Recomputes customer_aggregates for the customers `cids` (ascending, unique, existing).
 // Returns the number of aggregate rows written. Runs inside the caller's transaction.

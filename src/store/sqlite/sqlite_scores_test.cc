@@ -443,8 +443,21 @@ TEST_F(ScoreFileTest, UpgradesVersionThreeScoresAndAggregates) {
                 "'potentially_loyal', 'new', 0, '', 0.5, '', '', NULL, NULL, NULL, NULL, NULL);"),
         IsOk());
   }
-  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
+  std::vector<std::pair<int, int>> notices;
+  auto notice = [&notices](int from, int to) { notices.emplace_back(from, to); };
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store,
+                               OpenSqliteStore(path_, OpenMode::kMustExist, notice));
   EXPECT_EQ(store->schema_version(), sqlite::kSchemaVersion);
+  EXPECT_EQ(notices, (std::vector<std::pair<int, int>>{{3, sqlite::kSchemaVersion}}));
+  // Opening it again, or creating a new database, upgrades nothing and says nothing.
+  notices.clear();
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto again, OpenSqliteStore(path_, OpenMode::kMustExist, notice));
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        auto fresh, OpenSqliteStore((dir_ / "fresh.db").string(), OpenMode::kCreateIfMissing,
+                                    notice));
+  }
+  EXPECT_TRUE(notices.empty());
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> dates, store->ScoreDates());
   ASSERT_EQ(dates.size(), 2u);
   EXPECT_EQ(dates[0].ToString(), "2024-06-30");

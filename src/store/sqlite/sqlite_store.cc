@@ -695,7 +695,8 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
+                                               const UpgradeNoticeFn& upgrade_notice) {
   if (mode == OpenMode::kMustExist && path != ":memory:") {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
@@ -711,7 +712,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
                                   // Sorts (index builds at the end of a bulk import) may use a
                                   // second core.
                                   "PRAGMA threads = 2;"));
-  WINBACK_RETURN_IF_ERROR(sqlite::Migrate(db));
+  WINBACK_RETURN_IF_ERROR(sqlite::Migrate(db, sqlite::kSchemaVersion, upgrade_notice));
   return std::unique_ptr<Store>(new SqliteStore(std::move(db)));
 }
 
