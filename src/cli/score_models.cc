@@ -48,7 +48,14 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
       parallel ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::optional<Result<models::CustomerValueTable>> values;
-  std::optional<Result<std::vector<std::optional<double>>>> churn;
+  std::optional<Result<models::ChurnScorer>> scorer;
+  std::optional<Result<models::ChurnTrainingSample>> sample;
+  std::optional<Result<std::vector<double>>> churn;
+  models::ChurnOptions churn_options;
+  churn_options.cutoff = as_of;
+  churn_options.horizon_days = options.churn_horizon_days;
+  churn_options.model = options.churn_model;
+  churn_options.threads = threads;
   auto run_values = [&] {
     models::CustomerValueOptions o;
     o.horizon_days = 90;
@@ -56,27 +63,48 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
     o.threads = threads;
     values.emplace(models::ComputeCustomerValues(*stores[0], as_of, o));
   };
-  auto run_churn = [&](store::Store& store) {
-    models::ChurnOptions o;
-    o.cutoff = as_of;
-    o.horizon_days = options.churn_horizon_days;
-    o.model = options.churn_model;
-    o.threads = threads;
-    churn.emplace(models::ScoreChurnRisk(store, o));
+  // Training and scoring the churn classifier; `scorer` holds the first error.
+  auto finish_churn = [&] {
+    if (!scorer->ok()) return;
+    if (!sample->ok()) {
+      scorer.emplace(sample->status());
+      return;
+    }
+    if (Status fit = (*scorer)->Fit(std::move(**sample)); !fit.ok()) {
+      scorer.emplace(fit);
+      return;
+    }
+    sample.reset();
+    // Scoring splits the events scan over every store.
+    churn.emplace((*scorer)->Score(stores));
   };
   if (parallel) {
-    std::thread t(run_values);
-    run_churn(*stores[1]);
+    // One thread computes the values, then reads the churn training sample; the other reads
+    // every customer's orders for churn (and fits BG/NBD as of both dates) meanwhile.
+    std::thread t([&] {
+      run_values();
+      sample.emplace(models::ChurnScorer::ReadTrainingSample(*stores[0], churn_options));
+    });
+    scorer.emplace(models::ChurnScorer::Prepare(*stores[1], churn_options));
     t.join();
+    finish_churn();
   } else {
     if (options.btyd) run_values();
-    if (options.churn) run_churn(*stores[0]);
+    if (options.churn) {
+      scorer.emplace(models::ChurnScorer::Prepare(*stores[0], churn_options));
+      if (scorer->ok()) {
+        sample.emplace(models::ChurnScorer::ReadTrainingSample(*stores[0], churn_options));
+        finish_churn();
+      }
+    }
   }
 
   ScoreModels out;
   std::size_t keys = 0;
   if (values && values->ok()) keys = std::max(keys, (*values)->by_key.size());
-  if (churn && churn->ok()) keys = std::max(keys, (*churn)->size());
+  if (churn && churn->ok() && !(*scorer)->keys().empty()) {
+    keys = std::max(keys, static_cast<std::size_t>((*scorer)->keys().back().value()) + 1);
+  }
   out.values_.assign(keys * kColumns, kAbsent);
   if (values) {
     if (!values->ok()) {
@@ -104,15 +132,18 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
     }
     values.reset();
   }
-  if (churn) {
-    if (!churn->ok()) {
-      if (IsFatal(churn->status())) return churn->status();
-      out.notes_.push_back("no churn risk: " + churn->status().message());
+  if (scorer) {
+    const Status status = !scorer->ok() ? scorer->status() : churn->status();
+    sample.reset();
+    if (!status.ok()) {
+      if (IsFatal(status)) return status;
+      out.notes_.push_back("no churn risk: " + status.message());
     } else {
       out.churn_fitted_ = true;
-      const std::vector<std::optional<double>>& risk = **churn;
-      for (std::size_t k = 0; k < risk.size(); ++k) {
-        if (risk[k]) out.values_[k * kColumns + kChurn] = *risk[k];
+      const std::vector<CustomerKey>& churn_keys = (*scorer)->keys();
+      const std::vector<double>& risk = **churn;
+      for (std::size_t i = 0; i < churn_keys.size(); ++i) {
+        out.values_[static_cast<std::size_t>(churn_keys[i].value()) * kColumns + kChurn] = risk[i];
       }
     }
   }

@@ -10,7 +10,7 @@
 namespace winback::models {
 
 Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of,
-                                             const CustomerValueOptions& options) {
+                                                 const CustomerValueOptions& options) {
   if (!(options.horizon_days >= 0) || !std::isfinite(options.horizon_days)) {
     return InvalidArgumentError("horizon must be a non-negative number of days");
   }
@@ -18,6 +18,7 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
   StoreSummaryOptions so;
   so.calibration_end = as_of;
   so.days_per_unit = options.days_per_unit;
+  so.with_ids = false;
   WINBACK_ASSIGN_OR_RETURN(StoreSummary summary, SummarizeStore(store, so));
   const SummaryTable& table = summary.table;
   if (table.size() == 0) {
@@ -61,6 +62,7 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
   }
   std::optional<models::CustomerValues> values;
   Result<GammaGammaFit> gg = FitGammaGamma(spend_table, fit_options);
+  spend_table = SummaryTable();  // the CLV reads the unmodified rows from `table`
   if (!gg.ok()) {
     out.spend_note = "no spend model: " + gg.status().message();
   } else if (Status finite = gg->model.CheckFiniteMean(); !finite.ok()) {
@@ -81,8 +83,7 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
     clv.monthly_discount_rate = options.monthly_discount_rate;
     clv.units_per_month = 30.0 / options.days_per_unit;
     clv.threads = options.threads;
-    Result<models::CustomerValues> v =
-        CustomerLifetimeValues(bg.model, gg->model, clv_table, clv);
+    Result<models::CustomerValues> v = CustomerLifetimeValues(bg.model, gg->model, clv_table, clv);
     if (v.ok()) {
       values = *std::move(v);
     } else {

@@ -24,7 +24,10 @@ Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptio
     }
     holdout_end = options.holdout_end->days();
   }
-  WINBACK_ASSIGN_OR_RETURN(std::vector<std::string> ids, store.CustomerIds());
+  std::vector<std::string> ids;
+  if (options.with_ids) {
+    WINBACK_ASSIGN_OR_RETURN(ids, store.CustomerIds());
+  }
   StoreSummary out;
   const double unit = options.days_per_unit;
   WINBACK_RETURN_IF_ERROR(store.ForEachCustomerOrders(
@@ -57,8 +60,9 @@ Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptio
           }
         }
         const auto index = static_cast<std::size_t>(key.value());
-        out.table.ids.push_back(index < ids.size() ? ids[index]
-                                                   : std::to_string(key.value()));
+        if (options.with_ids) {
+          out.table.ids.push_back(index < ids.size() ? ids[index] : std::to_string(key.value()));
+        }
         out.table.frequency.push_back(x);
         out.table.recency.push_back(static_cast<double>(last - first) / unit);
         out.table.age.push_back(static_cast<double>(end - first) / unit);
@@ -100,8 +104,8 @@ Status WriteStoreSummaryCsv(const StoreSummary& summary, const std::string& path
              holdout ? ",holdout_frequency,holdout_value" : "");
   const SummaryTable& t = summary.table;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    fmt::print(f, "{},{},{},{},{},{}", CsvField(t.ids[i]), t.frequency[i],
-               t.recency[i], t.age[i], t.monetary_value[i], summary.currencies[i]);
+    fmt::print(f, "{},{},{},{},{},{}", CsvField(t.ids[i]), t.frequency[i], t.recency[i], t.age[i],
+               t.monetary_value[i], summary.currencies[i]);
     if (holdout) {
       fmt::print(f, ",{},{}", summary.holdout_frequency[i], summary.holdout_value[i]);
     }
