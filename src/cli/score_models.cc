@@ -56,54 +56,81 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
   churn_options.horizon_days = options.churn_horizon_days;
   churn_options.model = options.churn_model;
   churn_options.threads = threads;
+  models::CustomerValueOptions value_options;
+  value_options.horizon_days = 90;
+  value_options.clv_months = 12;
+  value_options.threads = threads;
   auto run_values = [&] {
-    models::CustomerValueOptions o;
-    o.horizon_days = 90;
-    o.clv_months = 12;
-    o.threads = threads;
-    values.emplace(models::ComputeCustomerValues(*stores[0], as_of, o));
+    values.emplace(models::ComputeCustomerValues(*stores[0], as_of, value_options));
   };
   // Training and scoring the churn classifier; `scorer` holds the first error.
-  auto finish_churn = [&] {
+  auto fit_churn = [&] {
     if (!scorer->ok()) return;
-    if (!sample->ok()) {
-      scorer.emplace(sample->status());
-      return;
-    }
-    if (Status fit = (*scorer)->Fit(std::move(**sample)); !fit.ok()) {
-      scorer.emplace(fit);
-      return;
-    }
+    Status fit = sample->ok() ? (*scorer)->Fit(std::move(**sample)) : sample->status();
     sample.reset();
+    if (!fit.ok()) scorer.emplace(fit);
+  };
+  auto score_churn = [&] {
     // Scoring splits the events scan over every store.
-    churn.emplace((*scorer)->Score(stores));
+    if (scorer->ok()) churn.emplace((*scorer)->Score(stores));
   };
   if (parallel) {
-    // One thread computes the values, then reads the churn training sample; the other reads
-    // every customer's orders for churn (and fits BG/NBD as of both dates) meanwhile.
+    // One thread reads the churn training sample while the other reads every customer's orders
+    // once, for the classifier and for the values, and fits BG/NBD as of both dates. The
+    // classifier then trains (its training matrix freed before the values start), and the
+    // values are computed from that summary (no store) while the classifier scores over both
+    // stores.
     std::thread t([&] {
-      run_values();
       sample.emplace(models::ChurnScorer::ReadTrainingSample(*stores[0], churn_options));
     });
-    scorer.emplace(models::ChurnScorer::Prepare(*stores[1], churn_options));
+    models::StoreSummary summary;
+    scorer.emplace(models::ChurnScorer::Prepare(*stores[1], churn_options, &summary,
+                                                value_options.days_per_unit));
     t.join();
-    finish_churn();
+    const bool summarized = scorer->ok();
+    fit_churn();
+    std::thread v;
+    if (summarized) {
+      v = std::thread([&] {
+        values.emplace(models::ComputeCustomerValues(std::move(summary), as_of, value_options));
+      });
+    } else {
+      summary = models::StoreSummary();  // may be incomplete: read the store again
+      run_values();
+    }
+    score_churn();
+    if (v.joinable()) v.join();
   } else {
     if (options.btyd) run_values();
     if (options.churn) {
       scorer.emplace(models::ChurnScorer::Prepare(*stores[0], churn_options));
       if (scorer->ok()) {
         sample.emplace(models::ChurnScorer::ReadTrainingSample(*stores[0], churn_options));
-        finish_churn();
+        fit_churn();
+        score_churn();
       }
     }
   }
 
+  // The churn scorer's per-customer state goes before the output table is allocated.
+  std::optional<Status> churn_status;
+  std::vector<CustomerKey> churn_keys;
+  std::vector<double> risk;
+  if (scorer) {
+    churn_status = !scorer->ok() ? scorer->status() : churn->status();
+    if (churn_status->ok()) {
+      churn_keys = (*scorer)->keys();
+      risk = *std::move(*churn);
+    }
+    sample.reset();
+    churn.reset();
+    scorer.reset();
+  }
   ScoreModels out;
   std::size_t keys = 0;
   if (values && values->ok()) keys = std::max(keys, (*values)->by_key.size());
-  if (churn && churn->ok() && !(*scorer)->keys().empty()) {
-    keys = std::max(keys, static_cast<std::size_t>((*scorer)->keys().back().value()) + 1);
+  if (!churn_keys.empty()) {
+    keys = std::max(keys, static_cast<std::size_t>(churn_keys.back().value()) + 1);
   }
   out.values_.assign(keys * kColumns, kAbsent);
   if (values) {
@@ -132,16 +159,12 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
     }
     values.reset();
   }
-  if (scorer) {
-    const Status status = !scorer->ok() ? scorer->status() : churn->status();
-    sample.reset();
-    if (!status.ok()) {
-      if (IsFatal(status)) return status;
-      out.notes_.push_back("no churn risk: " + status.message());
+  if (churn_status) {
+    if (!churn_status->ok()) {
+      if (IsFatal(*churn_status)) return *churn_status;
+      out.notes_.push_back("no churn risk: " + churn_status->message());
     } else {
       out.churn_fitted_ = true;
-      const std::vector<CustomerKey>& churn_keys = (*scorer)->keys();
-      const std::vector<double>& risk = **churn;
       for (std::size_t i = 0; i < churn_keys.size(); ++i) {
         out.values_[static_cast<std::size_t>(churn_keys[i].value()) * kColumns + kChurn] = risk[i];
       }

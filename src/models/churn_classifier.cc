@@ -536,8 +536,13 @@ Result<ChurnTrainingSample> ChurnScorer::ReadTrainingSample(store::Store& store,
   return sample;
 }
 
-Result<ChurnScorer> ChurnScorer::Prepare(store::Store& store, const ChurnOptions& options) {
+Result<ChurnScorer> ChurnScorer::Prepare(store::Store& store, const ChurnOptions& options,
+                                         StoreSummary* summary, double summary_days_per_unit) {
   WINBACK_RETURN_IF_ERROR(CheckOptions(options));
+  if (summary != nullptr &&
+      (!(summary_days_per_unit > 0) || !std::isfinite(summary_days_per_unit))) {
+    return InvalidArgumentError("days per unit must be positive and finite");
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   const Date train_as_of = options.cutoff.PlusDays(-options.horizon_days);
@@ -556,11 +561,22 @@ Result<ChurnScorer> ChurnScorer::Prepare(store::Store& store, const ChurnOptions
   impl->keys.reserve(static_cast<std::size_t>(key_limit));
   impl->rows.reserve(static_cast<std::size_t>(key_limit));
   train_summary.reserve(static_cast<std::size_t>(key_limit));
+  if (summary != nullptr) {
+    *summary = StoreSummary();
+    const auto n = static_cast<std::size_t>(std::max<std::int64_t>(key_limit - 1, 0));
+    summary->table.Reserve(n);
+    summary->table.monetary_value.reserve(n);
+    summary->keys.reserve(n);
+    summary->currencies.reserve(n);
+  }
   std::size_t train_population = 0;
   WINBACK_RETURN_IF_ERROR(store.ForEachCustomerOrders(
       [&](CustomerKey key, std::span<const store::OrderPoint> orders) -> Status {
         const internal::PurchaseHistory hist = internal::MergePurchaseDays(orders, c);
         if (hist.days.empty()) return Status::Ok();
+        if (summary != nullptr) {
+          internal::AppendSummaryRow(key, hist, c, summary_days_per_unit, false, *summary);
+        }
         ScoreRow row;
         row.facts = FactsOf(hist, orders, c, c + options.horizon_days);
         std::uint32_t train_days = 0;

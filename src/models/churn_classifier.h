@@ -43,6 +43,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "models/classification_metrics.h"
+#include "models/store_summary.h"
 #include "models/summary.h"
 #include "store/store.h"
 
@@ -65,7 +66,7 @@ struct ChurnOptions {
   bool btyd_features = true;
   // Training rows: about this many customers at most (a deterministic sample, see the top of
   // this file). >= 1.
-  std::size_t max_training_rows = 150'000;
+  std::size_t max_training_rows = 100'000;
 };
 
 // Customer keys per sample block and the sample rule described at the top of this file:
@@ -146,7 +147,13 @@ class ChurnScorer {
   // ReadTrainingSample, Fit. ReadTrainingSample reads only the sampled key blocks (orders and
   // events). Fit errors: InvalidArgument when the sample was read with other options or holds
   // no customer; FailedPrecondition for one class only; classifier errors.
-  static Result<ChurnScorer> Prepare(store::Store& store, const ChurnOptions& options);
+  // With `summary` (not null), Prepare also fills it, in the same pass over the orders, with
+  // what SummarizeStore(store, {calibration_end = cutoff, days_per_unit =
+  // summary_days_per_unit, with_ids = false}) returns (for ComputeCustomerValues); it is
+  // complete whenever Prepare succeeds.
+  static Result<ChurnScorer> Prepare(store::Store& store, const ChurnOptions& options,
+                                     StoreSummary* summary = nullptr,
+                                     double summary_days_per_unit = 7.0);
   static Result<ChurnTrainingSample> ReadTrainingSample(store::Store& store,
                                                         const ChurnOptions& options);
   Status Fit(ChurnTrainingSample sample);

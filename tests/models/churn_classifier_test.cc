@@ -10,6 +10,7 @@
 
 #include "models/customer_values.h"
 #include "models/logistic_regression.h"
+#include "models/store_summary.h"
 #include "sim/simulator.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/models/test_store.h"
@@ -208,6 +209,45 @@ TEST_F(ChurnClassifierTest, TrainsOnADeterministicSampleOfKeyBlocks) {
   Print(e);
   EXPECT_EQ(e.train_rows, a.train_rows());
   EXPECT_GT(e.auc, 0.77);
+}
+
+// Prepare's pass over the orders also yields SummarizeStore's summary as of the cutoff, and the
+// customer values computed from it are those computed from the store.
+TEST_F(ChurnClassifierTest, PrepareSummarizesTheStoreForTheCustomerValues) {
+  ASSERT_NE(db_, nullptr);
+  const ChurnOptions o = Options(ChurnModelKind::kLogistic);
+  StoreSummary summary;
+  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnScorer scorer, ChurnScorer::Prepare(*db_, o, &summary, 7.0));
+  StoreSummaryOptions so;
+  so.calibration_end = o.cutoff;
+  so.days_per_unit = 7.0;
+  so.with_ids = false;
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreSummary expected, SummarizeStore(*db_, so));
+  EXPECT_TRUE(expected.table.ids.empty());
+  EXPECT_EQ(summary.keys, expected.keys);
+  EXPECT_EQ(summary.currencies, expected.currencies);
+  EXPECT_EQ(summary.table.frequency, expected.table.frequency);
+  EXPECT_EQ(summary.table.recency, expected.table.recency);
+  EXPECT_EQ(summary.table.age, expected.table.age);
+  EXPECT_EQ(summary.table.monetary_value, expected.table.monetary_value);
+  EXPECT_EQ(summary.customers_skipped, expected.customers_skipped);
+  EXPECT_GT(summary.keys.size(), 1000u);
+
+  CustomerValueOptions vo;
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerValueTable from_store,
+                               ComputeCustomerValues(*db_, o.cutoff, vo));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerValueTable from_summary,
+                               ComputeCustomerValues(std::move(summary), o.cutoff, vo));
+  ASSERT_EQ(from_store.by_key.size(), from_summary.by_key.size());
+  for (std::size_t k = 0; k < from_store.by_key.size(); ++k) {
+    ASSERT_EQ(from_store.by_key[k].has_value(), from_summary.by_key[k].has_value()) << k;
+    if (!from_store.by_key[k]) continue;
+    EXPECT_EQ(from_store.by_key[k]->p_alive, from_summary.by_key[k]->p_alive);
+    EXPECT_EQ(from_store.by_key[k]->clv_minor, from_summary.by_key[k]->clv_minor);
+  }
+  // Scoring before Fit is a precondition error.
+  store::Store* const one[] = {db_};
+  EXPECT_THAT(scorer.Score(one), StatusIs(StatusCode::kFailedPrecondition));
 }
 
 TEST(ChurnTrainingSampleTest, KeepsWholeBlocksAtTheRequestedFraction) {
