@@ -4,7 +4,6 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <span>
 #include <thread>
 
@@ -531,6 +530,13 @@ Result<ChurnTrainingSample> ChurnScorer::ReadTrainingSample(store::Store& store,
   sample.rows.as_of = options.cutoff.PlusDays(-options.horizon_days);
   sample.rows.horizon_days = options.horizon_days;
   sample.rows.feature_names.assign(std::begin(kFeatureNames), std::end(kFeatureNames));
+  // About fraction * customers rows, fewer when not all have bought by then: reserving spares
+  // the transient copies of growth.
+  const std::size_t expected = std::min(customers, options.max_training_rows);
+  sample.rows.keys.reserve(expected);
+  sample.rows.labels.reserve(expected);
+  sample.rows.features.reserve(expected * kFeatureCount);
+  sample.rfm.reserve(expected);
   WINBACK_RETURN_IF_ERROR(
       AppendRows(store, ranges, sample.rows.as_of, options.horizon_days, sample.rows, sample.rfm));
   return sample;
@@ -603,6 +609,7 @@ Result<ChurnScorer> ChurnScorer::Prepare(store::Store& store, const ChurnOptions
     fo.threads = options.threads;
     fo.standard_errors = false;
     SummaryTable table;
+    table.Reserve(train_population);
     for (std::size_t i = 0; i < impl->rows.size(); ++i) {
       const TrainSummary& t = train_summary[i];
       if (t.days == 0) continue;
@@ -615,6 +622,7 @@ Result<ChurnScorer> ChurnScorer::Prepare(store::Store& store, const ChurnOptions
     std::vector<TrainSummary>().swap(train_summary);
     if (Result<BgNbdFit> fit = FitBgNbd(table, fo); fit.ok()) impl->train_model = fit->model;
     table = SummaryTable();
+    table.Reserve(impl->rows.size());
     for (const ScoreRow& row : impl->rows) {
       const std::optional<CustomerRfm> r =
           RfmOf(row.facts.first, row.facts.last, row.facts.days, c);

@@ -129,7 +129,7 @@ struct ChurnTrainingSample {
 // A churn classifier trained on the time split at options.cutoff (training rows sampled as
 // described at the top of this file), ready to score every customer with a completed order by
 // the cutoff. Train reads the store twice over the orders (one full pass, one over the sample
-// blocks) and once over the sampled customers' events; it keeps about 72 bytes per customer
+// blocks) and once over the sampled customers' events; it keeps about 64 bytes per customer
 // (the order facts as of the cutoff and the BG/NBD features) for Score, which streams the
 // events once, builds each customer's features and applies the model customer by customer:
 // the features as of the cutoff are never materialised. Move-only; Score is const but not
