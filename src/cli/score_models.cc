@@ -48,35 +48,90 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
       parallel ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::optional<Result<models::CustomerValueTable>> values;
-  std::optional<Result<std::vector<std::optional<double>>>> churn;
+  std::optional<Result<models::ChurnScorer>> scorer;
+  std::optional<Result<models::ChurnTrainingSample>> sample;
+  std::optional<Result<std::vector<double>>> churn;
+  models::ChurnOptions churn_options;
+  churn_options.cutoff = as_of;
+  churn_options.horizon_days = options.churn_horizon_days;
+  churn_options.model = options.churn_model;
+  churn_options.threads = threads;
+  models::CustomerValueOptions value_options;
+  value_options.horizon_days = 90;
+  value_options.clv_months = 12;
+  value_options.threads = threads;
   auto run_values = [&] {
-    models::CustomerValueOptions o;
-    o.horizon_days = 90;
-    o.clv_months = 12;
-    o.threads = threads;
-    values.emplace(models::ComputeCustomerValues(*stores[0], as_of, o));
+    values.emplace(models::ComputeCustomerValues(*stores[0], as_of, value_options));
   };
-  auto run_churn = [&](store::Store& store) {
-    models::ChurnOptions o;
-    o.cutoff = as_of;
-    o.horizon_days = options.churn_horizon_days;
-    o.model = options.churn_model;
-    o.threads = threads;
-    churn.emplace(models::ScoreChurnRisk(store, o));
+  // Training and scoring the churn classifier; `scorer` holds the first error.
+  auto fit_churn = [&] {
+    if (!scorer->ok()) return;
+    Status fit = sample->ok() ? (*scorer)->Fit(std::move(**sample)) : sample->status();
+    sample.reset();
+    if (!fit.ok()) scorer.emplace(fit);
+  };
+  auto score_churn = [&] {
+    // Scoring splits the events scan over every store.
+    if (scorer->ok()) churn.emplace((*scorer)->Score(stores));
   };
   if (parallel) {
-    std::thread t(run_values);
-    run_churn(*stores[1]);
+    // One thread reads the churn training sample while the other reads every customer's orders
+    // once, for the classifier and for the values, and fits BG/NBD as of both dates. The
+    // classifier then trains (its training matrix freed before the values start), and the
+    // values are computed from that summary (no store) while the classifier scores over both
+    // stores.
+    std::thread t([&] {
+      sample.emplace(models::ChurnScorer::ReadTrainingSample(*stores[0], churn_options));
+    });
+    models::StoreSummary summary;
+    scorer.emplace(models::ChurnScorer::Prepare(*stores[1], churn_options, &summary,
+                                                value_options.days_per_unit));
     t.join();
+    const bool summarized = scorer->ok();
+    fit_churn();
+    std::thread v;
+    if (summarized) {
+      v = std::thread([&] {
+        values.emplace(models::ComputeCustomerValues(std::move(summary), as_of, value_options));
+      });
+    } else {
+      summary = models::StoreSummary();  // may be incomplete: read the store again
+      run_values();
+    }
+    score_churn();
+    if (v.joinable()) v.join();
   } else {
     if (options.btyd) run_values();
-    if (options.churn) run_churn(*stores[0]);
+    if (options.churn) {
+      scorer.emplace(models::ChurnScorer::Prepare(*stores[0], churn_options));
+      if (scorer->ok()) {
+        sample.emplace(models::ChurnScorer::ReadTrainingSample(*stores[0], churn_options));
+        fit_churn();
+        score_churn();
+      }
+    }
   }
 
+  // The churn scorer's per-customer state goes before the output table is allocated.
+  std::optional<Status> churn_status;
+  std::vector<CustomerKey> churn_keys;
+  std::vector<double> risk;
+  if (scorer) {
+    churn_status = !scorer->ok() ? scorer->status() : churn->status();
+    if (churn_status->ok()) {
+      churn_keys = (*scorer)->keys();
+      risk = *std::move(*churn);
+    }
+    sample.reset();
+    churn.reset();
+    scorer.reset();
+  }
   ScoreModels out;
   std::size_t keys = 0;
   if (values && values->ok()) keys = std::max(keys, (*values)->by_key.size());
-  if (churn && churn->ok()) keys = std::max(keys, (*churn)->size());
+  if (!churn_keys.empty()) {
+    keys = std::max(keys, static_cast<std::size_t>(churn_keys.back().value()) + 1);
+  }
   out.values_.assign(keys * kColumns, kAbsent);
   if (values) {
     if (!values->ok()) {
@@ -104,15 +159,14 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
     }
     values.reset();
   }
-  if (churn) {
-    if (!churn->ok()) {
-      if (IsFatal(churn->status())) return churn->status();
-      out.notes_.push_back("no churn risk: " + churn->status().message());
+  if (churn_status) {
+    if (!churn_status->ok()) {
+      if (IsFatal(*churn_status)) return *churn_status;
+      out.notes_.push_back("no churn risk: " + churn_status->message());
     } else {
       out.churn_fitted_ = true;
-      const std::vector<std::optional<double>>& risk = **churn;
-      for (std::size_t k = 0; k < risk.size(); ++k) {
-        if (risk[k]) out.values_[k * kColumns + kChurn] = *risk[k];
+      for (std::size_t i = 0; i < churn_keys.size(); ++i) {
+        out.values_[static_cast<std::size_t>(churn_keys[i].value()) * kColumns + kChurn] = risk[i];
       }
     }
   }

@@ -52,8 +52,10 @@ class ScoreModels {
   double seconds() const { return seconds_; }
 
   // Computes the models asked for in `options` as of `as_of`. With two or more `stores` (open
-  // on the same database) the spend/purchase models and the churn classifier run at the same
-  // time, one store each. A model that cannot be fitted on this data is not an error: its
+  // on the same database) and both models: one pass over the orders serves the churn
+  // classifier and the purchase/spend models while another store reads the classifier's
+  // training sample; then the purchase/spend models are fitted (no store) while the churn
+  // scoring splits its events scan over all the stores. A model that cannot be fitted on this data is not an error: its
   // fields stay empty and notes() says why. Errors: Unavailable from the store.
   static Result<ScoreModels> Compute(std::span<store::Store* const> stores, Date as_of,
                                      const ScoreModelOptions& options);

@@ -9,16 +9,32 @@
 
 namespace winback::models {
 
-Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of,
-                                             const CustomerValueOptions& options) {
+namespace {
+
+Status CheckValueOptions(const CustomerValueOptions& options) {
   if (!(options.horizon_days >= 0) || !std::isfinite(options.horizon_days)) {
     return InvalidArgumentError("horizon must be a non-negative number of days");
   }
   if (options.clv_months < 1) return InvalidArgumentError("clv months must be >= 1");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of,
+                                                 const CustomerValueOptions& options) {
+  WINBACK_RETURN_IF_ERROR(CheckValueOptions(options));
   StoreSummaryOptions so;
   so.calibration_end = as_of;
   so.days_per_unit = options.days_per_unit;
+  so.with_ids = false;
   WINBACK_ASSIGN_OR_RETURN(StoreSummary summary, SummarizeStore(store, so));
+  return ComputeCustomerValues(std::move(summary), as_of, options);
+}
+
+Result<CustomerValueTable> ComputeCustomerValues(StoreSummary summary, Date as_of,
+                                                 const CustomerValueOptions& options) {
+  WINBACK_RETURN_IF_ERROR(CheckValueOptions(options));
   const SummaryTable& table = summary.table;
   if (table.size() == 0) {
     return InvalidArgumentError("no customer has a completed order before " + as_of.ToString());
@@ -47,7 +63,10 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
     }
   }
   SummaryTable spend_table;
+  spend_table.Reserve(best);
+  spend_table.monetary_value.reserve(best);
   std::vector<std::size_t> spend_rows;
+  spend_rows.reserve(best);
   for (std::size_t i = 0; i < table.size(); ++i) {
     if (summary.currencies[i] != out.spend_currency) continue;
     // A repeat buyer whose repeat orders were all free (or in another currency) has no
@@ -60,7 +79,9 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
     spend_rows.push_back(i);
   }
   std::optional<models::CustomerValues> values;
+  std::vector<std::string>().swap(summary.currencies);
   Result<GammaGammaFit> gg = FitGammaGamma(spend_table, fit_options);
+  spend_table = SummaryTable();  // the CLV reads the unmodified rows from `table`
   if (!gg.ok()) {
     out.spend_note = "no spend model: " + gg.status().message();
   } else if (Status finite = gg->model.CheckFiniteMean(); !finite.ok()) {
@@ -68,27 +89,34 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
   } else {
     out.spend_params = gg->model.params();
     out.spend_report = gg->report;
-    // CLV on the same rows as the spend fit, with their own (x, t_x, T) for the purchases.
-    SummaryTable clv_table;
-    for (std::size_t i : spend_rows) {
-      clv_table.frequency.push_back(table.frequency[i]);
-      clv_table.recency.push_back(table.recency[i]);
-      clv_table.age.push_back(table.age[i]);
-      clv_table.monetary_value.push_back(table.monetary_value[i]);
+    // CLV on the same rows as the spend fit, with their own (x, t_x, T) for the purchases
+    // (`table` itself when every customer is in the spend currency).
+    SummaryTable clv_rows;
+    if (spend_rows.size() != table.size()) {
+      clv_rows.Reserve(spend_rows.size());
+      clv_rows.monetary_value.reserve(spend_rows.size());
+      for (std::size_t i : spend_rows) {
+        clv_rows.frequency.push_back(table.frequency[i]);
+        clv_rows.recency.push_back(table.recency[i]);
+        clv_rows.age.push_back(table.age[i]);
+        clv_rows.monetary_value.push_back(table.monetary_value[i]);
+      }
     }
+    const SummaryTable& clv_table = spend_rows.size() != table.size() ? clv_rows : table;
     ClvOptions clv;
     clv.months = options.clv_months;
     clv.monthly_discount_rate = options.monthly_discount_rate;
     clv.units_per_month = 30.0 / options.days_per_unit;
     clv.threads = options.threads;
-    Result<models::CustomerValues> v =
-        CustomerLifetimeValues(bg.model, gg->model, clv_table, clv);
+    Result<models::CustomerValues> v = CustomerLifetimeValues(bg.model, gg->model, clv_table, clv);
     if (v.ok()) {
       values = *std::move(v);
     } else {
       out.spend_note = "no CLV: " + v.status().message();
     }
   }
+  const std::size_t rows = table.size();
+  summary.table = SummaryTable();  // what is left needs only the keys and the predictions
   double minor_per_unit = 1;
   if (Result<Currency> c = Currency::FromCode(out.spend_currency); c.ok()) {
     for (int e = 0; e < c->exponent(); ++e) minor_per_unit *= 10;
@@ -97,11 +125,10 @@ Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of
   std::int64_t max_key = 0;
   for (CustomerKey k : summary.keys) max_key = std::max(max_key, k.value());
   out.by_key.resize(static_cast<std::size_t>(max_key) + 1);
-  for (std::size_t i = 0; i < table.size(); ++i) {
+  for (std::size_t i = 0; i < rows; ++i) {
     CustomerValue v;
     v.p_alive = predictions.p_alive[i];
     v.expected_purchases = predictions.expected_purchases[i];
-    v.currency = summary.currencies[i];
     out.by_key[static_cast<std::size_t>(summary.keys[i].value())] = v;
   }
   if (values) {

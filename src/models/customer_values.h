@@ -14,6 +14,7 @@
 #include "models/bgnbd.h"
 #include "models/fit.h"
 #include "models/gamma_gamma.h"
+#include "models/store_summary.h"
 #include "store/store.h"
 
 namespace winback::models {
@@ -28,7 +29,8 @@ struct CustomerValueOptions {
   int threads = 1;  // fitting and CLV threads (0 = all cores); results do not depend on it
 };
 
-// Scores of one customer. Money in minor units of `currency` (cents), like store::CustomerScore.
+// Scores of one customer. Money in minor units of the table's spend_currency (cents), like
+// store::CustomerScore.
 struct CustomerValue {
   double p_alive = 0;
   double expected_purchases = 0;  // repeat purchases expected in (as_of, as_of + horizon_days]
@@ -36,20 +38,19 @@ struct CustomerValue {
   // customer's main currency is not `spend_currency` (one spend model cannot mix currencies).
   std::optional<double> expected_value_minor;
   std::optional<double> clv_minor;
-  std::string currency;  // the customer's main currency
 };
 
 struct CustomerValueTable {
   // Indexed by CustomerKey::value() (size = largest key with an order + 1). Absent for keys
   // without a completed order before as_of (no first purchase yet, so no (x, t_x, T)).
   std::vector<std::optional<CustomerValue>> by_key;
-  BgNbdParams purchase_params;           // fitted BG/NBD, in the unit of days_per_unit
+  BgNbdParams purchase_params;  // fitted BG/NBD, in the unit of days_per_unit
   FitReport purchase_report;
   std::optional<GammaGammaParams> spend_params;  // currency units (major units)
-  FitReport spend_report;                // empty when spend_params is absent
-  std::string spend_currency;            // most common main currency among the customers
-  std::string spend_note;                // why spend_params is absent, when it is
-  std::size_t customers = 0;             // customers scored
+  FitReport spend_report;                        // empty when spend_params is absent
+  std::string spend_currency;                    // most common main currency among the customers
+  std::string spend_note;                        // why spend_params is absent, when it is
+  std::size_t customers = 0;                     // customers scored
 };
 
 // Summarises the store as of `as_of` (SummarizeStore: completed orders, same local day merged,
@@ -62,6 +63,12 @@ struct CustomerValueTable {
 // as_of (BG/NBD cannot be fitted); whatever the store returns. A failed or degenerate spend fit
 // (e.g. q <= 1) is not an error: values are then absent and spend_note says why.
 Result<CustomerValueTable> ComputeCustomerValues(store::Store& store, Date as_of,
-                                             const CustomerValueOptions& options = {});
+                                                 const CustomerValueOptions& options = {});
+
+// The same from `summary` = SummarizeStore(store, {calibration_end = as_of, days_per_unit =
+// options.days_per_unit}) computed elsewhere (ChurnScorer::Prepare can fill it in its own pass
+// over the orders); table.ids are not needed. Touches no store. Errors as above.
+Result<CustomerValueTable> ComputeCustomerValues(StoreSummary summary, Date as_of,
+                                                 const CustomerValueOptions& options = {});
 
 }  // namespace winback::models

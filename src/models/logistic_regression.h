@@ -33,6 +33,10 @@ class LogisticRegression {
   // P(y = 1) for every row of `features` (row-major, cols() columns).
   std::vector<double> PredictProbability(std::span<const double> features) const;
 
+  // P(y = 1) for one row of cols() features; the same number PredictProbability gives for that
+  // row. Thread-safe (const, no state).
+  double PredictRow(std::span<const double> row) const;
+
   std::size_t cols() const { return weights_.size(); }
   double intercept() const { return intercept_; }
   // Weights of the standardised features: comparable importance per standard deviation.

@@ -10,6 +10,50 @@
 
 namespace winback::models {
 
+namespace internal {
+
+bool AppendSummaryRow(CustomerKey key, const PurchaseHistory& h, std::int32_t end, double unit,
+                      bool holdout, StoreSummary& out) {
+  const std::int32_t first = h.days.front().day;
+  if (first >= end) {
+    ++out.customers_skipped;
+    return false;
+  }
+  double x = 0;
+  double value_sum = 0;
+  double valued = 0;
+  std::int32_t last = first;
+  double holdout_x = 0;
+  double holdout_value = 0;
+  for (std::size_t i = 1; i < h.days.size(); ++i) {
+    const PurchaseDay& d = h.days[i];
+    if (d.day <= end) {
+      x += 1;
+      last = d.day;
+      if (d.valued) {
+        value_sum += d.value;
+        valued += 1;
+      }
+    } else {
+      holdout_x += 1;
+      holdout_value += d.value;
+    }
+  }
+  out.table.frequency.push_back(x);
+  out.table.recency.push_back(static_cast<double>(last - first) / unit);
+  out.table.age.push_back(static_cast<double>(end - first) / unit);
+  out.table.monetary_value.push_back(valued > 0 ? value_sum / valued : 0.0);
+  out.keys.push_back(key);
+  out.currencies.push_back(h.currency);
+  if (holdout) {
+    out.holdout_frequency.push_back(holdout_x);
+    out.holdout_value.push_back(holdout_value);
+  }
+  return true;
+}
+
+}  // namespace internal
+
 Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptions& options) {
   if (!(options.days_per_unit > 0) || !std::isfinite(options.days_per_unit)) {
     return InvalidArgumentError("days per unit must be positive and finite");
@@ -24,50 +68,31 @@ Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptio
     }
     holdout_end = options.holdout_end->days();
   }
-  WINBACK_ASSIGN_OR_RETURN(std::vector<std::string> ids, store.CustomerIds());
+  std::vector<std::string> ids;
+  if (options.with_ids) {
+    WINBACK_ASSIGN_OR_RETURN(ids, store.CustomerIds());
+  }
   StoreSummary out;
+  // At most one row per customer: reserving avoids the copies (and twice the memory) of growth.
+  if (Result<std::int64_t> limit = store.CustomerKeyLimit(); limit.ok() && *limit > 1) {
+    const auto n = static_cast<std::size_t>(*limit - 1);
+    out.table.Reserve(n);
+    out.table.monetary_value.reserve(n);
+    out.keys.reserve(n);
+    out.currencies.reserve(n);
+    if (options.with_ids) out.table.ids.reserve(n);
+  }
   const double unit = options.days_per_unit;
   WINBACK_RETURN_IF_ERROR(store.ForEachCustomerOrders(
       [&](CustomerKey key, std::span<const store::OrderPoint> orders) -> Status {
         const internal::PurchaseHistory h = internal::MergePurchaseDays(orders, holdout_end);
         if (h.days.empty()) return Status::Ok();
-        const std::int32_t first = h.days.front().day;
-        if (first >= end) {
-          ++out.customers_skipped;
+        if (!internal::AppendSummaryRow(key, h, end, unit, options.holdout_end.has_value(), out)) {
           return Status::Ok();
         }
-        double x = 0;
-        double value_sum = 0;
-        double valued = 0;
-        std::int32_t last = first;
-        double holdout_x = 0;
-        double holdout_value = 0;
-        for (std::size_t i = 1; i < h.days.size(); ++i) {
-          const internal::PurchaseDay& d = h.days[i];
-          if (d.day <= end) {
-            x += 1;
-            last = d.day;
-            if (d.valued) {
-              value_sum += d.value;
-              valued += 1;
-            }
-          } else {
-            holdout_x += 1;
-            holdout_value += d.value;
-          }
-        }
-        const auto index = static_cast<std::size_t>(key.value());
-        out.table.ids.push_back(index < ids.size() ? ids[index]
-                                                   : std::to_string(key.value()));
-        out.table.frequency.push_back(x);
-        out.table.recency.push_back(static_cast<double>(last - first) / unit);
-        out.table.age.push_back(static_cast<double>(end - first) / unit);
-        out.table.monetary_value.push_back(valued > 0 ? value_sum / valued : 0.0);
-        out.keys.push_back(key);
-        out.currencies.push_back(h.currency);
-        if (options.holdout_end) {
-          out.holdout_frequency.push_back(holdout_x);
-          out.holdout_value.push_back(holdout_value);
+        if (options.with_ids) {
+          const auto index = static_cast<std::size_t>(key.value());
+          out.table.ids.push_back(index < ids.size() ? ids[index] : std::to_string(key.value()));
         }
         return Status::Ok();
       }));
@@ -100,8 +125,8 @@ Status WriteStoreSummaryCsv(const StoreSummary& summary, const std::string& path
              holdout ? ",holdout_frequency,holdout_value" : "");
   const SummaryTable& t = summary.table;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    fmt::print(f, "{},{},{},{},{},{}", CsvField(t.ids[i]), t.frequency[i],
-               t.recency[i], t.age[i], t.monetary_value[i], summary.currencies[i]);
+    fmt::print(f, "{},{},{},{},{},{}", CsvField(t.ids[i]), t.frequency[i], t.recency[i], t.age[i],
+               t.monetary_value[i], summary.currencies[i]);
     if (holdout) {
       fmt::print(f, ",{},{}", summary.holdout_frequency[i], summary.holdout_value[i]);
     }

@@ -23,6 +23,9 @@ struct StoreSummaryOptions {
   double days_per_unit = 7.0;
   // When set, also count each customer's purchase days in (calibration_end, holdout_end].
   std::optional<Date> holdout_end;
+  // Whether to fill table.ids with the external customer ids (reads every id first). Without
+  // them the rows are identified by `keys` alone, which saves ~64 bytes per customer.
+  bool with_ids = true;
 };
 
 // The summary plus what identifies each row.

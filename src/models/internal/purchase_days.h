@@ -8,7 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "core/ids.h"
 #include "store/records.h"
+
+namespace winback::models {
+struct StoreSummary;
+}  // namespace winback::models
 
 namespace winback::models::internal {
 
@@ -31,7 +36,14 @@ struct PurchaseHistory {
 // Merges the COMPLETED orders of one customer with local day <= `last_day` by local day. The
 // main currency is the one most of those orders use (ties: the earliest order's), as in
 // store::CustomerAggregates; amounts in other currencies count as purchases but add no value.
-PurchaseHistory MergePurchaseDays(std::span<const store::OrderPoint> orders,
-                                  std::int32_t last_day);
+PurchaseHistory MergePurchaseDays(std::span<const store::OrderPoint> orders, std::int32_t last_day);
+
+// Appends one customer's row to `out` exactly as SummarizeStore does (store_summary.h), from
+// h = MergePurchaseDays(orders, max(calibration end, holdout end)), not empty; `end` is the
+// calibration end day, times are divided by `unit` (days per unit), `holdout` fills the
+// holdout columns. Leaves table.ids alone. Returns false, counting the customer in
+// customers_skipped, when the first purchase is on or after `end`.
+bool AppendSummaryRow(CustomerKey key, const PurchaseHistory& h, std::int32_t end, double unit,
+                      bool holdout, StoreSummary& out);
 
 }  // namespace winback::models::internal
