@@ -106,13 +106,6 @@ double GammaGammaModel::LogLikelihood(double x, double m_x) const {
          (px + params_.q) * std::log(params_.gamma + x * m_x);
 }
 
-double GammaGammaModel::ConditionalExpectedAverageValue(double x, double m_x) const {
-  const double denominator = params_.p * x + params_.q - 1.0;
-  if (!(denominator > 0)) return kInf;
-  if (x == 0) return params_.p * params_.gamma / denominator;
-  return params_.p * (params_.gamma + x * m_x) / denominator;
-}
-
 double GammaGammaModel::PopulationMeanValue() const {
   return params_.q > 1.0 ? params_.p * params_.gamma / (params_.q - 1.0) : kInf;
 }

@@ -18,6 +18,8 @@
 // In winback (as in the literature) x is the number of REPEAT purchases and m_x their mean
 // value (the first purchase is left out); customers with x = 0 are not used in the fit.
 
+#include <limits>
+
 #include "core/status.h"
 #include "models/fit.h"
 #include "models/summary.h"
@@ -42,8 +44,14 @@ class GammaGammaModel {
 
   // ln f(m_x | x) for x >= 1 and m_x > 0.
   double LogLikelihood(double x, double m_x) const;
-  // E[Z | m_x, x] (see above); +infinity when p x + q <= 1. Thread-safe.
-  double ConditionalExpectedAverageValue(double x, double m_x) const;
+  // E[Z | m_x, x] (see above); +infinity when p x + q <= 1. Thread-safe. Inline: CLV calls
+  // it once per customer (millions of times).
+  double ConditionalExpectedAverageValue(double x, double m_x) const {
+    const double denominator = params_.p * x + params_.q - 1.0;
+    if (!(denominator > 0)) return std::numeric_limits<double>::infinity();
+    if (x == 0) return params_.p * params_.gamma / denominator;
+    return params_.p * (params_.gamma + x * m_x) / denominator;
+  }
   // p gamma / (q - 1); +infinity when q <= 1.
   double PopulationMeanValue() const;
   // FailedPrecondition "gamma-gamma q <= 1: the mean spend is infinite" when q <= 1, which
