@@ -52,18 +52,8 @@ double MbgNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRfm& 
 }
 
 Result<MbgNbdFit> FitMbgNbd(const SummaryTable& data, const FitOptions& options) {
-  const int threads = internal::ResolveThreads(options.threads);
-  WINBACK_ASSIGN_OR_RETURN(internal::Groups groups, internal::GroupRfm(data, threads));
-  std::vector<double> start = options.initial;
-  if (start.empty()) start = {1.0, internal::DefaultAlpha(groups), 1.0, 1.0};
-  if (start.size() != 4) return InvalidArgumentError("MBG/NBD needs 4 starting values");
-  const internal::BgGroupLikelihood ll(kVariant, threads);
-  const internal::GroupLogLikelihoodHessian with_hessian =
-      [&ll](std::span<const double> theta, const internal::Groups& g, std::span<double> grad,
-            std::span<double> hess) { return ll.Evaluate(theta, g, grad, hess); };
   WINBACK_ASSIGN_OR_RETURN(FitReport report,
-                           internal::RunNewtonFit(with_hessian, groups, {"r", "alpha", "a", "b"},
-                                                  start, options, data.size()));
+                           internal::FitBgFamily(kVariant, "MBG/NBD", data, options));
   WINBACK_ASSIGN_OR_RETURN(
       MbgNbdModel model,
       MbgNbdModel::Create({report.estimates[0], report.estimates[1], report.estimates[2],

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "core/check.h"
+#include "models/internal/fit_driver.h"
 #include "models/internal/parallel.h"
 #include "models/special.h"
 
@@ -269,6 +271,23 @@ double BgGroupLikelihood::Evaluate(std::span<const double> theta, const Groups& 
     }
   }
   return total[0];
+}
+
+Result<FitReport> FitBgFamily(BgVariant v, std::string_view model_name, const SummaryTable& data,
+                              const FitOptions& options) {
+  const int threads = ResolveThreads(options.threads);
+  WINBACK_ASSIGN_OR_RETURN(Groups groups, GroupRfm(data, threads));
+  std::vector<double> start = options.initial;
+  if (start.empty()) start = {1.0, DefaultAlpha(groups), 1.0, 1.0};
+  if (start.size() != 4) {
+    return InvalidArgumentError(std::string(model_name) + " needs 4 starting values");
+  }
+  const BgGroupLikelihood ll(v, threads);
+  const GroupLogLikelihoodHessian with_hessian =
+      [&ll](std::span<const double> theta, const Groups& g, std::span<double> grad,
+            std::span<double> hess) { return ll.Evaluate(theta, g, grad, hess); };
+  return RunNewtonFit(with_hessian, groups, {"r", "alpha", "a", "b"}, start, options,
+                      data.size());
 }
 
 }  // namespace winback::models::internal

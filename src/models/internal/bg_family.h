@@ -5,7 +5,10 @@
 // repeat purchases (BG/NBD, Fader, Hardie & Lee 2005).
 
 #include <span>
+#include <string_view>
 
+#include "core/status.h"
+#include "models/fit.h"
 #include "models/internal/groups.h"
 #include "models/summary.h"
 
@@ -50,5 +53,11 @@ class BgGroupLikelihood {
   BgVariant variant_;
   int threads_;
 };
+
+// Maximum-likelihood fit of either variant on (x, t_x, T): Newton with the analytic Hessian
+// over log-parameters (fit_driver.h). `model_name` names the model in the error for a wrong
+// number of starting values. The estimates are in the order r, alpha, a, b.
+Result<FitReport> FitBgFamily(BgVariant v, std::string_view model_name, const SummaryTable& data,
+                              const FitOptions& options);
 
 }  // namespace winback::models::internal

@@ -129,23 +129,46 @@ std::vector<double> LogOf(const std::vector<double>& v) {
   return z;
 }
 
+double TotalWeight(const Groups& g) {
+  return std::accumulate(g.weight.begin(), g.weight.end(), 0.0);
+}
+
+// What both drivers start from: the report's header, the total weight, the starting point in
+// log-parameters and the minimiser's options.
+struct FitStart {
+  FitReport report;
+  double total_weight;
+  std::vector<double> z;
+  MinimizeOptions mopts;
+};
+
+Result<FitStart> BeginFit(std::vector<std::string> names, const Groups& data,
+                          const std::vector<double>& start, const FitOptions& options,
+                          std::size_t customers) {
+  FitStart b{StartReport(std::move(names), data, customers), TotalWeight(data), {}, {}};
+  WINBACK_RETURN_IF_ERROR(CheckStart(start, b.total_weight));
+  b.z = LogOf(start);
+  b.mopts.max_iterations = options.max_iterations;
+  b.mopts.gradient_tolerance = options.gradient_tolerance;
+  return b;
+}
+
 }  // namespace
 
 Result<FitReport> RunFit(const GroupLogLikelihood& ll, const Groups& data,
                          std::vector<std::string> names, const std::vector<double>& start,
                          const FitOptions& options, std::size_t customers) {
-  FitReport report = StartReport(std::move(names), data, customers);
-  const double total_weight = std::accumulate(data.weight.begin(), data.weight.end(), 0.0);
-  WINBACK_RETURN_IF_ERROR(CheckStart(start, total_weight));
-  std::vector<double> z = LogOf(start);
-  MinimizeOptions mopts;
-  mopts.max_iterations = options.max_iterations;
-  mopts.gradient_tolerance = options.gradient_tolerance;
+  WINBACK_ASSIGN_OR_RETURN(FitStart begin,
+                           BeginFit(std::move(names), data, start, options, customers));
+  FitReport& report = begin.report;
+  const double total_weight = begin.total_weight;
+  std::vector<double>& z = begin.z;
+  MinimizeOptions& mopts = begin.mopts;
 
   int evaluations = 0;
   if (options.warm_start && data.size() > kBfgsWarmStartThreshold) {
     const Groups sub = Subsample(data, data.size() / kBfgsWarmStartTarget);
-    const double sub_weight = std::accumulate(sub.weight.begin(), sub.weight.end(), 0.0);
+    const double sub_weight = TotalWeight(sub);
     const Objective sub_objective = MakeObjective(ll, sub, sub_weight, evaluations);
     MinimizeOptions sub_opts = mopts;
     sub_opts.gradient_tolerance = std::max(1e-7, options.gradient_tolerance);
@@ -163,24 +186,23 @@ Result<FitReport> RunFit(const GroupLogLikelihood& ll, const Groups& data,
     FillStandardErrors(NumericalHessian(objective, result.x, 1e-4), total_weight, report);
   }
   report.evaluations = evaluations;
-  return report;
+  return std::move(report);
 }
 
 Result<FitReport> RunNewtonFit(const GroupLogLikelihoodHessian& ll, const Groups& data,
                                std::vector<std::string> names, const std::vector<double>& start,
                                const FitOptions& options, std::size_t customers) {
-  FitReport report = StartReport(std::move(names), data, customers);
-  const double total_weight = std::accumulate(data.weight.begin(), data.weight.end(), 0.0);
-  WINBACK_RETURN_IF_ERROR(CheckStart(start, total_weight));
-  std::vector<double> z = LogOf(start);
-  MinimizeOptions mopts;
-  mopts.max_iterations = options.max_iterations;
-  mopts.gradient_tolerance = options.gradient_tolerance;
+  WINBACK_ASSIGN_OR_RETURN(FitStart begin,
+                           BeginFit(std::move(names), data, start, options, customers));
+  FitReport& report = begin.report;
+  const double total_weight = begin.total_weight;
+  std::vector<double>& z = begin.z;
+  MinimizeOptions& mopts = begin.mopts;
 
   int evaluations = 0;
   if (options.warm_start && data.size() > kNewtonWarmStartThreshold) {
     const Groups sub = Subsample(data, data.size() / kNewtonWarmStartTarget);
-    const double sub_weight = std::accumulate(sub.weight.begin(), sub.weight.end(), 0.0);
+    const double sub_weight = TotalWeight(sub);
     MinimizeOptions sub_opts = mopts;
     sub_opts.gradient_tolerance = std::max(1e-6, options.gradient_tolerance);
     Result<MinimizeResult> warm =
@@ -194,7 +216,7 @@ Result<FitReport> RunNewtonFit(const GroupLogLikelihoodHessian& ll, const Groups
   FillEstimates(result, total_weight, report);
   if (options.standard_errors) FillStandardErrors(result.hessian, total_weight, report);
   report.evaluations = evaluations;
-  return report;
+  return std::move(report);
 }
 
 Result<Groups> GroupRfm(const SummaryTable& table, int threads) {
