@@ -258,6 +258,48 @@ TEST_F(ImporterTest, OrdersMayReferToCustomersAlreadyStored) {
   EXPECT_EQ(store_->LoadCustomer("c3")->aggregates.orders, 1);
 }
 
+// A file that names few of the stored customers looks each one up; a large one loads every
+// stored customer's id first. Both resolve the same keys and reject the same unknown ids.
+TEST_F(ImporterTest, CustomersResolveTheSameByLookupAndByLoadingAll) {
+  std::string customers = "id,first_name\n";
+  for (int i = 0; i < 400; ++i) customers += "s" + std::to_string(i) + ",Şule\n";
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport first,
+      Import(*store_, Options({{FileKind::kCustomers, Write("stored.csv", customers)}})));
+  ASSERT_TRUE(first.committed);
+
+  const std::string header = "id,customer_id,time,amount,currency\n";
+  std::string few = header + "o1,s7,2024-06-01T00:00:00Z,1.00,TRY\n"
+                                   "o2,nobody,2024-06-01T00:00:00Z,1.00,TRY\n";
+  std::string many = few;  // 15 KB, ~150 rows by the importer's estimate: loads all 400.
+  for (int i = 3; i < 400; ++i) {
+    many += "o" + std::to_string(i) + ",s" + std::to_string(i) + ",2024-06-01T00:00:00Z,1.00,TRY\n";
+  }
+  for (const std::string* orders : {&few, &many}) {
+    SCOPED_TRACE(orders == &few ? "few" : "many");
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        ImportReport r, Import(*store_, Options({{FileKind::kOrders, Write("o.csv", *orders)}})));
+    EXPECT_FALSE(r.committed);
+    EXPECT_THAT(r.errors,
+                ElementsAre("o.csv:3: customer_id: no customer 'nobody' in the store or in this import"));
+  }
+  for (const std::string* orders : {&few, &many}) {
+    // Without the bad row, both commit and the orders land on the right customers.
+    std::string good = *orders;
+    good.erase(good.find("o2,nobody"), good.find('\n', good.find("o2,nobody")) -
+                                           good.find("o2,nobody") + 1);
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        ImportReport r, Import(*store_, Options({{FileKind::kOrders, Write("o.csv", good)}})));
+    EXPECT_TRUE(r.committed);
+  }
+  EXPECT_EQ(store_->LoadCustomer("s7")->aggregates.orders, 2);  // o1 and o7.
+  EXPECT_EQ(store_->LoadCustomer("s150")->aggregates.orders, 1);
+  EXPECT_EQ(store_->LoadCustomer("s399")->aggregates.orders, 1);
+  EXPECT_EQ(store_->LoadCustomer("s1")->aggregates.orders, 0);
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
+  EXPECT_EQ(st.orders, 398);
+}
+
 TEST_F(ImporterTest, FileLevelErrors) {
   EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, (dir_ / "absent.csv").string()}})),
               StatusIs(StatusCode::kNotFound));

@@ -43,6 +43,14 @@ class ImportSession {
   // The key of the stored customer with external id `id`, or nullopt.
   virtual Result<std::optional<CustomerKey>> FindCustomer(std::string_view id) = 0;
 
+  // At least the number of stored customers, in constant time.
+  virtual Result<std::int64_t> CustomerCountBound() = 0;
+
+  // Calls fn(id, key) for every stored customer, this session's included: one scan, for
+  // resolving the customers of a large file instead of a FindCustomer per customer.
+  virtual Status ForEachCustomer(
+      const std::function<void(std::string_view id, CustomerKey key)>& fn) = 0;
+
   // Inserts the order, or updates the stored order with the same id when anything differs
   // (moving it to another customer included). `customer` must be the key of
   // order.customer_id. Returns true when a row was written.

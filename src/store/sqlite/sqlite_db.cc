@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "store/sqlite/row_batch.h"
+
 namespace winback::store::sqlite {
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
@@ -34,6 +36,12 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::BindRows(int index, const RowBatch& rows) {
+  // winback_rows only reads the batch; SQLite's pointer interface takes a non-const pointer.
+  sqlite3_bind_pointer(stmt_, index, const_cast<RowBatch*>(&rows), kRowBatchPointerType,
+                       nullptr);
+}
 
 void Statement::BindInt(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value));
@@ -138,6 +146,11 @@ Result<Database> Database::Open(const std::string& path) {
     return s;
   }
   sqlite3_extended_result_codes(db, 1);
+  if (const int module = RegisterRowBatchModule(db); module != SQLITE_OK) {
+    Status s = SqliteError(db, module, "cannot register winback_rows on '" + path + "'");
+    sqlite3_close(db);
+    return s;
+  }
   return Database(db, path);
 }
 

@@ -12,6 +12,8 @@ struct sqlite3_stmt;
 
 namespace winback::store::sqlite {
 
+class RowBatch;
+
 // A prepared statement. Bind* use 1-based parameter indexes, Column* 0-based columns.
 // Move-only; finalized on destruction.
 class Statement {
@@ -32,6 +34,8 @@ class Statement {
   void BindOptionalInt(int index, std::optional<std::int64_t> value);
   void BindReal(int index, double value);
   void BindBlob(int index, std::string_view bytes);  // Not copied: must outlive Step().
+  // The argument of winback_rows(?) (row_batch.h). Not copied: must outlive Step().
+  void BindRows(int index, const RowBatch& rows);
 
   // Advances: true when a row is available, false when done. Busy databases give Unavailable.
   Result<bool> Step();

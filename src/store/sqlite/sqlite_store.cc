@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "store/sqlite/row_batch.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_scores.h"
@@ -13,6 +14,7 @@ namespace winback::store {
 namespace {
 
 using sqlite::Database;
+using sqlite::RowBatch;
 using sqlite::Statement;
 
 std::optional<Instant> OptInstant(std::optional<std::int64_t> us) {
@@ -57,8 +59,9 @@ class SqliteImportSession final : public ImportSession {
 
   Status Prepare() {
     // An empty orders or events table is bulk loaded: its indexes go now and are built once in
-    // Commit(), and rows are plain INSERTs (the importer never writes one id twice in a
-    // session; if a caller did, building the unique index fails and nothing is committed).
+    // Commit(), and rows are plain INSERTs in batches (the importer never writes one id twice
+    // in a session; if a caller did, building the unique index fails and nothing is
+    // committed). The upsert statements serve the other tables' rows.
     WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_order,
                              db_.QueryInt("SELECT EXISTS (SELECT 1 FROM orders)"));
     WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_event,
@@ -93,37 +96,56 @@ class SqliteImportSession final : public ImportSession {
       INSERT INTO consents (cid, channel, state, batch) VALUES (?1, ?2, ?3, ?4)
       ON CONFLICT (cid, channel) DO UPDATE SET state = excluded.state, batch = excluded.batch
       WHERE state IS NOT excluded.state)sql"));
-    WINBACK_ASSIGN_OR_RETURN(upsert_order_, db_.Prepare(std::string(R"sql(
-      INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, status, items_hash,
-        batch)
-      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9))sql") + (bulk_orders_ ? "" : R"sql(
-      ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, placed_at=excluded.placed_at,
-        utc_offset=excluded.utc_offset, amount=excluded.amount, currency=excluded.currency,
-        status=excluded.status, items_hash=excluded.items_hash, batch=excluded.batch
-      WHERE cid IS NOT excluded.cid OR placed_at IS NOT excluded.placed_at
-        OR utc_offset IS NOT excluded.utc_offset OR amount IS NOT excluded.amount
-        OR currency IS NOT excluded.currency OR status IS NOT excluded.status
-        OR items_hash IS NOT excluded.items_hash)sql")));
-    WINBACK_ASSIGN_OR_RETURN(find_order_, db_.Prepare("SELECT oid FROM orders WHERE id = ?"));
+    if (!bulk_orders_) {
+      WINBACK_ASSIGN_OR_RETURN(upsert_order_, db_.Prepare(R"sql(
+        INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, status, items_hash,
+          batch)
+        VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)
+        ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, placed_at=excluded.placed_at,
+          utc_offset=excluded.utc_offset, amount=excluded.amount, currency=excluded.currency,
+          status=excluded.status, items_hash=excluded.items_hash, batch=excluded.batch
+        WHERE cid IS NOT excluded.cid OR placed_at IS NOT excluded.placed_at
+          OR utc_offset IS NOT excluded.utc_offset OR amount IS NOT excluded.amount
+          OR currency IS NOT excluded.currency OR status IS NOT excluded.status
+          OR items_hash IS NOT excluded.items_hash)sql"));
+      WINBACK_ASSIGN_OR_RETURN(find_order_, db_.Prepare("SELECT oid FROM orders WHERE id = ?"));
+    } else {
+      // Rows go in batches, one statement each (row_batch.h), with keys assigned here so
+      // that items can name their order before it is written.
+      WINBACK_ASSIGN_OR_RETURN(bulk_order_insert_, db_.Prepare(
+          "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
+          "items_hash, batch) SELECT " + sqlite::RowBatchColumns(kOrderColumns) +
+          " FROM winback_rows(?1)"));
+      WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_oid,
+                               db_.QueryInt("SELECT max(oid) FROM orders"));
+      next_oid_ = max_oid.value_or(0) + 1;
+    }
     WINBACK_ASSIGN_OR_RETURN(delete_items_, db_.Prepare("DELETE FROM order_items WHERE oid = ?"));
     WINBACK_ASSIGN_OR_RETURN(
         insert_item_,
         db_.Prepare("INSERT INTO order_items (oid, line, sku, quantity, price) VALUES (?,?,?,?,?)"));
-    WINBACK_ASSIGN_OR_RETURN(upsert_event_, db_.Prepare(std::string(R"sql(
-      INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, currency,
-        ref, text, properties, batch)
-      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14))sql") + (bulk_events_ ? "" : R"sql(
-      ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, type=excluded.type, at=excluded.at,
-        utc_offset=excluded.utc_offset, channel=excluded.channel, reason=excluded.reason,
-        score=excluded.score, value=excluded.value, currency=excluded.currency,
-        ref=excluded.ref, text=excluded.text, properties=excluded.properties,
-        batch=excluded.batch
-      WHERE cid IS NOT excluded.cid OR type IS NOT excluded.type OR at IS NOT excluded.at
-        OR utc_offset IS NOT excluded.utc_offset OR channel IS NOT excluded.channel
-        OR reason IS NOT excluded.reason OR score IS NOT excluded.score
-        OR value IS NOT excluded.value OR currency IS NOT excluded.currency
-        OR ref IS NOT excluded.ref OR text IS NOT excluded.text
-        OR properties IS NOT excluded.properties)sql")));
+    if (!bulk_events_) {
+      WINBACK_ASSIGN_OR_RETURN(upsert_event_, db_.Prepare(R"sql(
+        INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, currency,
+          ref, text, properties, batch)
+        VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
+        ON CONFLICT (id) DO UPDATE SET cid=excluded.cid, type=excluded.type, at=excluded.at,
+          utc_offset=excluded.utc_offset, channel=excluded.channel, reason=excluded.reason,
+          score=excluded.score, value=excluded.value, currency=excluded.currency,
+          ref=excluded.ref, text=excluded.text, properties=excluded.properties,
+          batch=excluded.batch
+        WHERE cid IS NOT excluded.cid OR type IS NOT excluded.type OR at IS NOT excluded.at
+          OR utc_offset IS NOT excluded.utc_offset OR channel IS NOT excluded.channel
+          OR reason IS NOT excluded.reason OR score IS NOT excluded.score
+          OR value IS NOT excluded.value OR currency IS NOT excluded.currency
+          OR ref IS NOT excluded.ref OR text IS NOT excluded.text
+          OR properties IS NOT excluded.properties)sql"));
+    } else {
+      WINBACK_ASSIGN_OR_RETURN(bulk_event_insert_, db_.Prepare(
+          "INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, "
+          "currency, ref, text, properties, batch) SELECT " +
+          sqlite::RowBatchColumns(kEventColumns) + " FROM winback_rows(?1)"));
+    }
     return Status::Ok();
   }
 
@@ -183,8 +205,28 @@ class SqliteImportSession final : public ImportSession {
     return out;
   }
 
+  Result<std::int64_t> CustomerCountBound() override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    // cid is the rowid: max() reads one B-tree edge.
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_cid,
+                             db_.QueryInt("SELECT max(cid) FROM customers"));
+    return max_cid.value_or(0);
+  }
+
+  Status ForEachCustomer(
+      const std::function<void(std::string_view id, CustomerKey key)>& fn) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_ASSIGN_OR_RETURN(Statement all, db_.Prepare("SELECT id, cid FROM customers"));
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, all.Step());
+      if (!row) return Status::Ok();
+      fn(all.ColumnText(0), CustomerKey(all.ColumnInt(1)));
+    }
+  }
+
   Result<bool> UpsertOrder(CustomerKey customer, const OrderRecord& o) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    if (bulk_orders_) return AddBulkOrder(customer, o);
     Statement& s = upsert_order_;
     s.BindText(1, o.id);
     s.BindInt(2, customer.value());
@@ -200,7 +242,7 @@ class SqliteImportSession final : public ImportSession {
     ++counts_.orders_written;
     touched_.push_back(customer.value());
     std::int64_t oid = w.rowid;
-    if (!w.inserted && !bulk_orders_) {  // An update: find the row, and the old items go.
+    if (!w.inserted) {  // An update: find the row, and the old items go.
       find_order_.BindText(1, o.id);
       WINBACK_ASSIGN_OR_RETURN(bool found, find_order_.Step());
       if (!found) return InternalError("order '" + o.id + "' vanished during upsert");
@@ -209,6 +251,33 @@ class SqliteImportSession final : public ImportSession {
       delete_items_.BindInt(1, oid);
       WINBACK_RETURN_IF_ERROR(delete_items_.Run());
     }
+    WINBACK_RETURN_IF_ERROR(InsertItems(oid, o));
+    return true;
+  }
+
+  // A new order of a bulk load: it joins the batch, its items are written now.
+  Result<bool> AddBulkOrder(CustomerKey customer, const OrderRecord& o) {
+    const std::int64_t oid = next_oid_++;
+    orders_batch_.Int(oid);
+    orders_batch_.Text(o.id);
+    orders_batch_.Int(customer.value());
+    orders_batch_.Int(o.placed_at.unix_micros());
+    orders_batch_.Int(o.utc_offset_minutes);
+    orders_batch_.Int(o.amount_minor);
+    orders_batch_.Text(o.currency);
+    orders_batch_.Int(static_cast<std::int64_t>(o.status));
+    orders_batch_.Int(ItemsHash(o.items));
+    orders_batch_.Int(batch_);
+    ++counts_.orders_written;
+    touched_.push_back(customer.value());
+    WINBACK_RETURN_IF_ERROR(InsertItems(oid, o));
+    if (orders_batch_.rows() == kBulkBatchRows) {
+      WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_order_insert_, orders_batch_));
+    }
+    return true;
+  }
+
+  Status InsertItems(std::int64_t oid, const OrderRecord& o) {
     for (std::size_t i = 0; i < o.items.size(); ++i) {
       insert_item_.BindInt(1, oid);
       insert_item_.BindInt(2, static_cast<std::int64_t>(i));
@@ -217,11 +286,12 @@ class SqliteImportSession final : public ImportSession {
       insert_item_.BindInt(5, o.items[i].price_minor);
       WINBACK_RETURN_IF_ERROR(insert_item_.Run());
     }
-    return true;
+    return Status::Ok();
   }
 
   Result<bool> UpsertEvent(CustomerKey customer, const EventRecord& e) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    if (bulk_events_) return AddBulkEvent(customer, e);
     Statement& s = upsert_event_;
     s.BindText(1, e.id);
     s.BindInt(2, customer.value());
@@ -245,8 +315,32 @@ class SqliteImportSession final : public ImportSession {
     return w.written;
   }
 
+  Result<bool> AddBulkEvent(CustomerKey customer, const EventRecord& e) {
+    RowBatch& b = events_batch_;
+    b.Text(e.id);
+    b.Int(customer.value());
+    b.Int(static_cast<std::int64_t>(e.type));
+    b.Int(e.at.unix_micros());
+    b.Int(e.utc_offset_minutes);
+    b.TextOrNull(e.channel);
+    b.TextOrNull(e.reason);
+    b.OptionalInt(e.score);
+    b.OptionalInt(e.value_minor);
+    b.TextOrNull(e.currency);
+    b.TextOrNull(e.ref);
+    b.TextOrNull(e.text);
+    b.TextOrNull(e.properties);
+    b.Int(batch_);
+    ++counts_.events_written;
+    touched_.push_back(customer.value());
+    if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, b));
+    return true;
+  }
+
   Result<ImportCounts> Commit() override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    if (bulk_orders_) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_order_insert_, orders_batch_));
+    if (bulk_events_) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, events_batch_));
     for (auto [bulk, table] : {std::pair{bulk_orders_, "orders"}, std::pair{bulk_events_, "events"}}) {
       if (!bulk) continue;
       Status s = sqlite::CreateBulkIndexes(db_, table);
@@ -319,8 +413,14 @@ class SqliteImportSession final : public ImportSession {
   ImportCounts counts_;
   std::vector<std::int64_t> touched_;
   Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
-      delete_items_,
-      insert_item_, upsert_event_;
+      delete_items_, insert_item_, upsert_event_, bulk_order_insert_, bulk_event_insert_;
+  // Bulk loads: the rows not yet written, and the key of the next order.
+  static constexpr int kOrderColumns = 10;
+  static constexpr int kEventColumns = 14;
+  static constexpr std::size_t kBulkBatchRows = 4096;
+  RowBatch orders_batch_{kOrderColumns};
+  RowBatch events_batch_{kEventColumns};
+  std::int64_t next_oid_ = 1;
 };
 
 // Runs `s` (rows ordered by cid in column 0), groups consecutive rows of one customer with

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -385,6 +386,125 @@ TEST_F(SqliteFileTest, UpgradesVersionOneDatabaseAndBackfillsAggregates) {
   store.reset();
   WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
   EXPECT_EQ(*db.QueryInt("PRAGMA user_version"), sqlite::kSchemaVersion);
+}
+
+// The rows of `sql`, `columns` wide, one line each.
+std::string DumpQuery(sqlite::Database& db, const std::string& sql, int columns) {
+  auto stmt = db.Prepare(sql);
+  EXPECT_THAT(stmt, IsOk());
+  if (!stmt.ok()) return {};
+  std::string out;
+  while (*stmt->Step()) {
+    for (int i = 0; i < columns; ++i) {
+      if (stmt->IsNull(i)) {
+        out += "NULL";
+      } else {
+        for (const char ch : stmt->ColumnBlob(i)) {  // Blobs may hold any byte.
+          if (ch == '\n' || ch == '|' || ch == '\0') {
+            out += "\\x" + std::to_string(static_cast<unsigned char>(ch));
+          } else {
+            out += ch;
+          }
+        }
+      }
+      out += '|';
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+// A bulk load (empty tables, rows in batches of 4096, indexes built at the end) stores
+// exactly what row-by-row upserts store: the same orders, items, events and aggregates.
+TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
+  constexpr int kCustomers = 300;
+  constexpr int kOrders = 10'001;  // Two full batches and a partial one.
+  constexpr int kEvents = 5'003;
+  auto load = [&](const std::string& path, bool bulk) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path));
+    auto seed = [](ImportSession& s) {
+      WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey k, s.UpsertCustomer(Customer("seed")));
+      ASSERT_THAT(s.UpsertOrder(k, Order("o-seed", "seed", "2023-05-01T00:00:00Z", 1)), IsOk());
+      EventRecord e;
+      e.id = "e-seed";
+      e.customer_id = "seed";
+      e.at = T("2023-05-02T00:00:00Z");
+      ASSERT_THAT(s.UpsertEvent(k, e), IsOk());
+    };
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto first, store->BeginImport("first"));
+    seed(*first);
+    if (!bulk) {  // The rest goes into non-empty tables: upserts.
+      ASSERT_THAT(first->Commit(), IsOk());
+      first.reset();
+    }
+    std::unique_ptr<ImportSession> rest;
+    if (bulk) {
+      rest = std::move(first);
+    } else {
+      WINBACK_ASSERT_OK_AND_ASSIGN(rest, store->BeginImport("rest"));
+    }
+    std::vector<CustomerKey> keys;
+    for (int i = 0; i < kCustomers; ++i) {
+      WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey k,
+                                   rest->UpsertCustomer(Customer("c" + std::to_string(i))));
+      keys.push_back(k);
+    }
+    for (int i = 0; i < kOrders; ++i) {
+      const int c = (i * 7) % kCustomers;
+      OrderRecord o = Order("o" + std::to_string(i), "c" + std::to_string(c),
+                            "2024-01-01T00:00:00Z", 100 + i);
+      o.placed_at = Instant::FromUnixMicros(1'700'000'000'000'000 + i * 3'600'000'000LL);
+      o.utc_offset_minutes = i % 2 == 0 ? 180 : 210;
+      o.currency = i % 5 == 0 ? "USD" : "TRY";
+      o.status = static_cast<OrderStatus>(i % 3);
+      if (i % 4 == 0) o.items = {{"SKU-" + std::to_string(i), 1 + i % 3, 50}, {"ÇAY", 2, 25}};
+      ASSERT_THAT(rest->UpsertOrder(keys[static_cast<std::size_t>(c)], o), IsOk());
+    }
+    for (int i = 0; i < kEvents; ++i) {
+      const int c = (i * 11) % kCustomers;
+      EventRecord e;
+      e.id = "e" + std::to_string(i);
+      e.customer_id = "c" + std::to_string(c);
+      e.type = static_cast<EventType>(i % kEventTypeCount);
+      e.at = Instant::FromUnixMicros(1'700'000'000'000'000 + i * 7'200'000'000LL);
+      e.channel = i % 3 == 0 ? "email" : "";
+      e.reason = i % 7 == 0 ? "fiyat – قیمت" : "";
+      if (i % 2 == 0) e.score = i % 5;
+      if (i % 9 == 0) e.value_minor = i;
+      e.text = i % 13 == 0 ? "İyi" : "";
+      ASSERT_THAT(rest->UpsertEvent(keys[static_cast<std::size_t>(c)], e), IsOk());
+    }
+    WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, rest->Commit());
+    EXPECT_EQ(counts.orders_written, bulk ? kOrders + 1 : kOrders);
+    EXPECT_EQ(counts.events_written, bulk ? kEvents + 1 : kEvents);
+  };
+  const std::string bulk_path = (dir_ / "bulk.db").string();
+  const std::string upsert_path = (dir_ / "upsert.db").string();
+  load(bulk_path, true);
+  load(upsert_path, false);
+  auto dump = [](const std::string& path) {
+    auto db = sqlite::Database::Open(path);
+    EXPECT_THAT(db, IsOk());
+    std::string out = DumpQuery(
+        *db,
+        "SELECT o.id, c.id, placed_at, utc_offset, amount, currency, status, items_hash "
+        "FROM orders o JOIN customers c USING (cid) ORDER BY o.id", 8);
+    out += DumpQuery(*db,
+                     "SELECT o.id, line, sku, quantity, price FROM order_items i "
+                     "JOIN orders o USING (oid) ORDER BY o.id, line", 5);
+    out += DumpQuery(*db,
+                     "SELECT e.id, c.id, type, at, utc_offset, channel, reason, score, value, "
+                     "currency, ref, text, properties FROM events e JOIN customers c USING (cid) "
+                     "ORDER BY e.id", 13);
+    out += DumpQuery(*db,
+                     "SELECT c.id, a.* FROM customer_aggregates a "
+                     "JOIN customers c USING (cid) ORDER BY c.id", 34);
+    return out;
+  };
+  const std::string bulk = dump(bulk_path);
+  EXPECT_EQ(std::count(bulk.begin(), bulk.end(), '\n'),
+            (kOrders + 1) + (kOrders + 3) / 4 * 2 + (kEvents + 1) + (kCustomers + 1));
+  EXPECT_EQ(bulk, dump(upsert_path));
 }
 
 TEST_F(SqliteFileTest, RefusesNewerDatabase) {
