@@ -1,66 +1,250 @@
-// The floor under `winback import`: what SQLite on this machine does with nothing but prepared
-// INSERTs of order rows (the store's orders table, no index), in one WAL transaction. No
-// parsing, no validation. Compare its rows/s with import_bench.sh.
+// The floor under `winback import`: what SQLite on this machine does with order rows when
+// nothing else happens (no parsing, no validation, no aggregate arithmetic). Compare its
+// rows/s with import_bench.sh.
+//
+//   BM_InsertOneStatementPerRow  prepared INSERT per row into the store's orders table (no
+//                                index), one transaction: the old write path.
+//   BM_InsertBatched             the same rows through winback_rows, 4096 per statement: the
+//                                bulk path of the import.
+//   BM_ImportFloor               everything SQLite must do for an import of 1M orders of 444k
+//                                customers into the store's schema: the batched insert, both
+//                                order indexes built, an INSERT OR REPLACE of every customer's
+//                                33-column aggregates row (1024 per statement), the commit.
+//                                winback's import cannot be faster than this.
+//
+// Each includes closing the database, which checkpoints the WAL into the database file, as the
+// end of the `winback import` command that import_bench.sh times does.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "store/sqlite/row_batch.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace winback::store::sqlite {
 namespace {
 
-void BM_SqlitePlainInsert(benchmark::State& state) {
-  const auto rows = static_cast<int>(state.range(0));
-  const std::string path = "/tmp/winback_sqlite_floor_" + std::to_string(::getpid()) + ".db";
+constexpr int kRows = 1'000'000;
+constexpr int kCustomers = 444'444;  // import_bench.sh's ratio: 2.25 orders per customer.
+
+// A fresh store file with `kCustomers` customers and their (empty) aggregates, inside an
+// open transaction, the order indexes dropped as a bulk load drops them.
+struct Fixture {
+  std::string path = "/tmp/winback_sqlite_floor_" + std::to_string(::getpid()) + ".db";
+  std::optional<Database> db;  // Open() fills it.
+
+  static void Remove(const std::string& p) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  }
+
+  bool Open(benchmark::State& state) {
+    Remove(path);
+    Result<Database> opened = Database::Open(path);
+    if (!opened.ok()) {
+      state.SkipWithError(opened.status().message().c_str());
+      return false;
+    }
+    db.emplace(std::move(opened).value());
+    Status s = db->Exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
+        "PRAGMA cache_size = -262144; PRAGMA threads = 2;");
+    if (s.ok()) s = Migrate(*db, kSchemaVersion);
+    if (s.ok()) {
+      s = db->Exec(
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 444444) "
+          "INSERT INTO customers (cid, id, batch) SELECT i, 'c' || i, 1 FROM n;"
+          "INSERT INTO customer_aggregates (cid, scoring, orders, refunded_orders, "
+          "cancelled_orders, purchase_days, revenue, other_currency_orders, complaints, "
+          "tickets_opened, tickets_satisfied, tickets_unsatisfied, referrals, reviews, "
+          "review_score_sum, carts_abandoned, payment_defaults, feature_requests, "
+          "unsubscribed_channels, bounced_channels) SELECT cid, x'00', 0, 0, 0, 0, 0, 0, 0, 0, "
+          "0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM customers;");
+    }
+    if (s.ok()) s = db->Exec("BEGIN IMMEDIATE");
+    if (s.ok()) s = DropBulkIndexes(*db, "orders");
+    if (!s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      return false;
+    }
+    return true;
+  }
+
+  ~Fixture() {
+    db.reset();
+    Remove(path);
+  }
+};
+
+// The customer of order i: orders come grouped by customer, in key order, as the
+// simulator's orders.csv that import_bench.sh imports does.
+int CustomerOf(int i) {
+  return static_cast<int>(static_cast<std::int64_t>(i) * kCustomers / kRows) + 1;
+}
+
+// Order i's cells, as the importer's bulk path writes them.
+void AddOrder(RowBatch& batch, int i, char* id) {
+  const int customer = CustomerOf(i);
+  const int n = std::snprintf(id, 32, "o%d-%d", customer, i);
+  batch.Int(i + 1);
+  batch.Text(std::string_view(id, static_cast<std::size_t>(n)));
+  batch.Int(customer);
+  batch.Int(1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
+  batch.Int(180);
+  batch.Int(1234 + i % 100);
+  batch.Text("USD");
+  batch.Int(0);
+  batch.Int(0);
+  batch.Int(1);
+}
+
+constexpr const char* kInsertBatch =
+    "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
+    "items_hash, batch) SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM winback_rows(?1)";
+
+Status InsertBatched(Database& db) {
+  WINBACK_ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertBatch));
+  RowBatch batch(10);
+  char id[32];
+  for (int i = 0; i < kRows; ++i) {
+    AddOrder(batch, i, id);
+    if (batch.rows() == 4096) WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
+  }
+  return FlushRows(insert, batch);
+}
+
+void BM_InsertOneStatementPerRow(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-    sqlite3* db = nullptr;
-    sqlite3_open(path.c_str(), &db);
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;"
-                 "CREATE TABLE orders (oid INTEGER PRIMARY KEY, id TEXT NOT NULL, cid INTEGER "
-                 "NOT NULL, placed_at INTEGER NOT NULL, utc_offset INTEGER NOT NULL, amount "
-                 "INTEGER NOT NULL, currency TEXT NOT NULL, status INTEGER NOT NULL, items_hash "
-                 "INTEGER NOT NULL, batch INTEGER NOT NULL);",
-                 nullptr, nullptr, nullptr);
-    sqlite3_stmt* insert = nullptr;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, "
-                       "status, items_hash, batch) VALUES (?,?,?,?,?,?,?,?,?)",
-                       -1, &insert, nullptr);
+    Fixture f;
+    if (!f.Open(state)) break;
+    Result<Statement> insert = f.db->Prepare(
+        "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
+        "items_hash, batch) VALUES (?,?,?,?,?,?,?,?,?,?)");
     state.ResumeTiming();
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     char id[32];
-    for (int i = 0; i < rows; ++i) {
-      const int customer = i / 2 + 1;
-      const int n = std::snprintf(id, sizeof id, "o%d-%d", customer, i % 2 + 1);
-      sqlite3_bind_text(insert, 1, id, n, SQLITE_STATIC);
-      sqlite3_bind_int64(insert, 2, customer);
-      sqlite3_bind_int64(insert, 3, 1'700'000'000'000'000LL + i * 1'000'000LL);
-      sqlite3_bind_int64(insert, 4, 180);
-      sqlite3_bind_int64(insert, 5, 1234 + i % 100);
-      sqlite3_bind_text(insert, 6, "USD", 3, SQLITE_STATIC);
-      sqlite3_bind_int64(insert, 7, 0);
-      sqlite3_bind_int64(insert, 8, 0);
-      sqlite3_bind_int64(insert, 9, 1);
-      if (sqlite3_step(insert) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(db));
-      sqlite3_reset(insert);
+    for (int i = 0; i < kRows; ++i) {
+      const int customer = CustomerOf(i);
+      const int n = std::snprintf(id, sizeof id, "o%d-%d", customer, i);
+      insert->BindInt(1, i + 1);
+      insert->BindText(2, std::string_view(id, static_cast<std::size_t>(n)));
+      insert->BindInt(3, customer);
+      insert->BindInt(4, 1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
+      insert->BindInt(5, 180);
+      insert->BindInt(6, 1234 + i % 100);
+      insert->BindText(7, "USD");
+      insert->BindInt(8, 0);
+      insert->BindInt(9, 0);
+      insert->BindInt(10, 1);
+      Status s = insert->Run();
+      insert->Reset();
+      if (!s.ok()) {
+        state.SkipWithError(s.message().c_str());
+        return;
+      }
     }
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-    state.PauseTiming();
-    sqlite3_finalize(insert);
-    sqlite3_close(db);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-    state.ResumeTiming();
+    if (Status s = f.db->Exec("COMMIT"); !s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      return;
+    }
+    *insert = Statement();
+    f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
   }
-  state.counters["rows_per_s"] =
-      benchmark::Counter(static_cast<double>(rows) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] = benchmark::Counter(
+      static_cast<double>(kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_SqlitePlainInsert)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_InsertOneStatementPerRow)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_InsertBatched(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    Fixture f;
+    if (!f.Open(state)) break;
+    state.ResumeTiming();
+    Status s = InsertBatched(*f.db);
+    if (s.ok()) s = f.db->Exec("COMMIT");
+    if (!s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      return;
+    }
+    f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
+  }
+  state.counters["rows_per_s"] = benchmark::Counter(
+      static_cast<double>(kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_InsertBatched)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Every customer's aggregates row replaced, 1024 rows per statement, 33 columns as
+// RecomputeAggregates writes them (values synthetic, NULLs where a customer has no events).
+Status ReplaceAggregates(Database& db) {
+  std::string sql =
+      "INSERT OR REPLACE INTO customer_aggregates (cid, scoring, first_order_at, last_order_at, "
+      "orders, refunded_orders, cancelled_orders, purchase_days, revenue, currency, "
+      "other_currency_orders, last_email_engagement_at, last_sms_engagement_at, "
+      "last_whatsapp_engagement_at, last_visit_at, last_chat_at, complaints, last_complaint_at, "
+      "tickets_opened, tickets_satisfied, tickets_unsatisfied, referrals, reviews, "
+      "review_score_sum, carts_abandoned, last_cart_abandoned_at, payment_defaults, "
+      "feature_requests, exit_reason, exit_at, unsubscribed_channels, bounced_channels, "
+      "last_activity_at) SELECT " +
+      RowBatchColumns(33) + " FROM winback_rows(?1)";
+  WINBACK_ASSIGN_OR_RETURN(Statement insert, db.Prepare(sql));
+  RowBatch batch(33);
+  const std::string scoring(16, '\x05');
+  for (int c = 1; c <= kCustomers; ++c) {
+    batch.Int(c);
+    batch.Blob(scoring);
+    batch.Int(1'700'000'000'000'000LL);
+    batch.Int(1'700'100'000'000'000LL);
+    for (int k = 0; k < 4; ++k) batch.Int(k == 0 ? 2 : 0);
+    batch.Int(2469);
+    batch.Text("USD");
+    batch.Int(0);
+    for (int k = 0; k < 5; ++k) batch.Null();
+    batch.Int(0);
+    batch.Null();
+    for (int k = 0; k < 7; ++k) batch.Int(0);
+    batch.Null();
+    batch.Int(0);
+    batch.Int(0);
+    batch.Null();
+    batch.Null();
+    batch.Int(0);
+    batch.Int(0);
+    batch.Int(1'700'100'000'000'000LL);
+    if (batch.rows() == 1024) WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
+  }
+  return FlushRows(insert, batch);
+}
+
+void BM_ImportFloor(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    Fixture f;
+    if (!f.Open(state)) break;
+    state.ResumeTiming();
+    Status s = InsertBatched(*f.db);
+    if (s.ok()) s = CreateBulkIndexes(*f.db, "orders");
+    if (s.ok()) s = ReplaceAggregates(*f.db);
+    if (s.ok()) s = f.db->Exec("COMMIT");
+    if (!s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      return;
+    }
+    f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
+  }
+  state.counters["rows_per_s"] = benchmark::Counter(
+      static_cast<double>(kRows) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ImportFloor)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
+}  // namespace winback::store::sqlite
 
 BENCHMARK_MAIN();

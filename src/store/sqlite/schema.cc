@@ -335,12 +335,16 @@ class CustomerRows {
 
 }  // namespace
 
-Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids) {
+Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids,
+                                         std::optional<std::span<const AggregateOrder>> known) {
   if (cids.empty()) return 0;
-  WINBACK_ASSIGN_OR_RETURN(
-      CustomerRows orders,
-      CustomerRows::Open(db, cids, "cid, placed_at, utc_offset, amount, currency, status",
-                         "orders", "placed_at"));
+  std::optional<CustomerRows> orders;
+  if (!known) {
+    WINBACK_ASSIGN_OR_RETURN(
+        orders, CustomerRows::Open(db, cids, "cid, placed_at, utc_offset, amount, currency, status",
+                                   "orders", "placed_at"));
+  }
+  std::size_t next_known = 0;
   WINBACK_ASSIGN_OR_RETURN(
       CustomerRows events,
       CustomerRows::Open(db, cids, "cid, type, at, channel, reason, score", "events", "at"));
@@ -355,11 +359,21 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
   std::string scoring;
   for (const std::int64_t cid : cids) {
     AggregateBuilder builder{CustomerKey(cid)};
-    WINBACK_RETURN_IF_ERROR(orders.ForCustomer(cid, [&builder](const Statement& o) {
-      builder.AddOrder(Instant::FromUnixMicros(o.ColumnInt(1)),
-                       static_cast<std::int32_t>(o.ColumnInt(2)), o.ColumnInt(3), o.ColumnText(4),
-                       static_cast<OrderStatus>(o.ColumnInt(5)));
-    }));
+    if (orders) {
+      WINBACK_RETURN_IF_ERROR(orders->ForCustomer(cid, [&builder](const Statement& o) {
+        builder.AddOrder(Instant::FromUnixMicros(o.ColumnInt(1)),
+                         static_cast<std::int32_t>(o.ColumnInt(2)), o.ColumnInt(3),
+                         o.ColumnText(4), static_cast<OrderStatus>(o.ColumnInt(5)));
+      }));
+    } else {
+      for (; next_known < known->size() && (*known)[next_known].cid <= cid; ++next_known) {
+        const AggregateOrder& o = (*known)[next_known];
+        if (o.cid < cid) continue;  // Not a customer asked for.
+        builder.AddOrder(Instant::FromUnixMicros(o.placed_at_us), o.utc_offset_minutes,
+                         o.amount_minor, std::string_view(o.currency, 3),
+                         static_cast<OrderStatus>(o.status));
+      }
+    }
     WINBACK_RETURN_IF_ERROR(events.ForCustomer(cid, [&builder](const Statement& e) {
       builder.AddEvent(static_cast<EventType>(e.ColumnInt(1)),
                        Instant::FromUnixMicros(e.ColumnInt(2)), e.ColumnText(3), e.ColumnText(4),

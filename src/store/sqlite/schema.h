@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -24,9 +25,23 @@ using UpgradeNotice = std::function<void(int from, int to)>;
 // A database newer than this binary gives FailedPrecondition; it is never downgraded.
 Status Migrate(Database& db, int target = kSchemaVersion, const UpgradeNotice& notice = {});
 
+// The fields of an order that its customer's aggregates read.
+struct AggregateOrder {
+  std::int64_t cid = 0;
+  std::int64_t placed_at_us = 0;
+  std::int64_t amount_minor = 0;
+  std::int32_t utc_offset_minutes = 0;
+  std::uint8_t status = 0;  // OrderStatus
+  char currency[3] = {};    // ISO 4217: always three letters.
+};
+
 // Recomputes customer_aggregates for the customers `cids` (ascending, unique, existing).
 // Returns the number of aggregate rows written. Runs inside the caller's transaction.
-Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids);
+// When `orders` is given (sorted by cid), it is every order of those customers and the orders
+// table is not read: a bulk load that filled the empty table knows them already.
+Result<std::int64_t> RecomputeAggregates(
+    Database& db, std::span<const std::int64_t> cids,
+    std::optional<std::span<const AggregateOrder>> orders = std::nullopt);
 // The same for every customer.
 Result<std::int64_t> RecomputeAllAggregates(Database& db);
 
