@@ -13,7 +13,8 @@
 //                                winback's import cannot be faster than this.
 //
 // Each includes closing the database, which checkpoints the WAL into the database file, as the
-// end of the `winback import` command that import_bench.sh times does.
+// end of the `winback import` command that import_bench.sh times does. Times and rows/s are
+// wall-clock, as import_bench.sh's.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -154,11 +155,11 @@ void BM_InsertOneStatementPerRow(benchmark::State& state) {
     *insert = Statement();
     f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
   }
-  state.counters["rows_per_s"] = benchmark::Counter(
-      static_cast<double>(kRows) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(kRows) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_InsertOneStatementPerRow)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_InsertOneStatementPerRow)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 void BM_InsertBatched(benchmark::State& state) {
   for (auto _ : state) {
@@ -174,11 +175,11 @@ void BM_InsertBatched(benchmark::State& state) {
     }
     f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
   }
-  state.counters["rows_per_s"] = benchmark::Counter(
-      static_cast<double>(kRows) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(kRows) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_InsertBatched)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_InsertBatched)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 // Every customer's aggregates row replaced, 1024 rows per statement, 33 columns as
 // RecomputeAggregates writes them (values synthetic, NULLs where a customer has no events).
@@ -238,11 +239,11 @@ void BM_ImportFloor(benchmark::State& state) {
     }
     f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
   }
-  state.counters["rows_per_s"] = benchmark::Counter(
-      static_cast<double>(kRows) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(kRows) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_ImportFloor)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ImportFloor)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 }  // namespace
 }  // namespace winback::store::sqlite
