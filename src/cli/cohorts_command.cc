@@ -29,12 +29,12 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   if (!config.ok()) return ReportError(config.status());
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
   if (!store.ok()) return ReportError(store.status());
-  Result<store::StoreStats> stats = (*store)->Stats();
-  if (!stats.ok()) return ReportError(stats.status());
-  if (!stats->last_order_at) {
+  Result<store::TimeRange> order_times = (*store)->OrderTimeRange();
+  if (!order_times.ok()) return ReportError(order_times.status());
+  if (!order_times->last) {
     return ReportError(FailedPreconditionError("the store has no orders; import some first"));
   }
-  Date to = UtcDate(*stats->last_order_at);
+  Date to = UtcDate(*order_times->last);
   if (!o.to.empty()) {
     Result<Date> d = ParseDateOption("--to", o.to);
     if (!d.ok()) return ReportError(d.status());

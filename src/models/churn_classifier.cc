@@ -780,13 +780,13 @@ Result<std::vector<double>> ChurnScorer::Score(std::span<store::Store* const> st
 Result<ChurnEvaluation> EvaluateChurnClassifier(store::Store& store, const ChurnOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   WINBACK_RETURN_IF_ERROR(CheckOptions(options));
-  WINBACK_ASSIGN_OR_RETURN(store::StoreStats stats, store.Stats());
+  WINBACK_ASSIGN_OR_RETURN(store::TimeRange order_times, store.OrderTimeRange());
   const Date held_out_end = options.cutoff.PlusDays(options.horizon_days);
-  if (!stats.last_order_at || UtcDate(*stats.last_order_at) < held_out_end) {
+  if (!order_times.last || UtcDate(*order_times.last) < held_out_end) {
     return FailedPreconditionError(
         "the held-out period " + options.cutoff.PlusDays(1).ToString() + ".." +
         held_out_end.ToString() + " extends past the store's last order (" +
-        (stats.last_order_at ? UtcDate(*stats.last_order_at).ToString() : "none") +
+        (order_times.last ? UtcDate(*order_times.last).ToString() : "none") +
         "): choose an earlier cutoff or a shorter horizon");
   }
   WINBACK_ASSIGN_OR_RETURN(ChurnScorer scorer, ChurnScorer::Train(store, options));

@@ -11,7 +11,7 @@ namespace {
 
 // Rates, cohorts and exit reasons: one pass over the orders, one over the events.
 Status AddActivity(store::Store& store, const ReportOptions& options, ReportData& data) {
-  WINBACK_ASSIGN_OR_RETURN(store::StoreStats stats, store.Stats());
+  WINBACK_ASSIGN_OR_RETURN(store::TimeRange order_times, store.OrderTimeRange());
   analytics::CohortAccumulator cohorts(options.currency, options.as_of);
   // Complete months only: [month of the first order, first day of as_of's month if as_of is
   // not its last day, else of the next month).
@@ -21,8 +21,8 @@ Status AddActivity(store::Store& store, const ReportOptions& options, ReportData
   // those months show no churn by construction and would dilute every pooled rate.
   std::optional<analytics::RatesAccumulator> pooled;
   Date rates_last_day;
-  if (stats.first_order_at && UtcDate(*stats.first_order_at) <= options.as_of) {
-    const Date first_day = UtcDate(*stats.first_order_at);
+  if (order_times.first && UtcDate(*order_times.first) <= options.as_of) {
+    const Date first_day = UtcDate(*order_times.first);
     const Date first = analytics::PeriodStart(analytics::Period::kMonth, first_day);
     const Date end = analytics::PeriodStart(analytics::Period::kMonth, options.as_of.PlusDays(1));
     if (first < end) {

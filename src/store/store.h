@@ -85,6 +85,12 @@ struct StoreStats {
   std::int64_t events_by_type[kEventTypeCount] = {};
 };
 
+// The earliest and latest of some times; both absent when there are none.
+struct TimeRange {
+  std::optional<Instant> first;
+  std::optional<Instant> last;
+};
+
 // A customer with its aggregates.
 struct CustomerProfile {
   CustomerKey key;
@@ -153,7 +159,12 @@ class Store {
   // Returns Unavailable when another writer holds the database.
   virtual Result<std::unique_ptr<ImportSession>> BeginImport(std::string_view description) = 0;
 
+  // Row counts, time ranges and event counts by type: one pass over the orders and one over
+  // the events.
   virtual Result<StoreStats> Stats() = 0;
+
+  // The first and last order time (any status), without the event pass of Stats().
+  virtual Result<TimeRange> OrderTimeRange() = 0;
 
   // NotFound when no customer has external id `id`.
   virtual Result<CustomerProfile> LoadCustomer(std::string_view id) = 0;

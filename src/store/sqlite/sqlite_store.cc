@@ -22,6 +22,13 @@ std::optional<Instant> OptInstant(std::optional<std::int64_t> us) {
   return Instant::FromUnixMicros(*us);
 }
 
+// Extends `range` to include the time `us` (microseconds).
+void Widen(TimeRange& range, std::int64_t us) {
+  const Instant t = Instant::FromUnixMicros(us);
+  if (!range.first || t < *range.first) range.first = t;
+  if (!range.last || t > *range.last) range.last = t;
+}
+
 void BindOptInstant(Statement& s, int i, std::optional<Instant> t) {
   s.BindOptionalInt(i, t ? std::optional<std::int64_t>(t->unix_micros()) : std::nullopt);
 }
@@ -508,34 +515,55 @@ class SqliteStore final : public Store {
       return v.value_or(0);
     };
     WINBACK_ASSIGN_OR_RETURN(st.customers, count("SELECT count(*) FROM customers"));
-    WINBACK_ASSIGN_OR_RETURN(st.orders, count("SELECT count(*) FROM orders"));
-    WINBACK_ASSIGN_OR_RETURN(st.completed_orders,
-                             count("SELECT count(*) FROM orders WHERE status = 0"));
     WINBACK_ASSIGN_OR_RETURN(st.order_items, count("SELECT count(*) FROM order_items"));
-    WINBACK_ASSIGN_OR_RETURN(st.events, count("SELECT count(*) FROM events"));
     WINBACK_ASSIGN_OR_RETURN(st.consents_granted,
                              count("SELECT count(*) FROM consents WHERE state = 1"));
     WINBACK_ASSIGN_OR_RETURN(st.imports, count("SELECT count(*) FROM imports"));
-    WINBACK_ASSIGN_OR_RETURN(Statement range,
-                             db_.Prepare("SELECT (SELECT min(placed_at) FROM orders), "
-                                         "(SELECT max(placed_at) FROM orders), "
-                                         "(SELECT min(at) FROM events), (SELECT max(at) FROM events)"));
-    WINBACK_ASSIGN_OR_RETURN(bool row, range.Step());
-    if (row) {
-      st.first_order_at = OptInstant(range.ColumnOptionalInt(0));
-      st.last_order_at = OptInstant(range.ColumnOptionalInt(1));
-      st.first_event_at = OptInstant(range.ColumnOptionalInt(2));
-      st.last_event_at = OptInstant(range.ColumnOptionalInt(3));
-    }
-    WINBACK_ASSIGN_OR_RETURN(Statement by_type,
-                             db_.Prepare("SELECT type, count(*) FROM events GROUP BY type"));
+    // One pass over each covering (cid, time) index, counting in C++: separate count, min and
+    // max subqueries and a GROUP BY type (a sort of every event) took 14 s for 2.3M orders and
+    // 7.4M events.
+    WINBACK_ASSIGN_OR_RETURN(Statement orders,
+                             db_.Prepare("SELECT placed_at, status FROM orders "
+                                         "INDEXED BY orders_by_customer"));
+    TimeRange order_times;
     while (true) {
-      WINBACK_ASSIGN_OR_RETURN(bool r, by_type.Step());
-      if (!r) break;
-      const std::int64_t t = by_type.ColumnInt(0);
-      if (t >= 0 && t < kEventTypeCount) st.events_by_type[t] = by_type.ColumnInt(1);
+      WINBACK_ASSIGN_OR_RETURN(bool row, orders.Step());
+      if (!row) break;
+      ++st.orders;
+      if (orders.ColumnInt(1) == static_cast<std::int64_t>(OrderStatus::kCompleted)) {
+        ++st.completed_orders;
+      }
+      Widen(order_times, orders.ColumnInt(0));
     }
+    st.first_order_at = order_times.first;
+    st.last_order_at = order_times.last;
+    WINBACK_ASSIGN_OR_RETURN(Statement events,
+                             db_.Prepare("SELECT at, type FROM events INDEXED BY events_by_customer"));
+    TimeRange event_times;
+    while (true) {
+      WINBACK_ASSIGN_OR_RETURN(bool row, events.Step());
+      if (!row) break;
+      ++st.events;
+      const std::int64_t t = events.ColumnInt(1);
+      if (t >= 0 && t < kEventTypeCount) ++st.events_by_type[t];
+      Widen(event_times, events.ColumnInt(0));
+    }
+    st.first_event_at = event_times.first;
+    st.last_event_at = event_times.last;
     return st;
+  }
+
+  Result<TimeRange> OrderTimeRange() override {
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare("SELECT min(placed_at), max(placed_at) FROM orders "
+                                 "INDEXED BY orders_by_customer"));
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    TimeRange range;
+    if (row) {
+      range.first = OptInstant(s.ColumnOptionalInt(0));
+      range.last = OptInstant(s.ColumnOptionalInt(1));
+    }
+    return range;
   }
 
   Result<CustomerProfile> LoadCustomer(std::string_view id) override {

@@ -267,6 +267,48 @@ TEST_F(SqliteStoreTest, EventsFeedAggregates) {
   EXPECT_EQ(st.events_by_type[static_cast<int>(EventType::kExitSurvey)], 1);
 }
 
+TEST_F(SqliteStoreTest, StatsCountAndSpanEveryRow) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(TimeRange none, store_->OrderTimeRange());
+  EXPECT_FALSE(none.first.has_value());
+  EXPECT_FALSE(none.last.has_value());
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("stats"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c2, session->UpsertCustomer(Customer("c2")));
+  OrderRecord refunded = Order("o1", "c2", "2023-03-04T05:06:07Z", 100);  // The earliest.
+  refunded.status = OrderStatus::kRefunded;
+  ASSERT_THAT(session->UpsertOrder(c2, refunded), IsOk());
+  ASSERT_THAT(session->UpsertOrder(c1, Order("o2", "c1", "2024-01-01T00:00:00Z", 200)), IsOk());
+  ASSERT_THAT(session->UpsertOrder(c1, Order("o3", "c1", "2024-12-31T23:59:59+03:00", 300)),
+              IsOk());
+  const EventType types[] = {EventType::kVisit, EventType::kVisit, EventType::kBounce};
+  const char* times[] = {"2024-02-01T00:00:00Z", "2022-01-01T00:00:00Z", "2025-01-01T00:00:00Z"};
+  for (int i = 0; i < 3; ++i) {
+    EventRecord e;
+    e.id = "e" + std::to_string(i);
+    e.customer_id = "c1";
+    e.type = types[i];
+    e.at = T(times[i]);
+    ASSERT_THAT(session->UpsertEvent(c1, e), IsOk());
+  }
+  ASSERT_THAT(session->Commit(), IsOk());
+
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats st, store_->Stats());
+  EXPECT_EQ(st.customers, 2);
+  EXPECT_EQ(st.orders, 3);
+  EXPECT_EQ(st.completed_orders, 2);
+  EXPECT_EQ(st.events, 3);
+  EXPECT_EQ(st.first_order_at, T("2023-03-04T05:06:07Z"));
+  EXPECT_EQ(st.last_order_at, T("2024-12-31T20:59:59Z"));
+  EXPECT_EQ(st.first_event_at, T("2022-01-01T00:00:00Z"));
+  EXPECT_EQ(st.last_event_at, T("2025-01-01T00:00:00Z"));
+  EXPECT_EQ(st.events_by_type[static_cast<int>(EventType::kVisit)], 2);
+  EXPECT_EQ(st.events_by_type[static_cast<int>(EventType::kBounce)], 1);
+  EXPECT_EQ(st.events_by_type[static_cast<int>(EventType::kChat)], 0);
+  WINBACK_ASSERT_OK_AND_ASSIGN(TimeRange orders, store_->OrderTimeRange());
+  EXPECT_EQ(orders.first, st.first_order_at);
+  EXPECT_EQ(orders.last, st.last_order_at);
+}
+
 TEST_F(SqliteStoreTest, ForEachAggregatesVisitsEveryCustomerInKeyOrder) {
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("many"));
   for (int i = 0; i < 5; ++i) ASSERT_THAT(session->UpsertCustomer(Customer("c" + std::to_string(i))), IsOk());
