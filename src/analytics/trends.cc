@@ -1,6 +1,7 @@
 #include "analytics/trends.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "analytics/rfm.h"
 
@@ -9,10 +10,7 @@ namespace winback::analytics {
 void ExitReasonAccumulator::Add(std::span<const store::EventPoint> events) {
   for (const store::EventPoint& e : events) {
     if (e.at >= cutoff_) continue;
-    if (e.type != store::EventType::kExitSurvey &&
-        e.type != store::EventType::kSubscriptionCancelled) {
-      continue;
-    }
+    if (std::find(std::begin(kTypes), std::end(kTypes), e.type) == std::end(kTypes)) continue;
     const Date d = UtcDate(e.at);
     auto& counts = months_[d.year() * 12 + d.month() - 1];
     ++counts[static_cast<std::size_t>(ParseExitReason(e.reason))];

@@ -24,6 +24,11 @@ struct ExitReasonMonth {
 
 class ExitReasonAccumulator {
  public:
+  // The event types that carry an exit reason; Add() ignores the others, so a caller may
+  // stream only these (Store::ForEachCustomerEventsOfTypes).
+  static constexpr store::EventType kTypes[] = {store::EventType::kExitSurvey,
+                                                store::EventType::kSubscriptionCancelled};
+
   explicit ExitReasonAccumulator(Date last_day) : cutoff_(AsOfCutoff(last_day)) {}
   void Add(std::span<const store::EventPoint> events);
   // Oldest month first; months without exits are left out.

@@ -65,8 +65,9 @@ Status AddActivity(store::Store& store, const ReportOptions& options, ReportData
   data.cohorts = cohorts.Finish();
 
   analytics::ExitReasonAccumulator exits(options.as_of);
-  WINBACK_RETURN_IF_ERROR(
-      store.ForEachCustomerEvents([&](CustomerKey, std::span<const store::EventPoint> events) {
+  WINBACK_RETURN_IF_ERROR(store.ForEachCustomerEventsOfTypes(
+      analytics::ExitReasonAccumulator::kTypes,
+      [&](CustomerKey, std::span<const store::EventPoint> events) {
         exits.Add(events);
         return Status::Ok();
       }));

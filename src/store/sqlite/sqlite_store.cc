@@ -724,11 +724,31 @@ class SqliteStore final : public Store {
   Status ForEachCustomerEventsInRange(
       KeyRange range,
       const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override {
+    return StreamEvents(range, "", fn);
+  }
+
+  Status ForEachCustomerEventsOfTypes(
+      std::span<const EventType> types,
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override {
+    if (types.empty()) return Status::Ok();
+    std::string filter = " AND type IN (";
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      if (i > 0) filter += ", ";
+      filter += std::to_string(static_cast<int>(types[i]));
+    }
+    filter += ")";
+    return StreamEvents(KeyRange{}, filter, fn);
+  }
+
+  // The events of the customers in `range`, with `filter` (SQL after the key range) applied.
+  Status StreamEvents(KeyRange range, std::string_view filter,
+                      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) {
     sqlite::ScopedSmallCache cache(db_);  // one pass: the pages are not read again
     WINBACK_ASSIGN_OR_RETURN(
         Statement s, db_.Prepare("SELECT cid, at, type, channel, reason, score "
                                  "FROM events INDEXED BY events_by_customer "
-                                 "WHERE cid >= ? AND cid < ? ORDER BY cid, at"));
+                                 "WHERE cid >= ? AND cid < ?" +
+                                 std::string(filter) + " ORDER BY cid, at"));
     s.BindInt(1, range.begin);
     s.BindInt(2, range.end);
     return StreamByCustomer<EventPoint>(s, fn, [](const Statement& row, EventPoint& e) {

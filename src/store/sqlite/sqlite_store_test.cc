@@ -363,6 +363,63 @@ TEST_F(SqliteStoreTest, StreamsOrdersAndEventsPerCustomer) {
   EXPECT_EQ(ids[static_cast<std::size_t>(c2.value())], "c2");
 }
 
+TEST_F(SqliteStoreTest, StreamsEventsOfChosenTypesOnly) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("types"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c2, session->UpsertCustomer(Customer("c2")));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c3, session->UpsertCustomer(Customer("c3")));
+  struct Row {
+    CustomerKey key;
+    const char* customer;
+    EventType type;
+    const char* at;
+  };
+  const Row rows[] = {
+      {c1, "c1", EventType::kExitSurvey, "2024-05-01T00:00:00Z"},
+      {c1, "c1", EventType::kVisit, "2024-04-01T00:00:00Z"},
+      {c1, "c1", EventType::kSubscriptionCancelled, "2024-03-01T00:00:00Z"},
+      {c2, "c2", EventType::kVisit, "2024-01-01T00:00:00Z"},  // c2: no chosen type.
+      {c3, "c3", EventType::kExitSurvey, "2024-02-01T00:00:00Z"},
+  };
+  for (std::size_t i = 0; i < std::size(rows); ++i) {
+    EventRecord e;
+    e.id = "e" + std::to_string(i);
+    e.customer_id = rows[i].customer;
+    e.type = rows[i].type;
+    e.at = T(rows[i].at);
+    e.reason = "price";
+    ASSERT_THAT(session->UpsertEvent(rows[i].key, e), IsOk());
+  }
+  ASSERT_THAT(session->Commit(), IsOk());
+  const EventType chosen[] = {EventType::kExitSurvey, EventType::kSubscriptionCancelled};
+  std::vector<std::pair<std::int64_t, std::vector<EventType>>> seen;
+  ASSERT_THAT(store_->ForEachCustomerEventsOfTypes(
+                  chosen,
+                  [&](CustomerKey k, std::span<const EventPoint> events) {
+                    std::vector<EventType> types;
+                    for (const EventPoint& e : events) {
+                      types.push_back(e.type);
+                      EXPECT_EQ(e.reason, "price");
+                    }
+                    seen.emplace_back(k.value(), types);
+                    return Status::Ok();
+                  }),
+              IsOk());
+  ASSERT_EQ(seen.size(), 2u);  // c2 has none of the chosen types.
+  EXPECT_EQ(seen[0].first, c1.value());
+  EXPECT_EQ(seen[0].second, (std::vector<EventType>{EventType::kSubscriptionCancelled,
+                                                    EventType::kExitSurvey}));  // By time.
+  EXPECT_EQ(seen[1].first, c3.value());
+  EXPECT_EQ(seen[1].second, std::vector<EventType>{EventType::kExitSurvey});
+  int calls = 0;
+  ASSERT_THAT(store_->ForEachCustomerEventsOfTypes({}, [&](CustomerKey, std::span<const EventPoint>) {
+    ++calls;
+    return Status::Ok();
+  }),
+              IsOk());
+  EXPECT_EQ(calls, 0);
+}
+
 TEST_F(SqliteStoreTest, ScoresKeepHistoryPerDate) {
   const Date d1 = *ParseDate("2024-06-30");
   const Date d2 = *ParseDate("2024-07-31");
