@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -118,67 +119,59 @@ Status InsertBatched(Database& db) {
   return FlushRows(insert, batch);
 }
 
-void BM_InsertOneStatementPerRow(benchmark::State& state) {
-  for (auto _ : state) {
-    state.PauseTiming();
-    Fixture f;
-    if (!f.Open(state)) break;
-    Result<Statement> insert = f.db->Prepare(
-        "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
-        "items_hash, batch) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    state.ResumeTiming();
-    char id[32];
-    for (int i = 0; i < kRows; ++i) {
-      const int customer = CustomerOf(i);
-      const int n = std::snprintf(id, sizeof id, "o%d-%d", customer, i);
-      insert->BindInt(1, i + 1);
-      insert->BindText(2, std::string_view(id, static_cast<std::size_t>(n)));
-      insert->BindInt(3, customer);
-      insert->BindInt(4, 1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
-      insert->BindInt(5, 180);
-      insert->BindInt(6, 1234 + i % 100);
-      insert->BindText(7, "USD");
-      insert->BindInt(8, 0);
-      insert->BindInt(9, 0);
-      insert->BindInt(10, 1);
-      Status s = insert->Run();
-      insert->Reset();
-      if (!s.ok()) {
-        state.SkipWithError(s.message().c_str());
-        return;
-      }
-    }
-    if (Status s = f.db->Exec("COMMIT"); !s.ok()) {
-      state.SkipWithError(s.message().c_str());
-      return;
-    }
-    *insert = Statement();
-    f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
-  }
-  state.counters["rows_per_s"] =
-      benchmark::Counter(static_cast<double>(kRows) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
-}
-BENCHMARK(BM_InsertOneStatementPerRow)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
-
-void BM_InsertBatched(benchmark::State& state) {
+// Times `work` on a fresh fixture, then the commit and the close (which checkpoints the WAL,
+// as the end of `winback import` does), three times.
+void TimeWrites(benchmark::State& state, const std::function<Status(Database&)>& work) {
   for (auto _ : state) {
     state.PauseTiming();
     Fixture f;
     if (!f.Open(state)) break;
     state.ResumeTiming();
-    Status s = InsertBatched(*f.db);
+    Status s = work(*f.db);
     if (s.ok()) s = f.db->Exec("COMMIT");
     if (!s.ok()) {
       state.SkipWithError(s.message().c_str());
       return;
     }
-    f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
+    f.db.reset();
   }
   state.counters["rows_per_s"] =
       benchmark::Counter(static_cast<double>(kRows) * static_cast<double>(state.iterations()),
                          benchmark::Counter::kIsRate);
 }
+
+Status InsertOneStatementPerRow(Database& db) {
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement insert,
+      db.Prepare("INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, "
+                 "status, items_hash, batch) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  char id[32];
+  for (int i = 0; i < kRows; ++i) {
+    const int customer = CustomerOf(i);
+    const int n = std::snprintf(id, sizeof id, "o%d-%d", customer, i);
+    insert.BindInt(1, i + 1);
+    insert.BindText(2, std::string_view(id, static_cast<std::size_t>(n)));
+    insert.BindInt(3, customer);
+    insert.BindInt(4, 1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
+    insert.BindInt(5, 180);
+    insert.BindInt(6, 1234 + i % 100);
+    insert.BindText(7, "USD");
+    insert.BindInt(8, 0);
+    insert.BindInt(9, 0);
+    insert.BindInt(10, 1);
+    Status s = insert.Run();
+    insert.Reset();
+    WINBACK_RETURN_IF_ERROR(s);
+  }
+  return Status::Ok();
+}
+
+void BM_InsertOneStatementPerRow(benchmark::State& state) {
+  TimeWrites(state, InsertOneStatementPerRow);
+}
+BENCHMARK(BM_InsertOneStatementPerRow)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+void BM_InsertBatched(benchmark::State& state) { TimeWrites(state, InsertBatched); }
 BENCHMARK(BM_InsertBatched)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 // Every customer's aggregates row replaced, 1024 rows per statement, 33 columns as
@@ -224,24 +217,11 @@ Status ReplaceAggregates(Database& db) {
 }
 
 void BM_ImportFloor(benchmark::State& state) {
-  for (auto _ : state) {
-    state.PauseTiming();
-    Fixture f;
-    if (!f.Open(state)) break;
-    state.ResumeTiming();
-    Status s = InsertBatched(*f.db);
-    if (s.ok()) s = CreateBulkIndexes(*f.db, "orders");
-    if (s.ok()) s = ReplaceAggregates(*f.db);
-    if (s.ok()) s = f.db->Exec("COMMIT");
-    if (!s.ok()) {
-      state.SkipWithError(s.message().c_str());
-      return;
-    }
-    f.db.reset();  // Closing checkpoints the WAL, as the end of `winback import` does.
-  }
-  state.counters["rows_per_s"] =
-      benchmark::Counter(static_cast<double>(kRows) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  TimeWrites(state, [](Database& db) {
+    WINBACK_RETURN_IF_ERROR(InsertBatched(db));
+    WINBACK_RETURN_IF_ERROR(CreateBulkIndexes(db, "orders"));
+    return ReplaceAggregates(db);
+  });
 }
 BENCHMARK(BM_ImportFloor)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
