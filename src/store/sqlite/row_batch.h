@@ -15,8 +15,9 @@
 // opening and closing cursors, the statement savepoint an INSERT OR REPLACE takes) is several
 // times the cost of writing a small row. Measured on the project machine: 400k
 // customer_aggregates rows by INSERT OR REPLACE take 7.8 us a row one statement each, 2.6 us
-// a row as one INSERT ... SELECT; 1M plain order inserts 3.0 s one statement each, 1.0-1.6 s
-// through a batch (bench/ingest/RESULTS.md).
+// a row as one INSERT ... SELECT; 1M order inserts with their commit and checkpoint take
+// 3.72-3.94 s one statement each, 2.47-2.87 s through batches of 4,096
+// (bench/ingest/sqlite_floor_bench, numbers in bench/ingest/RESULTS.md).
 //
 // A cell is an integer, a real, text, a blob or NULL; text and blobs are copied into the batch.
 // Columns a batch does not have read as NULL. The batch must outlive the statement's Step.
