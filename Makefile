@@ -34,7 +34,7 @@ bench: deps
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target csv_reader_fuzz
 	mkdir -p build/fuzz/corpus && cp -n tests/testdata/fuzz/csv/* build/fuzz/corpus/
 	./build/fuzz/fuzz/csv_reader_fuzz -max_total_time=$${FUZZ_SECONDS:-60} -timeout=10 build/fuzz/corpus
 

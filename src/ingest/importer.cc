@@ -19,8 +19,6 @@
 namespace winback::ingest {
 namespace {
 
-
-
 constexpr std::size_t kChunkRows = 4096;
 constexpr std::size_t kQueueDepth = 8;
 constexpr std::int64_t kProgressEvery = 65536;
@@ -31,6 +29,11 @@ struct Parsed {
   std::int64_t line = 0;
   std::string_view raw;
   std::variant<Record, RowError> value;
+  // Orders and events of a file read after every stored customer was loaded: the customer
+  // resolved on the parsing thread (customer_key empty: no such customer). Otherwise the
+  // writing thread resolves it.
+  bool resolved = false;
+  std::optional<std::int64_t> customer_key;
 };
 
 template <typename Record>
@@ -140,6 +143,9 @@ class ImportRun {
   template <typename Record, typename ParseFn>
   Status Pipeline(RowSource& source, ParseFn parse) {
     ChunkQueue<Chunk<Record>> queue;
+    // customers_ does not change while an orders or events file is read once every customer
+    // is known (ResolveCustomer then only reads it), so the parsing thread may read it too.
+    const bool resolve_while_parsing = all_customers_known_;
     std::thread producer([&] {
       RowParser parser;
       RawRow raw;
@@ -167,6 +173,9 @@ class ImportRun {
               if (!inserted) {
                 p.value = RowError{raw.line, "id", "duplicate id '" + id + "' (first on line " +
                                                        std::to_string(*first) + ")"};
+              } else if (resolve_while_parsing) {
+                p.customer_key = KnownCustomer(std::get<Record>(p.value).customer_id);
+                p.resolved = true;
               }
             }
           } else {
@@ -200,7 +209,7 @@ class ImportRun {
           if (auto* err = std::get_if<RowError>(&p.value)) {
             status = Reject(p.line, p.raw, err->field, err->message);
           } else {
-            status = Apply(p.line, p.raw, std::get<Record>(p.value));
+            status = Apply(p);
           }
         }
         if (options_.progress && fr_->rows % kProgressEvery == 0) {
@@ -266,11 +275,14 @@ class ImportRun {
   }
 
   // Cross-row checks and the write, per kind.
-  Status Apply(std::int64_t line, std::string_view raw, const store::CustomerRecord& c) {
+  Status Apply(const Parsed<store::CustomerRecord>& p) {
+    const store::CustomerRecord& c = std::get<store::CustomerRecord>(p.value);
+    const std::int64_t line = p.line;
     auto [entry, inserted] = customers_.Insert(c.id, CustomerEntry{line, 0});
     if (!inserted && entry->line > 0) {
-      return Reject(line, raw, "id", "duplicate id '" + c.id + "' (first on line " +
-                                         std::to_string(entry->line) + ")");
+      return Reject(
+          line, p.raw, "id",
+          "duplicate id '" + c.id + "' (first on line " + std::to_string(entry->line) + ")");
     }
     entry->line = line;
     if (!Writing()) return Status::Ok();
@@ -279,14 +291,14 @@ class ImportRun {
     return Status::Ok();
   }
 
-  Status Apply(std::int64_t line, std::string_view raw, const store::OrderRecord& o) {
-    return ApplyCustomerRow(line, raw, o, [&](CustomerKey key) {
+  Status Apply(const Parsed<store::OrderRecord>& p) {
+    return ApplyCustomerRow(p, [&](CustomerKey key, const store::OrderRecord& o) {
       return session_.UpsertOrder(key, o);
     });
   }
 
-  Status Apply(std::int64_t line, std::string_view raw, const store::EventRecord& e) {
-    return ApplyCustomerRow(line, raw, e, [&](CustomerKey key) {
+  Status Apply(const Parsed<store::EventRecord>& p) {
+    return ApplyCustomerRow(p, [&](CustomerKey key, const store::EventRecord& e) {
       return session_.UpsertEvent(key, e);
     });
   }
@@ -294,12 +306,15 @@ class ImportRun {
   // Orders and events: an unknown customer rejects the row (duplicate ids were rejected while
   // parsing); otherwise `write` stores it.
   template <typename Record, typename Write>
-  Status ApplyCustomerRow(std::int64_t line, std::string_view raw, const Record& r,
-                          const Write& write) {
-    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> key, ResolveCustomer(r.customer_id));
-    if (!key) return RejectUnknownCustomer(line, raw, r.customer_id);
+  Status ApplyCustomerRow(const Parsed<Record>& p, const Write& write) {
+    const Record& r = std::get<Record>(p.value);
+    std::optional<std::int64_t> key = p.customer_key;
+    if (!p.resolved) {
+      WINBACK_ASSIGN_OR_RETURN(key, ResolveCustomer(r.customer_id));
+    }
+    if (!key) return RejectUnknownCustomer(p.line, p.raw, r.customer_id);
     if (!Writing()) return Status::Ok();
-    WINBACK_ASSIGN_OR_RETURN(bool written, write(CustomerKey(*key)));
+    WINBACK_ASSIGN_OR_RETURN(bool written, write(CustomerKey(*key), r));
     fr_->written += written ? 1 : 0;
     return Status::Ok();
   }
@@ -312,17 +327,25 @@ class ImportRun {
   // The key of customer `id` from this import or the store; 0 for a customer of this import
   // that was validated but not written (strict import after an error).
   Result<std::optional<std::int64_t>> ResolveCustomer(const std::string& id) {
-    if (CustomerEntry* e = customers_.Find(id)) {
+    if (all_customers_known_) return KnownCustomer(id);
+    if (const CustomerEntry* e = customers_.Find(id)) {
       if (e->line == kUnknownCustomer) return std::optional<std::int64_t>();
       return std::optional<std::int64_t>(e->key);
     }
-    if (all_customers_known_) return std::optional<std::int64_t>();
     WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, session_.FindCustomer(id));
     // Cache both answers; line -1 marks a customer known from the store, not from a file row.
     customers_.Insert(id, CustomerEntry{found ? kFromStore : kUnknownCustomer,
                                         found ? found->value() : 0});
     if (!found) return std::optional<std::int64_t>();
     return std::optional<std::int64_t>(found->value());
+  }
+
+  // ResolveCustomer once every stored customer is in customers_: reads only, so the parsing
+  // thread may call it.
+  std::optional<std::int64_t> KnownCustomer(const std::string& id) const {
+    const CustomerEntry* e = customers_.Find(id);
+    if (e == nullptr || e->line == kUnknownCustomer) return std::nullopt;
+    return e->key;
   }
 
   static constexpr std::int64_t kFromStore = -1;

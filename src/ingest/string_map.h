@@ -64,10 +64,13 @@ class StringMap {
 
   // The value for `key`, or nullptr.
   V* Find(std::string_view key) {
+    return const_cast<V*>(static_cast<const StringMap*>(this)->Find(key));
+  }
+  const V* Find(std::string_view key) const {
     const std::uint64_t h = HashBytes(key) | 1;
     std::size_t i = h & (slots_.size() - 1);
     while (true) {
-      Slot& s = slots_[i];
+      const Slot& s = slots_[i];
       if (s.hash == 0) return nullptr;
       if (s.hash == h && KeyOf(s) == key) return &s.value;
       i = (i + 1) & (slots_.size() - 1);
