@@ -6,6 +6,9 @@
 //                                index), one transaction: the old write path.
 //   BM_InsertBatched             the same rows through winback_rows, 4096 per statement: the
 //                                bulk path of the import.
+//   BM_InsertBatchedNoDurability BM_InsertBatched with no journal, no syncing and an exclusive
+//                                lock: the most SQLite can write here at all, crash safety given
+//                                up. Only to show what durability costs; the import keeps it.
 //   BM_ImportFloor               everything SQLite must do for an import of 1M orders of 444k
 //                                customers into the store's schema: the batched insert, both
 //                                order indexes built, an INSERT OR REPLACE of every customer's
@@ -37,6 +40,16 @@ constexpr int kCustomers = 444'444;  // import_bench.sh's ratio: 2.25 orders per
 // A fresh store file with `kCustomers` customers and their (empty) aggregates, inside an
 // open transaction, the order indexes dropped as a bulk load drops them.
 struct Fixture {
+  // The store's settings (OpenSqliteStore in sqlite_store.cc).
+  static constexpr const char* kDurable =
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
+      "PRAGMA cache_size = -262144; PRAGMA threads = 2;";
+  // Crash safety given up: no rollback journal or WAL, no fsync, no lock traffic.
+  static constexpr const char* kNoDurability =
+      "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+      "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA threads = 2;";
+
+  const char* pragmas = kDurable;
   std::string path = "/tmp/winback_sqlite_floor_" + std::to_string(::getpid()) + ".db";
   std::optional<Database> db;  // Open() fills it.
 
@@ -52,9 +65,7 @@ struct Fixture {
       return false;
     }
     db.emplace(std::move(opened).value());
-    Status s = db->Exec(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
-        "PRAGMA cache_size = -262144; PRAGMA threads = 2;");
+    Status s = db->Exec(pragmas);
     if (s.ok()) s = Migrate(*db, kSchemaVersion);
     if (s.ok()) {
       s = db->Exec(
@@ -121,10 +132,12 @@ Status InsertBatched(Database& db) {
 
 // Times `work` on a fresh fixture, then the commit and the close (which checkpoints the WAL,
 // as the end of `winback import` does), three times.
-void TimeWrites(benchmark::State& state, const std::function<Status(Database&)>& work) {
+void TimeWrites(benchmark::State& state, const std::function<Status(Database&)>& work,
+                const char* pragmas = Fixture::kDurable) {
   for (auto _ : state) {
     state.PauseTiming();
     Fixture f;
+    f.pragmas = pragmas;
     if (!f.Open(state)) break;
     state.ResumeTiming();
     Status s = work(*f.db);
@@ -173,6 +186,14 @@ BENCHMARK(BM_InsertOneStatementPerRow)->Unit(benchmark::kMillisecond)->Iteration
 
 void BM_InsertBatched(benchmark::State& state) { TimeWrites(state, InsertBatched); }
 BENCHMARK(BM_InsertBatched)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+void BM_InsertBatchedNoDurability(benchmark::State& state) {
+  TimeWrites(state, InsertBatched, Fixture::kNoDurability);
+}
+BENCHMARK(BM_InsertBatchedNoDurability)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 // Every customer's aggregates row replaced, 1024 rows per statement, 33 columns as
 // RecomputeAggregates writes them (values synthetic, NULLs where a customer has no events).
