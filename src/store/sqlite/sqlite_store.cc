@@ -189,7 +189,7 @@ class SqliteImportSession final : public ImportSession {
     }
     if (w.written) {
       ++counts_.customers_written;
-      touched_.push_back(key.value());
+      Touch(key.value());
     }
     for (int ch = 0; ch < kChannelCount; ++ch) {
       if (c.consent[ch] == Consent::kUnknown) continue;
@@ -247,7 +247,7 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
     if (!w.written) return false;
     ++counts_.orders_written;
-    touched_.push_back(customer.value());
+    Touch(customer.value());
     std::int64_t oid = w.rowid;
     if (!w.inserted) {  // An update: find the row, and the old items go.
       find_order_.BindText(1, o.id);
@@ -276,7 +276,7 @@ class SqliteImportSession final : public ImportSession {
     orders_batch_.Int(ItemsHash(o.items));
     orders_batch_.Int(batch_);
     ++counts_.orders_written;
-    touched_.push_back(customer.value());
+    Touch(customer.value());
     if (o.currency.size() == 3) {
       sqlite::AggregateOrder& a = bulk_orders_seen_.emplace_back();
       a.cid = customer.value();
@@ -328,7 +328,7 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
     if (w.written) {
       ++counts_.events_written;
-      touched_.push_back(customer.value());
+      Touch(customer.value());
     }
     return w.written;
   }
@@ -350,7 +350,7 @@ class SqliteImportSession final : public ImportSession {
     b.TextOrNull(e.properties);
     b.Int(batch_);
     ++counts_.events_written;
-    touched_.push_back(customer.value());
+    Touch(customer.value());
     if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, b));
     return true;
   }
@@ -375,7 +375,7 @@ class SqliteImportSession final : public ImportSession {
       while (true) {
         WINBACK_ASSIGN_OR_RETURN(bool row, moved.Step());
         if (!row) break;
-        touched_.push_back(moved.ColumnInt(0));
+        Touch(moved.ColumnInt(0));
       }
     }
     WINBACK_RETURN_IF_ERROR(db_.Exec("DELETE FROM temp.touched"));
@@ -439,7 +439,13 @@ class SqliteImportSession final : public ImportSession {
   bool bulk_orders_ = false;
   bool bulk_events_ = false;
   ImportCounts counts_;
+  // Customers whose aggregates the commit recomputes; sorted and made unique there.
   std::vector<std::int64_t> touched_;
+  // Rows of one customer often come together (a file sorted by customer), so a repeat of the
+  // last customer is not stored again: at 10M orders of 4.4M customers, half the vector.
+  void Touch(std::int64_t cid) {
+    if (touched_.empty() || touched_.back() != cid) touched_.push_back(cid);
+  }
   Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
       delete_items_, insert_item_, upsert_event_, bulk_order_insert_, bulk_event_insert_;
   // Bulk loads: the rows not yet written, and the key of the next order.
