@@ -26,6 +26,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "store/sqlite/row_batch.h"
 #include "store/sqlite/schema.h"
@@ -99,20 +101,34 @@ int CustomerOf(int i) {
   return static_cast<int>(static_cast<std::int64_t>(i) * kCustomers / kRows) + 1;
 }
 
-// Order i's cells, as the importer's bulk path writes them.
-void AddOrder(RowBatch& batch, int i, char* id) {
+// Order i: its id is written into `id` (32 bytes) and `emit` is called with each of its ten
+// cells in the orders table's column order (oid, id, cid, placed_at, utc_offset, amount,
+// currency, status, items_hash, batch), an integer or a text.
+template <typename Emit>
+void EmitOrder(int i, char* id, Emit&& emit) {
   const int customer = CustomerOf(i);
   const int n = std::snprintf(id, 32, "o%d-%d", customer, i);
-  batch.Int(i + 1);
-  batch.Text(std::string_view(id, static_cast<std::size_t>(n)));
-  batch.Int(customer);
-  batch.Int(1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
-  batch.Int(180);
-  batch.Int(1234 + i % 100);
-  batch.Text("USD");
-  batch.Int(0);
-  batch.Int(0);
-  batch.Int(1);
+  emit(std::int64_t{i + 1});
+  emit(std::string_view(id, static_cast<std::size_t>(n)));
+  emit(std::int64_t{customer});
+  emit(1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
+  emit(std::int64_t{180});
+  emit(std::int64_t{1234 + i % 100});
+  emit(std::string_view("USD"));
+  emit(std::int64_t{0});
+  emit(std::int64_t{0});
+  emit(std::int64_t{1});
+}
+
+// Order i's cells, as the importer's bulk path writes them.
+void AddOrder(RowBatch& batch, int i, char* id) {
+  EmitOrder(i, id, [&](auto v) {
+    if constexpr (std::is_same_v<decltype(v), std::string_view>) {
+      batch.Text(v);
+    } else {
+      batch.Int(v);
+    }
+  });
 }
 
 constexpr const char* kInsertBatch =
@@ -160,18 +176,14 @@ Status InsertOneStatementPerRow(Database& db) {
                  "status, items_hash, batch) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   char id[32];
   for (int i = 0; i < kRows; ++i) {
-    const int customer = CustomerOf(i);
-    const int n = std::snprintf(id, sizeof id, "o%d-%d", customer, i);
-    insert.BindInt(1, i + 1);
-    insert.BindText(2, std::string_view(id, static_cast<std::size_t>(n)));
-    insert.BindInt(3, customer);
-    insert.BindInt(4, 1'700'000'000'000'000LL + static_cast<std::int64_t>(i) * 1'000'000LL);
-    insert.BindInt(5, 180);
-    insert.BindInt(6, 1234 + i % 100);
-    insert.BindText(7, "USD");
-    insert.BindInt(8, 0);
-    insert.BindInt(9, 0);
-    insert.BindInt(10, 1);
+    int parameter = 0;
+    EmitOrder(i, id, [&](auto v) {
+      if constexpr (std::is_same_v<decltype(v), std::string_view>) {
+        insert.BindText(++parameter, v);
+      } else {
+        insert.BindInt(++parameter, v);
+      }
+    });
     Status s = insert.Run();
     insert.Reset();
     WINBACK_RETURN_IF_ERROR(s);

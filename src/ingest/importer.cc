@@ -29,12 +29,16 @@ struct Parsed {
   std::int64_t line = 0;
   std::string_view raw;
   std::variant<Record, RowError> value;
-  // Orders and events of a file read after every stored customer was loaded: the customer
-  // resolved on the parsing thread (customer_key empty: no such customer). Otherwise the
-  // writing thread resolves it.
-  bool resolved = false;
+  // Orders and events of a file read after every stored customer was loaded: the customer,
+  // resolved on the parsing thread (empty: no such customer). Otherwise unused: the writing
+  // thread resolves it.
   std::optional<std::int64_t> customer_key;
 };
+
+std::string DuplicateIdMessage(std::string_view id, std::int64_t first_line) {
+  return "duplicate id '" + std::string(id) + "' (first on line " + std::to_string(first_line) +
+         ")";
+}
 
 template <typename Record>
 struct Chunk {
@@ -144,7 +148,7 @@ class ImportRun {
   Status Pipeline(RowSource& source, ParseFn parse) {
     ChunkQueue<Chunk<Record>> queue;
     // customers_ does not change while an orders or events file is read once every customer
-    // is known (ResolveCustomer then only reads it), so the parsing thread may read it too.
+    // is known (nothing calls ResolveCustomer then), so the parsing thread may read it.
     const bool resolve_while_parsing = all_customers_known_;
     std::thread producer([&] {
       RowParser parser;
@@ -171,11 +175,9 @@ class ImportRun {
               const std::string& id = std::get<Record>(p.value).id;
               auto [first, inserted] = ids_.Insert(id, raw.line);
               if (!inserted) {
-                p.value = RowError{raw.line, "id", "duplicate id '" + id + "' (first on line " +
-                                                       std::to_string(*first) + ")"};
+                p.value = RowError{raw.line, "id", DuplicateIdMessage(id, *first)};
               } else if (resolve_while_parsing) {
                 p.customer_key = KnownCustomer(std::get<Record>(p.value).customer_id);
-                p.resolved = true;
               }
             }
           } else {
@@ -280,9 +282,7 @@ class ImportRun {
     const std::int64_t line = p.line;
     auto [entry, inserted] = customers_.Insert(c.id, CustomerEntry{line, 0});
     if (!inserted && entry->line > 0) {
-      return Reject(
-          line, p.raw, "id",
-          "duplicate id '" + c.id + "' (first on line " + std::to_string(entry->line) + ")");
+      return Reject(line, p.raw, "id", DuplicateIdMessage(c.id, entry->line));
     }
     entry->line = line;
     if (!Writing()) return Status::Ok();
@@ -308,8 +308,9 @@ class ImportRun {
   template <typename Record, typename Write>
   Status ApplyCustomerRow(const Parsed<Record>& p, const Write& write) {
     const Record& r = std::get<Record>(p.value);
+    // Once every customer is known, the parsing thread resolved it (Pipeline).
     std::optional<std::int64_t> key = p.customer_key;
-    if (!p.resolved) {
+    if (!all_customers_known_) {
       WINBACK_ASSIGN_OR_RETURN(key, ResolveCustomer(r.customer_id));
     }
     if (!key) return RejectUnknownCustomer(p.line, p.raw, r.customer_id);
@@ -324,10 +325,10 @@ class ImportRun {
                   "no customer '" + id + "' in the store or in this import");
   }
 
-  // The key of customer `id` from this import or the store; 0 for a customer of this import
-  // that was validated but not written (strict import after an error).
+  // The key of customer `id` from this import or the store, before every stored customer is
+  // known (then KnownCustomer); 0 for a customer of this import that was validated but not
+  // written (strict import after an error).
   Result<std::optional<std::int64_t>> ResolveCustomer(const std::string& id) {
-    if (all_customers_known_) return KnownCustomer(id);
     if (const CustomerEntry* e = customers_.Find(id)) {
       if (e->line == kUnknownCustomer) return std::optional<std::int64_t>();
       return std::optional<std::int64_t>(e->key);
@@ -340,8 +341,8 @@ class ImportRun {
     return std::optional<std::int64_t>(found->value());
   }
 
-  // ResolveCustomer once every stored customer is in customers_: reads only, so the parsing
-  // thread may call it.
+  // The key of customer `id` once every stored customer is in customers_ (LoadCustomersFor).
+  // Reads only, so the parsing thread may call it.
   std::optional<std::int64_t> KnownCustomer(const std::string& id) const {
     const CustomerEntry* e = customers_.Find(id);
     if (e == nullptr || e->line == kUnknownCustomer) return std::nullopt;

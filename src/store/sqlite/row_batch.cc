@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <cstring>
-#include <limits>
 #include <string>
 
 #include "store/sqlite/sqlite_db.h"
@@ -57,9 +56,8 @@ class RowBatchReader {
   };
 
   static int Connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char**) {
-    std::string schema = "CREATE TABLE x(";
-    for (int i = 0; i < RowBatch::kMaxColumns; ++i) schema += "c" + std::to_string(i) + ",";
-    schema += "batch HIDDEN)";
+    const std::string schema =
+        "CREATE TABLE x(" + RowBatchColumns(RowBatch::kMaxColumns) + ", batch HIDDEN)";
     const int rc = sqlite3_declare_vtab(db, schema.c_str());
     if (rc != SQLITE_OK) return rc;
     auto* vtab = static_cast<sqlite3_vtab*>(sqlite3_malloc(sizeof(sqlite3_vtab)));
@@ -114,6 +112,7 @@ class RowBatchReader {
                                     sqlite3_value_pointer(argv[0], kRowBatchPointerType))
                               : nullptr;
     if (cursor->batch != nullptr && !cursor->batch->complete()) {
+      sqlite3_free(base->pVtab->zErrMsg);
       base->pVtab->zErrMsg = sqlite3_mprintf("winback_rows: the last row of the batch is short");
       return SQLITE_ERROR;
     }

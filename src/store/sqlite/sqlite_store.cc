@@ -295,6 +295,13 @@ class SqliteImportSession final : public ImportSession {
     return true;
   }
 
+  // Marks customer `cid` for the commit's aggregate recompute. Rows of one customer often come
+  // together (a file sorted by customer), so a repeat of the last one is not stored again: at
+  // 10M orders of 4.4M customers, half the vector.
+  void Touch(std::int64_t cid) {
+    if (touched_.empty() || touched_.back() != cid) touched_.push_back(cid);
+  }
+
   Status InsertItems(std::int64_t oid, const OrderRecord& o) {
     for (std::size_t i = 0; i < o.items.size(); ++i) {
       insert_item_.BindInt(1, oid);
@@ -439,13 +446,8 @@ class SqliteImportSession final : public ImportSession {
   bool bulk_orders_ = false;
   bool bulk_events_ = false;
   ImportCounts counts_;
-  // Customers whose aggregates the commit recomputes; sorted and made unique there.
+  // Customers whose aggregates the commit recomputes (Touch); sorted and made unique there.
   std::vector<std::int64_t> touched_;
-  // Rows of one customer often come together (a file sorted by customer), so a repeat of the
-  // last customer is not stored again: at 10M orders of 4.4M customers, half the vector.
-  void Touch(std::int64_t cid) {
-    if (touched_.empty() || touched_.back() != cid) touched_.push_back(cid);
-  }
   Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
       delete_items_, insert_item_, upsert_event_, bulk_order_insert_, bulk_event_insert_;
   // Bulk loads: the rows not yet written, and the key of the next order.
