@@ -13,6 +13,7 @@
 #include "models/gamma_gamma.h"
 #include "models/mbgnbd.h"
 #include "models/pareto_nbd.h"
+#include "testutil/shared_data.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::models {
@@ -20,12 +21,7 @@ namespace {
 
 const std::string kDir = "../shared/data/cdnow";
 
-#define WINBACK_SKIP_WITHOUT_CDNOW()                                   \
-  do {                                                                 \
-    if (!std::filesystem::exists(kDir)) {                              \
-      GTEST_SKIP() << "skipped: ../shared/data/cdnow not found";       \
-    }                                                                  \
-  } while (false)
+#define WINBACK_SKIP_WITHOUT_CDNOW() WINBACK_REQUIRE_SHARED_DATA_DIR(kDir)
 
 void ExpectRelative(double actual, double expected, double tolerance, const char* what) {
   EXPECT_LE(std::fabs(actual - expected), tolerance * std::fabs(expected))

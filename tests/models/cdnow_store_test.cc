@@ -18,21 +18,16 @@
 #include "models/pareto_nbd.h"
 #include "models/store_summary.h"
 #include "models/summary.h"
-#include "testutil/status_matchers.h"
 #include "tests/models/test_store.h"
+#include "testutil/shared_data.h"
+#include "testutil/status_matchers.h"
 
 namespace winback::models {
 namespace {
 
 const std::string kDir = "../shared/data/cdnow";
 
-#define WINBACK_SKIP_WITHOUT_CDNOW()                                                      \
-  do {                                                                                    \
-    if (!std::filesystem::exists(kDir)) {                                                 \
-      GTEST_SKIP() << "skipped: ../shared/data/cdnow not found (run from the repository " \
-                      "root next to ../shared/data)";                                     \
-    }                                                                                     \
-  } while (false)
+#define WINBACK_SKIP_WITHOUT_CDNOW() WINBACK_REQUIRE_SHARED_DATA_DIR(kDir)
 
 void ExpectRelative(double actual, double expected, double tolerance, const char* what) {
   EXPECT_LE(std::fabs(actual - expected), tolerance * std::fabs(expected))
