@@ -41,11 +41,24 @@ TEST(CdnowTest, BgNbdReproducesPublishedEstimates) {
   ExpectRelative(p.a, 0.7929899, 1e-3, "a");
   ExpectRelative(p.b, 2.4261667, 1e-3, "b");
   EXPECT_NEAR(fit.report.log_likelihood, -9582.429, 0.1);
-  for (double se : fit.report.standard_errors) EXPECT_TRUE(std::isfinite(se) && se > 0);
+  // Standard errors (inverse Hessian of the log-likelihood at the optimum) against the Python
+  // library lifetimes: BetaGeoFitter().fit() on its load_cdnow_summary() (this same 2,357-row
+  // file) prints in `summary` the se(coef) r 0.012557, alpha 0.378221, a 0.185719, b 0.705345
+  // (lifetimes documentation, Quickstart; verified here as reproduced verbatim, with the
+  // estimates r 0.242593, alpha 4.413532, a 0.792886, b 2.425752, in a public tutorial that runs
+  // that code). Our estimates agree with those within 1e-6 and our SEs matched to the digits
+  // printed when this check was written (b: 0.705346), so the tolerance is 2e-4 relative: a few
+  // units in the last printed digit of se(r), and far below what a wrong Hessian (a missing
+  // term, the log-parameter scale, a factor of n) would give.
+  ASSERT_EQ(fit.report.standard_errors.size(), 4u);
+  ExpectRelative(fit.report.standard_errors[0], 0.012557, 2e-4, "se(r)");
+  ExpectRelative(fit.report.standard_errors[1], 0.378221, 2e-4, "se(alpha)");
+  ExpectRelative(fit.report.standard_errors[2], 0.185719, 2e-4, "se(a)");
+  ExpectRelative(fit.report.standard_errors[3], 0.705345, 2e-4, "se(b)");
   std::printf("BG/NBD: r=%.7f alpha=%.7f a=%.7f b=%.7f ll=%.4f iter=%d evals=%d\n", p.r,
               p.alpha, p.a, p.b, fit.report.log_likelihood, fit.report.iterations,
               fit.report.evaluations);
-  std::printf("  se: %.5f %.5f %.5f %.5f\n", fit.report.standard_errors[0],
+  std::printf("  se: %.6f %.6f %.6f %.6f\n", fit.report.standard_errors[0],
               fit.report.standard_errors[1], fit.report.standard_errors[2],
               fit.report.standard_errors[3]);
 }
