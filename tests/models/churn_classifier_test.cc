@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "models/bgnbd.h"
 #include "models/customer_values.h"
 #include "models/logistic_regression.h"
 #include "models/store_summary.h"
@@ -68,6 +70,26 @@ class ChurnClassifierTest : public ::testing::Test {
 testing::ScratchDir* ChurnClassifierTest::dir_ = nullptr;
 store::Store* ChurnClassifierTest::db_ = nullptr;
 
+// The AUC of the baseline every classifier must match: ranking the held-out customers of `e` by
+// their BG/NBD expected purchases in the next H days alone (fewer expected purchases = more
+// likely to churn). NotFound when the dataset has no such feature column.
+Result<double> BtydBaselineAuc(store::Store& db, const ChurnEvaluation& e) {
+  WINBACK_ASSIGN_OR_RETURN(ChurnDataset test, BuildChurnDataset(db, e.test_as_of, 90, true, 2));
+  const auto it = std::find(test.feature_names.begin(), test.feature_names.end(),
+                            "btyd_log_expected_purchases");
+  if (it == test.feature_names.end()) {
+    return NotFoundError("no feature btyd_log_expected_purchases");
+  }
+  const auto column = static_cast<std::size_t>(it - test.feature_names.begin());
+  std::vector<double> fewer;
+  for (std::size_t i = 0; i < test.rows(); ++i) {
+    fewer.push_back(-test.features[i * test.feature_names.size() + column]);
+  }
+  const double auc = AreaUnderRoc(test.labels, fewer);
+  std::printf("AUC of the BG/NBD expected purchases alone: %.4f\n", auc);
+  return auc;
+}
+
 // Thresholds: a classifier that ignores the features has AUC 0.5; ranking by the BG/NBD
 // expected purchases in the next H days alone (fitted on the same data) is the baseline the
 // classifier must not fall below. (P(alive) alone ranks badly: BG/NBD gives every one-time
@@ -81,27 +103,22 @@ TEST_F(ChurnClassifierTest, LogisticRegressionRanksChurnersOnTheHeldOutPeriod) {
   WINBACK_ASSERT_OK_AND_ASSIGN(ChurnEvaluation e,
                                EvaluateChurnClassifier(*db_, Options(ChurnModelKind::kLogistic)));
   Print(e);
-  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnDataset test,
-                               BuildChurnDataset(*db_, e.test_as_of, 90, true, 2));
-  std::size_t column = 0;
-  while (test.feature_names[column] != "btyd_log_expected_purchases") ++column;
-  std::vector<double> fewer;
-  for (std::size_t i = 0; i < test.rows(); ++i) {
-    fewer.push_back(-test.features[i * test.feature_names.size() + column]);
-  }
-  const double btyd_auc = AreaUnderRoc(test.labels, fewer);
-  std::printf("AUC of the BG/NBD expected purchases alone: %.4f\n", btyd_auc);
+  WINBACK_ASSERT_OK_AND_ASSIGN(const double btyd_auc, BtydBaselineAuc(*db_, e));
   EXPECT_GT(e.auc, 0.78);
   EXPECT_GT(e.auc, btyd_auc - 0.01);
   EXPECT_LT(e.log_loss, e.baseline_log_loss);
   EXPECT_EQ(e.weights.size(), e.feature_names.size());
   EXPECT_GT(e.test_rows, 1000u);
-  // Calibrated to within 0.1 in every well-populated bin.
+  // Calibrated to within 0.1 in every well-populated bin, and there must be such bins: with
+  // ~1,700 held-out rows in ten bins, at least one holds 200.
+  int well_populated = 0;
   for (const CalibrationBin& b : e.calibration) {
     if (b.count >= 200) {
+      ++well_populated;
       EXPECT_NEAR(b.observed_rate, b.mean_predicted, 0.1) << b.lower;
     }
   }
+  EXPECT_GE(well_populated, 1);
 }
 
 TEST_F(ChurnClassifierTest, XgboostRanksChurnersOnTheHeldOutPeriod) {
@@ -109,7 +126,9 @@ TEST_F(ChurnClassifierTest, XgboostRanksChurnersOnTheHeldOutPeriod) {
   WINBACK_ASSERT_OK_AND_ASSIGN(ChurnEvaluation e,
                                EvaluateChurnClassifier(*db_, Options(ChurnModelKind::kXgboost)));
   Print(e);
+  WINBACK_ASSERT_OK_AND_ASSIGN(const double btyd_auc, BtydBaselineAuc(*db_, e));
   EXPECT_GT(e.auc, 0.75);
+  EXPECT_GT(e.auc, btyd_auc - 0.01);
   EXPECT_LT(e.log_loss, e.baseline_log_loss);
 }
 
@@ -209,6 +228,8 @@ TEST_F(ChurnClassifierTest, TrainsOnADeterministicSampleOfKeyBlocks) {
   Print(e);
   EXPECT_EQ(e.train_rows, a.train_rows());
   EXPECT_GT(e.auc, 0.77);
+  WINBACK_ASSERT_OK_AND_ASSIGN(const double btyd_auc, BtydBaselineAuc(*db_, e));
+  EXPECT_GT(e.auc, btyd_auc - 0.01);
 }
 
 // Prepare's pass over the orders also yields SummarizeStore's summary as of the cutoff, and the
@@ -277,10 +298,30 @@ TEST_F(ChurnClassifierTest, CustomerValuesAsOfADate) {
       ComputeCustomerValues(*db_, Date::FromYmd(2024, 6, 30).value(), options));
   EXPECT_GT(values.customers, 1000u);
   ASSERT_TRUE(values.spend_params.has_value()) << values.spend_note;
-  // The simulator draws from BG/NBD r = 0.243, alpha = 30.9 days = 4.414 weeks, a = 0.793,
-  // b = 2.426 and Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44 (USD): 6,000 customers
-  // recover them loosely.
-  EXPECT_NEAR(values.purchase_params.r, 0.243, 0.08);
+  // The simulator draws purchases from BG/NBD r = 0.243, alpha = 30.9 days = 4.414 weeks,
+  // a = 0.793, b = 2.426 (sim::SimOptions defaults, simulator.h). The BG/NBD fit on the store's
+  // summary must recover each within 3 of its standard errors (the SE machinery matches
+  // lifetimes' on CDNOW, cdnow_test.cc); the measured deviations were 0.3-1.3 SE (r 0.231 +-
+  // 0.009, alpha 4.33 +- 0.28, a 0.97 +- 0.15, b 2.70 +- 0.54). The simulator's seasonality and
+  // acquisition make the model only approximately right, so this is a bound, not a test of
+  // coverage.
+  {
+    StoreSummaryOptions so;
+    so.calibration_end = Date::FromYmd(2024, 6, 30).value();
+    so.days_per_unit = 7.0;
+    so.with_ids = false;
+    WINBACK_ASSERT_OK_AND_ASSIGN(StoreSummary summary, SummarizeStore(*db_, so));
+    WINBACK_ASSERT_OK_AND_ASSIGN(BgNbdFit fit, FitBgNbd(summary.table));
+    const BgNbdParams& p = values.purchase_params;
+    EXPECT_NEAR(p.r, fit.model.params().r, 1e-6 * p.r);  // the same fit
+    const std::vector<double>& se = fit.report.standard_errors;
+    ASSERT_EQ(se.size(), 4u);
+    EXPECT_NEAR(p.r, 0.243, 3 * se[0]);
+    EXPECT_NEAR(p.alpha, 30.9 / 7.0, 3 * se[1]);
+    EXPECT_NEAR(p.a, 0.793, 3 * se[2]);
+    EXPECT_NEAR(p.b, 2.426, 3 * se[3]);
+  }
+  // Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44 (USD): recovered loosely (no SE check yet).
   EXPECT_NEAR(values.spend_params->p, 6.25, 2.0);
   std::size_t present = 0;
   double clv_sum = 0;
