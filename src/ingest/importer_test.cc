@@ -71,24 +71,34 @@ class ImporterTest : public ::testing::Test {
     return r.ok() ? *r : ImportReport{};
   }
 
-  // A dump of every data table, to compare store states.
+  // A dump of every data table, every column (the count comes from the table's schema, so a
+  // column added later is compared too and no read goes past the last column), to compare store
+  // states.
   std::string Dump() {
     auto db = store::sqlite::Database::Open(db_path_);
     EXPECT_THAT(db, IsOk());
+    if (!db.ok()) return {};
     std::ostringstream out;
     for (const char* table : {"customers", "consents", "orders", "order_items", "events",
                               "customer_aggregates"}) {
+      auto count =
+          db->Prepare(std::string("SELECT count(*) FROM pragma_table_info('") + table + "')");
+      EXPECT_THAT(count, IsOk());
+      if (!count.ok() || !*count->Step()) return {};
+      const int cols = static_cast<int>(count->ColumnInt(0));
+      EXPECT_GT(cols, 1) << table;
       auto stmt = db->Prepare(std::string("SELECT * FROM ") + table + " ORDER BY 1, 2");
       EXPECT_THAT(stmt, IsOk());
-      out << table << "\n";
-      int cols = 0;
+      if (!stmt.ok()) return {};
+      out << table << " (" << cols << " columns)\n";
       while (*stmt->Step()) {
-        if (cols == 0) {
-          while (!stmt->ColumnText(cols).empty() || stmt->IsNull(cols) || cols < 40) {
-            if (++cols >= 40) break;
+        for (int i = 0; i < cols; ++i) {
+          if (stmt->IsNull(i)) {
+            out << "NULL|";
+          } else {
+            out << stmt->ColumnText(i) << "|";
           }
         }
-        for (int i = 0; i < 32; ++i) out << stmt->ColumnText(i) << "|";
         out << "\n";
       }
     }
