@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -271,8 +272,25 @@ TEST(KeyRangeTest, SplitCoversEveryKeyOnce) {
       ASSERT_EQ(ranges.size(), static_cast<std::size_t>(parts));
       EXPECT_EQ(ranges.front().begin, 1);
       EXPECT_EQ(ranges.back().end, limit);
-      for (std::size_t i = 1; i < ranges.size(); ++i) {
-        EXPECT_EQ(ranges[i].begin, ranges[i - 1].end);
+      std::int64_t smallest = limit;
+      std::int64_t largest = 0;
+      for (std::size_t i = 0; i < ranges.size(); ++i) {
+        EXPECT_LE(ranges[i].begin, ranges[i].end) << "limit " << limit << " part " << i;
+        if (i > 0) {
+          EXPECT_EQ(ranges[i].begin, ranges[i - 1].end);
+        }
+        smallest = std::min(smallest, ranges[i].end - ranges[i].begin);
+        largest = std::max(largest, ranges[i].end - ranges[i].begin);
+      }
+      // store.h: "ranges of nearly equal size".
+      EXPECT_LE(largest - smallest, 1) << "limit " << limit << " parts " << parts;
+      // Every key of [1, limit) in exactly one range; 0 and limit itself in none.
+      for (std::int64_t key = 0; key <= limit; ++key) {
+        const auto owners = std::count_if(ranges.begin(), ranges.end(), [&](const KeyRange& r) {
+          return r.Contains(CustomerKey(key));
+        });
+        EXPECT_EQ(owners, (key >= 1 && key < limit) ? 1 : 0)
+            << "limit " << limit << " parts " << parts << " key " << key;
       }
     }
   }
