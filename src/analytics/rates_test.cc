@@ -206,7 +206,7 @@ TEST(RatesTest, AgreesWithTheDefinitionsOnRandomHistories) {
   }
 }
 
-TEST(OrderDayHistoryTest, LoadsCompletedDaysPerCustomerFromSeveralReaders) {
+TEST(OrderDayHistoryTest, LoadsCompletedDaysPerCustomerFromOneReader) {
   WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st, store::OpenSqliteStore(":memory:"));
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, st->BeginImport("test"));
   for (int c = 0; c < 5; ++c) {

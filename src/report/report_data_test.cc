@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "models/bgnbd.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/status_matchers.h"
 
@@ -195,7 +196,24 @@ TEST_F(ReportDataTest, CalibrationPlotSplitsTheHistory) {
   EXPECT_EQ(d.calibration->buckets[1].customers, 1);
   EXPECT_DOUBLE_EQ(d.calibration->buckets[1].actual_mean, 1.0);
   EXPECT_DOUBLE_EQ(d.calibration->actual_total, 2.0);
-  EXPECT_GT(d.calibration->predicted_total, 0.0);
+  // The predicted total is every customer's E[Y(4 weeks) | x, t_x, T] under the fitted model,
+  // summed: (x, t_x, T) in days from the orders above, T up to the calibration end day (as
+  // SummarizeStore counts it), divided by 7. Also the buckets' customers x predicted_mean.
+  WINBACK_ASSERT_OK_AND_ASSIGN(models::BgNbdModel model,
+                               models::BgNbdModel::Create(d.calibration->params));
+  double expected = 0;
+  for (const models::CustomerRfm& c :
+       {models::CustomerRfm{1, 36 / 7.0, 58 / 7.0}, models::CustomerRfm{0, 0, 53 / 7.0},
+        models::CustomerRfm{0, 0, 31 / 7.0}, models::CustomerRfm{0, 0, 2 / 7.0}}) {
+    expected += model.ConditionalExpectedPurchases(c, 4.0);
+  }
+  EXPECT_NEAR(d.calibration->predicted_total, expected, 1e-9 * expected);
+  double by_bucket = 0;
+  for (const CalibrationBucket& b : d.calibration->buckets) {
+    by_bucket += static_cast<double>(b.customers) * b.predicted_mean;
+  }
+  EXPECT_NEAR(d.calibration->predicted_total, by_bucket, 1e-9 * by_bucket);
+  EXPECT_GT(expected, 0.0);
 }
 
 TEST_F(ReportDataTest, AHoldoutLongerThanTheHistoryGivesANote) {
