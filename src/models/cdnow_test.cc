@@ -4,6 +4,7 @@
 #include "models/cdnow.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -258,7 +259,9 @@ TEST(CdnowTest, FitsTheFullMasterFile) {
 TEST(CdnowTest, ReaderReportsMissingFileAndBadLines) {
   EXPECT_THAT(ReadCdnowTransactions("/nonexistent/CDNOW_master.txt", CdnowLayout::kMaster),
               StatusIs(StatusCode::kNotFound));
-  const std::string path = ::testing::TempDir() + "/cdnow_bad.txt";
+  // The pid keeps concurrent runs of this test (several build directories) apart.
+  const std::string path =
+      ::testing::TempDir() + "/cdnow_bad_" + std::to_string(::getpid()) + ".txt";
   {
     std::FILE* f = std::fopen(path.c_str(), "w");
     ASSERT_NE(f, nullptr);
@@ -267,6 +270,7 @@ TEST(CdnowTest, ReaderReportsMissingFileAndBadLines) {
   }
   EXPECT_THAT(ReadCdnowTransactions(path, CdnowLayout::kMaster),
               StatusIsWith(StatusCode::kInvalidArgument, ::testing::HasSubstr(":2: date:")));
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -151,7 +152,8 @@ TEST(RenderHtmlTest, LeavesOutChartsWithoutData) {
 
 TEST(WriteHtmlReportTest, WritesTheFileAndReportsUnwritablePaths) {
   const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / "winback_html_report_test";
+      std::filesystem::temp_directory_path() /
+      ("winback_html_report_test_" + std::to_string(::getpid()));  // concurrent runs apart
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "report.html").string();
   ASSERT_THAT(WriteHtmlReport(internal::SampleReport(), path), IsOk());
