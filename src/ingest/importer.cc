@@ -45,6 +45,8 @@ struct Chunk {
   std::vector<Parsed<Record>> rows;
   std::size_t offset = 0;  // Bytes consumed after this chunk.
   bool fatal = false;      // The source cannot go on after this chunk.
+  // The first full chunk: the file's rows, estimated from its bytes per row so far.
+  std::size_t expected_rows = 0;
 };
 
 // A bounded single-producer single-consumer queue of chunks.
@@ -115,19 +117,16 @@ class ImportRun {
     total_bytes_ = mapped.data().size();
     switch (file.kind) {
       case FileKind::kCustomers:
-        return Pipeline<store::CustomerRecord>(*source, [](RowParser& p, const RawRow& r) {
-          return p.ParseCustomer(r);
-        });
+        return Pipeline<store::CustomerRecord>(
+            *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseCustomer(r); });
       case FileKind::kOrders:
         WINBACK_RETURN_IF_ERROR(LoadCustomersFor(mapped.data().size()));
-        return Pipeline<store::OrderRecord>(*source, [](RowParser& p, const RawRow& r) {
-          return p.ParseOrder(r);
-        });
+        return Pipeline<store::OrderRecord>(
+            *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseOrder(r); });
       case FileKind::kEvents:
         WINBACK_RETURN_IF_ERROR(LoadCustomersFor(mapped.data().size()));
-        return Pipeline<store::EventRecord>(*source, [](RowParser& p, const RawRow& r) {
-          return p.ParseEvent(r);
-        });
+        return Pipeline<store::EventRecord>(
+            *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseEvent(r); });
     }
     return InternalError("unknown file kind");
   }
@@ -143,9 +142,10 @@ class ImportRun {
   }
 
  private:
-  // Parses on a second thread while this one validates across rows and writes.
+  // Parses on a second thread while this one validates across rows and writes. `mapped` is
+  // the file `source` reads: the pages of rows written are released as the import goes.
   template <typename Record, typename ParseFn>
-  Status Pipeline(RowSource& source, ParseFn parse) {
+  Status Pipeline(RowSource& source, MappedFile& mapped, ParseFn parse) {
     ChunkQueue<Chunk<Record>> queue;
     // customers_ does not change while an orders or events file is read once every customer
     // is known (nothing calls ResolveCustomer then), so the parsing thread may read it.
@@ -155,6 +155,7 @@ class ImportRun {
       RawRow raw;
       RowError error;
       Chunk<Record> chunk;
+      bool sized = false;
       while (true) {
         bool has_error = false;
         bool fatal = false;
@@ -194,6 +195,10 @@ class ImportRun {
         }
         if (chunk.rows.size() == kChunkRows) {
           chunk.offset = source.offset();
+          if (!sized) {
+            sized = true;
+            chunk.expected_rows = ExpectRows(chunk.offset);
+          }
           queue.Push(std::move(chunk));
           chunk = Chunk<Record>();
           chunk.rows.reserve(kChunkRows);
@@ -205,6 +210,13 @@ class ImportRun {
     });
     Status status;
     while (std::optional<Chunk<Record>> chunk = queue.Pop()) {
+      if (chunk->expected_rows > 0) {
+        if constexpr (std::is_same_v<Record, store::CustomerRecord>) {
+          customers_.Reserve(customers_.size() + chunk->expected_rows, 0);
+        } else if constexpr (std::is_same_v<Record, store::OrderRecord>) {
+          session_.ExpectOrders(static_cast<std::int64_t>(chunk->expected_rows));
+        }
+      }
       for (Parsed<Record>& p : chunk->rows) {
         ++fr_->rows;
         if (status.ok()) {
@@ -219,6 +231,8 @@ class ImportRun {
         }
       }
       if (!status.ok()) queue.Close();
+      // Every row up to the chunk's end is written and copied where it is kept.
+      mapped.Release(chunk->offset);
     }
     producer.join();
     if (options_.progress) options_.progress(*file_, total_bytes_, total_bytes_, fr_->rows);
@@ -233,12 +247,26 @@ class ImportRun {
     constexpr std::size_t kBytesPerRow = 100;
     WINBACK_ASSIGN_OR_RETURN(std::int64_t stored, session_.CustomerCountBound());
     if (static_cast<std::int64_t>(bytes / kBytesPerRow) * 4 < stored) return Status::Ok();
+    customers_.Reserve(customers_.size() + static_cast<std::size_t>(stored), 0);
     WINBACK_RETURN_IF_ERROR(session_.ForEachCustomer([&](std::string_view id, CustomerKey key) {
       // Customers of this import's file keep their entry (with its line).
       customers_.Insert(id, CustomerEntry{kFromStore, key.value()});
     }));
     all_customers_known_ = true;
     return Status::Ok();
+  }
+
+  // On the parsing thread, once the first kChunkRows rows of the file took `offset` bytes:
+  // the file's rows, estimated by that ratio. Sizes the id map for them, so that it does not
+  // grow (growing holds the old table and the new one at once: 600 MB at 10M orders).
+  std::size_t ExpectRows(std::size_t offset) {
+    if (offset == 0) return 0;
+    const double scale = static_cast<double>(total_bytes_) / static_cast<double>(offset);
+    const auto rows = static_cast<std::size_t>(kChunkRows * scale);
+    if (file_->kind != FileKind::kCustomers) {
+      ids_.Reserve(rows, static_cast<std::size_t>(static_cast<double>(ids_.key_bytes()) * scale));
+    }
+    return rows;
   }
 
   // Whether rows are still written: once an error dooms a strict import, only validate.
@@ -396,15 +424,19 @@ Result<ImportReport> Import(store::Store& store, const ImportOptions& options) {
   ImportReport report;
   WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::ImportSession> session,
                            store.BeginImport(description));
-  ImportRun run(options, *session, report);
-  for (const ImportFile& f : files) {
-    FileReport fr;
-    fr.file = f;
-    report.files.push_back(std::move(fr));
-    run.StartFile();
-    WINBACK_RETURN_IF_ERROR(run.RunFile(f, report.files.back()));
+  {
+    // Scoped so that its id maps (about 1 GB at 10M orders) are freed before the commit, which
+    // builds the indexes and the aggregates: the import's peak memory.
+    ImportRun run(options, *session, report);
+    for (const ImportFile& f : files) {
+      FileReport fr;
+      fr.file = f;
+      report.files.push_back(std::move(fr));
+      run.StartFile();
+      WINBACK_RETURN_IF_ERROR(run.RunFile(f, report.files.back()));
+    }
+    WINBACK_RETURN_IF_ERROR(run.CloseRejects());
   }
-  WINBACK_RETURN_IF_ERROR(run.CloseRejects());
   if (report.error_count > 0 && !options.allow_partial) {
     // `session` rolls back as it goes out of scope.
     report.committed = false;

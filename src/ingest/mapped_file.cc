@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -42,13 +43,27 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : addr_(std::exchange(other.addr_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : addr_(std::exchange(other.addr_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      released_(std::exchange(other.released_, 0)) {}
+
+void MappedFile::Release(std::size_t end) {
+  static const auto kPage = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  // At least a megabyte at a time, to keep the system calls rare.
+  constexpr std::size_t kMinRelease = std::size_t{1} << 20;
+  end = std::min(end, size_) / kPage * kPage;
+  if (addr_ == nullptr || end < released_ + kMinRelease) return;
+  // Only advice: when the kernel declines, the pages just stay.
+  ::madvise(static_cast<char*>(addr_) + released_, end - released_, MADV_DONTNEED);
+  released_ = end;
+}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     if (addr_) ::munmap(addr_, size_);
     addr_ = std::exchange(other.addr_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    released_ = std::exchange(other.released_, 0);
   }
   return *this;
 }

@@ -30,5 +30,18 @@ TEST(StringMapTest, AgreesWithUnorderedMapThroughGrowth) {
   for (const auto& [k, v] : ref) ASSERT_EQ(*m.Find(k), v) << k;
 }
 
+TEST(StringMapTest, ReserveKeepsEveryKey) {
+  StringMap<std::int64_t> m;
+  for (std::int64_t i = 0; i < 1000; ++i) m.Insert("k" + std::to_string(i), i);
+  // Reserving rehashes the keys already in the map into the larger table.
+  m.Reserve(100000, 600000);
+  for (std::int64_t i = 1000; i < 100000; ++i) m.Insert("k" + std::to_string(i), i);
+  EXPECT_EQ(m.size(), 100000u);
+  for (std::int64_t i = 0; i < 100000; ++i) ASSERT_EQ(*m.Find("k" + std::to_string(i)), i) << i;
+  EXPECT_EQ(m.Find("k100000"), nullptr);
+  m.Reserve(10, 10);  // Smaller than the map: changes nothing.
+  EXPECT_EQ(*m.Find("k99999"), 99999);
+}
+
 }  // namespace
 }  // namespace winback::ingest

@@ -56,6 +56,10 @@ class ImportSession {
   // order.customer_id. Returns true when a row was written.
   virtual Result<bool> UpsertOrder(CustomerKey customer, const OrderRecord& order) = 0;
 
+  // A hint that about `n` orders follow, so that the store can size its buffers once instead
+  // of growing them. Only a hint: more or fewer may come.
+  virtual void ExpectOrders(std::int64_t n) { (void)n; }
+
   // As UpsertOrder, for events.
   virtual Result<bool> UpsertEvent(CustomerKey customer, const EventRecord& event) = 0;
 
