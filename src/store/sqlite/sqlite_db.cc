@@ -8,10 +8,10 @@
 
 namespace winback::store::sqlite {
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg(what);
-  msg += ": ";
-  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+namespace {
+
+// The status of SQLite result code `rc`, with message `msg`.
+Status SqliteStatus(int rc, std::string msg) {
   const int primary = rc & 0xff;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     return UnavailableError(msg + " (another process is writing; retry)");
@@ -21,6 +21,13 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
     return UnavailableError(std::move(msg));
   }
   return InternalError(std::move(msg));
+}
+
+}  // namespace
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  return SqliteStatus(rc,
+                      std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
 Statement::Statement(Statement&& other) noexcept
@@ -175,8 +182,7 @@ Status Database::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    Status st = SqliteError(nullptr, rc, "sqlite exec");
-    return Status(st.code(), "sqlite exec: " + msg);
+    return SqliteStatus(rc, "sqlite exec: " + msg);
   }
   return Status::Ok();
 }

@@ -630,10 +630,10 @@ TEST_F(SqliteFileTest, SecondWriterIsUnavailable) {
     EXPECT_THAT(raw.Exec("BEGIN IMMEDIATE"), StatusIs(StatusCode::kUnavailable));
     // The second store is the writer this contract is about (store.h: BeginImport "returns
     // Unavailable when another writer holds the database"). Store has no knob for the busy
-    // timeout, so this waits out OpenSqliteStore's 5 s before it gives up. (SqliteError's hint
-    // "another process is writing; retry" is lost here: Database::Exec replaces the message.)
+    // timeout, so this waits out OpenSqliteStore's 5 s before it gives up.
     EXPECT_THAT(second->BeginImport("second"),
-                StatusIsWith(StatusCode::kUnavailable, HasSubstr("database is locked")));
+                StatusIsWith(StatusCode::kUnavailable,
+                             HasSubstr("database is locked (another process is writing; retry)")));
   }
   // The first session, destroyed without Commit(), released the database: the retry succeeds.
   EXPECT_THAT(second->BeginImport("second"), IsOk());
