@@ -414,10 +414,13 @@ Result<Date> ParseDateOption(std::string_view option, std::string_view text) {
 Result<std::string> RevenueCurrency(store::Store& store, const std::string& configured) {
   if (!configured.empty()) return configured;
   std::map<std::string, std::int64_t> counts;
-  WINBACK_RETURN_IF_ERROR(store.ForEachAggregates([&](const store::CustomerAggregates& a) {
-    if (a.orders > 0 && !a.currency.empty()) ++counts[a.currency];
-    return Status::Ok();
-  }));
+  // The packed scoring fields hold both columns read here: decoding one BLOB per customer
+  // instead of every aggregate column makes this scan of a million rows several times cheaper.
+  WINBACK_RETURN_IF_ERROR(store.ForEachAggregatesInRange(
+      store::KeyRange{}, store::AggregateFields::kScoring, [&](const store::CustomerAggregates& a) {
+        if (a.orders > 0 && !a.currency.empty()) ++counts[a.currency];
+        return Status::Ok();
+      }));
   std::string best;
   std::int64_t best_count = 0;
   for (const auto& [code, n] : counts) {
