@@ -310,6 +310,49 @@ TEST_F(ImporterTest, CustomersResolveTheSameByLookupAndByLoadingAll) {
   EXPECT_EQ(st.orders, 398);
 }
 
+// Files of more than one chunk (4,096 rows) are sized from their first rows: the id map, the
+// customer map and the bulk load's buffers are reserved, and the pages of rows written are
+// released from memory. The first rows here are long, so the estimate falls short and every
+// structure must still grow past its reservation.
+TEST_F(ImporterTest, LargeFilesSizedFromTheirFirstRowsKeepEveryRow) {
+  constexpr int kCustomers = 5000;
+  constexpr int kOrders = 40000;
+  std::string customers = "id,first_name\n";
+  for (int i = 0; i < kCustomers; ++i) customers += "c" + std::to_string(i) + ",Şule\n";
+  std::string orders = "id,customer_id,time,amount,currency\n";
+  const std::string long_prefix(200, 'L');
+  for (int i = 0; i < kOrders; ++i) {
+    const std::string id = (i < 5000 ? long_prefix : "o") + std::to_string(i);
+    orders += id + ",c" + std::to_string(i % kCustomers) + ",2024-06-01T00:00:00Z,1.00,TRY\n";
+  }
+  ASSERT_GT(orders.size(), std::size_t{2} << 20);  // Past MappedFile::Release's 1 MB step.
+  // A duplicate of the first id on the last line: caught after the map outgrew its reserve.
+  const std::string duplicate = long_prefix + "0,c1,2024-06-02T00:00:00Z,2.00,TRY\n";
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport bad,
+      Import(*store_, Options({{FileKind::kCustomers, Write("c.csv", customers)},
+                               {FileKind::kOrders, Write("o.csv", orders + duplicate)}})));
+  EXPECT_FALSE(bad.committed);
+  EXPECT_THAT(bad.errors,
+              ElementsAre("o.csv:" + std::to_string(kOrders + 2) + ": id: duplicate id '" +
+                          long_prefix + "0' (first on line 2)"));
+
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport r, Import(*store_, Options({{FileKind::kCustomers, Write("c.csv", customers)},
+                                               {FileKind::kOrders, Write("o.csv", orders)}})));
+  ASSERT_TRUE(r.committed);
+  EXPECT_EQ(r.counts.customers_written, kCustomers);
+  EXPECT_EQ(r.counts.orders_written, kOrders);
+  for (int i : {0, 1, 2500, kCustomers - 1}) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(store::CustomerProfile c,
+                                 store_->LoadCustomer("c" + std::to_string(i)));
+    EXPECT_EQ(c.aggregates.orders, kOrders / kCustomers) << i;
+    EXPECT_EQ(c.aggregates.revenue_minor, 100 * kOrders / kCustomers) << i;
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
+  EXPECT_EQ(st.orders, kOrders);
+}
+
 TEST_F(ImporterTest, FileLevelErrors) {
   EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, (dir_ / "absent.csv").string()}})),
               StatusIs(StatusCode::kNotFound));
