@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analytics/customer_metrics.h"
+#include "core/check.h"
 
 namespace winback::analytics {
 namespace {
@@ -62,6 +63,23 @@ void CohortAccumulator::Add(std::span<const store::OrderPoint> orders) {
     if (month != previous) ++row.active[k];
     row.revenue_minor[k] += revenue;
     previous = month;
+  }
+}
+
+void CohortAccumulator::Merge(const CohortAccumulator& other) {
+  WINBACK_CHECK(other.currency_ == currency_ && other.last_day_ == last_day_);
+  other_currency_orders_ += other.other_currency_orders_;
+  for (const auto& [cohort, theirs] : other.rows_) {
+    CohortRow& row = rows_[cohort];
+    if (row.customers == 0) {
+      row = theirs;
+      continue;
+    }
+    row.customers += theirs.customers;
+    for (std::size_t k = 0; k < row.active.size(); ++k) {
+      row.active[k] += theirs.active[k];
+      row.revenue_minor[k] += theirs.revenue_minor[k];
+    }
   }
 }
 

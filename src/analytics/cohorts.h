@@ -44,6 +44,10 @@ class CohortAccumulator {
 
   void Add(std::span<const store::OrderPoint> orders);
 
+  // Adds the customers of `other` (same currency and last day), e.g. built on another thread
+  // over other customers.
+  void Merge(const CohortAccumulator& other);
+
   CohortTable Finish() const;
 
  private:

@@ -43,6 +43,32 @@ TEST(CohortAccumulatorTest, HandComputedTable) {
   EXPECT_EQ(feb.revenue_minor, (std::vector<std::int64_t>{700, 0}));
 }
 
+TEST(CohortAccumulatorTest, MergedAccumulatorsEqualOne) {
+  const std::vector<std::vector<store::OrderPoint>> customers = {
+      {Order("2024-01-05", 1000), Order("2024-03-02", 2000)},
+      {Order("2024-01-31", 1000), Order("2024-02-01", 1000)},
+      {Order("2024-02-10", 3000, "EUR"), Order("2024-02-11", 700)},
+      {Order("2023-12-30", 400)}};
+  CohortAccumulator one("USD", D("2024-03-31")), first("USD", D("2024-03-31")),
+      second("USD", D("2024-03-31"));
+  for (std::size_t i = 0; i < customers.size(); ++i) {
+    one.Add(customers[i]);
+    (i % 2 == 0 ? first : second).Add(customers[i]);
+  }
+  first.Merge(second);
+  const CohortTable a = one.Finish(), b = first.Finish();
+  EXPECT_EQ(a.other_currency_orders, b.other_currency_orders);
+  ASSERT_EQ(a.rows.size(), 3u);
+  ASSERT_EQ(b.rows.size(), a.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(a.rows[i].year, b.rows[i].year);
+    EXPECT_EQ(a.rows[i].month, b.rows[i].month);
+    EXPECT_EQ(a.rows[i].customers, b.rows[i].customers);
+    EXPECT_EQ(a.rows[i].active, b.rows[i].active);
+    EXPECT_EQ(a.rows[i].revenue_minor, b.rows[i].revenue_minor);
+  }
+}
+
 TEST(CohortAccumulatorTest, CohortsSpanYearEnds) {
   CohortAccumulator acc("USD", D("2024-01-15"));
   acc.Add(std::vector<store::OrderPoint>{Order("2023-12-30"), Order("2024-01-02")});

@@ -298,7 +298,10 @@ Result<ScoreBuilder> ScoreRangeFromAggregates(store::Store& store, store::KeyRan
 
 // One key range from the order and event streams.
 Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange range,
-                                           const ScoringConfig& config, Date as_of) {
+                                           std::size_t part, const ScoringConfig& config,
+                                           Date as_of, const StreamObserver* observer) {
+  const bool observe_events = observer != nullptr && observer->events;
+  const bool observe_orders = observer != nullptr && observer->orders;
   ScoreBuilder builder(config, as_of);
   const auto slot = [&range](CustomerKey key) {
     return static_cast<std::size_t>(key.value() - range.begin);
@@ -324,6 +327,7 @@ Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange 
       range, [&](CustomerKey key, std::span<const store::EventPoint> events) -> Status {
         if (Status k = known(key, "an event"); !k.ok()) return k;
         engagement[slot(key)] = ComputeEngagementMetrics(events, as_of);
+        if (observe_events) return observer->events(part, key, events);
         return Status::Ok();
       }));
   std::vector<bool> has_orders(exists.size(), false);
@@ -334,6 +338,7 @@ Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange 
         builder.Add(key,
                     ComputeOrderMetrics(orders, as_of, config.lifecycle.reactivation_gap_days),
                     engagement[slot(key)]);
+        if (observe_orders) return observer->orders(part, key, orders);
         return Status::Ok();
       }));
   const OrderMetrics none;
@@ -344,8 +349,8 @@ Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange 
   return builder;
 }
 
-// Runs `score(reader, range)` for every reader on its own thread and merges the builders in
-// key order.
+// Runs `score(reader, range, part)` for every reader on its own thread and merges the builders
+// in key order.
 template <typename Fn>
 Result<ScoreBuilder> ScoreRanges(std::span<store::Store* const> readers,
                                  std::span<const store::KeyRange> ranges,
@@ -353,9 +358,9 @@ Result<ScoreBuilder> ScoreRanges(std::span<store::Store* const> readers,
   std::vector<std::optional<Result<ScoreBuilder>>> parts(ranges.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < ranges.size(); ++i) {
-    threads.emplace_back([&, i] { parts[i].emplace(score(*readers[i], ranges[i])); });
+    threads.emplace_back([&, i] { parts[i].emplace(score(*readers[i], ranges[i], i)); });
   }
-  parts[0].emplace(score(*readers[0], ranges[0]));
+  parts[0].emplace(score(*readers[0], ranges[0], std::size_t{0}));
   for (std::thread& t : threads) t.join();
   ScoreBuilder merged(config, as_of);
   for (auto& part : parts) {
@@ -367,18 +372,19 @@ Result<ScoreBuilder> ScoreRanges(std::span<store::Store* const> readers,
 
 }  // namespace
 
-Result<BuiltScores> BuildScores(std::span<store::Store* const> readers,
-                                const ScoringConfig& config, Date as_of, ScoreSource source) {
+Result<BuiltScores> BuildScores(std::span<store::Store* const> readers, const ScoringConfig& config,
+                                Date as_of, ScoreSource source, const StreamObserver* observer) {
   WINBACK_CHECK(!readers.empty());
   WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, readers[0]->CustomerKeyLimit());
   const std::vector<store::KeyRange> ranges =
       store::KeyRange::Split(limit, static_cast<int>(readers.size()));
   if (source != ScoreSource::kStreams) {
     std::atomic<bool> stale{false};
-    Result<ScoreBuilder> built = ScoreRanges(
-        readers, ranges, config, as_of, [&](store::Store& reader, store::KeyRange range) {
-          return ScoreRangeFromAggregates(reader, range, config, as_of, stale);
-        });
+    Result<ScoreBuilder> built =
+        ScoreRanges(readers, ranges, config, as_of,
+                    [&](store::Store& reader, store::KeyRange range, std::size_t) {
+                      return ScoreRangeFromAggregates(reader, range, config, as_of, stale);
+                    });
     if (built.ok()) return BuiltScores{std::move(built).value(), ScoreSource::kAggregates};
     if (!stale.load()) return built.status();
     if (source == ScoreSource::kAggregates) {
@@ -389,9 +395,10 @@ Result<BuiltScores> BuildScores(std::span<store::Store* const> readers,
   }
   WINBACK_ASSIGN_OR_RETURN(
       ScoreBuilder built,
-      ScoreRanges(readers, ranges, config, as_of, [&](store::Store& reader, store::KeyRange range) {
-        return ScoreRangeFromStreams(reader, range, config, as_of);
-      }));
+      ScoreRanges(readers, ranges, config, as_of,
+                  [&](store::Store& reader, store::KeyRange range, std::size_t part) {
+                    return ScoreRangeFromStreams(reader, range, part, config, as_of, observer);
+                  }));
   return BuiltScores{std::move(built), ScoreSource::kStreams};
 }
 

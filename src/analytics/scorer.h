@@ -128,6 +128,18 @@ enum class ScoreSource : std::uint8_t {
 };
 std::string_view ScoreSourceName(ScoreSource source);  // "auto", "aggregates", "streams"
 
+// Sees the rows a score run reads from the order and event streams, so that a caller who needs
+// the same rows (the report: rates, cohorts, exit reasons, model summaries) does not read them
+// again. `part` is the index of the reader, and of its key range, in `readers`; each part is
+// called on its reader's thread, with all the events of its range and then all its orders, one
+// customer at a time in increasing key order (customers without rows are skipped). The spans
+// are valid only during the call. An error stops the run and is returned. Empty functions are
+// not called. Nothing is called when the scores come from the aggregates.
+struct StreamObserver {
+  std::function<Status(std::size_t part, CustomerKey, std::span<const store::OrderPoint>)> orders;
+  std::function<Status(std::size_t part, CustomerKey, std::span<const store::EventPoint>)> events;
+};
+
 // A filled builder and where its facts came from.
 struct BuiltScores {
   ScoreBuilder builder;
@@ -139,10 +151,11 @@ struct BuiltScores {
 // `readers` are one or more Stores open on the same database: the customer keys are split
 // into that many ranges, each read on its own thread (readers[0] on the calling one), and the
 // builders merged. Each reader reads its own snapshot, so a run concurrent with an import may
-// see it in some ranges only. Errors of the store pass through.
-Result<BuiltScores> BuildScores(std::span<store::Store* const> readers,
-                                const ScoringConfig& config, Date as_of,
-                                ScoreSource source = ScoreSource::kAuto);
+// see it in some ranges only. `observer`, when given, sees what the streams read (above).
+// Errors of the store and of the observer pass through.
+Result<BuiltScores> BuildScores(std::span<store::Store* const> readers, const ScoringConfig& config,
+                                Date as_of, ScoreSource source = ScoreSource::kAuto,
+                                const StreamObserver* observer = nullptr);
 
 // BuildScores on one store and Finish() into a vector (small stores, tests, reports).
 Result<std::vector<store::CustomerScore>> ScoreStore(store::Store& store,

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
+#include <vector>
+
 #include "analytics/internal/test_points.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/status_matchers.h"
@@ -280,6 +284,53 @@ TEST(BuildScoresTest, AggregatesWhenCurrentElseStreams) {
   EXPECT_EQ(past.source, ScoreSource::kStreams);
   EXPECT_THAT(BuildScores(readers, config, D("2024-06-29"), ScoreSource::kAggregates).status(),
               StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST(BuildScoresTest, ObserverSeesWhatTheStreamsRead) {
+  std::unique_ptr<store::Store> st = SmallStore();
+  store::Store* readers[] = {st.get()};
+  const ScoringConfig config;
+  std::vector<std::int64_t> order_keys, event_keys;
+  std::size_t orders = 0;
+  StreamObserver observer;
+  observer.orders = [&](std::size_t part, CustomerKey key,
+                        std::span<const store::OrderPoint> rows) {
+    EXPECT_EQ(part, 0u);
+    EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(),
+                               [](const store::OrderPoint& a, const store::OrderPoint& b) {
+                                 return a.placed_at < b.placed_at;
+                               }));
+    order_keys.push_back(key.value());
+    orders += rows.size();
+    return Status::Ok();
+  };
+  observer.events = [&](std::size_t, CustomerKey key, std::span<const store::EventPoint> rows) {
+    event_keys.push_back(key.value());
+    EXPECT_EQ(rows.size(), 1u);
+    return Status::Ok();
+  };
+  // From the streams: every customer's orders (all statuses, also after the date) and events.
+  WINBACK_ASSERT_OK_AND_ASSIGN(BuiltScores past, BuildScores(readers, config, D("2024-06-29"),
+                                                             ScoreSource::kAuto, &observer));
+  EXPECT_EQ(past.source, ScoreSource::kStreams);
+  EXPECT_EQ(order_keys, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(orders, 7u);
+  EXPECT_EQ(event_keys, (std::vector<std::int64_t>{3}));
+  // From the aggregates: nothing is streamed, so nothing is seen.
+  order_keys.clear();
+  event_keys.clear();
+  WINBACK_ASSERT_OK_AND_ASSIGN(BuiltScores today, BuildScores(readers, config, D("2024-06-30"),
+                                                              ScoreSource::kAuto, &observer));
+  EXPECT_EQ(today.source, ScoreSource::kAggregates);
+  EXPECT_TRUE(order_keys.empty());
+  EXPECT_TRUE(event_keys.empty());
+  // An error of the observer stops the run.
+  observer.orders = [](std::size_t, CustomerKey, std::span<const store::OrderPoint>) {
+    return InternalError("observer failed");
+  };
+  EXPECT_THAT(
+      BuildScores(readers, config, D("2024-06-29"), ScoreSource::kStreams, &observer).status(),
+      StatusIs(StatusCode::kInternal));
 }
 
 }  // namespace

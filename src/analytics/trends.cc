@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "analytics/rfm.h"
+#include "core/check.h"
 
 namespace winback::analytics {
 
@@ -14,6 +15,14 @@ void ExitReasonAccumulator::Add(std::span<const store::EventPoint> events) {
     const Date d = UtcDate(e.at);
     auto& counts = months_[d.year() * 12 + d.month() - 1];
     ++counts[static_cast<std::size_t>(ParseExitReason(e.reason))];
+  }
+}
+
+void ExitReasonAccumulator::Merge(const ExitReasonAccumulator& other) {
+  WINBACK_CHECK(other.cutoff_ == cutoff_);
+  for (const auto& [index, theirs] : other.months_) {
+    auto& counts = months_[index];
+    for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += theirs[i];
   }
 }
 

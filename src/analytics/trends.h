@@ -31,6 +31,8 @@ class ExitReasonAccumulator {
 
   explicit ExitReasonAccumulator(Date last_day) : cutoff_(AsOfCutoff(last_day)) {}
   void Add(std::span<const store::EventPoint> events);
+  // Adds the counts of `other` (same last day), e.g. built on another thread.
+  void Merge(const ExitReasonAccumulator& other);
   // Oldest month first; months without exits are left out.
   std::vector<ExitReasonMonth> Months() const;
   // Totals per reason over all months.

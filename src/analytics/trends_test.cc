@@ -29,6 +29,20 @@ TEST(ExitReasonAccumulatorTest, CountsByMonthAndReason) {
   EXPECT_EQ(totals[static_cast<std::size_t>(ExitReason::kMoved)], 0);  // after last_day
 }
 
+TEST(ExitReasonAccumulatorTest, MergeAddsTheCounts) {
+  ExitReasonAccumulator a(D("2024-03-31")), b(D("2024-03-31"));
+  a.Add(std::vector<store::EventPoint>{Event("2024-01-05", EventType::kExitSurvey, "price")});
+  b.Add(std::vector<store::EventPoint>{Event("2024-01-20", EventType::kExitSurvey, "price"),
+                                       Event("2024-02-01", EventType::kExitSurvey, "moved")});
+  a.Merge(b);
+  const std::vector<ExitReasonMonth> months = a.Months();
+  ASSERT_EQ(months.size(), 2u);
+  EXPECT_EQ(months[0].by_reason[static_cast<std::size_t>(ExitReason::kPrice)], 2);
+  EXPECT_EQ(months[1].month, 2);
+  EXPECT_EQ(months[1].by_reason[static_cast<std::size_t>(ExitReason::kMoved)], 1);
+  EXPECT_EQ(a.Totals()[static_cast<std::size_t>(ExitReason::kPrice)], 2);
+}
+
 store::CustomerScore Score(std::int64_t key, std::string segment, std::string group,
                            std::int64_t total, std::string currency = "USD") {
   store::CustomerScore s;

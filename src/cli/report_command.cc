@@ -11,6 +11,7 @@
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/score_run.h"
 #include "cli/store_open.h"
 #include "report/html_report.h"
 #include "report/report_json.h"
@@ -31,11 +32,13 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
   }
   Result<Date> as_of = ParseDateOption("--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
-  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
-  if (!store.ok()) return ReportError(store.status());
+  Result<std::vector<std::unique_ptr<store::Store>>> readers =
+      OpenExistingStores(globals, ScoreReaderCount());
+  if (!readers.ok()) return ReportError(readers.status());
   std::optional<std::int32_t> holdout_days;
   if (o.holdout_weeks > 0) holdout_days = o.holdout_weeks * 7;
-  Result<report::ReportData> data = BuildReportData(globals, **store, *as_of, holdout_days);
+  Result<report::ReportData> data =
+      BuildReportData(globals, StorePointers(*readers), *as_of, holdout_days);
   if (!data.ok()) return ReportError(data.status());
   if (!o.html.empty()) {
     const Status written = report::WriteHtmlReport(*data, o.html);
@@ -59,17 +62,18 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
 
 }  // namespace
 
-Result<report::ReportData> BuildReportData(const GlobalOptions& globals, store::Store& store,
-                                           Date as_of, std::optional<std::int32_t> holdout_days) {
+Result<report::ReportData> BuildReportData(const GlobalOptions& globals,
+                                           std::span<store::Store* const> readers, Date as_of,
+                                           std::optional<std::int32_t> holdout_days) {
   WINBACK_ASSIGN_OR_RETURN(AnalyticsConfig config, LoadAnalyticsConfig(globals));
-  WINBACK_ASSIGN_OR_RETURN(std::string currency, RevenueCurrency(store, config.currency));
+  WINBACK_ASSIGN_OR_RETURN(std::string currency, RevenueCurrency(*readers[0], config.currency));
   report::ReportOptions options;
   options.as_of = as_of;
   options.scoring = config.scoring;
   options.activity_days = config.activity_days;
   options.currency = currency;
   options.holdout_days = holdout_days;
-  return report::BuildReport(store, options);
+  return report::BuildReport(readers, options);
 }
 
 void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "cli/commands.h"
 #include "core/status.h"
@@ -15,8 +16,10 @@ namespace winback::cli {
 // sections of the config named by `globals` ([rfm] map, [rates] activity_days and currency;
 // the revenue currency defaults to the main currency of most customers). holdout_days: the
 // calibration plot's holdout, nullopt for the default. Errors: the config's, the store's and
-// report::BuildReport's.
-Result<report::ReportData> BuildReportData(const GlobalOptions& globals, store::Store& store,
-                                           Date as_of, std::optional<std::int32_t> holdout_days);
+// report::BuildReport's. `readers`: one or more stores open on the same database, read on one
+// thread each (report::BuildReport); the revenue currency is read through readers[0].
+Result<report::ReportData> BuildReportData(const GlobalOptions& globals,
+                                           std::span<store::Store* const> readers, Date as_of,
+                                           std::optional<std::int32_t> holdout_days);
 
 }  // namespace winback::cli

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <span>
 
+#include "core/check.h"
 #include "models/internal/purchase_days.h"
 
 namespace winback::models {
@@ -54,20 +56,26 @@ bool AppendSummaryRow(CustomerKey key, const PurchaseHistory& h, std::int32_t en
 
 }  // namespace internal
 
-Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptions& options) {
+namespace {
+
+// The checks of SummarizeStore's options; returns the summary's last day (the holdout end, or
+// the calibration end without a holdout).
+Result<std::int32_t> SummaryLastDay(const StoreSummaryOptions& options) {
   if (!(options.days_per_unit > 0) || !std::isfinite(options.days_per_unit)) {
     return InvalidArgumentError("days per unit must be positive and finite");
   }
-  const std::int32_t end = options.calibration_end.days();
-  std::int32_t holdout_end = end;
-  if (options.holdout_end) {
-    if (*options.holdout_end < options.calibration_end) {
-      return InvalidArgumentError("holdout end " + options.holdout_end->ToString() +
-                                  " is before calibration end " +
-                                  options.calibration_end.ToString());
-    }
-    holdout_end = options.holdout_end->days();
+  if (options.holdout_end && *options.holdout_end < options.calibration_end) {
+    return InvalidArgumentError("holdout end " + options.holdout_end->ToString() +
+                                " is before calibration end " + options.calibration_end.ToString());
   }
+  return options.holdout_end.value_or(options.calibration_end).days();
+}
+
+}  // namespace
+
+Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptions& options) {
+  WINBACK_ASSIGN_OR_RETURN(const std::int32_t holdout_end, SummaryLastDay(options));
+  const std::int32_t end = options.calibration_end.days();
   std::vector<std::string> ids;
   if (options.with_ids) {
     WINBACK_ASSIGN_OR_RETURN(ids, store.CustomerIds());
@@ -99,6 +107,68 @@ Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptio
   if (options.holdout_end) {
     out.holdout_length = static_cast<double>(holdout_end - end) / unit;
   }
+  return out;
+}
+
+void PurchaseHistories::Add(CustomerKey key, std::span<const store::OrderPoint> orders) {
+  const internal::PurchaseHistory h = internal::MergePurchaseDays(orders, last_day_.days());
+  if (h.days.empty()) return;
+  auto it = std::find(currencies_.begin(), currencies_.end(), h.currency);
+  if (it == currencies_.end()) it = currencies_.insert(it, h.currency);
+  keys_.push_back(key);
+  currency_.push_back(static_cast<std::uint16_t>(it - currencies_.begin()));
+  for (const internal::PurchaseDay& d : h.days) {
+    days_.push_back(d.day);
+    values_.push_back(d.value);
+    valued_.push_back(d.valued ? 1 : 0);
+  }
+  ends_.push_back(static_cast<std::uint32_t>(days_.size()));
+}
+
+void PurchaseHistories::Append(PurchaseHistories&& next) {
+  WINBACK_CHECK(next.last_day_ == last_day_);
+  WINBACK_CHECK(keys_.empty() || next.keys_.empty() || keys_.back() < next.keys_.front());
+  const auto offset = static_cast<std::uint32_t>(days_.size());
+  keys_.insert(keys_.end(), next.keys_.begin(), next.keys_.end());
+  for (std::uint32_t end : next.ends_) ends_.push_back(offset + end);
+  for (std::uint16_t c : next.currency_) {
+    const std::string& code = next.currencies_[c];
+    auto it = std::find(currencies_.begin(), currencies_.end(), code);
+    if (it == currencies_.end()) it = currencies_.insert(it, code);
+    currency_.push_back(static_cast<std::uint16_t>(it - currencies_.begin()));
+  }
+  days_.insert(days_.end(), next.days_.begin(), next.days_.end());
+  values_.insert(values_.end(), next.values_.begin(), next.values_.end());
+  valued_.insert(valued_.end(), next.valued_.begin(), next.valued_.end());
+  next = PurchaseHistories(last_day_);
+}
+
+Result<StoreSummary> PurchaseHistories::Summarize(const StoreSummaryOptions& options) const {
+  WINBACK_ASSIGN_OR_RETURN(const std::int32_t last, SummaryLastDay(options));
+  if (last != last_day_.days()) {
+    return InvalidArgumentError("a summary up to " + Date::FromDays(last).ToString() +
+                                " from purchase histories up to " + last_day_.ToString());
+  }
+  StoreSummary out;
+  const std::size_t n = keys_.size();
+  out.table.Reserve(n);
+  out.table.monetary_value.reserve(n);
+  out.keys.reserve(n);
+  out.currencies.reserve(n);
+  const bool holdout = options.holdout_end.has_value();
+  const std::int32_t end = options.calibration_end.days();
+  internal::PurchaseHistory h;
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    h.days.clear();
+    for (std::size_t d = begin; d < ends_[i]; ++d) {
+      h.days.push_back({days_[d], values_[d], valued_[d] != 0});
+    }
+    begin = ends_[i];
+    h.currency = currencies_[currency_[i]];
+    internal::AppendSummaryRow(keys_[i], h, end, options.days_per_unit, holdout, out);
+  }
+  if (holdout) out.holdout_length = static_cast<double>(last - end) / options.days_per_unit;
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,46 @@ struct StoreSummary {
 // Errors: InvalidArgument when days_per_unit is not positive and finite or holdout_end is before
 // calibration_end; whatever the store returns (e.g. Unavailable).
 Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptions& options);
+
+// Every customer's completed orders merged into purchase days up to one last day (local days,
+// as SummarizeStore counts them), kept compactly (13 bytes per purchase day, 14 per customer)
+// so that several summaries can be computed from one read of the orders: the report needs two,
+// and reads the orders once for its scores, rates and cohorts too. Add customers in increasing
+// key order; parts filled on several threads are joined with Append, in key order. Not
+// thread-safe.
+class PurchaseHistories {
+ public:
+  explicit PurchaseHistories(Date last_day) : last_day_(last_day) {}
+
+  Date last_day() const { return last_day_; }
+  std::size_t customers() const { return keys_.size(); }
+
+  // One customer's orders, all statuses, oldest first (as Store::ForEachCustomerOrders streams
+  // them); a key greater than every key added before. A customer without a completed order up
+  // to last_day() is not kept.
+  void Add(CustomerKey key, std::span<const store::OrderPoint> orders);
+
+  // Moves the customers of `next` (same last day, every key greater than these) after these.
+  void Append(PurchaseHistories&& next);
+
+  // What SummarizeStore(store, options) returns for the orders added, except that table.ids is
+  // never filled (options.with_ids is ignored). The last day of the summary,
+  // options.holdout_end or else options.calibration_end, must be last_day(): a customer's main
+  // currency is counted over the orders up to it.
+  // Errors: InvalidArgument as SummarizeStore, and when the summary's last day is not
+  // last_day().
+  Result<StoreSummary> Summarize(const StoreSummaryOptions& options) const;
+
+ private:
+  Date last_day_;
+  std::vector<CustomerKey> keys_;
+  std::vector<std::uint32_t> ends_;      // end of each customer's days in days_, values_, valued_
+  std::vector<std::uint16_t> currency_;  // index into currencies_
+  std::vector<std::string> currencies_;
+  std::vector<std::int32_t> days_;
+  std::vector<double> values_;
+  std::vector<std::uint8_t> valued_;
+};
 
 // Writes `summary` as CSV with the header id,frequency,recency,T,monetary_value,currency (plus
 // holdout_frequency,holdout_value when present), readable by ReadSummaryCsv and

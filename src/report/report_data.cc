@@ -1,18 +1,68 @@
 #include "report/report_data.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <span>
 #include <utility>
+#include <vector>
 
+#include "core/check.h"
 #include "models/customer_values.h"
 #include "models/store_summary.h"
 
 namespace winback::report {
 namespace {
 
-// Rates, cohorts and exit reasons: one pass over the orders, one over the events.
-Status AddActivity(store::Store& store, const ReportOptions& options, ReportData& data) {
-  WINBACK_ASSIGN_OR_RETURN(store::TimeRange order_times, store.OrderTimeRange());
-  analytics::CohortAccumulator cohorts(options.currency, options.as_of);
+// What the report needs from the order and event streams, for the customers of one key range:
+// filled from the rows the scores read (analytics::StreamObserver), or by a pass of its own
+// when the scores came from the aggregates. One per reader thread, merged in key order.
+struct StreamPart {
+  StreamPart(const ReportOptions& options, Date last_day)
+      : rates_last_day(last_day),
+        cohorts(options.currency, options.as_of),
+        exits(options.as_of),
+        histories(options.as_of) {}
+
+  // One customer's orders, all statuses, oldest first.
+  void AddOrders(CustomerKey key, std::span<const store::OrderPoint> orders) {
+    if (!first_order || orders.front().placed_at < *first_order) {
+      first_order = orders.front().placed_at;
+    }
+    analytics::CompletedOrderDays(orders, rates_last_day, scratch);
+    order_days.insert(order_days.end(), scratch.begin(), scratch.end());
+    day_ends.push_back(static_cast<std::uint32_t>(order_days.size()));
+    cohorts.Add(orders);
+    histories.Add(key, orders);
+  }
+
+  // Adds the customers of `next` (the following key range), except their order days, which
+  // the rates read part by part.
+  void Merge(StreamPart& next) {
+    if (next.first_order && (!first_order || *next.first_order < *first_order)) {
+      first_order = next.first_order;
+    }
+    cohorts.Merge(next.cohorts);
+    exits.Merge(next.exits);
+    histories.Append(std::move(next.histories));
+  }
+
+  Date rates_last_day;
+  std::optional<Instant> first_order;  // of any status
+  // Every customer's completed-order UTC days up to rates_last_day (CompletedOrderDays),
+  // customer i's ending at day_ends[i]: the rates' months are known only once first_order is.
+  std::vector<std::int32_t> order_days;
+  std::vector<std::uint32_t> day_ends;
+  analytics::CohortAccumulator cohorts;
+  analytics::ExitReasonAccumulator exits;
+  models::PurchaseHistories histories;  // up to as_of: both model summaries
+  std::vector<std::int32_t> scratch;
+};
+
+// Rates, cohorts and exit reasons from the merged parts (parts[0] holds the merged
+// accumulators; every part still holds its own order days).
+Status AddActivity(std::span<const StreamPart> parts, const ReportOptions& options,
+                   ReportData& data) {
+  const StreamPart& all = parts.front();
   // Complete months only: [month of the first order, first day of as_of's month if as_of is
   // not its last day, else of the next month).
   std::optional<analytics::RatesAccumulator> rates;
@@ -20,16 +70,14 @@ Status AddActivity(store::Store& store, const ReportOptions& options, ReportData
   // after the first order: before that nobody can have gone activity_days without an order, so
   // those months show no churn by construction and would dilute every pooled rate.
   std::optional<analytics::RatesAccumulator> pooled;
-  Date rates_last_day;
-  if (order_times.first && UtcDate(*order_times.first) <= options.as_of) {
-    const Date first_day = UtcDate(*order_times.first);
+  if (all.first_order && UtcDate(*all.first_order) <= options.as_of) {
+    const Date first_day = UtcDate(*all.first_order);
     const Date first = analytics::PeriodStart(analytics::Period::kMonth, first_day);
-    const Date end = analytics::PeriodStart(analytics::Period::kMonth, options.as_of.PlusDays(1));
+    const Date end = all.rates_last_day.PlusDays(1);
     if (first < end) {
-      rates_last_day = end.PlusDays(-1);
       WINBACK_ASSIGN_OR_RETURN(
           std::vector<Date> boundaries,
-          analytics::PeriodBoundaries(analytics::Period::kMonth, first, rates_last_day));
+          analytics::PeriodBoundaries(analytics::Period::kMonth, first, all.rates_last_day));
       rates.emplace(std::move(boundaries), options.activity_days);
     }
     const Date warm_up_end = first_day.PlusDays(options.activity_days);
@@ -40,39 +88,31 @@ Status AddActivity(store::Store& store, const ReportOptions& options, ReportData
     if (pooled_first < end) {
       WINBACK_ASSIGN_OR_RETURN(
           std::vector<Date> boundaries,
-          analytics::PeriodBoundaries(analytics::Period::kMonth, pooled_first, rates_last_day));
+          analytics::PeriodBoundaries(analytics::Period::kMonth, pooled_first, all.rates_last_day));
       pooled.emplace(std::move(boundaries), options.activity_days);
       data.pooled_from = pooled_first;
     }
   }
-  std::vector<std::int32_t> days;
-  WINBACK_RETURN_IF_ERROR(
-      store.ForEachCustomerOrders([&](CustomerKey, std::span<const store::OrderPoint> orders) {
-        if (rates) {
-          analytics::CompletedOrderDays(orders, rates_last_day, days);
-          rates->Add(days);
-          if (pooled) pooled->Add(days);
-        }
-        cohorts.Add(orders);
-        return Status::Ok();
-      }));
-  if (rates) data.monthly = rates->Rates();
+  if (rates) {
+    for (const StreamPart& part : parts) {
+      std::uint32_t begin = 0;
+      for (const std::uint32_t end : part.day_ends) {
+        const std::span<const std::int32_t> days(part.order_days.data() + begin, end - begin);
+        rates->Add(days);
+        if (pooled) pooled->Add(days);
+        begin = end;
+      }
+    }
+    data.monthly = rates->Rates();
+  }
   if (pooled) {
     const std::vector<analytics::PeriodRates> pooled_months = pooled->Rates();
     data.churn_by_tenure = pooled->Tenure();
     data.churn_by_calendar_month = analytics::ChurnByCalendarMonth(pooled_months);
   }
-  data.cohorts = cohorts.Finish();
-
-  analytics::ExitReasonAccumulator exits(options.as_of);
-  WINBACK_RETURN_IF_ERROR(store.ForEachCustomerEventsOfTypes(
-      analytics::ExitReasonAccumulator::kTypes,
-      [&](CustomerKey, std::span<const store::EventPoint> events) {
-        exits.Add(events);
-        return Status::Ok();
-      }));
-  data.exit_months = exits.Months();
-  data.exit_totals = exits.Totals();
+  data.cohorts = all.cohorts.Finish();
+  data.exit_months = all.exits.Months();
+  data.exit_totals = all.exits.Totals();
   return Status::Ok();
 }
 
@@ -81,48 +121,70 @@ Status AddActivity(store::Store& store, const ReportOptions& options, ReportData
 // (the store failing) is an error of the whole report.
 bool IsDataShortage(const Status& s) { return s.code() == StatusCode::kInvalidArgument; }
 
-Status AddPAlive(store::Store& store, const ReportOptions& options,
-                 std::span<const store::CustomerScore> scores, ReportData& data) {
-  models::CustomerValueOptions value_options;
-  value_options.threads = options.threads;
-  Result<models::CustomerValueTable> values =
-      models::ComputeCustomerValues(store, options.as_of, value_options);
-  if (!values.ok()) {
-    if (!IsDataShortage(values.status())) return values.status();
-    data.p_alive_note = "BG/NBD could not be fitted as of " + options.as_of.ToString() + ": " +
-                        values.status().message();
+// The P(alive) section: the model values are computed before the scores are handed out, and
+// each score then adds its customer's (in key order, so the sums do not depend on the readers).
+class PAliveBuilder {
+ public:
+  // Fits the models on `histories` (as models::ComputeCustomerValues on the store would).
+  Status Prepare(const models::PurchaseHistories& histories, const ReportOptions& options,
+                 ReportData& data) {
+    models::CustomerValueOptions value_options;
+    value_options.threads = options.threads;
+    models::StoreSummaryOptions summary_options;
+    summary_options.calibration_end = options.as_of;
+    summary_options.days_per_unit = value_options.days_per_unit;
+    summary_options.with_ids = false;
+    Result<models::StoreSummary> summary = histories.Summarize(summary_options);
+    Result<models::CustomerValueTable> values =
+        summary.ok()
+            ? models::ComputeCustomerValues(*std::move(summary), options.as_of, value_options)
+            : Result<models::CustomerValueTable>(summary.status());
+    if (!values.ok()) {
+      if (!IsDataShortage(values.status())) return values.status();
+      data.p_alive_note = "BG/NBD could not be fitted as of " + options.as_of.ToString() + ": " +
+                          values.status().message();
+      return Status::Ok();
+    }
+    values_ = *std::move(values);
+    PAliveSection& section = section_.emplace();
+    section.params = values_.purchase_params;
+    section.log_likelihood = values_.purchase_report.log_likelihood;
+    section.spend_currency = values_.spend_currency;
     return Status::Ok();
   }
-  PAliveSection section;
-  section.params = values->purchase_params;
-  section.log_likelihood = values->purchase_report.log_likelihood;
-  section.spend_currency = values->spend_currency;
-  double clv = 0;
-  bool any_clv = false;
-  for (const store::CustomerScore& s : scores) {
+
+  void Add(const store::CustomerScore& s) {
+    if (!section_) return;
     const auto key = static_cast<std::size_t>(s.key.value());
-    if (key >= values->by_key.size() || !values->by_key[key]) continue;
-    const models::CustomerValue& v = *values->by_key[key];
+    if (key >= values_.by_key.size() || !values_.by_key[key]) return;
+    const models::CustomerValue& v = *values_.by_key[key];
     // frequency counts distinct local purchase days, as the model summary does: more than one
     // day means at least one repeat purchase.
-    section.histogram.Add(v.p_alive, s.frequency > 1);
-    section.expected_purchases_90d += v.expected_purchases;
+    section_->histogram.Add(v.p_alive, s.frequency > 1);
+    section_->expected_purchases_90d += v.expected_purchases;
     if (v.clv_minor) {
-      clv += *v.clv_minor;
-      any_clv = true;
+      clv_ += *v.clv_minor;
+      any_clv_ = true;
     }
   }
-  if (any_clv) section.clv_12m_minor = clv;
-  data.p_alive = std::move(section);
-  return Status::Ok();
-}
 
-Status AddCalibration(store::Store& store, const ReportOptions& options,
-                      std::span<const store::CustomerScore> scores, ReportData& data) {
-  std::int64_t history_days = 0;
-  for (const store::CustomerScore& s : scores) {
-    if (s.tenure_days) history_days = std::max(history_days, *s.tenure_days);
+  void Finish(ReportData& data) {
+    if (!section_) return;
+    if (any_clv_) section_->clv_12m_minor = clv_;
+    data.p_alive = std::move(section_);
+    values_ = models::CustomerValueTable();
   }
+
+ private:
+  models::CustomerValueTable values_;
+  std::optional<PAliveSection> section_;
+  double clv_ = 0;
+  bool any_clv_ = false;
+};
+
+// `history_days`: the longest tenure of a customer as of options.as_of.
+Status AddCalibration(const models::PurchaseHistories& histories, std::int64_t history_days,
+                      const ReportOptions& options, ReportData& data) {
   const std::int32_t holdout_days =
       options.holdout_days.value_or(DefaultHoldoutDays(static_cast<std::int32_t>(history_days)));
   if (holdout_days < 1 || holdout_days >= history_days) {
@@ -139,8 +201,7 @@ Status AddCalibration(store::Store& store, const ReportOptions& options,
   summary_options.calibration_end = section.calibration_end;
   summary_options.days_per_unit = 7.0;
   summary_options.holdout_end = section.holdout_end;
-  WINBACK_ASSIGN_OR_RETURN(models::StoreSummary summary,
-                           models::SummarizeStore(store, summary_options));
+  WINBACK_ASSIGN_OR_RETURN(models::StoreSummary summary, histories.Summarize(summary_options));
   models::FitOptions fit_options;
   fit_options.threads = options.threads;
   fit_options.standard_errors = false;  // the plot needs the estimates only
@@ -168,7 +229,9 @@ Status AddCalibration(store::Store& store, const ReportOptions& options,
 
 }  // namespace
 
-Result<ReportData> BuildReport(store::Store& store, const ReportOptions& options) {
+Result<ReportData> BuildReport(std::span<store::Store* const> readers,
+                               const ReportOptions& options) {
+  WINBACK_CHECK(!readers.empty());
   WINBACK_RETURN_IF_ERROR(analytics::ValidateScoringConfig(options.scoring));
   if (options.activity_days < 1) {
     return InvalidArgumentError("report: activity_days " + std::to_string(options.activity_days) +
@@ -183,25 +246,88 @@ Result<ReportData> BuildReport(store::Store& store, const ReportOptions& options
   data.currency = options.currency;
   data.activity_days = options.activity_days;
 
-  WINBACK_ASSIGN_OR_RETURN(std::vector<store::CustomerScore> scores,
-                           analytics::ScoreStore(store, options.scoring, options.as_of));
-  const analytics::ScoreSummary summary = analytics::SummarizeScores(scores);
-  data.summary.customers = summary.customers;
-  data.summary.buyers = summary.buyers;
-  data.summary.inactive = summary.inactive;
-  data.summary.let_go = summary.let_go;
-  data.rfm = BuildRfmGrid(scores);
+  // The rates end with the last complete month: the day before the first of as_of's month, or
+  // as_of itself when it is the last day of its month.
+  const Date rates_last_day =
+      analytics::PeriodStart(analytics::Period::kMonth, options.as_of.PlusDays(1)).PlusDays(-1);
+  std::vector<StreamPart> parts;
+  parts.reserve(readers.size());
+  for (std::size_t i = 0; i < readers.size(); ++i) parts.emplace_back(options, rates_last_day);
+  // Scoring a past date reads every order and event: the rest of the report is computed from
+  // the same rows rather than from passes of its own.
+  analytics::StreamObserver observer;
+  observer.orders = [&parts](std::size_t part, CustomerKey key,
+                             std::span<const store::OrderPoint> orders) {
+    parts[part].AddOrders(key, orders);
+    return Status::Ok();
+  };
+  observer.events = [&parts](std::size_t part, CustomerKey,
+                             std::span<const store::EventPoint> events) {
+    parts[part].exits.Add(events);
+    return Status::Ok();
+  };
+  WINBACK_ASSIGN_OR_RETURN(analytics::BuiltScores built,
+                           analytics::BuildScores(readers, options.scoring, options.as_of,
+                                                  analytics::ScoreSource::kAuto, &observer));
+  if (built.source != analytics::ScoreSource::kStreams) {
+    // The aggregates gave the scores without the streams: one pass over the orders, and one
+    // over the only events that carry an exit reason.
+    StreamPart& part = parts.front();
+    WINBACK_RETURN_IF_ERROR(readers[0]->ForEachCustomerOrders(
+        [&part](CustomerKey key, std::span<const store::OrderPoint> orders) {
+          part.AddOrders(key, orders);
+          return Status::Ok();
+        }));
+    WINBACK_RETURN_IF_ERROR(readers[0]->ForEachCustomerEventsOfTypes(
+        analytics::ExitReasonAccumulator::kTypes,
+        [&part](CustomerKey, std::span<const store::EventPoint> events) {
+          part.exits.Add(events);
+          return Status::Ok();
+        }));
+  }
+  for (std::size_t i = 1; i < parts.size(); ++i) parts.front().Merge(parts[i]);
+  WINBACK_RETURN_IF_ERROR(AddActivity(parts, options, data));
+  for (StreamPart& part : parts) {
+    std::vector<std::int32_t>().swap(part.order_days);
+    std::vector<std::uint32_t>().swap(part.day_ends);
+  }
+  const models::PurchaseHistories& histories = parts.front().histories;
+  PAliveBuilder p_alive;
+  WINBACK_RETURN_IF_ERROR(p_alive.Prepare(histories, options, data));
+
+  // The scores are handed out one at a time and never kept: every section needs only counts
+  // and sums over them.
+  RfmGridBuilder rfm;
   analytics::SegmentTableBuilder segments(options.currency);
-  for (const store::CustomerScore& s : scores) segments.Add(s);
+  std::int64_t history_days = 0;
+  WINBACK_RETURN_IF_ERROR(built.builder
+                              .Finish([&](const store::CustomerScore& s) {
+                                ++data.summary.customers;
+                                if (s.r > 0) ++data.summary.buyers;
+                                if (s.inactive) ++data.summary.inactive;
+                                if (!s.let_go.empty()) ++data.summary.let_go;
+                                rfm.Add(s);
+                                segments.Add(s);
+                                p_alive.Add(s);
+                                if (s.tenure_days) {
+                                  history_days = std::max(history_days, *s.tenure_days);
+                                }
+                                return Status::Ok();
+                              })
+                              .status());
+  data.rfm = rfm.Finish();
   data.segments = segments.Finish();
   for (const analytics::SegmentRow& g : data.segments.groups) {
     data.summary.revenue_minor += g.revenue_minor;
   }
-
-  WINBACK_RETURN_IF_ERROR(AddActivity(store, options, data));
-  WINBACK_RETURN_IF_ERROR(AddPAlive(store, options, scores, data));
-  WINBACK_RETURN_IF_ERROR(AddCalibration(store, options, scores, data));
+  p_alive.Finish(data);
+  WINBACK_RETURN_IF_ERROR(AddCalibration(histories, history_days, options, data));
   return data;
+}
+
+Result<ReportData> BuildReport(store::Store& store, const ReportOptions& options) {
+  store::Store* readers[] = {&store};
+  return BuildReport(readers, options);
 }
 
 }  // namespace winback::report

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -100,12 +101,21 @@ struct ReportData {
 };
 
 // Builds the report from the store as of options.as_of: scores every customer
-// (analytics::ScoreStore, nothing is written), the RFM grid and segment table, monthly rates,
+// (analytics::BuildScores, nothing is written), the RFM grid and segment table, monthly rates,
 // churn by calendar month and tenure, acquisition cohorts, exit reasons, the P(alive)
-// distribution and the calibration plot. Reads the store; never the wall clock.
+// distribution and the calibration plot. Reads the store; never the wall clock. `readers` are
+// one or more Stores open on the same database: the scores, and the orders and events the
+// other sections take from the same scan, are read on one thread per reader (the numbers do
+// not depend on how many). When the scores come from the order and event streams (a past
+// date), those are read once for everything; when they come from the aggregates, the report
+// reads the orders once and the exit events once more.
 // Errors: InvalidArgument for invalid options (scoring config, activity_days < 1, holdout_days
 // < 1); whatever the store returns. A model that cannot be fitted is not an error (see
 // ReportData::p_alive_note).
+Result<ReportData> BuildReport(std::span<store::Store* const> readers,
+                               const ReportOptions& options);
+
+// BuildReport with one reader.
 Result<ReportData> BuildReport(store::Store& store, const ReportOptions& options);
 
 }  // namespace winback::report

@@ -2,10 +2,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "models/bgnbd.h"
+#include "report/report_json.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/status_matchers.h"
 
@@ -29,7 +34,11 @@ class ReportDataTest : public ::testing::Test {
     Result<std::unique_ptr<store::Store>> opened = store::OpenSqliteStore(":memory:");
     ASSERT_THAT(opened, IsOk());
     store_ = std::move(opened).value();
-    Result<std::unique_ptr<store::ImportSession>> session = store_->BeginImport("test");
+    Populate(*store_);
+  }
+
+  static void Populate(store::Store& store) {
+    Result<std::unique_ptr<store::ImportSession>> session = store.BeginImport("test");
     ASSERT_THAT(session, IsOk());
     store::ImportSession& s = **session;
     int order_id = 0, event_id = 0;
@@ -245,6 +254,56 @@ TEST_F(ReportDataTest, NoRepeatPurchaseLeavesTheModelsOutWithANote) {
   EXPECT_FALSE(d.calibration_note.empty());
   EXPECT_EQ(d.summary.buyers, 2);
   EXPECT_EQ(d.monthly.size(), 1u);
+}
+
+TEST_F(ReportDataTest, AsOfAfterEveryRowCountsThemAll) {
+  // Every order and event is on or before the date: the scores come from the aggregates and
+  // the report reads the orders and exit events itself.
+  ReportOptions o = Options();
+  o.as_of = *Date::FromYmd(2024, 4, 30);
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, o));
+  EXPECT_EQ(d.summary.buyers, 4);
+  EXPECT_EQ(d.summary.revenue_minor, 31'999);  // c4's April order too
+  EXPECT_EQ(d.exit_totals[static_cast<std::size_t>(analytics::ExitReason::kPrice)], 2);
+  EXPECT_EQ(d.exit_totals[static_cast<std::size_t>(analytics::ExitReason::kService)], 1);
+  ASSERT_EQ(d.cohorts.rows.size(), 3u);  // January, February, March
+  EXPECT_EQ(d.cohorts.rows[2].active, (std::vector<std::int64_t>{1, 1}));  // c4: March, April
+  EXPECT_EQ(d.monthly.size(), 4u);                                         // January to April
+  EXPECT_TRUE(d.p_alive.has_value()) << d.p_alive_note;
+}
+
+TEST_F(ReportDataTest, SeveralReadersGiveTheSameReport) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("winback_report_data_test_" + std::to_string(::getpid()));  // concurrent runs apart
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "winback.db").string();
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> writer,
+                                 store::OpenSqliteStore(path));
+    Populate(*writer);
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> a, store::OpenSqliteStore(path));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> b, store::OpenSqliteStore(path));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> c, store::OpenSqliteStore(path));
+  store::Store* two[] = {a.get(), b.get()};
+  store::Store* three[] = {a.get(), b.get(), c.get()};
+  // 2024-03-31 scores from the streams, 2024-04-30 from the aggregates.
+  for (const Date as_of : {*Date::FromYmd(2024, 3, 31), *Date::FromYmd(2024, 4, 30)}) {
+    ReportOptions o = Options();
+    o.as_of = as_of;
+    WINBACK_ASSERT_OK_AND_ASSIGN(ReportData one_reader, BuildReport(*store_, o));
+    WINBACK_ASSERT_OK_AND_ASSIGN(ReportData two_readers, BuildReport(two, o));
+    WINBACK_ASSERT_OK_AND_ASSIGN(ReportData three_readers, BuildReport(three, o));
+    const std::string expected = ReportJson(one_reader);
+    EXPECT_EQ(ReportJson(two_readers), expected) << as_of.ToString();
+    EXPECT_EQ(ReportJson(three_readers), expected) << as_of.ToString();
+  }
+  a.reset();
+  b.reset();
+  c.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ReportDataTest, RejectsInvalidOptions) {

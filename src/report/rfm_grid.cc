@@ -1,8 +1,8 @@
 #include "report/rfm_grid.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
+#include <utility>
 
 #include "core/check.h"
 
@@ -13,33 +13,33 @@ const RfmCell& RfmGrid::at(int r, int f) const {
   return cells[static_cast<std::size_t>((r - 1) * 5 + (f - 1))];
 }
 
-RfmGrid BuildRfmGrid(std::span<const store::CustomerScore> scores) {
-  RfmGrid grid;
-  // Per cell: segment -> (group, customers). Segment maps have a handful of rules, so a map
-  // per cell is cheap.
-  std::array<std::map<std::string, RfmCellSegment>, 25> by_segment;
-  for (const store::CustomerScore& s : scores) {
-    if (s.r < 1 || s.r > 5 || s.f < 1 || s.f > 5 || s.m < 1 || s.m > 5) continue;
-    const std::optional<analytics::Group> group = analytics::ParseGroup(s.group);
-    if (!group) continue;
-    const auto index = static_cast<std::size_t>((s.r - 1) * 5 + (s.f - 1));
-    RfmCellSegment& seg = by_segment[index][s.segment];
-    if (seg.customers == 0) {
-      seg.segment = s.segment;
-      seg.group = s.group;
-    }
-    ++seg.customers;
-    ++grid.cells[index].customers;
-    ++grid.by_group[static_cast<std::size_t>(*group)];
-    ++grid.customers;
+void RfmGridBuilder::Add(const store::CustomerScore& s) {
+  if (s.r < 1 || s.r > 5 || s.f < 1 || s.f > 5 || s.m < 1 || s.m > 5) return;
+  const std::optional<analytics::Group> group = analytics::ParseGroup(s.group);
+  if (!group) return;
+  const auto index = static_cast<std::size_t>((s.r - 1) * 5 + (s.f - 1));
+  RfmCellSegment& seg = by_segment_[index][s.segment];
+  if (seg.customers == 0) {
+    seg.segment = s.segment;
+    seg.group = s.group;
   }
+  ++seg.customers;
+  ++grid_.cells[index].customers;
+  ++grid_.by_group[static_cast<std::size_t>(*group)];
+  ++grid_.customers;
+}
+
+RfmGrid RfmGridBuilder::Finish() {
+  RfmGrid grid = std::move(grid_);
+  grid_ = RfmGrid();
   for (int r = 1; r <= 5; ++r) {
     for (int f = 1; f <= 5; ++f) {
       const auto index = static_cast<std::size_t>((r - 1) * 5 + (f - 1));
       RfmCell& cell = grid.cells[index];
       cell.r = r;
       cell.f = f;
-      for (auto& [name, seg] : by_segment[index]) cell.segments.push_back(std::move(seg));
+      for (auto& [name, seg] : by_segment_[index]) cell.segments.push_back(std::move(seg));
+      by_segment_[index].clear();
       // The map already ordered them by name, so a stable sort leaves ties by name.
       std::stable_sort(cell.segments.begin(), cell.segments.end(),
                        [](const RfmCellSegment& a, const RfmCellSegment& b) {
@@ -48,6 +48,12 @@ RfmGrid BuildRfmGrid(std::span<const store::CustomerScore> scores) {
     }
   }
   return grid;
+}
+
+RfmGrid BuildRfmGrid(std::span<const store::CustomerScore> scores) {
+  RfmGridBuilder builder;
+  for (const store::CustomerScore& s : scores) builder.Add(s);
+  return builder.Finish();
 }
 
 }  // namespace winback::report

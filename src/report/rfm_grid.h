@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,20 @@ struct RfmGrid {
   std::int64_t customers = 0;  // customers in the grid: those with RFM scores
 
   const RfmCell& at(int r, int f) const;  // r, f in 1..5 (programmer error otherwise)
+};
+
+// BuildRfmGrid one customer at a time, for scores that are streamed rather than kept.
+class RfmGridBuilder {
+ public:
+  void Add(const store::CustomerScore& s);
+  // The grid of the customers added; leaves the builder empty.
+  RfmGrid Finish();
+
+ private:
+  RfmGrid grid_;
+  // Per cell: segment -> (group, customers). Segment maps have a handful of rules, so a map
+  // per cell is cheap.
+  std::array<std::map<std::string, RfmCellSegment>, 25> by_segment_;
 };
 
 // Counts scored customers into the grid. Customers without RFM scores (r, f or m outside 1..5:

@@ -5,9 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <span>
+#include <string>
+#include <vector>
+
 #include "models/customer_values.h"
-#include "testutil/status_matchers.h"
 #include "tests/models/test_store.h"
+#include "testutil/status_matchers.h"
 
 namespace winback::models {
 namespace {
@@ -100,6 +104,87 @@ TEST_F(StoreSummaryTest, WritesACsvThatReadsBack) {
   EXPECT_EQ(back.monetary_value, s.table.monetary_value);
   EXPECT_THAT(WriteStoreSummaryCsv(s, dir_.File("missing/dir/x.csv")),
               StatusIs(StatusCode::kUnavailable));
+}
+
+void ExpectSameSummary(const StoreSummary& a, const StoreSummary& b) {
+  EXPECT_EQ(a.table.frequency, b.table.frequency);
+  EXPECT_EQ(a.table.recency, b.table.recency);
+  EXPECT_EQ(a.table.age, b.table.age);
+  EXPECT_EQ(a.table.monetary_value, b.table.monetary_value);
+  EXPECT_EQ(a.keys, b.keys);
+  EXPECT_EQ(a.currencies, b.currencies);
+  EXPECT_EQ(a.holdout_frequency, b.holdout_frequency);
+  EXPECT_EQ(a.holdout_value, b.holdout_value);
+  EXPECT_EQ(a.holdout_length, b.holdout_length);
+  EXPECT_EQ(a.customers_skipped, b.customers_skipped);
+}
+
+TEST_F(StoreSummaryTest, PurchaseHistoriesGiveTheStoreSummaries) {
+  const Date last = Date::FromYmd(2024, 2, 29).value();
+  // One part, and two parts (c1, then the others) joined as the report joins its threads'.
+  PurchaseHistories whole(last), first(last), second(last);
+  ASSERT_THAT(
+      db_->ForEachCustomerOrders([&](CustomerKey key, std::span<const store::OrderPoint> orders) {
+        whole.Add(key, orders);
+        (key.value() <= 1 ? first : second).Add(key, orders);
+        return Status::Ok();
+      }),
+      IsOk());
+  EXPECT_EQ(first.customers(), 1u);
+  first.Append(std::move(second));
+  EXPECT_EQ(whole.customers(), 3u);  // c4 has no order
+  EXPECT_EQ(first.customers(), 3u);
+
+  StoreSummaryOptions holdout;
+  holdout.calibration_end = Date::FromYmd(2024, 1, 31).value();
+  holdout.days_per_unit = 1.0;
+  holdout.holdout_end = last;
+  holdout.with_ids = false;
+  StoreSummaryOptions to_last;
+  to_last.calibration_end = last;
+  to_last.with_ids = false;
+  for (const StoreSummaryOptions& options : {holdout, to_last}) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(StoreSummary expected, SummarizeStore(*db_, options));
+    WINBACK_ASSERT_OK_AND_ASSIGN(StoreSummary from_whole, whole.Summarize(options));
+    WINBACK_ASSERT_OK_AND_ASSIGN(StoreSummary from_parts, first.Summarize(options));
+    ExpectSameSummary(from_whole, expected);
+    ExpectSameSummary(from_parts, expected);
+    EXPECT_TRUE(from_whole.table.ids.empty());
+  }
+  // The main currency is counted up to the histories' last day: another last day is refused.
+  StoreSummaryOptions earlier;
+  earlier.calibration_end = Date::FromYmd(2024, 1, 31).value();
+  EXPECT_THAT(whole.Summarize(earlier), StatusIs(StatusCode::kInvalidArgument));
+  earlier.holdout_end = Date::FromYmd(2024, 1, 1).value();
+  EXPECT_THAT(whole.Summarize(earlier), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST(PurchaseHistoriesTest, AppendKeepsEachCustomersCurrency) {
+  const Date last = Date::FromYmd(2024, 3, 31).value();
+  auto order = [](const char* time, std::int64_t cents, const char* currency) {
+    store::OrderPoint o;
+    o.placed_at = ParseTimestamp(time).value().instant;
+    o.amount_minor = cents;
+    o.currency = currency;
+    return o;
+  };
+  const std::vector<store::OrderPoint> lira = {order("2024-01-01T10:00:00Z", 1000, "TRY"),
+                                               order("2024-02-01T10:00:00Z", 3000, "TRY")};
+  const std::vector<store::OrderPoint> dollars = {order("2024-01-02T10:00:00Z", 500, "USD"),
+                                                  order("2024-03-02T10:00:00Z", 700, "USD")};
+  PurchaseHistories a(last), b(last);
+  a.Add(CustomerKey(1), lira);
+  b.Add(CustomerKey(2), dollars);
+  b.Add(CustomerKey(3), lira);
+  a.Append(std::move(b));
+  StoreSummaryOptions options;
+  options.calibration_end = last;
+  options.days_per_unit = 1.0;
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreSummary s, a.Summarize(options));
+  EXPECT_EQ(s.currencies, (std::vector<std::string>{"TRY", "USD", "TRY"}));
+  EXPECT_EQ(s.keys, (std::vector<CustomerKey>{CustomerKey(1), CustomerKey(2), CustomerKey(3)}));
+  EXPECT_EQ(s.table.frequency, (std::vector<double>{1, 1, 1}));
+  EXPECT_EQ(s.table.monetary_value, (std::vector<double>{30, 7, 30}));
 }
 
 TEST_F(StoreSummaryTest, CustomerValuesNeedRepeatPurchases) {
