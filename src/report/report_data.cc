@@ -300,21 +300,20 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
   RfmGridBuilder rfm;
   analytics::SegmentTableBuilder segments(options.currency);
   std::int64_t history_days = 0;
-  WINBACK_RETURN_IF_ERROR(built.builder
-                              .Finish([&](const store::CustomerScore& s) {
-                                ++data.summary.customers;
-                                if (s.r > 0) ++data.summary.buyers;
-                                if (s.inactive) ++data.summary.inactive;
-                                if (!s.let_go.empty()) ++data.summary.let_go;
-                                rfm.Add(s);
-                                segments.Add(s);
-                                p_alive.Add(s);
-                                if (s.tenure_days) {
-                                  history_days = std::max(history_days, *s.tenure_days);
-                                }
-                                return Status::Ok();
-                              })
-                              .status());
+  WINBACK_ASSIGN_OR_RETURN(const analytics::ScoreSummary summary,
+                           built.builder.Finish([&](const store::CustomerScore& s) {
+                             rfm.Add(s);
+                             segments.Add(s);
+                             p_alive.Add(s);
+                             if (s.tenure_days) {
+                               history_days = std::max(history_days, *s.tenure_days);
+                             }
+                             return Status::Ok();
+                           }));
+  data.summary.customers = summary.customers;
+  data.summary.buyers = summary.buyers;
+  data.summary.inactive = summary.inactive;
+  data.summary.let_go = summary.let_go;
   data.rfm = rfm.Finish();
   data.segments = segments.Finish();
   for (const analytics::SegmentRow& g : data.segments.groups) {
