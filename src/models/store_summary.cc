@@ -113,10 +113,8 @@ Result<StoreSummary> SummarizeStore(store::Store& store, const StoreSummaryOptio
 void PurchaseHistories::Add(CustomerKey key, std::span<const store::OrderPoint> orders) {
   const internal::PurchaseHistory h = internal::MergePurchaseDays(orders, last_day_.days());
   if (h.days.empty()) return;
-  auto it = std::find(currencies_.begin(), currencies_.end(), h.currency);
-  if (it == currencies_.end()) it = currencies_.insert(it, h.currency);
   keys_.push_back(key);
-  currency_.push_back(static_cast<std::uint16_t>(it - currencies_.begin()));
+  currency_.push_back(CurrencyIndex(h.currency));
   for (const internal::PurchaseDay& d : h.days) {
     days_.push_back(d.day);
     values_.push_back(d.value);
@@ -131,16 +129,17 @@ void PurchaseHistories::Append(PurchaseHistories&& next) {
   const auto offset = static_cast<std::uint32_t>(days_.size());
   keys_.insert(keys_.end(), next.keys_.begin(), next.keys_.end());
   for (std::uint32_t end : next.ends_) ends_.push_back(offset + end);
-  for (std::uint16_t c : next.currency_) {
-    const std::string& code = next.currencies_[c];
-    auto it = std::find(currencies_.begin(), currencies_.end(), code);
-    if (it == currencies_.end()) it = currencies_.insert(it, code);
-    currency_.push_back(static_cast<std::uint16_t>(it - currencies_.begin()));
-  }
+  for (std::uint16_t c : next.currency_) currency_.push_back(CurrencyIndex(next.currencies_[c]));
   days_.insert(days_.end(), next.days_.begin(), next.days_.end());
   values_.insert(values_.end(), next.values_.begin(), next.values_.end());
   valued_.insert(valued_.end(), next.valued_.begin(), next.valued_.end());
   next = PurchaseHistories(last_day_);
+}
+
+std::uint16_t PurchaseHistories::CurrencyIndex(const std::string& code) {
+  auto it = std::find(currencies_.begin(), currencies_.end(), code);
+  if (it == currencies_.end()) it = currencies_.insert(it, code);
+  return static_cast<std::uint16_t>(it - currencies_.begin());
 }
 
 Result<StoreSummary> PurchaseHistories::Summarize(const StoreSummaryOptions& options) const {

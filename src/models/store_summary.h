@@ -92,6 +92,9 @@ class PurchaseHistories {
   Result<StoreSummary> Summarize(const StoreSummaryOptions& options) const;
 
  private:
+  // The index of `code` in currencies_, added when new.
+  std::uint16_t CurrencyIndex(const std::string& code);
+
   Date last_day_;
   std::vector<CustomerKey> keys_;
   std::vector<std::uint32_t> ends_;      // end of each customer's days in days_, values_, valued_
