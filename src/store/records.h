@@ -155,6 +155,8 @@ struct CustomerAggregates {
   // aggregates are the customer's state as of that date (scoring reads them instead of the
   // streams).
   std::optional<Instant> last_activity_at;
+
+  friend bool operator==(const CustomerAggregates&, const CustomerAggregates&) = default;
 };
 
 // One order as the analytics and models read it: the columns of the per-customer index.

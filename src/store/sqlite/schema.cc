@@ -1,5 +1,6 @@
 #include "store/sqlite/schema.h"
 
+#include <cstring>
 #include <functional>
 #include <span>
 #include <string>
@@ -333,6 +334,34 @@ class CustomerRows {
   bool have_ = false;
 };
 
+// Keys per statement copying the idle template (below).
+constexpr std::size_t kIdleBatch = 4096;
+
+// A statement that writes, for each key of winback_rows(?1), a copy of the aggregates of
+// customer `template_cid` under that key. The copied values are SQL literals (quote()): an
+// INSERT that selects from its own table would first copy the whole SELECT to a temporary
+// table.
+Result<Statement> PrepareIdleCopy(Database& db, std::int64_t template_cid) {
+  const std::string_view columns = kAggregateColumns;
+  std::string literals;
+  for (std::size_t at = std::strlen("cid, "); at < columns.size();) {
+    std::size_t end = columns.find(", ", at);
+    if (end == std::string_view::npos) end = columns.size();
+    if (!literals.empty()) literals += " || ', ' || ";
+    literals += "quote(" + std::string(columns.substr(at, end - at)) + ")";
+    at = end + 2;
+  }
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement row, db.Prepare("SELECT " + literals + " FROM customer_aggregates WHERE cid = " +
+                                std::to_string(template_cid)));
+  WINBACK_ASSIGN_OR_RETURN(bool found, row.Step());
+  if (!found)
+    return InternalError("aggregates of customer " + std::to_string(template_cid) +
+                         " vanished while being copied");
+  return db.Prepare("INSERT OR REPLACE INTO customer_aggregates (" + std::string(columns) +
+                    ") SELECT c0, " + std::string(row.ColumnText(0)) + " FROM winback_rows(?1)");
+}
+
 }  // namespace
 
 Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids,
@@ -357,10 +386,18 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
                  " FROM winback_rows(?1)"));
   RowBatch batch(kAggregateColumnCount);
   std::string scoring;
+  // Customers without a single order or event (those of a first customers file) share one row
+  // but their key: the first is written in full, the others copy it, one column per batch row
+  // instead of 33.
+  std::optional<std::int64_t> idle_template;
+  RowBatch idle(1);
+  Statement copy_idle;
   for (const std::int64_t cid : cids) {
     AggregateBuilder builder{CustomerKey(cid)};
+    bool active = false;
     if (orders) {
-      WINBACK_RETURN_IF_ERROR(orders->ForCustomer(cid, [&builder](const Statement& o) {
+      WINBACK_RETURN_IF_ERROR(orders->ForCustomer(cid, [&builder, &active](const Statement& o) {
+        active = true;
         builder.AddOrder(Instant::FromUnixMicros(o.ColumnInt(1)),
                          static_cast<std::int32_t>(o.ColumnInt(2)), o.ColumnInt(3),
                          o.ColumnText(4), static_cast<OrderStatus>(o.ColumnInt(5)));
@@ -369,20 +406,33 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
       for (; next_known < known->size() && (*known)[next_known].cid <= cid; ++next_known) {
         const AggregateOrder& o = (*known)[next_known];
         if (o.cid < cid) continue;  // Not a customer asked for.
+        active = true;
         builder.AddOrder(Instant::FromUnixMicros(o.placed_at_us), o.utc_offset_minutes,
                          o.amount_minor, std::string_view(o.currency, 3),
                          static_cast<OrderStatus>(o.status));
       }
     }
-    WINBACK_RETURN_IF_ERROR(events.ForCustomer(cid, [&builder](const Statement& e) {
+    WINBACK_RETURN_IF_ERROR(events.ForCustomer(cid, [&builder, &active](const Statement& e) {
+      active = true;
       builder.AddEvent(static_cast<EventType>(e.ColumnInt(1)),
                        Instant::FromUnixMicros(e.ColumnInt(2)), e.ColumnText(3), e.ColumnText(4),
                        e.ColumnOptionalInt(5));
     }));
+    if (!active && idle_template) {
+      idle.Int(cid);
+      if (idle.rows() == kIdleBatch) WINBACK_RETURN_IF_ERROR(FlushRows(copy_idle, idle));
+      continue;
+    }
     AddAggregates(batch, builder.Finish(), scoring);
+    if (!active) {  // The template: written now, so that the copies can read it.
+      WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
+      idle_template = cid;
+      WINBACK_ASSIGN_OR_RETURN(copy_idle, PrepareIdleCopy(db, cid));
+    }
     if (batch.rows() == kAggregateBatch) WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
   }
   WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
+  if (idle_template) WINBACK_RETURN_IF_ERROR(FlushRows(copy_idle, idle));
   return static_cast<std::int64_t>(cids.size());
 }
 

@@ -73,6 +73,13 @@ class SqliteImportSession final : public ImportSession {
                              db_.QueryInt("SELECT EXISTS (SELECT 1 FROM orders)"));
     WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_event,
                              db_.QueryInt("SELECT EXISTS (SELECT 1 FROM events)"));
+    // Customers and their consents likewise, when both tables are empty (a first import): keys
+    // are assigned here, rows go in batches, and the unique id index is kept (it is part of the
+    // table), so a caller that wrote one id twice gets the constraint's error.
+    WINBACK_ASSIGN_OR_RETURN(
+        std::optional<std::int64_t> any_customer,
+        db_.QueryInt("SELECT EXISTS (SELECT 1 FROM customers) OR EXISTS (SELECT 1 FROM consents)"));
+    bulk_customers_ = any_customer.value_or(0) == 0;
     bulk_orders_ = any_order.value_or(0) == 0;
     bulk_events_ = any_event.value_or(0) == 0;
     if (bulk_orders_) WINBACK_RETURN_IF_ERROR(sqlite::DropBulkIndexes(db_, "orders"));
@@ -98,6 +105,19 @@ class SqliteImportSession final : public ImportSession {
         OR language IS NOT excluded.language OR signup_at IS NOT excluded.signup_at
         OR preferred_channel IS NOT excluded.preferred_channel
         OR referred_by IS NOT excluded.referred_by)sql"));
+    if (bulk_customers_) {
+      WINBACK_ASSIGN_OR_RETURN(
+          bulk_customer_insert_,
+          db_.Prepare(
+              "INSERT INTO customers (cid, id, email, phone, first_name, last_name, birth_date, "
+              "birth_year, gender, education, country, region, city, time_zone, language, "
+              "signup_at, preferred_channel, referred_by, batch) SELECT " +
+              sqlite::RowBatchColumns(kCustomerColumns) + " FROM winback_rows(?1)"));
+      WINBACK_ASSIGN_OR_RETURN(
+          bulk_consent_insert_,
+          db_.Prepare("INSERT INTO consents (cid, channel, state, batch) SELECT " +
+                      sqlite::RowBatchColumns(kConsentColumns) + " FROM winback_rows(?1)"));
+    }
     WINBACK_ASSIGN_OR_RETURN(find_customer_, db_.Prepare("SELECT cid FROM customers WHERE id = ?"));
     WINBACK_ASSIGN_OR_RETURN(upsert_consent_, db_.Prepare(R"sql(
       INSERT INTO consents (cid, channel, state, batch) VALUES (?1, ?2, ?3, ?4)
@@ -158,6 +178,7 @@ class SqliteImportSession final : public ImportSession {
 
   Result<CustomerKey> UpsertCustomer(const CustomerRecord& c) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    if (bulk_customers_) return AddBulkCustomer(c);
     Statement& s = upsert_customer_;
     s.BindText(1, c.id);
     s.BindTextOrNull(2, c.email);
@@ -202,8 +223,58 @@ class SqliteImportSession final : public ImportSession {
     return key;
   }
 
+  // A new customer of a bulk load: it and its consents join the batches.
+  Result<CustomerKey> AddBulkCustomer(const CustomerRecord& c) {
+    const std::int64_t cid = next_cid_++;
+    RowBatch& b = customers_batch_;
+    b.Int(cid);
+    b.Text(c.id);
+    b.TextOrNull(c.email);
+    b.TextOrNull(c.phone);
+    b.TextOrNull(c.first_name);
+    b.TextOrNull(c.last_name);
+    b.OptionalInt(c.birth_date ? std::optional<std::int64_t>(c.birth_date->days()) : std::nullopt);
+    b.OptionalInt(c.birth_year);
+    b.TextOrNull(c.gender);
+    b.TextOrNull(c.education);
+    b.TextOrNull(c.country);
+    b.TextOrNull(c.region);
+    b.TextOrNull(c.city);
+    b.TextOrNull(c.time_zone);
+    b.TextOrNull(c.language);
+    b.OptionalInt(c.signup_at ? std::optional<std::int64_t>(c.signup_at->unix_micros())
+                              : std::nullopt);
+    b.TextOrNull(c.preferred_channel);
+    b.TextOrNull(c.referred_by);
+    b.Int(batch_);
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      if (c.consent[ch] == Consent::kUnknown) continue;
+      consents_batch_.Int(cid);
+      consents_batch_.Int(ch);
+      consents_batch_.Int(static_cast<std::int64_t>(c.consent[ch]));
+      consents_batch_.Int(batch_);
+    }
+    ++counts_.customers_written;
+    Touch(cid);
+    if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(FlushCustomers());
+    return CustomerKey(cid);
+  }
+
+  // Writes the batched customers and consents, so that statements reading them see them.
+  Status FlushCustomers() {
+    if (!bulk_customers_) return Status::Ok();
+    Status s = sqlite::FlushRows(bulk_customer_insert_, customers_batch_);
+    if (!s.ok() && s.message().find("UNIQUE constraint failed") != std::string::npos) {
+      return InternalError("bulk load of customers: a customer id written twice in one import: " +
+                           s.message());
+    }
+    WINBACK_RETURN_IF_ERROR(s);
+    return sqlite::FlushRows(bulk_consent_insert_, consents_batch_);
+  }
+
   Result<std::optional<CustomerKey>> FindCustomer(std::string_view id) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_RETURN_IF_ERROR(FlushCustomers());
     find_customer_.BindText(1, id);
     WINBACK_ASSIGN_OR_RETURN(bool row, find_customer_.Step());
     std::optional<CustomerKey> out;
@@ -214,6 +285,7 @@ class SqliteImportSession final : public ImportSession {
 
   Result<std::int64_t> CustomerCountBound() override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_RETURN_IF_ERROR(FlushCustomers());
     // cid is the rowid: max() reads one B-tree edge.
     WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_cid,
                              db_.QueryInt("SELECT max(cid) FROM customers"));
@@ -223,6 +295,7 @@ class SqliteImportSession final : public ImportSession {
   Status ForEachCustomer(
       const std::function<void(std::string_view id, CustomerKey key)>& fn) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_RETURN_IF_ERROR(FlushCustomers());
     WINBACK_ASSIGN_OR_RETURN(Statement all, db_.Prepare("SELECT id, cid FROM customers"));
     while (true) {
       WINBACK_ASSIGN_OR_RETURN(bool row, all.Step());
@@ -372,6 +445,7 @@ class SqliteImportSession final : public ImportSession {
 
   Result<ImportCounts> Commit() override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_RETURN_IF_ERROR(FlushCustomers());
     if (bulk_orders_) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_order_insert_, orders_batch_));
     if (bulk_events_) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, events_batch_));
     for (auto [bulk, table] : {std::pair{bulk_orders_, "orders"}, std::pair{bulk_events_, "events"}}) {
@@ -451,19 +525,26 @@ class SqliteImportSession final : public ImportSession {
   Database& db_;
   const std::int64_t batch_;
   bool finished_ = false;
+  bool bulk_customers_ = false;
   bool bulk_orders_ = false;
   bool bulk_events_ = false;
   ImportCounts counts_;
   // Customers whose aggregates the commit recomputes (Touch); sorted and made unique there.
   std::vector<std::int64_t> touched_;
   Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
-      delete_items_, insert_item_, upsert_event_, bulk_order_insert_, bulk_event_insert_;
-  // Bulk loads: the rows not yet written, and the key of the next order.
+      delete_items_, insert_item_, upsert_event_, bulk_customer_insert_, bulk_consent_insert_,
+      bulk_order_insert_, bulk_event_insert_;
+  // Bulk loads: the rows not yet written, and the keys of the next customer and order.
+  static constexpr int kCustomerColumns = 19;
+  static constexpr int kConsentColumns = 4;
   static constexpr int kOrderColumns = 10;
   static constexpr int kEventColumns = 14;
   static constexpr std::size_t kBulkBatchRows = 4096;
+  RowBatch customers_batch_{kCustomerColumns};
+  RowBatch consents_batch_{kConsentColumns};
   RowBatch orders_batch_{kOrderColumns};
   RowBatch events_batch_{kEventColumns};
+  std::int64_t next_cid_ = 1;
   std::int64_t next_oid_ = 1;
   // What the aggregates read of each bulk-loaded order (32 bytes an order).
   std::vector<sqlite::AggregateOrder> bulk_orders_seen_;

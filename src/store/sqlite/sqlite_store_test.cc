@@ -514,9 +514,25 @@ std::string DumpQuery(sqlite::Database& db, const std::string& sql, int columns)
 }
 
 // A bulk load (empty tables, rows in batches of 4096, indexes built at the end) stores
-// exactly what row-by-row upserts store: the same orders, items, events and aggregates.
+// exactly what row-by-row upserts store: the same customers, consents, orders, items, events
+// and aggregates.
 TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
-  constexpr int kCustomers = 300;
+  constexpr int kCustomers = 300;  // With orders and events; every kIdleEvery-th customer.
+  constexpr int kIdleEvery = 17;   // The others (5,000, over a batch of 4,096) have none.
+  constexpr int kAllCustomers = kCustomers * kIdleEvery;
+  auto customer = [](int i) {
+    CustomerRecord c = Customer("c" + std::to_string(i));
+    if (i % 3 == 0) c.email = "c" + std::to_string(i) + "@example.com";
+    if (i % 4 == 0) c.phone = "+90555" + std::to_string(1'000'000 + i);
+    if (i % 5 == 0) c.birth_date = Date::FromYmd(1980 + i % 30, 1 + i % 12, 1 + i % 28).value();
+    if (i % 6 == 0) c.birth_year = 1970 + i % 40;
+    if (i % 7 == 0) c.first_name = "مریم";
+    if (i % 2 == 0) c.signup_at = Instant::FromUnixMicros(1'600'000'000'000'000 + i * 1'000'000LL);
+    if (i % 9 == 0) c.referred_by = "c0";
+    c.consent[static_cast<int>(Channel::kEmail)] = static_cast<Consent>(i % 3);
+    c.consent[static_cast<int>(Channel::kSms)] = static_cast<Consent>((i / 3) % 3);
+    return c;
+  };
   constexpr int kOrders = 10'001;  // Two full batches and a partial one.
   constexpr int kEvents = 5'003;
   auto load = [&](const std::string& path, bool bulk) {
@@ -543,13 +559,12 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
       WINBACK_ASSERT_OK_AND_ASSIGN(rest, store->BeginImport("rest"));
     }
     std::vector<CustomerKey> keys;
-    for (int i = 0; i < kCustomers; ++i) {
-      WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey k,
-                                   rest->UpsertCustomer(Customer("c" + std::to_string(i))));
+    for (int i = 0; i < kAllCustomers; ++i) {
+      WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey k, rest->UpsertCustomer(customer(i)));
       keys.push_back(k);
     }
     for (int i = 0; i < kOrders; ++i) {
-      const int c = (i * 7) % kCustomers;
+      const int c = (i * 7) % kCustomers * kIdleEvery;
       OrderRecord o = Order("o" + std::to_string(i), "c" + std::to_string(c),
                             "2024-01-01T00:00:00Z", 100 + i);
       o.placed_at = Instant::FromUnixMicros(1'700'000'000'000'000 + i * 3'600'000'000LL);
@@ -560,7 +575,7 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
       ASSERT_THAT(rest->UpsertOrder(keys[static_cast<std::size_t>(c)], o), IsOk());
     }
     for (int i = 0; i < kEvents; ++i) {
-      const int c = (i * 11) % kCustomers;
+      const int c = (i * 11) % kCustomers * kIdleEvery;
       EventRecord e;
       e.id = "e" + std::to_string(i);
       e.customer_id = "c" + std::to_string(c);
@@ -574,6 +589,7 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
       ASSERT_THAT(rest->UpsertEvent(keys[static_cast<std::size_t>(c)], e), IsOk());
     }
     WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, rest->Commit());
+    EXPECT_EQ(counts.customers_written, bulk ? kAllCustomers + 1 : kAllCustomers);
     EXPECT_EQ(counts.orders_written, bulk ? kOrders + 1 : kOrders);
     EXPECT_EQ(counts.events_written, bulk ? kEvents + 1 : kEvents);
   };
@@ -586,8 +602,19 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
     EXPECT_THAT(db, IsOk());
     std::string out = DumpQuery(
         *db,
-        "SELECT o.id, c.id, placed_at, utc_offset, amount, currency, status, items_hash "
-        "FROM orders o JOIN customers c USING (cid) ORDER BY o.id", 8);
+        "SELECT id, email, phone, first_name, last_name, birth_date, birth_year, gender, "
+        "education, country, region, city, time_zone, language, signup_at, preferred_channel, "
+        "referred_by FROM customers ORDER BY id",
+        17);
+    out += DumpQuery(*db,
+                     "SELECT c.id, channel, state FROM consents JOIN customers c USING (cid) "
+                     "ORDER BY c.id, channel",
+                     3);
+    out +=
+        DumpQuery(*db,
+                  "SELECT o.id, c.id, placed_at, utc_offset, amount, currency, status, items_hash "
+                  "FROM orders o JOIN customers c USING (cid) ORDER BY o.id",
+                  8);
     out += DumpQuery(*db,
                      "SELECT o.id, line, sku, quantity, price FROM order_items i "
                      "JOIN orders o USING (oid) ORDER BY o.id, line", 5);
@@ -601,9 +628,72 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
     return out;
   };
   const std::string bulk = dump(bulk_path);
-  EXPECT_EQ(std::count(bulk.begin(), bulk.end(), '\n'),
-            (kOrders + 1) + (kOrders + 3) / 4 * 2 + (kEvents + 1) + (kCustomers + 1));
+  int consents = 1;  // The seed's.
+  for (int i = 0; i < kAllCustomers; ++i) {
+    const CustomerRecord c = customer(i);
+    consents += static_cast<int>(std::count_if(std::begin(c.consent), std::end(c.consent),
+                                               [](Consent x) { return x != Consent::kUnknown; }));
+  }
+  EXPECT_EQ(
+      std::count(bulk.begin(), bulk.end(), '\n'),
+      2 * (kAllCustomers + 1) + consents + (kOrders + 1) + (kOrders + 3) / 4 * 2 + (kEvents + 1));
   EXPECT_EQ(bulk, dump(upsert_path));
+  // Customers without orders or events have the aggregates of no activity at all (both loads
+  // write them as copies of one row: this checks the copies against the definition).
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(bulk_path));
+  for (const int i : {1, 2, 16, 18, kAllCustomers - 1}) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile p, store->LoadCustomer("c" + std::to_string(i)));
+    CustomerAggregates none;
+    none.key = p.key;
+    EXPECT_EQ(p.aggregates, none) << i;
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile active, store->LoadCustomer("c17"));
+  EXPECT_GT(active.aggregates.orders + active.aggregates.refunded_orders +
+                active.aggregates.cancelled_orders,
+            0);
+}
+
+// A first import of customers is a bulk load: they are written in batches, but a session
+// reads them back as soon as they are added, and one id written twice fails the commit.
+TEST_F(SqliteFileTest, BulkLoadedCustomersAreVisibleInTheirSession) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store->BeginImport("first"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey a, session->UpsertCustomer(Customer("a")));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey b, session->UpsertCustomer(Customer("b")));
+    EXPECT_EQ(a.value(), 1);
+    EXPECT_EQ(b.value(), 2);
+    WINBACK_ASSERT_OK_AND_ASSIGN(std::optional<CustomerKey> found, session->FindCustomer("b"));
+    EXPECT_EQ(found, b);
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c, session->UpsertCustomer(Customer("c")));
+    WINBACK_ASSERT_OK_AND_ASSIGN(std::int64_t bound, session->CustomerCountBound());
+    EXPECT_GE(bound, 3);
+    std::vector<std::pair<std::string, std::int64_t>> seen;
+    ASSERT_THAT(session->ForEachCustomer([&](std::string_view id, CustomerKey key) {
+      seen.emplace_back(std::string(id), key.value());
+    }),
+                IsOk());
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::int64_t>>{
+                        {"a", a.value()}, {"b", b.value()}, {"c", c.value()}}));
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile c, store->LoadCustomer("c"));
+  EXPECT_EQ(c.record.first_name, "Ayşe");
+  EXPECT_EQ(c.record.consent[static_cast<int>(Channel::kEmail)], Consent::kGranted);
+}
+
+TEST_F(SqliteFileTest, BulkLoadOfOneCustomerIdTwiceCommitsNothing) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store->BeginImport("twice"));
+    ASSERT_THAT(session->UpsertCustomer(Customer("a")), IsOk());
+    ASSERT_THAT(session->UpsertCustomer(Customer("a")), IsOk());  // Batched: not yet checked.
+    EXPECT_THAT(session->Commit(),
+                StatusIsWith(StatusCode::kInternal, HasSubstr("customer id written twice")));
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(StoreStats stats, store->Stats());
+  EXPECT_EQ(stats.customers, 0);
 }
 
 TEST_F(SqliteFileTest, RefusesNewerDatabase) {
