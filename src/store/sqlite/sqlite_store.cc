@@ -84,27 +84,24 @@ class SqliteImportSession final : public ImportSession {
     bulk_events_ = any_event.value_or(0) == 0;
     if (bulk_orders_) WINBACK_RETURN_IF_ERROR(sqlite::DropBulkIndexes(db_, "orders"));
     if (bulk_events_) WINBACK_RETURN_IF_ERROR(sqlite::DropBulkIndexes(db_, "events"));
-    WINBACK_ASSIGN_OR_RETURN(upsert_customer_, db_.Prepare(R"sql(
+    // A customer already stored is found by id and updated by key only when a field differs
+    // (one index seek and one row seek; an INSERT ... ON CONFLICT DO UPDATE probes the id
+    // index, and its key then needs a lookup of its own).
+    WINBACK_ASSIGN_OR_RETURN(update_customer_, db_.Prepare(R"sql(
+      UPDATE customers SET email=?2, phone=?3, first_name=?4, last_name=?5, birth_date=?6,
+        birth_year=?7, gender=?8, education=?9, country=?10, region=?11, city=?12,
+        time_zone=?13, language=?14, signup_at=?15, preferred_channel=?16, referred_by=?17,
+        batch=?18
+      WHERE cid = ?19 AND (email IS NOT ?2 OR phone IS NOT ?3 OR first_name IS NOT ?4
+        OR last_name IS NOT ?5 OR birth_date IS NOT ?6 OR birth_year IS NOT ?7
+        OR gender IS NOT ?8 OR education IS NOT ?9 OR country IS NOT ?10 OR region IS NOT ?11
+        OR city IS NOT ?12 OR time_zone IS NOT ?13 OR language IS NOT ?14
+        OR signup_at IS NOT ?15 OR preferred_channel IS NOT ?16 OR referred_by IS NOT ?17))sql"));
+    WINBACK_ASSIGN_OR_RETURN(insert_customer_, db_.Prepare(R"sql(
       INSERT INTO customers (id, email, phone, first_name, last_name, birth_date, birth_year,
         gender, education, country, region, city, time_zone, language, signup_at,
         preferred_channel, referred_by, batch)
-      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)
-      ON CONFLICT (id) DO UPDATE SET email=excluded.email, phone=excluded.phone,
-        first_name=excluded.first_name, last_name=excluded.last_name,
-        birth_date=excluded.birth_date, birth_year=excluded.birth_year, gender=excluded.gender,
-        education=excluded.education, country=excluded.country, region=excluded.region,
-        city=excluded.city, time_zone=excluded.time_zone, language=excluded.language,
-        signup_at=excluded.signup_at, preferred_channel=excluded.preferred_channel,
-        referred_by=excluded.referred_by, batch=excluded.batch
-      WHERE email IS NOT excluded.email OR phone IS NOT excluded.phone
-        OR first_name IS NOT excluded.first_name OR last_name IS NOT excluded.last_name
-        OR birth_date IS NOT excluded.birth_date OR birth_year IS NOT excluded.birth_year
-        OR gender IS NOT excluded.gender OR education IS NOT excluded.education
-        OR country IS NOT excluded.country OR region IS NOT excluded.region
-        OR city IS NOT excluded.city OR time_zone IS NOT excluded.time_zone
-        OR language IS NOT excluded.language OR signup_at IS NOT excluded.signup_at
-        OR preferred_channel IS NOT excluded.preferred_channel
-        OR referred_by IS NOT excluded.referred_by)sql"));
+      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18))sql"));
     if (bulk_customers_) {
       WINBACK_ASSIGN_OR_RETURN(
           bulk_customer_insert_,
@@ -113,16 +110,17 @@ class SqliteImportSession final : public ImportSession {
               "birth_year, gender, education, country, region, city, time_zone, language, "
               "signup_at, preferred_channel, referred_by, batch) SELECT " +
               sqlite::RowBatchColumns(kCustomerColumns) + " FROM winback_rows(?1)"));
-      WINBACK_ASSIGN_OR_RETURN(
-          bulk_consent_insert_,
-          db_.Prepare("INSERT INTO consents (cid, channel, state, batch) SELECT " +
-                      sqlite::RowBatchColumns(kConsentColumns) + " FROM winback_rows(?1)"));
     }
     WINBACK_ASSIGN_OR_RETURN(find_customer_, db_.Prepare("SELECT cid FROM customers WHERE id = ?"));
-    WINBACK_ASSIGN_OR_RETURN(upsert_consent_, db_.Prepare(R"sql(
-      INSERT INTO consents (cid, channel, state, batch) VALUES (?1, ?2, ?3, ?4)
-      ON CONFLICT (cid, channel) DO UPDATE SET state = excluded.state, batch = excluded.batch
-      WHERE state IS NOT excluded.state)sql"));
+    // Consents go in batches either way: nothing in a session reads them. ("WHERE true" lets
+    // the parser tell the upsert's ON from a join's.)
+    WINBACK_ASSIGN_OR_RETURN(
+        consent_upsert_,
+        db_.Prepare("INSERT INTO consents (cid, channel, state, batch) SELECT " +
+                    sqlite::RowBatchColumns(kConsentColumns) +
+                    " FROM winback_rows(?1) WHERE true ON CONFLICT (cid, channel) DO UPDATE SET "
+                    "state = excluded.state, batch = excluded.batch "
+                    "WHERE state IS NOT excluded.state"));
     if (!bulk_orders_) {
       WINBACK_ASSIGN_OR_RETURN(upsert_order_, db_.Prepare(R"sql(
         INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, status, items_hash,
@@ -179,7 +177,8 @@ class SqliteImportSession final : public ImportSession {
   Result<CustomerKey> UpsertCustomer(const CustomerRecord& c) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
     if (bulk_customers_) return AddBulkCustomer(c);
-    Statement& s = upsert_customer_;
+    WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, FindCustomer(c.id));
+    Statement& s = found ? update_customer_ : insert_customer_;
     s.BindText(1, c.id);
     s.BindTextOrNull(2, c.email);
     s.BindTextOrNull(3, c.phone);
@@ -199,28 +198,37 @@ class SqliteImportSession final : public ImportSession {
     s.BindTextOrNull(16, c.preferred_channel);
     s.BindTextOrNull(17, c.referred_by);
     s.BindInt(18, batch_);
-    WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
+    if (found) s.BindInt(19, found->value());
+    WINBACK_RETURN_IF_ERROR(s.Run());
     CustomerKey key;
-    if (w.inserted) {
-      key = CustomerKey(w.rowid);
-    } else {
-      WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, FindCustomer(c.id));
-      if (!found) return InternalError("customer '" + c.id + "' vanished during upsert");
+    if (found) {
       key = *found;
-    }
-    if (w.written) {
+      if (db_.changes() > 0) ++counts_.customers_written;
+    } else {
+      key = CustomerKey(db_.last_insert_rowid());
       ++counts_.customers_written;
+      // A new customer needs its aggregates row; a stored one's aggregates do not read the
+      // customers table.
       Touch(key.value());
     }
+    WINBACK_RETURN_IF_ERROR(AddConsents(key.value(), c));
+    return key;
+  }
+
+  // Batches the consents that `c` states (not kUnknown): they replace the stored ones; unstated
+  // consents are left as they are.
+  Status AddConsents(std::int64_t cid, const CustomerRecord& c) {
     for (int ch = 0; ch < kChannelCount; ++ch) {
       if (c.consent[ch] == Consent::kUnknown) continue;
-      upsert_consent_.BindInt(1, key.value());
-      upsert_consent_.BindInt(2, ch);
-      upsert_consent_.BindInt(3, static_cast<std::int64_t>(c.consent[ch]));
-      upsert_consent_.BindInt(4, batch_);
-      WINBACK_RETURN_IF_ERROR(upsert_consent_.Run());
+      consents_batch_.Int(cid);
+      consents_batch_.Int(ch);
+      consents_batch_.Int(static_cast<std::int64_t>(c.consent[ch]));
+      consents_batch_.Int(batch_);
     }
-    return key;
+    if (consents_batch_.rows() >= kBulkBatchRows) {
+      return sqlite::FlushRows(consent_upsert_, consents_batch_);
+    }
+    return Status::Ok();
   }
 
   // A new customer of a bulk load: it and its consents join the batches.
@@ -247,34 +255,28 @@ class SqliteImportSession final : public ImportSession {
     b.TextOrNull(c.preferred_channel);
     b.TextOrNull(c.referred_by);
     b.Int(batch_);
-    for (int ch = 0; ch < kChannelCount; ++ch) {
-      if (c.consent[ch] == Consent::kUnknown) continue;
-      consents_batch_.Int(cid);
-      consents_batch_.Int(ch);
-      consents_batch_.Int(static_cast<std::int64_t>(c.consent[ch]));
-      consents_batch_.Int(batch_);
-    }
     ++counts_.customers_written;
     Touch(cid);
     if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(FlushCustomers());
+    WINBACK_RETURN_IF_ERROR(AddConsents(cid, c));
     return CustomerKey(cid);
   }
 
   // Writes the batched customers and consents, so that statements reading them see them.
   Status FlushCustomers() {
-    if (!bulk_customers_) return Status::Ok();
+    if (!bulk_customers_) return sqlite::FlushRows(consent_upsert_, consents_batch_);
     Status s = sqlite::FlushRows(bulk_customer_insert_, customers_batch_);
     if (!s.ok() && s.message().find("UNIQUE constraint failed") != std::string::npos) {
       return InternalError("bulk load of customers: a customer id written twice in one import: " +
                            s.message());
     }
     WINBACK_RETURN_IF_ERROR(s);
-    return sqlite::FlushRows(bulk_consent_insert_, consents_batch_);
+    return sqlite::FlushRows(consent_upsert_, consents_batch_);
   }
 
   Result<std::optional<CustomerKey>> FindCustomer(std::string_view id) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
-    WINBACK_RETURN_IF_ERROR(FlushCustomers());
+    if (bulk_customers_) WINBACK_RETURN_IF_ERROR(FlushCustomers());
     find_customer_.BindText(1, id);
     WINBACK_ASSIGN_OR_RETURN(bool row, find_customer_.Step());
     std::optional<CustomerKey> out;
@@ -531,8 +533,8 @@ class SqliteImportSession final : public ImportSession {
   ImportCounts counts_;
   // Customers whose aggregates the commit recomputes (Touch); sorted and made unique there.
   std::vector<std::int64_t> touched_;
-  Statement upsert_customer_, find_customer_, upsert_consent_, upsert_order_, find_order_,
-      delete_items_, insert_item_, upsert_event_, bulk_customer_insert_, bulk_consent_insert_,
+  Statement update_customer_, insert_customer_, find_customer_, consent_upsert_, upsert_order_,
+      find_order_, delete_items_, insert_item_, upsert_event_, bulk_customer_insert_,
       bulk_order_insert_, bulk_event_insert_;
   // Bulk loads: the rows not yet written, and the keys of the next customer and order.
   static constexpr int kCustomerColumns = 19;
