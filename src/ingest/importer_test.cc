@@ -105,6 +105,8 @@ class ImporterTest : public ::testing::Test {
     return out.str();
   }
 
+  void KillImportMidway(FileKind kind, const std::string& path);
+
   std::filesystem::path dir_;
   std::string db_path_;
   std::unique_ptr<store::Store> store_;
@@ -373,17 +375,10 @@ TEST_F(ImporterTest, UnknownColumnsAreReported) {
   EXPECT_THAT(r.files[0].unknown_columns, ElementsAre("shoe_size"));
 }
 
-// Kills a child process in the middle of a large import; the store must be as before.
-TEST_F(ImporterTest, KillDuringImportLeavesStoreUnchanged) {
-  ImportOrders(kOrdersCsv);
-  const std::string before = Dump();
-  std::string big = "id,customer_id,time,amount,currency\n";
-  for (int i = 0; i < 300000; ++i) {
-    big += "k" + std::to_string(i) + ",c" + std::to_string(1 + i % 3) +
-           ",2024-05-01T10:00:00Z,1.00,TRY\n";
-  }
-  const std::string path = Write("big.csv", big);
-  store_.reset();  // The child opens its own connection.
+// Imports `path` in a child process and kills it once 131,072 rows are read, well inside the
+// writes. The store is closed meanwhile (the child opens its own connection) and reopened.
+void ImporterTest::KillImportMidway(FileKind kind, const std::string& path) {
+  store_.reset();
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   const pid_t pid = ::fork();
@@ -393,9 +388,9 @@ TEST_F(ImporterTest, KillDuringImportLeavesStoreUnchanged) {
     auto s = store::OpenSqliteStore(db_path_);
     if (!s.ok()) ::_exit(3);
     ImportOptions o;
-    o.files.push_back(ImportFile{FileKind::kOrders, path, std::nullopt});
+    o.files.push_back(ImportFile{kind, path, std::nullopt});
     o.progress = [&](const ImportFile&, std::size_t, std::size_t, std::int64_t rows) {
-      if (rows >= 131072) {  // Well inside the write: tell the parent, then keep going.
+      if (rows >= 131072) {  // Tell the parent, then keep going.
         const char c = 'x';
         (void)!::write(fds[1], &c, 1);
       }
@@ -414,9 +409,34 @@ TEST_F(ImporterTest, KillDuringImportLeavesStoreUnchanged) {
   auto s = store::OpenSqliteStore(db_path_);
   ASSERT_THAT(s, IsOk());
   store_ = std::move(s).value();
+}
+
+// A kill in the middle of a large import (row-by-row upserts into a non-empty table) leaves
+// the store as before.
+TEST_F(ImporterTest, KillDuringImportLeavesStoreUnchanged) {
+  ImportOrders(kOrdersCsv);
+  const std::string before = Dump();
+  std::string big = "id,customer_id,time,amount,currency\n";
+  for (int i = 0; i < 300000; ++i) {
+    big += "k" + std::to_string(i) + ",c" + std::to_string(1 + i % 3) +
+           ",2024-05-01T10:00:00Z,1.00,TRY\n";
+  }
+  ASSERT_NO_FATAL_FAILURE(KillImportMidway(FileKind::kOrders, Write("big.csv", big)));
   EXPECT_EQ(Dump(), before);
   WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
   EXPECT_EQ(st.orders, 3);
+}
+
+// The same for a first import of customers, a bulk load whose batches reach the database
+// before the commit: the store stays empty.
+TEST_F(ImporterTest, KillDuringFirstCustomerImportLeavesStoreEmpty) {
+  const std::string before = Dump();
+  std::string big = "id,first_name,consent_email,consent_sms\n";
+  for (int i = 0; i < 300000; ++i) big += "c" + std::to_string(i) + ",Ayşe,yes,no\n";
+  ASSERT_NO_FATAL_FAILURE(KillImportMidway(FileKind::kCustomers, Write("big.csv", big)));
+  EXPECT_EQ(Dump(), before);
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
+  EXPECT_EQ(st.customers, 0);
 }
 
 }  // namespace
