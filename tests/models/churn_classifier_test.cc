@@ -8,16 +8,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/money.h"
 #include "models/bgnbd.h"
 #include "models/customer_values.h"
 #include "models/gamma_gamma.h"
+#include "models/internal/purchase_days.h"
 #include "models/logistic_regression.h"
 #include "models/store_summary.h"
 #include "sim/simulator.h"
@@ -97,67 +98,52 @@ Result<double> BtydBaselineAuc(store::Store& db, const ChurnEvaluation& e) {
   return auc;
 }
 
-// The completed orders of the simulator's orders.csv up to `last_day` (a local date,
-// "YYYY-MM-DD"), as Gamma-Gamma rows WITHOUT SummarizeStore's merging of a customer's orders of
-// the same local day: per customer with a completed order, x = completed orders after the first
-// and m_x = their mean amount. Only frequency and monetary_value mean anything (recency and age
-// are placeholders that pass ValidateSummaryTable).
+// The completed orders in the store up to local day `last_day`, as Gamma-Gamma rows WITHOUT
+// SummarizeStore's merging of a customer's orders of the same local day: per customer with a
+// completed order, x = completed orders after the first and m_x = their mean amount (major
+// units of `currency`, the only currency allowed). Only frequency and monetary_value mean
+// anything (recency and age are placeholders that pass ValidateSummaryTable).
 struct OrderLevelSpend {
   SummaryTable table;
   std::size_t repeat_days = 0;         // local days after each customer's first purchase day
   std::size_t merged_repeat_days = 0;  // of which with two or more completed orders
 };
 
-Result<OrderLevelSpend> ReadOrderLevelSpend(const std::string& path, std::string_view last_day,
-                                            std::string_view currency) {
-  std::ifstream in(path);
-  std::string line;
-  if (!std::getline(in, line) || line != "id,customer_id,time,amount,currency,status") {
-    return InvalidArgumentError(path + ": not an orders.csv of the simulator without items");
-  }
+Result<OrderLevelSpend> OrderLevelSpendOf(store::Store& db, Date last_day,
+                                          std::string_view currency) {
+  WINBACK_ASSIGN_OR_RETURN(const Currency money, Currency::FromCode(currency));
+  const double scale = std::pow(10.0, money.exponent());
   OrderLevelSpend out;
-  std::string customer;
-  std::vector<std::pair<std::string, double>> orders;  // (local day, amount), oldest first
-  auto flush = [&] {
-    if (orders.empty()) return;
-    double sum = 0;
-    for (std::size_t k = 1; k < orders.size(); ++k) {
-      sum += orders[k].second;
-      if (orders[k].first == orders[k - 1].first) continue;
-      ++out.repeat_days;
-      if (k + 1 < orders.size() && orders[k + 1].first == orders[k].first) {
-        ++out.merged_repeat_days;
-      }
-    }
-    const double x = static_cast<double>(orders.size() - 1);
-    out.table.frequency.push_back(x);
-    out.table.recency.push_back(x > 0 ? 1.0 : 0.0);
-    out.table.age.push_back(1.0);
-    out.table.monetary_value.push_back(x > 0 ? sum / x : 0.0);
-    orders.clear();
-  };
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    for (std::size_t begin = 0;;) {
-      const std::size_t comma = line.find(',', begin);
-      f.push_back(line.substr(begin, comma - begin));
-      if (comma == std::string::npos) break;
-      begin = comma + 1;
-    }
-    if (f.size() != 6 || f[2].size() < 10) return InvalidArgumentError(path + ": bad row " + line);
-    if (f[4] != currency) return InvalidArgumentError(path + ": order in " + f[4] + ": " + line);
-    if (f[1] != customer) {
-      flush();
-      customer = f[1];
-    }
-    const std::string day = f[2].substr(0, 10);
-    if (f[5] != "completed" || day > last_day) continue;
-    char* end = nullptr;
-    const double amount = std::strtod(f[3].c_str(), &end);
-    if (*end != '\0') return InvalidArgumentError(path + ": bad amount " + line);
-    orders.emplace_back(day, amount);
-  }
-  flush();
+  std::vector<std::pair<std::int32_t, double>> orders;  // (local day, amount), oldest first
+  WINBACK_RETURN_IF_ERROR(db.ForEachCustomerOrders(
+      [&](CustomerKey key, std::span<const store::OrderPoint> all) -> Status {
+        orders.clear();
+        for (const store::OrderPoint& o : all) {
+          if (o.currency != currency) {
+            return InvalidArgumentError("customer " + std::to_string(key.value()) +
+                                        " has an order in " + o.currency);
+          }
+          const std::int32_t day = internal::LocalDay(o);
+          if (o.status != store::OrderStatus::kCompleted || day > last_day.days()) continue;
+          orders.emplace_back(day, static_cast<double>(o.amount_minor) / scale);
+        }
+        if (orders.empty()) return Status::Ok();
+        double sum = 0;
+        for (std::size_t k = 1; k < orders.size(); ++k) {
+          sum += orders[k].second;
+          if (orders[k].first == orders[k - 1].first) continue;
+          ++out.repeat_days;
+          if (k + 1 < orders.size() && orders[k + 1].first == orders[k].first) {
+            ++out.merged_repeat_days;
+          }
+        }
+        const double x = static_cast<double>(orders.size() - 1);
+        out.table.frequency.push_back(x);
+        out.table.recency.push_back(x > 0 ? 1.0 : 0.0);
+        out.table.age.push_back(1.0);
+        out.table.monetary_value.push_back(x > 0 ? sum / x : 0.0);
+        return Status::Ok();
+      }));
   return out;
 }
 
@@ -406,7 +392,7 @@ TEST_F(ChurnClassifierTest, CustomerValuesAsOfADate) {
   // rounding to cents (variance 1e-5 USD^2 against ~300 for an order's amount), and
   // SummarizeStore merging a customer's orders of one local day into one purchase worth their
   // sum, which the simulator's spend process does not do (60 of 4,244 repeat days, 1.4%).
-  // Refitting on the orders of orders.csv unmerged (1,480 buyers: 3 more whose repeat orders
+  // Refitting on the store's orders unmerged (1,480 buyers: 3 more whose repeat orders
   // all share their first day) measures the merging's share of the deviations: p -0.08 SE,
   // q -0.23 SE, gamma +0.01 SE (printed below).
   {
@@ -423,7 +409,7 @@ TEST_F(ChurnClassifierTest, CustomerValuesAsOfADate) {
     EXPECT_NEAR(g.q, 3.74, 3 * se[1]);
     EXPECT_NEAR(g.gamma, 15.44, 3 * se[2]);
     WINBACK_ASSERT_OK_AND_ASSIGN(
-        OrderLevelSpend orders, ReadOrderLevelSpend(dir_->File("orders.csv"), "2024-06-30", "USD"));
+        OrderLevelSpend orders, OrderLevelSpendOf(*db_, Date::FromYmd(2024, 6, 30).value(), "USD"));
     WINBACK_ASSERT_OK_AND_ASSIGN(GammaGammaFit unmerged, FitGammaGamma(orders.table));
     const GammaGammaParams& u = unmerged.model.params();
     std::printf(
