@@ -29,9 +29,24 @@ void Widen(TimeRange& range, std::int64_t us) {
   if (!range.last || t > *range.last) range.last = t;
 }
 
-void BindOptInstant(Statement& s, int i, std::optional<Instant> t) {
-  s.BindOptionalInt(i, t ? std::optional<std::int64_t>(t->unix_micros()) : std::nullopt);
+std::optional<std::int64_t> OptMicros(std::optional<Instant> t) {
+  return t ? std::optional<std::int64_t>(t->unix_micros()) : std::nullopt;
 }
+
+// Binds values to the parameters of a statement in order, from ?1, with RowBatch's interface:
+// the column lists below serve both the row-by-row statements and the bulk batches.
+class ParameterWriter {
+ public:
+  explicit ParameterWriter(Statement& s) : s_(s) {}
+  void Int(std::int64_t v) { s_.BindInt(next_++, v); }
+  void Text(std::string_view v) { s_.BindText(next_++, v); }  // Not copied.
+  void TextOrNull(std::string_view v) { s_.BindTextOrNull(next_++, v); }
+  void OptionalInt(std::optional<std::int64_t> v) { s_.BindOptionalInt(next_++, v); }
+
+ private:
+  Statement& s_;
+  int next_ = 1;
+};
 
 // FNV-1a over the items, so an order's items take part in change detection without storing
 // them twice. 0 means "no items".
@@ -56,6 +71,65 @@ std::int64_t ItemsHash(const std::vector<OrderItem>& items) {
   return signed_h == 0 ? 1 : signed_h;
 }
 
+// The columns of one record, in the order of the statements that write it: a customer's are
+// id, email, phone, first_name, last_name, birth_date, birth_year, gender, education, country,
+// region, city, time_zone, language, signup_at, preferred_channel, referred_by, batch.
+template <typename Row>
+void AddCustomerColumns(Row& row, const CustomerRecord& c, std::int64_t batch) {
+  row.Text(c.id);
+  row.TextOrNull(c.email);
+  row.TextOrNull(c.phone);
+  row.TextOrNull(c.first_name);
+  row.TextOrNull(c.last_name);
+  row.OptionalInt(c.birth_date ? std::optional<std::int64_t>(c.birth_date->days()) : std::nullopt);
+  row.OptionalInt(c.birth_year);
+  row.TextOrNull(c.gender);
+  row.TextOrNull(c.education);
+  row.TextOrNull(c.country);
+  row.TextOrNull(c.region);
+  row.TextOrNull(c.city);
+  row.TextOrNull(c.time_zone);
+  row.TextOrNull(c.language);
+  row.OptionalInt(OptMicros(c.signup_at));
+  row.TextOrNull(c.preferred_channel);
+  row.TextOrNull(c.referred_by);
+  row.Int(batch);
+}
+
+// id, cid, placed_at, utc_offset, amount, currency, status, items_hash, batch.
+template <typename Row>
+void AddOrderColumns(Row& row, CustomerKey customer, const OrderRecord& o, std::int64_t batch) {
+  row.Text(o.id);
+  row.Int(customer.value());
+  row.Int(o.placed_at.unix_micros());
+  row.Int(o.utc_offset_minutes);
+  row.Int(o.amount_minor);
+  row.Text(o.currency);
+  row.Int(static_cast<std::int64_t>(o.status));
+  row.Int(ItemsHash(o.items));
+  row.Int(batch);
+}
+
+// id, cid, type, at, utc_offset, channel, reason, score, value, currency, ref, text,
+// properties, batch.
+template <typename Row>
+void AddEventColumns(Row& row, CustomerKey customer, const EventRecord& e, std::int64_t batch) {
+  row.Text(e.id);
+  row.Int(customer.value());
+  row.Int(static_cast<std::int64_t>(e.type));
+  row.Int(e.at.unix_micros());
+  row.Int(e.utc_offset_minutes);
+  row.TextOrNull(e.channel);
+  row.TextOrNull(e.reason);
+  row.OptionalInt(e.score);
+  row.OptionalInt(e.value_minor);
+  row.TextOrNull(e.currency);
+  row.TextOrNull(e.ref);
+  row.TextOrNull(e.text);
+  row.TextOrNull(e.properties);
+  row.Int(batch);
+}
+
 class SqliteImportSession final : public ImportSession {
  public:
   SqliteImportSession(Database& db, std::int64_t batch) : db_(db), batch_(batch) {}
@@ -68,7 +142,7 @@ class SqliteImportSession final : public ImportSession {
     // An empty orders or events table is bulk loaded: its indexes go now and are built once in
     // Commit(), and rows are plain INSERTs in batches (the importer never writes one id twice
     // in a session; if a caller did, building the unique index fails and nothing is
-    // committed). The upsert statements serve the other tables' rows.
+    // committed). Otherwise rows go one statement each.
     WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_order,
                              db_.QueryInt("SELECT EXISTS (SELECT 1 FROM orders)"));
     WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> any_event,
@@ -179,25 +253,8 @@ class SqliteImportSession final : public ImportSession {
     if (bulk_customers_) return AddBulkCustomer(c);
     WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, FindCustomer(c.id));
     Statement& s = found ? update_customer_ : insert_customer_;
-    s.BindText(1, c.id);
-    s.BindTextOrNull(2, c.email);
-    s.BindTextOrNull(3, c.phone);
-    s.BindTextOrNull(4, c.first_name);
-    s.BindTextOrNull(5, c.last_name);
-    s.BindOptionalInt(6, c.birth_date ? std::optional<std::int64_t>(c.birth_date->days())
-                                      : std::nullopt);
-    s.BindOptionalInt(7, c.birth_year);
-    s.BindTextOrNull(8, c.gender);
-    s.BindTextOrNull(9, c.education);
-    s.BindTextOrNull(10, c.country);
-    s.BindTextOrNull(11, c.region);
-    s.BindTextOrNull(12, c.city);
-    s.BindTextOrNull(13, c.time_zone);
-    s.BindTextOrNull(14, c.language);
-    BindOptInstant(s, 15, c.signup_at);
-    s.BindTextOrNull(16, c.preferred_channel);
-    s.BindTextOrNull(17, c.referred_by);
-    s.BindInt(18, batch_);
+    ParameterWriter p(s);
+    AddCustomerColumns(p, c, batch_);
     if (found) s.BindInt(19, found->value());
     WINBACK_RETURN_IF_ERROR(s.Run());
     CustomerKey key;
@@ -236,25 +293,7 @@ class SqliteImportSession final : public ImportSession {
     const std::int64_t cid = next_cid_++;
     RowBatch& b = customers_batch_;
     b.Int(cid);
-    b.Text(c.id);
-    b.TextOrNull(c.email);
-    b.TextOrNull(c.phone);
-    b.TextOrNull(c.first_name);
-    b.TextOrNull(c.last_name);
-    b.OptionalInt(c.birth_date ? std::optional<std::int64_t>(c.birth_date->days()) : std::nullopt);
-    b.OptionalInt(c.birth_year);
-    b.TextOrNull(c.gender);
-    b.TextOrNull(c.education);
-    b.TextOrNull(c.country);
-    b.TextOrNull(c.region);
-    b.TextOrNull(c.city);
-    b.TextOrNull(c.time_zone);
-    b.TextOrNull(c.language);
-    b.OptionalInt(c.signup_at ? std::optional<std::int64_t>(c.signup_at->unix_micros())
-                              : std::nullopt);
-    b.TextOrNull(c.preferred_channel);
-    b.TextOrNull(c.referred_by);
-    b.Int(batch_);
+    AddCustomerColumns(b, c, batch_);
     ++counts_.customers_written;
     Touch(cid);
     if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(FlushCustomers());
@@ -264,18 +303,21 @@ class SqliteImportSession final : public ImportSession {
 
   // Writes the batched customers and consents, so that statements reading them see them.
   Status FlushCustomers() {
-    if (!bulk_customers_) return sqlite::FlushRows(consent_upsert_, consents_batch_);
-    Status s = sqlite::FlushRows(bulk_customer_insert_, customers_batch_);
-    if (!s.ok() && s.message().find("UNIQUE constraint failed") != std::string::npos) {
-      return InternalError("bulk load of customers: a customer id written twice in one import: " +
-                           s.message());
+    if (bulk_customers_) {
+      Status s = sqlite::FlushRows(bulk_customer_insert_, customers_batch_);
+      if (!s.ok() && s.message().find("UNIQUE constraint failed") != std::string::npos) {
+        return InternalError("bulk load of customers: a customer id written twice in one import: " +
+                             s.message());
+      }
+      WINBACK_RETURN_IF_ERROR(s);
     }
-    WINBACK_RETURN_IF_ERROR(s);
     return sqlite::FlushRows(consent_upsert_, consents_batch_);
   }
 
   Result<std::optional<CustomerKey>> FindCustomer(std::string_view id) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
+    // Only batched customers need writing first; consents are not read here, and outside a
+    // bulk load this runs for every customer of the file.
     if (bulk_customers_) WINBACK_RETURN_IF_ERROR(FlushCustomers());
     find_customer_.BindText(1, id);
     WINBACK_ASSIGN_OR_RETURN(bool row, find_customer_.Step());
@@ -310,15 +352,8 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
     if (bulk_orders_) return AddBulkOrder(customer, o);
     Statement& s = upsert_order_;
-    s.BindText(1, o.id);
-    s.BindInt(2, customer.value());
-    s.BindInt(3, o.placed_at.unix_micros());
-    s.BindInt(4, o.utc_offset_minutes);
-    s.BindInt(5, o.amount_minor);
-    s.BindText(6, o.currency);
-    s.BindInt(7, static_cast<std::int64_t>(o.status));
-    s.BindInt(8, ItemsHash(o.items));
-    s.BindInt(9, batch_);
+    ParameterWriter p(s);
+    AddOrderColumns(p, customer, o, batch_);
     WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
     if (!w.written) return false;
     ++counts_.orders_written;
@@ -349,15 +384,7 @@ class SqliteImportSession final : public ImportSession {
   Result<bool> AddBulkOrder(CustomerKey customer, const OrderRecord& o) {
     const std::int64_t oid = next_oid_++;
     orders_batch_.Int(oid);
-    orders_batch_.Text(o.id);
-    orders_batch_.Int(customer.value());
-    orders_batch_.Int(o.placed_at.unix_micros());
-    orders_batch_.Int(o.utc_offset_minutes);
-    orders_batch_.Int(o.amount_minor);
-    orders_batch_.Text(o.currency);
-    orders_batch_.Int(static_cast<std::int64_t>(o.status));
-    orders_batch_.Int(ItemsHash(o.items));
-    orders_batch_.Int(batch_);
+    AddOrderColumns(orders_batch_, customer, o, batch_);
     ++counts_.orders_written;
     Touch(customer.value());
     if (o.currency.size() == 3) {
@@ -401,20 +428,8 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
     if (bulk_events_) return AddBulkEvent(customer, e);
     Statement& s = upsert_event_;
-    s.BindText(1, e.id);
-    s.BindInt(2, customer.value());
-    s.BindInt(3, static_cast<std::int64_t>(e.type));
-    s.BindInt(4, e.at.unix_micros());
-    s.BindInt(5, e.utc_offset_minutes);
-    s.BindTextOrNull(6, e.channel);
-    s.BindTextOrNull(7, e.reason);
-    s.BindOptionalInt(8, e.score);
-    s.BindOptionalInt(9, e.value_minor);
-    s.BindTextOrNull(10, e.currency);
-    s.BindTextOrNull(11, e.ref);
-    s.BindTextOrNull(12, e.text);
-    s.BindTextOrNull(13, e.properties);
-    s.BindInt(14, batch_);
+    ParameterWriter p(s);
+    AddEventColumns(p, customer, e, batch_);
     WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(s));
     if (w.written) {
       ++counts_.events_written;
@@ -425,20 +440,7 @@ class SqliteImportSession final : public ImportSession {
 
   Result<bool> AddBulkEvent(CustomerKey customer, const EventRecord& e) {
     RowBatch& b = events_batch_;
-    b.Text(e.id);
-    b.Int(customer.value());
-    b.Int(static_cast<std::int64_t>(e.type));
-    b.Int(e.at.unix_micros());
-    b.Int(e.utc_offset_minutes);
-    b.TextOrNull(e.channel);
-    b.TextOrNull(e.reason);
-    b.OptionalInt(e.score);
-    b.OptionalInt(e.value_minor);
-    b.TextOrNull(e.currency);
-    b.TextOrNull(e.ref);
-    b.TextOrNull(e.text);
-    b.TextOrNull(e.properties);
-    b.Int(batch_);
+    AddEventColumns(b, customer, e, batch_);
     ++counts_.events_written;
     Touch(customer.value());
     if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, b));
