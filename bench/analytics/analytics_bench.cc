@@ -81,9 +81,9 @@ int main(int argc, char** argv) {
   int reader_count = 2;
   if (const char* env = std::getenv("ANALYTICS_BENCH_READERS")) reader_count = std::atoi(env);
   const bool keep = argc > 1;
-  const fs::path dir = keep ? fs::path(argv[1])
-                            : fs::temp_directory_path() /
-                                  ("winback_analytics_bench_" + std::to_string(customers));
+  const fs::path dir =
+      keep ? fs::path(argv[1])
+           : fs::temp_directory_path() / ("winback_analytics_bench_" + std::to_string(customers));
   fs::create_directories(dir);
   winback::sim::SimOptions options = winback::sim::DefaultOptions();
   options.customers = customers;
@@ -101,7 +101,9 @@ int main(int argc, char** argv) {
     using winback::ingest::FileKind;
     import.files = {{FileKind::kCustomers, (dir / "customers.csv").string(), std::nullopt},
                     {FileKind::kOrders, (dir / "orders.csv").string(), std::nullopt},
-                    {FileKind::kEvents, (dir / "events.csv").string(), std::nullopt}};
+                    { FileKind::kEvents,
+                      (dir / "events.csv").string(),
+                      std::nullopt }};
     auto report = winback::ingest::Import(**st, import);
     if (!report.ok()) return Fail(report.status());
     fmt::print("import: {:.1f} s\n", Seconds(t));
@@ -122,12 +124,10 @@ int main(int argc, char** argv) {
   // are current then.
   const Date as_of = options.end.PlusDays(1);
   const winback::analytics::ScoringConfig config;
-  auto per_customer = [&](double mib) {
-    return mib * 1048576.0 / static_cast<double>(customers);
-  };
+  auto per_customer = [&](double mib) { return mib * 1048576.0 / static_cast<double>(customers); };
 
-  for (auto source : {winback::analytics::ScoreSource::kAuto,
-                      winback::analytics::ScoreSource::kStreams}) {
+  for (auto source :
+       {winback::analytics::ScoreSource::kAuto, winback::analytics::ScoreSource::kStreams}) {
     if (source == winback::analytics::ScoreSource::kStreams && !Flag("ANALYTICS_BENCH_STREAMS")) {
       continue;
     }
@@ -142,23 +142,26 @@ int main(int argc, char** argv) {
     t = std::chrono::steady_clock::now();
     auto writer = readers[0]->BeginScores(as_of);
     if (!writer.ok()) return Fail(writer.status());
-    auto summary = built->builder.Finish(
-        [&](winback::store::CustomerScore& s) { return (*writer)->Add(s); });
+    auto summary =
+        built->builder.Finish([&](winback::store::CustomerScore& s) { return (*writer)->Add(s); });
     if (!summary.ok()) return Fail(summary.status());
     const double finish_s = Seconds(t);
     auto n = (*writer)->Commit();
     if (!n.ok()) return Fail(n.status());
-    fmt::print("  (rank and hand out {:.2f} s, commit {:.2f} s)\n", finish_s, Seconds(t) - finish_s);
+    fmt::print("  (rank and hand out {:.2f} s, commit {:.2f} s)\n", finish_s,
+               Seconds(t) - finish_s);
     const double write_s = Seconds(t);
     const double write_cpu = CpuSeconds() - cpu0 - build_cpu;
     const double peak = MemoryMiB().first;
-    fmt::print("score from the {} ({} customers): read + compute {:.2f} s (cpu {:.2f} s), rank + "
-               "write {:.2f} s (cpu {:.2f} s), total {:.2f} s\n",
-               winback::analytics::ScoreSourceName(built->source), *n, build_s, build_cpu,
-               write_s, write_cpu, build_s + write_s);
-    fmt::print("  peak RSS beyond baseline ({:.0f} MiB): {:.0f} B/customer after reading, "
-               "{:.0f} B/customer overall\n",
-               base, per_customer(build_peak - base), per_customer(peak - base));
+    fmt::print(
+        "score from the {} ({} customers): read + compute {:.2f} s (cpu {:.2f} s), rank + "
+        "write {:.2f} s (cpu {:.2f} s), total {:.2f} s\n",
+        winback::analytics::ScoreSourceName(built->source), *n, build_s, build_cpu, write_s,
+        write_cpu, build_s + write_s);
+    fmt::print(
+        "  peak RSS beyond baseline ({:.0f} MiB): {:.0f} B/customer after reading, "
+        "{:.0f} B/customer overall\n",
+        base, per_customer(build_peak - base), per_customer(peak - base));
   }
 
   {
@@ -178,9 +181,10 @@ int main(int argc, char** argv) {
     const double cpu0 = CpuSeconds();
     auto models = winback::cli::ScoreModels::Compute(readers, as_of, {});
     if (!models.ok()) return Fail(models.status());
-    fmt::print("models (BG/NBD + Gamma-Gamma + churn classifier): {:.2f} s (cpu {:.2f} s), peak "
-               "{:.0f} B/customer beyond baseline\n",
-               Seconds(t), CpuSeconds() - cpu0, per_customer(MemoryMiB().first - base));
+    fmt::print(
+        "models (BG/NBD + Gamma-Gamma + churn classifier): {:.2f} s (cpu {:.2f} s), peak "
+        "{:.0f} B/customer beyond baseline\n",
+        Seconds(t), CpuSeconds() - cpu0, per_customer(MemoryMiB().first - base));
     for (const std::string& note : models->notes()) fmt::print("  note: {}\n", note);
   }
 
@@ -191,16 +195,17 @@ int main(int argc, char** argv) {
     auto history = winback::analytics::OrderDayHistory::Load(readers);
     if (!history.ok()) return Fail(history.status());
     const double load_s = Seconds(t);
-    auto b = winback::analytics::PeriodBoundaries(
-        winback::analytics::Period::kMonth, Date::FromDays(history->first_day()),
-        Date::FromDays(history->last_day()));
+    auto b = winback::analytics::PeriodBoundaries(winback::analytics::Period::kMonth,
+                                                  Date::FromDays(history->first_day()),
+                                                  Date::FromDays(history->last_day()));
     if (!b.ok()) return Fail(b.status());
     winback::analytics::RatesAccumulator acc(*b, 180);
     history->AddTo(acc);
-    fmt::print("rates, {} months over {} completed orders: {:.2f} s (reading {:.2f} s; cpu {:.2f} "
-               "s), peak {:.0f} B/customer beyond baseline\n",
-               b->size() - 1, history->orders(), Seconds(t), load_s, CpuSeconds() - cpu0,
-               per_customer(MemoryMiB().first - base));
+    fmt::print(
+        "rates, {} months over {} completed orders: {:.2f} s (reading {:.2f} s; cpu {:.2f} "
+        "s), peak {:.0f} B/customer beyond baseline\n",
+        b->size() - 1, history->orders(), Seconds(t), load_s, CpuSeconds() - cpu0,
+        per_customer(MemoryMiB().first - base));
   }
   if (!keep) fs::remove_all(dir);
   return 0;

@@ -15,7 +15,8 @@ int MonthIndex(Date d) { return d.year() * 12 + d.month() - 1; }
 std::vector<double> CohortRow::ActiveShare() const {
   std::vector<double> out;
   if (customers == 0) return out;
-  for (std::int64_t a : active) out.push_back(static_cast<double>(a) / static_cast<double>(customers));
+  for (std::int64_t a : active)
+    out.push_back(static_cast<double>(a) / static_cast<double>(customers));
   return out;
 }
 
@@ -29,7 +30,9 @@ std::vector<double> CohortRow::RevenueRetention() const {
 }
 
 CohortAccumulator::CohortAccumulator(std::string currency, Date last_day)
-    : currency_(std::move(currency)), last_day_(last_day), last_month_index_(MonthIndex(last_day)) {}
+    : currency_(std::move(currency)),
+      last_day_(last_day),
+      last_month_index_(MonthIndex(last_day)) {}
 
 void CohortAccumulator::Add(std::span<const store::OrderPoint> orders) {
   const Instant cutoff = AsOfCutoff(last_day_);

@@ -30,9 +30,9 @@ struct CohortRow {
 };
 
 struct CohortTable {
-  std::string currency;  // revenue currency
+  std::string currency;                    // revenue currency
   std::int64_t other_currency_orders = 0;  // completed orders left out of revenue
-  std::vector<CohortRow> rows;  // oldest cohort first
+  std::vector<CohortRow> rows;             // oldest cohort first
 };
 
 // Builds the cohort table from customers' orders. Only completed orders placed before

@@ -20,8 +20,8 @@ TEST(CohortAccumulatorTest, HandComputedTable) {
   acc.Add(std::vector<store::OrderPoint>{Order("2024-01-31", 1000), Order("2024-02-01", 1000),
                                          Order("2024-04-01", 9999)});
   // C: February cohort, one EUR order left out of revenue.
-  acc.Add(std::vector<store::OrderPoint>{Order("2024-02-10", 3000, "EUR"),
-                                         Order("2024-02-11", 700)});
+  acc.Add(
+      std::vector<store::OrderPoint>{Order("2024-02-10", 3000, "EUR"), Order("2024-02-11", 700)});
   // D: only a refunded order: no cohort.
   acc.Add(std::vector<store::OrderPoint>{Order("2024-01-01", 5, "USD", OrderStatus::kRefunded)});
   const CohortTable t = acc.Finish();

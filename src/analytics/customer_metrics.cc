@@ -138,8 +138,7 @@ ExitReason ParseExitReason(std::string_view text) {
   return ExitReason::kOther;
 }
 
-EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> events,
-                                           Date as_of) {
+EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> events, Date as_of) {
   EngagementMetrics m;
   const Instant cutoff = AsOfCutoff(as_of);
   Instant exit_at;
@@ -194,8 +193,8 @@ EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> ev
         break;
       case EventType::kUnsubscribe:
         if (std::optional<store::Channel> c = store::ParseChannel(e.channel)) {
-          m.unsubscribed_channels = static_cast<std::uint8_t>(
-              m.unsubscribed_channels | (1u << static_cast<unsigned>(*c)));
+          m.unsubscribed_channels = static_cast<std::uint8_t>(m.unsubscribed_channels |
+                                                              (1u << static_cast<unsigned>(*c)));
         }
         break;
       default:
@@ -209,17 +208,16 @@ Date ReturnLookbackStart(Date as_of, std::int32_t window_days, std::int32_t gap_
   return as_of.PlusDays(2 - window_days - gap_days);
 }
 
-std::int32_t LastReturnDayFromLookback(std::span<const Instant> times,
-                                       std::int32_t first_order_day, Date lookback_start,
-                                       std::int32_t gap_days) {
+std::int32_t LastReturnDayFromLookback(std::span<const Instant> times, std::int32_t first_order_day,
+                                       Date lookback_start, std::int32_t gap_days) {
   std::int32_t last_return = kNever;
   std::int32_t previous = kNever;
   for (const Instant t : times) {
     const std::int32_t day = DayOf(t);
     // The first order of the lookback is a return when an older order exists: that one is
     // at least gap_days before any order in the window (ReturnLookbackStart).
-    const bool is_return = previous == kNever ? first_order_day < lookback_start.days()
-                                              : day - previous >= gap_days;
+    const bool is_return =
+        previous == kNever ? first_order_day < lookback_start.days() : day - previous >= gap_days;
     if (is_return) last_return = day;
     previous = day;
   }
@@ -235,7 +233,8 @@ namespace {
 std::int32_t DayOrNever(const std::optional<Instant>& t) { return t ? DayOf(*t) : kNever; }
 
 std::int32_t Saturate(std::int64_t n) {
-  return static_cast<std::int32_t>(std::min<std::int64_t>(n, std::numeric_limits<std::int32_t>::max()));
+  return static_cast<std::int32_t>(
+      std::min<std::int64_t>(n, std::numeric_limits<std::int32_t>::max()));
 }
 
 }  // namespace

@@ -73,9 +73,8 @@ Date ReturnLookbackStart(Date as_of, std::int32_t window_days, std::int32_t gap_
 // oldest first, and the UTC day of their first completed order ever. Equals the
 // last_return_day of ComputeOrderMetrics whenever that one is in the window; otherwise it is
 // an earlier return or kNever, which the lifecycle treats alike.
-std::int32_t LastReturnDayFromLookback(std::span<const Instant> times,
-                                       std::int32_t first_order_day, Date lookback_start,
-                                       std::int32_t gap_days);
+std::int32_t LastReturnDayFromLookback(std::span<const Instant> times, std::int32_t first_order_day,
+                                       Date lookback_start, std::int32_t gap_days);
 
 // Exit reasons of exit_survey and subscription_cancelled events (docs/formats.md).
 enum class ExitReason : std::uint8_t {

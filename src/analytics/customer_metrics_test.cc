@@ -21,11 +21,12 @@ using store::OrderStatus;
 
 TEST(OrderMetricsTest, RecencyFrequencyMonetaryTenure) {
   // Three completed orders on two local days, one refund, one cancel, one after as_of.
-  std::vector<store::OrderPoint> orders = {
-      Order("2024-01-10", 1000), Order("2024-01-10", 2000), Order("2024-03-01", 4000),
-      Order("2024-03-05", 999, "USD", OrderStatus::kRefunded),
-      Order("2024-03-06", 999, "USD", OrderStatus::kCancelled),
-      Order("2024-07-01", 8000)};
+  std::vector<store::OrderPoint> orders = {Order("2024-01-10", 1000),
+                                           Order("2024-01-10", 2000),
+                                           Order("2024-03-01", 4000),
+                                           Order("2024-03-05", 999, "USD", OrderStatus::kRefunded),
+                                           Order("2024-03-06", 999, "USD", OrderStatus::kCancelled),
+                                           Order("2024-07-01", 8000)};
   const OrderMetrics m = ComputeOrderMetrics(orders, D("2024-06-30"), 180);
   EXPECT_EQ(m.orders, 3);
   EXPECT_EQ(m.refunded_orders, 1);
@@ -92,8 +93,7 @@ TEST(OrderMetricsTest, LastReturnIsTheLatestOrderAfterALongGap) {
 }
 
 TEST(OrderMetricsTest, NoCompletedOrders) {
-  std::vector<store::OrderPoint> orders = {
-      Order("2024-01-01", 100, "USD", OrderStatus::kRefunded)};
+  std::vector<store::OrderPoint> orders = {Order("2024-01-01", 100, "USD", OrderStatus::kRefunded)};
   const OrderMetrics m = ComputeOrderMetrics(orders, D("2024-02-01"), 180);
   EXPECT_FALSE(m.has_order());
   EXPECT_EQ(m.refunded_orders, 1);
@@ -102,9 +102,9 @@ TEST(OrderMetricsTest, NoCompletedOrders) {
 }
 
 TEST(CompletedOrderDaysTest, SortsAndFiltersByStatusAndDay) {
-  std::vector<store::OrderPoint> orders = {
-      Order("2024-01-05"), Order("2024-01-01"),
-      Order("2024-01-03", 1, "USD", OrderStatus::kCancelled), Order("2024-02-01")};
+  std::vector<store::OrderPoint> orders = {Order("2024-01-05"), Order("2024-01-01"),
+                                           Order("2024-01-03", 1, "USD", OrderStatus::kCancelled),
+                                           Order("2024-02-01")};
   std::vector<std::int32_t> days = {42};
   CompletedOrderDays(orders, D("2024-01-31"), days);
   EXPECT_EQ(days, (std::vector<std::int32_t>{D("2024-01-01").days(), D("2024-01-05").days()}));
@@ -167,24 +167,33 @@ store::CustomerAggregates Aggregate(const std::vector<store::OrderPoint>& orders
 
 TEST(MetricsFromAggregatesTest, EqualToTheStreamsWhenCurrent) {
   std::vector<store::OrderPoint> orders = {
-      Order("2024-01-10", 1000, "TRY"), Order("2024-01-10", 2000), Order("2024-03-01", 4001),
-      Order("2024-02-01", 500, "TRY"), Order("2024-02-02", 700),
+      Order("2024-01-10", 1000, "TRY"),
+      Order("2024-01-10", 2000),
+      Order("2024-03-01", 4001),
+      Order("2024-02-01", 500, "TRY"),
+      Order("2024-02-02", 700),
       Order("2024-03-05", 999, "USD", OrderStatus::kRefunded),
       Order("2024-03-06", 999, "USD", OrderStatus::kCancelled)};
   orders[1].utc_offset_minutes = -13 * 60;  // the previous local day
   std::vector<store::EventPoint> events = {
-      Event("2024-01-02", EventType::kEmailOpen), Event("2024-02-02", EventType::kEmailClick),
-      Event("2024-01-03", EventType::kSmsClick), Event("2024-01-04", EventType::kWhatsappRead),
-      Event("2024-01-05", EventType::kVisit), Event("2024-01-06", EventType::kCall),
-      Event("2024-01-07", EventType::kComplaint), Event("2024-01-08", EventType::kComplaint),
+      Event("2024-01-02", EventType::kEmailOpen),
+      Event("2024-02-02", EventType::kEmailClick),
+      Event("2024-01-03", EventType::kSmsClick),
+      Event("2024-01-04", EventType::kWhatsappRead),
+      Event("2024-01-05", EventType::kVisit),
+      Event("2024-01-06", EventType::kCall),
+      Event("2024-01-07", EventType::kComplaint),
+      Event("2024-01-08", EventType::kComplaint),
       Event("2024-01-09", EventType::kTicketResolved, "satisfied"),
       Event("2024-01-10", EventType::kTicketResolved, "unsatisfied"),
-      Event("2024-01-11", EventType::kReferral), Event("2024-01-12", EventType::kPaymentDefault),
+      Event("2024-01-11", EventType::kReferral),
+      Event("2024-01-12", EventType::kPaymentDefault),
       Event("2024-02-01", EventType::kExitSurvey, "service"),
       Event("2024-02-01", EventType::kSubscriptionCancelled, "price"),
       Event("2024-01-13", EventType::kUnsubscribe, "", "sms"),
       Event("2024-01-14", EventType::kUnsubscribe, "", "whatsapp"),
-      Event("2024-01-15", EventType::kNote), Event("2024-01-16", EventType::kBounce, "", "email")};
+      Event("2024-01-15", EventType::kNote),
+      Event("2024-01-16", EventType::kBounce, "", "email")};
   const store::CustomerAggregates a = Aggregate(orders, events);
   const Date as_of = D("2024-03-06");
   ASSERT_TRUE(AggregatesCurrentAsOf(a, as_of));
@@ -246,8 +255,7 @@ TEST(ReturnLookbackTest, HandComputedCases) {
   EXPECT_EQ(LastReturnDayFromLookback(times({"2024-06-01"}), early, lookback, 180),
             D("2024-06-01").days());
   // The first order ever is in the look-back: not a return.
-  EXPECT_EQ(LastReturnDayFromLookback(times({"2024-06-01"}), D("2024-06-01").days(), lookback,
-                                      180),
+  EXPECT_EQ(LastReturnDayFromLookback(times({"2024-06-01"}), D("2024-06-01").days(), lookback, 180),
             kNever);
   // A gap inside the look-back.
   EXPECT_EQ(LastReturnDayFromLookback(times({"2023-11-01", "2024-06-01", "2024-06-20"}),
@@ -266,7 +274,8 @@ TEST(ReturnLookbackTest, DecidesTheLifecycleLikeTheFullHistory) {
     const int n = 1 + static_cast<int>(rng() % 8);
     for (int i = 0; i < n; ++i) {
       store::OrderPoint o = Order("2024-01-01");
-      o.placed_at = as_of.StartUtc().PlusDays(-static_cast<std::int64_t>(rng() % 900))
+      o.placed_at = as_of.StartUtc()
+                        .PlusDays(-static_cast<std::int64_t>(rng() % 900))
                         .PlusSeconds(static_cast<std::int64_t>(rng() % 86'400));
       orders.push_back(o);
     }
@@ -280,10 +289,9 @@ TEST(ReturnLookbackTest, DecidesTheLifecycleLikeTheFullHistory) {
     for (const store::OrderPoint& o : orders) {
       if (o.placed_at >= lookback.StartUtc()) recent.push_back(o.placed_at);
     }
-    const std::int32_t got =
-        LastReturnDayFromLookback(recent, full.first_order_day, lookback, gap);
-    const bool in_window = full.last_return_day != kNever &&
-                           as_of.days() - full.last_return_day < window;
+    const std::int32_t got = LastReturnDayFromLookback(recent, full.first_order_day, lookback, gap);
+    const bool in_window =
+        full.last_return_day != kNever && as_of.days() - full.last_return_day < window;
     const bool got_in_window = got != kNever && as_of.days() - got < window;
     ASSERT_EQ(got_in_window, in_window) << "trial " << trial;
     if (in_window) {

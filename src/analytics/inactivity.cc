@@ -72,8 +72,8 @@ std::int32_t LastSignalDay(ActivitySignal signal, const OrderMetrics& orders,
     case ActivitySignal::kVisit:
       return e.last_visit_day;
     case ActivitySignal::kAny:
-      return std::max({orders.last_order_day, e.last_email_day, e.last_sms_day,
-                       e.last_whatsapp_day, e.last_chat_day, e.last_visit_day});
+      return std::max({orders.last_order_day, e.last_email_day, e.last_sms_day, e.last_whatsapp_day,
+                       e.last_chat_day, e.last_visit_day});
   }
   return kNever;
 }
@@ -89,8 +89,8 @@ InactivityResult EvaluateInactivity(const InactivityConfig& config, const OrderM
   if (!orders.has_order() || config.rules.empty()) return result;
   const std::size_t n = std::min(config.rules.size(), kMaxInactivityRules);
   const std::uint32_t all = n == 32 ? ~0u : ((1u << n) - 1);
-  result.inactive = config.combine == RuleCombination::kAll ? result.matched == all
-                                                             : result.matched != 0;
+  result.inactive =
+      config.combine == RuleCombination::kAll ? result.matched == all : result.matched != 0;
   return result;
 }
 

@@ -85,7 +85,8 @@ TEST(InactivityTest, SignalsEngagementAndAny) {
   EXPECT_EQ(LastSignalDay(ActivitySignal::kAny, o, e), kAsOfDay - 5);
   EXPECT_EQ(LastSignalDay(ActivitySignal::kWhatsapp, o, e), kNever);
   InactivityConfig config;
-  config.rules = {{"quiet_30d", ActivitySignal::kAny, 30}, {"no_visit_5d", ActivitySignal::kVisit, 5}};
+  config.rules = {{"quiet_30d", ActivitySignal::kAny, 30},
+                  {"no_visit_5d", ActivitySignal::kVisit, 5}};
   const InactivityResult r = EvaluateInactivity(config, o, e, kAsOf);
   EXPECT_FALSE(r.inactive);
   EXPECT_EQ(r.matched, 0b10u);

@@ -18,22 +18,21 @@ std::optional<Lifecycle> ParseLifecycle(std::string_view name) {
 }
 
 Status ValidateLifecycleConfig(const LifecycleConfig& c) {
-  for (const auto& [key, value] : {std::pair{"new_days", c.new_days},
-                                   std::pair{"at_risk_days", c.at_risk_days},
-                                   std::pair{"inactive_days", c.inactive_days},
-                                   std::pair{"lost_days", c.lost_days},
-                                   std::pair{"reactivation_gap_days", c.reactivation_gap_days},
-                                   std::pair{"reactivated_days", c.reactivated_days}}) {
+  for (const auto& [key, value] :
+       {std::pair{"new_days", c.new_days}, std::pair{"at_risk_days", c.at_risk_days},
+        std::pair{"inactive_days", c.inactive_days}, std::pair{"lost_days", c.lost_days},
+        std::pair{"reactivation_gap_days", c.reactivation_gap_days},
+        std::pair{"reactivated_days", c.reactivated_days}}) {
     if (value < 1) {
-      return InvalidArgumentError(std::string("lifecycle.") + key + ": " +
-                                  std::to_string(value) + " must be at least 1");
+      return InvalidArgumentError(std::string("lifecycle.") + key + ": " + std::to_string(value) +
+                                  " must be at least 1");
     }
   }
   if (c.at_risk_days > c.inactive_days || c.inactive_days > c.lost_days) {
-    return InvalidArgumentError(
-        "lifecycle: need at_risk_days <= inactive_days <= lost_days, got " +
-        std::to_string(c.at_risk_days) + ", " + std::to_string(c.inactive_days) + ", " +
-        std::to_string(c.lost_days));
+    return InvalidArgumentError("lifecycle: need at_risk_days <= inactive_days <= lost_days, got " +
+                                std::to_string(c.at_risk_days) + ", " +
+                                std::to_string(c.inactive_days) + ", " +
+                                std::to_string(c.lost_days));
   }
   return Status::Ok();
 }
@@ -46,7 +45,8 @@ Lifecycle ClassifyLifecycle(const LifecycleConfig& c, const OrderMetrics& orders
   if (recency >= c.inactive_days || rules_inactive) return Lifecycle::kInactive;
   if (recency >= c.at_risk_days) return Lifecycle::kAtRisk;
   if (as_of.days() - orders.first_order_day < c.new_days) return Lifecycle::kNew;
-  if (orders.last_return_day != kNever && as_of.days() - orders.last_return_day < c.reactivated_days) {
+  if (orders.last_return_day != kNever &&
+      as_of.days() - orders.last_return_day < c.reactivated_days) {
     return Lifecycle::kReactivated;
   }
   return Lifecycle::kActive;

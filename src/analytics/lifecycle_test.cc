@@ -12,8 +12,7 @@ using internal::D;
 
 const Date kAsOf = D("2024-06-30");
 
-OrderMetrics Buyer(std::int32_t first_ago, std::int32_t last_ago,
-                   std::int32_t return_ago = -1) {
+OrderMetrics Buyer(std::int32_t first_ago, std::int32_t last_ago, std::int32_t return_ago = -1) {
   OrderMetrics o;
   o.orders = 2;
   o.first_order_day = kAsOf.days() - first_ago;

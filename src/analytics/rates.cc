@@ -50,8 +50,9 @@ Date NextPeriodStart(Period p, Date start) {
     case Period::kWeek:
       return start.PlusDays(7);
     case Period::kMonth:
-      return start.month() == 12 ? Date::FromDays(DaysFromCivil(start.year() + 1, 1, 1))
-                                 : Date::FromDays(DaysFromCivil(start.year(), start.month() + 1, 1));
+      return start.month() == 12
+                 ? Date::FromDays(DaysFromCivil(start.year() + 1, 1, 1))
+                 : Date::FromDays(DaysFromCivil(start.year(), start.month() + 1, 1));
     case Period::kYear:
       return Date::FromDays(DaysFromCivil(start.year() + 1, 1, 1));
   }

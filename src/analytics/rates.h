@@ -35,8 +35,8 @@ Result<std::vector<Date>> PeriodBoundaries(Period p, Date from, Date to);
 // their first order is then necessarily before t). Boundaries are UTC midnights, so this is
 // decided on UTC order days.
 struct PeriodRates {
-  Date start;  // first day
-  Date end;    // first day of the next period (exclusive)
+  Date start;                    // first day
+  Date end;                      // first day of the next period (exclusive)
   std::int64_t s = 0;            // active at start
   std::int64_t e = 0;            // active at end
   std::int64_t n = 0;            // first order inside the period

@@ -136,7 +136,7 @@ TEST(RatesTest, ChurnByCalendarMonthPoolsYears) {
   rates[1].churned = 7;
   rates[2].start = D("2024-04-01");
   const auto by_month = ChurnByCalendarMonth(rates);
-  EXPECT_DOUBLE_EQ(*by_month[2], 0.2);  // (1 + 7) / (10 + 30)
+  EXPECT_DOUBLE_EQ(*by_month[2], 0.2);   // (1 + 7) / (10 + 30)
   EXPECT_EQ(by_month[3], std::nullopt);  // S = 0
   EXPECT_EQ(by_month[0], std::nullopt);
 }
@@ -149,7 +149,8 @@ TEST(PeriodTest, StartsAndBoundaries) {
   EXPECT_EQ(NextPeriodStart(Period::kMonth, D("2024-12-01")), D("2025-01-01"));
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> days,
                                PeriodBoundaries(Period::kDay, D("2024-01-01"), D("2024-01-03")));
-  EXPECT_EQ(days, (std::vector<Date>{D("2024-01-01"), D("2024-01-02"), D("2024-01-03"), D("2024-01-04")}));
+  EXPECT_EQ(days, (std::vector<Date>{D("2024-01-01"), D("2024-01-02"), D("2024-01-03"),
+                                     D("2024-01-04")}));
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> years,
                                PeriodBoundaries(Period::kYear, D("2023-05-01"), D("2024-01-01")));
   EXPECT_EQ(years, (std::vector<Date>{D("2023-01-01"), D("2024-01-01"), D("2025-01-01")}));
@@ -207,7 +208,8 @@ TEST(RatesTest, AgreesWithTheDefinitionsOnRandomHistories) {
 }
 
 TEST(OrderDayHistoryTest, LoadsCompletedDaysPerCustomerFromOneReader) {
-  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st, store::OpenSqliteStore(":memory:"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st,
+                               store::OpenSqliteStore(":memory:"));
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, st->BeginImport("test"));
   for (int c = 0; c < 5; ++c) {
     store::CustomerRecord r;

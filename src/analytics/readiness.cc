@@ -5,7 +5,8 @@
 namespace winback::analytics {
 namespace {
 
-std::string Names(std::uint8_t bits, std::initializer_list<std::pair<std::uint8_t, const char*>> all) {
+std::string Names(std::uint8_t bits,
+                  std::initializer_list<std::pair<std::uint8_t, const char*>> all) {
   std::string out;
   for (const auto& [bit, name] : all) {
     if (bits & bit) {
@@ -37,8 +38,8 @@ Status ValidateReadinessConfig(const ReadinessConfig& c) {
 Readiness ScoreReadiness(const ReadinessConfig& c, const EngagementMetrics& e) {
   Readiness r;
   double met = 0;
-  const double total = c.referred_others + c.never_complained + c.issues_resolved +
-                       c.left_over_price;
+  const double total =
+      c.referred_others + c.never_complained + c.issues_resolved + c.left_over_price;
   if (e.referrals > 0) {
     r.reasons = static_cast<std::uint8_t>(r.reasons | kReferredOthers);
     met += c.referred_others;
@@ -72,8 +73,7 @@ Status ValidateLetGoConfig(const LetGoConfig& c) {
     return InvalidArgumentError("let_go.payment_defaults: must be >= 0 (0 switches it off)");
   }
   if (c.unresolved_complaints < 0) {
-    return InvalidArgumentError(
-        "let_go.unresolved_complaints: must be >= 0 (0 switches it off)");
+    return InvalidArgumentError("let_go.unresolved_complaints: must be >= 0 (0 switches it off)");
   }
   if (!std::isfinite(c.max_refund_share) || c.max_refund_share < 0 || c.max_refund_share > 1) {
     return InvalidArgumentError("let_go.max_refund_share: must be in [0, 1] (0 switches it off)");
@@ -84,18 +84,20 @@ Status ValidateLetGoConfig(const LetGoConfig& c) {
 std::uint8_t EvaluateLetGo(const LetGoConfig& c, const OrderMetrics& o,
                            const EngagementMetrics& e) {
   std::uint8_t bits = 0;
-  if (c.payment_defaults > 0 && e.payment_defaults >= c.payment_defaults) bits = static_cast<std::uint8_t>(bits | kPaymentDefault);
+  if (c.payment_defaults > 0 && e.payment_defaults >= c.payment_defaults)
+    bits = static_cast<std::uint8_t>(bits | kPaymentDefault);
   const std::int32_t unresolved =
       e.complaints > e.tickets_satisfied ? e.complaints - e.tickets_satisfied : 0;
   if (c.unresolved_complaints > 0 && unresolved >= c.unresolved_complaints) {
     bits = static_cast<std::uint8_t>(bits | kUnresolvedComplaints);
   }
   if (c.max_refund_share > 0 && o.refunded_orders >= 2) {
-    const double share = static_cast<double>(o.refunded_orders) /
-                         static_cast<double>(o.orders + o.refunded_orders);
+    const double share =
+        static_cast<double>(o.refunded_orders) / static_cast<double>(o.orders + o.refunded_orders);
     if (share >= c.max_refund_share) bits = static_cast<std::uint8_t>(bits | kRefunds);
   }
-  if (c.unsubscribed_everywhere && (e.unsubscribed_channels & 7u) == 7u) bits = static_cast<std::uint8_t>(bits | kUnsubscribed);
+  if (c.unsubscribed_everywhere && (e.unsubscribed_channels & 7u) == 7u)
+    bits = static_cast<std::uint8_t>(bits | kUnsubscribed);
   return bits;
 }
 

@@ -26,11 +26,11 @@ std::vector<std::uint8_t> QuintileScores(std::span<const std::int64_t> values, B
 
 // The five groups of article 004 (RFM matrix colours).
 enum class Group : std::uint8_t {
-  kLoyal = 0,          // dark green: fine, make them ambassadors
-  kPotentiallyLoyal,   // light green: good, keep engaging
-  kLoyalAtRisk,        // yellow: loyal, big customers drifting away
-  kHighValueLost,      // orange: were very valuable, gone; one irresistible offer
-  kLost,               // grey: not worth the effort
+  kLoyal = 0,         // dark green: fine, make them ambassadors
+  kPotentiallyLoyal,  // light green: good, keep engaging
+  kLoyalAtRisk,       // yellow: loyal, big customers drifting away
+  kHighValueLost,     // orange: were very valuable, gone; one irresistible offer
+  kLost,              // grey: not worth the effort
 };
 inline constexpr int kGroupCount = 5;
 // "loyal", "potentially_loyal", "loyal_at_risk", "high_value_lost", "lost".

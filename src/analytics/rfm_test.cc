@@ -116,8 +116,8 @@ TEST(QuintileScoresTest, CountingAndSortingAgreeWithTheDefinition) {
       x = range == 0 ? static_cast<std::int64_t>(rng())
                      : static_cast<std::int64_t>(rng() % range) - 3;
     }
-    if (trial == 2) v = {std::numeric_limits<std::int64_t>::min(), 0,
-                         std::numeric_limits<std::int64_t>::max()};
+    if (trial == 2)
+      v = {std::numeric_limits<std::int64_t>::min(), 0, std::numeric_limits<std::int64_t>::max()};
     for (Better b : {Better::kHigher, Better::kLower}) {
       ASSERT_EQ(QuintileScores(v, b), NaiveQuintiles(v, b)) << "trial " << trial;
     }

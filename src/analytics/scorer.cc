@@ -151,9 +151,10 @@ Result<ScoreSummary> ScoreBuilder::Finish(const ScoreSink& sink) {
     s.inactive = row.inactive;
     auto names = rule_names.find(row.matched_rules);
     if (names == rule_names.end()) {
-      names = rule_names
-                  .emplace(row.matched_rules, MatchedRuleNames(config.inactivity, row.matched_rules))
-                  .first;
+      names =
+          rule_names
+              .emplace(row.matched_rules, MatchedRuleNames(config.inactivity, row.matched_rules))
+              .first;
     }
     s.inactive_rules = names->second;
     s.readiness = readiness_score[row.readiness & 15u];
@@ -260,14 +261,12 @@ Result<ScoreBuilder> ScoreRangeFromAggregates(store::Store& store, store::KeyRan
   std::vector<CustomerKey> candidate_keys;
   std::vector<Candidate> candidates;
   const std::int32_t gap = config.lifecycle.reactivation_gap_days;
-  WINBACK_RETURN_IF_ERROR(
-      store.ForEachAggregatesInRange(range, store::AggregateFields::kScoring,
-                                     [&](const store::CustomerAggregates& a) -> Status {
+  WINBACK_RETURN_IF_ERROR(store.ForEachAggregatesInRange(
+      range, store::AggregateFields::kScoring, [&](const store::CustomerAggregates& a) -> Status {
         if (!AggregatesCurrentAsOf(a, as_of)) stale = true;
         if (stale.load(std::memory_order_relaxed)) return CancelledError(std::string(kStale));
         const OrderMetrics orders = OrderMetricsFromAggregates(a);
-        const Lifecycle lifecycle =
-            builder.Add(a.key, orders, EngagementMetricsFromAggregates(a));
+        const Lifecycle lifecycle = builder.Add(a.key, orders, EngagementMetricsFromAggregates(a));
         // Only an active customer can turn out reactivated, and only with two orders at least
         // gap days apart; with exactly two orders, the second one is the return or there is
         // none. The others need their recent orders.
@@ -308,13 +307,13 @@ Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange 
   };
   // Every customer has an aggregate row: it lists the keys of the range.
   std::vector<bool> exists;
-  WINBACK_RETURN_IF_ERROR(
-      store.ForEachAggregatesInRange(range, store::AggregateFields::kKey,
-                                     [&](const store::CustomerAggregates& a) {
-        if (exists.size() <= slot(a.key)) exists.resize(slot(a.key) + 1, false);
-        exists[slot(a.key)] = true;
-        return Status::Ok();
-      }));
+  WINBACK_RETURN_IF_ERROR(store.ForEachAggregatesInRange(range, store::AggregateFields::kKey,
+                                                         [&](const store::CustomerAggregates& a) {
+                                                           if (exists.size() <= slot(a.key))
+                                                             exists.resize(slot(a.key) + 1, false);
+                                                           exists[slot(a.key)] = true;
+                                                           return Status::Ok();
+                                                         }));
   std::vector<EngagementMetrics> engagement(exists.size());
   auto known = [&](CustomerKey key, const char* what) -> Status {
     if (!range.Contains(key) || slot(key) >= exists.size() || !exists[slot(key)]) {
@@ -335,8 +334,7 @@ Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange 
       range, [&](CustomerKey key, std::span<const store::OrderPoint> orders) -> Status {
         if (Status k = known(key, "an order"); !k.ok()) return k;
         has_orders[slot(key)] = true;
-        builder.Add(key,
-                    ComputeOrderMetrics(orders, as_of, config.lifecycle.reactivation_gap_days),
+        builder.Add(key, ComputeOrderMetrics(orders, as_of, config.lifecycle.reactivation_gap_days),
                     engagement[slot(key)]);
         if (observe_orders) return observer->orders(part, key, orders);
         return Status::Ok();

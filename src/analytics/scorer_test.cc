@@ -116,7 +116,8 @@ TEST(ScoreBuilderTest, MonetaryTotalBasis) {
   ScoreBuilder builder(config, kAsOf);
   // Means 100 and 60, totals 100 and 300: the total basis ranks customer 2 higher.
   AddCustomer(builder, 1, {Order("2024-06-01", 100)});
-  AddCustomer(builder, 2, {Order("2024-06-01", 60), Order("2024-06-02", 120), Order("2024-06-03", 120)});
+  AddCustomer(builder, 2,
+              {Order("2024-06-01", 60), Order("2024-06-02", 120), Order("2024-06-03", 120)});
   const std::vector<store::CustomerScore> s = builder.Finish();
   EXPECT_EQ(s[0].m, 1);
   EXPECT_EQ(s[1].m, 3);  // worse = 1 of 2 -> 1 + 5/2 = 3
@@ -137,9 +138,12 @@ TEST(ScoreBuilderTest, MergedBuildersEqualOneBuilder) {
   ScoreBuilder one(config, kAsOf), first(config, kAsOf), second(config, kAsOf);
   // Different currencies first in each half, so Merge has to remap them.
   const std::vector<std::vector<store::OrderPoint>> orders = {
-      {Order("2024-06-01", 5000, "TRY")}, {Order("2024-05-01", 700)},
-      {Order("2023-06-01", 900), Order("2024-06-20", 100)}, {},
-      {Order("2024-06-10", 300, "TRY"), Order("2024-06-11", 200, "TRY")}, {Order("2024-01-01", 50)}};
+      {Order("2024-06-01", 5000, "TRY")},
+      {Order("2024-05-01", 700)},
+      {Order("2023-06-01", 900), Order("2024-06-20", 100)},
+      {},
+      {Order("2024-06-10", 300, "TRY"), Order("2024-06-11", 200, "TRY")},
+      {Order("2024-01-01", 50)}};
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const auto key = static_cast<std::int64_t>(i + 1);
     AddCustomer(one, key, orders[i]);
@@ -188,10 +192,12 @@ TEST(ScoreBuilderTest, SinkGetsEveryScoreAndTheSummaryCountsThem) {
   AddCustomer(again, 1, {});
   AddCustomer(again, 2, {});
   int calls = 0;
-  EXPECT_THAT(again.Finish([&](store::CustomerScore&) {
-    ++calls;
-    return UnavailableError("disk full");
-  }).status(),
+  EXPECT_THAT(again
+                  .Finish([&](store::CustomerScore&) {
+                    ++calls;
+                    return UnavailableError("disk full");
+                  })
+                  .status(),
               StatusIs(StatusCode::kUnavailable));
   EXPECT_EQ(calls, 1);
 }

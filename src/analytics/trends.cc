@@ -48,7 +48,8 @@ std::array<std::int64_t, kExitReasonCount> ExitReasonAccumulator::Totals() const
 
 void SegmentTableBuilder::Add(const store::CustomerScore& score) {
   if (score.segment.empty()) return;
-  for (auto [map, name] : {std::pair{&segments_, &score.segment}, std::pair{&groups_, &score.group}}) {
+  for (auto [map, name] :
+       {std::pair{&segments_, &score.segment}, std::pair{&groups_, &score.group}}) {
     Acc& a = (*map)[*name];
     a.group = score.group;
     ++a.customers;
@@ -74,15 +75,18 @@ SegmentTable SegmentTableBuilder::Finish() const {
     r.name = name;
     r.group = a.group;
     r.customers = a.customers;
-    r.share = t.segmented > 0 ? static_cast<double>(a.customers) / static_cast<double>(t.segmented) : 0;
+    r.share =
+        t.segmented > 0 ? static_cast<double>(a.customers) / static_cast<double>(t.segmented) : 0;
     r.revenue_minor = a.revenue;
-    r.revenue_share = revenue > 0 ? static_cast<double>(a.revenue) / static_cast<double>(revenue) : 0;
+    r.revenue_share =
+        revenue > 0 ? static_cast<double>(a.revenue) / static_cast<double>(revenue) : 0;
     r.mean_value_minor = a.in_currency > 0 ? (a.revenue + a.in_currency / 2) / a.in_currency : 0;
     return r;
   };
   for (const auto& [name, a] : segments_) t.segments.push_back(make(name, a));
-  std::stable_sort(t.segments.begin(), t.segments.end(),
-                   [](const SegmentRow& x, const SegmentRow& y) { return x.customers > y.customers; });
+  std::stable_sort(
+      t.segments.begin(), t.segments.end(),
+      [](const SegmentRow& x, const SegmentRow& y) { return x.customers > y.customers; });
   for (int g = 0; g < kGroupCount; ++g) {
     const std::string name(GroupName(static_cast<Group>(g)));
     auto it = groups_.find(name);
@@ -162,7 +166,8 @@ std::vector<SegmentChurn> SegmentChurnBuilder::Finish() const {
     c.segment = name;
     c.active = counts.first;
     c.churned = counts.second;
-    c.churn_rate = c.active > 0 ? static_cast<double>(c.churned) / static_cast<double>(c.active) : 0;
+    c.churn_rate =
+        c.active > 0 ? static_cast<double>(c.churned) / static_cast<double>(c.active) : 0;
     out.push_back(c);
   }
   return out;

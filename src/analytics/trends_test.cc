@@ -13,9 +13,9 @@ using store::EventType;
 
 TEST(ExitReasonAccumulatorTest, CountsByMonthAndReason) {
   ExitReasonAccumulator acc(D("2024-03-31"));
-  acc.Add(std::vector<store::EventPoint>{Event("2024-01-05", EventType::kExitSurvey, "price"),
-                                         Event("2024-01-06", EventType::kVisit),
-                                         Event("2024-03-01", EventType::kSubscriptionCancelled, "service")});
+  acc.Add(std::vector<store::EventPoint>{
+      Event("2024-01-05", EventType::kExitSurvey, "price"), Event("2024-01-06", EventType::kVisit),
+      Event("2024-03-01", EventType::kSubscriptionCancelled, "service")});
   acc.Add(std::vector<store::EventPoint>{Event("2024-01-20", EventType::kExitSurvey, "price"),
                                          Event("2024-04-01", EventType::kExitSurvey, "moved")});
   const std::vector<ExitReasonMonth> months = acc.Months();
@@ -60,7 +60,7 @@ TEST(SegmentTableBuilderTest, CountsSharesAndMeans) {
   b.Add(Score(2, "champions", "loyal", 3001));
   b.Add(Score(3, "lost", "lost", 2000));
   b.Add(Score(4, "lost", "lost", 500, "EUR"));  // counted, not in revenue
-  b.Add(Score(5, "", "", 0));                 // never ordered: not segmented
+  b.Add(Score(5, "", "", 0));                   // never ordered: not segmented
   const SegmentTable t = b.Finish();
   EXPECT_EQ(t.segmented, 4);
   EXPECT_EQ(t.other_currency_customers, 1);

@@ -34,8 +34,8 @@ class Reader {
                            std::int64_t max = std::numeric_limits<std::int32_t>::max()) const {
     const auto* v = node.as_integer();
     if (!v || v->get() < min || v->get() > max) {
-      return Error(node, key, "expected an integer in " + std::to_string(min) + ".." +
-                                  std::to_string(max));
+      return Error(node, key,
+                   "expected an integer in " + std::to_string(min) + ".." + std::to_string(max));
     }
     return static_cast<std::int32_t>(v->get());
   }
@@ -315,8 +315,8 @@ Result<AnalyticsConfig> LoadAnalyticsConfig(const GlobalOptions& globals) {
   const Reader rd(path);
   using Parser = Status (*)(const Reader&, const toml::table&, AnalyticsConfig&);
   const std::pair<const char*, Parser> sections[] = {
-      {"inactivity", ParseInactivity}, {"rfm", ParseRfm},       {"lifecycle", ParseLifecycle},
-      {"readiness", ParseReadiness},   {"let_go", ParseLetGo},  {"rates", ParseRates}};
+      {"inactivity", ParseInactivity}, {"rfm", ParseRfm},      {"lifecycle", ParseLifecycle},
+      {"readiness", ParseReadiness},   {"let_go", ParseLetGo}, {"rates", ParseRates}};
   for (const auto& [name, parse] : sections) {
     const toml::node* node = root.get(name);
     if (!node) continue;

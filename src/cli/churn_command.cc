@@ -9,9 +9,9 @@
 // Exit codes: 0 success; 1 training failed or the store could not be read; 2 bad usage or a
 // cutoff the data cannot support.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -100,9 +100,10 @@ int RunChurn(const ChurnArgs& args, const GlobalOptions& globals) {
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
-  fmt::print("churn classifier ({}), horizon {} days: churned = no completed order in the next "
-             "{} days\n",
-             args.model, e.horizon_days, e.horizon_days);
+  fmt::print(
+      "churn classifier ({}), horizon {} days: churned = no completed order in the next "
+      "{} days\n",
+      args.model, e.horizon_days, e.horizon_days);
   fmt::print("  trained on features as of {} ({} customers, {:.1f}% churned)\n",
              e.train_as_of.ToString(), e.train_rows, 100 * e.train_churn_rate);
   fmt::print("  held out: features as of {} ({} customers, {:.1f}% churned)\n",

@@ -1,8 +1,8 @@
 // winback cohorts: acquisition cohorts by first-order month; the share ordering again in month
 // k and revenue retention.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "analytics/cohorts.h"
@@ -23,7 +23,8 @@ struct CohortsOptions {
 
 int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   if (o.by != "month") {
-    return ReportError(InvalidArgumentError("--by: only 'month' cohorts exist, got '" + o.by + "'"));
+    return ReportError(
+        InvalidArgumentError("--by: only 'month' cohorts exist, got '" + o.by + "'"));
   }
   Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
   if (!config.ok()) return ReportError(config.status());
@@ -43,8 +44,8 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   Result<std::string> currency = RevenueCurrency(**store, config->currency);
   if (!currency.ok()) return ReportError(currency.status());
   analytics::CohortAccumulator acc(*currency, to);
-  const Status scan = (*store)->ForEachCustomerOrders(
-      [&](CustomerKey, std::span<const store::OrderPoint> orders) {
+  const Status scan =
+      (*store)->ForEachCustomerOrders([&](CustomerKey, std::span<const store::OrderPoint> orders) {
         acc.Add(orders);
         return Status::Ok();
       });
@@ -88,7 +89,8 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   for (const analytics::CohortRow& r : table.rows) {
     fmt::print("{:04}-{:02}", r.year, r.month);
     const std::vector<double> ret = r.RevenueRetention();
-    for (std::size_t k = 1; k <= width && k < ret.size(); ++k) fmt::print(" {:>5.1f}", 100 * ret[k]);
+    for (std::size_t k = 1; k <= width && k < ret.size(); ++k)
+      fmt::print(" {:>5.1f}", 100 * ret[k]);
     fmt::print("\n");
   }
   if (table.other_currency_orders > 0) {

@@ -10,8 +10,8 @@ namespace winback::cli {
 namespace {
 
 std::string Where(const std::string& path, const toml::source_region& src, std::string_view key) {
-  return std::filesystem::path(path).filename().string() + ":" +
-         std::to_string(src.begin.line) + ": " + std::string(key);
+  return std::filesystem::path(path).filename().string() + ":" + std::to_string(src.begin.line) +
+         ": " + std::string(key);
 }
 
 }  // namespace
@@ -40,22 +40,29 @@ Result<Config> LoadConfig(const GlobalOptions& globals) {
       // Sections of later stages are accepted as written; they validate themselves.
       continue;
     }
-    if (!table) return InvalidArgumentError(Where(path, section.source(), section_name) + ": expected a table");
+    if (!table)
+      return InvalidArgumentError(Where(path, section.source(), section_name) +
+                                  ": expected a table");
     for (auto&& [key, value] : *table) {
       const std::string full = section_name + "." + std::string(key.str());
       if (full == "store.database") {
         const auto* s = value.as_string();
-        if (!s) return InvalidArgumentError(Where(path, value.source(), full) + ": expected a string");
+        if (!s)
+          return InvalidArgumentError(Where(path, value.source(), full) + ": expected a string");
         const std::filesystem::path db(s->get());
-        config.database =
-            db.is_absolute() ? db.string() : (std::filesystem::path(path).parent_path() / db).string();
+        config.database = db.is_absolute()
+                              ? db.string()
+                              : (std::filesystem::path(path).parent_path() / db).string();
       } else if (full == "import.allow_partial") {
         const auto* b = value.as_boolean();
-        if (!b) return InvalidArgumentError(Where(path, value.source(), full) + ": expected true or false");
+        if (!b)
+          return InvalidArgumentError(Where(path, value.source(), full) +
+                                      ": expected true or false");
         config.allow_partial = b->get();
       } else if (full == "import.rejects_dir") {
         const auto* s = value.as_string();
-        if (!s) return InvalidArgumentError(Where(path, value.source(), full) + ": expected a string");
+        if (!s)
+          return InvalidArgumentError(Where(path, value.source(), full) + ": expected a string");
         config.rejects_dir = s->get();
       } else {
         return InvalidArgumentError(Where(path, value.source(), full) + ": unknown key");

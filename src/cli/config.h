@@ -10,9 +10,9 @@ namespace winback::cli {
 // The settings of winback.toml that the current commands read. Later stages (inactivity rules,
 // campaigns, channels, policy) add their own sections.
 struct Config {
-  std::string path;      // The file it was read from; empty when defaults are used.
-  std::string database;  // [store] database: SQLite file, relative to the config file.
-  bool allow_partial = false;           // [import] allow_partial
+  std::string path;            // The file it was read from; empty when defaults are used.
+  std::string database;        // [store] database: SQLite file, relative to the config file.
+  bool allow_partial = false;  // [import] allow_partial
   std::string rejects_dir = "rejects";  // [import] rejects_dir
 };
 

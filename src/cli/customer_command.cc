@@ -1,6 +1,6 @@
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -34,16 +34,22 @@ json ScoreJson(Date as_of, const store::CustomerScore& s) {
   return {{"as_of", as_of.ToString()},
           {"recency_days", OptionalJson(s.recency_days)},
           {"frequency", s.frequency},
-          {"monetary_total", s.currency.empty() ? json(nullptr)
-                                                : json(Money(s.monetary_total_minor, s.currency))},
-          {"monetary_mean", s.currency.empty() ? json(nullptr)
-                                               : json(Money(s.monetary_mean_minor, s.currency))},
+          {"monetary_total",
+           s.currency.empty() ? json(nullptr) : json(Money(s.monetary_total_minor, s.currency))},
+          {"monetary_mean",
+           s.currency.empty() ? json(nullptr) : json(Money(s.monetary_mean_minor, s.currency))},
           {"tenure_days", OptionalJson(s.tenure_days)},
-          {"r", s.r}, {"f", s.f}, {"m", s.m},
-          {"segment", OrNull(s.segment)}, {"group", OrNull(s.group)},
-          {"lifecycle", s.lifecycle}, {"inactive", s.inactive},
-          {"inactive_rules", OrNull(s.inactive_rules)}, {"readiness", s.readiness},
-          {"readiness_reasons", OrNull(s.readiness_reasons)}, {"let_go", OrNull(s.let_go)},
+          {"r", s.r},
+          {"f", s.f},
+          {"m", s.m},
+          {"segment", OrNull(s.segment)},
+          {"group", OrNull(s.group)},
+          {"lifecycle", s.lifecycle},
+          {"inactive", s.inactive},
+          {"inactive_rules", OrNull(s.inactive_rules)},
+          {"readiness", s.readiness},
+          {"readiness_reasons", OrNull(s.readiness_reasons)},
+          {"let_go", OrNull(s.let_go)},
           {"p_alive", OptionalJson(s.p_alive)},
           {"expected_purchases_90d", OptionalJson(s.expected_purchases_90d)},
           {"expected_value_minor", OptionalJson(s.expected_value_minor)},
@@ -58,9 +64,10 @@ std::string OptionalText(const std::optional<double>& v, const char* format) {
 void PrintScore(Date as_of, const store::CustomerScore& s) {
   fmt::print("scores as of {}\n", as_of.ToString());
   if (s.r > 0) {
-    fmt::print("  RFM       R{} F{} M{}  {} ({})  recency {} days, {} purchase days, mean order {}\n",
-               s.r, s.f, s.m, s.segment, s.group, *s.recency_days, s.frequency,
-               Money(s.monetary_mean_minor, s.currency));
+    fmt::print(
+        "  RFM       R{} F{} M{}  {} ({})  recency {} days, {} purchase days, mean order {}\n", s.r,
+        s.f, s.m, s.segment, s.group, *s.recency_days, s.frequency,
+        Money(s.monetary_mean_minor, s.currency));
   }
   fmt::print("  lifecycle {}{}  readiness {:.2f} ({})  let go: {}\n", s.lifecycle,
              s.inactive ? " (inactive: " + s.inactive_rules + ")" : std::string(), s.readiness,
@@ -70,11 +77,11 @@ void PrintScore(Date as_of, const store::CustomerScore& s) {
     return minor ? Money(static_cast<std::int64_t>(std::llround(*minor)), s.currency)
                  : std::string("-");
   };
-  fmt::print("  models    P(alive) {}  expected purchases in 90 days {}  expected value {}  "
-             "12-month CLV {}  churn risk {}\n",
-             OptionalText(s.p_alive, "{:.3f}"), OptionalText(s.expected_purchases_90d, "{:.2f}"),
-             money(s.expected_value_minor), money(s.clv_12m_minor),
-             OptionalText(s.churn_risk, "{:.3f}"));
+  fmt::print(
+      "  models    P(alive) {}  expected purchases in 90 days {}  expected value {}  "
+      "12-month CLV {}  churn risk {}\n",
+      OptionalText(s.p_alive, "{:.3f}"), OptionalText(s.expected_purchases_90d, "{:.2f}"),
+      money(s.expected_value_minor), money(s.clv_12m_minor), OptionalText(s.churn_risk, "{:.3f}"));
 }
 
 // One line of the timeline: an order or an event, at its local time.
@@ -101,18 +108,24 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   for (const store::OrderRecord& o : *orders) {
     Entry e{o.placed_at, o.utc_offset_minutes, "order", o.id, "", json::object()};
     e.detail = fmt::format("{} {}", Money(o.amount_minor, o.currency), OrderStatusName(o.status));
-    e.doc = {{"type", "order"}, {"id", o.id}, {"time", FormatTimestamp(o.placed_at, o.utc_offset_minutes)},
-             {"amount", Money(o.amount_minor, o.currency)}, {"status", OrderStatusName(o.status)}};
+    e.doc = {{"type", "order"},
+             {"id", o.id},
+             {"time", FormatTimestamp(o.placed_at, o.utc_offset_minutes)},
+             {"amount", Money(o.amount_minor, o.currency)},
+             {"status", OrderStatusName(o.status)}};
     json items = json::array();
     for (const store::OrderItem& it : o.items) {
-      items.push_back({{"sku", it.sku}, {"quantity", it.quantity}, {"price", Money(it.price_minor, o.currency)}});
+      items.push_back({{"sku", it.sku},
+                       {"quantity", it.quantity},
+                       {"price", Money(it.price_minor, o.currency)}});
       e.detail += fmt::format(" | {} x{}", it.sku, it.quantity);
     }
     if (!items.empty()) e.doc["items"] = items;
     timeline.push_back(std::move(e));
   }
   for (const store::EventRecord& ev : *events) {
-    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id, "", json::object()};
+    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id,
+            "",    json::object()};
     std::vector<std::string> parts;
     if (!ev.channel.empty()) parts.push_back("channel=" + ev.channel);
     if (!ev.reason.empty()) parts.push_back("reason=" + ev.reason);
@@ -121,11 +134,15 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
     if (!ev.ref.empty()) parts.push_back("ref=" + ev.ref);
     if (!ev.text.empty()) parts.push_back("\"" + ev.text + "\"");
     for (const auto& part : parts) e.detail += (e.detail.empty() ? "" : " ") + part;
-    e.doc = {{"type", EventTypeName(ev.type)}, {"id", ev.id},
-             {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)}, {"channel", OrNull(ev.channel)},
-             {"reason", OrNull(ev.reason)}, {"score", ev.score ? json(*ev.score) : json(nullptr)},
+    e.doc = {{"type", EventTypeName(ev.type)},
+             {"id", ev.id},
+             {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)},
+             {"channel", OrNull(ev.channel)},
+             {"reason", OrNull(ev.reason)},
+             {"score", ev.score ? json(*ev.score) : json(nullptr)},
              {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
-             {"ref", OrNull(ev.ref)}, {"text", OrNull(ev.text)}};
+             {"ref", OrNull(ev.ref)},
+             {"text", OrNull(ev.text)}};
     if (!ev.properties.empty()) e.doc["properties"] = json::parse(ev.properties, nullptr, false);
     timeline.push_back(std::move(e));
   }
@@ -152,32 +169,50 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
       consent[std::string(store::ChannelName(static_cast<store::Channel>(ch)))] =
           store::ConsentName(c.consent[ch]);
     }
-    json j = {
-        {"id", c.id}, {"email", OrNull(c.email)}, {"phone", OrNull(c.phone)},
-        {"first_name", OrNull(c.first_name)}, {"last_name", OrNull(c.last_name)},
-        {"birth_date", c.birth_date ? json(c.birth_date->ToString()) : json(nullptr)},
-        {"birth_year", c.birth_year ? json(*c.birth_year) : json(nullptr)},
-        {"gender", OrNull(c.gender)}, {"education", OrNull(c.education)},
-        {"country", OrNull(c.country)}, {"region", OrNull(c.region)}, {"city", OrNull(c.city)},
-        {"time_zone", OrNull(c.time_zone)}, {"language", OrNull(c.language)},
-        {"signup_at", TimeJson(c.signup_at)}, {"consent", consent},
-        {"preferred_channel", OrNull(c.preferred_channel)}, {"referred_by", OrNull(c.referred_by)}};
+    json j = {{"id", c.id},
+              {"email", OrNull(c.email)},
+              {"phone", OrNull(c.phone)},
+              {"first_name", OrNull(c.first_name)},
+              {"last_name", OrNull(c.last_name)},
+              {"birth_date", c.birth_date ? json(c.birth_date->ToString()) : json(nullptr)},
+              {"birth_year", c.birth_year ? json(*c.birth_year) : json(nullptr)},
+              {"gender", OrNull(c.gender)},
+              {"education", OrNull(c.education)},
+              {"country", OrNull(c.country)},
+              {"region", OrNull(c.region)},
+              {"city", OrNull(c.city)},
+              {"time_zone", OrNull(c.time_zone)},
+              {"language", OrNull(c.language)},
+              {"signup_at", TimeJson(c.signup_at)},
+              {"consent", consent},
+              {"preferred_channel", OrNull(c.preferred_channel)},
+              {"referred_by", OrNull(c.referred_by)}};
     j["aggregates"] = {
-        {"first_order_at", TimeJson(a.first_order_at)}, {"last_order_at", TimeJson(a.last_order_at)},
-        {"orders", a.orders}, {"refunded_orders", a.refunded_orders},
-        {"cancelled_orders", a.cancelled_orders}, {"purchase_days", a.purchase_days},
+        {"first_order_at", TimeJson(a.first_order_at)},
+        {"last_order_at", TimeJson(a.last_order_at)},
+        {"orders", a.orders},
+        {"refunded_orders", a.refunded_orders},
+        {"cancelled_orders", a.cancelled_orders},
+        {"purchase_days", a.purchase_days},
         {"revenue", a.currency.empty() ? json(nullptr) : json(Money(a.revenue_minor, a.currency))},
         {"other_currency_orders", a.other_currency_orders},
         {"last_email_engagement_at", TimeJson(a.last_engagement_at[0])},
         {"last_sms_engagement_at", TimeJson(a.last_engagement_at[1])},
         {"last_whatsapp_engagement_at", TimeJson(a.last_engagement_at[2])},
-        {"last_visit_at", TimeJson(a.last_visit_at)}, {"last_chat_at", TimeJson(a.last_chat_at)},
-        {"complaints", a.complaints}, {"last_complaint_at", TimeJson(a.last_complaint_at)},
-        {"tickets_opened", a.tickets_opened}, {"tickets_satisfied", a.tickets_satisfied},
-        {"tickets_unsatisfied", a.tickets_unsatisfied}, {"referrals", a.referrals},
-        {"reviews", a.reviews}, {"carts_abandoned", a.carts_abandoned},
-        {"payment_defaults", a.payment_defaults}, {"feature_requests", a.feature_requests},
-        {"exit_reason", OrNull(a.exit_reason)}, {"exit_at", TimeJson(a.exit_at)}};
+        {"last_visit_at", TimeJson(a.last_visit_at)},
+        {"last_chat_at", TimeJson(a.last_chat_at)},
+        {"complaints", a.complaints},
+        {"last_complaint_at", TimeJson(a.last_complaint_at)},
+        {"tickets_opened", a.tickets_opened},
+        {"tickets_satisfied", a.tickets_satisfied},
+        {"tickets_unsatisfied", a.tickets_unsatisfied},
+        {"referrals", a.referrals},
+        {"reviews", a.reviews},
+        {"carts_abandoned", a.carts_abandoned},
+        {"payment_defaults", a.payment_defaults},
+        {"feature_requests", a.feature_requests},
+        {"exit_reason", OrNull(a.exit_reason)},
+        {"exit_at", TimeJson(a.exit_at)}};
     j["score"] = score ? ScoreJson(*score_date, *score) : json(nullptr);
     json tl = json::array();
     for (const Entry& e : timeline) tl.push_back(e.doc);
@@ -191,11 +226,13 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
              c.time_zone.empty() ? "-" : c.time_zone, c.language.empty() ? "-" : c.language);
   fmt::print("  consent   email={} sms={} whatsapp={}  preferred={}\n",
              store::ConsentName(c.consent[0]), store::ConsentName(c.consent[1]),
-             store::ConsentName(c.consent[2]), c.preferred_channel.empty() ? "-" : c.preferred_channel);
-  fmt::print("  orders    {} completed on {} days, {} refunded, {} cancelled; revenue {}\n", a.orders,
-             a.purchase_days, a.refunded_orders, a.cancelled_orders,
+             store::ConsentName(c.consent[2]),
+             c.preferred_channel.empty() ? "-" : c.preferred_channel);
+  fmt::print("  orders    {} completed on {} days, {} refunded, {} cancelled; revenue {}\n",
+             a.orders, a.purchase_days, a.refunded_orders, a.cancelled_orders,
              a.currency.empty() ? "-" : Money(a.revenue_minor, a.currency));
-  fmt::print("  first/last order  {}  {}\n", TimeOrDash(a.first_order_at), TimeOrDash(a.last_order_at));
+  fmt::print("  first/last order  {}  {}\n", TimeOrDash(a.first_order_at),
+             TimeOrDash(a.last_order_at));
   fmt::print("  engagement  email {}  visit {}  chat {}\n", TimeOrDash(a.last_engagement_at[0]),
              TimeOrDash(a.last_visit_at), TimeOrDash(a.last_chat_at));
   fmt::print("  complaints {}  tickets satisfied/unsatisfied {}/{}  referrals {}  exit reason {}\n",
@@ -214,13 +251,13 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
 void RegisterCustomerCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto id = std::make_shared<std::string>();
   auto json_flag = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand(
-      "customer", "One customer: profile, consents, aggregates, the latest scores and the timeline of orders and events");
+  CLI::App* cmd = app.add_subcommand("customer",
+                                     "One customer: profile, consents, aggregates, the latest "
+                                     "scores and the timeline of orders and events");
   cmd->add_option("id", *id, "the customer's id as imported")->required();
   cmd->add_flag("--json", *json_flag, "print one JSON document");
-  cmd->callback([&globals, id, json_flag, &exit_code] {
-    exit_code = RunCustomer(globals, *id, *json_flag);
-  });
+  cmd->callback(
+      [&globals, id, json_flag, &exit_code] { exit_code = RunCustomer(globals, *id, *json_flag); });
 }
 
 }  // namespace winback::cli

@@ -11,9 +11,9 @@
 // input (neither or both of --summary and --calibration-end, unreadable or invalid summary,
 // missing store, malformed --params).
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -86,9 +86,8 @@ Result<std::vector<double>> ParseList(const std::string& text, std::size_t expec
     start = end + 1;
   }
   if (values.size() != expected) {
-    return InvalidArgumentError(
-        fmt::format("{}: expected {} comma-separated values, got {}", option, expected,
-                    values.size()));
+    return InvalidArgumentError(fmt::format("{}: expected {} comma-separated values, got {}",
+                                            option, expected, values.size()));
   }
   return values;
 }
@@ -164,8 +163,9 @@ Result<std::pair<std::unique_ptr<TransactionModel>, ModelOutcome>> TransactionMo
 }
 
 // Builds the spend model from `params` ("p,q,gamma") or fits it on the monetary column.
-Result<std::pair<models::GammaGammaModel, ModelOutcome>> SpendModelFor(
-    const std::string& params, const SummaryTable& data, int threads) {
+Result<std::pair<models::GammaGammaModel, ModelOutcome>> SpendModelFor(const std::string& params,
+                                                                       const SummaryTable& data,
+                                                                       int threads) {
   if (!params.empty()) {
     WINBACK_ASSIGN_OR_RETURN(std::vector<double> v, ParseList(params, 3, "--spend-params"));
     WINBACK_ASSIGN_OR_RETURN(models::GammaGammaModel m,
@@ -223,8 +223,7 @@ void PrintOutcome(std::string_view title, const ModelOutcome& o) {
                                : std::string("-");
     fmt::print("  {:<10} {:>14.7g} {:>14}\n", o.names[i], o.estimates[i], se);
   }
-  fmt::print("  log-likelihood: {:.4f} over {} customers\n", o.log_likelihood,
-             o.report.customers);
+  fmt::print("  log-likelihood: {:.4f} over {} customers\n", o.log_likelihood, o.report.customers);
   if (o.fitted) {
     fmt::print("  iterations: {} ({} likelihood evaluations), {}{}\n", o.report.iterations,
                o.report.evaluations, o.report.converged ? "converged" : "NOT CONVERGED: ",
@@ -242,7 +241,8 @@ Status WritePredictions(const std::string& path, const SummaryTable& data,
   if (f == nullptr) return UnavailableError("cannot write " + path);
   std::string header = "id";
   if (predictions != nullptr) header += ",p_alive,expected_purchases";
-  if (values != nullptr) header += predictions != nullptr ? ",expected_value,clv" : ",expected_value";
+  if (values != nullptr)
+    header += predictions != nullptr ? ",expected_value,clv" : ",expected_value";
   fmt::print(f, "{}\n", header);
   for (std::size_t i = 0; i < data.size(); ++i) {
     std::string line = data.has_ids() ? data.ids[i] : std::to_string(i);
@@ -295,8 +295,7 @@ Result<SummaryTable> StoreSummaryFor(const FitArgs& args, const GlobalOptions& g
       return InvalidArgumentError("the store has customers in several currencies (" + list +
                                   "); one spend model cannot mix them");
     }
-    fmt::print(stderr, "winback fit: customers in several currencies ({}): no spend model\n",
-               list);
+    fmt::print(stderr, "winback fit: customers in several currencies ({}): no spend model\n", list);
     summary.table.monetary_value.clear();
   }
   return std::move(summary.table);
@@ -314,8 +313,8 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
   if (args.horizon && !(*args.horizon >= 0)) {
     return Fail(kExitUsage, InvalidArgumentError("--horizon must be >= 0"));
   }
-  Result<SummaryTable> data = args.summary.empty() ? StoreSummaryFor(args, globals)
-                                                   : models::ReadSummaryCsv(args.summary);
+  Result<SummaryTable> data =
+      args.summary.empty() ? StoreSummaryFor(args, globals) : models::ReadSummaryCsv(args.summary);
   if (!data.ok()) {
     const bool usage = data.status().code() == StatusCode::kInvalidArgument ||
                        data.status().code() == StatusCode::kNotFound;
@@ -353,9 +352,10 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
     const ModelOutcome& outcome = built->second;
     out.update(OutcomeJson(args.model, outcome));
     if (!args.json) {
-      const std::string_view title = args.model == "bgnbd"    ? "BG/NBD (Fader, Hardie & Lee 2005)"
-                                     : args.model == "mbgnbd" ? "MBG/NBD (Batislam et al. 2007)"
-                                                              : "Pareto/NBD (Schmittlein et al. 1987)";
+      const std::string_view title = args.model == "bgnbd" ? "BG/NBD (Fader, Hardie & Lee 2005)"
+                                     : args.model == "mbgnbd"
+                                         ? "MBG/NBD (Batislam et al. 2007)"
+                                         : "Pareto/NBD (Schmittlein et al. 1987)";
       PrintOutcome(title, outcome);
     }
     if (outcome.fitted && !outcome.report.converged) exit_code = kExitFailure;
@@ -400,18 +400,18 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
       } else if (data->has_monetary_value()) {
         models::CustomerValues v;
         for (std::size_t i = 0; i < data->size(); ++i) {
-          v.expected_value.push_back(spend->ConditionalExpectedAverageValue(
-              data->frequency[i], data->monetary_value[i]));
+          v.expected_value.push_back(
+              spend->ConditionalExpectedAverageValue(data->frequency[i], data->monetary_value[i]));
         }
         values = std::move(v);
       } else {
-        return Fail(kExitUsage, InvalidArgumentError(
-                                    "gammagamma predictions need the monetary_value column"));
+        return Fail(kExitUsage,
+                    InvalidArgumentError("gammagamma predictions need the monetary_value column"));
       }
     }
-    Status written = WritePredictions(args.predictions, *data,
-                                      predictions ? &*predictions : nullptr,
-                                      values ? &*values : nullptr);
+    Status written =
+        WritePredictions(args.predictions, *data, predictions ? &*predictions : nullptr,
+                         values ? &*values : nullptr);
     if (!written.ok()) return Fail(kExitFailure, written);
     nlohmann::json pj;
     pj["file"] = args.predictions;
@@ -464,9 +464,10 @@ void RegisterFitCommand(CLI::App& app, const GlobalOptions& globals, int& exit_c
                   "write id,p_alive,expected_purchases[,expected_value,clv] to this CSV");
   cmd->add_option("--horizon", args->horizon,
                   "prediction horizon, in the summary's time unit (--unit)");
-  cmd->add_option("--calibration-end", args->calibration_end,
-                  "fit on the store: summarise completed orders up to this day (YYYY-MM-DD, inclusive) "
-                  "in --unit");
+  cmd->add_option(
+      "--calibration-end", args->calibration_end,
+      "fit on the store: summarise completed orders up to this day (YYYY-MM-DD, inclusive) "
+      "in --unit");
   cmd->add_option("--unit", args->unit, "time unit of the summary: week (default) or day")
       ->check(CLI::IsMember({"week", "day"}));
   cmd->add_option("--clv-months", args->clv_months, "CLV horizon in months (default 12)")

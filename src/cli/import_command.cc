@@ -1,5 +1,6 @@
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -25,11 +26,13 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   std::optional<ingest::FileFormat> format;
   if (o.format == "csv") format = ingest::FileFormat::kCsv;
   if (o.format == "jsonl") format = ingest::FileFormat::kJsonl;
-  if (!o.customers.empty()) options.files.push_back({ingest::FileKind::kCustomers, o.customers, format});
+  if (!o.customers.empty())
+    options.files.push_back({ingest::FileKind::kCustomers, o.customers, format});
   if (!o.orders.empty()) options.files.push_back({ingest::FileKind::kOrders, o.orders, format});
   if (!o.events.empty()) options.files.push_back({ingest::FileKind::kEvents, o.events, format});
   if (options.files.empty()) {
-    return ReportError(InvalidArgumentError("nothing to import: give --customers, --orders or --events"));
+    return ReportError(
+        InvalidArgumentError("nothing to import: give --customers, --orders or --events"));
   }
   options.allow_partial = o.allow_partial || config->allow_partial;
   options.rejects_dir = o.rejects_dir.empty() ? config->rejects_dir : o.rejects_dir;
@@ -37,7 +40,8 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   options.progress = [&progress](const ingest::ImportFile& f, std::size_t done, std::size_t total,
                                  std::int64_t rows) { progress.Update(f.path, done, total, rows); };
   const std::string db = DatabasePath(globals, *config);
-  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db, store::OpenMode::kCreateIfMissing, UpgradeNotice(db));
+  Result<std::unique_ptr<store::Store>> store =
+      store::OpenSqliteStore(db, store::OpenMode::kCreateIfMissing, UpgradeNotice(db));
   if (!store.ok()) return ReportError(store.status());
   Result<ingest::ImportReport> report = ingest::Import(**store, options);
   progress.Finish();
@@ -70,8 +74,9 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   std::int64_t rows = 0;
   for (const auto& f : report->files) rows += f.rows;
   fmt::print("imported into {} in {:.2f} s ({} rows/s); aggregates updated for {} customers\n", db,
-             report->seconds, WithThousands(static_cast<std::int64_t>(
-                                  report->seconds > 0 ? static_cast<double>(rows) / report->seconds : 0)),
+             report->seconds,
+             WithThousands(static_cast<std::int64_t>(
+                 report->seconds > 0 ? static_cast<double>(rows) / report->seconds : 0)),
              WithThousands(report->counts.aggregates_updated));
   if (report->error_count > 0) {
     // A partial import succeeded: exit 0, but say loudly what was left out.

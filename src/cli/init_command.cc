@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -21,16 +20,16 @@ int RunInit(const InitOptions& o) {
   if (ec) return ReportError(UnavailableError("cannot create '" + o.dir + "': " + ec.message()));
   const std::filesystem::path path = std::filesystem::path(o.dir) / "winback.toml";
   if (std::filesystem::exists(path) && !o.force) {
-    return ReportError(
-        AlreadyExistsError(path.string() + " exists; pass --force to overwrite it"));
+    return ReportError(AlreadyExistsError(path.string() + " exists; pass --force to overwrite it"));
   }
   std::ofstream out(path, std::ios::trunc);
   out << ExampleConfig();
   out.close();
   if (!out) return ReportError(UnavailableError("cannot write " + path.string()));
-  std::printf("wrote %s\nnext: winback import --customers customers.csv --orders orders.csv "
-              "--events events.csv\n",
-              path.string().c_str());
+  std::printf(
+      "wrote %s\nnext: winback import --customers customers.csv --orders orders.csv "
+      "--events events.csv\n",
+      path.string().c_str());
   return kExitOk;
 }
 

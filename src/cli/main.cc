@@ -1,6 +1,5 @@
 // winback: one binary, one subcommand per stage. This file only wires the commands together.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/commands.h"

@@ -54,7 +54,8 @@ void ProgressLine::Update(std::string_view label, std::size_t done, std::size_t 
   }
   last_ = now;
   const double secs = std::chrono::duration<double>(now - start_).count();
-  const double pct = total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
+  const double pct =
+      total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
   const auto rate = secs > 0 ? static_cast<std::int64_t>(static_cast<double>(rows) / secs) : 0;
   fmt::print(stderr, "\r{}  {:5.1f}%  {} rows  {} rows/s   ", label_, pct, WithThousands(rows),
              WithThousands(rate));

@@ -1,8 +1,8 @@
 // winback rates --period day|week|month|year: S, E, N, CRR, retained, churned, reactivated and
 // churn rate per period, plus churn by tenure and by calendar month.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -108,11 +108,12 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print("active = ordered within {} days; end = first day of the next period; "
-             "CRR = (E - N) / S x 100; churn = churned / S\n\n",
-             config->activity_days);
-  fmt::print("{:<10} {:<10} {:>10} {:>10} {:>9} {:>8} {:>10} {:>9} {:>11} {:>7}\n", "start",
-             "end", "S", "E", "N", "CRR %", "retained", "churned", "reactivated", "churn %");
+  fmt::print(
+      "active = ordered within {} days; end = first day of the next period; "
+      "CRR = (E - N) / S x 100; churn = churned / S\n\n",
+      config->activity_days);
+  fmt::print("{:<10} {:<10} {:>10} {:>10} {:>9} {:>8} {:>10} {:>9} {:>11} {:>7}\n", "start", "end",
+             "S", "E", "N", "CRR %", "retained", "churned", "reactivated", "churn %");
   auto pct = [](const std::optional<double>& x, double scale) {
     return x ? fmt::format("{:.1f}", *x * scale) : std::string("-");
   };
@@ -124,10 +125,9 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   }
   fmt::print("\nchurn by tenure at period start\n");
   for (const analytics::TenureBucket& b : tenure) {
-    const std::string label =
-        b.max_days == std::numeric_limits<std::int32_t>::max()
-            ? fmt::format("{}+ days", b.min_days)
-            : fmt::format("{}-{} days", b.min_days, b.max_days - 1);
+    const std::string label = b.max_days == std::numeric_limits<std::int32_t>::max()
+                                  ? fmt::format("{}+ days", b.min_days)
+                                  : fmt::format("{}-{} days", b.min_days, b.max_days - 1);
     fmt::print("  {:<14} {:>12} active, {:>10} churned, {:>6}%\n", label, WithThousands(b.at_risk),
                WithThousands(b.churned), pct(b.churn_rate(), 100));
   }
@@ -141,7 +141,8 @@ void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit
   CLI::App* cmd = app.add_subcommand(
       "rates", "Customer retention rate (CRR) and churn rate per day, week, month or year");
   cmd->add_option("--period", o->period, "day, week, month (default) or year");
-  cmd->add_option("--from", o->from, "first day YYYY-MM-DD (default: the first completed order's day)");
+  cmd->add_option("--from", o->from,
+                  "first day YYYY-MM-DD (default: the first completed order's day)");
   cmd->add_option("--to", o->to, "last day YYYY-MM-DD (default: the last completed order's day)");
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&globals, o, &exit_code] { exit_code = RunRates(globals, *o); });

@@ -1,9 +1,9 @@
 // winback score --as-of DATE: RFM, segments, lifecycle, inactivity, readiness and let-go flags
 // and the model predictions (P(alive), expected purchases, value, CLV, churn risk) for every
 // customer, streamed into the store with the date (earlier dates are kept).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -85,12 +85,12 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
     if (models) {
       nlohmann::json m;
       if (const auto& p = models->bgnbd()) {
-        m["bgnbd"] = {{"r", p->r}, {"alpha", p->alpha}, {"a", p->a}, {"b", p->b},
-                      {"time_unit_days", 7}};
+        m["bgnbd"] = {
+            {"r", p->r}, {"alpha", p->alpha}, {"a", p->a}, {"b", p->b}, {"time_unit_days", 7}};
       }
       if (const auto& p = models->gamma_gamma()) {
-        m["gamma_gamma"] = {{"p", p->p}, {"q", p->q}, {"gamma", p->gamma},
-                            {"currency", spend_currency}};
+        m["gamma_gamma"] = {
+            {"p", p->p}, {"q", p->q}, {"gamma", p->gamma}, {"currency", spend_currency}};
       }
       m["customers_with_p_alive"] = totals.with_p_alive;
       m["mean_p_alive"] = Mean(totals.p_alive_sum, totals.with_p_alive);
@@ -125,8 +125,7 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
     const std::string name(analytics::LifecycleName(static_cast<analytics::Lifecycle>(i)));
     auto it = summary->by_lifecycle.find(name);
     const std::int64_t n = it == summary->by_lifecycle.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n),
-               share(n, summary->customers));
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n), share(n, summary->customers));
   }
   fmt::print("\ngroups (article 004)\n");
   for (int g = 0; g < analytics::kGroupCount; ++g) {
@@ -145,17 +144,18 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
   if (models) {
     fmt::print("\nmodels ({:.1f} s)\n", models->seconds());
     if (const auto& p = models->bgnbd()) {
-      fmt::print("  BG/NBD (weeks) r={:.4g} alpha={:.4g} a={:.4g} b={:.4g}: mean P(alive) {:.3f} "
-                 "over {} customers; {:.0f} purchases expected in the next 90 days\n",
-                 p->r, p->alpha, p->a, p->b, Mean(totals.p_alive_sum, totals.with_p_alive),
-                 WithThousands(totals.with_p_alive), totals.expected_purchases_sum);
+      fmt::print(
+          "  BG/NBD (weeks) r={:.4g} alpha={:.4g} a={:.4g} b={:.4g}: mean P(alive) {:.3f} "
+          "over {} customers; {:.0f} purchases expected in the next 90 days\n",
+          p->r, p->alpha, p->a, p->b, Mean(totals.p_alive_sum, totals.with_p_alive),
+          WithThousands(totals.with_p_alive), totals.expected_purchases_sum);
     }
     if (const auto& p = models->gamma_gamma()) {
-      fmt::print("  Gamma-Gamma ({}) p={:.4g} q={:.4g} gamma={:.4g}: 12-month CLV {} {} over {} "
-                 "customers\n",
-                 spend_currency, p->p, p->q, p->gamma,
-                 MoneyText(totals.clv_sum_minor, spend_currency), spend_currency,
-                 WithThousands(totals.with_value));
+      fmt::print(
+          "  Gamma-Gamma ({}) p={:.4g} q={:.4g} gamma={:.4g}: 12-month CLV {} {} over {} "
+          "customers\n",
+          spend_currency, p->p, p->q, p->gamma, MoneyText(totals.clv_sum_minor, spend_currency),
+          spend_currency, WithThousands(totals.with_value));
     }
     if (models->churn_fitted()) {
       fmt::print("  churn risk ({}, no order in 90 days): mean {:.3f} over {} customers\n",
@@ -173,9 +173,10 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
 void RegisterScoreCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<ScoreOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "score", "Score every customer as of a date (RFM, segments, lifecycle, inactivity, "
-               "readiness, let-go, P(alive), expected purchases and value, CLV, churn risk) "
-               "and save the scores");
+      "score",
+      "Score every customer as of a date (RFM, segments, lifecycle, inactivity, "
+      "readiness, let-go, P(alive), expected purchases and value, CLV, churn risk) "
+      "and save the scores");
   cmd->add_option("--as-of", o->as_of, "score date YYYY-MM-DD; data after this day is ignored")
       ->required();
   cmd->add_flag("--no-models", o->no_models,

@@ -55,8 +55,9 @@ class ScoreModels {
   // on the same database) and both models: one pass over the orders serves the churn
   // classifier and the purchase/spend models while another store reads the classifier's
   // training sample; then the purchase/spend models are fitted (no store) while the churn
-  // scoring splits its events scan over all the stores. A model that cannot be fitted on this data is not an error: its
-  // fields stay empty and notes() says why. Errors: Unavailable from the store.
+  // scoring splits its events scan over all the stores. A model that cannot be fitted on this data
+  // is not an error: its fields stay empty and notes() says why. Errors: Unavailable from the
+  // store.
   static Result<ScoreModels> Compute(std::span<store::Store* const> stores, Date as_of,
                                      const ScoreModelOptions& options);
 

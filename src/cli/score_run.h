@@ -31,7 +31,7 @@ struct ModelTotals {
 struct ScoreRun {
   analytics::ScoreSummary summary;
   analytics::ScoreSource source = analytics::ScoreSource::kAuto;  // what was read
-  std::optional<ScoreModels> models;  // absent when not asked for
+  std::optional<ScoreModels> models;                              // absent when not asked for
   ModelTotals totals;
 };
 

@@ -1,8 +1,8 @@
 // winback segments: customers, revenue share and mean value per RFM segment and group from a
 // saved score run, and the migration matrix between two score dates.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -35,8 +35,9 @@ Result<Date> PickScoreDate(store::Store& store, std::string_view option, const s
   if (std::find(dates.begin(), dates.end(), d) == dates.end()) {
     std::string known;
     for (const Date& k : dates) known += (known.empty() ? "" : ", ") + k.ToString();
-    return NotFoundError(std::string(option) + ": no scores as of " + d.ToString() +
-                         (known.empty() ? std::string(" (none saved)") : " (saved: " + known + ")"));
+    return NotFoundError(
+        std::string(option) + ": no scores as of " + d.ToString() +
+        (known.empty() ? std::string(" (none saved)") : " (saved: " + known + ")"));
   }
   return d;
 }
@@ -47,9 +48,12 @@ std::string Money(std::int64_t minor, const std::string& currency) {
 }
 
 nlohmann::json RowJson(const analytics::SegmentRow& r) {
-  return {{"name", r.name},           {"group", r.group},
-          {"customers", r.customers}, {"share", r.share},
-          {"revenue_minor", r.revenue_minor}, {"revenue_share", r.revenue_share},
+  return {{"name", r.name},
+          {"group", r.group},
+          {"customers", r.customers},
+          {"share", r.share},
+          {"revenue_minor", r.revenue_minor},
+          {"revenue_share", r.revenue_share},
           {"mean_value_minor", r.mean_value_minor}};
 }
 

@@ -1,9 +1,11 @@
-#include <CLI/CLI.hpp>
+#include "cli/simulate_command.h"
+
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/simulate_command.h"
 #include "sim/simulator.h"
 
 namespace winback::cli {
@@ -13,7 +15,8 @@ Result<sim::SimStats> RunSimulation(const sim::SimOptions& options, const std::s
   const std::string label = "simulate " + out;
   Result<sim::SimStats> stats =
       sim::Simulate(options, out, [&](std::int64_t done, std::int64_t total) {
-        progress.Update(label, static_cast<std::size_t>(done), static_cast<std::size_t>(total), done);
+        progress.Update(label, static_cast<std::size_t>(done), static_cast<std::size_t>(total),
+                        done);
       });
   progress.Finish();
   return stats;
@@ -56,7 +59,8 @@ void RegisterSimulateCommand(CLI::App& app, const GlobalOptions& /*globals*/, in
       "Write a synthetic business with known ground truth: customers.csv, orders.csv, "
       "events.csv, truth.json and truth.csv (purchases follow BG/NBD, spend Gamma-Gamma)");
   cmd->add_option("--customers", o->sim.customers, "number of customers")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->sim.seed, "random seed: the same seed gives the same bytes")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "output directory")->required();

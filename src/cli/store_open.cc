@@ -31,9 +31,9 @@ Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const Glob
   if (path == ":memory:") count = 1;
   std::vector<std::unique_ptr<store::Store>> out;
   for (int i = 0; i < std::max(count, 1); ++i) {
-    WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> s,
-                             store::OpenSqliteStore(path, store::OpenMode::kMustExist,
-                                                    UpgradeNotice(path)));
+    WINBACK_ASSIGN_OR_RETURN(
+        std::unique_ptr<store::Store> s,
+        store::OpenSqliteStore(path, store::OpenMode::kMustExist, UpgradeNotice(path)));
     out.push_back(std::move(s));
   }
   return out;

@@ -6,9 +6,9 @@
 // Exit codes: 0 success; 1 the store could not be read or the file written; 2 bad usage
 // (bad date, missing store).
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
@@ -34,16 +34,15 @@ int Fail(int code, const Status& status) {
 
 int RunSummary(const SummaryArgs& args, const GlobalOptions& globals) {
   Result<Date> end = ParseDate(args.calibration_end);
-  if (!end.ok()) return Fail(kExitUsage, InvalidArgumentError("--calibration-end: " +
-                                                              end.status().message()));
+  if (!end.ok())
+    return Fail(kExitUsage, InvalidArgumentError("--calibration-end: " + end.status().message()));
   models::StoreSummaryOptions options;
   options.calibration_end = *end;
   options.days_per_unit = args.unit == "day" ? 1.0 : 7.0;
   if (!args.holdout_end.empty()) {
     Result<Date> holdout = ParseDate(args.holdout_end);
     if (!holdout.ok()) {
-      return Fail(kExitUsage,
-                  InvalidArgumentError("--holdout-end: " + holdout.status().message()));
+      return Fail(kExitUsage, InvalidArgumentError("--holdout-end: " + holdout.status().message()));
     }
     options.holdout_end = *holdout;
   }

@@ -20,9 +20,7 @@ class Currency {
   // Number of decimal places of the minor unit.
   int exponent() const { return exponent_; }
 
-  friend bool operator==(const Currency& a, const Currency& b) {
-    return a.code() == b.code();
-  }
+  friend bool operator==(const Currency& a, const Currency& b) { return a.code() == b.code(); }
 
  private:
   Currency(const char* code, int exponent) : exponent_(exponent) {

@@ -23,8 +23,7 @@ TEST(CurrencyTest, KnowsExponents) {
 
 TEST(CurrencyTest, RejectsUnknownAndLowerCase) {
   EXPECT_THAT(Currency::FromCode("XYZ"),
-              StatusIsWith(StatusCode::kInvalidArgument,
-                           "'XYZ' is not an ISO 4217 currency code"));
+              StatusIsWith(StatusCode::kInvalidArgument, "'XYZ' is not an ISO 4217 currency code"));
   EXPECT_THAT(Currency::FromCode("usd"),
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("upper case: USD")));
   EXPECT_THAT(Currency::FromCode(""), StatusIs(StatusCode::kInvalidArgument));

@@ -68,7 +68,7 @@ Status CancelledError(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     WINBACK_CHECK(!std::get<Status>(data_).ok());
   }
@@ -118,10 +118,10 @@ Status AsStatus(const Result<T>& r) {
 #define WINBACK_STATUS_CONCAT(a, b) WINBACK_STATUS_CONCAT_INNER(a, b)
 
 // Evaluates `expr` (a Status or Result<T>) and returns its error from the enclosing function.
-#define WINBACK_RETURN_IF_ERROR(expr)                                               \
-  do {                                                                              \
-    ::winback::Status winback_status_ = ::winback::internal::AsStatus((expr));      \
-    if (!winback_status_.ok()) return winback_status_;                              \
+#define WINBACK_RETURN_IF_ERROR(expr)                                          \
+  do {                                                                         \
+    ::winback::Status winback_status_ = ::winback::internal::AsStatus((expr)); \
+    if (!winback_status_.ok()) return winback_status_;                         \
   } while (false)
 
 // `WINBACK_ASSIGN_OR_RETURN(T x, ResultExpr());` declares x from the value, or returns the error.

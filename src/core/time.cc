@@ -10,7 +10,7 @@ namespace winback {
 namespace {
 
 constexpr std::array<const char*, 13> kMonthNames = {
-    "",     "January", "February", "March",     "April",   "May",      "June",
+    "",     "January", "February",  "March",   "April",    "May",     "June",
     "July", "August",  "September", "October", "November", "December"};
 
 struct Civil {
@@ -57,9 +57,9 @@ std::string Quote(std::string_view text) {
 
 Status DateError(std::string_view text, int y, int m, int d) {
   if (m < 1 || m > 12) return InvalidArgumentError(Quote(text) + " has month " + std::to_string(m));
-  return InvalidArgumentError(Quote(text) + " is not a date (" + kMonthNames[static_cast<std::size_t>(m)] +
-                              " " + std::to_string(y) + " has " +
-                              std::to_string(DaysInMonth(y, m)) + " days, not " +
+  return InvalidArgumentError(Quote(text) + " is not a date (" +
+                              kMonthNames[static_cast<std::size_t>(m)] + " " + std::to_string(y) +
+                              " has " + std::to_string(DaysInMonth(y, m)) + " days, not " +
                               std::to_string(d) + ")");
 }
 
@@ -220,8 +220,7 @@ Result<ParsedTimestamp> ParseTimestamp(std::string_view text) {
   if (pos != text.size()) {
     return InvalidArgumentError(Quote(text) + " has trailing characters after the UTC offset");
   }
-  const std::int64_t local_seconds =
-      std::int64_t{date.days()} * 86'400 + hh * 3600 + mm * 60 + ss;
+  const std::int64_t local_seconds = std::int64_t{date.days()} * 86'400 + hh * 3600 + mm * 60 + ss;
   out.instant = Instant::FromUnixMicros((local_seconds - offset * 60) * 1'000'000 + micros);
   out.utc_offset_minutes = offset;
   return out;

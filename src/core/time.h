@@ -50,7 +50,9 @@ class Date {
 
   constexpr Date PlusDays(std::int32_t d) const { return Date(days_ + d); }
   // The instant 00:00:00Z of this day.
-  constexpr Instant StartUtc() const { return Instant::FromUnixSeconds(std::int64_t{days_} * 86'400); }
+  constexpr Instant StartUtc() const {
+    return Instant::FromUnixSeconds(std::int64_t{days_} * 86'400);
+  }
 
   // "YYYY-MM-DD".
   std::string ToString() const;

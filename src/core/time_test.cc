@@ -107,8 +107,7 @@ TEST(TimeZoneTest, DstAwareOffsets) {
   // 22:00 UTC on Jan 15 is already Jan 16 in Tehran.
   EXPECT_EQ(teh.LocalDate(ParseTimestamp("2024-01-15T22:00:00Z")->instant).ToString(),
             "2024-01-16");
-  EXPECT_EQ(FormatTimestamp(teh.LocalMidnight(*ParseDate("2024-01-16"))),
-            "2024-01-15T20:30:00Z");
+  EXPECT_EQ(FormatTimestamp(teh.LocalMidnight(*ParseDate("2024-01-16"))), "2024-01-15T20:30:00Z");
 }
 
 TEST(TimeZoneTest, UnknownZoneIsNotFound) {

@@ -34,12 +34,12 @@ bool IsValidUtf8(std::string_view text, std::size_t* bad_offset) {
       len = 2;
     } else if (c >= 0xE0 && c <= 0xEF) {
       len = 3;
-      if (c == 0xE0) lo = 0xA0;       // No overlong 3-byte forms.
-      if (c == 0xED) hi = 0x9F;       // No UTF-16 surrogates.
+      if (c == 0xE0) lo = 0xA0;  // No overlong 3-byte forms.
+      if (c == 0xED) hi = 0x9F;  // No UTF-16 surrogates.
     } else if (c >= 0xF0 && c <= 0xF4) {
       len = 4;
-      if (c == 0xF0) lo = 0x90;       // No overlong 4-byte forms.
-      if (c == 0xF4) hi = 0x8F;       // Nothing above U+10FFFF.
+      if (c == 0xF0) lo = 0x90;  // No overlong 4-byte forms.
+      if (c == 0xF4) hi = 0x8F;  // Nothing above U+10FFFF.
     } else {
       return fail(i);
     }

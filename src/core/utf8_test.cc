@@ -23,7 +23,7 @@ TEST(Utf8Test, RejectsMalformedWithOffset) {
   EXPECT_FALSE(IsValidUtf8(std::string("\xED\xA0\x80")));      // Surrogate U+D800.
   EXPECT_FALSE(IsValidUtf8(std::string("\xF4\x90\x80\x80")));  // Above U+10FFFF.
   EXPECT_FALSE(IsValidUtf8(std::string("\xFF")));
-  EXPECT_FALSE(IsValidUtf8(std::string("ok \x80 no")));       // Stray continuation byte.
+  EXPECT_FALSE(IsValidUtf8(std::string("ok \x80 no")));  // Stray continuation byte.
 }
 
 }  // namespace

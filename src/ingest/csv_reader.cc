@@ -12,7 +12,8 @@ Status CsvReader::SkipToLineEnd(std::string message) {
   // Resynchronise on the next line end outside quotes; good enough to keep reporting errors
   // on the following records.
   const std::size_t nl = data_.find('\n', pos_);
-  raw_ = data_.substr(record_start_, (nl == std::string_view::npos ? data_.size() : nl) - record_start_);
+  raw_ = data_.substr(record_start_,
+                      (nl == std::string_view::npos ? data_.size() : nl) - record_start_);
   if (nl == std::string_view::npos) {
     pos_ = data_.size();
   } else {
@@ -48,7 +49,8 @@ Result<bool> CsvReader::Next() {
       std::size_t scratch_start = scratch_.size();
       while (true) {
         const void* q = std::memchr(base + pos_, '"', n - pos_);
-        const std::size_t qpos = q ? static_cast<std::size_t>(static_cast<const char*>(q) - base) : n;
+        const std::size_t qpos =
+            q ? static_cast<std::size_t>(static_cast<const char*>(q) - base) : n;
         for (std::size_t i = pos_; i < qpos; ++i) {
           if (base[i] == '\n') ++next_line_;
         }

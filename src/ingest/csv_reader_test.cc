@@ -84,7 +84,8 @@ TEST(CsvReaderTest, UnterminatedQuoteIsFatal) {
 TEST(CsvReaderTest, StrayQuotesSkipTheRecordOnly) {
   CsvReader r("a,b\n1,x\"y\n2,\"z\"q\n3,ok\n");
   ASSERT_TRUE(*r.Next());
-  EXPECT_THAT(r.Next(), StatusIsWith(StatusCode::kInvalidArgument, "quote inside an unquoted field"));
+  EXPECT_THAT(r.Next(),
+              StatusIsWith(StatusCode::kInvalidArgument, "quote inside an unquoted field"));
   EXPECT_EQ(r.line(), 2);
   EXPECT_THAT(r.Next(),
               StatusIsWith(StatusCode::kInvalidArgument, "characters after a closing quote"));

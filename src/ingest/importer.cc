@@ -97,7 +97,9 @@ FileFormat FormatOf(const ImportFile& f) {
   return FileFormat::kCsv;
 }
 
-std::string Display(const ImportFile& f) { return std::filesystem::path(f.path).filename().string(); }
+std::string Display(const ImportFile& f) {
+  return std::filesystem::path(f.path).filename().string();
+}
 
 // State shared by the files of one import, owned by the writing thread.
 class ImportRun {
@@ -135,7 +137,8 @@ class ImportRun {
     for (auto* f : {&rejects_, &rejects_errors_}) {
       if (f->is_open()) {
         f->close();
-        if (!*f) return UnavailableError("cannot write reject files in '" + options_.rejects_dir + "'");
+        if (!*f)
+          return UnavailableError("cannot write reject files in '" + options_.rejects_dir + "'");
       }
     }
     return Status::Ok();
@@ -279,7 +282,8 @@ class ImportRun {
     std::string text = Display(*file_) + ":" + std::to_string(line) + ": " + std::string(field) +
                        ": " + std::string(message);
     if (options_.allow_partial) WINBACK_RETURN_IF_ERROR(WriteReject(raw, text));
-    if (report_.errors.size() < options_.max_listed_errors) report_.errors.push_back(std::move(text));
+    if (report_.errors.size() < options_.max_listed_errors)
+      report_.errors.push_back(std::move(text));
     return Status::Ok();
   }
 
@@ -288,7 +292,8 @@ class ImportRun {
       WINBACK_RETURN_IF_ERROR(CloseRejects());
       std::error_code ec;
       std::filesystem::create_directories(options_.rejects_dir, ec);
-      if (ec) return UnavailableError("cannot create '" + options_.rejects_dir + "': " + ec.message());
+      if (ec)
+        return UnavailableError("cannot create '" + options_.rejects_dir + "': " + ec.message());
       const std::filesystem::path dir(options_.rejects_dir);
       fr_->rejects_path = (dir / Display(*file_)).string();
       fr_->rejects_errors_path = fr_->rejects_path + ".errors.txt";
@@ -363,8 +368,8 @@ class ImportRun {
     }
     WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> found, session_.FindCustomer(id));
     // Cache both answers; line -1 marks a customer known from the store, not from a file row.
-    customers_.Insert(id, CustomerEntry{found ? kFromStore : kUnknownCustomer,
-                                        found ? found->value() : 0});
+    customers_.Insert(
+        id, CustomerEntry{found ? kFromStore : kUnknownCustomer, found ? found->value() : 0});
     if (!found) return std::optional<std::int64_t>();
     return std::optional<std::int64_t>(found->value());
   }
@@ -407,7 +412,8 @@ class ImportRun {
 Result<ImportReport> Import(store::Store& store, const ImportOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<ImportFile> files = options.files;
-  if (files.empty()) return InvalidArgumentError("nothing to import: give --customers, --orders or --events");
+  if (files.empty())
+    return InvalidArgumentError("nothing to import: give --customers, --orders or --events");
   std::stable_sort(files.begin(), files.end(),
                    [](const ImportFile& a, const ImportFile& b) { return a.kind < b.kind; });
   for (std::size_t i = 1; i < files.size(); ++i) {
@@ -447,8 +453,7 @@ Result<ImportReport> Import(store::Store& store, const ImportOptions& options) {
   for (FileReport& fr : report.files) {
     if (fr.file.kind == FileKind::kCustomers) fr.written = report.counts.customers_written;
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

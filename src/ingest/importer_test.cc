@@ -79,8 +79,8 @@ class ImporterTest : public ::testing::Test {
     EXPECT_THAT(db, IsOk());
     if (!db.ok()) return {};
     std::ostringstream out;
-    for (const char* table : {"customers", "consents", "orders", "order_items", "events",
-                              "customer_aggregates"}) {
+    for (const char* table :
+         {"customers", "consents", "orders", "order_items", "events", "customer_aggregates"}) {
       auto count =
           db->Prepare(std::string("SELECT count(*) FROM pragma_table_info('") + table + "')");
       EXPECT_THAT(count, IsOk());
@@ -159,7 +159,8 @@ TEST_F(ImporterTest, EveryBadValueGetsFileLineFieldMessage) {
   const std::string h = "id,customer_id,time,amount,currency,status,items\n";
   const std::vector<BadCase> cases = {
       {"bad date", h + "o1,c1,2024-02-30T10:00:00Z,1.00,USD,,\n",
-       "orders.csv:2: time: '2024-02-30T10:00:00Z' is not a date (February 2024 has 29 days, not 30)"},
+       "orders.csv:2: time: '2024-02-30T10:00:00Z' is not a date (February 2024 has 29 days, not "
+       "30)"},
       {"unknown currency", h + "o1,c1,2024-01-01T10:00:00Z,1.00,ABC,,\n",
        "orders.csv:2: currency: 'ABC' is not an ISO 4217 currency code"},
       {"negative quantity",
@@ -202,12 +203,11 @@ TEST_F(ImporterTest, ListsTwentyErrorsAndCountsAll) {
 
 TEST_F(ImporterTest, AllowPartialImportsGoodRowsAndWritesRejects) {
   ImportOptions o = Options({{FileKind::kCustomers, Write("customers.csv", kCustomersCsv)},
-                             {FileKind::kOrders,
-                              Write("orders.csv",
-                                    "id,customer_id,time,amount,currency\n"
-                                    "o1,c1,2024-01-01T00:00:00Z,5.00,USD\n"
-                                    "o2,c1,yesterday,5.00,USD\n"
-                                    "o3,c1,2024-01-02T00:00:00Z,6.00,USD\n")}});
+                             {FileKind::kOrders, Write("orders.csv",
+                                                       "id,customer_id,time,amount,currency\n"
+                                                       "o1,c1,2024-01-01T00:00:00Z,5.00,USD\n"
+                                                       "o2,c1,yesterday,5.00,USD\n"
+                                                       "o3,c1,2024-01-02T00:00:00Z,6.00,USD\n")}});
   o.allow_partial = true;
   WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
   EXPECT_TRUE(r.committed);
@@ -251,8 +251,9 @@ TEST_F(ImporterTest, JsonlOrdersAndEvents) {
 }
 
 TEST_F(ImporterTest, JsonlErrors) {
-  ImportOptions o = Options({{FileKind::kCustomers, Write("c.jsonl", "{\"id\":\"c1\"}\n[1]\n{oops\n"
-                                                                     "{\"id\":\"c2\",\"email\":[1]}\n")}});
+  ImportOptions o = Options({{FileKind::kCustomers, Write("c.jsonl",
+                                                          "{\"id\":\"c1\"}\n[1]\n{oops\n"
+                                                          "{\"id\":\"c2\",\"email\":[1]}\n")}});
   WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
   EXPECT_THAT(r.errors, ElementsAre("c.jsonl:2: row: expected a JSON object",
                                     "c.jsonl:3: row: not valid JSON",
@@ -263,9 +264,10 @@ TEST_F(ImporterTest, OrdersMayReferToCustomersAlreadyStored) {
   ImportOrders(kOrdersCsv);
   WINBACK_ASSERT_OK_AND_ASSIGN(
       ImportReport r,
-      Import(*store_, Options({{FileKind::kOrders,
-                                Write("more.csv", "id,customer_id,time,amount,currency\n"
-                                                  "o9,c3,2024-06-01T00:00:00Z,1.00,TRY\n")}})));
+      Import(*store_,
+             Options({{FileKind::kOrders, Write("more.csv",
+                                                "id,customer_id,time,amount,currency\n"
+                                                "o9,c3,2024-06-01T00:00:00Z,1.00,TRY\n")}})));
   EXPECT_TRUE(r.committed);
   EXPECT_EQ(store_->LoadCustomer("c3")->aggregates.orders, 1);
 }
@@ -281,8 +283,9 @@ TEST_F(ImporterTest, CustomersResolveTheSameByLookupAndByLoadingAll) {
   ASSERT_TRUE(first.committed);
 
   const std::string header = "id,customer_id,time,amount,currency\n";
-  std::string few = header + "o1,s7,2024-06-01T00:00:00Z,1.00,TRY\n"
-                                   "o2,nobody,2024-06-01T00:00:00Z,1.00,TRY\n";
+  std::string few = header +
+                    "o1,s7,2024-06-01T00:00:00Z,1.00,TRY\n"
+                    "o2,nobody,2024-06-01T00:00:00Z,1.00,TRY\n";
   std::string many = few;  // 15 KB, ~150 rows by the importer's estimate: loads all 400.
   for (int i = 3; i < 400; ++i) {
     many += "o" + std::to_string(i) + ",s" + std::to_string(i) + ",2024-06-01T00:00:00Z,1.00,TRY\n";
@@ -292,14 +295,15 @@ TEST_F(ImporterTest, CustomersResolveTheSameByLookupAndByLoadingAll) {
     WINBACK_ASSERT_OK_AND_ASSIGN(
         ImportReport r, Import(*store_, Options({{FileKind::kOrders, Write("o.csv", *orders)}})));
     EXPECT_FALSE(r.committed);
-    EXPECT_THAT(r.errors,
-                ElementsAre("o.csv:3: customer_id: no customer 'nobody' in the store or in this import"));
+    EXPECT_THAT(
+        r.errors,
+        ElementsAre("o.csv:3: customer_id: no customer 'nobody' in the store or in this import"));
   }
   for (const std::string* orders : {&few, &many}) {
     // Without the bad row, both commit and the orders land on the right customers.
     std::string good = *orders;
-    good.erase(good.find("o2,nobody"), good.find('\n', good.find("o2,nobody")) -
-                                           good.find("o2,nobody") + 1);
+    good.erase(good.find("o2,nobody"),
+               good.find('\n', good.find("o2,nobody")) - good.find("o2,nobody") + 1);
     WINBACK_ASSERT_OK_AND_ASSIGN(
         ImportReport r, Import(*store_, Options({{FileKind::kOrders, Write("o.csv", good)}})));
     EXPECT_TRUE(r.committed);

@@ -1,8 +1,7 @@
 #include "ingest/row_parser.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "core/money.h"
 #include "core/time.h"
@@ -17,9 +16,26 @@ using store::Consent;
 // Column indexes, in the order of ColumnsOf() (row_source.cc).
 namespace cust {
 enum : std::size_t {
-  kId, kEmail, kPhone, kFirstName, kLastName, kBirthDate, kBirthYear, kGender, kEducation,
-  kCountry, kRegion, kCity, kTimeZone, kLanguage, kSignupAt, kConsentEmail, kConsentSms,
-  kConsentWhatsapp, kPreferredChannel, kReferredBy
+  kId,
+  kEmail,
+  kPhone,
+  kFirstName,
+  kLastName,
+  kBirthDate,
+  kBirthYear,
+  kGender,
+  kEducation,
+  kCountry,
+  kRegion,
+  kCity,
+  kTimeZone,
+  kLanguage,
+  kSignupAt,
+  kConsentEmail,
+  kConsentSms,
+  kConsentWhatsapp,
+  kPreferredChannel,
+  kReferredBy
 };
 }  // namespace cust
 namespace ord {
@@ -27,7 +43,17 @@ enum : std::size_t { kId, kCustomerId, kTime, kAmount, kCurrency, kStatus, kItem
 }  // namespace ord
 namespace ev {
 enum : std::size_t {
-  kId, kCustomerId, kType, kTime, kChannel, kReason, kScore, kValue, kCurrency, kRef, kText,
+  kId,
+  kCustomerId,
+  kType,
+  kTime,
+  kChannel,
+  kReason,
+  kScore,
+  kValue,
+  kCurrency,
+  kRef,
+  kText,
   kProperties
 };
 }  // namespace ev
@@ -153,8 +179,8 @@ Result<std::vector<store::OrderItem>> ParseItems(std::string_view v, const Curre
     }
     item.quantity = qty->get<std::int64_t>();
     if (item.quantity < 0) {
-      return FieldError("items", where + "quantity " + std::to_string(item.quantity) +
-                                     " is negative");
+      return FieldError("items",
+                        where + "quantity " + std::to_string(item.quantity) + " is negative");
     }
     if (item.quantity == 0) return FieldError("items", where + "quantity is 0");
     auto price = e.find("price");
@@ -177,8 +203,8 @@ constexpr std::array<std::string_view, 6> kEducations = {"primary", "secondary",
 constexpr std::array<std::string_view, 3> kPreferredChannels = {"email", "sms", "whatsapp"};
 constexpr std::array<std::string_view, 6> kEventChannels = {"email", "sms",   "whatsapp",
                                                             "web",   "phone", "chat"};
-constexpr std::array<std::string_view, 6> kExitReasons = {"price", "service", "selection",
-                                                          "feature", "moved", "other"};
+constexpr std::array<std::string_view, 6> kExitReasons = {"price",   "service", "selection",
+                                                          "feature", "moved",   "other"};
 constexpr std::array<std::string_view, 2> kResolutions = {"satisfied", "unsatisfied"};
 
 }  // namespace
@@ -233,7 +259,8 @@ Result<store::CustomerRecord> RowParser::ParseCustomer(const RawRow& row) {
   }
   if (has[kBirthYear]) {
     WINBACK_ASSIGN_OR_RETURN(std::int64_t y, ParseInteger("birth_year", v[kBirthYear]));
-    if (y < 1900 || y > 2100) return FieldError("birth_year", Quote(v[kBirthYear]) + " is not in 1900..2100");
+    if (y < 1900 || y > 2100)
+      return FieldError("birth_year", Quote(v[kBirthYear]) + " is not in 1900..2100");
     c.birth_year = static_cast<int>(y);
   } else if (c.birth_date) {
     c.birth_year = c.birth_date->year();
@@ -260,7 +287,8 @@ Result<store::CustomerRecord> RowParser::ParseCustomer(const RawRow& row) {
   }
   if (has[kLanguage]) {
     if (!IsAsciiLower(v[kLanguage], 2, 3)) {
-      return FieldError("language", Quote(v[kLanguage]) + " is not an ISO 639 code (e.g. tr, fa, en)");
+      return FieldError("language",
+                        Quote(v[kLanguage]) + " is not an ISO 639 code (e.g. tr, fa, en)");
     }
     c.language = v[kLanguage];
   }
@@ -303,7 +331,9 @@ Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
   WINBACK_ASSIGN_OR_RETURN(o.amount_minor, ParseAmount("amount", v[kAmount], currency));
   if (has[kStatus]) {
     const std::optional<store::OrderStatus> s = store::ParseOrderStatus(v[kStatus]);
-    if (!s) return FieldError("status", Quote(v[kStatus]) + " is not one of completed, refunded, cancelled");
+    if (!s)
+      return FieldError("status",
+                        Quote(v[kStatus]) + " is not one of completed, refunded, cancelled");
     o.status = *s;
   }
   if (has[kItems]) {
@@ -380,14 +410,15 @@ Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
   // Rules per type (docs/formats.md).
   switch (e.type) {
     case EventType::kTicketResolved:
-      if (!has[kReason]) return FieldError("reason", "missing (ticket_resolved needs satisfied or unsatisfied)");
+      if (!has[kReason])
+        return FieldError("reason", "missing (ticket_resolved needs satisfied or unsatisfied)");
       WINBACK_RETURN_IF_ERROR(CheckOneOf("reason", e.reason, kResolutions));
       break;
     case EventType::kExitSurvey:
     case EventType::kSubscriptionCancelled:
       if (!has[kReason]) {
-        return FieldError("reason", "missing (" + std::string(store::EventTypeName(e.type)) +
-                                        " needs a reason)");
+        return FieldError(
+            "reason", "missing (" + std::string(store::EventTypeName(e.type)) + " needs a reason)");
       }
       WINBACK_RETURN_IF_ERROR(CheckOneOf("reason", e.reason, kExitReasons));
       break;

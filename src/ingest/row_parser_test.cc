@@ -31,14 +31,16 @@ Result<store::CustomerRecord> Customer(const std::string& header, const std::str
                   [](RowParser& p, const RawRow& r) { return p.ParseCustomer(r); });
 }
 Result<store::OrderRecord> Order(const std::string& row) {
-  return ParseOne(FileKind::kOrders, "id,customer_id,time,amount,currency,status,items\n" + row + "\n",
+  return ParseOne(FileKind::kOrders,
+                  "id,customer_id,time,amount,currency,status,items\n" + row + "\n",
                   [](RowParser& p, const RawRow& r) { return p.ParseOrder(r); });
 }
 Result<store::EventRecord> Event(const std::string& row) {
-  return ParseOne(FileKind::kEvents,
-                  "id,customer_id,type,time,channel,reason,score,value,currency,ref,text,properties\n" +
-                      row + "\n",
-                  [](RowParser& p, const RawRow& r) { return p.ParseEvent(r); });
+  return ParseOne(
+      FileKind::kEvents,
+      "id,customer_id,type,time,channel,reason,score,value,currency,ref,text,properties\n" + row +
+          "\n",
+      [](RowParser& p, const RawRow& r) { return p.ParseEvent(r); });
 }
 
 TEST(RowParserTest, FullCustomer) {
@@ -58,10 +60,12 @@ TEST(RowParserTest, FullCustomer) {
 }
 
 TEST(RowParserTest, CustomerErrorsNameTheField) {
-  EXPECT_THAT(Customer("id,email", "c1,not-an-email"),
-              StatusIsWith(StatusCode::kInvalidArgument, "email: 'not-an-email' is not an email address"));
-  EXPECT_THAT(Customer("id,phone", "c1,0532"),
-              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("phone: '0532' is not an E.164")));
+  EXPECT_THAT(
+      Customer("id,email", "c1,not-an-email"),
+      StatusIsWith(StatusCode::kInvalidArgument, "email: 'not-an-email' is not an email address"));
+  EXPECT_THAT(
+      Customer("id,phone", "c1,0532"),
+      StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("phone: '0532' is not an E.164")));
   EXPECT_THAT(Customer("id,time_zone", "c1,Europe/Atlantis"),
               StatusIsWith(StatusCode::kInvalidArgument,
                            "time_zone: 'Europe/Atlantis' is not an IANA time zone"));
@@ -70,11 +74,13 @@ TEST(RowParserTest, CustomerErrorsNameTheField) {
   EXPECT_THAT(Customer("id,consent_sms", "c1,maybe"),
               StatusIsWith(StatusCode::kInvalidArgument, "consent_sms: 'maybe' is not yes or no"));
   EXPECT_THAT(Customer("id,birth_date", "c1,1990-02-30"),
-              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("birth_date: '1990-02-30' is not a date")));
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("birth_date: '1990-02-30' is not a date")));
   EXPECT_THAT(Customer("id,gender", "c1,f"),
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("gender: 'f' is not one of")));
-  EXPECT_THAT(Customer("id,first_name", "c1,\"a\x01\""),
-              StatusIsWith(StatusCode::kInvalidArgument, "first_name: contains a control character"));
+  EXPECT_THAT(
+      Customer("id,first_name", "c1,\"a\x01\""),
+      StatusIsWith(StatusCode::kInvalidArgument, "first_name: contains a control character"));
 }
 
 TEST(RowParserTest, OrderWithItems) {
@@ -90,8 +96,9 @@ TEST(RowParserTest, OrderWithItems) {
 }
 
 TEST(RowParserTest, OrderErrors) {
-  EXPECT_THAT(Order("o1,c1,2024-13-01T00:00:00Z,1.00,USD,,"),
-              StatusIsWith(StatusCode::kInvalidArgument, "time: '2024-13-01T00:00:00Z' has month 13"));
+  EXPECT_THAT(
+      Order("o1,c1,2024-13-01T00:00:00Z,1.00,USD,,"),
+      StatusIsWith(StatusCode::kInvalidArgument, "time: '2024-13-01T00:00:00Z' has month 13"));
   EXPECT_THAT(Order("o1,c1,2024-01-01T00:00:00Z,1.00,XYZ,,"),
               StatusIsWith(StatusCode::kInvalidArgument,
                            "currency: 'XYZ' is not an ISO 4217 currency code"));
@@ -117,16 +124,19 @@ TEST(RowParserTest, EventRulesPerType) {
   EXPECT_EQ(e.text, "Fiyatlar çok yükseldi");
   EXPECT_THAT(Event("e1,c1,exit_survey,2024-05-01T10:00:00Z,,,,,,,,"),
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("reason: missing")));
-  EXPECT_THAT(Event("e1,c1,exit_survey,2024-05-01T10:00:00Z,,bored,,,,,,"),
-              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("reason: 'bored' is not one of")));
+  EXPECT_THAT(
+      Event("e1,c1,exit_survey,2024-05-01T10:00:00Z,,bored,,,,,,"),
+      StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("reason: 'bored' is not one of")));
   EXPECT_THAT(Event("e1,c1,review,2024-05-01T10:00:00Z,,,6,,,,,"),
               StatusIsWith(StatusCode::kInvalidArgument, "score: 6 is not in 1..5"));
   EXPECT_THAT(Event("e1,c1,teleport,2024-05-01T10:00:00Z,,,,,,,,"),
-              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("type: 'teleport' is not an event type")));
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("type: 'teleport' is not an event type")));
   EXPECT_THAT(Event("e1,c1,unsubscribe,2024-05-01T10:00:00Z,,,,,,,,"),
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("channel: missing")));
-  EXPECT_THAT(Event("e1,c1,cart_abandoned,2024-05-01T10:00:00Z,,,,12.00,,,,"),
-              StatusIsWith(StatusCode::kInvalidArgument, "currency: value and currency go together"));
+  EXPECT_THAT(
+      Event("e1,c1,cart_abandoned,2024-05-01T10:00:00Z,,,,12.00,,,,"),
+      StatusIsWith(StatusCode::kInvalidArgument, "currency: value and currency go together"));
   EXPECT_THAT(Event("e1,c1,visit,2024-05-01T10:00:00Z,,,,,,,,[1]"),
               StatusIsWith(StatusCode::kInvalidArgument, "properties: expected a JSON object"));
   WINBACK_ASSERT_OK_AND_ASSIGN(

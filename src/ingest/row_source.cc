@@ -8,23 +8,35 @@
 namespace winback::ingest {
 namespace {
 
-const std::vector<ColumnSpec> kCustomerColumns = {
-    {"id", true},          {"email", false},          {"phone", false},
-    {"first_name", false}, {"last_name", false},      {"birth_date", false},
-    {"birth_year", false}, {"gender", false},         {"education", false},
-    {"country", false},    {"region", false},         {"city", false},
-    {"time_zone", false},  {"language", false},       {"signup_at", false},
-    {"consent_email", false}, {"consent_sms", false}, {"consent_whatsapp", false},
-    {"preferred_channel", false}, {"referred_by", false}};
+const std::vector<ColumnSpec> kCustomerColumns = {{"id", true},
+                                                  {"email", false},
+                                                  {"phone", false},
+                                                  {"first_name", false},
+                                                  {"last_name", false},
+                                                  {"birth_date", false},
+                                                  {"birth_year", false},
+                                                  {"gender", false},
+                                                  {"education", false},
+                                                  {"country", false},
+                                                  {"region", false},
+                                                  {"city", false},
+                                                  {"time_zone", false},
+                                                  {"language", false},
+                                                  {"signup_at", false},
+                                                  {"consent_email", false},
+                                                  {"consent_sms", false},
+                                                  {"consent_whatsapp", false},
+                                                  {"preferred_channel", false},
+                                                  {"referred_by", false}};
 
 const std::vector<ColumnSpec> kOrderColumns = {
-    {"id", true},     {"customer_id", true}, {"time", true}, {"amount", true},
-    {"currency", true}, {"status", false},   {"items", false}};
+    {"id", true},       {"customer_id", true}, {"time", true},  {"amount", true},
+    {"currency", true}, {"status", false},     {"items", false}};
 
 const std::vector<ColumnSpec> kEventColumns = {
-    {"id", true},      {"customer_id", true}, {"type", true},  {"time", true},
-    {"channel", false}, {"reason", false},    {"score", false}, {"value", false},
-    {"currency", false}, {"ref", false},      {"text", false},  {"properties", false}};
+    {"id", true},        {"customer_id", true}, {"type", true},   {"time", true},
+    {"channel", false},  {"reason", false},     {"score", false}, {"value", false},
+    {"currency", false}, {"ref", false},        {"text", false},  {"properties", false}};
 
 int ColumnIndex(const std::vector<ColumnSpec>& cols, std::string_view name) {
   for (std::size_t i = 0; i < cols.size(); ++i) {
@@ -222,18 +234,24 @@ class JsonlRowSource final : public RowSource {
 
 std::string_view FileKindName(FileKind kind) {
   switch (kind) {
-    case FileKind::kCustomers: return "customers";
-    case FileKind::kOrders: return "orders";
-    case FileKind::kEvents: return "events";
+    case FileKind::kCustomers:
+      return "customers";
+    case FileKind::kOrders:
+      return "orders";
+    case FileKind::kEvents:
+      return "events";
   }
   return "?";
 }
 
 const std::vector<ColumnSpec>& ColumnsOf(FileKind kind) {
   switch (kind) {
-    case FileKind::kCustomers: return kCustomerColumns;
-    case FileKind::kOrders: return kOrderColumns;
-    case FileKind::kEvents: return kEventColumns;
+    case FileKind::kCustomers:
+      return kCustomerColumns;
+    case FileKind::kOrders:
+      return kOrderColumns;
+    case FileKind::kEvents:
+      return kEventColumns;
   }
   return kCustomerColumns;
 }

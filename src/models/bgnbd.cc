@@ -46,18 +46,16 @@ double BgNbdModel::ExpectedPurchases(double t) const {
 double BgNbdModel::ProbabilityOfPurchases(int n, double t) const {
   return internal::BgProbabilityOfPurchases(kVariant, Internal(params_), n, t);
 }
-double BgNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c,
-                                                     double t) const {
+double BgNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c, double t) const {
   return internal::BgConditionalProbabilityOfPurchases(kVariant, Internal(params_), n, c, t);
 }
 
 Result<BgNbdFit> FitBgNbd(const SummaryTable& data, const FitOptions& options) {
   WINBACK_ASSIGN_OR_RETURN(FitReport report,
                            internal::FitBgFamily(kVariant, "BG/NBD", data, options));
-  WINBACK_ASSIGN_OR_RETURN(
-      BgNbdModel model,
-      BgNbdModel::Create({report.estimates[0], report.estimates[1], report.estimates[2],
-                          report.estimates[3]}));
+  WINBACK_ASSIGN_OR_RETURN(BgNbdModel model,
+                           BgNbdModel::Create({report.estimates[0], report.estimates[1],
+                                               report.estimates[2], report.estimates[3]}));
   return BgNbdFit{model, std::move(report)};
 }
 

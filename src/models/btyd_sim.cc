@@ -156,8 +156,7 @@ Result<SummaryTable> SimulateMbgNbd(const MbgNbdParams& p, const SimulationOptio
   return Simulate(Process::kMbg, p.r, p.alpha, p.a, p.b, options);
 }
 
-Result<SummaryTable> SimulateParetoNbd(const ParetoNbdParams& p,
-                                       const SimulationOptions& options) {
+Result<SummaryTable> SimulateParetoNbd(const ParetoNbdParams& p, const SimulationOptions& options) {
   WINBACK_RETURN_IF_ERROR(ValidateParetoNbdParams(p));
   return Simulate(Process::kPareto, p.r, p.alpha, p.s, p.beta, options);
 }

@@ -73,8 +73,7 @@ void ExpectRecovered(const FitReport& report, const std::vector<double>& truth) 
     const double se = report.standard_errors[j];
     ASSERT_TRUE(std::isfinite(se));
     // 4 standard errors: a false alarm has probability ~6e-5 per parameter.
-    EXPECT_NEAR(report.estimates[j], truth[j], 4 * se)
-        << report.parameter_names[j] << " se " << se;
+    EXPECT_NEAR(report.estimates[j], truth[j], 4 * se) << report.parameter_names[j] << " se " << se;
     std::printf("  %s: true %.4f estimate %.4f (se %.4f, %.2f%%)\n",
                 report.parameter_names[j].c_str(), truth[j], report.estimates[j], se,
                 100 * std::fabs(report.estimates[j] / truth[j] - 1));

@@ -56,9 +56,8 @@ TEST(CdnowTest, BgNbdReproducesPublishedEstimates) {
   ExpectRelative(fit.report.standard_errors[1], 0.378221, 2e-4, "se(alpha)");
   ExpectRelative(fit.report.standard_errors[2], 0.185719, 2e-4, "se(a)");
   ExpectRelative(fit.report.standard_errors[3], 0.705345, 2e-4, "se(b)");
-  std::printf("BG/NBD: r=%.7f alpha=%.7f a=%.7f b=%.7f ll=%.4f iter=%d evals=%d\n", p.r,
-              p.alpha, p.a, p.b, fit.report.log_likelihood, fit.report.iterations,
-              fit.report.evaluations);
+  std::printf("BG/NBD: r=%.7f alpha=%.7f a=%.7f b=%.7f ll=%.4f iter=%d evals=%d\n", p.r, p.alpha,
+              p.a, p.b, fit.report.log_likelihood, fit.report.iterations, fit.report.evaluations);
   std::printf("  se: %.6f %.6f %.6f %.6f\n", fit.report.standard_errors[0],
               fit.report.standard_errors[1], fit.report.standard_errors[2],
               fit.report.standard_errors[3]);
@@ -142,8 +141,7 @@ TEST(CdnowTest, SampleTransactionsSummarizeToThePublishedSummary) {
 
 TEST(CdnowTest, BgNbdPointChecksAndHoldoutTotal) {
   WINBACK_SKIP_WITHOUT_CDNOW();
-  const BgNbdModel model =
-      BgNbdModel::Create({0.2425982, 4.4136842, 0.7929899, 2.4261667}).value();
+  const BgNbdModel model = BgNbdModel::Create({0.2425982, 4.4136842, 0.7929899, 2.4261667}).value();
   // Fader, Hardie & Lee (2005): x = 2, t_x = 30.43, T = 38.86 -> 1.226 in the next 39 weeks.
   EXPECT_NEAR(model.ConditionalExpectedPurchases({2, 30.43, 38.86}, 39.0), 1.226, 0.0005);
   // Summed over the sample: about 1,653 predicted against 1,882 observed holdout purchases.

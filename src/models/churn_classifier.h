@@ -57,11 +57,11 @@ struct ChurnOptions {
   Date cutoff;            // last day of the training data
   int horizon_days = 90;  // H, >= 1
   ChurnModelKind model = ChurnModelKind::kLogistic;
-  double l2 = 1.0;        // logistic: penalty on standardised weights (logistic_regression.h)
-  int trees = 200;        // xgboost: rounds, depth, learning rate
+  double l2 = 1.0;  // logistic: penalty on standardised weights (logistic_regression.h)
+  int trees = 200;  // xgboost: rounds, depth, learning rate
   int max_depth = 4;
   double learning_rate = 0.1;
-  int threads = 1;        // BTYD fit and xgboost threads (0 = all cores)
+  int threads = 1;  // BTYD fit and xgboost threads (0 = all cores)
   int calibration_bins = 10;
   bool btyd_features = true;
   // Training rows: about this many customers at most (a deterministic sample, see the top of

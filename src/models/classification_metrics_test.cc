@@ -61,8 +61,7 @@ TEST(LogisticRegressionTest, RecoversASimulatedModel) {
   }
   LogisticOptions options;
   options.l2 = 1e-6;
-  WINBACK_ASSERT_OK_AND_ASSIGN(LogisticRegression model,
-                               LogisticRegression::Fit(x, 2, y, options));
+  WINBACK_ASSERT_OK_AND_ASSIGN(LogisticRegression model, LogisticRegression::Fit(x, 2, y, options));
   // Weights are per standard deviation (uniform on [-1, 1]: sd = 1/sqrt(3)).
   const double sd = 1 / std::sqrt(3.0);
   EXPECT_NEAR(model.weights()[0] / sd, 1.5, 0.1);

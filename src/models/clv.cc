@@ -77,8 +77,7 @@ Result<Predictions> PredictCustomers(const TransactionModel& model, const Summar
 
 Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
                                               const GammaGammaModel& spend,
-                                              const SummaryTable& data,
-                                              const ClvOptions& options) {
+                                              const SummaryTable& data, const ClvOptions& options) {
   if (!data.has_monetary_value()) {
     return InvalidArgumentError("CLV needs the monetary_value column");
   }
@@ -125,15 +124,15 @@ Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
   CustomerValues out;
   out.expected_value.resize(data.size());
   out.clv.resize(data.size());
-  internal::ForEachChunk(data.size(), kRowChunk, workers,
-                         [&](std::size_t, std::size_t begin, std::size_t end) {
-                           for (std::size_t i = begin; i < end; ++i) {
-                             const double v = spend.ConditionalExpectedAverageValue(
-                                 data.frequency[i], data.monetary_value[i]);
-                             out.expected_value[i] = v;
-                             out.clv[i] = v * discounted[groups.group_of_row[i]];
-                           }
-                         });
+  internal::ForEachChunk(
+      data.size(), kRowChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const double v =
+              spend.ConditionalExpectedAverageValue(data.frequency[i], data.monetary_value[i]);
+          out.expected_value[i] = v;
+          out.clv[i] = v * discounted[groups.group_of_row[i]];
+        }
+      });
   return out;
 }
 

@@ -66,7 +66,6 @@ struct CustomerValues {
 // q <= 1 (infinite mean spend, see GammaGammaModel::CheckFiniteMean).
 Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
                                               const GammaGammaModel& spend,
-                                              const SummaryTable& data,
-                                              const ClvOptions& options);
+                                              const SummaryTable& data, const ClvOptions& options);
 
 }  // namespace winback::models

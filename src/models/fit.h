@@ -49,9 +49,9 @@ struct FitReport {
   int iterations = 0;                   // optimiser iterations of the full-data fit
   int evaluations = 0;                  // likelihood + gradient evaluations, all stages
   bool converged = false;
-  std::string message;                  // why the optimiser stopped
-  std::size_t customers = 0;            // rows used
-  std::size_t distinct = 0;             // distinct inputs evaluated
+  std::string message;        // why the optimiser stopped
+  std::size_t customers = 0;  // rows used
+  std::size_t distinct = 0;   // distinct inputs evaluated
 };
 
 }  // namespace winback::models

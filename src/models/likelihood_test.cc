@@ -24,8 +24,8 @@ Groups TestRfm() {
   // (x, t_x, T): ordinary, boundary (t_x = T), and extreme customers.
   const std::vector<double> x = {0, 0, 1, 2, 5, 7, 221, 221, 30, 3, 1};
   const std::vector<double> tx = {0, 0, 1.71, 30.43, 20.0, 38.0, 254, 200, 38.86, 0.14, 38.86};
-  const std::vector<double> t = {38.86, 27.0, 38.86, 38.86, 38.86, 38.0, 254, 254, 38.86, 300,
-                                 38.86};
+  const std::vector<double> t = {38.86, 27.0, 38.86, 38.86, 38.86, 38.0,
+                                 254,   254,  38.86, 300,   38.86};
   return internal::GroupTriples(x, tx, t, {}, false);
 }
 
@@ -42,8 +42,8 @@ void CheckGradient(const internal::GroupLogLikelihood& ll, const Groups& data,
     tm[j] -= h;
     const double numeric = (ll(tp, data, dummy) - ll(tm, data, dummy)) / (2 * h);
     EXPECT_NEAR(grad[j], numeric, tolerance * (1.0 + std::fabs(numeric)))
-        << "parameter " << j << " at theta = " << theta[0] << "," << theta[1] << ","
-        << theta[2] << (theta.size() > 3 ? "," + std::to_string(theta[3]) : "");
+        << "parameter " << j << " at theta = " << theta[0] << "," << theta[1] << "," << theta[2]
+        << (theta.size() > 3 ? "," + std::to_string(theta[3]) : "");
   }
 }
 
@@ -170,8 +170,8 @@ TEST(LikelihoodTest, GroupedMatchesPerCustomerLikelihood) {
   const internal::BgGroupLikelihood bg_ll(internal::BgVariant::kBg, 2);
   EXPECT_NEAR(bg_ll(std::vector<double>{0.243, 4.41, 0.793, 2.43}, data, grad), bg_sum,
               1e-9 * std::fabs(bg_sum));
-  EXPECT_NEAR(internal::ParetoGroupLogLikelihood(2)(
-                  std::vector<double>{0.553, 10.58, 0.606, 11.67}, data, grad),
+  EXPECT_NEAR(internal::ParetoGroupLogLikelihood(2)(std::vector<double>{0.553, 10.58, 0.606, 11.67},
+                                                    data, grad),
               pareto_sum, 1e-9 * std::fabs(pareto_sum));
 }
 
@@ -185,10 +185,10 @@ TEST(ParetoIntegralTest, SeriesAgreesWithQuadrature) {
         for (double c2 : {0.05, 11.7, 80.0}) {
           for (const auto& [lo, hi] : std::vector<std::pair<double, double>>{
                    {0.0, 38.86}, {30.43, 38.86}, {38.0, 38.86}, {1.0, 254.0}}) {
-            const auto s = ComputePowerPairIntegral(e1, c1, e2, c2, lo, hi,
-                                                    PowerPairMethod::kSeries);
-            const auto q = ComputePowerPairIntegral(e1, c1, e2, c2, lo, hi,
-                                                    PowerPairMethod::kQuadrature);
+            const auto s =
+                ComputePowerPairIntegral(e1, c1, e2, c2, lo, hi, PowerPairMethod::kSeries);
+            const auto q =
+                ComputePowerPairIntegral(e1, c1, e2, c2, lo, hi, PowerPairMethod::kQuadrature);
             ASSERT_TRUE(std::isfinite(s.log_value) && std::isfinite(q.log_value));
             const double tol = 1e-9;
             EXPECT_NEAR(s.log_value, q.log_value, tol * (1 + std::fabs(q.log_value)))
@@ -210,9 +210,9 @@ TEST(ExtremeCustomerTest, NoNanOrInfinity) {
   const BgNbdModel bg = BgNbdModel::Create({0.243, 4.41, 0.793, 2.43}).value();
   const MbgNbdModel mbg = MbgNbdModel::Create({0.243, 4.41, 0.793, 2.43}).value();
   const ParetoNbdModel pareto = ParetoNbdModel::Create({0.553, 10.58, 0.606, 11.67}).value();
-  const std::vector<CustomerRfm> customers = {
-      {221, 254, 254}, {221, 200, 254}, {221, 1, 254}, {1000, 500, 520},
-      {10000, 5000, 5200}, {0, 0, 1e5}, {1, 1e-9, 1e5}, {50, 0.5, 0.5}};
+  const std::vector<CustomerRfm> customers = {{221, 254, 254},  {221, 200, 254},     {221, 1, 254},
+                                              {1000, 500, 520}, {10000, 5000, 5200}, {0, 0, 1e5},
+                                              {1, 1e-9, 1e5},   {50, 0.5, 0.5}};
   for (const TransactionModel* m : std::vector<const TransactionModel*>{&bg, &mbg, &pareto}) {
     for (const CustomerRfm& c : customers) {
       const double ll = m->LogLikelihood(c);
@@ -235,9 +235,9 @@ TEST(ExtremeCustomerTest, GradientsFiniteForExtremeGroups) {
   const std::vector<double> t = {254, 5200, 1e5};
   const Groups data = internal::GroupTriples(x, tx, t, {}, false);
   std::vector<double> grad(4);
-  for (const auto& ll : {internal::GroupLogLikelihood(internal::BgGroupLikelihood(
-                             internal::BgVariant::kBg, 1)),
-                         internal::ParetoGroupLogLikelihood(1)}) {
+  for (const auto& ll :
+       {internal::GroupLogLikelihood(internal::BgGroupLikelihood(internal::BgVariant::kBg, 1)),
+        internal::ParetoGroupLogLikelihood(1)}) {
     const double v = ll(std::vector<double>{0.5, 10.0, 0.6, 11.0}, data, grad);
     EXPECT_TRUE(std::isfinite(v));
     for (double g : grad) EXPECT_TRUE(std::isfinite(g));

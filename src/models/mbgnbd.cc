@@ -46,18 +46,16 @@ double MbgNbdModel::ExpectedPurchases(double t) const {
 double MbgNbdModel::ProbabilityOfPurchases(int n, double t) const {
   return internal::BgProbabilityOfPurchases(kVariant, Internal(params_), n, t);
 }
-double MbgNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c,
-                                                     double t) const {
+double MbgNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c, double t) const {
   return internal::BgConditionalProbabilityOfPurchases(kVariant, Internal(params_), n, c, t);
 }
 
 Result<MbgNbdFit> FitMbgNbd(const SummaryTable& data, const FitOptions& options) {
   WINBACK_ASSIGN_OR_RETURN(FitReport report,
                            internal::FitBgFamily(kVariant, "MBG/NBD", data, options));
-  WINBACK_ASSIGN_OR_RETURN(
-      MbgNbdModel model,
-      MbgNbdModel::Create({report.estimates[0], report.estimates[1], report.estimates[2],
-                          report.estimates[3]}));
+  WINBACK_ASSIGN_OR_RETURN(MbgNbdModel model,
+                           MbgNbdModel::Create({report.estimates[0], report.estimates[1],
+                                                report.estimates[2], report.estimates[3]}));
   return MbgNbdFit{model, std::move(report)};
 }
 

@@ -57,8 +57,7 @@ class MbgNbdModel final : public TransactionModel {
   double ExpectedPurchasesIfAlive(double frequency, double age, double t) const override;
   double ExpectedPurchases(double t) const override;
   double ProbabilityOfPurchases(int n, double t) const override;
-  double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c,
-                                           double t) const override;
+  double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c, double t) const override;
   double r() const override { return params_.r; }
   double alpha() const override { return params_.alpha; }
 

@@ -25,7 +25,8 @@ using ::testing::HasSubstr;
 
 std::vector<std::unique_ptr<TransactionModel>> Models() {
   std::vector<std::unique_ptr<TransactionModel>> m;
-  m.push_back(std::make_unique<BgNbdModel>(BgNbdModel::Create({0.243, 4.414, 0.793, 2.426}).value()));
+  m.push_back(
+      std::make_unique<BgNbdModel>(BgNbdModel::Create({0.243, 4.414, 0.793, 2.426}).value()));
   m.push_back(std::make_unique<MbgNbdModel>(MbgNbdModel::Create({0.5, 6.0, 1.4, 3.0}).value()));
   m.push_back(std::make_unique<ParetoNbdModel>(
       ParetoNbdModel::Create({0.553, 10.578, 0.606, 11.669}).value()));
@@ -60,8 +61,8 @@ TEST(ModelConsistencyTest, ProbabilitiesSumToOneAndMatchTheMean) {
 
 TEST(ModelConsistencyTest, ConditionalDistributionSumsToOneAndMatchesTheMean) {
   for (const auto& model : Models()) {
-    for (const CustomerRfm c : {CustomerRfm{0, 0, 38.86}, CustomerRfm{2, 30.43, 38.86},
-                                CustomerRfm{7, 10, 38.86}}) {
+    for (const CustomerRfm c :
+         {CustomerRfm{0, 0, 38.86}, CustomerRfm{2, 30.43, 38.86}, CustomerRfm{7, 10, 38.86}}) {
       double total = 0, mean = 0;
       for (int n = 0; n < 400; ++n) {
         const double p = model->ConditionalProbabilityOfPurchases(n, c, 39.0);
@@ -86,8 +87,8 @@ TEST(ModelConsistencyTest, NewCustomerEqualsConditionalAtTimeZero) {
 }
 
 TEST(BgExpectedCountTest, MatchesTheHypergeometricClosedForm) {
-  for (const auto& [r, alpha, a, b, t] : std::vector<std::tuple<double, double, double, double,
-                                                                double>>{
+  for (const auto& [r, alpha, a, b, t] :
+       std::vector<std::tuple<double, double, double, double, double>>{
            {0.243, 4.414, 0.793, 2.426, 39.0},
            {2.243, 43.27, 0.793, 4.426, 39.0},
            {1.5, 2.0, 3.0, 2.0, 10.0},
@@ -190,8 +191,7 @@ TEST(GammaGammaTest, ExpectedValueIsAWeightedAverage) {
   EXPECT_DOUBLE_EQ(g.PopulationMeanValue(), population);
   EXPECT_DOUBLE_EQ(g.ConditionalExpectedAverageValue(0, 0), population);
   const double w = 6.25 * 2 / (6.25 * 2 + 3.74 - 1);
-  EXPECT_NEAR(g.ConditionalExpectedAverageValue(2, 22.35), (1 - w) * population + w * 22.35,
-              1e-12);
+  EXPECT_NEAR(g.ConditionalExpectedAverageValue(2, 22.35), (1 - w) * population + w * 22.35, 1e-12);
   EXPECT_THAT(g.CheckFiniteMean(), IsOk());
   const GammaGammaModel heavy = GammaGammaModel::Create({1, 0.5, 10}).value();
   EXPECT_THAT(heavy.CheckFiniteMean(), StatusIs(StatusCode::kFailedPrecondition));
@@ -207,8 +207,8 @@ SummaryTable Tiny() {
 }
 
 TEST(FitErrorsTest, EveryDocumentedErrorIsInvalidArgument) {
-  EXPECT_THAT(FitBgNbd(SummaryTable()), StatusIsWith(StatusCode::kInvalidArgument,
-                                                    HasSubstr("no customers")));
+  EXPECT_THAT(FitBgNbd(SummaryTable()),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("no customers")));
   SummaryTable bad = Tiny();
   bad.recency[1] = 50;
   EXPECT_THAT(FitParetoNbd(bad), StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("row 1")));

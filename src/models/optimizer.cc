@@ -40,8 +40,8 @@ struct LinePoint {
 
 class LineSearch {
  public:
-  LineSearch(const Objective& f, std::span<const double> x, std::span<const double> d,
-             double f0, double slope0, int& evaluations)
+  LineSearch(const Objective& f, std::span<const double> x, std::span<const double> d, double f0,
+             double slope0, int& evaluations)
       : f_(f), x_(x), d_(d), f0_(f0), slope0_(slope0), evaluations_(evaluations) {}
 
   LinePoint Eval(double alpha) {
@@ -224,8 +224,8 @@ Result<MinimizeResult> MinimizeBfgs(const Objective& f, std::vector<double> x0,
       const double yhy = Dot(y, hy);
       for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = 0; j < n; ++j) {
-          h[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) +
-                          (rho * rho * yhy + rho) * s[i] * s[j];
+          h[i * n + j] +=
+              -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
         }
       }
     }

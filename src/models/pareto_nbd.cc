@@ -182,8 +182,7 @@ GroupLogLikelihood ParetoGroupLogLikelihood(int threads) { return ParetoGroupLik
 Status ValidateParetoNbdParams(const ParetoNbdParams& p) {
   for (double v : {p.r, p.alpha, p.s, p.beta}) {
     if (!std::isfinite(v) || !(v > 0)) {
-      return InvalidArgumentError(
-          "Pareto/NBD parameters r, alpha, s, beta must be finite and > 0");
+      return InvalidArgumentError("Pareto/NBD parameters r, alpha, s, beta must be finite and > 0");
     }
   }
   return Status::Ok();
@@ -195,10 +194,10 @@ Result<ParetoNbdModel> ParetoNbdModel::Create(const ParetoNbdParams& params) {
 }
 
 double ParetoNbdModel::LogLikelihood(const CustomerRfm& c) const {
-  const Core core = EvaluateCore(params_, std::log(params_.s), c.frequency, c.recency, c.age, false);
+  const Core core =
+      EvaluateCore(params_, std::log(params_.s), c.frequency, c.recency, c.age, false);
   return LogGamma(params_.r + c.frequency) - LogGamma(params_.r) +
-         params_.r * std::log(params_.alpha) + params_.s * std::log(params_.beta) +
-         core.log_sum;
+         params_.r * std::log(params_.alpha) + params_.s * std::log(params_.beta) + core.log_sum;
 }
 
 double ParetoNbdModel::ProbabilityAlive(const CustomerRfm& c) const {
@@ -251,10 +250,9 @@ Result<ParetoNbdFit> FitParetoNbd(const SummaryTable& data, const FitOptions& op
   WINBACK_ASSIGN_OR_RETURN(
       FitReport report,
       internal::RunFit(ll, groups, {"r", "alpha", "s", "beta"}, start, options, data.size()));
-  WINBACK_ASSIGN_OR_RETURN(
-      ParetoNbdModel model,
-      ParetoNbdModel::Create({report.estimates[0], report.estimates[1], report.estimates[2],
-                              report.estimates[3]}));
+  WINBACK_ASSIGN_OR_RETURN(ParetoNbdModel model,
+                           ParetoNbdModel::Create({report.estimates[0], report.estimates[1],
+                                                   report.estimates[2], report.estimates[3]}));
   return ParetoNbdFit{model, std::move(report)};
 }
 

@@ -37,7 +37,7 @@ struct ParetoNbdParams {
   double r = 0;
   double alpha = 0;  // time units
   double s = 0;
-  double beta = 0;   // time units
+  double beta = 0;  // time units
 };
 
 // InvalidArgument unless every parameter is finite and > 0.
@@ -51,9 +51,7 @@ class ParetoNbdModel final : public TransactionModel {
   const ParetoNbdParams& params() const { return params_; }
 
   std::string_view name() const override { return "pareto"; }
-  std::vector<std::string> parameter_names() const override {
-    return {"r", "alpha", "s", "beta"};
-  }
+  std::vector<std::string> parameter_names() const override { return {"r", "alpha", "s", "beta"}; }
   std::vector<double> parameters() const override {
     return {params_.r, params_.alpha, params_.s, params_.beta};
   }
@@ -63,8 +61,7 @@ class ParetoNbdModel final : public TransactionModel {
   double ExpectedPurchasesIfAlive(double frequency, double age, double t) const override;
   double ExpectedPurchases(double t) const override;
   double ProbabilityOfPurchases(int n, double t) const override;
-  double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c,
-                                           double t) const override;
+  double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c, double t) const override;
   double r() const override { return params_.r; }
   double alpha() const override { return params_.alpha; }
 

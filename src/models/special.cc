@@ -176,8 +176,7 @@ double AdaptiveIntegrate(const std::function<double(double)>& f, double lo, doub
   if (!(hi > lo)) return 0.0;
   const double whole = Gl16(f, lo, hi);
   double reference = std::fabs(whole);
-  double total = AdaptivePass(f, lo, hi, std::max(abs_tol, rel_tol * reference), max_depth,
-                              whole);
+  double total = AdaptivePass(f, lo, hi, std::max(abs_tol, rel_tol * reference), max_depth, whole);
   // The first estimate of the scale can be far off for peaked integrands; redo once with the
   // better scale so that the relative tolerance means what it says.
   if (std::fabs(total) < 0.5 * reference || std::fabs(total) > 2.0 * reference) {
@@ -217,9 +216,9 @@ double BgExpectedCount(double r, double alpha, double a, double b, double t) {
   constexpr double kRescale = 1e250;
   const double log_rescale = std::log(kRescale);
   double log_scale = -r * std::log1p(t / alpha);  // ln NB(0) = r ln(1 - z)
-  double term = 1.0;  // NB(k) / exp(log_scale)
-  double rho = 1.0;   // (b)_k / (a+b)_k
-  double u = 0.0;     // sum_{j<k} (b)_j / (a+b)_j
+  double term = 1.0;                              // NB(k) / exp(log_scale)
+  double rho = 1.0;                               // (b)_k / (a+b)_k
+  double u = 0.0;                                 // sum_{j<k} (b)_j / (a+b)_j
   double sum = 0.0;
   const auto max_terms = static_cast<long>(estimated_terms * 4.0 + 1000.0);
   for (long k = 0; k < max_terms; ++k) {

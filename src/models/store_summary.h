@@ -107,8 +107,9 @@ class PurchaseHistories {
 
 // Writes `summary` as CSV with the header id,frequency,recency,T,monetary_value,currency (plus
 // holdout_frequency,holdout_value when present), readable by ReadSummaryCsv and
-// `winback fit --summary`. Numbers are printed in the shortest form that reads back exactly; ids are
-// quoted when needed. `path` "-" writes to standard output. Errors: Unavailable when the file cannot be written.
+// `winback fit --summary`. Numbers are printed in the shortest form that reads back exactly; ids
+// are quoted when needed. `path` "-" writes to standard output. Errors: Unavailable when the file
+// cannot be written.
 Status WriteStoreSummaryCsv(const StoreSummary& summary, const std::string& path);
 
 }  // namespace winback::models

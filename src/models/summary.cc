@@ -102,8 +102,7 @@ std::string_view ColumnName(Column c) {
 
 Status ValidateRfm(const CustomerRfm& c) {
   if (!std::isfinite(c.frequency) || c.frequency < 0 || c.frequency != std::floor(c.frequency)) {
-    return InvalidArgumentError("frequency " + Num(c.frequency) +
-                                " is not a non-negative integer");
+    return InvalidArgumentError("frequency " + Num(c.frequency) + " is not a non-negative integer");
   }
   if (!std::isfinite(c.age) || !(c.age > 0)) {
     return InvalidArgumentError("T " + Num(c.age) + " is not a positive number");
@@ -112,12 +111,10 @@ Status ValidateRfm(const CustomerRfm& c) {
     return InvalidArgumentError("recency " + Num(c.recency) + " is not a non-negative number");
   }
   if (c.recency > c.age) {
-    return InvalidArgumentError("recency " + Num(c.recency) + " is greater than T " +
-                                Num(c.age));
+    return InvalidArgumentError("recency " + Num(c.recency) + " is greater than T " + Num(c.age));
   }
   if (c.frequency == 0 && c.recency != 0) {
-    return InvalidArgumentError("recency " + Num(c.recency) +
-                                " must be 0 when frequency is 0");
+    return InvalidArgumentError("recency " + Num(c.recency) + " must be 0 when frequency is 0");
   }
   return Status::Ok();
 }
@@ -185,8 +182,8 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
         if (!c) continue;
         const auto ci = static_cast<std::size_t>(*c);
         if (has_column[ci]) {
-          return error("header", "column " + std::string(ColumnName(*c)) +
-                                     " appears twice (as '" + fields[i] + "')");
+          return error("header", "column " + std::string(ColumnName(*c)) + " appears twice (as '" +
+                                     fields[i] + "')");
         }
         has_column[ci] = true;
         column_index[ci] = i;
@@ -199,8 +196,8 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
       continue;
     }
     if (fields.size() != columns.size()) {
-      return error("line", fmt::format("has {} fields, the header has {}", fields.size(),
-                                       columns.size()));
+      return error("line",
+                   fmt::format("has {} fields, the header has {}", fields.size(), columns.size()));
     }
     const std::string& id = fields[column_index[static_cast<std::size_t>(Column::kId)]];
     if (id.empty()) return error("id", "is empty");
@@ -227,8 +224,8 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
     if (monetary < 0) return error("monetary_value", Num(monetary) + " is negative");
     const auto [it, inserted] = first_line_of_id.emplace(id, line_no);
     if (!inserted) {
-      return error("id", "'" + id + "' appears twice (first on line " +
-                             std::to_string(it->second) + ")");
+      return error("id",
+                   "'" + id + "' appears twice (first on line " + std::to_string(it->second) + ")");
     }
     table.ids.push_back(id);
     table.frequency.push_back(rfm.frequency);
@@ -274,9 +271,8 @@ Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionReco
     by_customer[rec.customer_id][rec.day] += rec.value;
   }
   CalibrationHoldout out;
-  out.holdout_length =
-      static_cast<double>(options.holdout_end_day - options.calibration_end_day) /
-      options.days_per_unit;
+  out.holdout_length = static_cast<double>(options.holdout_end_day - options.calibration_end_day) /
+                       options.days_per_unit;
   for (const auto& [id, days] : by_customer) {
     const std::int32_t first = days.begin()->first;
     if (first >= options.calibration_end_day) continue;
@@ -299,8 +295,8 @@ Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionReco
     out.calibration.ids.push_back(id);
     out.calibration.frequency.push_back(x);
     out.calibration.recency.push_back(static_cast<double>(last - first) / options.days_per_unit);
-    out.calibration.age.push_back(
-        static_cast<double>(options.calibration_end_day - first) / options.days_per_unit);
+    out.calibration.age.push_back(static_cast<double>(options.calibration_end_day - first) /
+                                  options.days_per_unit);
     out.calibration.monetary_value.push_back(x > 0 ? value_sum / x : 0.0);
     out.holdout_frequency.push_back(holdout_x);
     out.holdout_value.push_back(holdout_value);

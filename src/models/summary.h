@@ -91,8 +91,8 @@ struct CalibrationOptions {
 
 // Calibration summaries plus what each customer did in the holdout period.
 struct CalibrationHoldout {
-  SummaryTable calibration;            // customers whose first purchase is in calibration,
-                                       // ordered by customer id (string order)
+  SummaryTable calibration;               // customers whose first purchase is in calibration,
+                                          // ordered by customer id (string order)
   std::vector<double> holdout_frequency;  // purchase days in (calibration_end, holdout_end]
   std::vector<double> holdout_value;      // total value bought in the holdout period
   double holdout_length = 0;              // (holdout_end - calibration_end) / days_per_unit

@@ -25,18 +25,18 @@ TEST(ValidateRfmTest, AcceptsValidAndRejectsEachBrokenRule) {
 }
 
 TEST(ParseSummaryCsvTest, ReadsWinbackAndCdnowHeaders) {
-  WINBACK_ASSERT_OK_AND_ASSIGN(
-      SummaryTable a, ParseSummaryCsv("id,frequency,recency,T,monetary_value\r\n"
-                                      "c1,2,30.43,38.86,22.35\r\n\"c,2\",0,0,38.86,0\r\n",
-                                      "a.csv"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable a,
+                               ParseSummaryCsv("id,frequency,recency,T,monetary_value\r\n"
+                                               "c1,2,30.43,38.86,22.35\r\n\"c,2\",0,0,38.86,0\r\n",
+                                               "a.csv"));
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a.ids[1], "c,2");
   EXPECT_EQ(a.frequency[0], 2);
   EXPECT_DOUBLE_EQ(a.recency[0], 30.43);
   EXPECT_DOUBLE_EQ(a.monetary_value[0], 22.35);
-  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable b,
-                               ParseSummaryCsv("\xEF\xBB\xBFT,extra,t_x,x,ID\n38.86,q,1.71,1,7\n\n",
-                                               "b.csv"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      SummaryTable b,
+      ParseSummaryCsv("\xEF\xBB\xBFT,extra,t_x,x,ID\n38.86,q,1.71,1,7\n\n", "b.csv"));
   ASSERT_EQ(b.size(), 1u);
   EXPECT_FALSE(b.has_monetary_value());
   EXPECT_EQ(b.ids[0], "7");
@@ -92,9 +92,9 @@ TEST(ValidateSummaryTableTest, NamesRowAndId) {
 }
 
 TEST(SummarizeTransactionsTest, MergesSameDayAndSplitsCalibrationAndHoldout) {
-  const std::vector<TransactionRecord> records = {
-      {"a", 0, 10}, {"a", 0, 5}, {"a", 7, 20}, {"a", 14, 30}, {"a", 30, 40}, {"b", 14, 9},
-      {"c", 21, 1}};
+  const std::vector<TransactionRecord> records = {{"a", 0, 10},  {"a", 0, 5},   {"a", 7, 20},
+                                                  {"a", 14, 30}, {"a", 30, 40}, {"b", 14, 9},
+                                                  {"c", 21, 1}};
   CalibrationOptions o;
   o.calibration_end_day = 21;
   o.holdout_end_day = 35;

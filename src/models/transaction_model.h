@@ -48,8 +48,7 @@ class TransactionModel {
   // P(Y(t) = n | x, t_x, T): probability of n purchases in (T, T + t]. It is
   // (1 - P(alive)) [n = 0] + P(alive) P'(X(t) = n), where P' is the new-customer distribution
   // at the posterior parameters of an alive customer.
-  virtual double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c,
-                                                   double t) const = 0;
+  virtual double ConditionalProbabilityOfPurchases(int n, const CustomerRfm& c, double t) const = 0;
 
   // The purchase-rate heterogeneity Gamma(r, alpha), common to all three models.
   virtual double r() const = 0;

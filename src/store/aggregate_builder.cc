@@ -34,7 +34,8 @@ void AggregateBuilder::AddOrder(Instant placed_at, std::int32_t utc_offset_minut
   ++agg_.orders;
   if (!agg_.first_order_at || placed_at < *agg_.first_order_at) agg_.first_order_at = placed_at;
   KeepLatest(agg_.last_order_at, placed_at);
-  local_days_.push_back(UtcDate(placed_at.PlusSeconds(std::int64_t{utc_offset_minutes} * 60)).days());
+  local_days_.push_back(
+      UtcDate(placed_at.PlusSeconds(std::int64_t{utc_offset_minutes} * 60)).days());
   auto it = std::find_if(currencies_.begin(), currencies_.end(),
                          [&](const CurrencyTotal& c) { return c.code == currency; });
   if (it == currencies_.end()) {
@@ -50,7 +51,9 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
                                 std::string_view reason, std::optional<std::int64_t> score) {
   KeepLatest(agg_.last_activity_at, at);
   switch (type) {
-    case EventType::kVisit: KeepLatest(agg_.last_visit_at, at); break;
+    case EventType::kVisit:
+      KeepLatest(agg_.last_visit_at, at);
+      break;
     case EventType::kEmailOpen:
     case EventType::kEmailClick:
       KeepLatest(agg_.last_engagement_at[static_cast<int>(Channel::kEmail)], at);
@@ -63,9 +66,14 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
       KeepLatest(agg_.last_engagement_at[static_cast<int>(Channel::kWhatsapp)], at);
       break;
     case EventType::kChat:
-    case EventType::kCall: KeepLatest(agg_.last_chat_at, at); break;
-    case EventType::kNote: break;
-    case EventType::kTicketOpened: ++agg_.tickets_opened; break;
+    case EventType::kCall:
+      KeepLatest(agg_.last_chat_at, at);
+      break;
+    case EventType::kNote:
+      break;
+    case EventType::kTicketOpened:
+      ++agg_.tickets_opened;
+      break;
     case EventType::kTicketResolved:
       if (reason == "satisfied") ++agg_.tickets_satisfied;
       if (reason == "unsatisfied") ++agg_.tickets_unsatisfied;
@@ -78,7 +86,9 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
       ++agg_.reviews;
       agg_.review_score_sum += score.value_or(0);
       break;
-    case EventType::kReferral: ++agg_.referrals; break;
+    case EventType::kReferral:
+      ++agg_.referrals;
+      break;
     case EventType::kCartAbandoned:
       ++agg_.carts_abandoned;
       KeepLatest(agg_.last_cart_abandoned_at, at);
@@ -91,9 +101,14 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
         agg_.exit_reason = std::string(reason);
       }
       break;
-    case EventType::kFeatureRequested: ++agg_.feature_requests; break;
-    case EventType::kFeatureShipped: break;
-    case EventType::kPaymentDefault: ++agg_.payment_defaults; break;
+    case EventType::kFeatureRequested:
+      ++agg_.feature_requests;
+      break;
+    case EventType::kFeatureShipped:
+      break;
+    case EventType::kPaymentDefault:
+      ++agg_.payment_defaults;
+      break;
     case EventType::kUnsubscribe:
       if (auto bit = ChannelBit(channel)) agg_.unsubscribed_channels |= 1u << *bit;
       break;

@@ -7,13 +7,28 @@ namespace {
 
 constexpr std::array<std::string_view, kChannelCount> kChannelNames = {"email", "sms", "whatsapp"};
 constexpr std::array<std::string_view, 3> kStatusNames = {"completed", "refunded", "cancelled"};
-constexpr std::array<std::string_view, kEventTypeCount> kEventNames = {
-    "visit",       "email_open",     "email_click",       "sms_click",
-    "whatsapp_read", "whatsapp_reply", "chat",            "call",
-    "note",        "ticket_opened",  "ticket_resolved",   "complaint",
-    "review",      "referral",       "cart_abandoned",    "subscription_cancelled",
-    "exit_survey", "feature_requested", "feature_shipped", "payment_default",
-    "unsubscribe", "bounce"};
+constexpr std::array<std::string_view, kEventTypeCount> kEventNames = {"visit",
+                                                                       "email_open",
+                                                                       "email_click",
+                                                                       "sms_click",
+                                                                       "whatsapp_read",
+                                                                       "whatsapp_reply",
+                                                                       "chat",
+                                                                       "call",
+                                                                       "note",
+                                                                       "ticket_opened",
+                                                                       "ticket_resolved",
+                                                                       "complaint",
+                                                                       "review",
+                                                                       "referral",
+                                                                       "cart_abandoned",
+                                                                       "subscription_cancelled",
+                                                                       "exit_survey",
+                                                                       "feature_requested",
+                                                                       "feature_shipped",
+                                                                       "payment_default",
+                                                                       "unsubscribe",
+                                                                       "bounce"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> Find(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -32,14 +47,19 @@ std::optional<Channel> ParseChannel(std::string_view name) {
 
 std::string_view ConsentName(Consent c) {
   switch (c) {
-    case Consent::kUnknown: return "unknown";
-    case Consent::kGranted: return "granted";
-    case Consent::kDenied: return "denied";
+    case Consent::kUnknown:
+      return "unknown";
+    case Consent::kGranted:
+      return "granted";
+    case Consent::kDenied:
+      return "denied";
   }
   return "unknown";
 }
 
-std::string_view OrderStatusName(OrderStatus s) { return kStatusNames[static_cast<std::size_t>(s)]; }
+std::string_view OrderStatusName(OrderStatus s) {
+  return kStatusNames[static_cast<std::size_t>(s)];
+}
 std::optional<OrderStatus> ParseOrderStatus(std::string_view name) {
   return Find<OrderStatus>(kStatusNames, name);
 }

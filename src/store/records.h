@@ -191,14 +191,14 @@ struct CustomerScore {
   std::string currency;
   std::optional<std::int64_t> tenure_days;  // Days from the first order to as_of.
   int r = 0, f = 0, m = 0;                  // RFM scores 1..5; 0 = never ordered.
-  std::string segment;                       // e.g. "champions", "hibernating".
-  std::string group;                         // One of the five groups of article 004.
-  std::string lifecycle;                     // new, active, at_risk, inactive, lost, reactivated.
+  std::string segment;                      // e.g. "champions", "hibernating".
+  std::string group;                        // One of the five groups of article 004.
+  std::string lifecycle;                    // new, active, at_risk, inactive, lost, reactivated.
   bool inactive = false;
-  std::string inactive_rules;    // Names of the matching inactivity rules, comma-separated.
-  double readiness = 0;          // Win-back readiness score.
+  std::string inactive_rules;  // Names of the matching inactivity rules, comma-separated.
+  double readiness = 0;        // Win-back readiness score.
   std::string readiness_reasons;
-  std::string let_go;            // Let-go reasons, comma-separated; empty = may be contacted.
+  std::string let_go;  // Let-go reasons, comma-separated; empty = may be contacted.
   std::optional<double> p_alive;
   std::optional<double> expected_purchases_90d;
   std::optional<double> expected_value_minor;

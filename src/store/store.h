@@ -178,8 +178,7 @@ class Store {
   virtual Result<std::vector<EventRecord>> LoadEvents(CustomerKey customer) = 0;
 
   // Calls `fn` for the aggregates of every customer in key order; stops at the first error.
-  virtual Status ForEachAggregates(
-      const std::function<Status(const CustomerAggregates&)>& fn) = 0;
+  virtual Status ForEachAggregates(const std::function<Status(const CustomerAggregates&)>& fn) = 0;
 
   // Streams every customer's orders (all statuses), oldest first, in customer-key order;
   // customers without orders are skipped. The span is valid only during the call. Reads the

@@ -46,10 +46,9 @@ MATCHER_P2(StatusIsWith, code, message_matcher, "has status code and message") {
 
 }  // namespace winback
 
-#define WINBACK_ASSERT_OK_AND_ASSIGN(decl, expr)                                   \
-  WINBACK_ASSERT_OK_AND_ASSIGN_IMPL(WINBACK_STATUS_CONCAT(winback_test_, __LINE__), \
-                                    decl, expr)
+#define WINBACK_ASSERT_OK_AND_ASSIGN(decl, expr) \
+  WINBACK_ASSERT_OK_AND_ASSIGN_IMPL(WINBACK_STATUS_CONCAT(winback_test_, __LINE__), decl, expr)
 #define WINBACK_ASSERT_OK_AND_ASSIGN_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                                        \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();         \
+  auto tmp = (expr);                                       \
+  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();        \
   decl = std::move(tmp).value()

@@ -46,19 +46,19 @@ void ExpectIdentical(const std::vector<store::CustomerScore>& a,
   for (std::size_t i = 0; i < a.size(); ++i) {
     const store::CustomerScore& x = a[i];
     const store::CustomerScore& y = b[i];
-    const bool same =
-        x.key == y.key && x.recency_days == y.recency_days && x.frequency == y.frequency &&
-        x.monetary_total_minor == y.monetary_total_minor &&
-        x.monetary_mean_minor == y.monetary_mean_minor && x.currency == y.currency &&
-        x.tenure_days == y.tenure_days && x.r == y.r && x.f == y.f && x.m == y.m &&
-        x.segment == y.segment && x.group == y.group && x.lifecycle == y.lifecycle &&
-        x.inactive == y.inactive && x.inactive_rules == y.inactive_rules &&
-        x.readiness == y.readiness && x.readiness_reasons == y.readiness_reasons &&
-        x.let_go == y.let_go;
+    const bool same = x.key == y.key && x.recency_days == y.recency_days &&
+                      x.frequency == y.frequency &&
+                      x.monetary_total_minor == y.monetary_total_minor &&
+                      x.monetary_mean_minor == y.monetary_mean_minor && x.currency == y.currency &&
+                      x.tenure_days == y.tenure_days && x.r == y.r && x.f == y.f && x.m == y.m &&
+                      x.segment == y.segment && x.group == y.group && x.lifecycle == y.lifecycle &&
+                      x.inactive == y.inactive && x.inactive_rules == y.inactive_rules &&
+                      x.readiness == y.readiness && x.readiness_reasons == y.readiness_reasons &&
+                      x.let_go == y.let_go;
     if (!same && ++differences <= 5) {
-      ADD_FAILURE() << "customer key " << x.key.value() << " / " << y.key.value()
-                    << ": lifecycle " << x.lifecycle << " vs " << y.lifecycle << ", RFM " << x.r
-                    << x.f << x.m << " vs " << y.r << y.f << y.m;
+      ADD_FAILURE() << "customer key " << x.key.value() << " / " << y.key.value() << ": lifecycle "
+                    << x.lifecycle << " vs " << y.lifecycle << ", RFM " << x.r << x.f << x.m
+                    << " vs " << y.r << y.f << y.m;
     }
   }
   EXPECT_EQ(differences, 0);
@@ -110,9 +110,12 @@ class SimulatedBusinessTest : public testing::Test {
     ASSERT_TRUE(st.ok()) << st.status().ToString();
     store_ = st->release();
     ingest::ImportOptions import;
-    import.files = {{ingest::FileKind::kCustomers, (*dir_ / "customers.csv").string(), std::nullopt},
-                    {ingest::FileKind::kOrders, (*dir_ / "orders.csv").string(), std::nullopt},
-                    {ingest::FileKind::kEvents, (*dir_ / "events.csv").string(), std::nullopt}};
+    import.files = {
+        {ingest::FileKind::kCustomers, (*dir_ / "customers.csv").string(), std::nullopt},
+        {ingest::FileKind::kOrders, (*dir_ / "orders.csv").string(), std::nullopt},
+        { ingest::FileKind::kEvents,
+          (*dir_ / "events.csv").string(),
+          std::nullopt }};
     Result<ingest::ImportReport> report = ingest::Import(*store_, import);
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     ASSERT_TRUE(report->committed);
@@ -165,10 +168,11 @@ TEST_F(SimulatedBusinessTest, CustomersKilledEarlyAreInactiveOrLost) {
   }
   const double killed_share = static_cast<double>(killed_gone) / static_cast<double>(killed);
   const double alive_share = static_cast<double>(alive_gone) / static_cast<double>(alive_buyers);
-  std::printf("killed early: %lld, of them inactive/lost: %.4f; alive buyers: %lld, of them "
-              "inactive/lost: %.4f\n",
-              static_cast<long long>(killed), killed_share, static_cast<long long>(alive_buyers),
-              alive_share);
+  std::printf(
+      "killed early: %lld, of them inactive/lost: %.4f; alive buyers: %lld, of them "
+      "inactive/lost: %.4f\n",
+      static_cast<long long>(killed), killed_share, static_cast<long long>(alive_buyers),
+      alive_share);
   ASSERT_GT(killed, 1000);
   // The dropout happens right after the last purchase, so 180 days of silence follow it.
   EXPECT_GE(killed_share, 0.99);
@@ -185,11 +189,13 @@ TEST_F(SimulatedBusinessTest, ScoresRoundTripThroughTheStoreAndGroupsCoverBuyers
   ASSERT_THAT(store_->WriteScores(end_, scores), IsOk());
   analytics::SegmentTableBuilder table("USD");
   std::int64_t read = 0;
-  ASSERT_THAT(store_->ForEachScore(end_, [&](const store::CustomerScore& s) {
-    ++read;
-    table.Add(s);
-    return Status::Ok();
-  }), IsOk());
+  ASSERT_THAT(store_->ForEachScore(end_,
+                                   [&](const store::CustomerScore& s) {
+                                     ++read;
+                                     table.Add(s);
+                                     return Status::Ok();
+                                   }),
+              IsOk());
   EXPECT_EQ(read, 20'000);
   const analytics::SegmentTable t = table.Finish();
   const analytics::ScoreSummary summary = analytics::SummarizeScores(scores);
@@ -216,7 +222,8 @@ TEST_F(SimulatedBusinessTest, MonthlyRatesAreConsistent) {
     analytics::CompletedOrderDays(o, end_, days);
     acc.Add(days);
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   const std::vector<analytics::PeriodRates> rates = acc.Rates();
   ASSERT_EQ(rates.size(), 24u);
   std::int64_t n = 0;
@@ -239,7 +246,8 @@ TEST_F(SimulatedBusinessTest, MonthlyRatesAreConsistent) {
       ++buyers;
     }
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   EXPECT_EQ(n, buyers);
 }
 
@@ -258,7 +266,8 @@ TEST_F(SimulatedBusinessTest, AggregatesAndStreamsGiveIdenticalScores) {
   ASSERT_THAT(store_->ForEachAggregates([&](const store::CustomerAggregates& a) {
     if (a.last_activity_at && *a.last_activity_at > latest) latest = *a.last_activity_at;
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   const Date today = UtcDate(latest);
   ASSERT_GE(today, end_);
   for (const analytics::ScoringConfig& config : {analytics::ScoringConfig{}, other}) {
@@ -325,7 +334,8 @@ TEST_F(SimulatedBusinessTest, OrderDayHistoryMatchesTheOrderStream) {
     if (!days.empty()) ++customers;
     from_stream.Add(days);
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   EXPECT_EQ(history.customers(), customers);
   const std::vector<analytics::PeriodRates> x = from_history.Rates(), y = from_stream.Rates();
   ASSERT_EQ(x.size(), y.size());
@@ -374,16 +384,21 @@ ModelRun ScoreWithModels(std::vector<store::Store*> readers, Date as_of) {
   Result<std::unique_ptr<store::ScoreWriter>> writer = readers[0]->BeginScores(as_of);
   EXPECT_TRUE(writer.ok());
   if (!writer.ok()) return run;
-  EXPECT_THAT(built->builder.Finish([&](store::CustomerScore& s) {
-    models->Fill(s);
-    run.written.push_back(s);
-    return (*writer)->Add(s);
-  }).status(), IsOk());
+  EXPECT_THAT(built->builder
+                  .Finish([&](store::CustomerScore& s) {
+                    models->Fill(s);
+                    run.written.push_back(s);
+                    return (*writer)->Add(s);
+                  })
+                  .status(),
+              IsOk());
   EXPECT_THAT((*writer)->Commit().status(), IsOk());
-  EXPECT_THAT(readers[0]->ForEachScore(as_of, [&](const store::CustomerScore& s) {
-    run.read.push_back(s);
-    return Status::Ok();
-  }), IsOk());
+  EXPECT_THAT(readers[0]->ForEachScore(as_of,
+                                       [&](const store::CustomerScore& s) {
+                                         run.read.push_back(s);
+                                         return Status::Ok();
+                                       }),
+              IsOk());
   return run;
 }
 
@@ -514,13 +529,14 @@ TEST_F(SimulatedBusinessTest, ModelsSeparateTheDeadAndPredictTheHoldout) {
   alive_p /= static_cast<double>(alive);
   churn_of_buyers /= static_cast<double>(buyers);
   churn_of_others /= static_cast<double>(with_churn - buyers);
-  std::printf("customers with P(alive) %lld (with CLV %lld, churn risk %lld); mean P(alive): dead "
-              "%.3f (%lld), alive %.3f (%lld); mean churn risk: holdout buyers %.3f (%lld), "
-              "others %.3f; purchases in the 90-day holdout: expected %.0f, actual %.0f\n",
-              static_cast<long long>(with_p), static_cast<long long>(with_value),
-              static_cast<long long>(with_churn), dead_p, static_cast<long long>(dead), alive_p,
-              static_cast<long long>(alive), churn_of_buyers, static_cast<long long>(buyers),
-              churn_of_others, expected, observed);
+  std::printf(
+      "customers with P(alive) %lld (with CLV %lld, churn risk %lld); mean P(alive): dead "
+      "%.3f (%lld), alive %.3f (%lld); mean churn risk: holdout buyers %.3f (%lld), "
+      "others %.3f; purchases in the 90-day holdout: expected %.0f, actual %.0f\n",
+      static_cast<long long>(with_p), static_cast<long long>(with_value),
+      static_cast<long long>(with_churn), dead_p, static_cast<long long>(dead), alive_p,
+      static_cast<long long>(alive), churn_of_buyers, static_cast<long long>(buyers),
+      churn_of_others, expected, observed);
   // Customers whose first order is before the calibration end (T > 0): about 70% of 20,000.
   ASSERT_GT(with_p, 13'000);
   EXPECT_GT(with_value, with_p * 9 / 10);
@@ -559,7 +575,8 @@ TEST_F(SimulatedBusinessTest, ModelFieldsRoundTripThroughTheStore) {
 }
 
 TEST(ScoreModelsTest, TooLittleDataLeavesTheFieldsEmptyAndSaysWhy) {
-  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st, store::OpenSqliteStore(":memory:"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st,
+                               store::OpenSqliteStore(":memory:"));
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, st->BeginImport("test"));
   for (int c = 0; c < 3; ++c) {
     store::CustomerRecord r;

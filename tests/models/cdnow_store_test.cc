@@ -44,8 +44,7 @@ std::string StripZeros(const std::string& id) {
 // dollars; master: id, YYYYMMDD, CDs, dollars) into customers.csv and orders.csv. Dollar
 // strings are copied verbatim, so amounts are exact. Returns the number of orders.
 Result<std::size_t> ConvertCdnow(const std::string& path, CdnowLayout layout,
-                                 const std::string& customers_csv,
-                                 const std::string& orders_csv) {
+                                 const std::string& customers_csv, const std::string& orders_csv) {
   std::ifstream in(path);
   if (!in) return NotFoundError("cannot open " + path);
   std::ostringstream customers;
@@ -88,13 +87,12 @@ struct StoreDesign {
 Result<StoreDesign> ImportAndSummarize(const std::string& file, CdnowLayout layout,
                                        const testing::ScratchDir& dir) {
   StoreDesign out;
-  WINBACK_ASSIGN_OR_RETURN(out.orders, ConvertCdnow(kDir + "/" + file, layout,
-                                                    dir.File("customers.csv"),
-                                                    dir.File("orders.csv")));
   WINBACK_ASSIGN_OR_RETURN(
-      std::unique_ptr<store::Store> db,
-      testing::ImportCsv(dir.File("winback.db"), dir.File("customers.csv"),
-                         dir.File("orders.csv"), ""));
+      out.orders,
+      ConvertCdnow(kDir + "/" + file, layout, dir.File("customers.csv"), dir.File("orders.csv")));
+  WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
+                           testing::ImportCsv(dir.File("winback.db"), dir.File("customers.csv"),
+                                              dir.File("orders.csv"), ""));
   StoreSummaryOptions options;
   WINBACK_ASSIGN_OR_RETURN(options.calibration_end, Date::FromYmd(1997, 9, 30));
   WINBACK_ASSIGN_OR_RETURN(options.holdout_end, Date::FromYmd(1998, 6, 30));
@@ -165,17 +163,15 @@ TEST(CdnowStoreTest, SampleImportedThroughTheStoreReproducesPublishedEstimates) 
   EXPECT_EQ(observed, 1882.0);
   EXPECT_NEAR(predicted, 1653.0, 2.0);
   EXPECT_NEAR(design.summary.holdout_length, 39.0, 1e-12);
-  std::printf("store sample: BG/NBD r=%.7f alpha=%.7f a=%.7f b=%.7f ll=%.4f\n",
-              bg.model.params().r, bg.model.params().alpha, bg.model.params().a,
-              bg.model.params().b, bg.report.log_likelihood);
+  std::printf("store sample: BG/NBD r=%.7f alpha=%.7f a=%.7f b=%.7f ll=%.4f\n", bg.model.params().r,
+              bg.model.params().alpha, bg.model.params().a, bg.model.params().b,
+              bg.report.log_likelihood);
   std::printf("store sample: Pareto/NBD r=%.5f alpha=%.5f s=%.5f beta=%.5f ll=%.4f\n",
               pareto.model.params().r, pareto.model.params().alpha, pareto.model.params().s,
               pareto.model.params().beta, pareto.report.log_likelihood);
-  std::printf("store sample: Gamma-Gamma p=%.5f q=%.5f gamma=%.5f ll=%.4f\n",
-              gg.model.params().p, gg.model.params().q, gg.model.params().gamma,
-              gg.report.log_likelihood);
-  std::printf("store sample: holdout observed %.0f, BG/NBD predicted %.2f\n", observed,
-              predicted);
+  std::printf("store sample: Gamma-Gamma p=%.5f q=%.5f gamma=%.5f ll=%.4f\n", gg.model.params().p,
+              gg.model.params().q, gg.model.params().gamma, gg.report.log_likelihood);
+  std::printf("store sample: holdout observed %.0f, BG/NBD predicted %.2f\n", observed, predicted);
 }
 
 TEST(CdnowStoreTest, MasterImportedThroughTheStoreMatchesTheTransactionSummary) {

@@ -29,8 +29,8 @@ inline store::OrderPoint Order(std::string_view ymd, std::int64_t amount_minor =
   return o;
 }
 
-inline store::EventPoint Event(std::string_view ymd, store::EventType type,
-                               std::string reason = "", std::string channel = "") {
+inline store::EventPoint Event(std::string_view ymd, store::EventType type, std::string reason = "",
+                               std::string channel = "") {
   store::EventPoint e;
   e.at = D(ymd).StartUtc().PlusSeconds(12 * 3600);
   e.type = type;

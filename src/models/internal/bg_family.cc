@@ -47,13 +47,12 @@ double BgFormProbability(double r, double alpha, double a, double b, int n, doub
 double BgLogLikelihood(BgVariant v, const BgParams& p, const CustomerRfm& c) {
   const double o = Offset(v);
   const double x = c.frequency;
-  double ll = LogGamma(p.r + x) - LogGamma(p.r) + p.r * std::log(p.alpha) +
-              LogGamma(p.b + x + o) - LogGamma(p.b) - LogGamma(p.a + p.b + x + o) +
-              LogGamma(p.a + p.b);
+  double ll = LogGamma(p.r + x) - LogGamma(p.r) + p.r * std::log(p.alpha) + LogGamma(p.b + x + o) -
+              LogGamma(p.b) - LogGamma(p.a + p.b + x + o) + LogGamma(p.a + p.b);
   const double u1 = -(p.r + x) * std::log(p.alpha + c.age);
   if (x + o > 0) {
-    const double u2 = std::log(p.a) - std::log(p.b + x + o - 1.0) -
-                      (p.r + x) * std::log(p.alpha + c.recency);
+    const double u2 =
+        std::log(p.a) - std::log(p.b + x + o - 1.0) - (p.r + x) * std::log(p.alpha + c.recency);
     ll += LogAddExp(u1, u2);
   } else {
     ll += u1;
@@ -67,8 +66,7 @@ double BgProbabilityAlive(BgVariant v, const BgParams& p, const CustomerRfm& c) 
   if (x + o <= 0) return 1.0;
   // P(alive) = 1 / (1 + a/(b+x+o-1) ((alpha+T)/(alpha+t_x))^(r+x)).
   const double log_odds_dead = std::log(p.a) - std::log(p.b + x + o - 1.0) +
-                               (p.r + x) * std::log1p((c.age - c.recency) /
-                                                      (p.alpha + c.recency));
+                               (p.r + x) * std::log1p((c.age - c.recency) / (p.alpha + c.recency));
   return Logistic(-log_odds_dead);
 }
 
@@ -286,8 +284,7 @@ Result<FitReport> FitBgFamily(BgVariant v, std::string_view model_name, const Su
   const GroupLogLikelihoodHessian with_hessian =
       [&ll](std::span<const double> theta, const Groups& g, std::span<double> grad,
             std::span<double> hess) { return ll.Evaluate(theta, g, grad, hess); };
-  return RunNewtonFit(with_hessian, groups, {"r", "alpha", "a", "b"}, start, options,
-                      data.size());
+  return RunNewtonFit(with_hessian, groups, {"r", "alpha", "a", "b"}, start, options, data.size());
 }
 
 }  // namespace winback::models::internal

@@ -13,12 +13,12 @@
 namespace winback::models::internal {
 
 struct BoostedTreesOptions {
-  int trees = 200;             // boosting rounds
+  int trees = 200;  // boosting rounds
   int max_depth = 4;
   double learning_rate = 0.1;  // eta
   double subsample = 0.8;
   double min_child_weight = 5;
-  int threads = 1;             // 0 = XGBoost's default (all cores)
+  int threads = 1;  // 0 = XGBoost's default (all cores)
   std::uint64_t seed = 1;
 };
 

@@ -14,8 +14,8 @@ namespace winback::models::internal {
 
 // The summed weighted log-likelihood of `data` at natural parameters `theta`, writing
 // d(log-likelihood)/d(theta) into `grad`. Non-finite for infeasible theta.
-using GroupLogLikelihood = std::function<double(std::span<const double> theta,
-                                                const Groups& data, std::span<double> grad)>;
+using GroupLogLikelihood = std::function<double(std::span<const double> theta, const Groups& data,
+                                                std::span<double> grad)>;
 
 // Maximises `ll` over log(theta) from `start` (natural scale) as described in models/fit.h and
 // fills a FitReport (estimates, standard errors, log-likelihood, counts). `customers` is the

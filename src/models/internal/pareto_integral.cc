@@ -65,8 +65,8 @@ bool SeriesAround(double em, double cm, double eo, double co, double lo, double 
       const double ratio = az * (e + 1.0) / (k1 + 1.0);
       const double rmax = std::max(ratio, az);
       if (rmax < 1.0) {
-        const double bound = std::fabs(t) * (1.0 + h + e + 1.0 + k1 / az) /
-                             ((n + 1.0) * (1.0 - rmax));
+        const double bound =
+            std::fabs(t) * (1.0 + h + e + 1.0 + k1 / az) / ((n + 1.0) * (1.0 - rmax));
         if (bound <= 1e-17 * std::fabs(s)) {
           converged = true;
           break;

@@ -9,23 +9,25 @@
 namespace winback::store::sqlite {
 namespace {
 
-constexpr int kTimes = 9;                         // the optional times, last_activity_at last
+constexpr int kTimes = 9;                        // the optional times, last_activity_at last
 constexpr std::uint64_t kLastActivityBit = 256;  // 1 << (kTimes - 1)
 
 // The optional times in the order of their presence bits.
 template <typename Aggregates>
 auto Times(Aggregates& a) {
-  return std::array{&a.first_order_at,        &a.last_order_at,        &a.last_engagement_at[0],
-                    &a.last_engagement_at[1], &a.last_engagement_at[2], &a.last_visit_at,
-                    &a.last_chat_at,          &a.exit_at,              &a.last_activity_at};
+  return std::array{&a.first_order_at,        &a.last_order_at,
+                    &a.last_engagement_at[0], &a.last_engagement_at[1],
+                    &a.last_engagement_at[2], &a.last_visit_at,
+                    &a.last_chat_at,          &a.exit_at,
+                    &a.last_activity_at};
 }
 
 template <typename Aggregates>
 auto Counts(Aggregates& a) {
-  return std::array{&a.orders,         &a.refunded_orders,      &a.cancelled_orders,
-                    &a.purchase_days,  &a.revenue_minor,        &a.other_currency_orders,
-                    &a.complaints,     &a.tickets_satisfied,    &a.tickets_unsatisfied,
-                    &a.referrals,      &a.payment_defaults};
+  return std::array{&a.orders,        &a.refunded_orders,   &a.cancelled_orders,
+                    &a.purchase_days, &a.revenue_minor,     &a.other_currency_orders,
+                    &a.complaints,    &a.tickets_satisfied, &a.tickets_unsatisfied,
+                    &a.referrals,     &a.payment_defaults};
 }
 
 void PutString(std::string& out, std::string_view s) {

@@ -20,8 +20,8 @@ void RowBatch::Clear() {
 }
 
 void RowBatch::AddBytes(Kind kind, std::string_view v) {
-  cells_.push_back(Cell{static_cast<std::int64_t>(bytes_.size()),
-                        static_cast<std::uint32_t>(v.size()), kind});
+  cells_.push_back(
+      Cell{static_cast<std::int64_t>(bytes_.size()), static_cast<std::uint32_t>(v.size()), kind});
   bytes_.append(v);
 }
 
@@ -108,9 +108,10 @@ class RowBatchReader {
   static int Filter(sqlite3_vtab_cursor* base, int, const char*, int argc, sqlite3_value** argv) {
     auto* cursor = reinterpret_cast<Cursor*>(base);
     cursor->row = 0;
-    cursor->batch = argc == 1 ? static_cast<const RowBatch*>(
-                                    sqlite3_value_pointer(argv[0], kRowBatchPointerType))
-                              : nullptr;
+    cursor->batch =
+        argc == 1
+            ? static_cast<const RowBatch*>(sqlite3_value_pointer(argv[0], kRowBatchPointerType))
+            : nullptr;
     if (cursor->batch != nullptr && !cursor->batch->complete()) {
       sqlite3_free(base->pVtab->zErrMsg);
       base->pVtab->zErrMsg = sqlite3_mprintf("winback_rows: the last row of the batch is short");

@@ -381,9 +381,8 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
   // cost three times as much).
   WINBACK_ASSIGN_OR_RETURN(
       Statement insert,
-      db.Prepare(std::string("INSERT OR REPLACE INTO customer_aggregates (") +
-                 kAggregateColumns + ") SELECT " + RowBatchColumns(kAggregateColumnCount) +
-                 " FROM winback_rows(?1)"));
+      db.Prepare(std::string("INSERT OR REPLACE INTO customer_aggregates (") + kAggregateColumns +
+                 ") SELECT " + RowBatchColumns(kAggregateColumnCount) + " FROM winback_rows(?1)"));
   RowBatch batch(kAggregateColumnCount);
   std::string scoring;
   // Customers without a single order or event (those of a first customers file) share one row
@@ -399,8 +398,8 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
       WINBACK_RETURN_IF_ERROR(orders->ForCustomer(cid, [&builder, &active](const Statement& o) {
         active = true;
         builder.AddOrder(Instant::FromUnixMicros(o.ColumnInt(1)),
-                         static_cast<std::int32_t>(o.ColumnInt(2)), o.ColumnInt(3),
-                         o.ColumnText(4), static_cast<OrderStatus>(o.ColumnInt(5)));
+                         static_cast<std::int32_t>(o.ColumnInt(2)), o.ColumnInt(3), o.ColumnText(4),
+                         static_cast<OrderStatus>(o.ColumnInt(5)));
       }));
     } else {
       for (; next_known < known->size() && (*known)[next_known].cid <= cid; ++next_known) {

@@ -143,9 +143,9 @@ void ScoreChunkEncoder::Add(const CustomerScore& s, LabelDictionary& labels) {
     varint(known[i].code);
   }
   real(s.readiness);
-  for (const std::optional<double>* v : {&s.p_alive, &s.expected_purchases_90d,
-                                         &s.expected_value_minor, &s.clv_12m_minor,
-                                         &s.churn_risk}) {
+  for (const std::optional<double>* v :
+       {&s.p_alive, &s.expected_purchases_90d, &s.expected_value_minor, &s.clv_12m_minor,
+        &s.churn_risk}) {
     if (*v) real(**v);
   }
   buffer_.append(reinterpret_cast<const char*>(record.data()), n);
@@ -171,8 +171,8 @@ ScoreChunkDecoder::ScoreChunkDecoder(std::int64_t chunk, std::string_view blob,
 }
 
 bool ScoreChunkDecoder::Fail(std::string_view what) {
-  status_ = InternalError("score chunk " + std::to_string(chunk_) + " is corrupt: " +
-                          std::string(what));
+  status_ =
+      InternalError("score chunk " + std::to_string(chunk_) + " is corrupt: " + std::string(what));
   remaining_ = 0;
   return false;
 }
@@ -220,8 +220,8 @@ bool ScoreChunkDecoder::Next(CustomerScore& s) {
   if (!r.Double(s.readiness)) return Fail("truncated record");
   const std::uint8_t model_flags[] = {kPAlive, kExpectedPurchases, kExpectedValue, kClv,
                                       kChurnRisk};
-  std::optional<double>* models[] = {&s.p_alive, &s.expected_purchases_90d,
-                                     &s.expected_value_minor, &s.clv_12m_minor, &s.churn_risk};
+  std::optional<double>* models[] = {&s.p_alive, &s.expected_purchases_90d, &s.expected_value_minor,
+                                     &s.clv_12m_minor, &s.churn_risk};
   for (std::size_t i = 0; i < 5; ++i) {
     models[i]->reset();
     if (flags & model_flags[i]) {

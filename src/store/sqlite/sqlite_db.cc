@@ -46,8 +46,7 @@ Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 void Statement::BindRows(int index, const RowBatch& rows) {
   // winback_rows only reads the batch; SQLite's pointer interface takes a non-const pointer.
-  sqlite3_bind_pointer(stmt_, index, const_cast<RowBatch*>(&rows), kRowBatchPointerType,
-                       nullptr);
+  sqlite3_bind_pointer(stmt_, index, const_cast<RowBatch*>(&rows), kRowBatchPointerType, nullptr);
 }
 
 void Statement::BindInt(int index, std::int64_t value) {
@@ -144,9 +143,8 @@ Result<Database> Database::Open(const std::string& path) {
   static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kConfigured;  // SQLITE_MISUSE if the library was already initialised: harmless.
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "cannot open database '" + path + "'");
     sqlite3_close(db);

@@ -118,8 +118,8 @@ class RunEncoder {
   // `threaded`: see ChunkInserter.
   static Result<RunEncoder> Create(Database& db, Date as_of, bool threaded) {
     RunEncoder e(as_of);
-    for (const char* sql : {"DELETE FROM score_chunks WHERE as_of = ?",
-                            "DELETE FROM score_runs WHERE as_of = ?"}) {
+    for (const char* sql :
+         {"DELETE FROM score_chunks WHERE as_of = ?", "DELETE FROM score_runs WHERE as_of = ?"}) {
       WINBACK_ASSIGN_OR_RETURN(Statement del, db.Prepare(sql));
       del.BindInt(1, as_of.days());
       WINBACK_RETURN_IF_ERROR(del.Run());
@@ -210,7 +210,7 @@ class SqliteScoreWriter final : public ScoreWriter {
   Result<std::int64_t> Commit() override {
     if (finished_) return FailedPreconditionError("score writer already committed");
     WINBACK_ASSIGN_OR_RETURN(std::int64_t n, encoder_.Finish());  // on error: the destructor
-    WINBACK_RETURN_IF_ERROR(db_.Exec("COMMIT"));                   // rolls back
+    WINBACK_RETURN_IF_ERROR(db_.Exec("COMMIT"));                  // rolls back
     finished_ = true;
     return n;
   }
@@ -440,7 +440,7 @@ Status ConvertV3Scores(Database& db) {
         if (run) WINBACK_RETURN_IF_ERROR(run->Finish().status());
         WINBACK_ASSIGN_OR_RETURN(
             RunEncoder e, RunEncoder::Create(db, Date::FromDays(static_cast<std::int32_t>(as_of)),
-                                            /*threaded=*/false));
+                                             /*threaded=*/false));
         run.emplace(std::move(e));
         run_date = as_of;
       }
@@ -467,8 +467,9 @@ Status ConvertV3Scores(Database& db) {
       c.expected_value_minor = s.ColumnOptionalReal(i++);
       c.clv_12m_minor = s.ColumnOptionalReal(i++);
       c.churn_risk = s.ColumnOptionalReal(i++);
-      WINBACK_RETURN_IF_ERROR(run->Add(c).WithContext(
-          "converting the scores as of " + Date::FromDays(static_cast<std::int32_t>(as_of)).ToString()));
+      WINBACK_RETURN_IF_ERROR(
+          run->Add(c).WithContext("converting the scores as of " +
+                                  Date::FromDays(static_cast<std::int32_t>(as_of)).ToString()));
     }
     if (run) WINBACK_RETURN_IF_ERROR(run->Finish().status());
   }

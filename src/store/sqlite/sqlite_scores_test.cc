@@ -88,10 +88,12 @@ class ScoreStoreTest : public ::testing::Test {
 
   std::vector<CustomerScore> ReadAll(Date as_of) {
     std::vector<CustomerScore> out;
-    EXPECT_THAT(store_->ForEachScore(as_of, [&](const CustomerScore& s) {
-      out.push_back(s);
-      return Status::Ok();
-    }), IsOk());
+    EXPECT_THAT(store_->ForEachScore(as_of,
+                                     [&](const CustomerScore& s) {
+                                       out.push_back(s);
+                                       return Status::Ok();
+                                     }),
+                IsOk());
     return out;
   }
 
@@ -182,8 +184,9 @@ TEST_F(ScoreStoreTest, RunReplacesItsDateAtomicallyAndKeepsOthers) {
 TEST_F(ScoreStoreTest, WriterRejectsBadScoresAndUseAfterCommit) {
   WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<ScoreWriter> w, store_->BeginScores(d1_));
   ASSERT_THAT(w->Add(FullScore(5)), IsOk());
-  EXPECT_THAT(w->Add(FullScore(5)), StatusIsWith(StatusCode::kInvalidArgument,
-                                                 HasSubstr("keys must be positive and increasing")));
+  EXPECT_THAT(w->Add(FullScore(5)),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("keys must be positive and increasing")));
   EXPECT_THAT(w->Add(FullScore(4)), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(w->Add(FullScore(0)), StatusIs(StatusCode::kInvalidArgument));
   CustomerScore bad = FullScore(6);
@@ -256,8 +259,10 @@ TEST(ScoreChunkTest, CorruptChunksAreInternalErrors) {
 TEST(LabelDictionaryTest, InternsManyLabelsAndRoundTrips) {
   sqlite::LabelDictionary d;
   EXPECT_EQ(d.Intern(""), 0u);
-  for (int i = 0; i < 200; ++i) EXPECT_EQ(d.Intern("label" + std::to_string(i)), std::uint32_t(i + 1));
-  for (int i = 0; i < 200; ++i) EXPECT_EQ(d.Intern("label" + std::to_string(i)), std::uint32_t(i + 1));
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(d.Intern("label" + std::to_string(i)), std::uint32_t(i + 1));
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(d.Intern("label" + std::to_string(i)), std::uint32_t(i + 1));
   WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::LabelDictionary back,
                                sqlite::LabelDictionary::Decode(d.Encode()));
   ASSERT_EQ(back.size(), 201u);
@@ -342,7 +347,8 @@ TEST_F(ScoringReadsTest, RangesAndCompletedOrderTimes) {
   // Completed orders only, oldest first, customers without any skipped.
   std::vector<std::pair<CustomerKey, std::vector<Instant>>> seen;
   ASSERT_THAT(store_->ForEachCompletedOrderTimesInRange(
-                  KeyRange{}, [&](CustomerKey k, std::span<const Instant> t) {
+                  KeyRange{},
+                  [&](CustomerKey k, std::span<const Instant> t) {
                     seen.emplace_back(k, std::vector<Instant>(t.begin(), t.end()));
                     return Status::Ok();
                   }),
@@ -358,49 +364,46 @@ TEST_F(ScoringReadsTest, RangesAndCompletedOrderTimes) {
   for (AggregateFields fields :
        {AggregateFields::kAll, AggregateFields::kScoring, AggregateFields::kKey}) {
     in_range.clear();
-    ASSERT_THAT(store_->ForEachAggregatesInRange(first_two, fields,
-                                                 [&](const CustomerAggregates& a) {
-                                                   in_range.push_back(a.key);
-                                                   EXPECT_EQ(a.orders > 0,
-                                                             fields != AggregateFields::kKey &&
-                                                                 a.key == keys_[0]);
-                                                   return Status::Ok();
-                                                 }),
+    ASSERT_THAT(store_->ForEachAggregatesInRange(
+                    first_two, fields,
+                    [&](const CustomerAggregates& a) {
+                      in_range.push_back(a.key);
+                      EXPECT_EQ(a.orders > 0, fields != AggregateFields::kKey && a.key == keys_[0]);
+                      return Status::Ok();
+                    }),
                 IsOk());
     EXPECT_EQ(in_range, (std::vector<CustomerKey>{keys_[0], keys_[1]}));
   }
   int order_customers = 0, event_customers = 0;
-  ASSERT_THAT(store_->ForEachCustomerOrdersInRange(
-                  first_two, [&](CustomerKey, std::span<const OrderPoint> o) {
-                    ++order_customers;
-                    EXPECT_EQ(o.size(), 3u);
-                    return Status::Ok();
-                  }),
+  ASSERT_THAT(store_->ForEachCustomerOrdersInRange(first_two,
+                                                   [&](CustomerKey, std::span<const OrderPoint> o) {
+                                                     ++order_customers;
+                                                     EXPECT_EQ(o.size(), 3u);
+                                                     return Status::Ok();
+                                                   }),
               IsOk());
-  ASSERT_THAT(store_->ForEachCustomerEventsInRange(
-                  KeyRange{keys_[2].value(), limit},
-                  [&](CustomerKey, std::span<const EventPoint>) {
-                    ++event_customers;
-                    return Status::Ok();
-                  }),
+  ASSERT_THAT(store_->ForEachCustomerEventsInRange(KeyRange{keys_[2].value(), limit},
+                                                   [&](CustomerKey, std::span<const EventPoint>) {
+                                                     ++event_customers;
+                                                     return Status::Ok();
+                                                   }),
               IsOk());
   EXPECT_EQ(order_customers, 1);
   EXPECT_EQ(event_customers, 0);
   // Lookups in a time window, one call per key, empty spans included.
   std::vector<std::size_t> counts;
-  ASSERT_THAT(store_->CompletedOrderTimes(
-                  keys_, T("2024-01-15T00:00:00Z"), T("2024-06-01T00:00:00Z"),
-                  [&](CustomerKey, std::span<const Instant> t) {
-                    counts.push_back(t.size());
-                    return Status::Ok();
-                  }),
-              IsOk());
+  ASSERT_THAT(
+      store_->CompletedOrderTimes(keys_, T("2024-01-15T00:00:00Z"), T("2024-06-01T00:00:00Z"),
+                                  [&](CustomerKey, std::span<const Instant> t) {
+                                    counts.push_back(t.size());
+                                    return Status::Ok();
+                                  }),
+      IsOk());
   EXPECT_EQ(counts, (std::vector<std::size_t>{1, 0, 1}));
   const std::vector<CustomerKey> unsorted = {keys_[1], keys_[0]};
-  EXPECT_THAT(store_->CompletedOrderTimes(unsorted, Instant(), Instant(),
-                                          [](CustomerKey, std::span<const Instant>) {
-                                            return Status::Ok();
-                                          }),
+  EXPECT_THAT(store_->CompletedOrderTimes(
+                  unsorted, Instant(), Instant(),
+                  [](CustomerKey, std::span<const Instant>) { return Status::Ok(); }),
               StatusIs(StatusCode::kInvalidArgument));
 }
 
@@ -409,11 +412,12 @@ TEST_F(ScoringReadsTest, AggregatesRecordTheLastActivityOfAnyKind) {
   ASSERT_THAT(store_->ForEachAggregates([&](const CustomerAggregates& a) {
     last.push_back(a.last_activity_at);
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   // A refunded order and a note count: they happened, even if no score reads them.
-  EXPECT_EQ(last, (std::vector<std::optional<Instant>>{T("2024-03-01T10:00:00Z"),
-                                                       T("2024-07-01T00:00:00Z"),
-                                                       T("2024-05-01T10:00:00Z")}));
+  EXPECT_EQ(last,
+            (std::vector<std::optional<Instant>>{
+                T("2024-03-01T10:00:00Z"), T("2024-07-01T00:00:00Z"), T("2024-05-01T10:00:00Z")}));
 }
 
 TEST(AggregateBuilderActivityTest, LatestOrderOrEventOfAnyKind) {
@@ -463,27 +467,27 @@ TEST_F(ScoreFileTest, UpgradesVersionThreeScoresAndAggregates) {
   }
   std::vector<std::pair<int, int>> notices;
   auto notice = [&notices](int from, int to) { notices.emplace_back(from, to); };
-  WINBACK_ASSERT_OK_AND_ASSIGN(auto store,
-                               OpenSqliteStore(path_, OpenMode::kMustExist, notice));
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_, OpenMode::kMustExist, notice));
   EXPECT_EQ(store->schema_version(), sqlite::kSchemaVersion);
   EXPECT_EQ(notices, (std::vector<std::pair<int, int>>{{3, sqlite::kSchemaVersion}}));
   // Opening it again, or creating a new database, upgrades nothing and says nothing.
   notices.clear();
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto again, OpenSqliteStore(path_, OpenMode::kMustExist, notice));
-    WINBACK_ASSERT_OK_AND_ASSIGN(
-        auto fresh, OpenSqliteStore((dir_ / "fresh.db").string(), OpenMode::kCreateIfMissing,
-                                    notice));
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto fresh, OpenSqliteStore((dir_ / "fresh.db").string(),
+                                                             OpenMode::kCreateIfMissing, notice));
   }
   EXPECT_TRUE(notices.empty());
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> dates, store->ScoreDates());
   ASSERT_EQ(dates.size(), 2u);
   EXPECT_EQ(dates[0].ToString(), "2024-06-30");
   std::vector<CustomerScore> run;
-  ASSERT_THAT(store->ForEachScore(dates[0], [&](const CustomerScore& s) {
-    run.push_back(s);
-    return Status::Ok();
-  }), IsOk());
+  ASSERT_THAT(store->ForEachScore(dates[0],
+                                  [&](const CustomerScore& s) {
+                                    run.push_back(s);
+                                    return Status::Ok();
+                                  }),
+              IsOk());
   ASSERT_EQ(run.size(), 2u);
   EXPECT_EQ(run[0].recency_days, 3);
   EXPECT_EQ(run[0].segment, "new");
@@ -544,7 +548,8 @@ TEST_F(ScoreFileTest, ReadersOnTwoConnectionsSeeCommittedScoresOnly) {
   EXPECT_THAT(reader->ForEachScore(d, [](const CustomerScore&) { return Status::Ok(); }),
               StatusIs(StatusCode::kNotFound));
   ASSERT_THAT(w->Commit(), IsOk());
-  WINBACK_ASSERT_OK_AND_ASSIGN(std::optional<CustomerScore> s, reader->LoadScore(d, CustomerKey(1)));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::optional<CustomerScore> s,
+                               reader->LoadScore(d, CustomerKey(1)));
   EXPECT_TRUE(s.has_value());
 }
 

@@ -211,10 +211,12 @@ class SqliteImportSession final : public ImportSession {
     } else {
       // Rows go in batches, one statement each (row_batch.h), with keys assigned here so
       // that items can name their order before it is written.
-      WINBACK_ASSIGN_OR_RETURN(bulk_order_insert_, db_.Prepare(
-          "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
-          "items_hash, batch) SELECT " + sqlite::RowBatchColumns(kOrderColumns) +
-          " FROM winback_rows(?1)"));
+      WINBACK_ASSIGN_OR_RETURN(
+          bulk_order_insert_,
+          db_.Prepare(
+              "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
+              "items_hash, batch) SELECT " +
+              sqlite::RowBatchColumns(kOrderColumns) + " FROM winback_rows(?1)"));
       WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_oid,
                                db_.QueryInt("SELECT max(oid) FROM orders"));
       next_oid_ = max_oid.value_or(0) + 1;
@@ -222,7 +224,8 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_ASSIGN_OR_RETURN(delete_items_, db_.Prepare("DELETE FROM order_items WHERE oid = ?"));
     WINBACK_ASSIGN_OR_RETURN(
         insert_item_,
-        db_.Prepare("INSERT INTO order_items (oid, line, sku, quantity, price) VALUES (?,?,?,?,?)"));
+        db_.Prepare(
+            "INSERT INTO order_items (oid, line, sku, quantity, price) VALUES (?,?,?,?,?)"));
     if (!bulk_events_) {
       WINBACK_ASSIGN_OR_RETURN(upsert_event_, db_.Prepare(R"sql(
         INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, currency,
@@ -240,10 +243,12 @@ class SqliteImportSession final : public ImportSession {
           OR ref IS NOT excluded.ref OR text IS NOT excluded.text
           OR properties IS NOT excluded.properties)sql"));
     } else {
-      WINBACK_ASSIGN_OR_RETURN(bulk_event_insert_, db_.Prepare(
-          "INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, "
-          "currency, ref, text, properties, batch) SELECT " +
-          sqlite::RowBatchColumns(kEventColumns) + " FROM winback_rows(?1)"));
+      WINBACK_ASSIGN_OR_RETURN(
+          bulk_event_insert_,
+          db_.Prepare(
+              "INSERT INTO events (id, cid, type, at, utc_offset, channel, reason, score, value, "
+              "currency, ref, text, properties, batch) SELECT " +
+              sqlite::RowBatchColumns(kEventColumns) + " FROM winback_rows(?1)"));
     }
     return Status::Ok();
   }
@@ -443,7 +448,8 @@ class SqliteImportSession final : public ImportSession {
     AddEventColumns(b, customer, e, batch_);
     ++counts_.events_written;
     Touch(customer.value());
-    if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, b));
+    if (b.rows() == kBulkBatchRows)
+      WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, b));
     return true;
   }
 
@@ -452,13 +458,14 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_RETURN_IF_ERROR(FlushCustomers());
     if (bulk_orders_) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_order_insert_, orders_batch_));
     if (bulk_events_) WINBACK_RETURN_IF_ERROR(sqlite::FlushRows(bulk_event_insert_, events_batch_));
-    for (auto [bulk, table] : {std::pair{bulk_orders_, "orders"}, std::pair{bulk_events_, "events"}}) {
+    for (auto [bulk, table] :
+         {std::pair{bulk_orders_, "orders"}, std::pair{bulk_events_, "events"}}) {
       if (!bulk) continue;
       Status s = sqlite::CreateBulkIndexes(db_, table);
       if (!s.ok()) {
-        return InternalError(std::string("rebuilding the ") + table +
-                             " indexes after a bulk load (an id written twice in one import?): " +
-                             s.message());
+        return InternalError(
+            std::string("rebuilding the ") + table +
+            " indexes after a bulk load (an id written twice in one import?): " + s.message());
       }
     }
     {
@@ -487,9 +494,8 @@ class SqliteImportSession final : public ImportSession {
     WINBACK_ASSIGN_OR_RETURN(counts_.aggregates_updated,
                              sqlite::RecomputeAggregates(db_, touched_, known_orders));
     WINBACK_ASSIGN_OR_RETURN(
-        Statement log,
-        db_.Prepare("UPDATE imports SET customers_written = ?, orders_written = ?, "
-                    "events_written = ? WHERE batch = ?"));
+        Statement log, db_.Prepare("UPDATE imports SET customers_written = ?, orders_written = ?, "
+                                   "events_written = ? WHERE batch = ?"));
     log.BindInt(1, counts_.customers_written);
     log.BindInt(2, counts_.orders_written);
     log.BindInt(3, counts_.events_written);
@@ -623,9 +629,8 @@ class SqliteStore final : public Store {
     // One pass over each covering (cid, time) index, counting in C++: separate count, min and
     // max subqueries and a GROUP BY type (a sort of every event) took 14 s for 2.3M orders and
     // 7.4M events.
-    WINBACK_ASSIGN_OR_RETURN(Statement orders,
-                             db_.Prepare("SELECT placed_at, status FROM orders "
-                                         "INDEXED BY orders_by_customer"));
+    WINBACK_ASSIGN_OR_RETURN(Statement orders, db_.Prepare("SELECT placed_at, status FROM orders "
+                                                           "INDEXED BY orders_by_customer"));
     TimeRange order_times;
     while (true) {
       WINBACK_ASSIGN_OR_RETURN(bool row, orders.Step());
@@ -638,8 +643,8 @@ class SqliteStore final : public Store {
     }
     st.first_order_at = order_times.first;
     st.last_order_at = order_times.last;
-    WINBACK_ASSIGN_OR_RETURN(Statement events,
-                             db_.Prepare("SELECT at, type FROM events INDEXED BY events_by_customer"));
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement events, db_.Prepare("SELECT at, type FROM events INDEXED BY events_by_customer"));
     TimeRange event_times;
     while (true) {
       WINBACK_ASSIGN_OR_RETURN(bool row, events.Step());
@@ -655,9 +660,9 @@ class SqliteStore final : public Store {
   }
 
   Result<TimeRange> OrderTimeRange() override {
-    WINBACK_ASSIGN_OR_RETURN(
-        Statement s, db_.Prepare("SELECT min(placed_at), max(placed_at) FROM orders "
-                                 "INDEXED BY orders_by_customer"));
+    WINBACK_ASSIGN_OR_RETURN(Statement s,
+                             db_.Prepare("SELECT min(placed_at), max(placed_at) FROM orders "
+                                         "INDEXED BY orders_by_customer"));
     WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
     TimeRange range;
     if (row) {
@@ -683,7 +688,8 @@ class SqliteStore final : public Store {
     c.phone = s.ColumnText(3);
     c.first_name = s.ColumnText(4);
     c.last_name = s.ColumnText(5);
-    if (auto d = s.ColumnOptionalInt(6)) c.birth_date = Date::FromDays(static_cast<std::int32_t>(*d));
+    if (auto d = s.ColumnOptionalInt(6))
+      c.birth_date = Date::FromDays(static_cast<std::int32_t>(*d));
     if (auto y = s.ColumnOptionalInt(7)) c.birth_year = static_cast<int>(*y);
     c.gender = s.ColumnText(8);
     c.education = s.ColumnText(9);
@@ -702,7 +708,8 @@ class SqliteStore final : public Store {
       WINBACK_ASSIGN_OR_RETURN(bool r, consents.Step());
       if (!r) break;
       const std::int64_t ch = consents.ColumnInt(0);
-      if (ch >= 0 && ch < kChannelCount) c.consent[ch] = static_cast<Consent>(consents.ColumnInt(1));
+      if (ch >= 0 && ch < kChannelCount)
+        c.consent[ch] = static_cast<Consent>(consents.ColumnInt(1));
     }
     WINBACK_ASSIGN_OR_RETURN(p.aggregates, LoadAggregates(p.key));
     return p;
@@ -713,8 +720,9 @@ class SqliteStore final : public Store {
       SELECT o.oid, o.id, c.id, o.placed_at, o.utc_offset, o.amount, o.currency, o.status
       FROM orders o JOIN customers c ON c.cid = o.cid
       WHERE o.cid = ? ORDER BY o.placed_at, o.oid)sql"));
-    WINBACK_ASSIGN_OR_RETURN(Statement items, db_.Prepare(
-        "SELECT sku, quantity, price FROM order_items WHERE oid = ? ORDER BY line"));
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement items,
+        db_.Prepare("SELECT sku, quantity, price FROM order_items WHERE oid = ? ORDER BY line"));
     s.BindInt(1, customer.value());
     std::vector<OrderRecord> out;
     while (true) {
@@ -732,7 +740,8 @@ class SqliteStore final : public Store {
       while (true) {
         WINBACK_ASSIGN_OR_RETURN(bool ir, items.Step());
         if (!ir) break;
-        o.items.push_back({std::string(items.ColumnText(0)), items.ColumnInt(1), items.ColumnInt(2)});
+        o.items.push_back(
+            {std::string(items.ColumnText(0)), items.ColumnInt(1), items.ColumnInt(2)});
       }
       items.Reset();
       out.push_back(std::move(o));
@@ -845,11 +854,11 @@ class SqliteStore final : public Store {
   Status StreamEvents(KeyRange range, std::string_view filter,
                       const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) {
     sqlite::ScopedSmallCache cache(db_);  // one pass: the pages are not read again
-    WINBACK_ASSIGN_OR_RETURN(
-        Statement s, db_.Prepare("SELECT cid, at, type, channel, reason, score "
-                                 "FROM events INDEXED BY events_by_customer "
-                                 "WHERE cid >= ? AND cid < ?" +
-                                 std::string(filter) + " ORDER BY cid, at"));
+    WINBACK_ASSIGN_OR_RETURN(Statement s,
+                             db_.Prepare("SELECT cid, at, type, channel, reason, score "
+                                         "FROM events INDEXED BY events_by_customer "
+                                         "WHERE cid >= ? AND cid < ?" +
+                                         std::string(filter) + " ORDER BY cid, at"));
     s.BindInt(1, range.begin);
     s.BindInt(2, range.end);
     return StreamByCustomer<EventPoint>(s, fn, [](const Statement& row, EventPoint& e) {
@@ -895,8 +904,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Date>> ScoreDates() override { return sqlite::ScoreDates(db_); }
 
-  Status ForEachScore(Date as_of,
-                      const std::function<Status(const CustomerScore&)>& fn) override {
+  Status ForEachScore(Date as_of, const std::function<Status(const CustomerScore&)>& fn) override {
     return sqlite::ForEachScore(db_, as_of, fn);
   }
 
@@ -979,12 +987,13 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
   }
   WINBACK_ASSIGN_OR_RETURN(Database db, Database::Open(path));
   // WAL lets readers run beside an import; NORMAL sync is crash-safe in WAL mode.
-  WINBACK_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                  "PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; "
-                                  "PRAGMA cache_size = -262144; "
-                                  // Sorts (index builds at the end of a bulk import) may use a
-                                  // second core.
-                                  "PRAGMA threads = 2;"));
+  WINBACK_RETURN_IF_ERROR(
+      db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+              "PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; "
+              "PRAGMA cache_size = -262144; "
+              // Sorts (index builds at the end of a bulk import) may use a
+              // second core.
+              "PRAGMA threads = 2;"));
   WINBACK_RETURN_IF_ERROR(sqlite::Migrate(db, sqlite::kSchemaVersion, upgrade_notice));
   return std::unique_ptr<Store>(new SqliteStore(std::move(db)));
 }

@@ -223,7 +223,6 @@ TEST_F(SqliteStoreTest, MovingAnOrderUpdatesBothCustomers) {
   EXPECT_EQ(store_->LoadCustomer("c2")->aggregates.orders, 1);
 }
 
-
 // A small import into a large store recomputes its few customers by seeking them (a large one
 // scans the key range, as the first import here does); the seek path must find exactly the
 // touched customers' rows.
@@ -236,10 +235,10 @@ TEST_F(SqliteStoreTest, SparseAndDenseRecomputationAgree) {
       WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey key, session->UpsertCustomer(Customer(id)));
       for (int k = 0; k <= i % 3; ++k) {
         const std::string day = "2024-01-" + std::to_string(10 + k);
-        ASSERT_THAT(session->UpsertOrder(key, Order("o" + std::to_string(i) + "-" +
-                                                        std::to_string(k),
-                                                    id, day.c_str(), 100 * (k + 1))),
-                    IsOk());
+        ASSERT_THAT(
+            session->UpsertOrder(key, Order("o" + std::to_string(i) + "-" + std::to_string(k), id,
+                                            day.c_str(), 100 * (k + 1))),
+            IsOk());
       }
     }
     ASSERT_THAT(session->Commit(), IsOk());
@@ -248,8 +247,8 @@ TEST_F(SqliteStoreTest, SparseAndDenseRecomputationAgree) {
     // Touches c10 (loses o10-0 to c150) and c150: 2 of 200 customers, the seek path.
     WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("move"));
     WINBACK_ASSERT_OK_AND_ASSIGN(auto c150, session->FindCustomer("c150"));
-    WINBACK_ASSERT_OK_AND_ASSIGN(bool written,
-                                 session->UpsertOrder(*c150, Order("o10-0", "c150", "2024-02-01", 7)));
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        bool written, session->UpsertOrder(*c150, Order("o10-0", "c150", "2024-02-01", 7)));
     EXPECT_TRUE(written);
     WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
     EXPECT_EQ(counts.aggregates_updated, 2);
@@ -389,17 +388,19 @@ TEST_F(SqliteStoreTest, StatsCountAndSpanEveryRow) {
 
 TEST_F(SqliteStoreTest, ForEachAggregatesVisitsEveryCustomerInKeyOrder) {
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("many"));
-  for (int i = 0; i < 5; ++i) ASSERT_THAT(session->UpsertCustomer(Customer("c" + std::to_string(i))), IsOk());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_THAT(session->UpsertCustomer(Customer("c" + std::to_string(i))), IsOk());
   ASSERT_THAT(session->Commit(), IsOk());
   std::vector<std::int64_t> keys;
   ASSERT_THAT(store_->ForEachAggregates([&](const CustomerAggregates& a) {
     keys.push_back(a.key.value());
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   EXPECT_EQ(keys, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
-  EXPECT_THAT(store_->ForEachAggregates([](const CustomerAggregates&) {
-    return CancelledError("stop");
-  }), StatusIs(StatusCode::kCancelled));
+  EXPECT_THAT(
+      store_->ForEachAggregates([](const CustomerAggregates&) { return CancelledError("stop"); }),
+      StatusIs(StatusCode::kCancelled));
 }
 
 TEST_F(SqliteStoreTest, StreamsOrdersAndEventsPerCustomer) {
@@ -423,7 +424,8 @@ TEST_F(SqliteStoreTest, StreamsOrdersAndEventsPerCustomer) {
     for (const OrderPoint& o : orders) amounts.push_back(o.amount_minor);
     seen.emplace_back(k.value(), amounts);
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], (std::pair<std::int64_t, std::vector<std::int64_t>>{c1.value(), {100, 200}}));
   EXPECT_EQ(seen[1], (std::pair<std::int64_t, std::vector<std::int64_t>>{c2.value(), {300}}));
@@ -434,7 +436,8 @@ TEST_F(SqliteStoreTest, StreamsOrdersAndEventsPerCustomer) {
     EXPECT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].type, EventType::kComplaint);
     return Status::Ok();
-  }), IsOk());
+  }),
+              IsOk());
   EXPECT_EQ(event_customers, 1);
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::string> ids, store_->CustomerIds());
   ASSERT_EQ(ids.size(), 4u);
@@ -471,18 +474,18 @@ TEST_F(SqliteStoreTest, StreamsEventsOfChosenTypesOnly) {
   ASSERT_THAT(session->Commit(), IsOk());
   const EventType chosen[] = {EventType::kExitSurvey, EventType::kSubscriptionCancelled};
   std::vector<std::pair<std::int64_t, std::vector<EventType>>> seen;
-  ASSERT_THAT(store_->ForEachCustomerEventsOfTypes(
-                  chosen,
-                  [&](CustomerKey k, std::span<const EventPoint> events) {
-                    std::vector<EventType> types;
-                    for (const EventPoint& e : events) {
-                      types.push_back(e.type);
-                      EXPECT_EQ(e.reason, "price");
-                    }
-                    seen.emplace_back(k.value(), types);
-                    return Status::Ok();
-                  }),
-              IsOk());
+  ASSERT_THAT(
+      store_->ForEachCustomerEventsOfTypes(chosen,
+                                           [&](CustomerKey k, std::span<const EventPoint> events) {
+                                             std::vector<EventType> types;
+                                             for (const EventPoint& e : events) {
+                                               types.push_back(e.type);
+                                               EXPECT_EQ(e.reason, "price");
+                                             }
+                                             seen.emplace_back(k.value(), types);
+                                             return Status::Ok();
+                                           }),
+      IsOk());
   ASSERT_EQ(seen.size(), 2u);  // c2 has none of the chosen types.
   EXPECT_EQ(seen[0].first, c1.value());
   EXPECT_EQ(seen[0].second, (std::vector<EventType>{EventType::kSubscriptionCancelled,
@@ -490,10 +493,11 @@ TEST_F(SqliteStoreTest, StreamsEventsOfChosenTypesOnly) {
   EXPECT_EQ(seen[1].first, c3.value());
   EXPECT_EQ(seen[1].second, std::vector<EventType>{EventType::kExitSurvey});
   int calls = 0;
-  ASSERT_THAT(store_->ForEachCustomerEventsOfTypes({}, [&](CustomerKey, std::span<const EventPoint>) {
-    ++calls;
-    return Status::Ok();
-  }),
+  ASSERT_THAT(store_->ForEachCustomerEventsOfTypes({},
+                                                   [&](CustomerKey, std::span<const EventPoint>) {
+                                                     ++calls;
+                                                     return Status::Ok();
+                                                   }),
               IsOk());
   EXPECT_EQ(calls, 0);
 }
@@ -518,19 +522,23 @@ TEST_F(SqliteStoreTest, ScoresKeepHistoryPerDate) {
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> dates, store_->ScoreDates());
   EXPECT_EQ(dates, (std::vector<Date>{d1, d2}));
   std::vector<CustomerScore> got;
-  ASSERT_THAT(store_->ForEachScore(d2, [&](const CustomerScore& s) {
-    got.push_back(s);
-    return Status::Ok();
-  }), IsOk());
+  ASSERT_THAT(store_->ForEachScore(d2,
+                                   [&](const CustomerScore& s) {
+                                     got.push_back(s);
+                                     return Status::Ok();
+                                   }),
+              IsOk());
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].r, 3);
   EXPECT_EQ(got[0].recency_days, 12);
   EXPECT_FALSE(got[0].p_alive.has_value());
-  ASSERT_THAT(store_->ForEachScore(d1, [&](const CustomerScore& s) {
-    EXPECT_EQ(s.segment, "champions");
-    EXPECT_EQ(s.p_alive, 0.75);
-    return Status::Ok();
-  }), IsOk());
+  ASSERT_THAT(store_->ForEachScore(d1,
+                                   [&](const CustomerScore& s) {
+                                     EXPECT_EQ(s.segment, "champions");
+                                     EXPECT_EQ(s.p_alive, 0.75);
+                                     return Status::Ok();
+                                   }),
+              IsOk());
 }
 
 class SqliteFileTest : public ::testing::Test {
@@ -643,8 +651,8 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
     }
     for (int i = 0; i < kOrders; ++i) {
       const int c = (i * 7) % kCustomers * kIdleEvery;
-      OrderRecord o = Order("o" + std::to_string(i), "c" + std::to_string(c),
-                            "2024-01-01T00:00:00Z", 100 + i);
+      OrderRecord o =
+          Order("o" + std::to_string(i), "c" + std::to_string(c), "2024-01-01T00:00:00Z", 100 + i);
       o.placed_at = Instant::FromUnixMicros(1'700'000'000'000'000 + i * 3'600'000'000LL);
       o.utc_offset_minutes = i % 2 == 0 ? 180 : 210;
       o.currency = i % 5 == 0 ? "USD" : "TRY";
@@ -695,14 +703,17 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
                   8);
     out += DumpQuery(*db,
                      "SELECT o.id, line, sku, quantity, price FROM order_items i "
-                     "JOIN orders o USING (oid) ORDER BY o.id, line", 5);
+                     "JOIN orders o USING (oid) ORDER BY o.id, line",
+                     5);
     out += DumpQuery(*db,
                      "SELECT e.id, c.id, type, at, utc_offset, channel, reason, score, value, "
                      "currency, ref, text, properties FROM events e JOIN customers c USING (cid) "
-                     "ORDER BY e.id", 13);
+                     "ORDER BY e.id",
+                     13);
     out += DumpQuery(*db,
                      "SELECT c.id, a.* FROM customer_aggregates a "
-                     "JOIN customers c USING (cid) ORDER BY c.id", 34);
+                     "JOIN customers c USING (cid) ORDER BY c.id",
+                     34);
     return out;
   };
   const std::string bulk = dump(bulk_path);
