@@ -38,7 +38,7 @@ void CohortAccumulator::Add(std::span<const store::OrderPoint> orders) {
   const Instant cutoff = AsOfCutoff(last_day_);
   scratch_.clear();  // (month index, revenue in currency_)
   for (const store::OrderPoint& o : orders) {
-    if (o.status != store::OrderStatus::kCompleted || o.placed_at >= cutoff) continue;
+    if (o.status != OrderStatus::kCompleted || o.placed_at >= cutoff) continue;
     const int month = MonthIndex(UtcDate(o.placed_at));
     std::int64_t revenue = 0;
     if (o.currency == currency_) {

@@ -9,7 +9,6 @@ namespace {
 
 using internal::D;
 using internal::Order;
-using store::OrderStatus;
 
 TEST(CohortAccumulatorTest, HandComputedTable) {
   CohortAccumulator acc("USD", D("2024-03-31"));

@@ -46,13 +46,13 @@ OrderMetrics ComputeOrderMetrics(std::span<const store::OrderPoint> orders, Date
     const store::OrderPoint& o = orders[i];
     if (o.placed_at >= cutoff) continue;
     switch (o.status) {
-      case store::OrderStatus::kCompleted:
+      case OrderStatus::kCompleted:
         completed.push_back({DayOf(o.placed_at), LocalDayOf(o), o.placed_at, i});
         break;
-      case store::OrderStatus::kRefunded:
+      case OrderStatus::kRefunded:
         ++m.refunded_orders;
         break;
-      case store::OrderStatus::kCancelled:
+      case OrderStatus::kCancelled:
         ++m.cancelled_orders;
         break;
     }
@@ -116,7 +116,7 @@ void CompletedOrderDays(std::span<const store::OrderPoint> orders, Date last_day
   out.clear();
   const Instant cutoff = AsOfCutoff(last_day);
   for (const store::OrderPoint& o : orders) {
-    if (o.status == store::OrderStatus::kCompleted && o.placed_at < cutoff) {
+    if (o.status == OrderStatus::kCompleted && o.placed_at < cutoff) {
       out.push_back(DayOf(o.placed_at));
     }
   }
@@ -146,7 +146,6 @@ EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> ev
     if (e.at >= cutoff) continue;
     const std::int32_t day = DayOf(e.at);
     auto latest = [day](std::int32_t& slot) { slot = std::max(slot, day); };
-    using store::EventType;
     switch (e.type) {
       case EventType::kEmailOpen:
       case EventType::kEmailClick:
@@ -192,7 +191,7 @@ EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> ev
         }
         break;
       case EventType::kUnsubscribe:
-        if (std::optional<store::Channel> c = store::ParseChannel(e.channel)) {
+        if (std::optional<ChannelKind> c = ParseChannelKind(e.channel)) {
           m.unsubscribed_channels = static_cast<std::uint8_t>(m.unsubscribed_channels |
                                                               (1u << static_cast<unsigned>(*c)));
         }
@@ -258,10 +257,9 @@ OrderMetrics OrderMetricsFromAggregates(const store::CustomerAggregates& a) {
 
 EngagementMetrics EngagementMetricsFromAggregates(const store::CustomerAggregates& a) {
   EngagementMetrics m;
-  m.last_email_day = DayOrNever(a.last_engagement_at[static_cast<int>(store::Channel::kEmail)]);
-  m.last_sms_day = DayOrNever(a.last_engagement_at[static_cast<int>(store::Channel::kSms)]);
-  m.last_whatsapp_day =
-      DayOrNever(a.last_engagement_at[static_cast<int>(store::Channel::kWhatsapp)]);
+  m.last_email_day = DayOrNever(a.last_engagement_at[static_cast<int>(ChannelKind::kEmail)]);
+  m.last_sms_day = DayOrNever(a.last_engagement_at[static_cast<int>(ChannelKind::kSms)]);
+  m.last_whatsapp_day = DayOrNever(a.last_engagement_at[static_cast<int>(ChannelKind::kWhatsapp)]);
   m.last_chat_day = DayOrNever(a.last_chat_at);
   m.last_visit_day = DayOrNever(a.last_visit_at);
   m.complaints = Saturate(a.complaints);

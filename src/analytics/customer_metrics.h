@@ -107,7 +107,7 @@ struct EngagementMetrics {
   // The latest exit_survey / subscription_cancelled reason and its day.
   ExitReason exit_reason = ExitReason::kNone;
   std::int32_t exit_day = kNever;
-  // Bit c (store::Channel) set when the customer unsubscribed from channel c.
+  // Bit c (ChannelKind) set when the customer unsubscribed from channel c.
   std::uint8_t unsubscribed_channels = 0;
 };
 

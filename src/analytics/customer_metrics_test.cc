@@ -16,8 +16,6 @@ namespace {
 using internal::D;
 using internal::Event;
 using internal::Order;
-using store::EventType;
-using store::OrderStatus;
 
 TEST(OrderMetricsTest, RecencyFrequencyMonetaryTenure) {
   // Three completed orders on two local days, one refund, one cancel, one after as_of.
@@ -143,7 +141,7 @@ TEST(EngagementMetricsTest, LatestDaysCountsAndExitReason) {
   EXPECT_EQ(m.payment_defaults, 1);
   EXPECT_EQ(m.exit_reason, ExitReason::kPrice);
   EXPECT_EQ(m.exit_day, D("2024-04-01").days());
-  EXPECT_EQ(m.unsubscribed_channels, 1u << static_cast<unsigned>(store::Channel::kSms));
+  EXPECT_EQ(m.unsubscribed_channels, 1u << static_cast<unsigned>(ChannelKind::kSms));
 }
 
 TEST(ExitReasonTest, ParsesKnownAndMapsUnknownToOther) {

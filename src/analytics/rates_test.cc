@@ -220,7 +220,7 @@ TEST(OrderDayHistoryTest, LoadsCompletedDaysPerCustomerFromOneReader) {
       order.id = r.id + "-" + std::to_string(o);
       order.placed_at = D("2024-01-01").StartUtc().PlusDays(10 * o + c);
       order.currency = "USD";
-      order.status = o == 2 ? store::OrderStatus::kRefunded : store::OrderStatus::kCompleted;
+      order.status = o == 2 ? OrderStatus::kRefunded : OrderStatus::kCompleted;
       ASSERT_THAT(session->UpsertOrder(k, order), IsOk());
     }
   }

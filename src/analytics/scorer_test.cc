@@ -16,7 +16,6 @@ namespace {
 using internal::D;
 using internal::Event;
 using internal::Order;
-using store::EventType;
 
 const Date kAsOf = D("2024-06-30");
 
@@ -224,7 +223,7 @@ std::unique_ptr<store::Store> SmallStore() {
   WINBACK_CHECK(st.ok());
   auto session = (*st)->BeginImport("test");
   WINBACK_CHECK(session.ok());
-  auto order = [&](CustomerKey k, const char* id, const char* day, store::OrderStatus status) {
+  auto order = [&](CustomerKey k, const char* id, const char* day, OrderStatus status) {
     store::OrderRecord o;
     o.id = id;
     o.placed_at = D(day).StartUtc().PlusSeconds(3600);
@@ -243,13 +242,13 @@ std::unique_ptr<store::Store> SmallStore() {
   }
   // a: came back after a long gap (reactivated); b: three orders with a return in the middle
   // of them; c: a refund on the last day.
-  order(keys[0], "a1", "2023-01-01", store::OrderStatus::kCompleted);
-  order(keys[0], "a2", "2024-06-01", store::OrderStatus::kCompleted);
-  order(keys[1], "b1", "2023-01-01", store::OrderStatus::kCompleted);
-  order(keys[1], "b2", "2024-05-01", store::OrderStatus::kCompleted);
-  order(keys[1], "b3", "2024-06-10", store::OrderStatus::kCompleted);
-  order(keys[2], "c1", "2024-01-01", store::OrderStatus::kCompleted);
-  order(keys[2], "c2", "2024-06-30", store::OrderStatus::kRefunded);
+  order(keys[0], "a1", "2023-01-01", OrderStatus::kCompleted);
+  order(keys[0], "a2", "2024-06-01", OrderStatus::kCompleted);
+  order(keys[1], "b1", "2023-01-01", OrderStatus::kCompleted);
+  order(keys[1], "b2", "2024-05-01", OrderStatus::kCompleted);
+  order(keys[1], "b3", "2024-06-10", OrderStatus::kCompleted);
+  order(keys[2], "c1", "2024-01-01", OrderStatus::kCompleted);
+  order(keys[2], "c2", "2024-06-30", OrderStatus::kRefunded);
   store::EventRecord e;
   e.id = "e1";
   e.type = EventType::kComplaint;

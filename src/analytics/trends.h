@@ -26,8 +26,7 @@ class ExitReasonAccumulator {
  public:
   // The event types that carry an exit reason; Add() ignores the others, so a caller may
   // stream only these (Store::ForEachCustomerEventsOfTypes).
-  static constexpr store::EventType kTypes[] = {store::EventType::kExitSurvey,
-                                                store::EventType::kSubscriptionCancelled};
+  static constexpr EventType kTypes[] = {EventType::kExitSurvey, EventType::kSubscriptionCancelled};
 
   explicit ExitReasonAccumulator(Date last_day) : cutoff_(AsOfCutoff(last_day)) {}
   void Add(std::span<const store::EventPoint> events);

@@ -9,7 +9,6 @@ namespace {
 
 using internal::D;
 using internal::Event;
-using store::EventType;
 
 TEST(ExitReasonAccumulatorTest, CountsByMonthAndReason) {
   ExitReasonAccumulator acc(D("2024-03-31"));

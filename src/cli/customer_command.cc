@@ -165,9 +165,9 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   const store::CustomerAggregates& a = p->aggregates;
   if (as_json) {
     json consent = json::object();
-    for (int ch = 0; ch < store::kChannelCount; ++ch) {
-      consent[std::string(store::ChannelName(static_cast<store::Channel>(ch)))] =
-          store::ConsentName(c.consent[ch]);
+    for (int ch = 0; ch < kChannelKindCount; ++ch) {
+      consent[std::string(ChannelKindName(static_cast<ChannelKind>(ch)))] =
+          ConsentName(c.consent[ch]);
     }
     json j = {{"id", c.id},
               {"email", OrNull(c.email)},
@@ -224,9 +224,8 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   if (!c.email.empty() || !c.phone.empty()) fmt::print("  contact   {} {}\n", c.email, c.phone);
   fmt::print("  place     {} {} {}  time zone {}  language {}\n", c.country, c.region, c.city,
              c.time_zone.empty() ? "-" : c.time_zone, c.language.empty() ? "-" : c.language);
-  fmt::print("  consent   email={} sms={} whatsapp={}  preferred={}\n",
-             store::ConsentName(c.consent[0]), store::ConsentName(c.consent[1]),
-             store::ConsentName(c.consent[2]),
+  fmt::print("  consent   email={} sms={} whatsapp={}  preferred={}\n", ConsentName(c.consent[0]),
+             ConsentName(c.consent[1]), ConsentName(c.consent[2]),
              c.preferred_channel.empty() ? "-" : c.preferred_channel);
   fmt::print("  orders    {} completed on {} days, {} refunded, {} cancelled; revenue {}\n",
              a.orders, a.purchase_days, a.refunded_orders, a.cancelled_orders,

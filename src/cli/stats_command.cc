@@ -34,9 +34,8 @@ int RunStats(const GlobalOptions& globals, bool json) {
     j["first_event_at"] = TimeJson(st->first_event_at);
     j["last_event_at"] = TimeJson(st->last_event_at);
     nlohmann::json by_type = nlohmann::json::object();
-    for (int t = 0; t < store::kEventTypeCount; ++t) {
-      by_type[std::string(store::EventTypeName(static_cast<store::EventType>(t)))] =
-          st->events_by_type[t];
+    for (int t = 0; t < kEventTypeCount; ++t) {
+      by_type[std::string(EventTypeName(static_cast<EventType>(t)))] = st->events_by_type[t];
     }
     j["events_by_type"] = by_type;
     fmt::print("{}\n", j.dump(2));
@@ -52,9 +51,9 @@ int RunStats(const GlobalOptions& globals, bool json) {
              TimeOrDash(st->last_order_at));
   fmt::print("events from      {}  to {}\n", TimeOrDash(st->first_event_at),
              TimeOrDash(st->last_event_at));
-  for (int t = 0; t < store::kEventTypeCount; ++t) {
+  for (int t = 0; t < kEventTypeCount; ++t) {
     if (st->events_by_type[t] == 0) continue;
-    fmt::print("  {:<24} {:>12}\n", store::EventTypeName(static_cast<store::EventType>(t)),
+    fmt::print("  {:<24} {:>12}\n", EventTypeName(static_cast<EventType>(t)),
                WithThousands(st->events_by_type[t]));
   }
   fmt::print("schema version   {}\n", st->schema_version);

@@ -10,9 +10,6 @@
 namespace winback::ingest {
 namespace {
 
-using store::Channel;
-using store::Consent;
-
 // Column indexes, in the order of ColumnsOf() (row_source.cc).
 namespace cust {
 enum : std::size_t {
@@ -330,7 +327,7 @@ Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
   if (!has[kAmount]) return FieldError("amount", "missing");
   WINBACK_ASSIGN_OR_RETURN(o.amount_minor, ParseAmount("amount", v[kAmount], currency));
   if (has[kStatus]) {
-    const std::optional<store::OrderStatus> s = store::ParseOrderStatus(v[kStatus]);
+    const std::optional<OrderStatus> s = ParseOrderStatus(v[kStatus]);
     if (!s)
       return FieldError("status",
                         Quote(v[kStatus]) + " is not one of completed, refunded, cancelled");
@@ -350,7 +347,6 @@ Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
 
 Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
   using namespace ev;  // NOLINT(google-build-using-namespace): local column enum.
-  using store::EventType;
   const auto& v = row.values;
   const auto& has = row.present;
   store::EventRecord e;
@@ -359,7 +355,7 @@ Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
   if (!has[kCustomerId]) return FieldError("customer_id", "missing");
   WINBACK_RETURN_IF_ERROR(CheckId("customer_id", v[kCustomerId]));
   if (!has[kType]) return FieldError("type", "missing");
-  const std::optional<EventType> type = store::ParseEventType(v[kType]);
+  const std::optional<EventType> type = ParseEventType(v[kType]);
   if (!type) {
     WINBACK_RETURN_IF_ERROR(CheckText("type", v[kType], false));
     return FieldError("type", Quote(v[kType]) + " is not an event type (see docs/formats.md)");
@@ -417,8 +413,8 @@ Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
     case EventType::kExitSurvey:
     case EventType::kSubscriptionCancelled:
       if (!has[kReason]) {
-        return FieldError(
-            "reason", "missing (" + std::string(store::EventTypeName(e.type)) + " needs a reason)");
+        return FieldError("reason",
+                          "missing (" + std::string(EventTypeName(e.type)) + " needs a reason)");
       }
       WINBACK_RETURN_IF_ERROR(CheckOneOf("reason", e.reason, kExitReasons));
       break;
@@ -435,7 +431,7 @@ Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
     case EventType::kUnsubscribe:
     case EventType::kBounce:
       if (!has[kChannel]) return FieldError("channel", "missing (email, sms or whatsapp)");
-      if (!store::ParseChannel(e.channel)) {
+      if (!ParseChannelKind(e.channel)) {
         return FieldError("channel", Quote(e.channel) + " is not email, sms or whatsapp");
       }
       break;

@@ -8,7 +8,6 @@
 namespace winback::ingest {
 namespace {
 
-using store::EventType;
 using ::testing::HasSubstr;
 
 // Parses "header\nrow" with the given parser function.
@@ -53,9 +52,9 @@ TEST(RowParserTest, FullCustomer) {
                "Europe/Istanbul,tr,2023-01-05T10:00:00+03:00,yes,no,email,c0"));
   EXPECT_EQ(c.first_name, "Ayşe");
   EXPECT_EQ(c.birth_year, 1990);
-  EXPECT_EQ(c.consent[0], store::Consent::kGranted);
-  EXPECT_EQ(c.consent[1], store::Consent::kDenied);
-  EXPECT_EQ(c.consent[2], store::Consent::kUnknown);
+  EXPECT_EQ(c.consent[0], Consent::kGranted);
+  EXPECT_EQ(c.consent[1], Consent::kDenied);
+  EXPECT_EQ(c.consent[2], Consent::kUnknown);
   EXPECT_EQ(c.referred_by, "c0");
 }
 
@@ -92,7 +91,7 @@ TEST(RowParserTest, OrderWithItems) {
   EXPECT_EQ(o.utc_offset_minutes, 180);
   ASSERT_EQ(o.items.size(), 1u);
   EXPECT_EQ(o.items[0].price_minor, 6495);
-  EXPECT_EQ(o.status, store::OrderStatus::kCompleted);
+  EXPECT_EQ(o.status, OrderStatus::kCompleted);
 }
 
 TEST(RowParserTest, OrderErrors) {

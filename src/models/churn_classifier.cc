@@ -138,9 +138,9 @@ OrderFacts FactsOf(const internal::PurchaseHistory& h, std::span<const store::Or
   for (const store::OrderPoint& o : orders) {
     const std::int32_t day = internal::LocalDay(o);
     if (day <= d) {
-      f.refunded += o.status == store::OrderStatus::kRefunded ? 1 : 0;
-      f.cancelled += o.status == store::OrderStatus::kCancelled ? 1 : 0;
-    } else if (day <= label_end && o.status == store::OrderStatus::kCompleted) {
+      f.refunded += o.status == OrderStatus::kRefunded ? 1 : 0;
+      f.cancelled += o.status == OrderStatus::kCancelled ? 1 : 0;
+    } else if (day <= label_end && o.status == OrderStatus::kCompleted) {
       f.future = true;
     }
   }
@@ -219,61 +219,60 @@ void AddEvents(std::span<const store::EventPoint> points, Instant end, double dd
     const bool recent = dd - day < 90;
     int channel = -1;
     switch (e.type) {
-      case store::EventType::kEmailOpen:
-      case store::EventType::kEmailClick:
+      case EventType::kEmailOpen:
+      case EventType::kEmailClick:
         channel = 0;
         break;
-      case store::EventType::kSmsClick:
+      case EventType::kSmsClick:
         channel = 1;
         break;
-      case store::EventType::kWhatsappRead:
-      case store::EventType::kWhatsappReply:
+      case EventType::kWhatsappRead:
+      case EventType::kWhatsappReply:
         channel = 2;
         break;
-      case store::EventType::kVisit:
+      case EventType::kVisit:
         s.last_visit = day;
         s.visits90 += recent ? 1 : 0;
         break;
-      case store::EventType::kChat:
-      case store::EventType::kCall:
+      case EventType::kChat:
+      case EventType::kCall:
         s.last_chat = day;
         break;
-      case store::EventType::kComplaint:
+      case EventType::kComplaint:
         s.complaints += 1;
         s.complaints90 += recent ? 1 : 0;
         break;
-      case store::EventType::kTicketResolved:
+      case EventType::kTicketResolved:
         if (e.reason == "unsatisfied") s.unsatisfied += 1;
         if (e.reason == "satisfied") s.satisfied += 1;
         break;
-      case store::EventType::kReview:
+      case EventType::kReview:
         if (e.score) {
           s.review_sum += static_cast<double>(*e.score);
           s.reviews += 1;
         }
         break;
-      case store::EventType::kCartAbandoned:
+      case EventType::kCartAbandoned:
         s.carts90 += recent ? 1 : 0;
         break;
-      case store::EventType::kPaymentDefault:
+      case EventType::kPaymentDefault:
         s.payment_defaults += 1;
         break;
-      case store::EventType::kReferral:
+      case EventType::kReferral:
         s.referrals += 1;
         break;
-      case store::EventType::kUnsubscribe:
-      case store::EventType::kBounce: {
+      case EventType::kUnsubscribe:
+      case EventType::kBounce: {
         const int c = ChannelIndex(e.channel);
         if (c >= 0) {
-          std::uint32_t& bits =
-              e.type == store::EventType::kUnsubscribe ? s.unsubscribed : s.bounced;
+          std::uint32_t& bits = e.type == EventType::kUnsubscribe ? s.unsubscribed : s.bounced;
           bits |= 1u << c;
         }
         break;
       }
-      case store::EventType::kSubscriptionCancelled:
-      case store::EventType::kExitSurvey:
-        if (e.type == store::EventType::kSubscriptionCancelled) s.subscription_cancelled = 1;
+      case EventType::kSubscriptionCancelled:
+      case EventType::kExitSurvey:
+        if (e.type == EventType::kSubscriptionCancelled) s.subscription_cancelled = 1;
         s.exit_day = day;
         s.exit_reason = 5;
         for (int r = 0; r < 6; ++r) {

@@ -50,7 +50,7 @@ class ReportDataTest : public ::testing::Test {
       return *key;
     };
     auto order = [&](CustomerKey key, const std::string& id, Instant at, std::int64_t cents,
-                     store::OrderStatus status = store::OrderStatus::kCompleted) {
+                     OrderStatus status = OrderStatus::kCompleted) {
       store::OrderRecord o;
       o.id = "o" + std::to_string(++order_id);
       o.customer_id = id;
@@ -60,7 +60,7 @@ class ReportDataTest : public ::testing::Test {
       o.status = status;
       EXPECT_THAT(s.UpsertOrder(key, o), IsOk());
     };
-    auto exit = [&](CustomerKey key, const std::string& id, store::EventType type, Instant at,
+    auto exit = [&](CustomerKey key, const std::string& id, EventType type, Instant at,
                     const std::string& reason) {
       store::EventRecord e;
       e.id = "e" + std::to_string(++event_id);
@@ -79,12 +79,12 @@ class ReportDataTest : public ::testing::Test {
     order(c3, "c3", Noon(2024, 2, 1), 500);
     order(c3, "c3", Noon(2024, 3, 30), 500);
     order(c4, "c4", Noon(2024, 3, 1), 10000);
-    order(c5, "c5", Noon(2024, 2, 2), 700, store::OrderStatus::kCancelled);
+    order(c5, "c5", Noon(2024, 2, 2), 700, OrderStatus::kCancelled);
     // After as_of: ignored everywhere.
     order(c4, "c4", Noon(2024, 4, 2), 9999);
-    exit(c2, "c2", store::EventType::kExitSurvey, Noon(2024, 2, 15), "price");
-    exit(c4, "c4", store::EventType::kSubscriptionCancelled, Noon(2024, 3, 5), "service");
-    exit(c5, "c5", store::EventType::kExitSurvey, Noon(2024, 4, 5), "price");
+    exit(c2, "c2", EventType::kExitSurvey, Noon(2024, 2, 15), "price");
+    exit(c4, "c4", EventType::kSubscriptionCancelled, Noon(2024, 3, 5), "service");
+    exit(c5, "c5", EventType::kExitSurvey, Noon(2024, 4, 5), "price");
     ASSERT_THAT(s.Commit(), IsOk());
   }
 

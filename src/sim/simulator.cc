@@ -229,8 +229,8 @@ class Pipeline {
 
 struct Totals {
   SimStats stats;
-  std::array<std::int64_t, internal::kOrderStatusCount> orders_by_status{};
-  std::array<std::int64_t, internal::kEventTypeCount> events_by_type{};
+  std::array<std::int64_t, kOrderStatusCount> orders_by_status{};
+  std::array<std::int64_t, kEventTypeCount> events_by_type{};
 };
 
 std::string TruthJson(const SimOptions& o, const Model& model, const Totals& totals) {
@@ -354,13 +354,15 @@ std::string TruthJson(const SimOptions& o, const Model& model, const Totals& tot
       {"events", s.events},
   };
   ordered_json by_status;
-  for (std::size_t i = 0; i < internal::kOrderStatusCount; ++i) {
-    by_status[std::string(internal::kOrderStatusNames[i])] = totals.orders_by_status[i];
+  for (int i = 0; i < kOrderStatusCount; ++i) {
+    by_status[std::string(OrderStatusName(static_cast<OrderStatus>(i)))] =
+        totals.orders_by_status[static_cast<std::size_t>(i)];
   }
   counts["orders_by_status"] = by_status;
   ordered_json by_type;
-  for (std::size_t i = 0; i < internal::kEventTypeCount; ++i) {
-    by_type[std::string(internal::kEventTypeNames[i])] = totals.events_by_type[i];
+  for (EventType type : internal::kSimulatedEventTypes) {
+    by_type[std::string(EventTypeName(type))] =
+        totals.events_by_type[static_cast<std::size_t>(type)];
   }
   counts["events_by_type"] = by_type;
   j["counts"] = counts;

@@ -10,7 +10,7 @@ void KeepLatest(std::optional<Instant>& slot, Instant t) {
 }
 
 std::optional<int> ChannelBit(std::string_view channel) {
-  const std::optional<Channel> c = ParseChannel(channel);
+  const std::optional<ChannelKind> c = ParseChannelKind(channel);
   if (!c) return std::nullopt;
   return static_cast<int>(*c);
 }
@@ -56,14 +56,14 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
       break;
     case EventType::kEmailOpen:
     case EventType::kEmailClick:
-      KeepLatest(agg_.last_engagement_at[static_cast<int>(Channel::kEmail)], at);
+      KeepLatest(agg_.last_engagement_at[static_cast<int>(ChannelKind::kEmail)], at);
       break;
     case EventType::kSmsClick:
-      KeepLatest(agg_.last_engagement_at[static_cast<int>(Channel::kSms)], at);
+      KeepLatest(agg_.last_engagement_at[static_cast<int>(ChannelKind::kSms)], at);
       break;
     case EventType::kWhatsappRead:
     case EventType::kWhatsappReply:
-      KeepLatest(agg_.last_engagement_at[static_cast<int>(Channel::kWhatsapp)], at);
+      KeepLatest(agg_.last_engagement_at[static_cast<int>(ChannelKind::kWhatsapp)], at);
       break;
     case EventType::kChat:
     case EventType::kCall:

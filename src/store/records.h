@@ -10,18 +10,77 @@
 #include "core/ids.h"
 #include "core/money.h"
 #include "core/time.h"
+#include "core/vocabulary.h"
 
 namespace winback::store {
 
-// Messaging channels a customer can consent to.
-enum class Channel : std::uint8_t { kEmail = 0, kSms = 1, kWhatsapp = 2 };
-inline constexpr int kChannelCount = 3;
-std::string_view ChannelName(Channel c);
-std::optional<Channel> ParseChannel(std::string_view name);
+// The set of optional columns an input row stated, over an enum `Field` that ends in kCount.
+// A column the input did not have (absent from a CSV file's header, or a key absent from a JSONL
+// object) leaves the stored value alone when the row updates a stored record; a column that is
+// present, even empty, replaces it. Required columns (ids, times, amounts) are always present.
+// Default: every column present, which is what a complete record from code (the simulator, the
+// tests) means.
+template <typename Field>
+class FieldSet {
+ public:
+  static constexpr std::uint32_t kAllBits = (1u << static_cast<unsigned>(Field::kCount)) - 1u;
 
-// What the customer said about being contacted on a channel.
-enum class Consent : std::uint8_t { kUnknown = 0, kGranted = 1, kDenied = 2 };
-std::string_view ConsentName(Consent c);
+  constexpr FieldSet() = default;
+  static constexpr FieldSet None() { return FieldSet(0); }
+  static constexpr FieldSet All() { return FieldSet(kAllBits); }
+
+  constexpr bool Has(Field f) const { return (bits_ & Bit(f)) != 0; }
+  constexpr void Set(Field f) { bits_ |= Bit(f); }
+  constexpr void Clear(Field f) { bits_ &= ~Bit(f); }
+  constexpr bool all() const { return bits_ == kAllBits; }
+  constexpr std::uint32_t bits() const { return bits_; }
+  friend constexpr bool operator==(FieldSet, FieldSet) = default;
+
+ private:
+  constexpr explicit FieldSet(std::uint32_t bits) : bits_(bits) {}
+  static constexpr std::uint32_t Bit(Field f) { return 1u << static_cast<unsigned>(f); }
+  std::uint32_t bits_ = kAllBits;
+};
+
+// The optional columns of a customer (docs/formats.md); `id` is required.
+enum class CustomerField : std::uint8_t {
+  kEmail,
+  kPhone,
+  kFirstName,
+  kLastName,
+  kBirthDate,
+  kBirthYear,
+  kGender,
+  kEducation,
+  kCountry,
+  kRegion,
+  kCity,
+  kTimeZone,
+  kLanguage,
+  kSignupAt,
+  kConsentEmail,
+  kConsentSms,
+  kConsentWhatsapp,
+  kPreferredChannel,
+  kReferredBy,
+  kCount,
+};
+
+// The optional columns of an order; id, customer_id, time, amount and currency are required.
+enum class OrderField : std::uint8_t { kStatus, kItems, kCount };
+
+// The optional columns of an event; id, customer_id, type and time are required. kValue covers
+// value and currency together.
+enum class EventField : std::uint8_t {
+  kChannel,
+  kReason,
+  kScore,
+  kValue,
+  kRef,
+  kText,
+  kProperties,
+  kCount,
+};
 
 // One customer as imported. Empty strings and empty optionals mean "absent".
 struct CustomerRecord {
@@ -40,14 +99,11 @@ struct CustomerRecord {
   std::string time_zone;
   std::string language;
   std::optional<Instant> signup_at;
-  Consent consent[kChannelCount] = {};
+  Consent consent[kChannelKindCount] = {};
   std::string preferred_channel;
   std::string referred_by;
+  FieldSet<CustomerField> present;  // Which optional columns the input stated.
 };
-
-enum class OrderStatus : std::uint8_t { kCompleted = 0, kRefunded = 1, kCancelled = 2 };
-std::string_view OrderStatusName(OrderStatus s);
-std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
 
 struct OrderItem {
   std::string sku;
@@ -64,36 +120,8 @@ struct OrderRecord {
   std::string currency;  // ISO 4217, validated.
   OrderStatus status = OrderStatus::kCompleted;
   std::vector<OrderItem> items;
+  FieldSet<OrderField> present;  // Which optional columns the input stated.
 };
-
-// Event types of docs/formats.md. The numeric values are stored; append only.
-enum class EventType : std::uint8_t {
-  kVisit = 0,
-  kEmailOpen,
-  kEmailClick,
-  kSmsClick,
-  kWhatsappRead,
-  kWhatsappReply,
-  kChat,
-  kCall,
-  kNote,
-  kTicketOpened,
-  kTicketResolved,
-  kComplaint,
-  kReview,
-  kReferral,
-  kCartAbandoned,
-  kSubscriptionCancelled,
-  kExitSurvey,
-  kFeatureRequested,
-  kFeatureShipped,
-  kPaymentDefault,
-  kUnsubscribe,
-  kBounce,
-};
-inline constexpr int kEventTypeCount = 22;
-std::string_view EventTypeName(EventType t);
-std::optional<EventType> ParseEventType(std::string_view name);
 
 struct EventRecord {
   std::string id;
@@ -108,7 +136,8 @@ struct EventRecord {
   std::string currency;
   std::string ref;
   std::string text;
-  std::string properties;  // Compact JSON object text, or empty.
+  std::string properties;        // Compact JSON object text, or empty.
+  FieldSet<EventField> present;  // Which optional columns the input stated.
 };
 
 // Per-customer aggregates, kept current by every import so that later stages read one row per
@@ -130,7 +159,7 @@ struct CustomerAggregates {
   std::string currency;
   std::int64_t other_currency_orders = 0;
   // Last engagement per channel (email: open or click; sms: click; whatsapp: read or reply).
-  std::optional<Instant> last_engagement_at[kChannelCount];
+  std::optional<Instant> last_engagement_at[kChannelKindCount];
   std::optional<Instant> last_visit_at;
   std::optional<Instant> last_chat_at;  // chat or call
   std::int64_t complaints = 0;

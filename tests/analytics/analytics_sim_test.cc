@@ -411,7 +411,7 @@ std::unordered_map<std::int64_t, std::int64_t> HoldoutPurchases(store::Store& st
     for (const store::OrderPoint& p : o) {
       const std::int32_t local =
           UtcDate(p.placed_at.PlusSeconds(std::int64_t{p.utc_offset_minutes} * 60)).days();
-      if (p.status == store::OrderStatus::kCompleted && local > cal.days() && local <= end.days()) {
+      if (p.status == OrderStatus::kCompleted && local > cal.days() && local <= end.days()) {
         days.insert(local);
       }
     }

@@ -124,7 +124,7 @@ Result<OrderLevelSpend> OrderLevelSpendOf(store::Store& db, Date last_day,
                                         " has an order in " + o.currency);
           }
           const std::int32_t day = internal::LocalDay(o);
-          if (o.status != store::OrderStatus::kCompleted || day > last_day.days()) continue;
+          if (o.status != OrderStatus::kCompleted || day > last_day.days()) continue;
           orders.emplace_back(day, static_cast<double>(o.amount_minor) / scale);
         }
         if (orders.empty()) return Status::Ok();

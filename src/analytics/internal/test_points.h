@@ -20,7 +20,7 @@ inline Date D(std::string_view ymd) {
 // A completed order at noon UTC of `ymd`.
 inline store::OrderPoint Order(std::string_view ymd, std::int64_t amount_minor = 1000,
                                std::string currency = "USD",
-                               store::OrderStatus status = store::OrderStatus::kCompleted) {
+                               OrderStatus status = OrderStatus::kCompleted) {
   store::OrderPoint o;
   o.placed_at = D(ymd).StartUtc().PlusSeconds(12 * 3600);
   o.amount_minor = amount_minor;
@@ -29,7 +29,7 @@ inline store::OrderPoint Order(std::string_view ymd, std::int64_t amount_minor =
   return o;
 }
 
-inline store::EventPoint Event(std::string_view ymd, store::EventType type, std::string reason = "",
+inline store::EventPoint Event(std::string_view ymd, EventType type, std::string reason = "",
                                std::string channel = "") {
   store::EventPoint e;
   e.at = D(ymd).StartUtc().PlusSeconds(12 * 3600);

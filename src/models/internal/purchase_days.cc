@@ -39,7 +39,7 @@ PurchaseHistory MergePurchaseDays(std::span<const store::OrderPoint> orders,
   std::vector<std::pair<std::int32_t, std::size_t>> picked;  // (local day, order index)
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const store::OrderPoint& o = orders[i];
-    if (o.status != store::OrderStatus::kCompleted) continue;
+    if (o.status != OrderStatus::kCompleted) continue;
     const std::int32_t day = LocalDay(o);
     if (day > last_day) continue;
     picked.emplace_back(day, i);

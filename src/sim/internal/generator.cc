@@ -692,7 +692,7 @@ void Generator::WriteOrders(const ZoneOffsets& zone, Chunk& chunk) {
     p = PutStr(PutChar(p, ','), FormatMinorUnits(order.amount, currency));
     p = PutStr(PutChar(p, ','), currency.code());
     const auto status = static_cast<std::size_t>(order.status);
-    p = PutStr(PutChar(p, ','), kOrderStatusNames[status]);
+    p = PutStr(PutChar(p, ','), OrderStatusName(order.status));
     ++chunk.orders_by_status[status];
     if (with_items) {
       // A JSON array inside a quoted CSV field: every JSON quote is doubled.
@@ -727,7 +727,7 @@ void Generator::WriteEvents(const ZoneOffsets& zone, Chunk& chunk) {
     p = PutInt(p, ++k);
     p = PutShort(PutStr(p, ",c"), number_);
     const auto type = static_cast<std::size_t>(e.type);
-    p = PutStr(PutChar(p, ','), kEventTypeNames[type]);
+    p = PutStr(PutChar(p, ','), EventTypeName(e.type));
     ++chunk.events_by_type[type];
     *p++ = ',';
     p = PutTimestamp(p, e.when, zone.OffsetMinutesAt(e.when));

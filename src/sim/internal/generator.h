@@ -10,6 +10,7 @@
 
 #include "core/money.h"
 #include "core/status.h"
+#include "core/vocabulary.h"
 #include "sim/internal/clock.h"
 #include "sim/internal/population.h"
 #include "sim/internal/random.h"
@@ -33,48 +34,23 @@ inline constexpr std::string_view kTruthHeader =
     "id,buyer,acquired_at,lambda_per_day,p_dropout,spend_mean,alive_at_end,died_at,"
     "repeat_purchases\n";
 
-// Event types the simulator writes, with their names in events.csv.
-enum class EventType : std::uint8_t {
-  kVisit,
-  kEmailOpen,
-  kEmailClick,
-  kChat,
-  kTicketOpened,
-  kTicketResolved,
-  kComplaint,
-  kReview,
-  kReferral,
-  kCartAbandoned,
-  kExitSurvey,
-  kSubscriptionCancelled,
-  kFeatureRequested,
-  kPaymentDefault,
-  kUnsubscribe,
-  kBounce,
-};
-inline constexpr std::size_t kEventTypeCount = 16;
-inline constexpr std::string_view kEventTypeNames[kEventTypeCount] = {"visit",
-                                                                      "email_open",
-                                                                      "email_click",
-                                                                      "chat",
-                                                                      "ticket_opened",
-                                                                      "ticket_resolved",
-                                                                      "complaint",
-                                                                      "review",
-                                                                      "referral",
-                                                                      "cart_abandoned",
-                                                                      "exit_survey",
-                                                                      "subscription_cancelled",
-                                                                      "feature_requested",
-                                                                      "payment_default",
-                                                                      "unsubscribe",
-                                                                      "bounce"};
-
-// Order statuses, with their names in orders.csv.
-enum class OrderStatus : std::uint8_t { kCompleted, kRefunded, kCancelled };
-inline constexpr std::size_t kOrderStatusCount = 3;
-inline constexpr std::string_view kOrderStatusNames[kOrderStatusCount] = {"completed", "refunded",
-                                                                          "cancelled"};
+// The event types the simulator writes, in the order of truth.json's counts.
+inline constexpr EventType kSimulatedEventTypes[] = {EventType::kVisit,
+                                                     EventType::kEmailOpen,
+                                                     EventType::kEmailClick,
+                                                     EventType::kChat,
+                                                     EventType::kTicketOpened,
+                                                     EventType::kTicketResolved,
+                                                     EventType::kComplaint,
+                                                     EventType::kReview,
+                                                     EventType::kReferral,
+                                                     EventType::kCartAbandoned,
+                                                     EventType::kExitSurvey,
+                                                     EventType::kSubscriptionCancelled,
+                                                     EventType::kFeatureRequested,
+                                                     EventType::kPaymentDefault,
+                                                     EventType::kUnsubscribe,
+                                                     EventType::kBounce};
 
 // The output of a block of consecutive customers: the bytes of each file and the counts.
 struct Chunk {
@@ -87,8 +63,8 @@ struct Chunk {
   std::int64_t event_rows = 0;
   std::int64_t buyers = 0;
   std::int64_t alive = 0;
-  std::array<std::int64_t, kOrderStatusCount> orders_by_status{};
-  std::array<std::int64_t, kEventTypeCount> events_by_type{};
+  std::array<std::int64_t, kOrderStatusCount> orders_by_status{};  // by OrderStatus
+  std::array<std::int64_t, kEventTypeCount> events_by_type{};      // by EventType
 
   void Clear();
 };

@@ -46,7 +46,7 @@ void ExpectScoringFieldsEqual(const CustomerAggregates& got, const CustomerAggre
   EXPECT_EQ(got.revenue_minor, want.revenue_minor);
   EXPECT_EQ(got.currency, want.currency);
   EXPECT_EQ(got.other_currency_orders, want.other_currency_orders);
-  for (int c = 0; c < kChannelCount; ++c) {
+  for (int c = 0; c < kChannelKindCount; ++c) {
     EXPECT_EQ(got.last_engagement_at[c], want.last_engagement_at[c]) << "channel " << c;
   }
   EXPECT_EQ(got.last_visit_at, want.last_visit_at);

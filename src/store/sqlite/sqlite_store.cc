@@ -280,7 +280,7 @@ class SqliteImportSession final : public ImportSession {
   // Batches the consents that `c` states (not kUnknown): they replace the stored ones; unstated
   // consents are left as they are.
   Status AddConsents(std::int64_t cid, const CustomerRecord& c) {
-    for (int ch = 0; ch < kChannelCount; ++ch) {
+    for (int ch = 0; ch < kChannelKindCount; ++ch) {
       if (c.consent[ch] == Consent::kUnknown) continue;
       consents_batch_.Int(cid);
       consents_batch_.Int(ch);
@@ -708,7 +708,7 @@ class SqliteStore final : public Store {
       WINBACK_ASSIGN_OR_RETURN(bool r, consents.Step());
       if (!r) break;
       const std::int64_t ch = consents.ColumnInt(0);
-      if (ch >= 0 && ch < kChannelCount)
+      if (ch >= 0 && ch < kChannelKindCount)
         c.consent[ch] = static_cast<Consent>(consents.ColumnInt(1));
     }
     WINBACK_ASSIGN_OR_RETURN(p.aggregates, LoadAggregates(p.key));

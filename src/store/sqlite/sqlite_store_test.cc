@@ -27,7 +27,7 @@ CustomerRecord Customer(const std::string& id) {
   c.last_name = "Yılmaz";
   c.country = "TR";
   c.time_zone = "Europe/Istanbul";
-  c.consent[static_cast<int>(Channel::kEmail)] = Consent::kGranted;
+  c.consent[static_cast<int>(ChannelKind::kEmail)] = Consent::kGranted;
   return c;
 }
 
@@ -615,8 +615,8 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
     if (i % 7 == 0) c.first_name = "مریم";
     if (i % 2 == 0) c.signup_at = Instant::FromUnixMicros(1'600'000'000'000'000 + i * 1'000'000LL);
     if (i % 9 == 0) c.referred_by = "c0";
-    c.consent[static_cast<int>(Channel::kEmail)] = static_cast<Consent>(i % 3);
-    c.consent[static_cast<int>(Channel::kSms)] = static_cast<Consent>((i / 3) % 3);
+    c.consent[static_cast<int>(ChannelKind::kEmail)] = static_cast<Consent>(i % 3);
+    c.consent[static_cast<int>(ChannelKind::kSms)] = static_cast<Consent>((i / 3) % 3);
     return c;
   };
   constexpr int kOrders = 10'001;  // Two full batches and a partial one.
@@ -769,7 +769,7 @@ TEST_F(SqliteFileTest, BulkLoadedCustomersAreVisibleInTheirSession) {
   }
   WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile c, store->LoadCustomer("c"));
   EXPECT_EQ(c.record.first_name, "Ayşe");
-  EXPECT_EQ(c.record.consent[static_cast<int>(Channel::kEmail)], Consent::kGranted);
+  EXPECT_EQ(c.record.consent[static_cast<int>(ChannelKind::kEmail)], Consent::kGranted);
 }
 
 TEST_F(SqliteFileTest, BulkLoadOfOneCustomerIdTwiceCommitsNothing) {

@@ -1,12 +1,16 @@
-#include "store/records.h"
+#include "core/vocabulary.h"
 
 #include <array>
+#include <cstddef>
 
-namespace winback::store {
+namespace winback {
 namespace {
 
-constexpr std::array<std::string_view, kChannelCount> kChannelNames = {"email", "sms", "whatsapp"};
-constexpr std::array<std::string_view, 3> kStatusNames = {"completed", "refunded", "cancelled"};
+constexpr std::array<std::string_view, kChannelKindCount> kChannelNames = {"email", "sms",
+                                                                           "whatsapp"};
+constexpr std::array<std::string_view, 3> kConsentNames = {"unknown", "granted", "denied"};
+constexpr std::array<std::string_view, kOrderStatusCount> kStatusNames = {"completed", "refunded",
+                                                                          "cancelled"};
 constexpr std::array<std::string_view, kEventTypeCount> kEventNames = {"visit",
                                                                        "email_open",
                                                                        "email_click",
@@ -40,22 +44,14 @@ std::optional<Enum> Find(const std::array<std::string_view, N>& names, std::stri
 
 }  // namespace
 
-std::string_view ChannelName(Channel c) { return kChannelNames[static_cast<std::size_t>(c)]; }
-std::optional<Channel> ParseChannel(std::string_view name) {
-  return Find<Channel>(kChannelNames, name);
+std::string_view ChannelKindName(ChannelKind c) {
+  return kChannelNames[static_cast<std::size_t>(c)];
+}
+std::optional<ChannelKind> ParseChannelKind(std::string_view name) {
+  return Find<ChannelKind>(kChannelNames, name);
 }
 
-std::string_view ConsentName(Consent c) {
-  switch (c) {
-    case Consent::kUnknown:
-      return "unknown";
-    case Consent::kGranted:
-      return "granted";
-    case Consent::kDenied:
-      return "denied";
-  }
-  return "unknown";
-}
+std::string_view ConsentName(Consent c) { return kConsentNames[static_cast<std::size_t>(c)]; }
 
 std::string_view OrderStatusName(OrderStatus s) {
   return kStatusNames[static_cast<std::size_t>(s)];
@@ -69,4 +65,4 @@ std::optional<EventType> ParseEventType(std::string_view name) {
   return Find<EventType>(kEventNames, name);
 }
 
-}  // namespace winback::store
+}  // namespace winback
