@@ -2,7 +2,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "store/store.h"
+#include "store/scanner.h"
+#include "store/score_store.h"
 
 namespace winback::store {
 
@@ -20,7 +21,7 @@ std::vector<KeyRange> KeyRange::Split(std::int64_t limit, int parts) {
   return out;
 }
 
-Status Store::WriteScores(Date as_of, std::span<const CustomerScore> scores) {
+Status ScoreStore::WriteScores(Date as_of, std::span<const CustomerScore> scores) {
   std::vector<const CustomerScore*> sorted;
   sorted.reserve(scores.size());
   for (const CustomerScore& s : scores) sorted.push_back(&s);

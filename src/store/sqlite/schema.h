@@ -1,9 +1,11 @@
 #pragma once
 
-#include <cstdint>
+// The schema of the SQLite store: what each version's DDL is, the secondary indexes a bulk load
+// rebuilds, and the upgrade of a database from its version to the current one (migrate.cc).
+
 #include <functional>
 #include <optional>
-#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,34 +18,42 @@ namespace winback::store::sqlite {
 // order; the version is recorded in PRAGMA user_version.
 inline constexpr int kSchemaVersion = 5;
 
+// One step of the schema, from version N - 1 to N.
+struct Migration {
+  const char* sql;
+  // Recompute every customer's aggregates after the SQL. Only the last migration that changes
+  // customer_aggregates does it, because RecomputeAggregates writes the current columns.
+  bool backfill_aggregates;
+  // A step in C++ after the SQL and the backfill, or null.
+  Status (*convert)(Database& db);
+};
+
+// Migrations()[N - 1] leads to version N, for N in 1..kSchemaVersion.
+const std::vector<Migration>& Migrations();
+
+// What a database is, before anything is written to it (InspectDatabase).
+struct DatabaseKind {
+  int user_version = 0;
+  // The names of its tables, sorted; empty for a new (or empty) file.
+  std::vector<std::string> tables;
+  // Its user_version is a schema version (1 or more) and it has the tables every version of
+  // the winback store has (customers, imports).
+  bool winback = false;
+};
+
+// Reads what `db` is: its user_version and tables. FailedPrecondition for a file that is not a
+// SQLite database.
+Result<DatabaseKind> InspectDatabase(Database& db);
+
 // Called once before an existing database (schema version >= 1) is upgraded, with its version
 // and the target, so that a command can say why opening takes a while (a migration may
 // recompute every customer's aggregates: about 20 s per million customers).
 using UpgradeNotice = std::function<void(int from, int to)>;
 
 // Upgrades `db` to `target` (default: kSchemaVersion), each migration in its own transaction.
-// A database newer than this binary gives FailedPrecondition; it is never downgraded.
+// A database newer than this binary gives FailedPrecondition; it is never downgraded. So does
+// a negative user_version, which no winback writes.
 Status Migrate(Database& db, int target = kSchemaVersion, const UpgradeNotice& notice = {});
-
-// The fields of an order that its customer's aggregates read.
-struct AggregateOrder {
-  std::int64_t cid = 0;
-  std::int64_t placed_at_us = 0;
-  std::int64_t amount_minor = 0;
-  std::int32_t utc_offset_minutes = 0;
-  std::uint8_t status = 0;  // OrderStatus
-  char currency[3] = {};    // ISO 4217: always three letters.
-};
-
-// Recomputes customer_aggregates for the customers `cids` (ascending, unique, existing).
-// Returns the number of aggregate rows written. Runs inside the caller's transaction.
-// When `orders` is given (sorted by cid), it is every order of those customers and the orders
-// table is not read: a bulk load that filled the empty table knows them already.
-Result<std::int64_t> RecomputeAggregates(
-    Database& db, std::span<const std::int64_t> cids,
-    std::optional<std::span<const AggregateOrder>> orders = std::nullopt);
-// The same for every customer.
-Result<std::int64_t> RecomputeAllAggregates(Database& db);
 
 // A secondary index that a bulk load drops and rebuilds.
 struct BulkIndex {

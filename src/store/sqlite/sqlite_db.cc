@@ -12,7 +12,11 @@ namespace {
 
 // The status of SQLite result code `rc`, with message `msg`.
 Status SqliteStatus(int rc, std::string msg) {
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return AlreadyExistsError(std::move(msg));
+  }
   const int primary = rc & 0xff;
+  if (primary == SQLITE_NOTADB) return FailedPreconditionError(std::move(msg));
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     return UnavailableError(msg + " (another process is writing; retry)");
   }
@@ -138,13 +142,42 @@ std::string_view Statement::ColumnText(int column) const {
   return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
 }
 
-Result<Database> Database::Open(const std::string& path) {
+Result<Database> Database::Open(const std::string& path, Access access) {
   // Memory statistics take a global mutex on every allocation; winback never reads them.
   static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kConfigured;  // SQLITE_MISUSE if the library was already initialised: harmless.
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int flags = SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  switch (access) {
+    case Access::kCreate:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+    case Access::kReadWrite:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case Access::kReadOnly:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case Access::kImmutable: {
+      flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+      // A URI's path escapes '%', '?' and '#'.
+      name = "file:";
+      for (const char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+          constexpr const char* kHex = "0123456789ABCDEF";
+          name += '%';
+          name += kHex[static_cast<unsigned char>(c) >> 4];
+          name += kHex[static_cast<unsigned char>(c) & 0xf];
+        } else {
+          name += c;
+        }
+      }
+      name += "?immutable=1";
+      break;
+    }
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "cannot open database '" + path + "'");
     sqlite3_close(db);
@@ -202,6 +235,8 @@ std::int64_t Database::last_insert_rowid() {
 }
 
 bool Database::autocommit() { return sqlite3_get_autocommit(db_) != 0; }
+
+bool Database::read_only() { return sqlite3_db_readonly(db_, "main") == 1; }
 
 Result<std::optional<std::int64_t>> Database::QueryInt(std::string_view sql) {
   WINBACK_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));

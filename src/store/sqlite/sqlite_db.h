@@ -26,6 +26,9 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement();
 
+  // False for the statement of empty SQL (and a default-constructed one): nothing to run.
+  bool valid() const { return stmt_ != nullptr; }
+
   void BindInt(int index, std::int64_t value);
   void BindText(int index, std::string_view value);  // Not copied: must outlive Step().
   void BindNull(int index);
@@ -58,11 +61,22 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// How Database::Open opens a file.
+enum class Access : std::uint8_t {
+  kCreate,     // Read-write, creating the file when absent.
+  kReadWrite,  // Read-write; the file must exist. SQLite falls back to read-only when the
+               // file cannot be written (see Database::read_only()).
+  kReadOnly,   // Read-only; the file must exist.
+  kImmutable,  // Read-only, and SQLite assumes no one changes the file: needs no -shm file,
+               // so a WAL database in a read-only directory can be read. The -wal file is
+               // ignored, so use it only when there is none.
+};
+
 // An open SQLite connection. Move-only; closed on destruction.
 class Database {
  public:
-  // Opens (creating if needed) `path`; ":memory:" gives a private in-memory database.
-  static Result<Database> Open(const std::string& path);
+  // Opens `path`; ":memory:" gives a private in-memory database.
+  static Result<Database> Open(const std::string& path, Access access = Access::kCreate);
 
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;
@@ -82,6 +96,8 @@ class Database {
   std::int64_t last_insert_rowid();
   // True when no transaction is open (sqlite3_get_autocommit).
   bool autocommit();
+  // True when the connection cannot write the database (sqlite3_db_readonly).
+  bool read_only();
 
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
@@ -92,7 +108,9 @@ class Database {
   std::string path_;
 };
 
-// Maps an SQLite result code to a Status: BUSY/LOCKED -> Unavailable, others -> Internal.
+// Maps an SQLite (extended) result code to a Status: BUSY/LOCKED and I/O errors ->
+// Unavailable, a UNIQUE or PRIMARY KEY constraint -> AlreadyExists, a file that is not a
+// database (NOTADB) -> FailedPrecondition, others -> Internal.
 Status SqliteError(sqlite3* db, int rc, std::string_view what);
 
 }  // namespace winback::store::sqlite

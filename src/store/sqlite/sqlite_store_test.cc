@@ -788,7 +788,11 @@ TEST_F(SqliteFileTest, BulkLoadOfOneCustomerIdTwiceCommitsNothing) {
 TEST_F(SqliteFileTest, RefusesNewerDatabase) {
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
-    ASSERT_THAT(db.Exec("PRAGMA user_version = 99"), IsOk());
+    // A store of a later winback: its tables, and a version this one does not know.
+    ASSERT_THAT(db.Exec("CREATE TABLE customers (cid INTEGER PRIMARY KEY); "
+                        "CREATE TABLE imports (batch INTEGER PRIMARY KEY); "
+                        "PRAGMA user_version = 99"),
+                IsOk());
   }
   EXPECT_THAT(OpenSqliteStore(path_),
               StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("schema version 99")));

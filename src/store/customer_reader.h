@@ -1,0 +1,65 @@
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/vocabulary.h"
+#include "store/records.h"
+
+namespace winback::store {
+
+// A customer with its aggregates.
+struct CustomerProfile {
+  CustomerKey key;
+  CustomerRecord record;
+  CustomerAggregates aggregates;
+};
+
+// One stated consent: what the customer said about being contacted on `channel`. Consents
+// never stated (kUnknown) are not stored.
+struct ConsentEntry {
+  CustomerKey key;
+  ChannelKind channel = ChannelKind::kEmail;
+  Consent consent = Consent::kUnknown;
+
+  friend bool operator==(const ConsentEntry&, const ConsentEntry&) = default;
+};
+
+// Role: reading customers one at a time (profiles, their orders and events) and the lookups a
+// planner needs in bulk (ids, consents). Reads see committed data only. Not thread-safe: one
+// thread at a time per store object. Unavailable for I/O errors.
+class CustomerReader {
+ public:
+  virtual ~CustomerReader() = default;
+  CustomerReader(const CustomerReader&) = delete;
+  CustomerReader& operator=(const CustomerReader&) = delete;
+
+  // The customer with external id `id`, with its consents and aggregates (all zero before its
+  // first order or event). NotFound when no customer has that id.
+  virtual Result<CustomerProfile> LoadCustomer(std::string_view id) = 0;
+
+  // As LoadCustomer, by key. NotFound when no customer has that key.
+  virtual Result<CustomerProfile> LoadCustomerByKey(CustomerKey key) = 0;
+
+  // A customer's orders (items included) and events, oldest first; empty for a key without
+  // any (an unknown key included).
+  virtual Result<std::vector<OrderRecord>> LoadOrders(CustomerKey customer) = 0;
+  virtual Result<std::vector<EventRecord>> LoadEvents(CustomerKey customer) = 0;
+
+  // The external id of every customer, indexed by key: ids[key], index 0 unused. Keys are
+  // dense (store.h), so every entry from 1 on is a customer's id.
+  virtual Result<std::vector<std::string>> CustomerIds() = 0;
+
+  // Calls `fn` for every stated consent, in (key, channel) order; stops at the first error and
+  // returns it. One scan: for a planner that needs every customer's consents, instead of a
+  // LoadCustomer per customer.
+  virtual Status ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) = 0;
+
+ protected:
+  CustomerReader() = default;
+};
+
+}  // namespace winback::store

@@ -1,0 +1,81 @@
+#pragma once
+
+// The SQLite backend's Store (store.h), declared here so that its roles can live in files of
+// their own: sqlite_store.cc (writes: imports, units of work, scores), sqlite_customer_reads.cc
+// (CustomerReader), sqlite_scans.cc (Scanner). Opened by OpenSqliteStore (sqlite_open.cc).
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace winback::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // `db` is open on a winback store of the current schema version.
+  explicit SqliteStore(Database db) : db_(std::move(db)), read_only_(db_.read_only()) {}
+
+  int schema_version() const override;
+  bool read_only() const override { return read_only_; }
+
+  // ImportStore, WriteStore (sqlite_store.cc).
+  Result<std::unique_ptr<ImportSession>> BeginImport(std::string_view description) override;
+  Result<std::unique_ptr<WriteTransaction>> BeginWrite() override;
+
+  // CustomerReader (sqlite_customer_reads.cc).
+  Result<CustomerProfile> LoadCustomer(std::string_view id) override;
+  Result<CustomerProfile> LoadCustomerByKey(CustomerKey key) override;
+  Result<std::vector<OrderRecord>> LoadOrders(CustomerKey customer) override;
+  Result<std::vector<EventRecord>> LoadEvents(CustomerKey customer) override;
+  Result<std::vector<std::string>> CustomerIds() override;
+  Status ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) override;
+
+  // Scanner (sqlite_scans.cc).
+  Result<StoreStats> Stats() override;
+  Result<TimeRange> OrderTimeRange() override;
+  Result<std::int64_t> CustomerKeyLimit() override;
+  Status ForEachAggregates(const std::function<Status(const CustomerAggregates&)>& fn) override;
+  Status ForEachAggregatesInRange(
+      KeyRange range, AggregateFields fields,
+      const std::function<Status(const CustomerAggregates&)>& fn) override;
+  Status ForEachCustomerOrders(
+      const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) override;
+  Status ForEachCustomerOrdersInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const OrderPoint>)>& fn) override;
+  Status ForEachCustomerEvents(
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override;
+  Status ForEachCustomerEventsInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override;
+  Status ForEachCustomerEventsOfTypes(
+      std::span<const EventType> types,
+      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn) override;
+  Status ForEachCompletedOrderTimesInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) override;
+  Status CompletedOrderTimes(
+      std::span<const CustomerKey> keys, Instant from, Instant to,
+      const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) override;
+
+  // ScoreStore (sqlite_store.cc; the work is in sqlite_scores.cc).
+  Result<std::unique_ptr<ScoreWriter>> BeginScores(Date as_of) override;
+  Result<std::vector<Date>> ScoreDates() override;
+  Status ForEachScore(Date as_of, const std::function<Status(const CustomerScore&)>& fn) override;
+  Result<std::optional<CustomerScore>> LoadScore(Date as_of, CustomerKey key) override;
+
+ private:
+  // OK when this store may start a write: FailedPrecondition when it is read-only or already
+  // has one open.
+  Status CheckCanWrite(std::string_view what);
+  // The events of the customers in `range`, with `filter` (SQL after the key range) applied.
+  Status StreamEvents(KeyRange range, std::string_view filter,
+                      const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn);
+
+  Database db_;
+  const bool read_only_;
+};
+
+}  // namespace winback::store::sqlite

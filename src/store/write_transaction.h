@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/vocabulary.h"
+
+namespace winback::store {
+
+// A general all-or-nothing unit of work for the writes that are not imports (a consent
+// withdrawn through a channel today; outbox messages and journey state when those roles come,
+// each adding its writes here so that one unit of work can span them). Every write goes into
+// one database transaction: Commit() makes all of it durable and visible, and destroying the
+// transaction without Commit() (or a crash) leaves nothing of it. The transaction holds the
+// store's write lock until it is committed or destroyed, and the store object serves no other
+// call meanwhile. Not thread-safe. Every method returns FailedPrecondition after Commit(), and
+// Unavailable for I/O errors.
+class WriteTransaction {
+ public:
+  virtual ~WriteTransaction() = default;
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  // Records what customer `key` said about being contacted on `channel`: kGranted or kDenied
+  // replaces the stored consent, kUnknown forgets it. NotFound when no customer has that key.
+  virtual Status SetConsent(CustomerKey key, ChannelKind channel, Consent consent) = 0;
+
+  // Makes every write of this transaction durable and visible, at once.
+  virtual Status Commit() = 0;
+
+ protected:
+  WriteTransaction() = default;
+};
+
+// Role: starting units of work.
+class WriteStore {
+ public:
+  virtual ~WriteStore() = default;
+  WriteStore(const WriteStore&) = delete;
+  WriteStore& operator=(const WriteStore&) = delete;
+
+  // Starts a unit of work. Unavailable when another connection holds the write lock (after a
+  // wait of up to 5 s); FailedPrecondition when the store was opened read-only or this store
+  // already has an import, score run or write transaction open. The store must outlive the
+  // transaction.
+  virtual Result<std::unique_ptr<WriteTransaction>> BeginWrite() = 0;
+
+ protected:
+  WriteStore() = default;
+};
+
+}  // namespace winback::store
