@@ -34,13 +34,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                winback::ingest::FileFormat::kCsv, input);
   if (source->Open().ok()) {
     winback::ingest::RowParser parser;
-    winback::ingest::RawRow row;
-    winback::ingest::RowError error;
-    bool has_error = false;
-    bool fatal = false;
-    for (int rows = 0; rows < 100000 && source->Next(row, error, has_error, fatal); ++rows) {
-      if (!has_error) (void)parser.ParseOrder(row);
-      if (fatal) break;
+    for (int rows = 0; rows < 100000; ++rows) {
+      const winback::ingest::RowRead read = source->Next();
+      if (read == winback::ingest::RowRead::kEnd) break;
+      if (read == winback::ingest::RowRead::kRow) (void)parser.ParseOrder(source->row());
+      if (read == winback::ingest::RowRead::kBadRowFinal) break;
+    }
+  }
+  // The same bytes as an events JSONL file: the JSON scanner must not crash or recurse on
+  // anything, however deep.
+  auto jsonl = winback::ingest::MakeRowSource(winback::ingest::FileKind::kEvents,
+                                              winback::ingest::FileFormat::kJsonl, input);
+  if (jsonl->Open().ok()) {
+    winback::ingest::RowParser parser;
+    for (int rows = 0; rows < 100000; ++rows) {
+      const winback::ingest::RowRead read = jsonl->Next();
+      if (read == winback::ingest::RowRead::kEnd) break;
+      if (read == winback::ingest::RowRead::kRow) (void)parser.ParseEvent(jsonl->row());
     }
   }
   return 0;

@@ -19,6 +19,26 @@ struct ImportCliOptions {
   std::string rejects_dir;
 };
 
+// Warns of the first kListedUnknownColumns columns (CSV) or keys (JSONL) the file has that the
+// format does not, then counts the rest.
+void PrintUnknownColumns(const ingest::FileReport& f) {
+  constexpr std::size_t kListedUnknownColumns = 10;
+  const char* what = f.format == ingest::FileFormat::kJsonl ? "key" : "column";
+  const std::size_t n = f.unknown_columns.size();
+  for (std::size_t i = 0; i < n && i < kListedUnknownColumns; ++i) {
+    fmt::print(stderr, "winback: warning: {}: unknown {} '{}' ignored\n", f.file.path, what,
+               f.unknown_columns[i]);
+  }
+  if (n > kListedUnknownColumns || f.unknown_columns_dropped > 0) {
+    fmt::print(stderr, "winback: warning: {}: and {}{} more unknown {}s ignored\n", f.file.path,
+               f.unknown_columns_dropped > 0 ? "at least " : "",
+               WithThousands(static_cast<std::int64_t>(
+                                 n > kListedUnknownColumns ? n - kListedUnknownColumns : 0) +
+                             f.unknown_columns_dropped),
+               what);
+  }
+}
+
 int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   Result<Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
@@ -46,11 +66,7 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   Result<ingest::ImportReport> report = ingest::Import(**store, options);
   progress.Finish();
   if (!report.ok()) return ReportError(report.status());
-  for (const ingest::FileReport& f : report->files) {
-    for (const std::string& col : f.unknown_columns) {
-      fmt::print(stderr, "winback: warning: {}: unknown column '{}' ignored\n", f.file.path, col);
-    }
-  }
+  for (const ingest::FileReport& f : report->files) PrintUnknownColumns(f);
   if (!report->committed) {
     for (const std::string& e : report->errors) fmt::print(stderr, "{}\n", e);
     fmt::print(stderr,

@@ -221,7 +221,18 @@ Result<ParsedTimestamp> ParseTimestamp(std::string_view text) {
     return InvalidArgumentError(Quote(text) + " has trailing characters after the UTC offset");
   }
   const std::int64_t local_seconds = std::int64_t{date.days()} * 86'400 + hh * 3600 + mm * 60 + ss;
-  out.instant = Instant::FromUnixMicros((local_seconds - offset * 60) * 1'000'000 + micros);
+  const std::int64_t utc_seconds = local_seconds - offset * 60;
+  // A local time near either end of the four-digit years can fall outside them in UTC; it could
+  // not be printed back as YYYY-MM-DD.
+  static const std::int64_t kFirstSecond = std::int64_t{DaysFromCivil(1, 1, 1)} * 86'400;
+  static const std::int64_t kEndSecond = std::int64_t{DaysFromCivil(10000, 1, 1)} * 86'400;
+  if (utc_seconds < kFirstSecond) {
+    return InvalidArgumentError(Quote(text) + " is before 0001-01-01T00:00:00Z");
+  }
+  if (utc_seconds >= kEndSecond) {
+    return InvalidArgumentError(Quote(text) + " is after 9999-12-31T23:59:59Z");
+  }
+  out.instant = Instant::FromUnixMicros(utc_seconds * 1'000'000 + micros);
   out.utc_offset_minutes = offset;
   return out;
 }

@@ -86,8 +86,9 @@ struct ParsedTimestamp {
 //   YYYY-MM-DD                                   (midnight UTC)
 //   YYYY-MM-DD[T| ]hh:mm[:ss[.fraction]]<zone>   zone: Z, +hh:mm, +hhmm or +hh (or -)
 // Fractions beyond microseconds are truncated. A date-time without a zone is rejected, because
-// its instant is ambiguous. Errors are InvalidArgument with a message naming the broken part,
-// e.g. "'2024-02-30' is not a date (February 2024 has 29 days)".
+// its instant is ambiguous, and so is one whose UTC instant falls outside years 0001..9999
+// (9999-12-31T23:59:59-12:00 is in year 10000 in UTC). Errors are InvalidArgument with a message
+// naming the broken part, e.g. "'2024-02-30' is not a date (February 2024 has 29 days)".
 Result<ParsedTimestamp> ParseTimestamp(std::string_view text);
 
 // Parses a calendar date "YYYY-MM-DD" (also accepts "YYYYMMDD").

@@ -88,6 +88,23 @@ TEST(TimestampTest, RejectsWithReason) {
   EXPECT_THAT(ParseTimestamp("yesterday"), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST(TimestampTest, RejectsInstantsOutsideYears0001To9999Utc) {
+  // Both are valid local times whose UTC instant falls outside the four-digit years: printed,
+  // they would read as year 10000 and year 0000.
+  EXPECT_THAT(ParseTimestamp("9999-12-31T23:59:59-12:00"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           "'9999-12-31T23:59:59-12:00' is after 9999-12-31T23:59:59Z"));
+  EXPECT_THAT(ParseTimestamp("0001-01-01T00:30:00+01:00"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           "'0001-01-01T00:30:00+01:00' is before 0001-01-01T00:00:00Z"));
+  // The edges themselves are fine.
+  WINBACK_ASSERT_OK_AND_ASSIGN(ParsedTimestamp last, ParseTimestamp("9999-12-31T23:59:59.999999Z"));
+  EXPECT_EQ(FormatTimestamp(last.instant), "9999-12-31T23:59:59.999999Z");
+  WINBACK_ASSERT_OK_AND_ASSIGN(ParsedTimestamp first, ParseTimestamp("0001-01-01T01:00:00+01:00"));
+  EXPECT_EQ(FormatTimestamp(first.instant), "0001-01-01T00:00:00Z");
+  EXPECT_THAT(ParseTimestamp("9999-12-31T12:00:00+12:00"), IsOk());
+}
+
 TEST(TimestampTest, FormatRoundTrips) {
   for (const char* s : {"2024-03-01T12:00:00+03:30", "1999-12-31T23:59:59Z",
                         "2024-03-01T12:00:00.250000-05:00", "1901-06-01T00:00:00Z"}) {

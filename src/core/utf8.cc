@@ -1,6 +1,7 @@
 #include "core/utf8.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace winback {
@@ -51,6 +52,73 @@ bool IsValidUtf8(std::string_view text, std::size_t* bad_offset) {
     i += len;
   }
   return true;
+}
+
+namespace {
+
+bool IsDisallowedInId(char32_t c) {
+  if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return true;
+  switch (c) {
+    case 0x00AD:
+    case 0x061C:
+    case 0x180E:
+    case 0x2028:
+    case 0x2029:
+    case 0xFEFF:
+      return true;
+    default:
+      break;
+  }
+  return (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069);
+}
+
+}  // namespace
+
+std::optional<CodePointAt> FindDisallowedInId(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, s + i, 8);
+      // No byte >= 0x80, and none below 0x20 or equal to 0x7F: a SWAR test of each byte.
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+      constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+      const std::uint64_t below_space = (chunk - kOnes * 0x20) & ~chunk & kHigh;
+      const std::uint64_t del =
+          ((chunk ^ (kOnes * 0x7F)) - kOnes) & ~(chunk ^ (kOnes * 0x7F)) & kHigh;
+      if (((chunk & kHigh) | below_space | del) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = s[i];
+    char32_t cp = c;
+    std::size_t len = 1;
+    if (c >= 0xF0) {
+      len = 4;
+      cp = c & 0x07u;
+    } else if (c >= 0xE0) {
+      len = 3;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xC0) {
+      len = 2;
+      cp = c & 0x1Fu;
+    }
+    if (i + len > n) len = n - i;  // Not valid UTF-8: the caller broke the contract.
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[i + k] & 0x3Fu);
+    if (IsDisallowedInId(cp)) return CodePointAt{cp, i};
+    i += len;
+  }
+  return std::nullopt;
+}
+
+std::string FormatCodePoint(char32_t code_point) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(code_point));
+  return buf;
 }
 
 }  // namespace winback

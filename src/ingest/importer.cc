@@ -97,8 +97,23 @@ FileFormat FormatOf(const ImportFile& f) {
   return FileFormat::kCsv;
 }
 
-std::string Display(const ImportFile& f) {
-  return std::filesystem::path(f.path).filename().string();
+// Messages name a file as the user gave it.
+const std::string& Display(const ImportFile& f) { return f.path; }
+
+// The name of each file's rejects file in the rejects directory: its base name, or, when two
+// files of the import share a base name (a/orders.csv, b/orders.csv), "<kind>-<base name>".
+std::vector<std::string> RejectNames(const std::vector<ImportFile>& files) {
+  std::vector<std::string> names;
+  for (const ImportFile& f : files) {
+    names.push_back(std::filesystem::path(f.path).filename().string());
+  }
+  std::vector<std::string> out = names;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (std::count(names.begin(), names.end(), names[i]) > 1) {
+      out[i] = std::string(FileKindName(files[i].kind)) + "-" + names[i];
+    }
+  }
+  return out;
 }
 
 // State shared by the files of one import, owned by the writing thread.
@@ -107,30 +122,39 @@ class ImportRun {
   ImportRun(const ImportOptions& options, store::ImportSession& session, ImportReport& report)
       : options_(options), session_(session), report_(report) {}
 
-  Status RunFile(const ImportFile& file, FileReport& fr) {
+  // `reject_name`: the file name of its rejects in the rejects directory.
+  Status RunFile(const ImportFile& file, const std::string& reject_name, FileReport& fr) {
     WINBACK_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(file.path));
-    std::unique_ptr<RowSource> source = MakeRowSource(file.kind, FormatOf(file), mapped.data());
+    fr.format = FormatOf(file);
+    std::unique_ptr<RowSource> source = MakeRowSource(file.kind, fr.format, mapped.data());
     Status open = source->Open();
     if (!open.ok()) return InvalidArgumentError(Display(file) + ":" + open.message());
-    fr.unknown_columns = source->unknown_columns();
     file_ = &file;
     fr_ = &fr;
+    reject_name_ = reject_name;
     header_ = source->header();
     total_bytes_ = mapped.data().size();
+    Status status = InternalError("unknown file kind");
     switch (file.kind) {
       case FileKind::kCustomers:
-        return Pipeline<store::CustomerRecord>(
+        status = Pipeline<store::CustomerRecord>(
             *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseCustomer(r); });
+        break;
       case FileKind::kOrders:
         WINBACK_RETURN_IF_ERROR(LoadCustomersFor(mapped.data().size()));
-        return Pipeline<store::OrderRecord>(
+        status = Pipeline<store::OrderRecord>(
             *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseOrder(r); });
+        break;
       case FileKind::kEvents:
         WINBACK_RETURN_IF_ERROR(LoadCustomersFor(mapped.data().size()));
-        return Pipeline<store::EventRecord>(
+        status = Pipeline<store::EventRecord>(
             *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseEvent(r); });
+        break;
     }
-    return InternalError("unknown file kind");
+    // JSONL keys are known only once every row was read.
+    fr.unknown_columns = source->unknown_columns();
+    fr.unknown_columns_dropped = source->unknown_columns_dropped();
+    return status;
   }
 
   Status CloseRejects() {
@@ -155,20 +179,17 @@ class ImportRun {
     const bool resolve_while_parsing = all_customers_known_;
     std::thread producer([&] {
       RowParser parser;
-      RawRow raw;
-      RowError error;
+      const RawRow& raw = source.row();
       Chunk<Record> chunk;
       bool sized = false;
       while (true) {
-        bool has_error = false;
-        bool fatal = false;
-        const bool more = source.Next(raw, error, has_error, fatal);
-        if (!more) break;
+        const RowRead read = source.Next();
+        if (read == RowRead::kEnd) break;
         Parsed<Record> p;
         p.line = raw.line;
         p.raw = raw.raw;
-        if (has_error) {
-          p.value = error;
+        if (read != RowRead::kRow) {
+          p.value = source.error();
         } else {
           Result<Record> r = parse(parser, raw);
           if (r.ok()) {
@@ -192,7 +213,7 @@ class ImportRun {
           }
         }
         chunk.rows.push_back(std::move(p));
-        if (fatal) {
+        if (read == RowRead::kBadRowFinal) {
           chunk.fatal = true;
           break;
         }
@@ -295,7 +316,7 @@ class ImportRun {
       if (ec)
         return UnavailableError("cannot create '" + options_.rejects_dir + "': " + ec.message());
       const std::filesystem::path dir(options_.rejects_dir);
-      fr_->rejects_path = (dir / Display(*file_)).string();
+      fr_->rejects_path = (dir / reject_name_).string();
       fr_->rejects_errors_path = fr_->rejects_path + ".errors.txt";
       rejects_.open(fr_->rejects_path, std::ios::binary | std::ios::trunc);
       rejects_errors_.open(fr_->rejects_errors_path, std::ios::binary | std::ios::trunc);
@@ -394,6 +415,7 @@ class ImportRun {
   ImportReport& report_;
   const ImportFile* file_ = nullptr;
   FileReport* fr_ = nullptr;
+  std::string reject_name_;
   std::string header_;
   std::size_t total_bytes_ = 0;
   StringMap<CustomerEntry> customers_;
@@ -434,12 +456,13 @@ Result<ImportReport> Import(store::Store& store, const ImportOptions& options) {
     // Scoped so that its id maps (about 1 GB at 10M orders) are freed before the commit, which
     // builds the indexes and the aggregates: the import's peak memory.
     ImportRun run(options, *session, report);
-    for (const ImportFile& f : files) {
+    const std::vector<std::string> reject_names = RejectNames(files);
+    for (std::size_t i = 0; i < files.size(); ++i) {
       FileReport fr;
-      fr.file = f;
+      fr.file = files[i];
       report.files.push_back(std::move(fr));
       run.StartFile();
-      WINBACK_RETURN_IF_ERROR(run.RunFile(f, report.files.back()));
+      WINBACK_RETURN_IF_ERROR(run.RunFile(files[i], reject_names[i], report.files.back()));
     }
     WINBACK_RETURN_IF_ERROR(run.CloseRejects());
   }

@@ -38,17 +38,23 @@ struct ImportOptions {
 
 struct FileReport {
   ImportFile file;
-  std::int64_t rows = 0;      // Data rows read.
-  std::int64_t rejected = 0;  // Rows with an error.
-  std::int64_t written = 0;   // New or changed rows stored.
+  FileFormat format = FileFormat::kCsv;  // As read: given, or taken from the extension.
+  std::int64_t rows = 0;                 // Data rows read.
+  std::int64_t rejected = 0;             // Rows with an error.
+  std::int64_t written = 0;              // New or changed rows stored.
+  // Columns (CSV) or keys (JSONL) not in the format, ignored: once each, in the order met, at
+  // most kMaxUnknownColumns; unknown_columns_dropped counts the distinct ones beyond.
   std::vector<std::string> unknown_columns;
-  std::string rejects_path;         // Rows rejected under allow_partial, same format.
+  std::int64_t unknown_columns_dropped = 0;
+  // Rows rejected under allow_partial, same format, in the rejects directory under the input's
+  // base name ("<kind>-<base name>" when two inputs share one).
+  std::string rejects_path;
   std::string rejects_errors_path;  // One "file:line: field: message" per rejected row.
 };
 
 struct ImportReport {
   std::vector<FileReport> files;
-  // "file:line: field: what is wrong", the first max_listed_errors of them.
+  // "file:line: field: what is wrong" (the file as given), the first max_listed_errors of them.
   std::vector<std::string> errors;
   std::int64_t error_count = 0;
   // False when errors stopped the import (nothing was written).
@@ -61,7 +67,8 @@ struct ImportReport {
 // crash, a kill or an error leaves the store exactly as before. Row errors do not make this
 // fail: they are in the report, and `committed` says whether anything was stored. Returns
 // InvalidArgument for a file that cannot be read at all (missing, unreadable header, two files
-// of one kind), Unavailable for I/O or database errors.
+// of one kind, a header that belongs to another kind of file: "orders.csv:1: header: looks like
+// an orders file (id,customer_id,...), not customers"), Unavailable for I/O or database errors.
 Result<ImportReport> Import(store::Store& store, const ImportOptions& options);
 
 }  // namespace winback::ingest

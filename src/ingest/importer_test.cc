@@ -40,6 +40,9 @@ class ImporterTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    // Files are named relative to dir_, as a user names them, and messages name them so.
+    cwd_ = std::filesystem::current_path();
+    std::filesystem::current_path(dir_);
     db_path_ = (dir_ / "w.db").string();
     auto s = store::OpenSqliteStore(db_path_);
     ASSERT_THAT(s, IsOk());
@@ -47,13 +50,16 @@ class ImporterTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
+    std::filesystem::current_path(cwd_);
     std::filesystem::remove_all(dir_);
   }
 
+  // Writes `content` to `name` under dir_ (the working directory) and returns `name`.
   std::string Write(const std::string& name, const std::string& content) {
-    const std::string path = (dir_ / name).string();
+    const std::filesystem::path path = dir_ / name;
+    std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << content;
-    return path;
+    return name;
   }
 
   ImportOptions Options(std::vector<std::pair<FileKind, std::string>> files) {
@@ -108,6 +114,7 @@ class ImporterTest : public ::testing::Test {
   void KillImportMidway(FileKind kind, const std::string& path);
 
   std::filesystem::path dir_;
+  std::filesystem::path cwd_;
   std::string db_path_;
   std::unique_ptr<store::Store> store_;
 };
@@ -255,9 +262,10 @@ TEST_F(ImporterTest, JsonlErrors) {
                                                           "{\"id\":\"c1\"}\n[1]\n{oops\n"
                                                           "{\"id\":\"c2\",\"email\":[1]}\n")}});
   WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
-  EXPECT_THAT(r.errors, ElementsAre("c.jsonl:2: row: expected a JSON object",
-                                    "c.jsonl:3: row: not valid JSON",
-                                    "c.jsonl:4: email: expected a string, number or null"));
+  EXPECT_THAT(r.errors,
+              ElementsAre("c.jsonl:2: row: expected a JSON object",
+                          "c.jsonl:3: row: not valid JSON (expected '\"' at byte 2)",
+                          "c.jsonl:4: email: expected a string or a number, got an array"));
 }
 
 TEST_F(ImporterTest, OrdersMayReferToCustomersAlreadyStored) {
@@ -364,7 +372,13 @@ TEST_F(ImporterTest, FileLevelErrors) {
               StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, Write("h.csv", "id,customer_id\n")}})),
               StatusIsWith(StatusCode::kInvalidArgument,
-                           "h.csv:line 1: header: missing required column 'time'"));
+                           "h.csv:1: header: missing required column 'time'"));
+  EXPECT_THAT(Import(*store_, Options({{FileKind::kCustomers, Write("orders.csv", kOrdersCsv)}})),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           "orders.csv:1: header: looks like an orders file "
+                           "(id,customer_id,time,amount,currency,status), not customers"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(store::StoreStats st, store_->Stats());
+  EXPECT_EQ(st.customers, 0);
   EXPECT_THAT(Import(*store_, Options({})), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, Write("a.csv", "")},
                                        {FileKind::kOrders, Write("b.csv", "")}})),
@@ -377,6 +391,49 @@ TEST_F(ImporterTest, UnknownColumnsAreReported) {
       Import(*store_, Options({{FileKind::kCustomers, Write("c.csv", "id,shoe_size\nc1,42\n")}})));
   EXPECT_TRUE(r.committed);
   EXPECT_THAT(r.files[0].unknown_columns, ElementsAre("shoe_size"));
+}
+
+TEST_F(ImporterTest, UnknownJsonlKeysAreReportedOnceEach) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport r,
+      Import(*store_, Options({{FileKind::kCustomers,
+                                Write("c.jsonl",
+                                      "{\"id\":\"c1\",\"e_mail\":\"a@b.c\"}\n"
+                                      "{\"id\":\"c2\",\"stauts\":1,\"e_mail\":\"x\"}\n")}})));
+  EXPECT_TRUE(r.committed);
+  EXPECT_THAT(r.files[0].unknown_columns, ElementsAre("e_mail", "stauts"));
+  EXPECT_EQ(r.files[0].unknown_columns_dropped, 0);
+}
+
+TEST_F(ImporterTest, RejectsOfInputsWithTheSameNameAreKeptApart) {
+  ImportOptions o = Options({{FileKind::kCustomers, Write("a/data.csv",
+                                                          "id,email\n"
+                                                          "c1,a@b.c\n"
+                                                          "c2,not-an-email\n")},
+                             {FileKind::kOrders, Write("b/data.csv",
+                                                       "id,customer_id,time,amount,currency\n"
+                                                       "o1,c1,2024-01-01T00:00:00Z,-5.00,USD\n"
+                                                       "o2,c1,2024-01-01T00:00:00Z,5.00,USD\n")}});
+  o.allow_partial = true;
+  WINBACK_ASSERT_OK_AND_ASSIGN(ImportReport r, Import(*store_, o));
+  EXPECT_TRUE(r.committed);
+  // Messages name each file as given.
+  EXPECT_THAT(r.errors, ElementsAre("a/data.csv:3: email: 'not-an-email' is not an email address",
+                                    "b/data.csv:2: amount: '-5.00' is negative"));
+  ASSERT_EQ(r.files.size(), 2u);
+  EXPECT_NE(r.files[0].rejects_path, r.files[1].rejects_path);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  EXPECT_EQ(read(r.files[0].rejects_path), "id,email\nc2,not-an-email\n");
+  EXPECT_EQ(read(r.files[1].rejects_path),
+            "id,customer_id,time,amount,currency\no1,c1,2024-01-01T00:00:00Z,-5.00,USD\n");
+  EXPECT_EQ(std::filesystem::path(r.files[0].rejects_path).filename(), "customers-data.csv");
+  EXPECT_EQ(std::filesystem::path(r.files[1].rejects_path).filename(), "orders-data.csv");
+  EXPECT_THAT(read(r.files[1].rejects_errors_path), HasSubstr("b/data.csv:2: amount"));
 }
 
 // Imports `path` in a child process and kills it once 131,072 rows are read, well inside the

@@ -29,6 +29,24 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
     ::close(fd);
     return InvalidArgumentError("'" + path + "' is a directory, not a file");
   }
+  if (!S_ISREG(st.st_mode)) {
+    // A pipe or a device: its size is not known in advance and it cannot be mapped.
+    std::string contents;
+    char buf[1 << 16];
+    while (true) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n == 0) break;
+      if (n < 0) {
+        const int err = errno;
+        if (err == EINTR) continue;
+        ::close(fd);
+        return UnavailableError("'" + path + "': " + std::strerror(err));
+      }
+      contents.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return MappedFile(std::move(contents));
+  }
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size == 0) {
     ::close(fd);
@@ -45,7 +63,8 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : addr_(std::exchange(other.addr_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      released_(std::exchange(other.released_, 0)) {}
+      released_(std::exchange(other.released_, 0)),
+      read_(std::move(other.read_)) {}
 
 void MappedFile::Release(std::size_t end) {
   static const auto kPage = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -64,6 +83,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     addr_ = std::exchange(other.addr_, nullptr);
     size_ = std::exchange(other.size_, 0);
     released_ = std::exchange(other.released_, 0);
+    read_ = std::move(other.read_);
   }
   return *this;
 }

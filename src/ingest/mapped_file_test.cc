@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "testutil/status_matchers.h"
 
@@ -86,6 +87,32 @@ TEST_F(MappedFileTest, EmptyFileAndErrors) {
   EXPECT_EQ(MappedFile::Open((dir_ / "missing.csv").string()).status().code(),
             StatusCode::kNotFound);
   EXPECT_EQ(MappedFile::Open(dir_.string()).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A pipe (`import --orders /dev/stdin`) cannot be mapped and has no size: it is read to its end.
+TEST_F(MappedFileTest, ReadsAPipeToItsEnd) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string content;
+  for (int i = 0; i < 20000; ++i) content += "o" + std::to_string(i) + ",c1,2024-01-01,1,USD\n";
+  ASSERT_GT(content.size(), std::size_t{1} << 16);  // More than a pipe holds at once.
+  std::thread writer([&] {
+    std::size_t done = 0;
+    while (done < content.size()) {
+      const ssize_t n = ::write(fds[1], content.data() + done, content.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fds[1]);
+  });
+  Result<MappedFile> f = MappedFile::Open("/dev/fd/" + std::to_string(fds[0]));
+  writer.join();
+  ::close(fds[0]);
+  ASSERT_THAT(f, IsOk());
+  EXPECT_EQ(f->data(), content);
+  f->Release(content.size());  // Nothing to release; must not crash.
+  MappedFile moved = std::move(f).value();
+  EXPECT_EQ(moved.data().size(), content.size());
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/country.h"
 #include "core/money.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "ingest/internal/json_scan.h"
 
 namespace winback::ingest {
 namespace {
@@ -34,6 +36,8 @@ enum : std::size_t {
   kPreferredChannel,
   kReferredBy
 };
+static_assert(kReferredBy - kEmail + 1 == static_cast<std::size_t>(store::CustomerField::kCount));
+static_assert(kTimeZone - kEmail == static_cast<std::size_t>(store::CustomerField::kTimeZone));
 }  // namespace cust
 namespace ord {
 enum : std::size_t { kId, kCustomerId, kTime, kAmount, kCurrency, kStatus, kItems };
@@ -85,8 +89,19 @@ Status CheckText(std::string_view field, std::string_view v, bool free_text) {
   return Status::Ok();
 }
 
+// Ids: valid UTF-8 without characters that do not print or print as something else, so that
+// two different ids cannot look alike.
 Status CheckId(std::string_view field, std::string_view v) {
-  WINBACK_RETURN_IF_ERROR(CheckText(field, v, false));
+  std::size_t bad = 0;
+  if (!IsValidUtf8(v, &bad)) {
+    return FieldError(field, "invalid UTF-8 at byte " + std::to_string(bad + 1));
+  }
+  if (const std::optional<CodePointAt> c = FindDisallowedInId(v)) {
+    return FieldError(field, FormatCodePoint(c->code_point) + " at byte " +
+                                 std::to_string(c->offset + 1) +
+                                 " is a control, invisible or bidirectional-override character, "
+                                 "not allowed in an id");
+  }
   if (v.size() > 256) return FieldError(field, "longer than 256 bytes");
   return Status::Ok();
 }
@@ -153,41 +168,62 @@ bool IsAsciiLower(std::string_view v, std::size_t min, std::size_t max) {
   return true;
 }
 
-Result<std::vector<store::OrderItem>> ParseItems(std::string_view v, const Currency& currency) {
-  const nlohmann::json j = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return FieldError("items", "not valid JSON");
-  if (!j.is_array()) return FieldError("items", "expected a JSON array of items");
+// A quantity is a JSON integer; a price a string or a number in the currency's decimals, read
+// from its text as written (never through a double).
+Result<std::vector<store::OrderItem>> ParseItems(std::string_view v, const Currency& currency,
+                                                 internal::JsonObjectParser& parser) {
+  if (Status st = internal::CheckJsonLimits(v); !st.ok()) return FieldError("items", st.message());
+  Result<std::vector<internal::JsonValue>> elements = internal::SplitJsonArray(v);
+  if (!elements.ok()) {
+    const std::string& m = elements.status().message();
+    return FieldError("items", m == "expected a JSON array" ? "expected a JSON array of items" : m);
+  }
   std::vector<store::OrderItem> items;
-  items.reserve(j.size());
-  for (std::size_t i = 0; i < j.size(); ++i) {
+  items.reserve(elements->size());
+  for (std::size_t i = 0; i < elements->size(); ++i) {
     const std::string where = "item " + std::to_string(i + 1) + ": ";
-    const nlohmann::json& e = j[i];
-    if (!e.is_object()) return FieldError("items", where + "expected an object");
+    const internal::JsonValue& e = (*elements)[i];
+    if (e.kind != internal::JsonKind::kObject)
+      return FieldError("items", where + "expected an object");
+    if (Status st = parser.Parse(e.text); !st.ok()) {
+      const std::string key = parser.error_field() == "row" ? "" : parser.error_field() + ": ";
+      return FieldError("items", where + key + st.message());
+    }
+    const internal::JsonValue* sku = nullptr;
+    const internal::JsonValue* qty = nullptr;
+    const internal::JsonValue* price = nullptr;
+    for (const internal::JsonMember& m : parser.members()) {
+      if (m.key == "sku") sku = &m.value;
+      if (m.key == "quantity") qty = &m.value;
+      if (m.key == "price") price = &m.value;
+    }
     store::OrderItem item;
-    auto sku = e.find("sku");
-    if (sku == e.end() || !sku->is_string() || sku->get_ref<const std::string&>().empty()) {
+    if (sku == nullptr || sku->kind != internal::JsonKind::kString || sku->text.empty()) {
       return FieldError("items", where + "sku is missing or not a string");
     }
-    item.sku = sku->get<std::string>();
+    item.sku = sku->text;
     WINBACK_RETURN_IF_ERROR(CheckId("items", item.sku));
-    auto qty = e.find("quantity");
-    if (qty == e.end() || !qty->is_number_integer()) {
+    if (qty == nullptr || qty->kind != internal::JsonKind::kNumber) {
       return FieldError("items", where + "quantity is missing or not an integer");
     }
-    item.quantity = qty->get<std::int64_t>();
+    const auto [end, ec] =
+        std::from_chars(qty->text.data(), qty->text.data() + qty->text.size(), item.quantity);
+    if (ec != std::errc() || end != qty->text.data() + qty->text.size()) {
+      return FieldError("items", where + "quantity " + Quote(qty->text) +
+                                     " is not an integer of at most 19 digits");
+    }
     if (item.quantity < 0) {
       return FieldError("items",
                         where + "quantity " + std::to_string(item.quantity) + " is negative");
     }
     if (item.quantity == 0) return FieldError("items", where + "quantity is 0");
-    auto price = e.find("price");
-    if (price == e.end() || !(price->is_string() || price->is_number())) {
+    if (price == nullptr || (price->kind != internal::JsonKind::kString &&
+                             price->kind != internal::JsonKind::kNumber)) {
       return FieldError("items", where + "price is missing");
     }
-    const std::string text = price->is_string() ? price->get<std::string>() : price->dump();
-    Result<std::int64_t> p = ParseMinorUnits(text, currency);
+    Result<std::int64_t> p = ParseMinorUnits(price->text, currency);
     if (!p.ok()) return FieldError("items", where + "price " + p.status().message());
-    if (*p < 0) return FieldError("items", where + "price " + Quote(text) + " is negative");
+    if (*p < 0) return FieldError("items", where + "price " + Quote(price->text) + " is negative");
     item.price_minor = *p;
     items.push_back(std::move(item));
   }
@@ -217,7 +253,7 @@ Status RowParser::CheckTimeZone(std::string_view name) {
 Result<store::CustomerRecord> RowParser::ParseCustomer(const RawRow& row) {
   using namespace cust;  // NOLINT(google-build-using-namespace): local column enum.
   const auto& v = row.values;
-  const auto& has = row.present;
+  const auto& has = row.has_value;
   store::CustomerRecord c;
   if (!has[kId]) return FieldError("id", "missing");
   WINBACK_RETURN_IF_ERROR(CheckId("id", v[kId]));
@@ -272,8 +308,12 @@ Result<store::CustomerRecord> RowParser::ParseCustomer(const RawRow& row) {
   }
   if (has[kCountry]) {
     const std::string_view k = v[kCountry];
-    if (k.size() != 2 || k[0] < 'A' || k[0] > 'Z' || k[1] < 'A' || k[1] > 'Z') {
-      return FieldError("country", Quote(k) + " is not an ISO 3166-1 alpha-2 code (e.g. TR)");
+    if (!IsCountryCode(k)) {
+      WINBACK_RETURN_IF_ERROR(CheckText("country", k, false));
+      const std::optional<std::string_view> hint = CountryCodeHint(k);
+      return FieldError("country", Quote(k) + " is not an ISO 3166-1 alpha-2 country code " +
+                                       (hint ? "(did you mean " + std::string(*hint) + "?)"
+                                             : std::string("(e.g. TR)")));
     }
     c.country = k;
   }
@@ -308,13 +348,19 @@ Result<store::CustomerRecord> RowParser::ParseCustomer(const RawRow& row) {
     WINBACK_RETURN_IF_ERROR(CheckId("referred_by", v[kReferredBy]));
     c.referred_by = v[kReferredBy];
   }
+  // Column kEmail + k is CustomerField k (static_assert below); a birth year taken from the
+  // birth date is stated with it.
+  for (std::size_t col = kEmail; col <= kReferredBy; ++col) {
+    const bool stated = row.stated[col] || (col == kBirthYear && has[kBirthDate]);
+    if (!stated) c.present.Clear(static_cast<store::CustomerField>(col - kEmail));
+  }
   return c;
 }
 
 Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
   using namespace ord;  // NOLINT(google-build-using-namespace): local column enum.
   const auto& v = row.values;
-  const auto& has = row.present;
+  const auto& has = row.has_value;
   store::OrderRecord o;
   if (!has[kId]) return FieldError("id", "missing");
   WINBACK_RETURN_IF_ERROR(CheckId("id", v[kId]));
@@ -335,20 +381,22 @@ Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
   }
   if (has[kItems]) {
     WINBACK_RETURN_IF_ERROR(CheckText("items", v[kItems], true));
-    WINBACK_ASSIGN_OR_RETURN(o.items, ParseItems(v[kItems], currency));
+    WINBACK_ASSIGN_OR_RETURN(o.items, ParseItems(v[kItems], currency, json_));
   }
   o.id = v[kId];
   o.customer_id = v[kCustomerId];
   o.placed_at = t.instant;
   o.utc_offset_minutes = t.utc_offset_minutes;
   o.currency = currency.code();
+  if (!row.stated[kStatus]) o.present.Clear(store::OrderField::kStatus);
+  if (!row.stated[kItems]) o.present.Clear(store::OrderField::kItems);
   return o;
 }
 
 Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
   using namespace ev;  // NOLINT(google-build-using-namespace): local column enum.
   const auto& v = row.values;
-  const auto& has = row.present;
+  const auto& has = row.has_value;
   store::EventRecord e;
   if (!has[kId]) return FieldError("id", "missing");
   WINBACK_RETURN_IF_ERROR(CheckId("id", v[kId]));
@@ -396,6 +444,9 @@ Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
   }
   if (has[kProperties]) {
     WINBACK_RETURN_IF_ERROR(CheckText("properties", v[kProperties], true));
+    if (Status st = internal::CheckJsonLimits(v[kProperties]); !st.ok()) {
+      return FieldError("properties", st.message());
+    }
     const nlohmann::json j =
         nlohmann::json::parse(v[kProperties], nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) {
@@ -440,6 +491,16 @@ Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {
   }
   e.id = v[kId];
   e.customer_id = v[kCustomerId];
+  const auto& stated = row.stated;
+  for (auto [col, field] :
+       {std::pair{kChannel, store::EventField::kChannel},
+        std::pair{kReason, store::EventField::kReason},
+        std::pair{kScore, store::EventField::kScore}, std::pair{kRef, store::EventField::kRef},
+        std::pair{kText, store::EventField::kText},
+        std::pair{kProperties, store::EventField::kProperties}}) {
+    if (!stated[col]) e.present.Clear(field);
+  }
+  if (!stated[kValue] && !stated[kCurrency]) e.present.Clear(store::EventField::kValue);
   return e;
 }
 
