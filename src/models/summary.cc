@@ -3,71 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 
+#include "core/csv.h"
 #include "models/internal/validate.h"
 
 namespace winback::models {
 namespace {
 
 std::string Num(double v) { return fmt::format("{}", v); }
-
-// Splits one CSV line into fields (RFC 4180 quoting within the line). Returns an error text
-// or an empty string.
-std::string SplitCsvLine(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
-  std::size_t i = 0;
-  const std::size_t n = line.size();
-  while (true) {
-    field.clear();
-    if (i < n && line[i] == '"') {
-      ++i;
-      bool closed = false;
-      while (i < n) {
-        if (line[i] == '"') {
-          if (i + 1 < n && line[i + 1] == '"') {
-            field.push_back('"');
-            i += 2;
-          } else {
-            ++i;
-            closed = true;
-            break;
-          }
-        } else {
-          field.push_back(line[i++]);
-        }
-      }
-      if (!closed) return "unterminated quoted field (quoted fields may not span lines)";
-      if (i < n && line[i] != ',') return "unexpected character after a closing quote";
-    } else {
-      while (i < n && line[i] != ',') field.push_back(line[i++]);
-    }
-    fields.push_back(field);
-    if (i >= n) break;
-    ++i;  // the comma
-  }
-  return {};
-}
-
-std::optional<double> ParseDouble(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::nullopt;
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
-    return std::nullopt;
-  }
-  return v;
-}
 
 enum class Column { kId, kFrequency, kRecency, kAge, kMonetary };
 
@@ -151,29 +98,29 @@ Status ValidateSummaryTable(const SummaryTable& table) {
 }
 
 Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name) {
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   SummaryTable table;
   std::vector<std::optional<Column>> columns;
   std::size_t column_index[5] = {0, 0, 0, 0, 0};
   bool has_column[5] = {false, false, false, false, false};
-  std::vector<std::string> fields;
-  std::unordered_map<std::string, std::size_t> first_line_of_id;
-  std::size_t line_no = 0;
+  // Every record takes at least one line, so reserving the line count keeps the ids in place
+  // and the views of them in `first_line_of_id` valid.
+  const std::size_t max_rows =
+      static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  std::unordered_map<std::string_view, std::size_t> first_line_of_id;
+  CsvReader reader(text);
+  std::size_t line_no = 1;
   bool have_header = false;
-  std::size_t pos = 0;
   auto error = [&](std::string_view field, const std::string& what) -> Status {
     return InvalidArgumentError(fmt::format("{}:{}: {}: {}", name, line_no, field, what));
   };
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    const std::string split_error = SplitCsvLine(line, fields);
-    if (!split_error.empty()) return error("line", split_error);
+  while (true) {
+    Result<bool> more = reader.Next();
+    if (!more.ok()) {
+      return InvalidArgumentError(fmt::format("{}:{}", name, more.status().message()));
+    }
+    if (!*more) break;
+    line_no = reader.line();
+    const std::span<const std::string_view> fields = reader.fields();
     if (!have_header) {
       have_header = true;
       for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -183,7 +130,7 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
         const auto ci = static_cast<std::size_t>(*c);
         if (has_column[ci]) {
           return error("header", "column " + std::string(ColumnName(*c)) + " appears twice (as '" +
-                                     fields[i] + "')");
+                                     std::string(fields[i]) + "')");
         }
         has_column[ci] = true;
         column_index[ci] = i;
@@ -193,21 +140,27 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
           return error("header", "missing column " + std::string(ColumnName(c)));
         }
       }
+      table.ids.reserve(max_rows);
+      table.Reserve(max_rows);
+      if (has_column[static_cast<std::size_t>(Column::kMonetary)]) {
+        table.monetary_value.reserve(max_rows);
+      }
+      first_line_of_id.reserve(max_rows);
       continue;
     }
     if (fields.size() != columns.size()) {
       return error("line",
                    fmt::format("has {} fields, the header has {}", fields.size(), columns.size()));
     }
-    const std::string& id = fields[column_index[static_cast<std::size_t>(Column::kId)]];
+    const std::string_view id = fields[column_index[static_cast<std::size_t>(Column::kId)]];
     if (id.empty()) return error("id", "is empty");
     double values[5] = {0, 0, 0, 0, 0};
     for (Column c : {Column::kFrequency, Column::kRecency, Column::kAge, Column::kMonetary}) {
       const auto ci = static_cast<std::size_t>(c);
       if (!has_column[ci]) continue;
-      const std::string& f = fields[column_index[ci]];
-      const std::optional<double> v = ParseDouble(f);
-      if (!v) return error(ColumnName(c), "'" + f + "' is not a number");
+      const std::string_view f = fields[column_index[ci]];
+      const std::optional<double> v = ParseCsvDouble(f);
+      if (!v) return error(ColumnName(c), "'" + std::string(f) + "' is not a number");
       values[ci] = *v;
     }
     const CustomerRfm rfm{values[static_cast<std::size_t>(Column::kFrequency)],
@@ -222,12 +175,12 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
     }
     const double monetary = values[static_cast<std::size_t>(Column::kMonetary)];
     if (monetary < 0) return error("monetary_value", Num(monetary) + " is negative");
-    const auto [it, inserted] = first_line_of_id.emplace(id, line_no);
+    table.ids.emplace_back(id);
+    const auto [it, inserted] = first_line_of_id.emplace(table.ids.back(), line_no);
     if (!inserted) {
-      return error("id",
-                   "'" + id + "' appears twice (first on line " + std::to_string(it->second) + ")");
+      return error("id", "'" + std::string(id) + "' appears twice (first on line " +
+                             std::to_string(it->second) + ")");
     }
-    table.ids.push_back(id);
     table.frequency.push_back(rfm.frequency);
     table.recency.push_back(rfm.recency);
     table.age.push_back(rfm.age);
@@ -242,12 +195,9 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
 }
 
 Result<SummaryTable> ReadSummaryCsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot open summary file " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return NotFoundError("cannot read summary file " + path);
-  return ParseSummaryCsv(buffer.str(), path);
+  Result<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return NotFoundError("summary file: " + text.status().message());
+  return ParseSummaryCsv(*text, path);
 }
 
 Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionRecord> records,
