@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,40 @@ Result<std::string> ReadFileToString(const std::string& path) {
   ::close(fd);
   text.resize(size);
   return text;
+}
+
+Result<FileContents> FileContents::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  FileContents out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map != MAP_FAILED) {
+      ::madvise(map, size, MADV_SEQUENTIAL);
+      out.map_ = map;
+      out.size_ = size;
+    }
+  }
+  ::close(fd);
+  if (out.map_ != nullptr) return out;
+  WINBACK_ASSIGN_OR_RETURN(out.buffer_, ReadFileToString(path));
+  return out;
+}
+
+FileContents::FileContents(FileContents&& other) noexcept
+    : map_(std::exchange(other.map_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      buffer_(std::move(other.buffer_)) {}
+
+FileContents::~FileContents() {
+  if (map_ != nullptr) ::munmap(map_, size_);
+}
+
+std::string_view FileContents::text() const {
+  if (map_ != nullptr) return {static_cast<const char*>(map_), size_};
+  return buffer_;
 }
 
 CsvReader::CsvReader(std::string_view text) : text_(text) {

@@ -21,6 +21,28 @@ namespace winback {
 // Unavailable when reading fails.
 Result<std::string> ReadFileToString(const std::string& path);
 
+// The bytes of a file, mapped read-only into memory (no copy, nothing zeroed), or read with
+// ReadFileToString when the file cannot be mapped (a pipe, an empty file). Resource object:
+// movable, not copyable; text() stays valid while the object lives. Errors: as ReadFileToString.
+class FileContents {
+ public:
+  static Result<FileContents> Open(const std::string& path);
+
+  FileContents(FileContents&& other) noexcept;
+  FileContents& operator=(FileContents&& other) = delete;
+  FileContents(const FileContents&) = delete;
+  FileContents& operator=(const FileContents&) = delete;
+  ~FileContents();
+
+  std::string_view text() const;
+
+ private:
+  FileContents() = default;
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string buffer_;
+};
+
 // Splits CSV text held by the caller into records. A UTF-8 byte order mark at the start and
 // empty lines are skipped. Fields are views: an unquoted field points into the text; a quoted
 // field with a doubled quote is unescaped into a buffer owned by the reader, reused from record

@@ -145,6 +145,27 @@ TEST_F(CsvFileTest, WrittenFileReadsBackFieldForField) {
   EXPECT_THAT(rows[20001].second, ElementsAre("19999", "19999", "2e+04"));
 }
 
+TEST_F(CsvFileTest, FileContentsMapsAFileAndReadsAnEmptyOne) {
+  const std::string path = (dir_ / "in.csv").string();
+  {
+    Result<CsvWriter> writer = CsvWriter::Open(path);
+    ASSERT_THAT(writer.status(), IsOk());
+    writer->Field("a").Field("b").EndRow();
+    ASSERT_THAT(writer->Close(), IsOk());
+  }
+  Result<FileContents> file = FileContents::Open(path);
+  ASSERT_THAT(file.status(), IsOk());
+  EXPECT_EQ(file->text(), "a,b\n");
+  FileContents moved = *std::move(file);
+  EXPECT_EQ(moved.text(), "a,b\n");
+  const std::string empty = (dir_ / "empty.csv").string();
+  ASSERT_THAT(CsvWriter::Open(empty)->Close(), IsOk());
+  Result<FileContents> none = FileContents::Open(empty);
+  ASSERT_THAT(none.status(), IsOk());
+  EXPECT_EQ(none->text(), "");
+  EXPECT_THAT(FileContents::Open((dir_ / "none.csv").string()), StatusIs(StatusCode::kNotFound));
+}
+
 TEST_F(CsvFileTest, MissingFileIsNotFound) {
   EXPECT_THAT(ReadFileToString((dir_ / "none.csv").string()), StatusIs(StatusCode::kNotFound));
 }

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 #include <optional>
-#include <unordered_map>
 
 #include "core/csv.h"
 #include "models/internal/validate.h"
@@ -43,6 +45,55 @@ std::string_view ColumnName(Column c) {
       return "monetary_value";
   }
   return "?";
+}
+
+// The rows' ids by hash, for the duplicate check: open addressing over row numbers, each slot
+// holding row + 1 (0 = empty) and the top half of the id's hash, so that a probe rarely
+// compares strings. One allocation for the whole file instead of a node per id.
+class IdIndex {
+ public:
+  explicit IdIndex(std::size_t max_rows)
+      : mask_(std::bit_ceil(std::max<std::size_t>(max_rows + max_rows / 2, 16)) - 1),
+        slots_(mask_ + 1) {}
+
+  static std::size_t Hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+  // Starts loading the slot where the id of hash `h` is looked for first.
+  void Prefetch(std::size_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+
+  // Records ids[row], of hash `h`; returns the row of an earlier equal id instead, if any.
+  std::optional<std::size_t> Insert(const std::vector<std::string>& ids, std::size_t row,
+                                    std::size_t h) {
+    const std::string_view id = ids[row];
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.row == 0) {
+        s.row = static_cast<std::uint32_t>(row + 1);
+        s.tag = tag;
+        return std::nullopt;
+      }
+      if (s.tag == tag && ids[s.row - 1] == id) return s.row - 1;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t row = 0;
+    std::uint32_t tag = 0;
+  };
+  std::size_t mask_;
+  std::vector<Slot> slots_;
+};
+
+// The line on which data row `row` (0-based, after the header) starts; for error messages.
+std::size_t LineOfRow(std::string_view text, std::size_t row) {
+  CsvReader reader(text);
+  for (std::size_t i = 0; i <= row + 1; ++i) {
+    Result<bool> more = reader.Next();
+    if (!more.ok() || !*more) return 0;
+  }
+  return reader.line();
 }
 
 }  // namespace
@@ -102,20 +153,48 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
   std::vector<std::optional<Column>> columns;
   std::size_t column_index[5] = {0, 0, 0, 0, 0};
   bool has_column[5] = {false, false, false, false, false};
-  // Every record takes at least one line, so reserving the line count keeps the ids in place
-  // and the views of them in `first_line_of_id` valid.
+  // Every record takes at least one line.
   const std::size_t max_rows =
       static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  std::unordered_map<std::string_view, std::size_t> first_line_of_id;
+  if (max_rows >= std::numeric_limits<std::uint32_t>::max()) {
+    return InvalidArgumentError(fmt::format("{}: more than 4 billion lines", name));
+  }
+  // Ids are checked for duplicates in blocks, prefetching each slot a few rows ahead (the table
+  // is far larger than the cache); a block is checked before any later error is reported, so
+  // the first error in file order wins.
+  std::optional<IdIndex> id_index;
+  std::vector<std::size_t> pending_hash;
+  std::vector<std::size_t> pending_line;
+  std::size_t pending_first = 0;  // the row of pending_hash[0]
+  auto check_ids = [&]() -> Status {
+    const std::size_t n = pending_hash.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 8 < n) id_index->Prefetch(pending_hash[i + 8]);
+      const std::size_t row = pending_first + i;
+      if (const std::optional<std::size_t> first =
+              id_index->Insert(table.ids, row, pending_hash[i])) {
+        return InvalidArgumentError(fmt::format("{}:{}: id: '{}' appears twice (first on line {})",
+                                                name, pending_line[i], table.ids[row],
+                                                LineOfRow(text, *first)));
+      }
+    }
+    pending_first += n;
+    pending_hash.clear();
+    pending_line.clear();
+    return Status::Ok();
+  };
+  constexpr std::size_t kIdBlock = 4096;
   CsvReader reader(text);
   std::size_t line_no = 1;
   bool have_header = false;
   auto error = [&](std::string_view field, const std::string& what) -> Status {
+    if (id_index) WINBACK_RETURN_IF_ERROR(check_ids());
     return InvalidArgumentError(fmt::format("{}:{}: {}: {}", name, line_no, field, what));
   };
   while (true) {
     Result<bool> more = reader.Next();
     if (!more.ok()) {
+      if (id_index) WINBACK_RETURN_IF_ERROR(check_ids());
       return InvalidArgumentError(fmt::format("{}:{}", name, more.status().message()));
     }
     if (!*more) break;
@@ -145,7 +224,9 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
       if (has_column[static_cast<std::size_t>(Column::kMonetary)]) {
         table.monetary_value.reserve(max_rows);
       }
-      first_line_of_id.reserve(max_rows);
+      id_index.emplace(max_rows);
+      pending_hash.reserve(kIdBlock);
+      pending_line.reserve(kIdBlock);
       continue;
     }
     if (fields.size() != columns.size()) {
@@ -176,11 +257,9 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
     const double monetary = values[static_cast<std::size_t>(Column::kMonetary)];
     if (monetary < 0) return error("monetary_value", Num(monetary) + " is negative");
     table.ids.emplace_back(id);
-    const auto [it, inserted] = first_line_of_id.emplace(table.ids.back(), line_no);
-    if (!inserted) {
-      return error("id", "'" + std::string(id) + "' appears twice (first on line " +
-                             std::to_string(it->second) + ")");
-    }
+    pending_hash.push_back(IdIndex::Hash(id));
+    pending_line.push_back(line_no);
+    if (pending_hash.size() == kIdBlock) WINBACK_RETURN_IF_ERROR(check_ids());
     table.frequency.push_back(rfm.frequency);
     table.recency.push_back(rfm.recency);
     table.age.push_back(rfm.age);
@@ -191,13 +270,14 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
   if (!have_header) {
     return InvalidArgumentError(fmt::format("{}:1: header: the file is empty", name));
   }
+  WINBACK_RETURN_IF_ERROR(check_ids());
   return table;
 }
 
 Result<SummaryTable> ReadSummaryCsv(const std::string& path) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) return NotFoundError("summary file: " + text.status().message());
-  return ParseSummaryCsv(*text, path);
+  Result<FileContents> file = FileContents::Open(path);
+  if (!file.ok()) return NotFoundError("summary file: " + file.status().message());
+  return ParseSummaryCsv(file->text(), path);
 }
 
 Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionRecord> records,
