@@ -240,7 +240,16 @@ CsvWriter& CsvWriter::Number(double value) {
 
 CsvWriter& CsvWriter::Number(double value, int significant) {
   Separator();
-  fmt::format_to(std::back_inserter(buffer_), "{:.{}g}", value, significant);
+  // std::to_chars in general format with a precision prints exactly what printf's %.*g does,
+  // without parsing a format string per number (a third of writing 2.36M predictions).
+  char text[64];
+  const auto [end, ec] =
+      std::to_chars(text, text + sizeof(text), value, std::chars_format::general, significant);
+  if (ec == std::errc()) {
+    buffer_.append(text, end);
+  } else {
+    fmt::format_to(std::back_inserter(buffer_), "{:.{}g}", value, significant);
+  }
   return *this;
 }
 

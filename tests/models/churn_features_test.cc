@@ -40,6 +40,7 @@ constexpr char kOrdersOfA[] =
     "o5,a,2024-06-10T11:00:00Z,99.00,EUR,completed\n"
     "o6,a,2024-05-01T10:00:00Z,40.00,USD,refunded\n"
     "o7,a,2024-06-20T10:00:00Z,10.00,USD,cancelled\n"
+    "o11,a,2024-02-02T10:00:00Z,10.00,USD,cancelled\n"
     "o8,a,2024-07-15T10:00:00Z,40.00,USD,refunded\n"   // after D: not counted
     "o9,a,2024-08-01T10:00:00Z,25.00,USD,completed\n"  // in (D, D + 90]: label 0
     // Local day 2024-06-30 (UTC 2024-07-01): by D.
@@ -71,7 +72,19 @@ constexpr char kEventsOfA[] =
     "e22,a,unsubscribe,2024-05-11T09:00:00Z,sms,,,,,,\n"  // the same channel again
     "e24,a,bounce,2024-04-10T09:00:00Z,email,,,,,,\n"
     "e25,a,exit_survey,2024-03-10T09:00:00Z,,price,,,,,\n"
-    "e26,a,subscription_cancelled,2024-06-12T09:00:00Z,,moved,,,,,\n";  // the latest exit
+    "e26,a,subscription_cancelled,2024-06-12T09:00:00Z,,moved,,,,,\n"  // the latest exit
+    // More of some kinds, so that counts differ from column to column.
+    "e27,a,sms_click,2024-06-26T09:00:00Z,,,,,,,\n"
+    "e28,a,sms_click,2024-06-27T09:00:00Z,,,,,,,\n"
+    "e29,a,sms_click,2024-06-28T09:00:00Z,,,,,,,\n"
+    "e30,a,payment_default,2024-01-10T09:00:00Z,,,,5.00,USD,,\n"
+    "e31,a,payment_default,2024-02-10T09:00:00Z,,,,5.00,USD,,\n"
+    "e32,a,payment_default,2024-03-10T09:00:00Z,,,,5.00,USD,,\n"
+    "e33,a,referral,2024-03-01T09:00:00Z,,,,,,c,\n"
+    "e34,a,referral,2024-03-02T09:00:00Z,,,,,,c,\n"
+    "e35,a,referral,2024-03-03T09:00:00Z,,,,,,c,\n"
+    "e36,a,referral,2024-03-04T09:00:00Z,,,,,,c,\n"
+    "e37,a,unsubscribe,2024-05-13T09:00:00Z,whatsapp,,,,,,\n";
 
 // d<i>: first purchase on 2024-01-01 + 7 i days, then (i % 4) more, 30 days apart.
 struct Filler {
@@ -139,7 +152,6 @@ TEST_F(ChurnFeaturesTest, EveryFeatureOfAHandWrittenCustomer) {
       BuildChurnDataset(*db_, {.as_of = as_of_, .btyd_features = BtydFeatures::kExclude}));
   std::map<std::string, double> a = Row(data, "a");
   ASSERT_FALSE(a.empty());
-  const double never = std::log1p(3650.0);
   const std::map<std::string, double> expected = {
       // Orders: purchase days 181, 121 and 20 days before D.
       {"log_recency_days", std::log1p(20.0)},
@@ -151,17 +163,17 @@ TEST_F(ChurnFeaturesTest, EveryFeatureOfAHandWrittenCustomer) {
       {"log_mean_day_value", std::log1p((120.0 + 50.0 + 30.0) / 3.0)},
       {"overdue_ratio", 20.0 / ((181.0 - 20.0) / 2.0)},  // days since last / mean gap
       {"log_refunded_orders", std::log1p(1.0)},
-      {"log_cancelled_orders", std::log1p(1.0)},
-      // Events: last email engagement 2024-06-25, whatsapp 2024-04-01, visit 2024-06-30,
-      // call 2024-05-31; no sms engagement.
+      {"log_cancelled_orders", std::log1p(2.0)},
+      // Events: last email engagement 2024-06-25, sms 2024-06-28, whatsapp 2024-04-01, visit
+      // 2024-06-30, call 2024-05-31.
       {"log_days_since_email_engagement", std::log1p(5.0)},
-      {"log_days_since_sms_engagement", never},
+      {"log_days_since_sms_engagement", std::log1p(2.0)},
       {"log_days_since_whatsapp_engagement", std::log1p(90.0)},
       {"log_days_since_visit", std::log1p(0.0)},
       {"log_days_since_chat", std::log1p(30.0)},
       {"log_visits_90d", std::log1p(2.0)},
       {"log_email_engagement_90d", std::log1p(1.0)},
-      {"log_sms_engagement_90d", std::log1p(0.0)},
+      {"log_sms_engagement_90d", std::log1p(3.0)},
       {"log_whatsapp_engagement_90d", std::log1p(0.0)},
       {"log_complaints", std::log1p(2.0)},
       {"log_complaints_90d", std::log1p(1.0)},
@@ -170,9 +182,9 @@ TEST_F(ChurnFeaturesTest, EveryFeatureOfAHandWrittenCustomer) {
       {"review_mean_score", (4.0 + 1.0) / 2.0},
       {"log_reviews", std::log1p(2.0)},
       {"log_carts_abandoned_90d", std::log1p(1.0)},
-      {"log_payment_defaults", std::log1p(1.0)},
-      {"log_referrals", std::log1p(1.0)},
-      {"unsubscribed_channels", 1.0},
+      {"log_payment_defaults", std::log1p(4.0)},
+      {"log_referrals", std::log1p(5.0)},
+      {"unsubscribed_channels", 2.0},
       {"bounced_channels", 1.0},
       // The latest exit: subscription cancelled, reason moved, 2024-06-12.
       {"exit_price", 0.0},
