@@ -141,7 +141,7 @@ Result<bool> CsvReader::Next() {
         fields_.emplace_back(nullptr, unescaped_.size() - offset);
       }
       if (pos_ < n && s[pos_] != ',' && s[pos_] != '\n' &&
-          !(s[pos_] == '\r' && pos_ + 1 < n && s[pos_ + 1] == '\n')) {
+          !(s[pos_] == '\r' && (pos_ + 1 == n || s[pos_ + 1] == '\n'))) {
         return error("unexpected character after a closing quote");
       }
     } else {

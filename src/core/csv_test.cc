@@ -65,6 +65,14 @@ TEST(CsvReaderTest, CrlfBomEmptyLinesAndMissingFinalNewline) {
   EXPECT_EQ(rows[2].first, 5u);
 }
 
+TEST(CsvReaderTest, CarriageReturnAtTheEndOfTheText) {
+  const auto rows = ReadAll("a,\"b\"\r\nc,\"d\"\r");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[0].second, ElementsAre("a", "b"));
+  EXPECT_THAT(rows[1].second, ElementsAre("c", "d"));
+  EXPECT_THAT(ReadAll("x\r")[0].second, ElementsAre("x"));
+}
+
 TEST(CsvReaderTest, TrailingCommaIsAnEmptyLastField) {
   const auto rows = ReadAll("a,");
   ASSERT_EQ(rows.size(), 1u);
