@@ -11,6 +11,8 @@ for b in "$build"/bench/*/*_bench; do
   echo "== $(basename "$b")"
   "$b" --benchmark_counters_tabular=true
 done
+echo "== fit --summary on CDNOW master x 100 (timed command)"
+"$here/models/fit_summary_bench.sh" "$build/winback"
 echo "== import (timed command)"
 "$here/ingest/import_bench.sh" "$build/winback" 1000000
 if [ "${BENCH_LARGE:-0}" = 1 ]; then

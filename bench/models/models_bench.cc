@@ -4,6 +4,9 @@
 //   ParetoFitMaster   Pareto/NBD fit on the CDNOW master file (23,570 customers)
 //   Predict10M        P(alive) + expected purchases (39 weeks) for 10,000,000 customers
 //   Predict10MWithClv the same plus expected value and 12-month CLV (Gamma-Gamma spend)
+//   ReadSummaryCsv2_36M  ReadSummaryCsv of a 2,360,000-row summary file with ids and spend
+//                     (the read of `winback fit --summary`, single-threaded); with
+//                     $WINBACK_SUMMARY_CSV set, that file is read instead (fit_summary_bench.sh)
 // All use 2 threads; "CPU" is the CPU time of the whole process (all threads), so on an idle
 // 2-core machine the real time lies between CPU/2 and CPU. Simulated customers: CDNOW's BG/NBD
 // estimates, T uniform in 27..38.86 weeks, times on a daily grid (as real data). The CDNOW file
@@ -12,6 +15,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -22,6 +26,7 @@
 #include "models/clv.h"
 #include "models/gamma_gamma.h"
 #include "models/pareto_nbd.h"
+#include "models/summary.h"
 
 namespace winback::models {
 namespace {
@@ -161,6 +166,46 @@ void Predict10MWithClv(benchmark::State& state) {
   state.counters["customers"] = static_cast<double>(data.size());
 }
 BENCHMARK(Predict10MWithClv)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Iterations(3);
+
+// The file `winback summary` writes (id,frequency,recency,T,monetary_value,currency) for 2.36M
+// simulated customers, ids "c<copy>_<row>" as bench/models/fit_summary_bench.sh makes them.
+void ReadSummaryCsv2_36M(benchmark::State& state) {
+  const char* given = std::getenv("WINBACK_SUMMARY_CSV");
+  const std::string path =
+      given != nullptr
+          ? std::string(given)
+          : (std::filesystem::temp_directory_path() / "winback_models_bench_summary.csv").string();
+  if (given == nullptr) {
+    const SummaryTable data = Simulated(2'360'000, 44, true);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) {
+      state.SkipWithError("cannot write the summary file");
+      return;
+    }
+    std::fputs("id,frequency,recency,T,monetary_value,currency\n", f);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      std::fprintf(f, "c%zu_%zu,%.17g,%.17g,%.17g,%.17g,USD\n", i / 23'570, i % 23'570,
+                   data.frequency[i], data.recency[i], data.age[i], data.monetary_value[i]);
+    }
+    std::fclose(f);
+  }
+  Result<SummaryTable> table = ReadSummaryCsv(path);
+  for (auto _ : state) {
+    table = ReadSummaryCsv(path);
+    benchmark::DoNotOptimize(table);
+  }
+  if (given == nullptr) std::filesystem::remove(path);
+  if (!table.ok()) {
+    state.SkipWithError(table.status().ToString().c_str());
+    return;
+  }
+  state.counters["rows"] = static_cast<double>(table->size());
+}
+BENCHMARK(ReadSummaryCsv2_36M)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime()
     ->UseRealTime()

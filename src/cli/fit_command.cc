@@ -14,10 +14,8 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,18 +26,16 @@
 #include "cli/commands.h"
 #include "cli/store_open.h"
 #include "core/time.h"
-#include "models/bgnbd.h"
-#include "models/clv.h"
 #include "models/gamma_gamma.h"
-#include "models/mbgnbd.h"
-#include "models/pareto_nbd.h"
+#include "models/model_factory.h"
 #include "models/store_summary.h"
 #include "models/summary.h"
 
 namespace winback::cli {
 namespace {
 
-using models::FitReport;
+using models::ModelKind;
+using models::ModelOutcome;
 using models::SummaryTable;
 using models::TransactionModel;
 
@@ -56,17 +52,6 @@ struct FitArgs {
   int clv_months = 12;
   double discount = 0.01;
   int threads = 0;
-};
-
-// The outcome of fitting or evaluating one model.
-struct ModelOutcome {
-  std::vector<std::string> names;
-  std::vector<double> estimates;
-  std::vector<double> standard_errors;  // NaN when the parameters were given
-  double log_likelihood = 0;
-  bool fitted = false;
-  FitReport report;
-  double seconds = 0;
 };
 
 Result<std::vector<double>> ParseList(const std::string& text, std::size_t expected,
@@ -90,102 +75,6 @@ Result<std::vector<double>> ParseList(const std::string& text, std::size_t expec
                                             option, expected, values.size()));
   }
   return values;
-}
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-ModelOutcome FromReport(const FitReport& report, double seconds) {
-  ModelOutcome o;
-  o.names = report.parameter_names;
-  o.estimates = report.estimates;
-  o.standard_errors = report.standard_errors;
-  o.log_likelihood = report.log_likelihood;
-  o.fitted = true;
-  o.report = report;
-  o.seconds = seconds;
-  return o;
-}
-
-ModelOutcome FromGiven(const std::vector<std::string>& names, const std::vector<double>& values,
-                       double log_likelihood, std::size_t customers) {
-  ModelOutcome o;
-  o.names = names;
-  o.estimates = values;
-  o.standard_errors.assign(values.size(), std::nan(""));
-  o.log_likelihood = log_likelihood;
-  o.report.customers = customers;
-  return o;
-}
-
-// Fits or builds the transaction model named `kind`.
-Result<std::pair<std::unique_ptr<TransactionModel>, ModelOutcome>> TransactionModelFor(
-    const FitArgs& args, const SummaryTable& data) {
-  models::FitOptions options;
-  options.threads = args.threads;
-  const auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<TransactionModel> model;
-  ModelOutcome outcome;
-  if (!args.params.empty()) {
-    WINBACK_ASSIGN_OR_RETURN(std::vector<double> v, ParseList(args.params, 4, "--params"));
-    if (args.model == "bgnbd") {
-      WINBACK_ASSIGN_OR_RETURN(models::BgNbdModel m,
-                               models::BgNbdModel::Create({v[0], v[1], v[2], v[3]}));
-      model = std::make_unique<models::BgNbdModel>(m);
-    } else if (args.model == "mbgnbd") {
-      WINBACK_ASSIGN_OR_RETURN(models::MbgNbdModel m,
-                               models::MbgNbdModel::Create({v[0], v[1], v[2], v[3]}));
-      model = std::make_unique<models::MbgNbdModel>(m);
-    } else {
-      WINBACK_ASSIGN_OR_RETURN(models::ParetoNbdModel m,
-                               models::ParetoNbdModel::Create({v[0], v[1], v[2], v[3]}));
-      model = std::make_unique<models::ParetoNbdModel>(m);
-    }
-    WINBACK_RETURN_IF_ERROR(models::ValidateSummaryTable(data));
-    double ll = 0;
-    for (std::size_t i = 0; i < data.size(); ++i) ll += model->LogLikelihood(data.rfm(i));
-    outcome = FromGiven(model->parameter_names(), v, ll, data.size());
-  } else if (args.model == "bgnbd") {
-    WINBACK_ASSIGN_OR_RETURN(models::BgNbdFit fit, models::FitBgNbd(data, options));
-    outcome = FromReport(fit.report, Seconds(start));
-    model = std::make_unique<models::BgNbdModel>(fit.model);
-  } else if (args.model == "mbgnbd") {
-    WINBACK_ASSIGN_OR_RETURN(models::MbgNbdFit fit, models::FitMbgNbd(data, options));
-    outcome = FromReport(fit.report, Seconds(start));
-    model = std::make_unique<models::MbgNbdModel>(fit.model);
-  } else {
-    WINBACK_ASSIGN_OR_RETURN(models::ParetoNbdFit fit, models::FitParetoNbd(data, options));
-    outcome = FromReport(fit.report, Seconds(start));
-    model = std::make_unique<models::ParetoNbdModel>(fit.model);
-  }
-  return std::make_pair(std::move(model), std::move(outcome));
-}
-
-// Builds the spend model from `params` ("p,q,gamma") or fits it on the monetary column.
-Result<std::pair<models::GammaGammaModel, ModelOutcome>> SpendModelFor(const std::string& params,
-                                                                       const SummaryTable& data,
-                                                                       int threads) {
-  if (!params.empty()) {
-    WINBACK_ASSIGN_OR_RETURN(std::vector<double> v, ParseList(params, 3, "--spend-params"));
-    WINBACK_ASSIGN_OR_RETURN(models::GammaGammaModel m,
-                             models::GammaGammaModel::Create({v[0], v[1], v[2]}));
-    double ll = 0;
-    std::size_t used = 0;
-    if (data.has_monetary_value()) {
-      for (std::size_t i = 0; i < data.size(); ++i) {
-        if (data.frequency[i] <= 0 || !(data.monetary_value[i] > 0)) continue;
-        ll += m.LogLikelihood(data.frequency[i], data.monetary_value[i]);
-        ++used;
-      }
-    }
-    return std::make_pair(m, FromGiven({"p", "q", "gamma"}, v, ll, used));
-  }
-  models::FitOptions options;
-  options.threads = threads;
-  const auto start = std::chrono::steady_clock::now();
-  WINBACK_ASSIGN_OR_RETURN(models::GammaGammaFit fit, models::FitGammaGamma(data, options));
-  return std::make_pair(fit.model, FromReport(fit.report, Seconds(start)));
 }
 
 nlohmann::json OutcomeJson(std::string_view name, const ModelOutcome& o) {
@@ -232,41 +121,6 @@ void PrintOutcome(std::string_view title, const ModelOutcome& o) {
   } else {
     fmt::print("  parameters given with --params: not fitted\n");
   }
-}
-
-Status WritePredictions(const std::string& path, const SummaryTable& data,
-                        const models::Predictions* predictions,
-                        const models::CustomerValues* values) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return UnavailableError("cannot write " + path);
-  std::string header = "id";
-  if (predictions != nullptr) header += ",p_alive,expected_purchases";
-  if (values != nullptr)
-    header += predictions != nullptr ? ",expected_value,clv" : ",expected_value";
-  fmt::print(f, "{}\n", header);
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    std::string line = data.has_ids() ? data.ids[i] : std::to_string(i);
-    if (line.find_first_of(",\"\n\r") != std::string::npos) {
-      std::string quoted = "\"";
-      for (char c : line) {
-        if (c == '"') quoted += '"';
-        quoted += c;
-      }
-      line = quoted + "\"";
-    }
-    if (predictions != nullptr) {
-      line += fmt::format(",{:.10g},{:.10g}", predictions->p_alive[i],
-                          predictions->expected_purchases[i]);
-    }
-    if (values != nullptr) {
-      line += fmt::format(",{:.10g}", values->expected_value[i]);
-      if (predictions != nullptr) line += fmt::format(",{:.10g}", values->clv[i]);
-    }
-    fmt::print(f, "{}\n", line);
-  }
-  const bool ok = std::ferror(f) == 0;
-  if (std::fclose(f) != 0 || !ok) return UnavailableError("error writing " + path);
-  return Status::Ok();
 }
 
 int Fail(int code, const Status& status) {
@@ -320,7 +174,6 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
                        data.status().code() == StatusCode::kNotFound;
     return Fail(usage ? kExitUsage : kExitFailure, data.status());
   }
-  const double units_per_month = args.unit == "day" ? 30.0 : 4.345;
 
   nlohmann::json out;
   if (args.summary.empty()) {
@@ -330,96 +183,85 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
     out["summary"] = args.summary;
   }
   int exit_code = kExitOk;
+  const Result<ModelKind> kind = models::ModelKindFromName(args.model);
+  if (!kind.ok()) return Fail(kExitUsage, kind.status());
+  models::FitOptions options;
+  options.threads = args.threads;
   std::unique_ptr<TransactionModel> model;
   std::optional<models::GammaGammaModel> spend;
-  std::optional<ModelOutcome> spend_outcome;
-  std::string spend_note;
 
-  if (args.model == "gammagamma") {
+  if (*kind == ModelKind::kGammaGamma) {
     const std::string& given = args.params.empty() ? args.spend_params : args.params;
-    auto fitted = SpendModelFor(given, *data, args.threads);
-    if (!fitted.ok()) return Fail(kExitUsage, fitted.status());
-    spend = fitted->first;
-    spend_outcome = fitted->second;
-    nlohmann::json j = OutcomeJson("gammagamma", *spend_outcome);
-    out.update(j);
-    if (!args.json) PrintOutcome("Gamma-Gamma spend model (Fader & Hardie 2013)", *spend_outcome);
-    if (spend_outcome->fitted && !spend_outcome->report.converged) exit_code = kExitFailure;
-  } else {
-    auto built = TransactionModelFor(args, *data);
-    if (!built.ok()) return Fail(kExitUsage, built.status());
-    model = std::move(built->first);
-    const ModelOutcome& outcome = built->second;
-    out.update(OutcomeJson(args.model, outcome));
-    if (!args.json) {
-      const std::string_view title = args.model == "bgnbd" ? "BG/NBD (Fader, Hardie & Lee 2005)"
-                                     : args.model == "mbgnbd"
-                                         ? "MBG/NBD (Batislam et al. 2007)"
-                                         : "Pareto/NBD (Schmittlein et al. 1987)";
-      PrintOutcome(title, outcome);
+    std::optional<std::vector<double>> values;
+    if (!given.empty()) {
+      auto parsed = ParseList(given, 3, args.params.empty() ? "--spend-params" : "--params");
+      if (!parsed.ok()) return Fail(kExitUsage, parsed.status());
+      values = *std::move(parsed);
     }
+    auto fitted = models::FitSpendModel(*data, values, options);
+    if (!fitted.ok()) return Fail(kExitUsage, fitted.status());
+    spend = fitted->model;
+    out.update(OutcomeJson("gammagamma", fitted->outcome));
+    if (!args.json) PrintOutcome(models::ModelKindTitle(*kind), fitted->outcome);
+    if (fitted->outcome.fitted && !fitted->outcome.report.converged) exit_code = kExitFailure;
+  } else {
+    std::optional<std::vector<double>> values;
+    if (!args.params.empty()) {
+      auto parsed = ParseList(args.params, 4, "--params");
+      if (!parsed.ok()) return Fail(kExitUsage, parsed.status());
+      values = *std::move(parsed);
+    }
+    auto built = models::FitTransactionModel(*kind, *data, values, options);
+    if (!built.ok()) return Fail(kExitUsage, built.status());
+    model = std::move(built->model);
+    const ModelOutcome& outcome = built->outcome;
+    out.update(OutcomeJson(args.model, outcome));
+    if (!args.json) PrintOutcome(models::ModelKindTitle(*kind), outcome);
     if (outcome.fitted && !outcome.report.converged) exit_code = kExitFailure;
     if (!args.spend_params.empty() || data->has_monetary_value()) {
-      auto fitted = SpendModelFor(args.spend_params, *data, args.threads);
+      std::optional<std::vector<double>> spend_values;
+      if (!args.spend_params.empty()) {
+        auto parsed = ParseList(args.spend_params, 3, "--spend-params");
+        if (!parsed.ok()) return Fail(kExitUsage, parsed.status());
+        spend_values = *std::move(parsed);
+      }
+      auto fitted = models::FitSpendModel(*data, spend_values, options);
       if (fitted.ok()) {
-        spend = fitted->first;
-        spend_outcome = fitted->second;
-        out["spend_model"] = OutcomeJson("gammagamma", *spend_outcome);
-        if (!args.json) PrintOutcome("Gamma-Gamma spend model", *spend_outcome);
+        spend = fitted->model;
+        out["spend_model"] = OutcomeJson("gammagamma", fitted->outcome);
+        if (!args.json) PrintOutcome("Gamma-Gamma spend model", fitted->outcome);
       } else if (!args.spend_params.empty()) {
         return Fail(kExitUsage, fitted.status());
       } else {
-        spend_note = "no spend model: " + fitted.status().message();
-        if (!args.json) fmt::print("{}\n", spend_note);
+        const std::string note = "no spend model: " + fitted.status().message();
+        if (!args.json) fmt::print("{}\n", note);
         out["spend_model"] = nullptr;
       }
     }
   }
 
   if (!args.predictions.empty()) {
-    std::optional<models::Predictions> predictions;
-    std::optional<models::CustomerValues> values;
-    if (model != nullptr) {
-      auto p = models::PredictCustomers(*model, *data, *args.horizon, args.threads);
-      if (!p.ok()) return Fail(kExitUsage, p.status());
-      predictions = *std::move(p);
+    models::PredictionOptions po;
+    po.horizon = *args.horizon;
+    po.clv.months = args.clv_months;
+    po.clv.monthly_discount_rate = args.discount;
+    po.clv.units_per_month = args.unit == "day" ? 30.0 : 4.345;
+    po.clv.threads = args.threads;
+    auto predicted = models::PredictForCustomers(model.get(), spend ? &*spend : nullptr, *data, po);
+    if (!predicted.ok()) return Fail(kExitUsage, predicted.status());
+    if (!predicted->clv_note.empty()) {
+      fmt::print(stderr, "winback fit: no CLV: {}\n", predicted->clv_note);
     }
-    if (spend) {
-      if (model != nullptr) {
-        models::ClvOptions o;
-        o.months = args.clv_months;
-        o.monthly_discount_rate = args.discount;
-        o.units_per_month = units_per_month;
-        o.threads = args.threads;
-        auto v = models::CustomerLifetimeValues(*model, *spend, *data, o);
-        if (v.ok()) {
-          values = *std::move(v);
-        } else {
-          fmt::print(stderr, "winback fit: no CLV: {}\n", v.status().message());
-        }
-      } else if (data->has_monetary_value()) {
-        models::CustomerValues v;
-        for (std::size_t i = 0; i < data->size(); ++i) {
-          v.expected_value.push_back(
-              spend->ConditionalExpectedAverageValue(data->frequency[i], data->monetary_value[i]));
-        }
-        values = std::move(v);
-      } else {
-        return Fail(kExitUsage,
-                    InvalidArgumentError("gammagamma predictions need the monetary_value column"));
-      }
-    }
-    Status written =
-        WritePredictions(args.predictions, *data, predictions ? &*predictions : nullptr,
-                         values ? &*values : nullptr);
+    Status written = models::WritePredictionsCsv(args.predictions, *data, *predicted);
     if (!written.ok()) return Fail(kExitFailure, written);
+    const bool clv = predicted->values.has_value() && predicted->predictions.has_value();
     nlohmann::json pj;
     pj["file"] = args.predictions;
     pj["horizon"] = *args.horizon;
     pj["unit"] = args.unit;
     pj["rows"] = data->size();
-    pj["clv"] = values.has_value() && predictions.has_value();
-    if (values && predictions) {
+    pj["clv"] = clv;
+    if (clv) {
       pj["clv_months"] = args.clv_months;
       pj["monthly_discount_rate"] = args.discount;
     }
@@ -427,8 +269,7 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
     if (!args.json) {
       fmt::print("predictions: {} rows written to {} (horizon {} {}s{})\n", data->size(),
                  args.predictions, *args.horizon, args.unit,
-                 values && predictions ? fmt::format(", CLV over {} months", args.clv_months)
-                                       : std::string());
+                 clv ? fmt::format(", CLV over {} months", args.clv_months) : std::string());
     }
   }
   if (args.json) {

@@ -1,5 +1,7 @@
 #include "models/optimizer.h"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -242,40 +244,21 @@ Result<MinimizeResult> MinimizeBfgs(const Objective& f, std::vector<double> x0,
 
 namespace {
 
-// Cholesky factor of the symmetric n x n matrix m + shift I (row-major, lower triangle), or
-// false when it is not positive definite.
-bool CholeskyShifted(std::span<const double> m, std::size_t n, double shift,
-                     std::vector<double>& l) {
-  l.assign(n * n, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    double diag = m[j * n + j] + shift;
-    for (std::size_t k = 0; k < j; ++k) diag -= l[j * n + k] * l[j * n + k];
-    if (!(diag > 0) || !std::isfinite(diag)) return false;
-    l[j * n + j] = std::sqrt(diag);
-    for (std::size_t i = j + 1; i < n; ++i) {
-      double v = m[i * n + j];
-      for (std::size_t k = 0; k < j; ++k) v -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = v / l[j * n + j];
-    }
-  }
-  return true;
-}
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Solves L L' d = -g.
-std::vector<double> CholeskySolveNegative(const std::vector<double>& l, std::size_t n,
-                                          std::span<const double> g) {
-  std::vector<double> y(n), d(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    double v = -g[i];
-    for (std::size_t k = 0; k < i; ++k) v -= l[i * n + k] * y[k];
-    y[i] = v / l[i * n + i];
-  }
-  for (std::size_t i = n; i-- > 0;) {
-    double v = y[i];
-    for (std::size_t k = i + 1; k < n; ++k) v -= l[k * n + i] * d[k];
-    d[i] = v / l[i * n + i];
-  }
-  return d;
+// Solves (m + shift I) d = -g for the symmetric n x n matrix m (row-major) by Eigen's Cholesky
+// factorisation; false when m + shift I is not positive definite (or the solution not finite).
+bool SolveShifted(std::span<const double> m, std::size_t n, double shift, std::span<const double> g,
+                  std::vector<double>& d) {
+  const auto k = static_cast<Eigen::Index>(n);
+  RowMatrix a = Eigen::Map<const RowMatrix>(m.data(), k, k);
+  a.diagonal().array() += shift;
+  const Eigen::LLT<RowMatrix> llt(a);
+  if (llt.info() != Eigen::Success) return false;
+  const Eigen::VectorXd x = llt.solve(-Eigen::Map<const Eigen::VectorXd>(g.data(), k));
+  if (!x.allFinite()) return false;
+  d.assign(x.data(), x.data() + n);
+  return true;
 }
 
 }  // namespace
@@ -292,7 +275,7 @@ Result<MinimizeResult> MinimizeNewton(const ObjectiveWithHessian& f, std::vector
   if (!std::isfinite(r.value) || !AllFinite(r.gradient) || !AllFinite(r.hessian)) {
     return InvalidArgumentError("the objective is not finite at the starting point");
   }
-  std::vector<double> l, trial_x(n), trial_grad(n), trial_hess(n * n);
+  std::vector<double> trial_x(n), trial_grad(n), trial_hess(n * n);
   while (true) {
     if (MaxAbs(r.gradient) <= options.gradient_tolerance) {
       r.converged = true;
@@ -307,15 +290,13 @@ Result<MinimizeResult> MinimizeNewton(const ObjectiveWithHessian& f, std::vector
     double scale = 0;
     for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::fabs(r.hessian[i * n + i]));
     double shift = 0;
-    bool factored = CholeskyShifted(r.hessian, n, shift, l);
+    std::vector<double> d(n);
+    bool factored = SolveShifted(r.hessian, n, shift, r.gradient, d);
     for (int tries = 0; !factored && tries < 60; ++tries) {
       shift = shift == 0 ? 1e-8 * std::max(scale, 1e-300) : 10.0 * shift;
-      factored = CholeskyShifted(r.hessian, n, shift, l);
+      factored = SolveShifted(r.hessian, n, shift, r.gradient, d);
     }
-    std::vector<double> d(n);
-    if (factored) {
-      d = CholeskySolveNegative(l, n, r.gradient);
-    } else {
+    if (!factored) {
       for (std::size_t i = 0; i < n; ++i) d[i] = -r.gradient[i];
     }
     double slope = Dot(d, r.gradient);
@@ -394,40 +375,16 @@ std::vector<double> NumericalHessian(const Objective& f, std::span<const double>
 Result<std::vector<double>> InvertSymmetricPositiveDefinite(std::span<const double> m,
                                                             std::size_t n) {
   if (m.size() != n * n) return InvalidArgumentError("matrix size mismatch");
-  // Cholesky: m = L L'.
-  std::vector<double> l(n * n, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    double diag = m[j * n + j];
-    for (std::size_t k = 0; k < j; ++k) diag -= l[j * n + k] * l[j * n + k];
-    if (!(diag > 0) || !std::isfinite(diag)) {
-      return FailedPreconditionError("matrix is not positive definite");
-    }
-    l[j * n + j] = std::sqrt(diag);
-    for (std::size_t i = j + 1; i < n; ++i) {
-      double v = m[i * n + j];
-      for (std::size_t k = 0; k < j; ++k) v -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = v / l[j * n + j];
-    }
+  if (!AllFinite(m)) return FailedPreconditionError("matrix is not finite");
+  const auto k = static_cast<Eigen::Index>(n);
+  const Eigen::LLT<RowMatrix> llt(Eigen::Map<const RowMatrix>(m.data(), k, k));
+  if (llt.info() != Eigen::Success) {
+    return FailedPreconditionError("matrix is not positive definite");
   }
-  // inv(m) = inv(L)' inv(L); invert L column by column.
-  std::vector<double> li(n * n, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    li[j * n + j] = 1.0 / l[j * n + j];
-    for (std::size_t i = j + 1; i < n; ++i) {
-      double v = 0;
-      for (std::size_t k = j; k < i; ++k) v -= l[i * n + k] * li[k * n + j];
-      li[i * n + j] = v / l[i * n + i];
-    }
-  }
-  std::vector<double> inv(n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < n; ++j) {
-      double v = 0;
-      for (std::size_t k = std::max(i, j); k < n; ++k) v += li[k * n + i] * li[k * n + j];
-      inv[i * n + j] = v;
-    }
-  }
-  return inv;
+  RowMatrix inv = llt.solve(RowMatrix::Identity(k, k));
+  // The solve leaves rounding asymmetry; a covariance matrix is symmetric.
+  inv = (0.5 * (inv + inv.transpose())).eval();
+  return std::vector<double>(inv.data(), inv.data() + n * n);
 }
 
 }  // namespace winback::models

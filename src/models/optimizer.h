@@ -68,7 +68,8 @@ Result<MinimizeResult> MinimizeNewton(const ObjectiveWithHessian& f, std::vector
 // (symmetrised), row-major n x n. Costs 2n gradient evaluations.
 std::vector<double> NumericalHessian(const Objective& f, std::span<const double> x, double h);
 
-// Inverts a symmetric positive definite n x n matrix (row-major) by Cholesky factorisation.
+// Inverts a symmetric positive definite n x n matrix (row-major) by Cholesky factorisation
+// (Eigen::LLT); the result is symmetrised.
 // Returns FailedPrecondition when the matrix is not positive definite.
 Result<std::vector<double>> InvertSymmetricPositiveDefinite(std::span<const double> m,
                                                             std::size_t n);

@@ -1,13 +1,12 @@
 #include "models/store_summary.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <span>
 
 #include "core/check.h"
+#include "core/csv.h"
 #include "models/internal/purchase_days.h"
 
 namespace winback::models {
@@ -171,43 +170,29 @@ Result<StoreSummary> PurchaseHistories::Summarize(const StoreSummaryOptions& opt
   return out;
 }
 
-namespace {
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string quoted = "\"";
-  for (char c : s) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-}  // namespace
-
 Status WriteStoreSummaryCsv(const StoreSummary& summary, const std::string& path) {
-  const bool to_stdout = path == "-";
-  std::FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return UnavailableError("cannot write " + path);
+  WINBACK_ASSIGN_OR_RETURN(CsvWriter out, CsvWriter::Open(path));
   const bool holdout = !summary.holdout_frequency.empty();
-  fmt::print(f, "id,frequency,recency,T,monetary_value,currency{}\n",
-             holdout ? ",holdout_frequency,holdout_value" : "");
+  out.Field("id")
+      .Field("frequency")
+      .Field("recency")
+      .Field("T")
+      .Field("monetary_value")
+      .Field("currency");
+  if (holdout) out.Field("holdout_frequency").Field("holdout_value");
+  out.EndRow();
   const SummaryTable& t = summary.table;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    fmt::print(f, "{},{},{},{},{},{}", CsvField(t.ids[i]), t.frequency[i], t.recency[i], t.age[i],
-               t.monetary_value[i], summary.currencies[i]);
-    if (holdout) {
-      fmt::print(f, ",{},{}", summary.holdout_frequency[i], summary.holdout_value[i]);
-    }
-    std::fputc('\n', f);
+    out.Field(t.ids[i])
+        .Number(t.frequency[i])
+        .Number(t.recency[i])
+        .Number(t.age[i])
+        .Number(t.monetary_value[i])
+        .Field(summary.currencies[i]);
+    if (holdout) out.Number(summary.holdout_frequency[i]).Number(summary.holdout_value[i]);
+    out.EndRow();
   }
-  const bool ok = std::ferror(f) == 0;
-  if (to_stdout) {
-    if (std::fflush(f) != 0 || !ok) return UnavailableError("error writing standard output");
-    return Status::Ok();
-  }
-  if (std::fclose(f) != 0 || !ok) return UnavailableError("error writing " + path);
-  return Status::Ok();
+  return out.Close();
 }
 
 }  // namespace winback::models

@@ -3,71 +3,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <bit>
 #include <cmath>
-#include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
-#include <unordered_map>
 
+#include "core/csv.h"
 #include "models/internal/validate.h"
 
 namespace winback::models {
 namespace {
 
 std::string Num(double v) { return fmt::format("{}", v); }
-
-// Splits one CSV line into fields (RFC 4180 quoting within the line). Returns an error text
-// or an empty string.
-std::string SplitCsvLine(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
-  std::size_t i = 0;
-  const std::size_t n = line.size();
-  while (true) {
-    field.clear();
-    if (i < n && line[i] == '"') {
-      ++i;
-      bool closed = false;
-      while (i < n) {
-        if (line[i] == '"') {
-          if (i + 1 < n && line[i + 1] == '"') {
-            field.push_back('"');
-            i += 2;
-          } else {
-            ++i;
-            closed = true;
-            break;
-          }
-        } else {
-          field.push_back(line[i++]);
-        }
-      }
-      if (!closed) return "unterminated quoted field (quoted fields may not span lines)";
-      if (i < n && line[i] != ',') return "unexpected character after a closing quote";
-    } else {
-      while (i < n && line[i] != ',') field.push_back(line[i++]);
-    }
-    fields.push_back(field);
-    if (i >= n) break;
-    ++i;  // the comma
-  }
-  return {};
-}
-
-std::optional<double> ParseDouble(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::nullopt;
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
-    return std::nullopt;
-  }
-  return v;
-}
 
 enum class Column { kId, kFrequency, kRecency, kAge, kMonetary };
 
@@ -96,6 +45,55 @@ std::string_view ColumnName(Column c) {
       return "monetary_value";
   }
   return "?";
+}
+
+// The rows' ids by hash, for the duplicate check: open addressing over row numbers, each slot
+// holding row + 1 (0 = empty) and the top half of the id's hash, so that a probe rarely
+// compares strings. One allocation for the whole file instead of a node per id.
+class IdIndex {
+ public:
+  explicit IdIndex(std::size_t max_rows)
+      : mask_(std::bit_ceil(std::max<std::size_t>(max_rows + max_rows / 2, 16)) - 1),
+        slots_(mask_ + 1) {}
+
+  static std::size_t Hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+  // Starts loading the slot where the id of hash `h` is looked for first.
+  void Prefetch(std::size_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+
+  // Records ids[row], of hash `h`; returns the row of an earlier equal id instead, if any.
+  std::optional<std::size_t> Insert(const std::vector<std::string>& ids, std::size_t row,
+                                    std::size_t h) {
+    const std::string_view id = ids[row];
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.row == 0) {
+        s.row = static_cast<std::uint32_t>(row + 1);
+        s.tag = tag;
+        return std::nullopt;
+      }
+      if (s.tag == tag && ids[s.row - 1] == id) return s.row - 1;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t row = 0;
+    std::uint32_t tag = 0;
+  };
+  std::size_t mask_;
+  std::vector<Slot> slots_;
+};
+
+// The line on which data row `row` (0-based, after the header) starts; for error messages.
+std::size_t LineOfRow(std::string_view text, std::size_t row) {
+  CsvReader reader(text);
+  for (std::size_t i = 0; i <= row + 1; ++i) {
+    Result<bool> more = reader.Next();
+    if (!more.ok() || !*more) return 0;
+  }
+  return reader.line();
 }
 
 }  // namespace
@@ -151,29 +149,57 @@ Status ValidateSummaryTable(const SummaryTable& table) {
 }
 
 Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name) {
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   SummaryTable table;
   std::vector<std::optional<Column>> columns;
   std::size_t column_index[5] = {0, 0, 0, 0, 0};
   bool has_column[5] = {false, false, false, false, false};
-  std::vector<std::string> fields;
-  std::unordered_map<std::string, std::size_t> first_line_of_id;
-  std::size_t line_no = 0;
+  // Every record takes at least one line.
+  const std::size_t max_rows =
+      static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  if (max_rows >= std::numeric_limits<std::uint32_t>::max()) {
+    return InvalidArgumentError(fmt::format("{}: more than 4 billion lines", name));
+  }
+  // Ids are checked for duplicates in blocks, prefetching each slot a few rows ahead (the table
+  // is far larger than the cache); a block is checked before any later error is reported, so
+  // the first error in file order wins.
+  std::optional<IdIndex> id_index;
+  std::vector<std::size_t> pending_hash;
+  std::vector<std::size_t> pending_line;
+  std::size_t pending_first = 0;  // the row of pending_hash[0]
+  auto check_ids = [&]() -> Status {
+    const std::size_t n = pending_hash.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 8 < n) id_index->Prefetch(pending_hash[i + 8]);
+      const std::size_t row = pending_first + i;
+      if (const std::optional<std::size_t> first =
+              id_index->Insert(table.ids, row, pending_hash[i])) {
+        return InvalidArgumentError(fmt::format("{}:{}: id: '{}' appears twice (first on line {})",
+                                                name, pending_line[i], table.ids[row],
+                                                LineOfRow(text, *first)));
+      }
+    }
+    pending_first += n;
+    pending_hash.clear();
+    pending_line.clear();
+    return Status::Ok();
+  };
+  constexpr std::size_t kIdBlock = 4096;
+  CsvReader reader(text);
+  std::size_t line_no = 1;
   bool have_header = false;
-  std::size_t pos = 0;
   auto error = [&](std::string_view field, const std::string& what) -> Status {
+    if (id_index) WINBACK_RETURN_IF_ERROR(check_ids());
     return InvalidArgumentError(fmt::format("{}:{}: {}: {}", name, line_no, field, what));
   };
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    const std::string split_error = SplitCsvLine(line, fields);
-    if (!split_error.empty()) return error("line", split_error);
+  while (true) {
+    Result<bool> more = reader.Next();
+    if (!more.ok()) {
+      if (id_index) WINBACK_RETURN_IF_ERROR(check_ids());
+      return InvalidArgumentError(fmt::format("{}:{}", name, more.status().message()));
+    }
+    if (!*more) break;
+    line_no = reader.line();
+    const std::span<const std::string_view> fields = reader.fields();
     if (!have_header) {
       have_header = true;
       for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -183,7 +209,7 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
         const auto ci = static_cast<std::size_t>(*c);
         if (has_column[ci]) {
           return error("header", "column " + std::string(ColumnName(*c)) + " appears twice (as '" +
-                                     fields[i] + "')");
+                                     std::string(fields[i]) + "')");
         }
         has_column[ci] = true;
         column_index[ci] = i;
@@ -193,21 +219,29 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
           return error("header", "missing column " + std::string(ColumnName(c)));
         }
       }
+      table.ids.reserve(max_rows);
+      table.Reserve(max_rows);
+      if (has_column[static_cast<std::size_t>(Column::kMonetary)]) {
+        table.monetary_value.reserve(max_rows);
+      }
+      id_index.emplace(max_rows);
+      pending_hash.reserve(kIdBlock);
+      pending_line.reserve(kIdBlock);
       continue;
     }
     if (fields.size() != columns.size()) {
       return error("line",
                    fmt::format("has {} fields, the header has {}", fields.size(), columns.size()));
     }
-    const std::string& id = fields[column_index[static_cast<std::size_t>(Column::kId)]];
+    const std::string_view id = fields[column_index[static_cast<std::size_t>(Column::kId)]];
     if (id.empty()) return error("id", "is empty");
     double values[5] = {0, 0, 0, 0, 0};
     for (Column c : {Column::kFrequency, Column::kRecency, Column::kAge, Column::kMonetary}) {
       const auto ci = static_cast<std::size_t>(c);
       if (!has_column[ci]) continue;
-      const std::string& f = fields[column_index[ci]];
-      const std::optional<double> v = ParseDouble(f);
-      if (!v) return error(ColumnName(c), "'" + f + "' is not a number");
+      const std::string_view f = fields[column_index[ci]];
+      const std::optional<double> v = ParseCsvDouble(f);
+      if (!v) return error(ColumnName(c), "'" + std::string(f) + "' is not a number");
       values[ci] = *v;
     }
     const CustomerRfm rfm{values[static_cast<std::size_t>(Column::kFrequency)],
@@ -222,12 +256,10 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
     }
     const double monetary = values[static_cast<std::size_t>(Column::kMonetary)];
     if (monetary < 0) return error("monetary_value", Num(monetary) + " is negative");
-    const auto [it, inserted] = first_line_of_id.emplace(id, line_no);
-    if (!inserted) {
-      return error("id",
-                   "'" + id + "' appears twice (first on line " + std::to_string(it->second) + ")");
-    }
-    table.ids.push_back(id);
+    table.ids.emplace_back(id);
+    pending_hash.push_back(IdIndex::Hash(id));
+    pending_line.push_back(line_no);
+    if (pending_hash.size() == kIdBlock) WINBACK_RETURN_IF_ERROR(check_ids());
     table.frequency.push_back(rfm.frequency);
     table.recency.push_back(rfm.recency);
     table.age.push_back(rfm.age);
@@ -238,16 +270,14 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
   if (!have_header) {
     return InvalidArgumentError(fmt::format("{}:1: header: the file is empty", name));
   }
+  WINBACK_RETURN_IF_ERROR(check_ids());
   return table;
 }
 
 Result<SummaryTable> ReadSummaryCsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot open summary file " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return NotFoundError("cannot read summary file " + path);
-  return ParseSummaryCsv(buffer.str(), path);
+  Result<FileContents> file = FileContents::Open(path);
+  if (!file.ok()) return NotFoundError("summary file: " + file.status().message());
+  return ParseSummaryCsv(file->text(), path);
 }
 
 Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionRecord> records,

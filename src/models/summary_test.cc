@@ -74,6 +74,29 @@ TEST(ParseSummaryCsvTest, ErrorsNameFileLineAndField) {
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("s.csv:2: monetary_value:")));
 }
 
+TEST(ParseSummaryCsvTest, FirstErrorInFileOrderWinsOverManyRows) {
+  // Ids are checked in blocks of rows: an error on a later row must not hide an earlier
+  // duplicate, nor a duplicate an earlier bad row; a quoted id spanning lines keeps the count.
+  std::string text = "id,x,t_x,T\n";
+  for (int i = 0; i < 10000; ++i) text += "c" + std::to_string(i) + ",0,0,3\n";
+  const std::string duplicate = text + "c17,0,0,3\n" + "late,x,0,3\n";
+  EXPECT_THAT(ParseSummaryCsv(duplicate, "s.csv"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("s.csv:10002: id: 'c17' appears twice (first on line 19)")));
+  const std::string bad_first = text + "late,x,0,3\n" + "c17,0,0,3\n";
+  EXPECT_THAT(ParseSummaryCsv(bad_first, "s.csv"),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("s.csv:10002: frequency:")));
+  const std::string quoted = "id,x,t_x,T\n\"a\nb\",0,0,3\nc,0,0,3\n\"a\nb\",0,0,3\n";
+  EXPECT_THAT(ParseSummaryCsv(quoted, "s.csv"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("s.csv:5: id: 'a\nb' appears twice (first on line 2)")));
+  std::string many = "id,x,t_x,T\n";
+  for (int i = 0; i < 10000; ++i) many += "c" + std::to_string(i) + ",0,0,3\n";
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable table, ParseSummaryCsv(many, "s.csv"));
+  EXPECT_EQ(table.size(), 10000u);
+  EXPECT_EQ(table.ids.back(), "c9999");
+}
+
 TEST(ReadSummaryCsvTest, MissingFileIsNotFound) {
   EXPECT_THAT(ReadSummaryCsv("/nonexistent/summary.csv"), StatusIs(StatusCode::kNotFound));
 }

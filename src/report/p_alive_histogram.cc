@@ -11,9 +11,9 @@ int PAliveHistogram::Bin(double p) {
   return bin < kBins ? bin : kBins - 1;
 }
 
-void PAliveHistogram::Add(double p_alive, bool repeat_buyer) {
+void PAliveHistogram::Add(double p_alive, BuyerKind kind) {
   const auto bin = static_cast<std::size_t>(Bin(p_alive));
-  ++(repeat_buyer ? repeat : one_time)[bin];
+  ++(kind == BuyerKind::kRepeat ? repeat : one_time)[bin];
   ++customers;
   if (std::isfinite(p_alive)) sum += p_alive;
 }

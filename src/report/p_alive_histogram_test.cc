@@ -24,10 +24,10 @@ TEST(PAliveHistogramTest, ClampsValuesOutsideZeroToOne) {
 
 TEST(PAliveHistogramTest, CountsOneTimeAndRepeatBuyersApart) {
   PAliveHistogram h;
-  h.Add(1.0, false);
-  h.Add(1.0, false);
-  h.Add(0.25, true);
-  h.Add(0.05, true);
+  h.Add(1.0, BuyerKind::kOneTime);
+  h.Add(1.0, BuyerKind::kOneTime);
+  h.Add(0.25, BuyerKind::kRepeat);
+  h.Add(0.05, BuyerKind::kRepeat);
   EXPECT_EQ(h.customers, 4);
   EXPECT_EQ(h.one_time[9], 2);
   EXPECT_EQ(h.repeat[2], 1);

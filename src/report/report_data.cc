@@ -160,7 +160,7 @@ class PAliveBuilder {
     const models::CustomerValue& v = *values_.by_key[key];
     // frequency counts distinct local purchase days, as the model summary does: more than one
     // day means at least one repeat purchase.
-    section_->histogram.Add(v.p_alive, s.frequency > 1);
+    section_->histogram.Add(v.p_alive, s.frequency > 1 ? BuyerKind::kRepeat : BuyerKind::kOneTime);
     section_->expected_purchases_90d += v.expected_purchases;
     if (v.clv_minor) {
       clv_ += *v.clv_minor;

@@ -4,18 +4,19 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "analytics/customer_metrics.h"
 #include "analytics/rates.h"
 #include "analytics/scorer.h"
 #include "analytics/trends.h"
 #include "cli/score_models.h"
+#include "core/csv.h"
 #include "ingest/importer.h"
 #include "sim/simulator.h"
 #include "store/sqlite/sqlite_store.h"
@@ -72,14 +73,17 @@ struct Truth {
 // truth.csv: id,buyer,acquired_at,lambda_per_day,p_dropout,spend_mean,alive_at_end,died_at,...
 std::unordered_map<std::string, Truth> ReadTruth(const fs::path& path) {
   std::unordered_map<std::string, Truth> out;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string field;
-    while (std::getline(ss, field, ',')) f.push_back(field);
+  Result<FileContents> file = FileContents::Open(path.string());
+  EXPECT_TRUE(file.ok()) << file.status().message();
+  if (!file.ok()) return out;
+  CsvReader reader(file->text());
+  bool header = true;
+  while (true) {
+    Result<bool> more = reader.Next();
+    EXPECT_TRUE(more.ok()) << more.status().message();
+    if (!more.ok() || !*more) break;
+    if (std::exchange(header, false)) continue;
+    const std::span<const std::string_view> f = reader.fields();
     if (f.size() < 8) continue;
     Truth t;
     t.buyer = f[1] == "1" || f[1] == "true";
@@ -87,7 +91,7 @@ std::unordered_map<std::string, Truth> ReadTruth(const fs::path& path) {
       Result<ParsedTimestamp> ts = ParseTimestamp(f[7]);
       if (ts.ok()) t.died_at = ts->instant;
     }
-    out[f[0]] = t;
+    out[std::string(f[0])] = t;
   }
   return out;
 }

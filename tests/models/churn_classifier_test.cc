@@ -82,7 +82,8 @@ store::Store* ChurnClassifierTest::db_ = nullptr;
 // their BG/NBD expected purchases in the next H days alone (fewer expected purchases = more
 // likely to churn). NotFound when the dataset has no such feature column.
 Result<double> BtydBaselineAuc(store::Store& db, const ChurnEvaluation& e) {
-  WINBACK_ASSIGN_OR_RETURN(ChurnDataset test, BuildChurnDataset(db, e.test_as_of, 90, true, 2));
+  WINBACK_ASSIGN_OR_RETURN(ChurnDataset test,
+                           BuildChurnDataset(db, {.as_of = e.test_as_of, .threads = 2}));
   const auto it = std::find(test.feature_names.begin(), test.feature_names.end(),
                             "btyd_log_expected_purchases");
   if (it == test.feature_names.end()) {
@@ -223,8 +224,8 @@ TEST_F(ChurnClassifierTest, StreamedScoresEqualTheMaterialisedPath) {
   ASSERT_NE(db_, nullptr);
   const ChurnOptions o = Options(ChurnModelKind::kLogistic);
   WINBACK_ASSERT_OK_AND_ASSIGN(ChurnDataset train,
-                               BuildChurnDataset(*db_, o.cutoff.PlusDays(-90), 90, true, 1));
-  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnDataset now, BuildChurnDataset(*db_, o.cutoff, 90, true, 1));
+                               BuildChurnDataset(*db_, {.as_of = o.cutoff.PlusDays(-90)}));
+  WINBACK_ASSERT_OK_AND_ASSIGN(ChurnDataset now, BuildChurnDataset(*db_, {.as_of = o.cutoff}));
   WINBACK_ASSERT_OK_AND_ASSIGN(
       LogisticRegression model,
       LogisticRegression::Fit(train.features, train.feature_names.size(), train.labels, {}));
@@ -263,7 +264,8 @@ TEST_F(ChurnClassifierTest, TrainsOnADeterministicSampleOfKeyBlocks) {
   ChurnOptions o = Options(ChurnModelKind::kLogistic);
   o.max_training_rows = 1500;
   WINBACK_ASSERT_OK_AND_ASSIGN(ChurnDataset train,
-                               BuildChurnDataset(*db_, o.cutoff.PlusDays(-90), 90, false, 1));
+                               BuildChurnDataset(*db_, {.as_of = o.cutoff.PlusDays(-90),
+                                                        .btyd_features = BtydFeatures::kExclude}));
   WINBACK_ASSERT_OK_AND_ASSIGN(ChurnScorer a, ChurnScorer::Train(*db_, o));
   WINBACK_ASSERT_OK_AND_ASSIGN(ChurnScorer b, ChurnScorer::Train(*db_, o));
   WINBACK_ASSERT_OK_AND_ASSIGN(const std::int64_t key_limit, db_->CustomerKeyLimit());

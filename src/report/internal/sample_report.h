@@ -97,8 +97,8 @@ inline ReportData SampleReport() {
   PAliveSection p;
   p.params = {0.25, 4.4, 0.8, 2.4};
   p.log_likelihood = -12.5;
-  p.histogram.Add(1.0, false);
-  p.histogram.Add(0.35, true);
+  p.histogram.Add(1.0, BuyerKind::kOneTime);
+  p.histogram.Add(0.35, BuyerKind::kRepeat);
   p.expected_purchases_90d = 1.75;
   p.spend_currency = "USD";
   d.p_alive = p;

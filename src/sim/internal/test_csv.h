@@ -1,67 +1,31 @@
 #pragma once
 
-// Helpers for the simulator's tests only: read a file, split RFC 4180 CSV.
+// Helpers for the simulator's tests only: read a file, split RFC 4180 CSV (core/csv.h).
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/csv.h"
+
 namespace winback::sim::internal {
 
+// The file's bytes; empty when it cannot be read (the test's comparison then fails).
 inline std::string ReadFileForTest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  Result<std::string> text = ReadFileToString(path);
+  return text.ok() ? *std::move(text) : std::string();
 }
 
-// Splits CSV text into rows of fields: quoted fields may hold commas, doubled quotes and
-// newlines; rows end in LF or CRLF. Good enough for tests; not a validating parser.
+// Splits CSV text into rows of fields with core's CsvReader: quoted fields may hold commas,
+// doubled quotes and newlines; rows end in LF or CRLF; empty lines are skipped. Stops at the
+// first malformed record.
 inline std::vector<std::vector<std::string>> ParseCsvForTest(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  bool field_started = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-      continue;
-    }
-    if (c == '"' && field.empty()) {
-      quoted = true;
-      field_started = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      field_started = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-      field_started = false;
-    } else {
-      field.push_back(c);
-      field_started = true;
-    }
-  }
-  if (field_started || !field.empty()) {
-    row.push_back(std::move(field));
-    rows.push_back(std::move(row));
+  CsvReader reader(text);
+  while (true) {
+    Result<bool> more = reader.Next();
+    if (!more.ok() || !*more) break;
+    rows.emplace_back(reader.fields().begin(), reader.fields().end());
   }
   return rows;
 }

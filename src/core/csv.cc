@@ -1,0 +1,288 @@
+#include "core/csv.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <utility>
+
+namespace winback {
+namespace {
+
+constexpr std::size_t kWriteBufferSize = 1 << 16;
+
+}  // namespace
+
+Result<std::string> ReadFileToString(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  std::string text;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    text.resize(static_cast<std::size_t>(st.st_size));
+  }
+  // A regular file is read in one call; a pipe or a file that grew is read until end of file.
+  std::size_t size = 0;
+  while (true) {
+    if (size == text.size()) text.resize(std::max<std::size_t>(text.size() * 2, 1 << 16));
+    const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      return UnavailableError("cannot read " + path + ": " + reason);
+    }
+    if (got == 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  text.resize(size);
+  return text;
+}
+
+Result<FileContents> FileContents::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  FileContents out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map != MAP_FAILED) {
+      ::madvise(map, size, MADV_SEQUENTIAL);
+      out.map_ = map;
+      out.size_ = size;
+    }
+  }
+  ::close(fd);
+  if (out.map_ != nullptr) return out;
+  WINBACK_ASSIGN_OR_RETURN(out.buffer_, ReadFileToString(path));
+  return out;
+}
+
+FileContents::FileContents(FileContents&& other) noexcept
+    : map_(std::exchange(other.map_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      buffer_(std::move(other.buffer_)) {}
+
+FileContents::~FileContents() {
+  if (map_ != nullptr) ::munmap(map_, size_);
+}
+
+std::string_view FileContents::text() const {
+  if (map_ != nullptr) return {static_cast<const char*>(map_), size_};
+  return buffer_;
+}
+
+CsvReader::CsvReader(std::string_view text) : text_(text) {
+  if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
+}
+
+Result<bool> CsvReader::Next() {
+  fields_.clear();
+  unescaped_.clear();
+  unescaped_spans_.clear();
+  const std::size_t n = text_.size();
+  const char* s = text_.data();
+  while (pos_ < n) {
+    if (s[pos_] == '\n') {
+      ++pos_;
+      ++line_;
+    } else if (s[pos_] == '\r' && pos_ + 1 < n && s[pos_ + 1] == '\n') {
+      pos_ += 2;
+      ++line_;
+    } else {
+      break;
+    }
+  }
+  if (pos_ >= n) return false;
+  record_line_ = line_;
+  auto error = [&](std::string_view what) {
+    return InvalidArgumentError(fmt::format("{}: {}", record_line_, what));
+  };
+  while (true) {
+    if (pos_ < n && s[pos_] == '"') {
+      ++pos_;
+      const std::size_t start = pos_;
+      bool escaped = false;
+      std::size_t end = 0;
+      while (true) {
+        const void* q = pos_ < n ? std::memchr(s + pos_, '"', n - pos_) : nullptr;
+        if (q == nullptr) return error("unterminated quoted field");
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(q) - s);
+        if (at + 1 < n && s[at + 1] == '"') {
+          escaped = true;
+          pos_ = at + 2;
+          continue;
+        }
+        end = at;
+        pos_ = at + 1;
+        break;
+      }
+      const std::string_view raw = text_.substr(start, end - start);
+      line_ += static_cast<std::size_t>(std::count(raw.begin(), raw.end(), '\n'));
+      if (!escaped) {
+        fields_.push_back(raw);
+      } else {
+        const std::size_t offset = unescaped_.size();
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+          unescaped_.push_back(raw[i]);
+          if (raw[i] == '"') ++i;  // the second quote of a doubled pair
+        }
+        unescaped_spans_.emplace_back(fields_.size(), offset);
+        fields_.emplace_back(nullptr, unescaped_.size() - offset);
+      }
+      if (pos_ < n && s[pos_] != ',' && s[pos_] != '\n' &&
+          !(s[pos_] == '\r' && (pos_ + 1 == n || s[pos_ + 1] == '\n'))) {
+        return error("unexpected character after a closing quote");
+      }
+    } else {
+      const std::size_t start = pos_;
+      while (pos_ < n && s[pos_] != ',' && s[pos_] != '\n') ++pos_;
+      std::size_t end = pos_;
+      if (end > start && s[end - 1] == '\r' && (end == n || s[end] == '\n')) --end;
+      fields_.push_back(text_.substr(start, end - start));
+    }
+    if (pos_ < n && s[pos_] == ',') {
+      ++pos_;
+      continue;
+    }
+    if (pos_ < n && s[pos_] == '\r') ++pos_;
+    if (pos_ < n && s[pos_] == '\n') {
+      ++pos_;
+      ++line_;
+    }
+    break;
+  }
+  for (const auto& [field, offset] : unescaped_spans_) {
+    fields_[field] = std::string_view(unescaped_.data() + offset, fields_[field].size());
+  }
+  return true;
+}
+
+std::optional<double> ParseCsvDouble(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+void AppendCsvField(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out.append(field);
+    return;
+  }
+  out.push_back('"');
+  for (char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+Result<CsvWriter> CsvWriter::Open(const std::string& path) {
+  std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (file == nullptr) return UnavailableError("cannot write " + path);
+  return CsvWriter(file, path);
+}
+
+CsvWriter::CsvWriter(std::FILE* file, std::string path) : file_(file), path_(std::move(path)) {
+  buffer_.reserve(kWriteBufferSize + 4096);
+}
+
+CsvWriter::CsvWriter(CsvWriter&& other) noexcept
+    : file_(std::exchange(other.file_, nullptr)),
+      path_(std::move(other.path_)),
+      buffer_(std::move(other.buffer_)),
+      row_started_(other.row_started_),
+      failed_(other.failed_) {}
+
+CsvWriter::~CsvWriter() {
+  if (file_ != nullptr) Close().IgnoreError();
+}
+
+void CsvWriter::Separator() {
+  if (row_started_) buffer_.push_back(',');
+  row_started_ = true;
+}
+
+void CsvWriter::FlushIfFull() {
+  if (buffer_.size() < kWriteBufferSize) return;
+  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) failed_ = true;
+  buffer_.clear();
+}
+
+CsvWriter& CsvWriter::Field(std::string_view text) {
+  Separator();
+  AppendCsvField(buffer_, text);
+  return *this;
+}
+
+CsvWriter& CsvWriter::Number(double value) {
+  Separator();
+  fmt::format_to(std::back_inserter(buffer_), "{}", value);
+  return *this;
+}
+
+CsvWriter& CsvWriter::Number(double value, int significant) {
+  Separator();
+  // std::to_chars in general format with a precision prints exactly what printf's %.*g does,
+  // without parsing a format string per number (a third of writing 2.36M predictions).
+  char text[64];
+  const auto [end, ec] =
+      std::to_chars(text, text + sizeof(text), value, std::chars_format::general, significant);
+  if (ec == std::errc()) {
+    buffer_.append(text, end);
+  } else {
+    fmt::format_to(std::back_inserter(buffer_), "{:.{}g}", value, significant);
+  }
+  return *this;
+}
+
+CsvWriter& CsvWriter::Row(std::span<const std::string_view> fields) {
+  for (std::string_view f : fields) Field(f);
+  return EndRow();
+}
+
+CsvWriter& CsvWriter::EndRow() {
+  buffer_.push_back('\n');
+  row_started_ = false;
+  FlushIfFull();
+  return *this;
+}
+
+Status CsvWriter::Close() {
+  if (file_ == nullptr) return Status::Ok();
+  if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+    failed_ = true;
+  }
+  buffer_.clear();
+  bool ok = !failed_ && std::ferror(file_) == 0;
+  if (file_ == stdout) {
+    ok = std::fflush(file_) == 0 && ok;
+  } else {
+    ok = std::fclose(file_) == 0 && ok;
+  }
+  file_ = nullptr;
+  if (!ok) {
+    return UnavailableError(path_ == "-" ? std::string("error writing standard output")
+                                         : "error writing " + path_);
+  }
+  return Status::Ok();
+}
+
+}  // namespace winback

@@ -1,0 +1,194 @@
+#include "core/csv.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "testutil/status_matchers.h"
+
+namespace winback {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// All records of `text` as (line, fields).
+std::vector<std::pair<std::size_t, std::vector<std::string>>> ReadAll(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> out;
+  CsvReader reader(text);
+  while (true) {
+    Result<bool> more = reader.Next();
+    EXPECT_TRUE(more.ok()) << more.status().message();
+    if (!more.ok() || !*more) break;
+    out.emplace_back(reader.line(),
+                     std::vector<std::string>(reader.fields().begin(), reader.fields().end()));
+  }
+  return out;
+}
+
+TEST(CsvReaderTest, SplitsPlainFieldsAndKeepsEmptyOnes) {
+  const auto rows = ReadAll("a,b,c\n1,,3\n,x,\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_THAT(rows[0].second, ElementsAre("a", "b", "c"));
+  EXPECT_THAT(rows[1].second, ElementsAre("1", "", "3"));
+  EXPECT_THAT(rows[2].second, ElementsAre("", "x", ""));
+}
+
+TEST(CsvReaderTest, UnquotesRfc4180Fields) {
+  const auto rows = ReadAll("\"a,b\",\"say \"\"hi\"\"\",\"\"\n\"x\"\"\",\"\"\"\"\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[0].second, ElementsAre("a,b", "say \"hi\"", ""));
+  EXPECT_THAT(rows[1].second, ElementsAre("x\"", "\""));
+}
+
+TEST(CsvReaderTest, QuotedFieldSpansLinesAndLinesAreCounted) {
+  const auto rows = ReadAll("h1,h2\n\"two\nlines\",b\nc,d\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_THAT(rows[1].second, ElementsAre("two\nlines", "b"));
+  EXPECT_EQ(rows[1].first, 2u);
+  EXPECT_EQ(rows[2].first, 4u);
+}
+
+TEST(CsvReaderTest, CrlfBomEmptyLinesAndMissingFinalNewline) {
+  const auto rows = ReadAll("\xEF\xBB\xBFid,v\r\n\r\n\n1,\"q\"\r\n2,x");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_THAT(rows[0].second, ElementsAre("id", "v"));
+  EXPECT_EQ(rows[0].first, 1u);
+  EXPECT_THAT(rows[1].second, ElementsAre("1", "q"));
+  EXPECT_EQ(rows[1].first, 4u);
+  EXPECT_THAT(rows[2].second, ElementsAre("2", "x"));
+  EXPECT_EQ(rows[2].first, 5u);
+}
+
+TEST(CsvReaderTest, CarriageReturnAtTheEndOfTheText) {
+  const auto rows = ReadAll("a,\"b\"\r\nc,\"d\"\r");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[0].second, ElementsAre("a", "b"));
+  EXPECT_THAT(rows[1].second, ElementsAre("c", "d"));
+  EXPECT_THAT(ReadAll("x\r")[0].second, ElementsAre("x"));
+}
+
+TEST(CsvReaderTest, TrailingCommaIsAnEmptyLastField) {
+  const auto rows = ReadAll("a,");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0].second, ElementsAre("a", ""));
+}
+
+TEST(CsvReaderTest, UnterminatedQuoteIsAnErrorNamingTheLine) {
+  CsvReader reader("ok\n\"open,\nno end\n");
+  ASSERT_TRUE(*reader.Next());
+  EXPECT_THAT(reader.Next(), StatusIsWith(StatusCode::kInvalidArgument,
+                                          HasSubstr("2: unterminated quoted field")));
+}
+
+TEST(CsvReaderTest, CharacterAfterClosingQuoteIsAnError) {
+  CsvReader reader("\"a\"b,c\n");
+  EXPECT_THAT(reader.Next(),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("1: unexpected character")));
+}
+
+TEST(CsvReaderTest, UnescapedViewsSurviveSeveralQuotedFieldsInOneRecord) {
+  const auto rows = ReadAll("\"a\"\"1\",\"b\"\"2\",\"c\"\"3\"\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0].second, ElementsAre("a\"1", "b\"2", "c\"3"));
+}
+
+TEST(ParseCsvDoubleTest, AcceptsDecimalsAndRejectsTheRest) {
+  EXPECT_EQ(ParseCsvDouble("2"), 2.0);
+  EXPECT_EQ(ParseCsvDouble(" +30.43\t"), 30.43);
+  EXPECT_EQ(ParseCsvDouble("1e3"), 1000.0);
+  EXPECT_FALSE(ParseCsvDouble(""));
+  EXPECT_FALSE(ParseCsvDouble("1.5x"));
+  EXPECT_FALSE(ParseCsvDouble("nan"));
+  EXPECT_FALSE(ParseCsvDouble("inf"));
+}
+
+TEST(AppendCsvFieldTest, QuotesOnlyWhenNeeded) {
+  std::string out;
+  AppendCsvField(out, "plain");
+  out += '|';
+  AppendCsvField(out, "a,b");
+  out += '|';
+  AppendCsvField(out, "say \"hi\"");
+  out += '|';
+  AppendCsvField(out, "line\nbreak");
+  EXPECT_EQ(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"line\nbreak\"");
+}
+
+class CsvFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        std::filesystem::temp_directory_path() / ("winback_csv_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CsvFileTest, WrittenFileReadsBackFieldForField) {
+  const std::string path = (dir_ / "out.csv").string();
+  {
+    Result<CsvWriter> writer = CsvWriter::Open(path);
+    ASSERT_THAT(writer.status(), IsOk());
+    const std::string_view header[] = {"id", "value", "rounded"};
+    writer->Row(header);
+    writer->Field("a,\"b\"\nc").Number(0.1).Number(2.0 / 3.0, 4).EndRow();
+    // Enough rows to pass the writer's buffer several times.
+    for (int i = 0; i < 20000; ++i)
+      writer->Field(std::to_string(i)).Number(i).Number(i, 3).EndRow();
+    ASSERT_THAT(writer->Close(), IsOk());
+  }
+  Result<std::string> text = ReadFileToString(path);
+  ASSERT_THAT(text.status(), IsOk());
+  const auto rows = ReadAll(*text);
+  ASSERT_EQ(rows.size(), 20002u);
+  EXPECT_THAT(rows[0].second, ElementsAre("id", "value", "rounded"));
+  EXPECT_THAT(rows[1].second, ElementsAre("a,\"b\"\nc", "0.1", "0.6667"));
+  EXPECT_THAT(rows[20001].second, ElementsAre("19999", "19999", "2e+04"));
+}
+
+TEST_F(CsvFileTest, FileContentsMapsAFileAndReadsAnEmptyOne) {
+  const std::string path = (dir_ / "in.csv").string();
+  {
+    Result<CsvWriter> writer = CsvWriter::Open(path);
+    ASSERT_THAT(writer.status(), IsOk());
+    writer->Field("a").Field("b").EndRow();
+    ASSERT_THAT(writer->Close(), IsOk());
+  }
+  Result<FileContents> file = FileContents::Open(path);
+  ASSERT_THAT(file.status(), IsOk());
+  EXPECT_EQ(file->text(), "a,b\n");
+  FileContents moved = *std::move(file);
+  EXPECT_EQ(moved.text(), "a,b\n");
+  const std::string empty = (dir_ / "empty.csv").string();
+  ASSERT_THAT(CsvWriter::Open(empty)->Close(), IsOk());
+  Result<FileContents> none = FileContents::Open(empty);
+  ASSERT_THAT(none.status(), IsOk());
+  EXPECT_EQ(none->text(), "");
+  EXPECT_THAT(FileContents::Open((dir_ / "none.csv").string()), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(CsvFileTest, MissingFileIsNotFound) {
+  EXPECT_THAT(ReadFileToString((dir_ / "none.csv").string()), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(CsvFileTest, UnwritablePathIsUnavailable) {
+  EXPECT_THAT(CsvWriter::Open((dir_ / "no" / "such" / "dir.csv").string()),
+              StatusIs(StatusCode::kUnavailable));
+}
+
+TEST_F(CsvFileTest, WriteErrorIsReportedByClose) {
+  Result<CsvWriter> writer = CsvWriter::Open("/dev/full");
+  ASSERT_THAT(writer.status(), IsOk());
+  writer->Field("x").EndRow();
+  EXPECT_THAT(writer->Close(), StatusIsWith(StatusCode::kUnavailable, HasSubstr("/dev/full")));
+}
+
+}  // namespace
+}  // namespace winback
