@@ -21,7 +21,6 @@
 
 #include "analytics/rates.h"
 #include "analytics/scorer.h"
-#include "cli/score_models.h"
 #include "ingest/importer.h"
 #include "sim/simulator.h"
 #include "store/sqlite/sqlite_store.h"
@@ -179,7 +178,7 @@ int main(int argc, char** argv) {
     const double base = ResetPeak();
     t = std::chrono::steady_clock::now();
     const double cpu0 = CpuSeconds();
-    auto models = winback::cli::ScoreModels::Compute(readers, as_of, {});
+    auto models = winback::scoring::ScoreModels::Compute(readers, as_of, {});
     if (!models.ok()) return Fail(models.status());
     fmt::print(
         "models (BG/NBD + Gamma-Gamma + churn classifier): {:.2f} s (cpu {:.2f} s), peak "

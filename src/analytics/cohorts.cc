@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analytics/customer_metrics.h"
+#include "analytics/revenue.h"
 #include "core/check.h"
 
 namespace winback::analytics {
@@ -64,7 +65,7 @@ void CohortAccumulator::Add(std::span<const store::OrderPoint> orders) {
   for (const auto& [month, revenue] : scratch_) {
     const auto k = static_cast<std::size_t>(month - cohort);
     if (month != previous) ++row.active[k];
-    row.revenue_minor[k] += revenue;
+    if (AddSaturating(row.revenue_minor[k], revenue)) revenue_saturated_ = true;
     previous = month;
   }
 }
@@ -72,6 +73,7 @@ void CohortAccumulator::Add(std::span<const store::OrderPoint> orders) {
 void CohortAccumulator::Merge(const CohortAccumulator& other) {
   WINBACK_CHECK(other.currency_ == currency_ && other.last_day_ == last_day_);
   other_currency_orders_ += other.other_currency_orders_;
+  revenue_saturated_ = revenue_saturated_ || other.revenue_saturated_;
   for (const auto& [cohort, theirs] : other.rows_) {
     CohortRow& row = rows_[cohort];
     if (row.customers == 0) {
@@ -81,7 +83,9 @@ void CohortAccumulator::Merge(const CohortAccumulator& other) {
     row.customers += theirs.customers;
     for (std::size_t k = 0; k < row.active.size(); ++k) {
       row.active[k] += theirs.active[k];
-      row.revenue_minor[k] += theirs.revenue_minor[k];
+      if (AddSaturating(row.revenue_minor[k], theirs.revenue_minor[k])) {
+        revenue_saturated_ = true;
+      }
     }
   }
 }
@@ -90,6 +94,7 @@ CohortTable CohortAccumulator::Finish() const {
   CohortTable t;
   t.currency = currency_;
   t.other_currency_orders = other_currency_orders_;
+  t.revenue_saturated = revenue_saturated_;
   for (const auto& [index, row] : rows_) t.rows.push_back(row);
   return t;
 }

@@ -33,6 +33,9 @@ struct CohortTable {
   std::string currency;                    // revenue currency
   std::int64_t other_currency_orders = 0;  // completed orders left out of revenue
   std::vector<CohortRow> rows;             // oldest cohort first
+  // Some revenue_minor sum passed the int64 range: it stays at the limit instead of wrapping
+  // (analytics::AddSaturating), so it is wrong; say so when printing.
+  bool revenue_saturated = false;
 };
 
 // Builds the cohort table from customers' orders. Only completed orders placed before
@@ -55,6 +58,7 @@ class CohortAccumulator {
   Date last_day_;
   int last_month_index_;
   std::int64_t other_currency_orders_ = 0;
+  bool revenue_saturated_ = false;
   std::map<int, CohortRow> rows_;  // by month index year * 12 + month - 1
   std::vector<std::pair<int, std::int64_t>> scratch_;
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "analytics/internal/test_points.h"
 
 namespace winback::analytics {
@@ -40,6 +42,29 @@ TEST(CohortAccumulatorTest, HandComputedTable) {
   EXPECT_EQ(feb.customers, 1);
   EXPECT_EQ(feb.active, (std::vector<std::int64_t>{1, 0}));
   EXPECT_EQ(feb.revenue_minor, (std::vector<std::int64_t>{700, 0}));
+}
+
+TEST(CohortAccumulatorTest, RevenuePastTheInt64RangeSaturatesAndIsFlagged) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  CohortAccumulator acc("USD", D("2024-03-31"));
+  acc.Add(std::vector<store::OrderPoint>{Order("2024-01-05", kMax / 2 + 1)});
+  CohortAccumulator other("USD", D("2024-03-31"));
+  other.Add(std::vector<store::OrderPoint>{Order("2024-01-06", kMax / 2 + 1)});
+  acc.Merge(other);  // the cohort's month 0 is kMax + 1
+  const CohortTable t = acc.Finish();
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.rows[0].revenue_minor[0], kMax);  // not wrapped negative
+  EXPECT_TRUE(t.revenue_saturated);
+
+  CohortAccumulator one("USD", D("2024-03-31"));
+  one.Add(std::vector<store::OrderPoint>{Order("2024-01-05", kMax), Order("2024-01-06", 1)});
+  EXPECT_EQ(one.Finish().rows[0].revenue_minor[0], kMax);
+  EXPECT_TRUE(one.Finish().revenue_saturated);
+
+  CohortAccumulator fits("USD", D("2024-03-31"));
+  fits.Add(std::vector<store::OrderPoint>{Order("2024-01-05", kMax - 1), Order("2024-01-06", 1)});
+  EXPECT_EQ(fits.Finish().rows[0].revenue_minor[0], kMax);
+  EXPECT_FALSE(fits.Finish().revenue_saturated);
 }
 
 TEST(CohortAccumulatorTest, MergedAccumulatorsEqualOne) {

@@ -46,6 +46,19 @@ std::array<std::int64_t, kExitReasonCount> ExitReasonAccumulator::Totals() const
   return t;
 }
 
+namespace {
+
+// total / n rounded half up (n > 0 customers; 0 for none), without overflowing near the int64
+// limit.
+std::int64_t RoundedMean(std::int64_t total, std::int64_t n) {
+  if (n <= 0) return 0;
+  std::int64_t rounded;
+  if (!__builtin_add_overflow(total, n / 2, &rounded)) return rounded / n;
+  return total / n + (2 * (total % n) >= n ? 1 : 0);
+}
+
+}  // namespace
+
 void SegmentTableBuilder::Add(const store::CustomerScore& score) {
   if (score.segment.empty()) return;
   for (auto [map, name] :
@@ -55,7 +68,7 @@ void SegmentTableBuilder::Add(const store::CustomerScore& score) {
     ++a.customers;
     if (score.currency == currency_) {
       ++a.in_currency;
-      a.revenue += score.monetary_total_minor;
+      a.revenue.Add(score.monetary_total_minor);
     }
   }
   if (score.currency != currency_) ++other_;
@@ -65,11 +78,12 @@ SegmentTable SegmentTableBuilder::Finish() const {
   SegmentTable t;
   t.currency = currency_;
   t.other_currency_customers = other_;
-  std::int64_t revenue = 0;
+  MoneySum revenue;
   for (const auto& [name, a] : segments_) {
     t.segmented += a.customers;
-    revenue += a.revenue;
+    revenue.Add(a.revenue);
   }
+  t.revenue_saturated = revenue.saturated();
   auto make = [&](const std::string& name, const Acc& a) {
     SegmentRow r;
     r.name = name;
@@ -77,10 +91,12 @@ SegmentTable SegmentTableBuilder::Finish() const {
     r.customers = a.customers;
     r.share =
         t.segmented > 0 ? static_cast<double>(a.customers) / static_cast<double>(t.segmented) : 0;
-    r.revenue_minor = a.revenue;
-    r.revenue_share =
-        revenue > 0 ? static_cast<double>(a.revenue) / static_cast<double>(revenue) : 0;
-    r.mean_value_minor = a.in_currency > 0 ? (a.revenue + a.in_currency / 2) / a.in_currency : 0;
+    r.revenue_minor = a.revenue.minor();
+    r.revenue_share = revenue.minor() > 0 ? static_cast<double>(a.revenue.minor()) /
+                                                static_cast<double>(revenue.minor())
+                                          : 0;
+    r.mean_value_minor = RoundedMean(a.revenue.minor(), a.in_currency);
+    t.revenue_saturated = t.revenue_saturated || a.revenue.saturated();
     return r;
   };
   for (const auto& [name, a] : segments_) t.segments.push_back(make(name, a));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analytics/customer_metrics.h"
+#include "analytics/revenue.h"
 #include "core/ids.h"
 #include "core/time.h"
 #include "store/records.h"
@@ -59,6 +60,9 @@ struct SegmentTable {
   std::string currency;
   std::int64_t segmented = 0;  // customers with a segment (buyers)
   std::int64_t other_currency_customers = 0;
+  // Some revenue sum passed the int64 range of minor units: those sums stay at the limit
+  // (analytics::MoneySum) instead of wrapping, and are too small; say so when printing them.
+  bool revenue_saturated = false;
   std::vector<SegmentRow> segments;  // largest first, ties by name
   std::vector<SegmentRow> groups;    // in GroupName order of rfm.h
 };
@@ -74,7 +78,7 @@ class SegmentTableBuilder {
     std::string group;
     std::int64_t customers = 0;
     std::int64_t in_currency = 0;
-    std::int64_t revenue = 0;
+    MoneySum revenue;
   };
   std::string currency_;
   std::int64_t other_ = 0;

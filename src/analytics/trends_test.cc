@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "analytics/internal/test_points.h"
 
 namespace winback::analytics {
@@ -51,6 +53,35 @@ store::CustomerScore Score(std::int64_t key, std::string segment, std::string gr
   s.monetary_total_minor = total;
   s.currency = std::move(currency);
   return s;
+}
+
+TEST(SegmentTableBuilderTest, RevenuePastTheInt64RangeSaturatesAndIsFlagged) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  SegmentTableBuilder b("USD");
+  b.Add(Score(1, "champions", "loyal", kMax / 2 + 1));
+  b.Add(Score(2, "champions", "loyal", kMax / 2 + 1));  // the segment's sum is kMax + 1
+  b.Add(Score(3, "lost", "lost", 100));
+  const SegmentTable t = b.Finish();
+  EXPECT_TRUE(t.revenue_saturated);
+  ASSERT_EQ(t.segments.size(), 2u);
+  EXPECT_EQ(t.segments[0].name, "champions");
+  EXPECT_EQ(t.segments[0].revenue_minor, kMax);             // at the limit, never wrapped negative
+  EXPECT_EQ(t.segments[0].mean_value_minor, kMax / 2 + 1);  // kMax / 2 = ...903.5, half up
+  EXPECT_GT(t.segments[0].revenue_share, 0.99);
+  EXPECT_EQ(t.segments[1].revenue_minor, 100);
+  EXPECT_EQ(t.groups[0].revenue_minor, kMax);
+  for (const SegmentRow& r : t.segments) EXPECT_GE(r.revenue_share, 0);
+
+  // kMax = 3 * third + 1: three customers whose revenue adds up to exactly kMax.
+  constexpr std::int64_t third = kMax / 3;
+  SegmentTableBuilder fits("USD");
+  fits.Add(Score(1, "champions", "loyal", third));
+  fits.Add(Score(2, "champions", "loyal", third));
+  fits.Add(Score(3, "champions", "loyal", third + 1));
+  const SegmentTable exact = fits.Finish();
+  EXPECT_FALSE(exact.revenue_saturated);
+  EXPECT_EQ(exact.segments[0].revenue_minor, kMax);
+  EXPECT_EQ(exact.segments[0].mean_value_minor, third);  // rounding half up cannot overflow
 }
 
 TEST(SegmentTableBuilderTest, CountsSharesAndMeans) {

@@ -40,8 +40,4 @@ std::string ExampleAnalyticsConfig();
 // Parses a --as-of / --from / --to value; InvalidArgument naming the option.
 Result<Date> ParseDateOption(std::string_view option, std::string_view text);
 
-// The revenue currency: `configured` when set, else the main currency of most customers
-// (ties: alphabetical). Empty when nobody has ordered.
-Result<std::string> RevenueCurrency(store::Store& store, const std::string& configured);
-
 }  // namespace winback::cli

@@ -3,9 +3,11 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "analytics/cohorts.h"
+#include "analytics/revenue.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -41,7 +43,7 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
     if (!d.ok()) return ReportError(d.status());
     to = *d;
   }
-  Result<std::string> currency = RevenueCurrency(**store, config->currency);
+  Result<std::string> currency = analytics::RevenueCurrency(**store, config->currency);
   if (!currency.ok()) return ReportError(currency.status());
   analytics::CohortAccumulator acc(*currency, to);
   const Status scan =
@@ -58,6 +60,7 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
     j["to"] = to.ToString();
     j["currency"] = table.currency;
     j["other_currency_orders"] = table.other_currency_orders;
+    j["revenue_saturated"] = table.revenue_saturated;
     nlohmann::json rows = nlohmann::json::array();
     for (const analytics::CohortRow& r : table.rows) {
       rows.push_back({{"cohort", fmt::format("{:04}-{:02}", r.year, r.month)},
@@ -96,6 +99,12 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   if (table.other_currency_orders > 0) {
     fmt::print("\n{} orders in other currencies are counted as activity, not revenue\n",
                WithThousands(table.other_currency_orders));
+  }
+  if (table.revenue_saturated) {
+    fmt::print(
+        "\na cohort's revenue passed the largest amount winback can add up ({} minor units): "
+        "its retention is wrong\n",
+        WithThousands(std::numeric_limits<std::int64_t>::max()));
   }
   return kExitOk;
 }

@@ -6,17 +6,18 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analytics/revenue.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/report_command.h"
-#include "cli/score_run.h"
 #include "cli/simulate_command.h"
 #include "cli/store_open.h"
 #include "core/money.h"
 #include "ingest/importer.h"
 #include "report/html_report.h"
+#include "scoring/score_run.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace winback::cli {
@@ -28,12 +29,48 @@ struct DemoOptions {
   std::int64_t customers = 20'000;
   std::uint64_t seed = 42;
   std::string dir = "winback-demo";
+  bool force = false;
 };
+
+// What the demo writes into its directory (winback.toml only when there is none, so it is not
+// listed): the simulator's files, the store and the report.
+constexpr const char* kDemoFiles[] = {"customers.csv",  "orders.csv",     "events.csv",
+                                      "truth.csv",      "truth.json",     "winback.db",
+                                      "winback.db-wal", "winback.db-shm", "report.html"};
+
+// AlreadyExists naming every file of `dir` the demo would overwrite, unless there is none.
+Status CheckNothingToOverwrite(const fs::path& dir) {
+  std::string found;
+  for (const char* name : kDemoFiles) {
+    std::error_code ec;
+    if (!fs::exists(dir / name, ec)) continue;
+    if (!found.empty()) found += ", ";
+    found += name;
+  }
+  if (found.empty()) return Status::Ok();
+  return AlreadyExistsError("demo: " + dir.string() + " already holds " + found +
+                            ", which the demo would overwrite; pass --force to overwrite them, "
+                            "or choose another --dir");
+}
+
+// "12,345.67 USD"; a sum past the int64 range says it is at least that much.
+std::string RevenueText(const analytics::CurrencyRevenue& r) {
+  std::string text = WithThousands(r.revenue.minor()) + " " + r.currency;
+  if (Result<Currency> c = Currency::FromCode(r.currency); c.ok()) {
+    text = FormatMinorUnits(r.revenue.minor(), *c) + " " + r.currency;
+  }
+  if (r.revenue.saturated()) text = "more than " + text;
+  return text;
+}
 
 int RunDemo(const DemoOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path dir(o.dir);
   std::error_code ec;
+  if (!o.force) {
+    const Status clear = CheckNothingToOverwrite(dir);
+    if (!clear.ok()) return ReportError(clear);
+  }
   fs::create_directories(dir, ec);
   if (ec) return ReportError(UnavailableError("cannot create '" + o.dir + "': " + ec.message()));
 
@@ -59,126 +96,132 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("[2/4] importing into {} ...\n", db.string());
   Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db.string());
   if (!store.ok()) return ReportError(store.status());
-  ingest::ImportOptions import;
-  import.files = {{ingest::FileKind::kCustomers, (dir / "customers.csv").string(), std::nullopt},
-                  {ingest::FileKind::kOrders, (dir / "orders.csv").string(), std::nullopt},
-                  { ingest::FileKind::kEvents,
-                    (dir / "events.csv").string(),
-                    std::nullopt }};
-  ProgressLine progress;
-  import.progress = [&progress](const ingest::ImportFile& f, std::size_t done, std::size_t total,
-                                std::int64_t rows) {
-    progress.Update(f.path, done, total, rows);
-};
-Result<ingest::ImportReport> report = ingest::Import(**store, import);
-progress.Finish();
-if (!report.ok()) return ReportError(report.status());
-if (!report->committed) {
-  for (const std::string& e : report->errors) fmt::print(stderr, "{}\n", e);
-  return ReportError(InternalError("the simulator wrote rows the importer rejected (a bug)"));
-}
-Result<store::StoreStats> st = (*store)->Stats();
-if (!st.ok()) return ReportError(st.status());
-
-// 3. Score as of the simulation's last day, with the rules of the directory's winback.toml,
-//    and keep the scores (what `winback score --as-of` does).
-GlobalOptions globals;
-globals.db_path = db.string();
-globals.config_path = config.string();
-globals.config_given = true;
-const Date as_of = sim_options.end;
-fmt::print("[3/4] scoring every customer as of {} ...\n", as_of.ToString());
-Result<AnalyticsConfig> analytics_config = LoadAnalyticsConfig(globals);
-if (!analytics_config.ok()) return ReportError(analytics_config.status());
-Result<std::vector<std::unique_ptr<store::Store>>> readers =
-    OpenExistingStores(globals, ScoreReaderCount());
-if (!readers.ok()) return ReportError(readers.status());
-Result<ScoreRun> scored =
-    ScoreAndSave(StorePointers(*readers), analytics_config->scoring, as_of, ScoreModelOptions{});
-if (!scored.ok()) return ReportError(scored.status());
-for (const std::string& note : scored->models->notes()) {
-  fmt::print(stderr, "winback demo: {}\n", note);
-}
-const analytics::ScoreSummary& score_summary = scored->summary;
-const ModelTotals& totals = scored->totals;
-
-// 4. The HTML report, beside the data.
-const fs::path report_path = dir / "report.html";
-fmt::print("[4/4] writing the report {} ...\n", report_path.string());
-Result<report::ReportData> report_data =
-    BuildReportData(globals, StorePointers(*readers), as_of, std::nullopt);
-if (!report_data.ok()) return ReportError(report_data.status());
-const Status report_written = report::WriteHtmlReport(*report_data, report_path.string());
-if (!report_written.ok()) return ReportError(report_written);
-
-// Summary.
-std::int64_t buyers = 0, repeat_buyers = 0, revenue = 0;
-std::string currency;
-Status scan = (*store)->ForEachAggregates([&](const store::CustomerAggregates& a) {
-  if (a.orders > 0) ++buyers;
-  if (a.purchase_days > 1) ++repeat_buyers;
-  revenue += a.revenue_minor;
-  if (currency.empty()) currency = a.currency;
-  return Status::Ok();
-});
-if (!scan.ok()) return ReportError(scan);
-const double seconds =
-    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-std::string revenue_text = WithThousands(revenue);
-if (Result<Currency> c = Currency::FromCode(currency); c.ok()) {
-  revenue_text = FormatMinorUnits(revenue, *c) + " " + currency;
-}
-fmt::print("\nwinback demo: a simulated shop, {} to {}\n", sim_options.start.ToString(),
-           sim_options.end.ToString());
-fmt::print("  customers          {:>12}\n", WithThousands(st->customers));
-fmt::print("  buyers             {:>12}  ({} came back for a second day)\n", WithThousands(buyers),
-           WithThousands(repeat_buyers));
-fmt::print("  orders             {:>12}  ({} completed)\n", WithThousands(st->orders),
-           WithThousands(st->completed_orders));
-fmt::print("  events             {:>12}\n", WithThousands(st->events));
-fmt::print("  revenue            {:>12}\n", revenue_text);
-fmt::print("  still a customer   {:>12}  at the end, by the simulator's ground truth (truth.csv)\n",
-           WithThousands(sim_stats->alive_at_end));
-fmt::print("  inactive           {:>12}  as of {}, by the [inactivity] rules of winback.toml\n",
-           WithThousands(score_summary.inactive), as_of.ToString());
-if (totals.with_p_alive > 0) {
-  fmt::print(
-      "  P(alive), mean     {:>12.3f}  BG/NBD over {} buyers; {} purchases expected "
-      "in the next 90 days\n",
-      totals.p_alive_sum / static_cast<double>(totals.with_p_alive),
-      WithThousands(totals.with_p_alive),
-      WithThousands(std::llround(totals.expected_purchases_sum)));
-}
-if (totals.with_value > 0) {
-  const std::string& clv_currency = scored->models->spend_currency();
-  std::string clv_text = fmt::format("{:.0f}", totals.clv_sum_minor);
-  if (Result<Currency> c = Currency::FromCode(clv_currency); c.ok()) {
-    clv_text = FormatMinorUnits(std::llround(totals.clv_sum_minor), *c) + " " + clv_currency;
+  ingest::ImportOptions import_options;
+  for (const auto& [kind, name] : {std::pair{ingest::FileKind::kCustomers, "customers.csv"},
+                                   std::pair{ingest::FileKind::kOrders, "orders.csv"},
+                                   std::pair{ingest::FileKind::kEvents, "events.csv"}}) {
+    import_options.files.push_back({kind, (dir / name).string(), std::nullopt});
   }
-  fmt::print("  CLV, 12 months     {:>12}  over {} buyers (BG/NBD + Gamma-Gamma, discounted)\n",
-             clv_text, WithThousands(totals.with_value));
-}
-if (totals.with_churn > 0) {
+  ProgressLine progress;
+  import_options.progress = [&progress](const ingest::ImportFile& f, std::size_t done,
+                                        std::size_t total, std::int64_t rows) {
+    progress.Update(f.path, done, total, rows);
+  };
+  Result<ingest::ImportReport> report = ingest::Import(**store, import_options);
+  progress.Finish();
+  if (!report.ok()) return ReportError(report.status());
+  if (!report->committed) {
+    for (const std::string& e : report->errors) fmt::print(stderr, "{}\n", e);
+    return ReportError(InternalError("the simulator wrote rows the importer rejected (a bug)"));
+  }
+  Result<store::StoreStats> st = (*store)->Stats();
+  if (!st.ok()) return ReportError(st.status());
+
+  // 3. Score as of the simulation's last day, with the rules of the directory's winback.toml,
+  //    and keep the scores (what `winback score --as-of` does).
+  GlobalOptions globals;
+  globals.db_path = db.string();
+  globals.config_path = config.string();
+  globals.config_given = true;
+  const Date as_of = sim_options.end;
+  fmt::print("[3/4] scoring every customer as of {} ...\n", as_of.ToString());
+  Result<AnalyticsConfig> analytics_config = LoadAnalyticsConfig(globals);
+  if (!analytics_config.ok()) return ReportError(analytics_config.status());
+  Result<std::vector<std::unique_ptr<store::Store>>> readers =
+      OpenExistingStores(globals, scoring::ScoreReaderCount());
+  if (!readers.ok()) return ReportError(readers.status());
+  Result<scoring::ScoreRun> scored = scoring::ScoreAndSave(
+      StorePointers(*readers), analytics_config->scoring, as_of, scoring::ScoreModelOptions{});
+  if (!scored.ok()) return ReportError(scored.status());
+  for (const std::string& note : scored->models->notes()) {
+    fmt::print(stderr, "winback demo: {}\n", note);
+  }
+  const analytics::ScoreSummary& score_summary = scored->summary;
+  const scoring::ModelTotals& totals = scored->totals;
+
+  // 4. The HTML report, beside the data.
+  const fs::path report_path = dir / "report.html";
+  fmt::print("[4/4] writing the report {} ...\n", report_path.string());
+  Result<report::ReportData> report_data =
+      BuildReportData(globals, StorePointers(*readers), as_of, std::nullopt);
+  if (!report_data.ok()) return ReportError(report_data.status());
+  const Status report_written = report::WriteHtmlReport(*report_data, report_path.string());
+  if (!report_written.ok()) return ReportError(report_written);
+
+  // Summary.
+  std::int64_t buyers = 0, repeat_buyers = 0;
+  analytics::RevenueByCurrency revenue;
+  Status scan = (*store)->ForEachAggregates([&](const store::CustomerAggregates& a) {
+    if (a.orders > 0) ++buyers;
+    if (a.purchase_days > 1) ++repeat_buyers;
+    revenue.Add(a);
+    return Status::Ok();
+  });
+  if (!scan.ok()) return ReportError(scan);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("\nwinback demo: a simulated shop, {} to {}\n", sim_options.start.ToString(),
+             sim_options.end.ToString());
+  fmt::print("  customers          {:>12}\n", WithThousands(st->customers));
+  fmt::print("  buyers             {:>12}  ({} came back for a second day)\n",
+             WithThousands(buyers), WithThousands(repeat_buyers));
+  fmt::print("  orders             {:>12}  ({} completed)\n", WithThousands(st->orders),
+             WithThousands(st->completed_orders));
+  fmt::print("  events             {:>12}\n", WithThousands(st->events));
+  // One line per currency: each buyer's revenue is in their main currency, and amounts in
+  // different currencies are never added.
+  const std::vector<analytics::CurrencyRevenue> revenue_totals = revenue.Totals();
+  if (revenue_totals.empty()) fmt::print("  revenue            {:>12}\n", 0);
+  for (std::size_t i = 0; i < revenue_totals.size(); ++i) {
+    const analytics::CurrencyRevenue& r = revenue_totals[i];
+    fmt::print("  {:<18} {:>12}{}\n", i == 0 ? "revenue" : "", RevenueText(r),
+               revenue_totals.size() > 1 ? fmt::format("  ({} buyers whose main currency it is)",
+                                                       WithThousands(r.customers))
+                                         : std::string());
+  }
   fmt::print(
-      "  churn risk, mean   {:>12.3f}  P(no order in the next 90 days), classifier "
-      "trained on the store's own history\n",
-      totals.churn_sum / static_cast<double>(totals.with_churn));
-}
-fmt::print("  done in {:.1f} s\n\n", seconds);
-fmt::print("Report: {} (open it in any browser; it works offline)\n",
-           fs::absolute(report_path, ec).string());
-fmt::print(
-    "Everything is in {}/ (CSV inputs, truth.json, winback.toml, winback.db, "
-    "report.html).\n",
-    o.dir);
-fmt::print(
-    "Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
-    "  winback report --as-of {} --json\n",
-    o.dir, as_of.ToString());
-return kExitOk;
+      "  still a customer   {:>12}  at the end, by the simulator's ground truth (truth.csv)\n",
+      WithThousands(sim_stats->alive_at_end));
+  fmt::print("  inactive           {:>12}  as of {}, by the [inactivity] rules of winback.toml\n",
+             WithThousands(score_summary.inactive), as_of.ToString());
+  if (totals.with_p_alive > 0) {
+    fmt::print(
+        "  P(alive), mean     {:>12.3f}  BG/NBD over {} buyers; {} purchases expected "
+        "in the next 90 days\n",
+        totals.p_alive_sum / static_cast<double>(totals.with_p_alive),
+        WithThousands(totals.with_p_alive),
+        WithThousands(std::llround(totals.expected_purchases_sum)));
+  }
+  if (totals.with_value > 0) {
+    const std::string& clv_currency = scored->models->spend_currency();
+    std::string clv_text = fmt::format("{:.0f}", totals.clv_sum_minor);
+    if (Result<Currency> c = Currency::FromCode(clv_currency); c.ok()) {
+      clv_text = FormatMinorUnits(std::llround(totals.clv_sum_minor), *c) + " " + clv_currency;
+    }
+    fmt::print("  CLV, 12 months     {:>12}  over {} buyers (BG/NBD + Gamma-Gamma, discounted)\n",
+               clv_text, WithThousands(totals.with_value));
+  }
+  if (totals.with_churn > 0) {
+    fmt::print(
+        "  churn risk, mean   {:>12.3f}  P(no order in the next 90 days), classifier "
+        "trained on the store's own history\n",
+        totals.churn_sum / static_cast<double>(totals.with_churn));
+  }
+  fmt::print("  done in {:.1f} s\n\n", seconds);
+  fmt::print("Report: {} (open it in any browser; it works offline)\n",
+             fs::absolute(report_path, ec).string());
+  fmt::print(
+      "Everything is in {}/ (CSV inputs, truth.json, winback.toml, winback.db, "
+      "report.html).\n",
+      o.dir);
+  fmt::print(
+      "Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
+      "  winback report --as-of {} --json\n",
+      o.dir, as_of.ToString());
+  return kExitOk;
 }  // namespace
 
-}  // namespace winback::cli
+}  // namespace
 
 void RegisterDemoCommand(CLI::App& app, const GlobalOptions& /*globals*/, int& exit_code) {
   auto o = std::make_shared<DemoOptions>();
@@ -192,6 +235,9 @@ void RegisterDemoCommand(CLI::App& app, const GlobalOptions& /*globals*/, int& e
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
   cmd->add_option("--dir", o->dir, "working directory")->capture_default_str();
+  cmd->add_flag("--force", o->force,
+                "overwrite the store, CSV files and report of an earlier demo in DIR (without it "
+                "the demo refuses to touch them)");
   cmd->callback([o, &exit_code] { exit_code = RunDemo(*o); });
 }
 

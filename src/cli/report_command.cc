@@ -8,13 +8,14 @@
 #include <chrono>
 #include <filesystem>
 
+#include "analytics/revenue.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/score_run.h"
 #include "cli/store_open.h"
 #include "report/html_report.h"
 #include "report/report_json.h"
+#include "scoring/score_run.h"
 
 namespace winback::cli {
 namespace {
@@ -33,7 +34,7 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
   Result<Date> as_of = ParseDateOption("--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
   Result<std::vector<std::unique_ptr<store::Store>>> readers =
-      OpenExistingStores(globals, ScoreReaderCount());
+      OpenExistingStores(globals, scoring::ScoreReaderCount());
   if (!readers.ok()) return ReportError(readers.status());
   std::optional<std::int32_t> holdout_days;
   if (o.holdout_weeks > 0) holdout_days = o.holdout_weeks * 7;
@@ -66,7 +67,8 @@ Result<report::ReportData> BuildReportData(const GlobalOptions& globals,
                                            std::span<store::Store* const> readers, Date as_of,
                                            std::optional<std::int32_t> holdout_days) {
   WINBACK_ASSIGN_OR_RETURN(AnalyticsConfig config, LoadAnalyticsConfig(globals));
-  WINBACK_ASSIGN_OR_RETURN(std::string currency, RevenueCurrency(*readers[0], config.currency));
+  WINBACK_ASSIGN_OR_RETURN(std::string currency,
+                           analytics::RevenueCurrency(*readers[0], config.currency));
   report::ReportOptions options;
   options.as_of = as_of;
   options.scoring = config.scoring;

@@ -12,10 +12,10 @@
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/score_models.h"
-#include "cli/score_run.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "scoring/score_models.h"
+#include "scoring/score_run.h"
 
 namespace winback::cli {
 namespace {
@@ -49,20 +49,20 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
   Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
   if (!config.ok()) return ReportError(config.status());
   Result<std::vector<std::unique_ptr<store::Store>>> stores =
-      OpenExistingStores(globals, ScoreReaderCount());
+      OpenExistingStores(globals, scoring::ScoreReaderCount());
   if (!stores.ok()) return ReportError(stores.status());
-  std::optional<ScoreModelOptions> model_options;
+  std::optional<scoring::ScoreModelOptions> model_options;
   if (!o.no_models) {
     model_options.emplace();
     model_options->churn = !o.no_churn;
     model_options->churn_model = *churn_model;
   }
-  Result<ScoreRun> run =
-      ScoreAndSave(StorePointers(*stores), config->scoring, *as_of, model_options);
+  Result<scoring::ScoreRun> run =
+      scoring::ScoreAndSave(StorePointers(*stores), config->scoring, *as_of, model_options);
   if (!run.ok()) return ReportError(run.status());
   const analytics::ScoreSummary* summary = &run->summary;
-  const std::optional<ScoreModels>& models = run->models;
-  const ModelTotals& totals = run->totals;
+  const std::optional<scoring::ScoreModels>& models = run->models;
+  const scoring::ModelTotals& totals = run->totals;
   if (models) {
     for (const std::string& note : models->notes()) fmt::print(stderr, "winback score: {}\n", note);
   }

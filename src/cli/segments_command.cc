@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "analytics/revenue.h"
 #include "analytics/trends.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
@@ -64,7 +66,7 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
   if (!store.ok()) return ReportError(store.status());
   Result<Date> as_of = PickScoreDate(**store, "--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
-  Result<std::string> currency = RevenueCurrency(**store, config->currency);
+  Result<std::string> currency = analytics::RevenueCurrency(**store, config->currency);
   if (!currency.ok()) return ReportError(currency.status());
 
   analytics::SegmentTableBuilder table_builder(*currency);
@@ -97,6 +99,7 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
     j["currency"] = table.currency;
     j["segmented"] = table.segmented;
     j["other_currency_customers"] = table.other_currency_customers;
+    j["revenue_saturated"] = table.revenue_saturated;
     nlohmann::json segs = nlohmann::json::array(), groups = nlohmann::json::array();
     for (const analytics::SegmentRow& r : table.segments) segs.push_back(RowJson(r));
     for (const analytics::SegmentRow& r : table.groups) groups.push_back(RowJson(r));
@@ -131,6 +134,12 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
   if (table.other_currency_customers > 0) {
     fmt::print("({} customers with another main currency are counted, not in revenue)\n",
                WithThousands(table.other_currency_customers));
+  }
+  if (table.revenue_saturated) {
+    fmt::print(
+        "(a revenue sum passed the largest amount winback can add up, {} minor units: it is "
+        "shown at that limit and is larger in truth)\n",
+        WithThousands(std::numeric_limits<std::int64_t>::max()));
   }
   if (compare) {
     fmt::print("\nmigration from {} (rows) to {} (columns); {} customers changed segment\n\n",

@@ -6,9 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include "analytics/revenue.h"
 #include "core/check.h"
-#include "models/customer_values.h"
 #include "models/store_summary.h"
+#include "scoring/score_models.h"
+#include "scoring/score_run.h"
 
 namespace winback::report {
 namespace {
@@ -121,65 +123,56 @@ Status AddActivity(std::span<const StreamPart> parts, const ReportOptions& optio
 // (the store failing) is an error of the whole report.
 bool IsDataShortage(const Status& s) { return s.code() == StatusCode::kInvalidArgument; }
 
-// The P(alive) section: the model values are computed before the scores are handed out, and
-// each score then adds its customer's (in key order, so the sums do not depend on the readers).
+// The P(alive) section: the model columns of the score run (scoring::ScoreModels, the numbers
+// `winback score` saves) are computed before the scores are handed out; each score then gets
+// its customer's and adds them (in key order, so the sums do not depend on the readers).
 class PAliveBuilder {
  public:
-  // Fits the models on `histories` (as models::ComputeCustomerValues on the store would).
+  // Fits the purchase and spend models on `histories`, as a score run of options.as_of does.
+  // A model that cannot be fitted leaves the section out with the reason; only a store error
+  // fails (scoring's error policy).
   Status Prepare(const models::PurchaseHistories& histories, const ReportOptions& options,
                  ReportData& data) {
-    models::CustomerValueOptions value_options;
-    value_options.threads = options.threads;
-    models::StoreSummaryOptions summary_options;
-    summary_options.calibration_end = options.as_of;
-    summary_options.days_per_unit = value_options.days_per_unit;
-    summary_options.with_ids = false;
-    Result<models::StoreSummary> summary = histories.Summarize(summary_options);
-    Result<models::CustomerValueTable> values =
-        summary.ok()
-            ? models::ComputeCustomerValues(*std::move(summary), options.as_of, value_options)
-            : Result<models::CustomerValueTable>(summary.status());
-    if (!values.ok()) {
-      if (!IsDataShortage(values.status())) return values.status();
+    scoring::ScoreModelOptions model_options;
+    model_options.churn = false;
+    model_options.threads = options.threads;
+    WINBACK_ASSIGN_OR_RETURN(
+        models_, scoring::ScoreModels::ComputeValues(histories, options.as_of, model_options));
+    if (!models_.bgnbd()) {
       data.p_alive_note = "BG/NBD could not be fitted as of " + options.as_of.ToString() + ": " +
-                          values.status().message();
+                          models_.btyd_status().message();
       return Status::Ok();
     }
-    values_ = *std::move(values);
     PAliveSection& section = section_.emplace();
-    section.params = values_.purchase_params;
-    section.log_likelihood = values_.purchase_report.log_likelihood;
-    section.spend_currency = values_.spend_currency;
+    section.params = *models_.bgnbd();
+    section.log_likelihood = models_.bgnbd_log_likelihood();
+    section.spend_currency = models_.spend_currency();
     return Status::Ok();
   }
 
-  void Add(const store::CustomerScore& s) {
+  void Add(store::CustomerScore& s) {
     if (!section_) return;
-    const auto key = static_cast<std::size_t>(s.key.value());
-    if (key >= values_.by_key.size() || !values_.by_key[key]) return;
-    const models::CustomerValue& v = *values_.by_key[key];
+    models_.Fill(s);
+    totals_.Add(s);
     // frequency counts distinct local purchase days, as the model summary does: more than one
     // day means at least one repeat purchase.
-    section_->histogram.Add(v.p_alive, s.frequency > 1 ? BuyerKind::kRepeat : BuyerKind::kOneTime);
-    section_->expected_purchases_90d += v.expected_purchases;
-    if (v.clv_minor) {
-      clv_ += *v.clv_minor;
-      any_clv_ = true;
-    }
+    if (s.p_alive)
+      section_->histogram.Add(*s.p_alive,
+                              s.frequency > 1 ? BuyerKind::kRepeat : BuyerKind::kOneTime);
   }
 
   void Finish(ReportData& data) {
     if (!section_) return;
-    if (any_clv_) section_->clv_12m_minor = clv_;
+    section_->expected_purchases_90d = totals_.expected_purchases_sum;
+    if (totals_.with_value > 0) section_->clv_12m_minor = totals_.clv_sum_minor;
     data.p_alive = std::move(section_);
-    values_ = models::CustomerValueTable();
+    models_ = scoring::ScoreModels();
   }
 
  private:
-  models::CustomerValueTable values_;
+  scoring::ScoreModels models_;
   std::optional<PAliveSection> section_;
-  double clv_ = 0;
-  bool any_clv_ = false;
+  scoring::ModelTotals totals_;
 };
 
 // `history_days`: the longest tenure of a customer as of options.as_of.
@@ -301,7 +294,7 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
   analytics::SegmentTableBuilder segments(options.currency);
   std::int64_t history_days = 0;
   WINBACK_ASSIGN_OR_RETURN(const analytics::ScoreSummary summary,
-                           built.builder.Finish([&](const store::CustomerScore& s) {
+                           built.builder.Finish([&](store::CustomerScore& s) {
                              rfm.Add(s);
                              segments.Add(s);
                              p_alive.Add(s);
@@ -316,9 +309,11 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
   data.summary.let_go = summary.let_go;
   data.rfm = rfm.Finish();
   data.segments = segments.Finish();
-  for (const analytics::SegmentRow& g : data.segments.groups) {
-    data.summary.revenue_minor += g.revenue_minor;
-  }
+  analytics::MoneySum revenue;
+  for (const analytics::SegmentRow& g : data.segments.groups) revenue.Add(g.revenue_minor);
+  data.summary.revenue_minor = revenue.minor();
+  data.summary.revenue_saturated =
+      revenue.saturated() || data.segments.revenue_saturated || data.cohorts.revenue_saturated;
   p_alive.Finish(data);
   WINBACK_RETURN_IF_ERROR(AddCalibration(histories, history_days, options, data));
   return data;

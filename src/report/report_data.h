@@ -44,10 +44,14 @@ struct ReportSummary {
   std::int64_t inactive = 0;       // matching the [inactivity] rules
   std::int64_t let_go = 0;         // with a let-go flag
   std::int64_t revenue_minor = 0;  // completed orders of buyers whose main currency is currency
+  // A revenue sum (this one, the segment table's or the cohorts') passed the int64 range of
+  // minor units: it stays at the limit instead of wrapping, so it is wrong.
+  bool revenue_saturated = false;
 };
 
-// The P(alive) distribution from BG/NBD fitted as of as_of (models::ComputeCustomerValues: weeks,
-// completed orders, same local day merged), plus the predictions it makes.
+// The P(alive) distribution from BG/NBD fitted as of as_of, plus the predictions it makes: the
+// model columns `winback score` saves for that date (scoring::ScoreModels: weeks, completed
+// orders, same local day merged), summed as the score run sums them (scoring::ModelTotals).
 struct PAliveSection {
   models::BgNbdParams params;  // in weeks
   double log_likelihood = 0;
@@ -111,7 +115,7 @@ struct ReportData {
 // reads the orders once and the exit events once more.
 // Errors: InvalidArgument for invalid options (scoring config, activity_days < 1, holdout_days
 // < 1); whatever the store returns. A model that cannot be fitted is not an error (see
-// ReportData::p_alive_note).
+// ReportData::p_alive_note and calibration_note).
 Result<ReportData> BuildReport(std::span<store::Store* const> readers,
                                const ReportOptions& options);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -313,6 +314,39 @@ TEST_F(ReportDataTest, RejectsInvalidOptions) {
   o = Options();
   o.holdout_days = 0;
   EXPECT_THAT(BuildReport(*store_, o), StatusIs(StatusCode::kInvalidArgument));
+}
+
+// Two customers whose revenue adds up past the int64 range of minor units: the report's sums
+// stay at the limit and say so instead of wrapping to a negative amount.
+TEST(ReportRevenueTest, RevenuePastTheInt64RangeSaturatesAndIsFlagged) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> st,
+                               store::OpenSqliteStore(":memory:"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::ImportSession> session,
+                               st->BeginImport("test"));
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (const char* id : {"big1", "big2"}) {
+    store::CustomerRecord c;
+    c.id = id;
+    WINBACK_ASSERT_OK_AND_ASSIGN(const CustomerKey key, session->UpsertCustomer(c));
+    store::OrderRecord o;
+    o.id = std::string("o-") + id;
+    o.customer_id = id;
+    o.placed_at = Noon(2024, 3, 1);
+    o.amount_minor = kMax / 2 + 1;
+    o.currency = "USD";
+    ASSERT_THAT(session->UpsertOrder(key, o), IsOk());
+  }
+  ASSERT_THAT(session->Commit(), IsOk());
+  ReportOptions o;
+  o.as_of = *Date::FromYmd(2024, 3, 31);
+  o.currency = "USD";
+  WINBACK_ASSERT_OK_AND_ASSIGN(const ReportData data, BuildReport(*st, o));
+  EXPECT_EQ(data.summary.buyers, 2);
+  EXPECT_EQ(data.summary.revenue_minor, kMax);
+  EXPECT_TRUE(data.summary.revenue_saturated);
+  EXPECT_TRUE(data.segments.revenue_saturated);
+  for (const analytics::SegmentRow& r : data.segments.segments) EXPECT_GT(r.revenue_minor, 0);
+  EXPECT_EQ(ReportJson(data).find("\"revenue_minor\": -"), std::string::npos);
 }
 
 }  // namespace

@@ -186,6 +186,7 @@ std::string ReportJson(const ReportData& d, int indent) {
                   {"inactive", d.summary.inactive},
                   {"let_go", d.summary.let_go},
                   {"revenue_minor", d.summary.revenue_minor},
+                  {"revenue_saturated", d.summary.revenue_saturated},
                   {"segmented", d.segments.segmented},
                   {"other_currency_customers", d.segments.other_currency_customers}};
   j["rfm_grid"] = RfmJson(d.rfm);

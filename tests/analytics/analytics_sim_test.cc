@@ -15,9 +15,9 @@
 #include "analytics/rates.h"
 #include "analytics/scorer.h"
 #include "analytics/trends.h"
-#include "cli/score_models.h"
 #include "core/csv.h"
 #include "ingest/importer.h"
+#include "scoring/score_models.h"
 #include "sim/simulator.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/status_matchers.h"
@@ -378,7 +378,7 @@ struct ModelRun {
 ModelRun ScoreWithModels(std::vector<store::Store*> readers, Date as_of) {
   ModelRun run;
   const analytics::ScoringConfig config;
-  Result<cli::ScoreModels> models = cli::ScoreModels::Compute(readers, as_of, {});
+  Result<scoring::ScoreModels> models = scoring::ScoreModels::Compute(readers, as_of, {});
   EXPECT_TRUE(models.ok()) << models.status().ToString();
   if (!models.ok()) return run;
   run.notes = models->notes();
@@ -595,8 +595,9 @@ TEST(ScoreModelsTest, TooLittleDataLeavesTheFieldsEmptyAndSaysWhy) {
   }
   ASSERT_THAT(session->Commit(), IsOk());
   store::Store* readers[] = {st.get()};
-  WINBACK_ASSERT_OK_AND_ASSIGN(cli::ScoreModels models,
-                               cli::ScoreModels::Compute(readers, *ParseDate("2024-06-30"), {}));
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      scoring::ScoreModels models,
+      scoring::ScoreModels::Compute(readers, *ParseDate("2024-06-30"), {}));
   ASSERT_EQ(models.notes().size(), 2u);
   EXPECT_THAT(models.notes()[0], ::testing::HasSubstr("BG/NBD not fitted"));
   EXPECT_THAT(models.notes()[1], ::testing::HasSubstr("no churn risk"));

@@ -1,9 +1,9 @@
-#include "cli/score_run.h"
+#include "scoring/score_run.h"
 
 #include <algorithm>
 #include <thread>
 
-namespace winback::cli {
+namespace winback::scoring {
 
 void ModelTotals::Add(const store::CustomerScore& s) {
   if (s.p_alive) {
@@ -28,6 +28,9 @@ int ScoreReaderCount() {
 Result<ScoreRun> ScoreAndSave(std::span<store::Store* const> readers,
                               const analytics::ScoringConfig& config, Date as_of,
                               const std::optional<ScoreModelOptions>& models) {
+  // The config usually comes from a loader that checked it; a library entry point checks again
+  // before anything is computed or written.
+  WINBACK_RETURN_IF_ERROR(analytics::ValidateScoringConfig(config));
   WINBACK_ASSIGN_OR_RETURN(analytics::BuiltScores built,
                            analytics::BuildScores(readers, config, as_of));
   ScoreRun run;
@@ -48,4 +51,4 @@ Result<ScoreRun> ScoreAndSave(std::span<store::Store* const> readers,
   return run;
 }
 
-}  // namespace winback::cli
+}  // namespace winback::scoring

@@ -1,12 +1,14 @@
-#include "cli/score_models.h"
+#include "scoring/score_models.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <thread>
 
 #include "models/customer_values.h"
 
-namespace winback::cli {
+namespace winback::scoring {
 namespace {
 
 constexpr double kAbsent = std::numeric_limits<double>::quiet_NaN();
@@ -20,7 +22,52 @@ std::optional<double> Present(double v) {
 // be read fails the run.
 bool IsFatal(const Status& s) { return s.code() == StatusCode::kUnavailable; }
 
+int AllCores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+// The purchase/spend model options of every score run: 90-day expected purchases, 12-month CLV.
+models::CustomerValueOptions ValueOptions(int threads) {
+  models::CustomerValueOptions o;
+  o.horizon_days = 90;
+  o.clv_months = 12;
+  o.threads = threads;
+  return o;
+}
+
 }  // namespace
+
+void ScoreModels::Allocate(std::size_t keys) {
+  if (values_.size() < keys * kColumns) values_.resize(keys * kColumns, kAbsent);
+}
+
+Status ScoreModels::SetValues(Result<models::CustomerValueTable> values) {
+  if (!values.ok()) {
+    if (IsFatal(values.status())) return values.status();
+    btyd_status_ = values.status();
+    notes_.push_back("no P(alive), expected purchases, value or CLV: BG/NBD not fitted: " +
+                     values.status().message());
+    return Status::Ok();
+  }
+  const models::CustomerValueTable& t = *values;
+  bgnbd_ = t.purchase_params;
+  bgnbd_log_likelihood_ = t.purchase_report.log_likelihood;
+  gamma_gamma_ = t.spend_params;
+  spend_currency_ = t.spend_currency;
+  if (!t.spend_note.empty()) {
+    notes_.push_back(t.spend_note + " (expected value and CLV left empty)");
+  } else if (!t.spend_params) {
+    notes_.push_back("no spend model (expected value and CLV left empty)");
+  }
+  Allocate(t.by_key.size());
+  for (std::size_t k = 0; k < t.by_key.size(); ++k) {
+    if (!t.by_key[k]) continue;
+    double* v = &values_[k * kColumns];
+    v[kPAlive] = t.by_key[k]->p_alive;
+    v[kExpectedPurchases] = t.by_key[k]->expected_purchases;
+    v[kExpectedValue] = t.by_key[k]->expected_value_minor.value_or(kAbsent);
+    v[kClv] = t.by_key[k]->clv_minor.value_or(kAbsent);
+  }
+  return Status::Ok();
+}
 
 void ScoreModels::Fill(store::CustomerScore& s) const {
   const auto key = static_cast<std::size_t>(s.key.value());
@@ -44,8 +91,7 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
                                          const ScoreModelOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const bool parallel = stores.size() >= 2 && options.btyd && options.churn;
-  const int threads =
-      parallel ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0 ? options.threads : (parallel ? 1 : AllCores());
 
   std::optional<Result<models::CustomerValueTable>> values;
   std::optional<Result<models::ChurnScorer>> scorer;
@@ -56,10 +102,7 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
   churn_options.horizon_days = options.churn_horizon_days;
   churn_options.model = options.churn_model;
   churn_options.threads = threads;
-  models::CustomerValueOptions value_options;
-  value_options.horizon_days = 90;
-  value_options.clv_months = 12;
-  value_options.threads = threads;
+  const models::CustomerValueOptions value_options = ValueOptions(threads);
   auto run_values = [&] {
     values.emplace(models::ComputeCustomerValues(*stores[0], as_of, value_options));
   };
@@ -132,31 +175,9 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
   if (!churn_keys.empty()) {
     keys = std::max(keys, static_cast<std::size_t>(churn_keys.back().value()) + 1);
   }
-  out.values_.assign(keys * kColumns, kAbsent);
+  out.Allocate(keys);
   if (values) {
-    if (!values->ok()) {
-      if (IsFatal(values->status())) return values->status();
-      out.notes_.push_back("no P(alive), expected purchases, value or CLV: BG/NBD not fitted: " +
-                           values->status().message());
-    } else {
-      const models::CustomerValueTable& t = **values;
-      out.bgnbd_ = t.purchase_params;
-      out.gamma_gamma_ = t.spend_params;
-      out.spend_currency_ = t.spend_currency;
-      if (!t.spend_note.empty()) {
-        out.notes_.push_back(t.spend_note + " (expected value and CLV left empty)");
-      } else if (!t.spend_params) {
-        out.notes_.push_back("no spend model (expected value and CLV left empty)");
-      }
-      for (std::size_t k = 0; k < t.by_key.size(); ++k) {
-        if (!t.by_key[k]) continue;
-        double* v = &out.values_[k * kColumns];
-        v[kPAlive] = t.by_key[k]->p_alive;
-        v[kExpectedPurchases] = t.by_key[k]->expected_purchases;
-        v[kExpectedValue] = t.by_key[k]->expected_value_minor.value_or(kAbsent);
-        v[kClv] = t.by_key[k]->clv_minor.value_or(kAbsent);
-      }
-    }
+    WINBACK_RETURN_IF_ERROR(out.SetValues(*std::move(values)));
     values.reset();
   }
   if (churn_status) {
@@ -174,4 +195,22 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
   return out;
 }
 
-}  // namespace winback::cli
+Result<ScoreModels> ScoreModels::ComputeValues(const models::PurchaseHistories& histories,
+                                               Date as_of, const ScoreModelOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const models::CustomerValueOptions value_options =
+      ValueOptions(options.threads > 0 ? options.threads : AllCores());
+  models::StoreSummaryOptions summary_options;
+  summary_options.calibration_end = as_of;
+  summary_options.days_per_unit = value_options.days_per_unit;
+  summary_options.with_ids = false;
+  Result<models::StoreSummary> summary = histories.Summarize(summary_options);
+  ScoreModels out;
+  WINBACK_RETURN_IF_ERROR(out.SetValues(
+      summary.ok() ? models::ComputeCustomerValues(*std::move(summary), as_of, value_options)
+                   : Result<models::CustomerValueTable>(summary.status())));
+  out.seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace winback::scoring
