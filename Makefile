@@ -2,10 +2,11 @@
 #   make demo   install dependencies, build, run the whole pipeline on a simulated business
 #   make test   install dependencies, build, run every test (exits non-zero on any failure)
 #   make bench  build the release preset and run the benchmarks in bench/
+#   make lint   clang-tidy and the thread-safety analysis over every source
 JOBS ?= $(shell nproc)
 DEMO_ARGS ?=
 
-.PHONY: deps demo test bench asan fuzz release clean
+.PHONY: deps demo test bench asan fuzz lint release clean
 
 deps:
 	@scripts/install-deps
@@ -31,6 +32,12 @@ bench: deps
 	@cmake --preset release -DWINBACK_BUILD_BENCH=ON >/dev/null
 	cmake --build --preset release -j $(JOBS)
 	bench/run.sh build/release
+
+# clang-tidy with the checks of .clang-tidy plus Clang's thread-safety analysis; exits non-zero on
+# any finding (scripts/lint).
+lint: deps
+	@cmake --preset dev >/dev/null
+	scripts/lint build/dev
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
