@@ -17,7 +17,7 @@
 #include "core/money.h"
 #include "ingest/importer.h"
 #include "report/html_report.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace winback::cli {
 namespace {
@@ -57,7 +57,7 @@ int RunDemo(const DemoOptions& o) {
   const fs::path db = dir / "winback.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
   fmt::print("[2/4] importing into {} ...\n", db.string());
-  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db.string());
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(db.string());
   if (!store.ok()) return ReportError(store.status());
   ingest::ImportOptions import;
   import.files = {{ingest::FileKind::kCustomers, (dir / "customers.csv").string(), std::nullopt},
