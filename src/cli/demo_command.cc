@@ -18,7 +18,7 @@
 #include "ingest/importer.h"
 #include "report/html_report.h"
 #include "scoring/score_run.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace winback::cli {
 namespace {
@@ -94,7 +94,7 @@ int RunDemo(const DemoOptions& o) {
   const fs::path db = dir / "winback.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
   fmt::print("[2/4] importing into {} ...\n", db.string());
-  Result<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(db.string());
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(db.string());
   if (!store.ok()) return ReportError(store.status());
   ingest::ImportOptions import_options;
   for (const auto& [kind, name] : {std::pair{ingest::FileKind::kCustomers, "customers.csv"},

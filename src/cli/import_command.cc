@@ -7,7 +7,7 @@
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "ingest/importer.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace winback::cli {
 namespace {
@@ -60,8 +60,8 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   options.progress = [&progress](const ingest::ImportFile& f, std::size_t done, std::size_t total,
                                  std::int64_t rows) { progress.Update(f.path, done, total, rows); };
   const std::string db = DatabasePath(globals, *config);
-  Result<std::unique_ptr<store::Store>> store =
-      store::OpenSqliteStore(db, store::OpenMode::kCreateIfMissing, UpgradeNotice(db));
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(
+      db, {.mode = store::OpenMode::kCreateIfMissing, .upgrade_notice = UpgradeNotice(db)});
   if (!store.ok()) return ReportError(store.status());
   Result<ingest::ImportReport> report = ingest::Import(**store, options);
   progress.Finish();

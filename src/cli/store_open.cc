@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "cli/config.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace winback::cli {
 
@@ -21,7 +21,8 @@ store::UpgradeNoticeFn UpgradeNotice(const std::string& path) {
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals) {
   WINBACK_ASSIGN_OR_RETURN(Config config, LoadConfig(globals));
   const std::string path = DatabasePath(globals, config);
-  return store::OpenSqliteStore(path, store::OpenMode::kMustExist, UpgradeNotice(path));
+  return store::OpenStore(
+      path, {.mode = store::OpenMode::kMustExist, .upgrade_notice = UpgradeNotice(path)});
 }
 
 Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const GlobalOptions& globals,
@@ -31,9 +32,9 @@ Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const Glob
   if (path == ":memory:") count = 1;
   std::vector<std::unique_ptr<store::Store>> out;
   for (int i = 0; i < std::max(count, 1); ++i) {
-    WINBACK_ASSIGN_OR_RETURN(
-        std::unique_ptr<store::Store> s,
-        store::OpenSqliteStore(path, store::OpenMode::kMustExist, UpgradeNotice(path)));
+    WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> s,
+                             store::OpenStore(path, {.mode = store::OpenMode::kMustExist,
+                                                     .upgrade_notice = UpgradeNotice(path)}));
     out.push_back(std::move(s));
   }
   return out;

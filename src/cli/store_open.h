@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/status.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 #include "store/store.h"
 
 namespace winback::cli {
@@ -13,7 +13,9 @@ namespace winback::cli {
 // Prints to stderr that `path` is being upgraded (it may take minutes on a big store).
 store::UpgradeNoticeFn UpgradeNotice(const std::string& path);
 
-// Opens the database a read command works on (config + --db); NotFound when it does not exist.
+// Opens the store a command reads (config + --db) with OpenMode::kMustExist: NotFound when it
+// does not exist; FailedPrecondition, saying what the file is, when it is not a winback store
+// (nothing is created or written then); read-only when this process may not write it.
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals);
 
 // `count` connections to that database, for commands that read it on several threads

@@ -20,8 +20,10 @@ class StrongId {
   std::int64_t value_ = 0;
 };
 
-// The store's internal key of a customer (SQLite rowid). External ids, as the business writes
-// them in its files, are strings and live in the customers table.
+// The store's internal key of a customer. Keys are dense, a promise of every store backend
+// (store/store.h): the N customers of a store have exactly the keys 1..N, with no gaps even
+// after a rolled-back import, so per-customer data may live in vectors indexed by key. External
+// ids, as the business writes them in its files, are strings and live in the customers table.
 using CustomerKey = StrongId<struct CustomerKeyTag>;
 // The store's internal key of an import batch; every row records the batch that last wrote it.
 using BatchId = StrongId<struct BatchIdTag>;
