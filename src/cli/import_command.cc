@@ -29,13 +29,11 @@ void PrintUnknownColumns(const ingest::FileReport& f) {
     fmt::print(stderr, "winback: warning: {}: unknown {} '{}' ignored\n", f.file.path, what,
                f.unknown_columns[i]);
   }
-  if (n > kListedUnknownColumns || f.unknown_columns_dropped > 0) {
+  if (n > kListedUnknownColumns || f.unknown_columns_truncated) {
+    const auto more =
+        static_cast<std::int64_t>(n > kListedUnknownColumns ? n - kListedUnknownColumns : 0);
     fmt::print(stderr, "winback: warning: {}: and {}{} more unknown {}s ignored\n", f.file.path,
-               f.unknown_columns_dropped > 0 ? "at least " : "",
-               WithThousands(static_cast<std::int64_t>(
-                                 n > kListedUnknownColumns ? n - kListedUnknownColumns : 0) +
-                             f.unknown_columns_dropped),
-               what);
+               f.unknown_columns_truncated ? "over " : "", WithThousands(more), what);
   }
 }
 

@@ -153,7 +153,7 @@ class ImportRun {
     }
     // JSONL keys are known only once every row was read.
     fr.unknown_columns = source->unknown_columns();
-    fr.unknown_columns_dropped = source->unknown_columns_dropped();
+    fr.unknown_columns_truncated = source->unknown_columns_truncated();
     return status;
   }
 

@@ -43,9 +43,9 @@ struct FileReport {
   std::int64_t rejected = 0;             // Rows with an error.
   std::int64_t written = 0;              // New or changed rows stored.
   // Columns (CSV) or keys (JSONL) not in the format, ignored: once each, in the order met, at
-  // most kMaxUnknownColumns; unknown_columns_dropped counts the distinct ones beyond.
+  // most kMaxUnknownColumns; unknown_columns_truncated when there were more.
   std::vector<std::string> unknown_columns;
-  std::int64_t unknown_columns_dropped = 0;
+  bool unknown_columns_truncated = false;
   // Rows rejected under allow_partial, same format, in the rejects directory under the input's
   // base name ("<kind>-<base name>" when two inputs share one).
   std::string rejects_path;

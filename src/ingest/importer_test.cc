@@ -402,7 +402,7 @@ TEST_F(ImporterTest, UnknownJsonlKeysAreReportedOnceEach) {
                                       "{\"id\":\"c2\",\"stauts\":1,\"e_mail\":\"x\"}\n")}})));
   EXPECT_TRUE(r.committed);
   EXPECT_THAT(r.files[0].unknown_columns, ElementsAre("e_mail", "stauts"));
-  EXPECT_EQ(r.files[0].unknown_columns_dropped, 0);
+  EXPECT_FALSE(r.files[0].unknown_columns_truncated);
 }
 
 TEST_F(ImporterTest, RejectsOfInputsWithTheSameNameAreKeptApart) {

@@ -164,7 +164,7 @@ class CsvRowSource final : public RowSource {
   const RawRow& row() const override { return row_; }
   const RowError& error() const override { return error_; }
   const std::vector<std::string>& unknown_columns() const override { return unknown_; }
-  std::int64_t unknown_columns_dropped() const override { return 0; }
+  bool unknown_columns_truncated() const override { return false; }
   std::string_view header() const override { return header_; }
   std::size_t offset() const override { return reader_.offset(); }
 
@@ -263,7 +263,7 @@ class JsonlRowSource final : public RowSource {
   const RawRow& row() const override { return row_; }
   const RowError& error() const override { return error_; }
   const std::vector<std::string>& unknown_columns() const override { return unknown_; }
-  std::int64_t unknown_columns_dropped() const override { return unknown_dropped_; }
+  bool unknown_columns_truncated() const override { return unknown_truncated_; }
   std::string_view header() const override { return {}; }
   std::size_t offset() const override { return pos_; }
 
@@ -309,7 +309,7 @@ class JsonlRowSource final : public RowSource {
     if (unknown_.size() < kMaxUnknownColumns) {
       unknown_.push_back(name);
     } else {
-      ++unknown_dropped_;
+      unknown_truncated_ = true;
     }
   }
 
@@ -320,7 +320,7 @@ class JsonlRowSource final : public RowSource {
   std::int64_t line_ = 0;
   internal::JsonObjectParser parser_;
   std::vector<std::string> unknown_;
-  std::int64_t unknown_dropped_ = 0;
+  bool unknown_truncated_ = false;
   RawRow row_;
   RowError error_;
 };

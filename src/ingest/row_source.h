@@ -84,9 +84,10 @@ class RowSource {
 
   // Names of columns (CSV) or keys (JSONL) in the input that winback does not know, once each,
   // in the order met; they are ignored and reported as warnings. JSONL keys are collected while
-  // reading, at most kMaxUnknownColumns of them (unknown_columns_dropped() counts the others).
+  // reading, at most kMaxUnknownColumns of them; unknown_columns_truncated() says whether there
+  // were more.
   virtual const std::vector<std::string>& unknown_columns() const = 0;
-  virtual std::int64_t unknown_columns_dropped() const = 0;
+  virtual bool unknown_columns_truncated() const = 0;
 
   // The header line, for CSV reject files (empty for JSONL).
   virtual std::string_view header() const = 0;
