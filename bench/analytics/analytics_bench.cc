@@ -22,6 +22,7 @@
 #include "analytics/rates.h"
 #include "analytics/scorer.h"
 #include "ingest/importer.h"
+#include "scoring/score_models.h"
 #include "sim/simulator.h"
 #include "store/sqlite/sqlite_store.h"
 
