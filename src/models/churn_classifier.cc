@@ -5,8 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <span>
-#include <thread>
 
+#include "core/parallel.h"
+#include "core/random.h"
 #include "models/bgnbd.h"
 #include "models/clv.h"
 #include "models/internal/boosted_trees.h"
@@ -378,19 +379,12 @@ Status AppendRows(store::Store& store, std::span<const store::KeyRange> ranges, 
   return Status::Ok();
 }
 
-std::uint64_t SplitMix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 bool BlockInSample(std::int64_t block, double fraction) {
   if (fraction >= 1) return true;
   if (!(fraction > 0)) return false;
   // fraction * 2^64 without overflow: compare the top 53 bits.
   const auto threshold = static_cast<std::uint64_t>(std::ldexp(fraction, 53));
-  return (SplitMix64(static_cast<std::uint64_t>(block)) >> 11) < threshold;
+  return (Mix64(static_cast<std::uint64_t>(block)) >> 11) < threshold;
 }
 
 }  // namespace
@@ -766,12 +760,7 @@ Result<std::vector<double>> ChurnScorer::Score(std::span<store::Store* const> st
   };
 
   std::vector<Status> status(parts, Status::Ok());
-  std::vector<std::thread> workers;
-  for (std::size_t p = 1; p < parts; ++p) {
-    workers.emplace_back([&, p] { status[p] = score_part(p); });
-  }
-  status[0] = score_part(0);
-  for (std::thread& t : workers) t.join();
+  ForEachTask(parts, static_cast<int>(parts), [&](std::size_t p) { status[p] = score_part(p); });
   for (const Status& s : status) WINBACK_RETURN_IF_ERROR(s);
   return risk;
 }
