@@ -65,8 +65,13 @@ Result<sim::SimStats> RunSimulation(const sim::SimOptions& options, const std::s
     progress.Finish();
   }
   if (const int signal = g_interrupt.load(); signal != 0) {
-    // The temporary files are gone; end the way the signal would have (exit status 128 + n).
-    fmt::print(stderr, "winback: interrupted; the partial files in {} were removed\n", out);
+    // End the way the signal would have (exit status 128 + n), once the files are in order.
+    if (stats.ok()) {
+      fmt::print(stderr, "winback: interrupted after the simulation finished; {} is complete\n",
+                 out);
+    } else {
+      fmt::print(stderr, "winback: interrupted; the partial files in {} were removed\n", out);
+    }
     std::signal(signal, SIG_DFL);
     std::raise(signal);
   }
