@@ -1,6 +1,7 @@
 # Every third-party dependency is found here, in one place. All come from Debian packages
 # installed by scripts/install-deps. The one download at build time is the HTML report's chart
 # code: npm installs the version pinned in src/report/assets/package-lock.json (src/report).
+# -DWINBACK_CHARTS=OFF builds without it (no npm, no network): reports then have tables only.
 find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(fmt REQUIRED)
@@ -10,7 +11,18 @@ find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Boost 1.74 REQUIRED)      # header-only Boost.Math
 find_package(Eigen3 REQUIRED NO_MODULE)
-find_program(NPM_EXECUTABLE npm REQUIRED)  # Chart.js for the HTML report (src/report)
+option(WINBACK_CHARTS "Embed Chart.js (fetched by npm at build time) so HTML reports draw charts" ON)
+if(WINBACK_CHARTS)
+  find_program(NPM_EXECUTABLE npm)  # Chart.js for the HTML report (src/report)
+  if(NOT NPM_EXECUTABLE)
+    message(FATAL_ERROR
+      "npm was not found. The HTML report embeds Chart.js, which the build fetches with npm from "
+      "the npm registry (https://registry.npmjs.org, version pinned in "
+      "src/report/assets/package-lock.json). Either install npm (Debian/Ubuntu: "
+      "`sudo apt-get install npm`) on a machine that can reach the registry, or configure with "
+      "-DWINBACK_CHARTS=OFF to build without chart code: reports then have tables only.")
+  endif()
+endif()
 if(WINBACK_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <limits>
-#include <thread>
 
 #include "core/check.h"
+#include "core/parallel.h"
 
 namespace winback::analytics {
 
@@ -209,10 +209,8 @@ Result<OrderDayHistory> OrderDayHistory::Load(std::span<store::Store* const> rea
           return Status::Ok();
         });
   };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < ranges.size(); ++i) threads.emplace_back(load, i);
-  load(0);
-  for (std::thread& t : threads) t.join();
+  // One task per reader, each on its own thread.
+  ForEachTask(ranges.size(), static_cast<int>(ranges.size()), load);
   for (const Status& s : status) WINBACK_RETURN_IF_ERROR(s);
   OrderDayHistory out = std::move(parts[0]);
   for (std::size_t i = 1; i < parts.size(); ++i) {

@@ -5,10 +5,10 @@
 #include <atomic>
 #include <limits>
 #include <optional>
-#include <thread>
 #include <unordered_map>
 
 #include "core/check.h"
+#include "core/parallel.h"
 
 namespace winback::analytics {
 
@@ -354,12 +354,8 @@ Result<ScoreBuilder> ScoreRanges(std::span<store::Store* const> readers,
                                  std::span<const store::KeyRange> ranges,
                                  const ScoringConfig& config, Date as_of, const Fn& score) {
   std::vector<std::optional<Result<ScoreBuilder>>> parts(ranges.size());
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < ranges.size(); ++i) {
-    threads.emplace_back([&, i] { parts[i].emplace(score(*readers[i], ranges[i], i)); });
-  }
-  parts[0].emplace(score(*readers[0], ranges[0], std::size_t{0}));
-  for (std::thread& t : threads) t.join();
+  ForEachTask(ranges.size(), static_cast<int>(ranges.size()),
+              [&](std::size_t i) { parts[i].emplace(score(*readers[i], ranges[i], i)); });
   ScoreBuilder merged(config, as_of);
   for (auto& part : parts) {
     if (!part->ok()) return part->status();

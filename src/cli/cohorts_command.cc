@@ -3,8 +3,6 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
-#include <limits>
-#include <nlohmann/json.hpp>
 
 #include "analytics/cohorts.h"
 #include "analytics/revenue.h"
@@ -12,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "report/report_json.h"
 
 namespace winback::cli {
 namespace {
@@ -55,23 +54,7 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   const analytics::CohortTable table = acc.Finish();
 
   if (o.json) {
-    nlohmann::json j;
-    j["by"] = "month";
-    j["to"] = to.ToString();
-    j["currency"] = table.currency;
-    j["other_currency_orders"] = table.other_currency_orders;
-    j["revenue_saturated"] = table.revenue_saturated;
-    nlohmann::json rows = nlohmann::json::array();
-    for (const analytics::CohortRow& r : table.rows) {
-      rows.push_back({{"cohort", fmt::format("{:04}-{:02}", r.year, r.month)},
-                      {"customers", r.customers},
-                      {"active", r.active},
-                      {"active_share", r.ActiveShare()},
-                      {"revenue_minor", r.revenue_minor},
-                      {"revenue_retention", r.RevenueRetention()}});
-    }
-    j["cohorts"] = rows;
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", report::CohortsJson(to, table));
     return kExitOk;
   }
   const auto width = static_cast<std::size_t>(std::max(o.max_months, 1));

@@ -1,6 +1,7 @@
 // winback: one binary, one subcommand per stage. This file only wires the commands together.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
 
@@ -47,6 +48,21 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A first word that names no command: CLI11 would say "A subcommand is required".
+    if (app.get_subcommands().empty()) {
+      for (const std::string& word : app.remaining()) {
+        if (word.starts_with('-')) continue;
+        std::string names;
+        for (const CLI::App* sub : app.get_subcommands({})) {
+          names += (names.empty() ? "" : ", ") + sub->get_name();
+        }
+        std::fprintf(stderr,
+                     "winback: unknown command '%s'; the commands are: %s\nRun with --help for "
+                     "more information.\n",
+                     word.c_str(), names.c_str());
+        return kExitUsage;
+      }
+    }
     app.exit(e);
     return kExitUsage;
   }

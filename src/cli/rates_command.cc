@@ -4,14 +4,14 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <nlohmann/json.hpp>
-#include <thread>
 
 #include "analytics/rates.h"
 #include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/parallel.h"
+#include "report/report_json.h"
 
 namespace winback::cli {
 namespace {
@@ -23,10 +23,6 @@ struct RatesOptions {
   bool json = false;
 };
 
-nlohmann::json OptionalJson(const std::optional<double>& x) {
-  return x ? nlohmann::json(*x) : nlohmann::json(nullptr);
-}
-
 int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   std::optional<analytics::Period> period = analytics::ParsePeriod(o.period);
   if (!period) {
@@ -37,8 +33,8 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   if (!config.ok()) return ReportError(config.status());
   // One integer-only pass over the completed orders (on every core); the date range defaults
   // to the first and last completed order.
-  Result<std::vector<std::unique_ptr<store::Store>>> stores = OpenExistingStores(
-      globals, static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)));
+  Result<std::vector<std::unique_ptr<store::Store>>> stores =
+      OpenExistingStores(globals, std::min(ResolveThreads(0), 4));
   if (!stores.ok()) return ReportError(stores.status());
   Result<analytics::OrderDayHistory> history =
       analytics::OrderDayHistory::Load(StorePointers(*stores));
@@ -69,43 +65,7 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   const Date data_end = Date::FromDays(history->last_day()).PlusDays(1);
 
   if (o.json) {
-    nlohmann::json j;
-    j["period"] = o.period;
-    j["activity_days"] = config->activity_days;
-    nlohmann::json periods = nlohmann::json::array();
-    for (const analytics::PeriodRates& r : rates) {
-      periods.push_back({{"start", r.start.ToString()},
-                         {"end", r.end.ToString()},
-                         {"S", r.s},
-                         {"E", r.e},
-                         {"N", r.n},
-                         {"crr", OptionalJson(r.crr())},
-                         {"retained", r.retained},
-                         {"churned", r.churned},
-                         {"reactivated", r.reactivated},
-                         {"churn_rate", OptionalJson(r.churn_rate())},
-                         {"partial", r.end > data_end}});
-    }
-    j["periods"] = periods;
-    nlohmann::json by_tenure = nlohmann::json::array();
-    for (const analytics::TenureBucket& b : tenure) {
-      by_tenure.push_back({{"min_days", b.min_days},
-                           {"max_days", b.max_days == std::numeric_limits<std::int32_t>::max()
-                                            ? nlohmann::json(nullptr)
-                                            : nlohmann::json(b.max_days)},
-                           {"active_at_start", b.at_risk},
-                           {"churned", b.churned},
-                           {"churn_rate", OptionalJson(b.churn_rate())}});
-    }
-    j["churn_by_tenure"] = by_tenure;
-    if (*period == analytics::Period::kMonth) {
-      nlohmann::json seasonal = nlohmann::json::array();
-      for (const std::optional<double>& x : analytics::ChurnByCalendarMonth(rates)) {
-        seasonal.push_back(OptionalJson(x));
-      }
-      j["churn_by_calendar_month"] = seasonal;
-    }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", report::RatesJson(*period, config->activity_days, rates, tenure, data_end));
     return kExitOk;
   }
   fmt::print(

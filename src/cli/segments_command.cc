@@ -4,8 +4,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <limits>
-#include <nlohmann/json.hpp>
 
 #include "analytics/revenue.h"
 #include "analytics/trends.h"
@@ -14,6 +12,7 @@
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "report/report_json.h"
 
 namespace winback::cli {
 namespace {
@@ -42,21 +41,6 @@ Result<Date> PickScoreDate(store::Store& store, std::string_view option, const s
         (known.empty() ? std::string(" (none saved)") : " (saved: " + known + ")"));
   }
   return d;
-}
-
-std::string Money(std::int64_t minor, const std::string& currency) {
-  Result<Currency> c = Currency::FromCode(currency);
-  return c.ok() ? FormatMinorUnits(minor, *c) : std::to_string(minor);
-}
-
-nlohmann::json RowJson(const analytics::SegmentRow& r) {
-  return {{"name", r.name},
-          {"group", r.group},
-          {"customers", r.customers},
-          {"share", r.share},
-          {"revenue_minor", r.revenue_minor},
-          {"revenue_share", r.revenue_share},
-          {"mean_value_minor", r.mean_value_minor}};
 }
 
 int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
@@ -94,25 +78,9 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
   if (compare) matrix = migration.Finish();
 
   if (o.json) {
-    nlohmann::json j;
-    j["as_of"] = as_of->ToString();
-    j["currency"] = table.currency;
-    j["segmented"] = table.segmented;
-    j["other_currency_customers"] = table.other_currency_customers;
-    j["revenue_saturated"] = table.revenue_saturated;
-    nlohmann::json segs = nlohmann::json::array(), groups = nlohmann::json::array();
-    for (const analytics::SegmentRow& r : table.segments) segs.push_back(RowJson(r));
-    for (const analytics::SegmentRow& r : table.groups) groups.push_back(RowJson(r));
-    j["segments"] = segs;
-    j["groups"] = groups;
-    if (compare) {
-      j["migration"] = {{"from", from->ToString()},
-                        {"to", as_of->ToString()},
-                        {"labels", matrix.labels},
-                        {"counts", matrix.counts},
-                        {"moved", matrix.moved}};
-    }
-    fmt::print("{}\n", j.dump(2));
+    std::optional<report::SegmentMigration> moved;
+    if (compare) moved = report::SegmentMigration{*from, *as_of, std::move(matrix)};
+    fmt::print("{}\n", report::SegmentsJson(*as_of, table, moved));
     return kExitOk;
   }
   fmt::print("segments as of {} ({} customers who have ordered; money in {})\n\n",
@@ -121,15 +89,17 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
              "share", "revenue", "revenue", "mean value");
   for (const analytics::SegmentRow& r : table.segments) {
     fmt::print("{:<20} {:<18} {:>10} {:>6.1f}% {:>16} {:>8.1f}% {:>12}\n", r.name, r.group,
-               WithThousands(r.customers), 100 * r.share, Money(r.revenue_minor, table.currency),
-               100 * r.revenue_share, Money(r.mean_value_minor, table.currency));
+               WithThousands(r.customers), 100 * r.share,
+               FormatMoney(r.revenue_minor, table.currency), 100 * r.revenue_share,
+               FormatMoney(r.mean_value_minor, table.currency));
   }
   fmt::print("\n{:<20} {:>10} {:>7} {:>16} {:>9} {:>12}\n", "group (article 004)", "customers",
              "share", "revenue", "revenue", "mean value");
   for (const analytics::SegmentRow& r : table.groups) {
     fmt::print("{:<20} {:>10} {:>6.1f}% {:>16} {:>8.1f}% {:>12}\n", r.name,
-               WithThousands(r.customers), 100 * r.share, Money(r.revenue_minor, table.currency),
-               100 * r.revenue_share, Money(r.mean_value_minor, table.currency));
+               WithThousands(r.customers), 100 * r.share,
+               FormatMoney(r.revenue_minor, table.currency), 100 * r.revenue_share,
+               FormatMoney(r.mean_value_minor, table.currency));
   }
   if (table.other_currency_customers > 0) {
     fmt::print("({} customers with another main currency are counted, not in revenue)\n",

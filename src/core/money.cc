@@ -124,4 +124,43 @@ std::string FormatMinorUnits(std::int64_t minor, const Currency& currency) {
   return negative ? "-" + digits : digits;
 }
 
+namespace {
+
+// Inserts a comma every three digits from the right into a run of digits.
+std::string GroupDigits(std::string_view digits) {
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// Groups the whole part of a plain decimal ("-1234.50" -> "-1,234.50").
+std::string GroupDecimal(std::string_view plain) {
+  const std::string_view sign = plain.starts_with('-') ? "-" : "";
+  const std::string_view body = plain.substr(sign.size());
+  const std::size_t dot = body.find('.');
+  const std::string_view whole = body.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? "" : body.substr(dot);
+  return std::string(sign) + GroupDigits(whole) + std::string(fraction);
+}
+
+}  // namespace
+
+std::string FormatCount(std::int64_t n) { return GroupDecimal(std::to_string(n)); }
+
+std::string FormatMoney(const Money& money, DigitGrouping grouping) {
+  std::string plain = FormatMinorUnits(money.minor, money.currency);
+  return grouping == DigitGrouping::kThousands ? GroupDecimal(plain) : plain;
+}
+
+std::string FormatMoney(std::int64_t minor, std::string_view currency_code,
+                        DigitGrouping grouping) {
+  Result<Currency> currency = Currency::FromCode(currency_code);
+  if (currency.ok()) return FormatMoney(Money{minor, *currency}, grouping);
+  return grouping == DigitGrouping::kThousands ? FormatCount(minor) : std::to_string(minor);
+}
+
 }  // namespace winback

@@ -46,6 +46,25 @@ struct Money {
 Result<std::int64_t> ParseMinorUnits(std::string_view text, const Currency& currency);
 
 // Formats minor units as a plain decimal with exactly `currency.exponent()` places: "12.50".
+// The form for files and JSON, read back by ParseMinorUnits.
 std::string FormatMinorUnits(std::int64_t minor, const Currency& currency);
+
+// Whether FormatMoney and FormatCount separate thousands with commas.
+enum class DigitGrouping : std::uint8_t { kNone, kThousands };
+
+// An integer with thousands separators: 1234567 -> "1,234,567", -1234 -> "-1,234".
+std::string FormatCount(std::int64_t n);
+
+// The one formatter of money for people (reports, the command line): the amount with exactly
+// `exponent()` decimals, without a currency code, and with DigitGrouping::kThousands a comma
+// every three whole digits: {123456789, USD} -> "1234567.89" or "1,234,567.89"; JPY 1500000
+// -> "1,500,000". Every int64 formats, INT64_MIN included.
+std::string FormatMoney(const Money& money, DigitGrouping grouping = DigitGrouping::kNone);
+
+// The same for a currency given by its code, as the store and reports carry it. A code that is
+// not an ISO 4217 currency (the empty code of a store without orders) prints the integer
+// `minor` with the same grouping.
+std::string FormatMoney(std::int64_t minor, std::string_view currency_code,
+                        DigitGrouping grouping = DigitGrouping::kNone);
 
 }  // namespace winback

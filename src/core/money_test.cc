@@ -65,5 +65,32 @@ TEST(MoneyTest, Formats) {
   EXPECT_EQ(FormatMinorUnits(INT64_MIN, C("USD")), "-92233720368547758.08");
 }
 
+TEST(MoneyTest, FormatsCounts) {
+  EXPECT_EQ(FormatCount(0), "0");
+  EXPECT_EQ(FormatCount(999), "999");
+  EXPECT_EQ(FormatCount(1'000), "1,000");
+  EXPECT_EQ(FormatCount(1'234'567), "1,234,567");
+  EXPECT_EQ(FormatCount(-1'234), "-1,234");
+  EXPECT_EQ(FormatCount(-999), "-999");
+  EXPECT_EQ(FormatCount(INT64_MIN), "-9,223,372,036,854,775,808");
+}
+
+TEST(MoneyTest, FormatsMoneyForPeople) {
+  EXPECT_EQ(FormatMoney(Money{123'456'789, C("USD")}), "1234567.89");
+  EXPECT_EQ(FormatMoney(Money{123'456'789, C("USD")}, DigitGrouping::kThousands), "1,234,567.89");
+  EXPECT_EQ(FormatMoney(Money{-5, C("USD")}, DigitGrouping::kThousands), "-0.05");
+  EXPECT_EQ(FormatMoney(Money{-123'456, C("USD")}, DigitGrouping::kThousands), "-1,234.56");
+  EXPECT_EQ(FormatMoney(Money{1'500'000, C("JPY")}, DigitGrouping::kThousands), "1,500,000");
+  EXPECT_EQ(FormatMoney(Money{1'234'567, C("KWD")}, DigitGrouping::kThousands), "1,234.567");
+  EXPECT_EQ(FormatMoney(Money{INT64_MIN, C("USD")}, DigitGrouping::kThousands),
+            "-92,233,720,368,547,758.08");
+  // By code, as the store carries it; an unknown or empty code prints the minor units.
+  EXPECT_EQ(FormatMoney(123'456, "USD"), "1234.56");
+  EXPECT_EQ(FormatMoney(123'456, "USD", DigitGrouping::kThousands), "1,234.56");
+  EXPECT_EQ(FormatMoney(1'234, ""), "1234");
+  EXPECT_EQ(FormatMoney(1'234, "", DigitGrouping::kThousands), "1,234");
+  EXPECT_EQ(FormatMoney(1'234, "usd"), "1234");
+}
+
 }  // namespace
 }  // namespace winback

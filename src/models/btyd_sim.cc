@@ -6,15 +6,6 @@
 namespace winback::models {
 namespace {
 
-std::uint64_t SplitMix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 Status CheckOptions(const SimulationOptions& o) {
   if (!(o.min_age > 0) || !(o.max_age >= o.min_age) || !std::isfinite(o.max_age)) {
     return InvalidArgumentError("simulation ages must satisfy 0 < min_age <= max_age");
@@ -84,27 +75,11 @@ Result<SummaryTable> Simulate(Process process, double r, double alpha, double a_
 
 }  // namespace
 
-Rng::Rng(std::uint64_t seed) {
-  std::uint64_t state = seed;
-  for (std::uint64_t& s : s_) s = SplitMix64(state);
-}
+Rng::Rng(std::uint64_t seed) : engine_(seed) {}
 
-std::uint64_t Rng::Next() {
-  const std::uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = Rotl(s_[3], 45);
-  return result;
-}
+std::uint64_t Rng::Next() { return engine_.Next(); }
 
-double Rng::Uniform() {
-  // 53 random bits, shifted by half a step so that 0 and 1 never occur.
-  return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0p-53;
-}
+double Rng::Uniform() { return engine_.UniformOpen(); }
 
 double Rng::Normal() {
   if (has_spare_) {

@@ -1,13 +1,14 @@
 #pragma once
 
 // Synthetic customers drawn from the BTYD models, with a known ground truth, for recovery tests
-// and benchmarks. Deterministic for a seed on every platform: its own RNG (xoshiro256**
-// seeded by splitmix64) and its own samplers (no std:: distributions, whose output differs
-// between standard libraries).
+// and benchmarks. Deterministic for a seed on every platform: core's generator (xoshiro256**
+// seeded by splitmix64, core/random.h) and its own samplers (no std:: distributions, whose
+// output differs between standard libraries).
 
 #include <cstddef>
 #include <cstdint>
 
+#include "core/random.h"
 #include "core/status.h"
 #include "models/bgnbd.h"
 #include "models/gamma_gamma.h"
@@ -17,7 +18,7 @@
 
 namespace winback::models {
 
-// xoshiro256** (Blackman & Vigna 2018), seeded by splitmix64. Not thread-safe; cheap to copy.
+// Samplers on core's xoshiro256** seeded by splitmix64. Not thread-safe; cheap to copy.
 class Rng {
  public:
   explicit Rng(std::uint64_t seed);
@@ -34,7 +35,7 @@ class Rng {
   double Beta(double a, double b);
 
  private:
-  std::uint64_t s_[4];
+  Xoshiro256 engine_;
   bool has_spare_ = false;
   double spare_ = 0;
 };

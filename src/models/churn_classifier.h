@@ -10,7 +10,7 @@
 // Training sample: when the store has more than `max_training_rows` customers, the classifier
 // trains on a deterministic sample of them, whole blocks of 256 customer keys (block =
 // key / 256) chosen by a hash of the block number: a block is in the sample when
-// SplitMix64(block) < fraction * 2^64, fraction = max_training_rows / (CustomerKeyLimit() - 1),
+// Mix64(block) < fraction * 2^64, fraction = max_training_rows / (CustomerKeyLimit() - 1),
 // so the sample holds about max_training_rows customers of the store, of which those with an
 // order by cutoff - H train; it depends only on the store and the options
 // (InChurnTrainingSample). With fewer customers every one trains.

@@ -3,24 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/random.h"
+
 namespace winback::models {
-namespace {
-
-std::uint64_t SplitMix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 bool internal::BlockInSample(std::int64_t block, double fraction) {
   if (fraction >= 1) return true;
   if (!(fraction > 0)) return false;
   // fraction * 2^64 without overflow: compare the top 53 bits.
   const auto threshold = static_cast<std::uint64_t>(std::ldexp(fraction, 53));
-  return (SplitMix64(static_cast<std::uint64_t>(block)) >> 11) < threshold;
+  return (Mix64(static_cast<std::uint64_t>(block)) >> 11) < threshold;
 }
 
 bool InChurnTrainingSample(CustomerKey key, double fraction) {

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <iterator>
-#include <thread>
 
+#include "core/parallel.h"
 #include "models/internal/churn_scorer_impl.h"
 
 namespace winback::models {
@@ -99,12 +99,7 @@ Result<std::vector<double>> ChurnScorer::Score(std::span<store::Store* const> st
   };
 
   std::vector<Status> status(parts, Status::Ok());
-  std::vector<std::thread> workers;
-  for (std::size_t p = 1; p < parts; ++p) {
-    workers.emplace_back([&, p] { status[p] = score_part(p); });
-  }
-  status[0] = score_part(0);
-  for (std::thread& t : workers) t.join();
+  ForEachTask(parts, static_cast<int>(parts), [&](std::size_t p) { status[p] = score_part(p); });
   for (const Status& s : status) WINBACK_RETURN_IF_ERROR(s);
   return risk;
 }

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/parallel.h"
 #include "models/internal/groups.h"
-#include "models/internal/parallel.h"
 #include "models/internal/validate.h"
 
 namespace winback::models {
@@ -41,11 +41,11 @@ Result<Predictions> PredictCustomers(const TransactionModel& model, const Summar
   if (!(horizon >= 0) || !std::isfinite(horizon)) {
     return InvalidArgumentError("horizon must be a finite number >= 0");
   }
-  const int workers = internal::ResolveThreads(threads);
+  const int workers = ResolveThreads(threads);
   WINBACK_ASSIGN_OR_RETURN(const internal::Groups groups, GroupRows(data, workers));
   const Pairs pairs = PairsOf(groups);
   std::vector<double> if_alive(pairs.size());
-  internal::ForEachChunk(
+  ForEachChunk(
       pairs.size(), kPairChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
         for (std::size_t p = begin; p < end; ++p) {
           if_alive[p] = model.ExpectedPurchasesIfAlive(pairs.frequency[p], pairs.age[p], horizon);
@@ -54,24 +54,24 @@ Result<Predictions> PredictCustomers(const TransactionModel& model, const Summar
   // Per group; bit for bit the per-customer ProbabilityAlive and ConditionalExpectedPurchases
   // (= ProbabilityAlive * ExpectedPurchasesIfAlive, transaction_model.h).
   std::vector<double> alive(groups.size()), expected(groups.size());
-  internal::ForEachChunk(
-      groups.size(), kGroupChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
-        for (std::size_t g = begin; g < end; ++g) {
-          alive[g] = model.ProbabilityAlive({groups.a[g], groups.b[g], groups.c[g]});
-          expected[g] = alive[g] * if_alive[pairs.of_group[g]];
-        }
-      });
+  ForEachChunk(groups.size(), kGroupChunk, workers,
+               [&](std::size_t, std::size_t begin, std::size_t end) {
+                 for (std::size_t g = begin; g < end; ++g) {
+                   alive[g] = model.ProbabilityAlive({groups.a[g], groups.b[g], groups.c[g]});
+                   expected[g] = alive[g] * if_alive[pairs.of_group[g]];
+                 }
+               });
   Predictions out;
   out.p_alive.resize(data.size());
   out.expected_purchases.resize(data.size());
-  internal::ForEachChunk(data.size(), kRowChunk, workers,
-                         [&](std::size_t, std::size_t begin, std::size_t end) {
-                           for (std::size_t i = begin; i < end; ++i) {
-                             const std::uint32_t g = groups.group_of_row[i];
-                             out.p_alive[i] = alive[g];
-                             out.expected_purchases[i] = expected[g];
-                           }
-                         });
+  ForEachChunk(data.size(), kRowChunk, workers,
+               [&](std::size_t, std::size_t begin, std::size_t end) {
+                 for (std::size_t i = begin; i < end; ++i) {
+                   const std::uint32_t g = groups.group_of_row[i];
+                   out.p_alive[i] = alive[g];
+                   out.expected_purchases[i] = expected[g];
+                 }
+               });
   return out;
 }
 
@@ -89,7 +89,7 @@ Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
     return InvalidArgumentError("monthly_discount_rate must be a finite number > -1");
   }
   WINBACK_RETURN_IF_ERROR(spend.CheckFiniteMean());
-  const int workers = internal::ResolveThreads(options.threads);
+  const int workers = ResolveThreads(options.threads);
   WINBACK_ASSIGN_OR_RETURN(const internal::Groups groups, GroupRows(data, workers));
   const Pairs pairs = PairsOf(groups);
   // Per distinct (x, T): D = sum_k (g(k u) - g((k-1) u)) / (1+d)^k with
@@ -97,7 +97,7 @@ Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
   // customer is P(alive) * D.
   std::vector<double> per_pair(pairs.size());
   const double factor = 1.0 / (1.0 + options.monthly_discount_rate);
-  internal::ForEachChunk(
+  ForEachChunk(
       pairs.size(), kPairChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
         for (std::size_t p = begin; p < end; ++p) {
           double previous = 0;
@@ -114,17 +114,17 @@ Result<CustomerValues> CustomerLifetimeValues(const TransactionModel& model,
         }
       });
   std::vector<double> discounted(groups.size());
-  internal::ForEachChunk(
-      groups.size(), kGroupChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
-        for (std::size_t g = begin; g < end; ++g) {
-          discounted[g] = model.ProbabilityAlive({groups.a[g], groups.b[g], groups.c[g]}) *
-                          per_pair[pairs.of_group[g]];
-        }
-      });
+  ForEachChunk(groups.size(), kGroupChunk, workers,
+               [&](std::size_t, std::size_t begin, std::size_t end) {
+                 for (std::size_t g = begin; g < end; ++g) {
+                   discounted[g] = model.ProbabilityAlive({groups.a[g], groups.b[g], groups.c[g]}) *
+                                   per_pair[pairs.of_group[g]];
+                 }
+               });
   CustomerValues out;
   out.expected_value.resize(data.size());
   out.clv.resize(data.size());
-  internal::ForEachChunk(
+  ForEachChunk(
       data.size(), kRowChunk, workers, [&](std::size_t, std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
           const double v =

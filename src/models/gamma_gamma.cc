@@ -6,9 +6,9 @@
 #include <limits>
 #include <vector>
 
+#include "core/parallel.h"
 #include "models/internal/fit_driver.h"
 #include "models/internal/likelihoods.h"
-#include "models/internal/parallel.h"
 #include "models/special.h"
 
 namespace winback::models {
@@ -44,27 +44,26 @@ class GammaGammaGroupLikelihood {
     const double psi_q = Digamma(q);
     const double log_g = std::log(g);
     const std::size_t n = data.size();
-    std::vector<std::array<double, 4>> partial(internal::ChunkCount(n, kChunk));
-    internal::ForEachChunk(n, kChunk, threads_,
-                           [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-                             std::array<double, 4> acc = {0, 0, 0, 0};
-                             for (std::size_t i = begin; i < end; ++i) {
-                               const double x = data.a[i];
-                               const double m = data.b[i];
-                               const auto k = static_cast<std::size_t>(x);
-                               const double w = data.weight[i];
-                               const double px = p * x;
-                               const double log_m = std::log(m);
-                               const double log_x = std::log(x);
-                               const double log_gxm = std::log(g + x * m);
-                               acc[0] += w * (log_ratio[k] + constant + (px - 1.0) * log_m +
-                                              px * log_x - (px + q) * log_gxm);
-                               acc[1] += w * x * (psi_pq[k] - psi_p[k] + log_m + log_x - log_gxm);
-                               acc[2] += w * (psi_pq[k] - psi_q + log_g - log_gxm);
-                               acc[3] += w * (q / g - (px + q) / (g + x * m));
-                             }
-                             partial[chunk] = acc;
-                           });
+    std::vector<std::array<double, 4>> partial(ChunkCount(n, kChunk));
+    ForEachChunk(n, kChunk, threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+      std::array<double, 4> acc = {0, 0, 0, 0};
+      for (std::size_t i = begin; i < end; ++i) {
+        const double x = data.a[i];
+        const double m = data.b[i];
+        const auto k = static_cast<std::size_t>(x);
+        const double w = data.weight[i];
+        const double px = p * x;
+        const double log_m = std::log(m);
+        const double log_x = std::log(x);
+        const double log_gxm = std::log(g + x * m);
+        acc[0] +=
+            w * (log_ratio[k] + constant + (px - 1.0) * log_m + px * log_x - (px + q) * log_gxm);
+        acc[1] += w * x * (psi_pq[k] - psi_p[k] + log_m + log_x - log_gxm);
+        acc[2] += w * (psi_pq[k] - psi_q + log_g - log_gxm);
+        acc[3] += w * (q / g - (px + q) / (g + x * m));
+      }
+      partial[chunk] = acc;
+    });
     double total = 0;
     for (double& v : grad) v = 0;
     for (const auto& a : partial) {
@@ -145,7 +144,7 @@ Result<GammaGammaFit> FitGammaGamma(const SummaryTable& data, const FitOptions& 
   }
   if (start.size() != 3) return InvalidArgumentError("Gamma-Gamma needs 3 starting values");
   const internal::GroupLogLikelihood ll =
-      internal::GammaGammaGroupLogLikelihood(internal::ResolveThreads(options.threads));
+      internal::GammaGammaGroupLogLikelihood(ResolveThreads(options.threads));
   WINBACK_ASSIGN_OR_RETURN(FitReport report, internal::RunFit(ll, groups, {"p", "q", "gamma"},
                                                               start, options, x.size()));
   WINBACK_ASSIGN_OR_RETURN(

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
+#include "core/parallel.h"
 #include "models/internal/bg_family.h"
 #include "models/internal/fit_driver.h"
-#include "models/internal/parallel.h"
 
 namespace winback::models {
 namespace {

@@ -7,9 +7,9 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/parallel.h"
 #include "models/internal/fit_driver.h"
 #include "models/internal/likelihoods.h"
-#include "models/internal/parallel.h"
 #include "models/internal/pareto_integral.h"
 #include "models/special.h"
 
@@ -142,24 +142,23 @@ class ParetoGroupLikelihood {
     const double log_beta = std::log(p.beta);
     const double log_s = std::log(p.s);
     const std::size_t n = data.size();
-    std::vector<std::array<double, 5>> partial(internal::ChunkCount(n, kChunk));
-    internal::ForEachChunk(
-        n, kChunk, threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-          std::array<double, 5> acc = {0, 0, 0, 0, 0};
-          for (std::size_t i = begin; i < end; ++i) {
-            const double x = data.a[i];
-            const auto k = static_cast<std::size_t>(x);
-            const double w = data.weight[i];
-            const Core c = EvaluateCoreTabled(p, log_s, tables, x, k, data.b_code[i],
-                                              data.c_code[i], data.b[i], data.c[i]);
-            acc[0] += w * (tr.log(k) + constant + c.log_sum);
-            acc[1] += w * (tr.digamma(k) + log_alpha + c.d_r);
-            acc[2] += w * (d_alpha0 + c.d_alpha);
-            acc[3] += w * (log_beta + c.d_s);
-            acc[4] += w * (d_beta0 + c.d_beta);
-          }
-          partial[chunk] = acc;
-        });
+    std::vector<std::array<double, 5>> partial(ChunkCount(n, kChunk));
+    ForEachChunk(n, kChunk, threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+      std::array<double, 5> acc = {0, 0, 0, 0, 0};
+      for (std::size_t i = begin; i < end; ++i) {
+        const double x = data.a[i];
+        const auto k = static_cast<std::size_t>(x);
+        const double w = data.weight[i];
+        const Core c = EvaluateCoreTabled(p, log_s, tables, x, k, data.b_code[i], data.c_code[i],
+                                          data.b[i], data.c[i]);
+        acc[0] += w * (tr.log(k) + constant + c.log_sum);
+        acc[1] += w * (tr.digamma(k) + log_alpha + c.d_r);
+        acc[2] += w * (d_alpha0 + c.d_alpha);
+        acc[3] += w * (log_beta + c.d_s);
+        acc[4] += w * (d_beta0 + c.d_beta);
+      }
+      partial[chunk] = acc;
+    });
     double total = 0;
     for (double& g : grad) g = 0;
     for (const auto& a : partial) {
@@ -238,7 +237,7 @@ double ParetoNbdModel::ConditionalProbabilityOfPurchases(int n, const CustomerRf
 
 Result<ParetoNbdFit> FitParetoNbd(const SummaryTable& data, const FitOptions& options) {
   WINBACK_ASSIGN_OR_RETURN(internal::Groups groups,
-                           internal::GroupRfm(data, internal::ResolveThreads(options.threads)));
+                           internal::GroupRfm(data, ResolveThreads(options.threads)));
   std::vector<double> start = options.initial;
   if (start.empty()) {
     const double alpha = internal::DefaultAlpha(groups);
@@ -246,7 +245,7 @@ Result<ParetoNbdFit> FitParetoNbd(const SummaryTable& data, const FitOptions& op
   }
   if (start.size() != 4) return InvalidArgumentError("Pareto/NBD needs 4 starting values");
   const internal::GroupLogLikelihood ll =
-      internal::ParetoGroupLogLikelihood(internal::ResolveThreads(options.threads));
+      internal::ParetoGroupLogLikelihood(ResolveThreads(options.threads));
   WINBACK_ASSIGN_OR_RETURN(
       FitReport report,
       internal::RunFit(ll, groups, {"r", "alpha", "s", "beta"}, start, options, data.size()));

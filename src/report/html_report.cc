@@ -9,15 +9,17 @@
 #include <fstream>
 #include <limits>
 
+#include "core/check.h"
+#include "core/money.h"
 #include "report/internal/chart_asset.h"
 #include "report/internal/html.h"
+#include "report/internal/report_assets.h"
 #include "report/report_json.h"
 
 namespace winback::report {
 namespace {
 
 using internal::EscapeHtml;
-using internal::FormatCount;
 using internal::FormatPercent;
 
 // Heatmaps show at most this many cohorts (the latest) and months since acquisition; the JSON
@@ -25,235 +27,9 @@ using internal::FormatPercent;
 constexpr std::size_t kMaxCohortRows = 36;
 constexpr std::size_t kMaxCohortMonths = 24;
 
-constexpr std::string_view kStyle = R"css(
-:root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f3f5f8;--card:#fff;--head:#102a43}
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:var(--ink);background:var(--bg)}
-header{background:var(--head);color:#fff;padding:22px 32px}
-header h1{margin:0;font-size:24px;font-weight:600;letter-spacing:.01em}
-header p{margin:4px 0 0;color:#bcccdc}
-main{max-width:1280px;margin:0 auto;padding:24px 32px 40px}
-section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin:0 0 22px}
-h2{font-size:18px;margin:0 0 4px}
-h3{font-size:14px;margin:16px 0 6px;color:#334e68}
-p.note{color:var(--muted);margin:0 0 14px;font-size:13px;max-width:980px}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:0 0 22px}
-.kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 16px}
-.kpi .v{font-size:22px;font-weight:600;font-variant-numeric:tabular-nums}
-.kpi .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
-.kpi .s{color:var(--muted);font-size:12px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}
-table.data{width:100%}
-table.data th,table.data td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
-table.data th{font-weight:600;color:#334e68;background:#f8fafc}
-table.data .l{text-align:left}
-table.data tbody tr:hover{background:#f8fafc}
-.swatch{display:inline-block;width:11px;height:11px;border-radius:3px;margin-right:7px;vertical-align:-1px;border:1px solid rgba(0,0,0,.12)}
-.two{display:grid;grid-template-columns:1fr 1fr;gap:28px}
-.chart{position:relative;height:300px}
-.chart.tall{height:340px}
-.rfm-wrap{display:flex;gap:28px;align-items:flex-start;flex-wrap:wrap}
-table.rfm{table-layout:fixed}
-table.rfm th{font-weight:600;color:#334e68;font-size:12px;padding:4px 6px}
-table.rfm thead th{text-align:center}
-table.rfm tbody th{text-align:right;width:92px}
-table.rfm td{padding:3px;width:150px}
-table.rfm small{display:block;font-weight:400;color:var(--muted)}
-.cell{display:flex;flex-direction:column;gap:2px;height:100%;min-height:86px}
-.cell.empty{align-items:center;justify-content:center;background:#f8fafc;border:1px dashed var(--line);border-radius:6px;color:var(--muted)}
-.band{display:flex;flex-direction:column;justify-content:center;padding:2px 8px;border-radius:6px;min-height:26px;line-height:1.2}
-.band .n{font-weight:600;font-size:15px}
-.band .s{font-size:11px;opacity:.9}
-.legend{min-width:260px}
-.legend table td{padding:4px 8px;border-bottom:1px solid var(--line)}
-.axis{color:var(--muted);font-size:12px;margin:4px 0}
-.scroll{overflow-x:auto}
-table.heat th,table.heat td{padding:3px 5px;font-size:11px;text-align:center;border:1px solid #fff;min-width:38px}
-table.heat thead th{color:#334e68;background:#f8fafc}
-table.heat tbody th{text-align:left;white-space:nowrap;color:#334e68}
-table.heat td.n{text-align:right;color:var(--ink);background:#f8fafc}
-table.heat td.na{background:#fbfcfd}
-footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 28px}
-#charts-status{font-variant-numeric:tabular-nums}
-@media (max-width:900px){.two{grid-template-columns:1fr}}
-@media print{body{background:#fff}section{break-inside:avoid;border-color:#ccc}}
-)css";
-
-// Draws every chart whose canvas is on the page from the embedded JSON, then reports how many
-// it drew in #charts-status (a headless browser test reads it).
-constexpr std::string_view kScript = R"js(
-(function () {
-  var status = document.getElementById('charts-status');
-  var drawn = 0;
-  try {
-    if (typeof Chart === 'undefined') throw new Error('Chart.js did not load');
-    var d = JSON.parse(document.getElementById('report-data').textContent);
-    Chart.defaults.animation = false;
-    Chart.defaults.maintainAspectRatio = false;
-    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    Chart.defaults.color = '#3e4c59';
-    Chart.defaults.plugins.legend.labels.boxWidth = 12;
-    var blue = '#2f6fad', red = '#d64545', grey = '#9aa5b1';
-    var reasonColours = {price: '#2f6fad', service: '#d64545', selection: '#f0a202',
-                         feature: '#7b5ea7', moved: '#3a9d8f', other: '#9aa5b1'};
-    function draw(id, config) {
-      var canvas = document.getElementById(id);
-      if (!canvas) return;
-      new Chart(canvas, config);
-      drawn++;
-    }
-    function pct(x) { return x === null || x === undefined ? null : 100 * x; }
-    function fmtPct(v) { return v === null || v === undefined ? '–' : v.toFixed(1) + '%'; }
-    var pctAxis = {ticks: {callback: function (v) { return v + '%'; }}};
-    function pctTooltip(c) {
-      return c.dataset.label + ': ' + fmtPct(c.parsed.y === undefined ? c.parsed.x : c.parsed.y);
-    }
-    function axisTitle(text) { return {display: true, text: text}; }
-
-    var periods = d.rates.periods;
-    draw('chart-rates', {
-      type: 'line',
-      data: {
-        labels: periods.map(function (p) { return p.start.slice(0, 7); }),
-        datasets: [
-          {label: 'CRR', data: periods.map(function (p) { return p.crr; }), yAxisID: 'y',
-           borderColor: blue, backgroundColor: blue, cubicInterpolationMode: 'monotone',
-           pointRadius: 2},
-          {label: 'Churn rate', data: periods.map(function (p) { return pct(p.churn_rate); }),
-           yAxisID: 'y1', borderColor: red, backgroundColor: red,
-           cubicInterpolationMode: 'monotone', pointRadius: 2}
-        ]
-      },
-      options: {
-        interaction: {mode: 'index', intersect: false},
-        scales: {
-          y: {title: axisTitle('CRR = (E − N) / S'), ticks: pctAxis.ticks},
-          y1: {position: 'right', beginAtZero: true, grid: {drawOnChartArea: false},
-               title: axisTitle('churn rate = churned / S'), ticks: pctAxis.ticks}
-        },
-        plugins: {tooltip: {callbacks: {label: pctTooltip}}}
-      }
-    });
-
-    var months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun',
-                  'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-    draw('chart-churn-month', {
-      type: 'bar',
-      data: {labels: months, datasets: [{label: 'Churn rate', backgroundColor: red,
-             data: d.churn_by_calendar_month.map(pct)}]},
-      options: {plugins: {legend: {display: false}, tooltip: {callbacks: {label: pctTooltip}}},
-                scales: {y: {beginAtZero: true, ticks: pctAxis.ticks,
-                             title: axisTitle('churned / active at month start')}}}
-    });
-
-    var tenure = d.churn_by_tenure;
-    draw('chart-churn-tenure', {
-      type: 'bar',
-      data: {
-        labels: tenure.map(function (b) {
-          return b.max_days === null ? b.min_days + '+ days'
-                                     : b.min_days + '–' + (b.max_days - 1) + ' days';
-        }),
-        datasets: [{label: 'Churn rate', backgroundColor: '#e07b39',
-                    data: tenure.map(function (b) { return pct(b.churn_rate); })}]
-      },
-      options: {
-        plugins: {legend: {display: false}, tooltip: {callbacks: {
-          label: pctTooltip,
-          afterLabel: function (c) {
-            var b = tenure[c.dataIndex];
-            return b.churned.toLocaleString('en-US') + ' of ' +
-                   b.active_at_start.toLocaleString('en-US') + ' churned';
-          }}}},
-        scales: {y: {beginAtZero: true, ticks: pctAxis.ticks,
-                     title: axisTitle('monthly churn rate')},
-                 x: {title: axisTitle('tenure at month start')}}
-      }
-    });
-
-    var totals = d.exit_reasons.totals;
-    draw('chart-exit-totals', {
-      type: 'bar',
-      data: {labels: totals.map(function (t) { return t.reason; }),
-             datasets: [{label: 'Exits', data: totals.map(function (t) { return t.count; }),
-                         backgroundColor: totals.map(function (t) {
-                           return reasonColours[t.reason] || grey;
-                         })}]},
-      options: {indexAxis: 'y', plugins: {legend: {display: false}},
-                scales: {x: {beginAtZero: true,
-                             title: axisTitle('exit surveys and cancellations')}}}
-    });
-
-    var exitMonths = d.exit_reasons.by_month;
-    draw('chart-exit-months', {
-      type: 'bar',
-      data: {
-        labels: exitMonths.map(function (m) { return m.month; }),
-        datasets: totals.map(function (t) {
-          return {label: t.reason, backgroundColor: reasonColours[t.reason] || grey,
-                  data: exitMonths.map(function (m) { return m.by_reason[t.reason]; })};
-        })
-      },
-      options: {scales: {x: {stacked: true},
-                         y: {stacked: true, beginAtZero: true,
-                             title: axisTitle('exits per month')}}}
-    });
-
-    if (d.p_alive.available) {
-      var bins = d.p_alive.bins;
-      draw('chart-p-alive', {
-        type: 'bar',
-        data: {
-          labels: bins.map(function (b) { return b.lo.toFixed(1) + '–' + b.hi.toFixed(1); }),
-          datasets: [
-            {label: 'Repeat buyers', backgroundColor: blue,
-             data: bins.map(function (b) { return b.repeat; })},
-            {label: 'One-time buyers (P(alive) = 1 by the model)', backgroundColor: grey,
-             hidden: true, data: bins.map(function (b) { return b.one_time; })}
-          ]
-        },
-        options: {scales: {x: {stacked: true, title: axisTitle('P(alive) as of ' + d.as_of)},
-                           y: {stacked: true, beginAtZero: true, title: axisTitle('customers')}}}
-      });
-    }
-
-    if (d.calibration.available) {
-      var buckets = d.calibration.buckets;
-      draw('chart-calibration', {
-        type: 'line',
-        data: {
-          labels: buckets.map(function (b) { return b.label; }),
-          datasets: [
-            {label: 'Actual', data: buckets.map(function (b) { return b.actual_mean; }),
-             borderColor: '#1f2933', backgroundColor: '#1f2933', pointRadius: 3},
-            {label: 'BG/NBD', data: buckets.map(function (b) { return b.predicted_mean; }),
-             borderColor: blue, backgroundColor: blue, borderDash: [6, 4], pointRadius: 3}
-          ]
-        },
-        options: {
-          interaction: {mode: 'index', intersect: false},
-          plugins: {tooltip: {callbacks: {label: function (c) {
-            return c.dataset.label + ': ' + (c.parsed.y === null ? '–' : c.parsed.y.toFixed(2));
-          }}}},
-          scales: {x: {title: axisTitle('repeat purchases in the calibration period')},
-                   y: {beginAtZero: true, title: axisTitle('mean purchases in the holdout period')}}
-        }
-      });
-    }
-    status.textContent = 'charts rendered: ' + drawn;
-  } catch (e) {
-    status.textContent = 'charts failed: ' + (e && e.message ? e.message : e);
-  }
-})();
-)js";
-
 std::string Num(double x, int decimals) {
   if (!std::isfinite(x)) return "–";
   return fmt::format("{:.{}f}", x, decimals);
-}
-
-std::string Money(std::int64_t minor, const std::string& currency) {
-  return internal::FormatMoney(minor, currency);
 }
 
 std::string Swatch(std::string_view group) {
@@ -375,10 +151,12 @@ void SegmentRows(std::string& out, const std::vector<analytics::SegmentRow>& row
       fmt::format_to(std::back_inserter(out), "<td class=\"l\">{}{}</td>", Swatch(r.group),
                      EscapeHtml(internal::GroupLabel(r.name)));
     }
-    fmt::format_to(
-        std::back_inserter(out), "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        FormatCount(r.customers), FormatPercent(r.share), Money(r.revenue_minor, currency),
-        FormatPercent(r.revenue_share), Money(r.mean_value_minor, currency));
+    fmt::format_to(std::back_inserter(out),
+                   "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                   FormatCount(r.customers), FormatPercent(r.share),
+                   FormatMoney(r.revenue_minor, currency, DigitGrouping::kThousands),
+                   FormatPercent(r.revenue_share),
+                   FormatMoney(r.mean_value_minor, currency, DigitGrouping::kThousands));
   }
 }
 
@@ -448,10 +226,12 @@ void HeatTable(std::string& out, const analytics::CohortTable& t, HeatValues wha
     const analytics::CohortRow& row = t.rows[i];
     const std::vector<double>& v = values[i - first_row];
     const std::string cohort = fmt::format("{:04}-{:02}", row.year, row.month);
-    fmt::format_to(std::back_inserter(out), "<tr><th>{}</th><td class=\"n\">{}</td>", cohort,
-                   revenue ? (row.revenue_minor.empty() ? std::string("–")
-                                                        : Money(row.revenue_minor[0], t.currency))
-                           : FormatCount(row.customers));
+    fmt::format_to(
+        std::back_inserter(out), "<tr><th>{}</th><td class=\"n\">{}</td>", cohort,
+        revenue ? (row.revenue_minor.empty()
+                       ? std::string("–")
+                       : FormatMoney(row.revenue_minor[0], t.currency, DigitGrouping::kThousands))
+                : FormatCount(row.customers));
     for (std::size_t k = 1; k <= columns; ++k) {
       if (k >= v.size() || !std::isfinite(v[k])) {
         out += "<td class=\"na\"></td>";
@@ -573,10 +353,10 @@ void PAliveSectionHtml(std::string& out, const ReportData& d) {
       FormatCount(p.histogram.customers - one_time), Num(p.histogram.mean(), 3),
       FormatCount(static_cast<std::int64_t>(std::llround(p.expected_purchases_90d))),
       p.clv_12m_minor
-          ? fmt::format(
-                "; 12-month CLV (Gamma-Gamma spend, 1% monthly discount): {} {}",
-                Money(static_cast<std::int64_t>(std::llround(*p.clv_12m_minor)), p.spend_currency),
-                EscapeHtml(p.spend_currency))
+          ? fmt::format("; 12-month CLV (Gamma-Gamma spend, 1% monthly discount): {} {}",
+                        FormatMoney(static_cast<std::int64_t>(std::llround(*p.clv_12m_minor)),
+                                    p.spend_currency, DigitGrouping::kThousands),
+                        EscapeHtml(p.spend_currency))
           : std::string());
   out += "<div class=\"chart\"><canvas id=\"chart-p-alive\"></canvas></div></section>\n";
 }
@@ -624,9 +404,32 @@ int CanvasCount(const std::string& html) {
   return n;
 }
 
+// Replaces every chart (a <div class="chart..."> holding one canvas) with a note.
+std::string WithoutCharts(const std::string& body) {
+  constexpr std::string_view kOpen = "<div class=\"chart";
+  constexpr std::string_view kClose = "</canvas></div>";
+  std::string out;
+  out.reserve(body.size());
+  std::size_t at = 0;
+  for (std::size_t open = body.find(kOpen); open != std::string::npos;
+       open = body.find(kOpen, at)) {
+    const std::size_t close = body.find(kClose, open);
+    WINBACK_CHECK(close != std::string::npos);
+    out.append(body, at, open - at);
+    out +=
+        "<p class=\"note\">Charts are off; <code>winback report --json</code> has these "
+        "numbers.</p>";
+    at = close + kClose.size();
+  }
+  out.append(body, at);
+  return out;
+}
+
 }  // namespace
 
-std::string RenderHtml(const ReportData& d) {
+bool ChartsEmbedded() { return !internal::ChartJsSource().empty(); }
+
+std::string RenderHtml(const ReportData& d, Charts charts) {
   std::string body;
   Kpis(body, d);
   RfmSection(body, d);
@@ -637,8 +440,10 @@ std::string RenderHtml(const ReportData& d) {
   ExitSection(body, d);
   PAliveSectionHtml(body, d);
   CalibrationSectionHtml(body, d);
+  const bool draw = charts == Charts::kIfEmbedded && ChartsEmbedded();
+  if (!draw) body = WithoutCharts(body);
 
-  const std::string_view chart_js = internal::ChartJsSource();
+  const std::string_view chart_js = draw ? internal::ChartJsSource() : std::string_view();
   std::string out;
   out.reserve(body.size() + chart_js.size() + 64 * 1024);
   out +=
@@ -646,25 +451,40 @@ std::string RenderHtml(const ReportData& d) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   fmt::format_to(std::back_inserter(out), "<title>winback report as of {}</title>\n",
                  d.as_of.ToString());
-  out += "<style>";
-  out += kStyle;
+  out += "<style>\n";
+  out += internal::ReportCss();
   out += "</style>\n</head>\n<body>\n<header><h1>Customer retention report</h1>";
   fmt::format_to(std::back_inserter(out),
                  "<p>as of {} · {} customers · money in {} · winback</p></header>\n<main>\n",
                  d.as_of.ToString(), FormatCount(d.summary.customers), EscapeHtml(d.currency));
   out += body;
   out += "</main>\n";
-  fmt::format_to(std::back_inserter(out),
-                 "<footer>Self-contained page: it loads nothing from the network. Charts drawn "
-                 "with Chart.js {} (MIT License), embedded. <span id=\"charts-status\" "
-                 "data-expected=\"{}\">charts not rendered (JavaScript is off?)</span></footer>\n",
-                 EscapeHtml(internal::ChartJsVersion()), CanvasCount(body));
+  if (draw) {
+    fmt::format_to(
+        std::back_inserter(out),
+        "<footer>Self-contained page: it loads nothing from the network. Charts drawn "
+        "with Chart.js {} (MIT License), embedded. <span id=\"charts-status\" "
+        "data-expected=\"{}\">charts not rendered (JavaScript is off?)</span></footer>\n",
+        EscapeHtml(internal::ChartJsVersion()), CanvasCount(body));
+  } else {
+    out += ChartsEmbedded()
+               ? "<footer>Self-contained page: it loads nothing from the network. Charts are "
+                 "off: tables only.</footer>\n"
+               : "<footer>Self-contained page: it loads nothing from the network. Charts are "
+                 "off: this winback was built without chart code (-DWINBACK_CHARTS=OFF), so the "
+                 "page has tables only.</footer>\n";
+  }
   out += "<script type=\"application/json\" id=\"report-data\">";
   out += internal::EscapeJsonForScript(ReportJson(d, -1));
-  out += "</script>\n<script>";
+  out += "</script>\n";
+  if (!draw) {
+    out += "</body>\n</html>\n";
+    return out;
+  }
+  out += "<script>";
   out += chart_js;
-  out += "</script>\n<script>";
-  out += kScript;
+  out += "</script>\n<script>\n";
+  out += internal::ReportJs();
   out += "</script>\n</body>\n</html>\n";
   return out;
 }

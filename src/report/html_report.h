@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"
@@ -15,7 +16,16 @@ namespace winback::report {
 // data-expected attribute holds the number the page has), or "charts failed: <error>". Every
 // text from the data is HTML-escaped and the embedded JSON cannot close its <script> element.
 // The output depends only on `data` (no timestamps), so equal data give equal bytes.
-std::string RenderHtml(const ReportData& data);
+//
+// Charts: kIfEmbedded draws them when the build embeds Chart.js (ChartsEmbedded()); kOff, and
+// every page of a build configured with -DWINBACK_CHARTS=OFF, has tables only: each chart is
+// replaced by a note, the footer says that charts are off, and no script is inlined except the
+// numbers.
+enum class Charts : std::uint8_t { kIfEmbedded, kOff };
+std::string RenderHtml(const ReportData& data, Charts charts = Charts::kIfEmbedded);
+
+// False when the build has no chart code (cmake -DWINBACK_CHARTS=OFF, which needs no npm).
+bool ChartsEmbedded();
 
 // Writes RenderHtml(data) to `path` through a temporary file in the same directory renamed
 // over it, so a reader never sees half a report. Unavailable when the file cannot be written.

@@ -48,29 +48,44 @@ json RfmJson(const RfmGrid& grid) {
           {"cells", cells}};
 }
 
-json RatesJson(const ReportData& d) {
+// One period's rates; with `data_end`, whether the period ends after the data does.
+json PeriodJson(const analytics::PeriodRates& r, std::optional<Date> data_end) {
+  json out = {{"start", r.start.ToString()},
+              {"end", r.end.ToString()},
+              {"S", r.s},
+              {"E", r.e},
+              {"N", r.n},
+              {"crr", Optional(r.crr())},
+              {"retained", r.retained},
+              {"churned", r.churned},
+              {"reactivated", r.reactivated},
+              {"churn_rate", Optional(r.churn_rate())}};
+  if (data_end) out["partial"] = r.end > *data_end;
+  return out;
+}
+
+json PeriodsJson(std::span<const analytics::PeriodRates> rates, std::optional<Date> data_end) {
   json periods = json::array();
-  for (const analytics::PeriodRates& r : d.monthly) {
-    periods.push_back({{"start", r.start.ToString()},
-                       {"end", r.end.ToString()},
-                       {"S", r.s},
-                       {"E", r.e},
-                       {"N", r.n},
-                       {"crr", Optional(r.crr())},
-                       {"retained", r.retained},
-                       {"churned", r.churned},
-                       {"reactivated", r.reactivated},
-                       {"churn_rate", Optional(r.churn_rate())}});
-  }
-  return {{"period", "month"},
+  for (const analytics::PeriodRates& r : rates) periods.push_back(PeriodJson(r, data_end));
+  return periods;
+}
+
+json RatesSectionJson(const ReportData& d) {
+  return {{"period", std::string(analytics::PeriodName(analytics::Period::kMonth))},
           {"activity_days", d.activity_days},
-          {"periods", periods},
+          {"periods", PeriodsJson(d.monthly, std::nullopt)},
           {"pooled_from", d.pooled_from ? json(d.pooled_from->ToString()) : json(nullptr)}};
 }
 
-json TenureJson(const ReportData& d) {
+json CalendarMonthsJson(const std::array<std::optional<double>, 12>& rates) {
   json out = json::array();
-  for (const analytics::TenureBucket& b : d.churn_by_tenure) {
+  for (const std::optional<double>& x : rates) out.push_back(Optional(x));
+  return out;
+}
+
+json TenureJson(std::span<const analytics::TenureBucket> tenure) {
+  json out = json::array();
+  for (const analytics::TenureBucket& b : tenure) {
     out.push_back(
         {{"min_days", b.min_days},
          {"max_days", b.max_days == std::numeric_limits<std::int32_t>::max() ? json(nullptr)
@@ -82,7 +97,13 @@ json TenureJson(const ReportData& d) {
   return out;
 }
 
-json CohortsJson(const analytics::CohortTable& t) {
+json SegmentRowsJson(std::span<const analytics::SegmentRow> rows) {
+  json out = json::array();
+  for (const analytics::SegmentRow& r : rows) out.push_back(SegmentRowJson(r));
+  return out;
+}
+
+json CohortRowsJson(const analytics::CohortTable& t) {
   json rows = json::array();
   for (const analytics::CohortRow& r : t.rows) {
     rows.push_back({{"cohort", fmt::format("{:04}-{:02}", r.year, r.month)},
@@ -92,8 +113,19 @@ json CohortsJson(const analytics::CohortTable& t) {
                     {"revenue_minor", r.revenue_minor},
                     {"revenue_retention", r.RevenueRetention()}});
   }
-  return {
-      {"currency", t.currency}, {"other_currency_orders", t.other_currency_orders}, {"rows", rows}};
+  return rows;
+}
+
+json CohortsSectionJson(const analytics::CohortTable& t) {
+  return {{"currency", t.currency},
+          {"other_currency_orders", t.other_currency_orders},
+          {"rows", CohortRowsJson(t)}};
+}
+
+// Strings come from the store and the config, which hold validated UTF-8; replacing instead of
+// throwing keeps a bad byte from ever becoming an exception.
+std::string Dump(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 json ExitReasonsJson(const ReportData& d) {
@@ -190,23 +222,61 @@ std::string ReportJson(const ReportData& d, int indent) {
                   {"segmented", d.segments.segmented},
                   {"other_currency_customers", d.segments.other_currency_customers}};
   j["rfm_grid"] = RfmJson(d.rfm);
-  json segments = json::array(), groups = json::array();
-  for (const analytics::SegmentRow& r : d.segments.segments) segments.push_back(SegmentRowJson(r));
-  for (const analytics::SegmentRow& r : d.segments.groups) groups.push_back(SegmentRowJson(r));
-  j["segments"] = segments;
-  j["groups"] = groups;
-  j["rates"] = RatesJson(d);
-  j["churn_by_tenure"] = TenureJson(d);
-  json seasonal = json::array();
-  for (const std::optional<double>& x : d.churn_by_calendar_month) seasonal.push_back(Optional(x));
-  j["churn_by_calendar_month"] = seasonal;
-  j["cohorts"] = CohortsJson(d.cohorts);
+  j["segments"] = SegmentRowsJson(d.segments.segments);
+  j["groups"] = SegmentRowsJson(d.segments.groups);
+  j["rates"] = RatesSectionJson(d);
+  j["churn_by_tenure"] = TenureJson(d.churn_by_tenure);
+  j["churn_by_calendar_month"] = CalendarMonthsJson(d.churn_by_calendar_month);
+  j["cohorts"] = CohortsSectionJson(d.cohorts);
   j["exit_reasons"] = ExitReasonsJson(d);
   j["p_alive"] = PAliveJson(d);
   j["calibration"] = CalibrationJson(d);
-  // Strings come from the store and the config, which hold validated UTF-8; replacing instead
-  // of throwing keeps a bad byte from ever becoming an exception.
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+  return Dump(j, indent);
+}
+
+std::string RatesJson(analytics::Period period, int activity_days,
+                      std::span<const analytics::PeriodRates> rates,
+                      std::span<const analytics::TenureBucket> tenure, Date data_end, int indent) {
+  json j;
+  j["period"] = std::string(analytics::PeriodName(period));
+  j["activity_days"] = activity_days;
+  j["periods"] = PeriodsJson(rates, data_end);
+  j["churn_by_tenure"] = TenureJson(tenure);
+  if (period == analytics::Period::kMonth) {
+    j["churn_by_calendar_month"] = CalendarMonthsJson(analytics::ChurnByCalendarMonth(rates));
+  }
+  return Dump(j, indent);
+}
+
+std::string SegmentsJson(Date as_of, const analytics::SegmentTable& table,
+                         const std::optional<SegmentMigration>& migration, int indent) {
+  json j;
+  j["as_of"] = as_of.ToString();
+  j["currency"] = table.currency;
+  j["segmented"] = table.segmented;
+  j["other_currency_customers"] = table.other_currency_customers;
+  j["revenue_saturated"] = table.revenue_saturated;
+  j["segments"] = SegmentRowsJson(table.segments);
+  j["groups"] = SegmentRowsJson(table.groups);
+  if (migration) {
+    j["migration"] = {{"from", migration->from.ToString()},
+                      {"to", migration->to.ToString()},
+                      {"labels", migration->matrix.labels},
+                      {"counts", migration->matrix.counts},
+                      {"moved", migration->matrix.moved}};
+  }
+  return Dump(j, indent);
+}
+
+std::string CohortsJson(Date to, const analytics::CohortTable& table, int indent) {
+  json j;
+  j["by"] = "month";
+  j["to"] = to.ToString();
+  j["currency"] = table.currency;
+  j["other_currency_orders"] = table.other_currency_orders;
+  j["revenue_saturated"] = table.revenue_saturated;
+  j["cohorts"] = CohortRowsJson(table);
+  return Dump(j, indent);
 }
 
 }  // namespace winback::report

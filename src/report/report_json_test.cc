@@ -99,6 +99,57 @@ TEST(ReportJsonTest, EmptyCalibrationBucketsAreNull) {
   EXPECT_TRUE(j["calibration"]["buckets"][0]["actual_mean"].is_null());
 }
 
+// The commands' documents share their rows with the report's sections.
+TEST(CommandJsonTest, RatesRowsAreTheReportRowsWithPartial) {
+  const ReportData d = internal::SampleReport();
+  ASSERT_FALSE(d.monthly.empty());
+  const json report = json::parse(ReportJson(d));
+  const Date data_end = d.monthly.back().end.PlusDays(-1);
+  const json rates = json::parse(RatesJson(analytics::Period::kMonth, d.activity_days, d.monthly,
+                                           d.churn_by_tenure, data_end));
+  EXPECT_EQ(rates["period"], "month");
+  EXPECT_EQ(rates["activity_days"], d.activity_days);
+  ASSERT_EQ(rates["periods"].size(), d.monthly.size());
+  for (std::size_t i = 0; i < d.monthly.size(); ++i) {
+    json row = rates["periods"][i];
+    EXPECT_EQ(row["partial"], i + 1 == d.monthly.size()) << i;
+    row.erase("partial");
+    EXPECT_EQ(row, report["rates"]["periods"][i]) << i;
+  }
+  EXPECT_EQ(rates["churn_by_tenure"], report["churn_by_tenure"]);
+  ASSERT_EQ(rates["churn_by_calendar_month"].size(), 12u);
+  // Only monthly periods have a calendar-month breakdown.
+  const json weekly = json::parse(
+      RatesJson(analytics::Period::kWeek, d.activity_days, d.monthly, d.churn_by_tenure, data_end));
+  EXPECT_EQ(weekly["period"], "week");
+  EXPECT_FALSE(weekly.contains("churn_by_calendar_month"));
+}
+
+TEST(CommandJsonTest, SegmentsAndCohortsUseTheReportRows) {
+  const ReportData d = internal::SampleReport();
+  const json report = json::parse(ReportJson(d));
+  const json segments = json::parse(SegmentsJson(d.as_of, d.segments, std::nullopt));
+  EXPECT_EQ(segments["as_of"], "2024-03-31");
+  EXPECT_EQ(segments["segments"], report["segments"]);
+  EXPECT_EQ(segments["groups"], report["groups"]);
+  EXPECT_EQ(segments["segmented"], report["summary"]["segmented"]);
+  EXPECT_FALSE(segments.contains("migration"));
+  const SegmentMigration migration{
+      *Date::FromYmd(2024, 1, 31), d.as_of, {{"lost", "none"}, {{1, 2}, {3, 4}}, 5}};
+  const json compared = json::parse(SegmentsJson(d.as_of, d.segments, migration));
+  EXPECT_EQ(compared["migration"]["from"], "2024-01-31");
+  EXPECT_EQ(compared["migration"]["to"], "2024-03-31");
+  EXPECT_EQ(compared["migration"]["labels"], json({"lost", "none"}));
+  EXPECT_EQ(compared["migration"]["counts"], json({{1, 2}, {3, 4}}));
+  EXPECT_EQ(compared["migration"]["moved"], 5);
+
+  const json cohorts = json::parse(CohortsJson(d.as_of, d.cohorts));
+  EXPECT_EQ(cohorts["by"], "month");
+  EXPECT_EQ(cohorts["to"], "2024-03-31");
+  EXPECT_EQ(cohorts["cohorts"], report["cohorts"]["rows"]);
+  EXPECT_EQ(cohorts["currency"], report["cohorts"]["currency"]);
+}
+
 TEST(ReportJsonTest, IndentMinusOnePrintsOneLine) {
   const std::string text = ReportJson(internal::SampleReport(), -1);
   EXPECT_EQ(text.find('\n'), std::string::npos);

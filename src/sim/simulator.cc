@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/parallel.h"
 #include "sim/internal/clock.h"
 #include "sim/internal/effects.h"
 #include "sim/internal/generator.h"
@@ -44,8 +45,9 @@ Status CheckShare(std::string_view name, double value) {
 }
 
 Status ValidateOptions(const SimOptions& o) {
-  if (o.customers < 1) {
-    return InvalidArgumentError("customers must be at least 1, got " + std::to_string(o.customers));
+  if (o.customers < 1 || o.customers > kMaxCustomers) {
+    return InvalidArgumentError("customers must be between 1 and " + std::to_string(kMaxCustomers) +
+                                ", got " + std::to_string(o.customers));
   }
   if (o.end < o.start) {
     return InvalidArgumentError("end " + o.end.ToString() + " is before start " +
@@ -398,9 +400,8 @@ Result<SimStats> Simulate(const SimOptions& options, const std::string& out_dir,
   WINBACK_RETURN_IF_ERROR(events.Write(internal::kEventsHeader));
   WINBACK_RETURN_IF_ERROR(truth_csv.Write(internal::kTruthHeader));
 
-  std::size_t threads = static_cast<std::size_t>(options.threads);
-  if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
-  threads = std::min<std::size_t>(threads, 256);
+  const std::size_t threads =
+      std::min<std::size_t>(static_cast<std::size_t>(ResolveThreads(options.threads)), 256);
 
   Totals totals;
   Pipeline pipeline(model, options.customers, threads);
@@ -421,7 +422,7 @@ Result<SimStats> Simulate(const SimOptions& options, const std::string& out_dir,
     for (std::size_t i = 0; i < totals.events_by_type.size(); ++i) {
       totals.events_by_type[i] += chunk.events_by_type[i];
     }
-    if (progress) progress(s.customers, options.customers);
+    if (progress) return progress(s.customers, options.customers);
     return Status::Ok();
   });
   WINBACK_RETURN_IF_ERROR(run);

@@ -12,8 +12,11 @@ namespace winback::sim {
 // Parameters of a simulated business. Times are on a daily clock: rates are per day, scales in
 // days. The defaults are near the published CDNOW estimates of the BG/NBD and Gamma-Gamma
 // models (Fader, Hardie & Lee 2005), with alpha converted from weeks to days.
+// The most customers one run writes (about 100 GB of CSV at the default options).
+inline constexpr std::int64_t kMaxCustomers = 100'000'000;
+
 struct SimOptions {
-  std::int64_t customers = 20'000;  // >= 1
+  std::int64_t customers = 20'000;  // 1..kMaxCustomers
   std::uint64_t seed = 1;
   Date start = Date::FromDays(19'358);  // first day of the window: 2023-01-01
   Date end = Date::FromDays(20'088);    // last day of the window, inclusive: 2024-12-31
@@ -52,8 +55,9 @@ struct SimStats {
 };
 
 // Called after each block of customers is written: `done` customers of `total`. Runs on the
-// thread that called Simulate. May be empty.
-using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+// thread that called Simulate. May be empty. An error it returns (e.g. Cancelled when the user
+// pressed Ctrl-C) stops the run: Simulate removes its temporary files and returns that error.
+using ProgressFn = std::function<Status(std::int64_t done, std::int64_t total)>;
 
 // Simulates a business with known ground truth and writes into `out_dir` (created if missing):
 //   customers.csv  one row per customer (docs/formats.md), ids c1..cN
@@ -70,12 +74,13 @@ using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 // The same options on another machine give the same bytes as long as libm's log, exp, sin and
 // cos round the same way (glibc on x86-64 does).
 //
-// Errors: InvalidArgument for bad options (customers < 1, end before start, a window outside
-// 1990-01-01..2100-12-31, an unknown currency, non-positive or non-finite model parameters,
-// seasonality or never_buy_share outside [0, 1), threads < 0); Unavailable when a file or the
-// directory cannot be created or written (the message names it); Internal when the tz database
-// lacks one of the simulator's zones or a worker thread cannot be started. `progress` must not
-// throw.
+// Errors: InvalidArgument for bad options (customers outside 1..kMaxCustomers, end before
+// start, a window outside 1990-01-01..2100-12-31, an unknown currency, non-positive or
+// non-finite model parameters, seasonality or never_buy_share outside [0, 1), threads < 0),
+// before anything is written; Unavailable when a file or the directory cannot be created or
+// written (the message names it); Internal when the tz database lacks one of the simulator's
+// zones or a worker thread cannot be started; the error `progress` returned. `progress` must
+// not throw.
 // Thread-safe: concurrent calls with different `out_dir`s are independent.
 Result<SimStats> Simulate(const SimOptions& options, const std::string& out_dir,
                           const ProgressFn& progress = {});

@@ -141,6 +141,11 @@ TEST(SimulatorTest, RejectsBadOptions) {
   SimOptions o = Small(10);
   o.customers = 0;
   expect_invalid(o, "customers");
+  o.customers = kMaxCustomers + 1;
+  expect_invalid(o, "customers must be between 1 and 100000000");
+  o.customers = 99'999'999'999'999;
+  expect_invalid(o, "customers must be between 1 and 100000000");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/customers.csv.tmp")) << "nothing written";
   o = Small(10);
   o.end = o.start.PlusDays(-1);
   expect_invalid(o, "before start");
@@ -214,11 +219,27 @@ TEST(SimulatorTest, ReportsProgress) {
                        [&](std::int64_t d, std::int64_t total) {
                          EXPECT_EQ(total, 5000);
                          done.push_back(d);
+                         return Status::Ok();
                        }),
               IsOk());
   ASSERT_FALSE(done.empty());
   for (std::size_t i = 1; i < done.size(); ++i) EXPECT_GT(done[i], done[i - 1]);
   EXPECT_EQ(done.back(), 5000);
+}
+
+TEST(SimulatorTest, ProgressErrorStopsTheRunAndRemovesTemporaryFiles) {
+  const std::string dir = TestDir("stopped");
+  int calls = 0;
+  EXPECT_THAT(Simulate(Small(50'000), dir,
+                       [&](std::int64_t, std::int64_t) {
+                         ++calls;
+                         return CancelledError("interrupted");
+                       }),
+              StatusIsWith(StatusCode::kCancelled, HasSubstr("interrupted")));
+  EXPECT_EQ(calls, 1) << "the first error stops the run";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    ADD_FAILURE() << "left behind: " << entry.path();
+  }
 }
 
 // Checks a timestamp field: parses with core, and its local date is within the window.

@@ -12,6 +12,9 @@ for cmd in init simulate import customer stats demo fit; do
 done
 expect_exit 2 "$WINBACK"
 expect_exit 2 "$WINBACK" frobnicate
+expect_contains "$ERR" "unknown command 'frobnicate'; the commands are: init, simulate, import"
+expect_exit 2 "$WINBACK" --db x.db frobnicate --json
+expect_contains "$ERR" "unknown command 'frobnicate'"
 expect_exit 2 "$WINBACK" stats
 expect_contains "$ERR" "no winback database"
 
@@ -153,5 +156,29 @@ expect_exit 2 "$WINBACK" --config broken.toml stats
 expect_contains "$ERR" "broken.toml:3: store.databse: unknown key"
 expect_exit 2 "$WINBACK" --config missing.toml stats
 expect_contains "$ERR" "config file 'missing.toml' does not exist"
+
+# simulate: numbers out of range are refused with their bounds (not a double's 300 digits) and
+# before anything is written; a negative seed does not wrap.
+expect_exit 2 "$WINBACK" simulate --seed -1 --customers 5 --out neg
+expect_contains "$ERR" "--seed: must be between 0 and 18446744073709551615"
+expect_exit 2 "$WINBACK" simulate --customers 99999999999999 --out huge
+expect_contains "$ERR" "--customers: must be between 1 and 100000000"
+check; [ "${#ERR}" -lt 200 ] || fail "the range error is ${#ERR} bytes long: $ERR"
+expect_exit 2 "$WINBACK" simulate --customers 0 --out huge
+expect_contains "$ERR" "--customers: must be between 1 and 100000000"
+expect_exit 2 "$WINBACK" simulate --customers 1e400 --out huge
+expect_contains "$ERR" "--customers: '1e400' is not a whole number (must be between 1 and 100000000)"
+check; [ ! -e neg ] && [ ! -e huge ] || fail "a refused simulate created its output directory"
+# An interrupted simulate removes its temporary files and ends as the signal would (128 + 15).
+"$WINBACK" simulate --customers 100000000 --threads 1 --out big 2>big.err &
+pid=$!
+for _ in $(seq 100); do [ -e big/customers.csv.tmp ] && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+got=$?
+check; [ "$got" = 143 ] || fail "interrupted simulate exited $got, expected 143: $(cat big.err)"
+check; [ -z "$(ls big)" ] || fail "interrupted simulate left files behind: $(ls big)"
+expect_contains "$(cat big.err)" "interrupted; the partial files in big were removed"
 
 finish

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/check.h"
+#include "core/parallel.h"
 #include "models/internal/fit_driver.h"
-#include "models/internal/parallel.h"
 #include "models/special.h"
 
 namespace winback::models::internal {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "models/internal/parallel.h"
+#include "core/parallel.h"
 
 namespace winback::models::internal {
 

@@ -13,6 +13,7 @@ namespace winback::report::internal {
 std::string_view ChartJsSource();
 
 // The bundled Chart.js version, e.g. "4.6.1" (from its package.json).
+// Both are empty in a build without chart code (cmake -DWINBACK_CHARTS=OFF).
 std::string_view ChartJsVersion();
 
 }  // namespace winback::report::internal

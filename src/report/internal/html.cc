@@ -12,17 +12,6 @@
 namespace winback::report::internal {
 namespace {
 
-// Inserts thousands separators into a run of digits.
-std::string GroupDigits(std::string_view digits) {
-  std::string out;
-  out.reserve(digits.size() + digits.size() / 3);
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 struct Rgb {
   int r, g, b;
 };
@@ -98,24 +87,6 @@ std::string EscapeJsonForScript(std::string_view json) {
     }
   }
   return out;
-}
-
-std::string FormatCount(std::int64_t n) {
-  const std::string digits = std::to_string(n);
-  if (n < 0) return "-" + GroupDigits(std::string_view(digits).substr(1));
-  return GroupDigits(digits);
-}
-
-std::string FormatMoney(std::int64_t minor, std::string_view currency) {
-  Result<Currency> c = Currency::FromCode(currency);
-  if (!c.ok()) return FormatCount(minor);
-  std::string plain = FormatMinorUnits(minor, *c);
-  std::string_view sign = plain.starts_with('-') ? "-" : "";
-  std::string_view body = std::string_view(plain).substr(sign.size());
-  const std::size_t dot = body.find('.');
-  const std::string_view whole = body.substr(0, dot);
-  const std::string_view fraction = dot == std::string_view::npos ? "" : body.substr(dot);
-  return std::string(sign) + GroupDigits(whole) + std::string(fraction);
 }
 
 std::string FormatCompactMoney(std::int64_t minor, std::string_view currency) {

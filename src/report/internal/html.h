@@ -16,12 +16,7 @@ std::string EscapeHtml(std::string_view text);
 // nor "<!--" can appear.
 std::string EscapeJsonForScript(std::string_view json);
 
-// 1234567 -> "1,234,567" (negative numbers keep their sign).
-std::string FormatCount(std::int64_t n);
-
-// Minor units as a decimal with the currency's exponent and thousands separators:
-// 123456789 USD -> "1,234,567.89". An unknown or empty code prints the plain integer.
-std::string FormatMoney(std::int64_t minor, std::string_view currency);
+// Counts and money amounts in full: FormatCount and FormatMoney of core/money.h.
 
 // Minor units in whole currency units, shortened for a headline: below a million with
 // separators ("12,346"), then "1.51M", "2.3B" (three significant digits). An unknown or empty

@@ -363,136 +363,184 @@ void Generator::BuildOrders(const ZoneOffsets& zone, std::int64_t window_begin, 
   }
 }
 
-void Generator::BuildEvents(std::int64_t n, const Core& core, const Profile& profile,
-                            const ZoneOffsets& zone, std::int64_t window_begin, double nu) {
-  const SimOptions& o = model_.options();
-  Rng rng(o.seed, static_cast<std::uint64_t>(n), Stream::kEvents);
-  events_.clear();
-  std::uint32_t seq = 0;
-  const double d = model_.window_days();
-  const std::int64_t window_end =
-      zone.LocalToUnix((model_.start_day() + static_cast<std::int64_t>(d)) * 86'400);
-  const Language language = Countries()[Cities()[core.city].country].language;
-  const bool buyer = core.buyer;
-  const bool died = path_.died;
-  const double s = core.t_signup;
-  const double x = died ? path_.times.back() : d;  // end of the alive period
+// The state one customer's event drawing shares: its event stream, clock and window, and where
+// its alive period ends. The parts of BuildEvents draw from `rng` in a fixed order, so the
+// order of the calls in BuildEvents is part of the output.
+struct Generator::EventDraw {
+  EventDraw(Generator& generator, std::int64_t customer, const Core& core, const ZoneOffsets& z,
+            std::int64_t begin, double spend_nu)
+      : g(generator),
+        rng(generator.model_.options().seed, static_cast<std::uint64_t>(customer), Stream::kEvents),
+        zone(z),
+        n(customer),
+        window_begin(begin),
+        nu(spend_nu),
+        d(generator.model_.window_days()),
+        window_end(
+            z.LocalToUnix((generator.model_.start_day() + static_cast<std::int64_t>(d)) * 86'400)),
+        language(Countries()[Cities()[core.city].country].language),
+        buyer(core.buyer),
+        died(generator.path_.died),
+        s(core.t_signup),
+        x(died ? generator.path_.times.back() : d) {}
 
-  auto add = [&](std::int64_t when, EventType type) -> Event& {
-    Event& e = events_.emplace_back();
+  Event& Add(std::int64_t when, EventType type) {
+    Event& e = g.events_.emplace_back();
     e.when = when;
     e.seq = seq++;
     e.type = type;
     return e;
-  };
-  auto at = [&](double t) { return ToUnix(zone, t); };
+  }
+  std::int64_t At(double t) const { return g.ToUnix(zone, t); }
   // Calls f(t) for the points of a Poisson process with `rate` per day on [lo, hi).
-  auto scatter = [&](double rate, double lo, double hi, auto&& f) {
+  template <typename F>
+  void Scatter(double rate, double lo, double hi, F&& f) {
     if (!(hi > lo) || !(rate > 0)) return;
     const std::int64_t count = rng.Poisson(rate * (hi - lo));
     for (std::int64_t i = 0; i < count; ++i) f(rng.Uniform(lo, hi));
-  };
-  auto text_of = [&](TextKind kind) { return PickFrom(rng, Texts(language, kind)); };
+  }
+  std::string_view TextOf(TextKind kind) { return PickFrom(rng, Texts(language, kind)); }
 
-  const double m = rng.Gamma(kEngagementShape) / kEngagementShape;
+  Generator& g;
+  Rng rng;
+  const ZoneOffsets& zone;
+  const std::int64_t n;
+  const std::int64_t window_begin;
+  const double nu;
+  const double d;  // window length in days
+  const std::int64_t window_end;
+  const Language language;
+  const bool buyer;
+  const bool died;
+  const double s;  // signup
+  const double x;  // end of the alive period
+  double m = 0;    // engagement multiplier
+  std::uint32_t seq = 0;
+};
 
-  // Unsubscribes and bounces first: e-mail engagement stops at them.
-  double email_stop = d;
-  {
-    std::array<double, 3> cdf{};
-    double total = 0;
-    for (std::size_t c = 0; c < 3; ++c) {
-      if (profile.consent[c] == 1) total += kUnsubscribeChannelWeights[c];
-      cdf[c] = total;
+void Generator::BuildEvents(std::int64_t n, const Core& core, const Profile& profile,
+                            const ZoneOffsets& zone, std::int64_t window_begin, double nu) {
+  events_.clear();
+  EventDraw e(*this, n, core, zone, window_begin, nu);
+  e.m = e.rng.Gamma(kEngagementShape) / kEngagementShape;
+  const double email_stop = AddOptOuts(e, profile);
+  AddVisits(e);
+  AddEmailEngagement(e, profile, email_stop);
+  AddChatsAndCarts(e);
+  const bool bad_service = AddSupportAndReviews(e);
+  AddReferralsMade(e);
+  AddExitEvents(e, bad_service);
+  AddPaymentDefault(e);
+}
+
+double Generator::AddOptOuts(EventDraw& e, const Profile& profile) {
+  // Unsubscribes and bounces come first: e-mail engagement stops at them.
+  Rng& rng = e.rng;
+  double email_stop = e.d;
+  std::array<double, 3> cdf{};
+  double total = 0;
+  for (std::size_t c = 0; c < 3; ++c) {
+    if (profile.consent[c] == 1) total += kUnsubscribeChannelWeights[c];
+    cdf[c] = total;
+  }
+  if (total > 0) {
+    const std::size_t channel = rng.Pick(cdf.data(), 3);
+    double t = -1;
+    if (rng.Bernoulli(kUnsubscribeWhileAlive)) {
+      t = rng.Uniform(e.s, e.x);
+    } else if (e.died && rng.Bernoulli(kUnsubscribeAfterDropout)) {
+      t = e.x + rng.Exponential() * kUnsubscribeDelayMeanDays;
     }
-    if (total > 0) {
-      const std::size_t channel = rng.Pick(cdf.data(), 3);
-      double t = -1;
-      if (rng.Bernoulli(kUnsubscribeWhileAlive)) {
-        t = rng.Uniform(s, x);
-      } else if (died && rng.Bernoulli(kUnsubscribeAfterDropout)) {
-        t = x + rng.Exponential() * kUnsubscribeDelayMeanDays;
-      }
-      if (t >= 0 && t < d) {
-        add(at(t), EventType::kUnsubscribe).channel = kChannels[channel];
-        if (channel == 0) email_stop = t;
-      }
-    }
-    if (profile.consent[0] == 1 && rng.Bernoulli(kBounceShare)) {
-      const double t = rng.Uniform(s, d);
-      add(at(t), EventType::kBounce).channel = "email";
-      email_stop = std::min(email_stop, t);
+    if (t >= 0 && t < e.d) {
+      e.Add(e.At(t), EventType::kUnsubscribe).channel = kChannels[channel];
+      if (channel == 0) email_stop = t;
     }
   }
+  if (profile.consent[0] == 1 && rng.Bernoulli(kBounceShare)) {
+    const double t = rng.Uniform(e.s, e.d);
+    e.Add(e.At(t), EventType::kBounce).channel = "email";
+    email_stop = std::min(email_stop, t);
+  }
+  return email_stop;
+}
 
-  // Visits: one right before most orders, and background visits.
+void Generator::AddVisits(EventDraw& e) {
+  // One right before most orders, and background visits.
   for (std::int64_t when : completed_unix_) {
-    if (rng.Bernoulli(kVisitBeforeOrder)) {
-      const std::int64_t w = when - rng.Between(120, 2400);
-      if (w >= window_begin) add(w, EventType::kVisit).channel = "web";
+    if (e.rng.Bernoulli(kVisitBeforeOrder)) {
+      const std::int64_t w = when - e.rng.Between(120, 2400);
+      if (w >= e.window_begin) e.Add(w, EventType::kVisit).channel = "web";
     }
   }
-  auto visit = [&](double t) { add(at(t), EventType::kVisit).channel = "web"; };
-  if (buyer) {
-    scatter(m * (kVisitBasePerDay + kVisitPerLambda * path_.lambda), s, x, visit);
-    scatter(m * kVisitDeadPerDay, x, d, visit);
+  auto visit = [&](double t) { e.Add(e.At(t), EventType::kVisit).channel = "web"; };
+  if (e.buyer) {
+    e.Scatter(e.m * (kVisitBasePerDay + kVisitPerLambda * path_.lambda), e.s, e.x, visit);
+    e.Scatter(e.m * kVisitDeadPerDay, e.x, e.d, visit);
   } else {
-    scatter(m * kVisitNeverBuyerPerDay, s, d, visit);
+    e.Scatter(e.m * kVisitNeverBuyerPerDay, e.s, e.d, visit);
   }
+}
 
-  // E-mail opens and clicks of the monthly newsletter ("nl-YYYY-MM", local month).
-  if (profile.consent[0] == 1) {
-    const double age_factor =
-        profile.age < 30 ? kEmailAgeUnder30 : (profile.age >= 50 ? kEmailAge50Plus : 1.0);
-    auto open = [&](double t, double click) {
-      const std::int64_t when = at(t);
-      const std::int64_t local = when + std::int64_t{zone.OffsetMinutesAt(when)} * 60;
-      const CivilDay c = CivilFromDays(FloorDiv(local, 86'400));
-      const std::int64_t campaign = std::int64_t{c.year} * 100 + c.month;
-      Event& e = add(when, EventType::kEmailOpen);
-      e.channel = "email";
-      e.ref_kind = RefKind::kCampaign;
-      e.ref_number = campaign;
-      if (rng.Bernoulli(click)) {
-        const std::int64_t w = when + rng.Between(60, 3600);
-        if (w < window_end) {
-          Event& c2 = add(w, EventType::kEmailClick);
-          c2.channel = "email";
-          c2.ref_kind = RefKind::kCampaign;
-          c2.ref_number = campaign;
-        }
+void Generator::AddEmailEngagement(EventDraw& e, const Profile& profile, double email_stop) {
+  // Opens and clicks of the monthly newsletter ("nl-YYYY-MM", local month).
+  if (profile.consent[0] != 1) return;
+  const double age_factor =
+      profile.age < 30 ? kEmailAgeUnder30 : (profile.age >= 50 ? kEmailAge50Plus : 1.0);
+  auto open = [&](double t, double click) {
+    const std::int64_t when = e.At(t);
+    const std::int64_t local = when + std::int64_t{e.zone.OffsetMinutesAt(when)} * 60;
+    const CivilDay c = CivilFromDays(FloorDiv(local, 86'400));
+    const std::int64_t campaign = std::int64_t{c.year} * 100 + c.month;
+    Event& opened = e.Add(when, EventType::kEmailOpen);
+    opened.channel = "email";
+    opened.ref_kind = RefKind::kCampaign;
+    opened.ref_number = campaign;
+    if (e.rng.Bernoulli(click)) {
+      const std::int64_t w = when + e.rng.Between(60, 3600);
+      if (w < e.window_end) {
+        Event& clicked = e.Add(w, EventType::kEmailClick);
+        clicked.channel = "email";
+        clicked.ref_kind = RefKind::kCampaign;
+        clicked.ref_number = campaign;
       }
-    };
-    const double rate = m * age_factor;
-    if (buyer) {
-      scatter(rate * kEmailOpenPerDay, s, std::min(x, email_stop),
-              [&](double t) { open(t, kEmailClickGivenOpen); });
-      scatter(rate * kEmailOpenDeadPerDay, x, email_stop,
-              [&](double t) { open(t, kEmailClickGivenOpenDead); });
-    } else {
-      scatter(rate * kEmailOpenNeverBuyerPerDay, s, email_stop,
-              [&](double t) { open(t, kEmailClickGivenOpen); });
     }
-  }
-
-  // Chats and abandoned carts.
-  auto chat = [&](double t) {
-    Event& e = add(at(t), EventType::kChat);
-    e.channel = "chat";
-    e.text = text_of(TextKind::kChat);
   };
-  auto cart = [&](double t) { add(at(t), EventType::kCartAbandoned).value = DrawAmount(rng, nu); };
-  if (buyer) {
-    scatter(m * kChatPerDay, s, x, chat);
-    scatter(m * kChatDeadPerDay, x, d, chat);
-    scatter(m * kCartAbandonedPerDay, s, x, cart);
-    scatter(m * kCartAbandonedDeadPerDay, x, d, cart);
+  const double rate = e.m * age_factor;
+  if (e.buyer) {
+    e.Scatter(rate * kEmailOpenPerDay, e.s, std::min(e.x, email_stop),
+              [&](double t) { open(t, kEmailClickGivenOpen); });
+    e.Scatter(rate * kEmailOpenDeadPerDay, e.x, email_stop,
+              [&](double t) { open(t, kEmailClickGivenOpenDead); });
   } else {
-    scatter(m * kChatPerDay, s, d, chat);
-    scatter(m * kCartAbandonedNeverBuyerPerDay, s, d, cart);
+    e.Scatter(rate * kEmailOpenNeverBuyerPerDay, e.s, email_stop,
+              [&](double t) { open(t, kEmailClickGivenOpen); });
   }
+}
 
+void Generator::AddChatsAndCarts(EventDraw& e) {
+  auto chat = [&](double t) {
+    Event& c = e.Add(e.At(t), EventType::kChat);
+    c.channel = "chat";
+    c.text = e.TextOf(TextKind::kChat);
+  };
+  auto cart = [&](double t) {
+    e.Add(e.At(t), EventType::kCartAbandoned).value = DrawAmount(e.rng, e.nu);
+  };
+  if (e.buyer) {
+    e.Scatter(e.m * kChatPerDay, e.s, e.x, chat);
+    e.Scatter(e.m * kChatDeadPerDay, e.x, e.d, chat);
+    e.Scatter(e.m * kCartAbandonedPerDay, e.s, e.x, cart);
+    e.Scatter(e.m * kCartAbandonedDeadPerDay, e.x, e.d, cart);
+  } else {
+    e.Scatter(e.m * kChatPerDay, e.s, e.d, chat);
+    e.Scatter(e.m * kCartAbandonedNeverBuyerPerDay, e.s, e.d, cart);
+  }
+}
+
+bool Generator::AddSupportAndReviews(EventDraw& e) {
   // Tickets, complaints and reviews after orders.
+  Rng& rng = e.rng;
+  const double d = e.d;
   bool bad_service = false;
   std::int64_t tickets = 0;
   for (std::size_t k = 0; k < path_.times.size(); ++k) {
@@ -505,19 +553,19 @@ void Generator::BuildEvents(std::int64_t n, const Core& core, const Profile& pro
           rng.Bernoulli(unsatisfied ? kComplaintIfUnsatisfied : kComplaintIfSatisfied);
       const double t_resolved = t_open + 1.0 / 24.0 + rng.Exponential() * kTicketResolveMeanDays;
       const double t_complaint = rng.Uniform(t_open, t_resolved);
-      const std::string_view complaint_text = text_of(TextKind::kComplaint);
+      const std::string_view complaint_text = e.TextOf(TextKind::kComplaint);
       if (t_open < d) {
-        Event& e = add(at(t_open), EventType::kTicketOpened);
-        e.ref_kind = RefKind::kTicket;
-        e.ref_number = ticket;
+        Event& opened = e.Add(e.At(t_open), EventType::kTicketOpened);
+        opened.ref_kind = RefKind::kTicket;
+        opened.ref_number = ticket;
         if (complaint && t_complaint < d) {
-          Event& c = add(at(t_complaint), EventType::kComplaint);
+          Event& c = e.Add(e.At(t_complaint), EventType::kComplaint);
           c.ref_kind = RefKind::kTicket;
           c.ref_number = ticket;
           c.text = complaint_text;
         }
         if (t_resolved < d) {
-          Event& r = add(at(t_resolved), EventType::kTicketResolved);
+          Event& r = e.Add(e.At(t_resolved), EventType::kTicketResolved);
           r.ref_kind = RefKind::kTicket;
           r.ref_number = ticket;
           r.reason = unsatisfied ? "unsatisfied" : "satisfied";
@@ -527,75 +575,81 @@ void Generator::BuildEvents(std::int64_t n, const Core& core, const Profile& pro
     }
     if (rng.Bernoulli(kReviewPerOrder)) {
       const double t_review = t_order + rng.Uniform(2.0, 14.0);
-      const bool at_dropout = died && k + 1 == path_.times.size();
+      const bool at_dropout = e.died && k + 1 == path_.times.size();
       const int score = 1 + static_cast<int>(rng.Pick(
                                 at_dropout ? kScoreDropoutCdf.data() : kScoreAliveCdf.data(), 5));
       const bool with_text = rng.Bernoulli(kReviewText);
       const TextKind kind = score >= 4
                                 ? TextKind::kReviewGood
                                 : (score == 3 ? TextKind::kReviewNeutral : TextKind::kReviewBad);
-      const std::string_view text = text_of(kind);
+      const std::string_view text = e.TextOf(kind);
       if (t_review < d) {
-        Event& e = add(at(t_review), EventType::kReview);
-        e.score = score;
-        if (with_text) e.text = text;
+        Event& review = e.Add(e.At(t_review), EventType::kReview);
+        review.score = score;
+        if (with_text) review.text = text;
       }
     }
   }
+  return bad_service;
+}
 
-  // Referrals this customer made: customers n+1..n+32 that name n (see ReferralOf).
-  if (buyer) {
-    for (std::int64_t k = 1; k <= kReferralMaxDistance && n + k <= o.customers; ++k) {
-      const ReferralDraw draw = DrawReferral(o.seed, n + k);
-      if (!draw.candidate || draw.distance != k) continue;
-      const std::optional<Referral> r = ReferralOf(n + k, CoreOf(n + k));
-      if (!r || r->referrer != n) continue;
-      Event& e = add(r->unix_seconds, EventType::kReferral);
-      e.ref_kind = RefKind::kCustomer;
-      e.ref_number = n + k;
-    }
+void Generator::AddReferralsMade(EventDraw& e) {
+  // Customers n+1..n+32 that name n (see ReferralOf). Draws from their streams, not e.rng.
+  if (!e.buyer) return;
+  const SimOptions& o = model_.options();
+  const std::int64_t n = e.n;
+  for (std::int64_t k = 1; k <= kReferralMaxDistance && n + k <= o.customers; ++k) {
+    const ReferralDraw draw = DrawReferral(o.seed, n + k);
+    if (!draw.candidate || draw.distance != k) continue;
+    const std::optional<Referral> r = ReferralOf(n + k, CoreOf(n + k));
+    if (!r || r->referrer != n) continue;
+    Event& referral = e.Add(r->unix_seconds, EventType::kReferral);
+    referral.ref_kind = RefKind::kCustomer;
+    referral.ref_number = n + k;
   }
+}
 
+void Generator::AddExitEvents(EventDraw& e, bool bad_service) {
   // After the dropout: exit survey, feature request, subscription cancellation.
-  if (died) {
-    std::array<double, kExitReasonCount> weights = kExitReasonWeights;
-    if (bad_service) weights[1] *= kExitServiceBoostAfterBadTicket;
-    const std::array<double, kExitReasonCount> cdf = Cumulative(weights);
-    std::size_t survey_reason = kExitReasonCount;
-    if (rng.Bernoulli(kExitSurveyGivenDropout)) {
-      const double t = x + rng.Exponential() * kExitSurveyDelayMeanDays;
-      const std::size_t reason = rng.Pick(cdf.data(), cdf.size());
-      const bool with_text = rng.Bernoulli(kExitText);
-      const std::string_view text = PickFrom(rng, ExitTexts(language, reason));
-      const bool request = rng.Bernoulli(kFeatureRequestGivenFeatureReason);
-      const std::string_view feature = PickFrom(rng, FeatureKeys());
-      if (t < d) {
-        survey_reason = reason;
-        const std::int64_t when = at(t);
-        Event& e = add(when, EventType::kExitSurvey);
-        e.reason = ExitReasonName(reason);
-        if (with_text) e.text = text;
-        if (reason == 3 && request && when + 300 < window_end) {
-          Event& f = add(when + 300, EventType::kFeatureRequested);
-          f.ref_kind = RefKind::kText;
-          f.ref_text = feature;
-        }
+  if (!e.died) return;
+  Rng& rng = e.rng;
+  std::array<double, kExitReasonCount> weights = kExitReasonWeights;
+  if (bad_service) weights[1] *= kExitServiceBoostAfterBadTicket;
+  const std::array<double, kExitReasonCount> cdf = Cumulative(weights);
+  std::size_t survey_reason = kExitReasonCount;
+  if (rng.Bernoulli(kExitSurveyGivenDropout)) {
+    const double t = e.x + rng.Exponential() * kExitSurveyDelayMeanDays;
+    const std::size_t reason = rng.Pick(cdf.data(), cdf.size());
+    const bool with_text = rng.Bernoulli(kExitText);
+    const std::string_view text = PickFrom(rng, ExitTexts(e.language, reason));
+    const bool request = rng.Bernoulli(kFeatureRequestGivenFeatureReason);
+    const std::string_view feature = PickFrom(rng, FeatureKeys());
+    if (t < e.d) {
+      survey_reason = reason;
+      const std::int64_t when = e.At(t);
+      Event& survey = e.Add(when, EventType::kExitSurvey);
+      survey.reason = ExitReasonName(reason);
+      if (with_text) survey.text = text;
+      if (reason == 3 && request && when + 300 < e.window_end) {
+        Event& f = e.Add(when + 300, EventType::kFeatureRequested);
+        f.ref_kind = RefKind::kText;
+        f.ref_text = feature;
       }
     }
-    if (rng.Bernoulli(kSubscriptionCancelGivenDropout)) {
-      const double t = x + rng.Exponential() * kSubscriptionCancelDelayMeanDays;
-      const std::size_t drawn = rng.Pick(cdf.data(), cdf.size());
-      const std::size_t reason = survey_reason < kExitReasonCount ? survey_reason : drawn;
-      if (t < d) add(at(t), EventType::kSubscriptionCancelled).reason = ExitReasonName(reason);
-    }
   }
+  if (rng.Bernoulli(kSubscriptionCancelGivenDropout)) {
+    const double t = e.x + rng.Exponential() * kSubscriptionCancelDelayMeanDays;
+    const std::size_t drawn = rng.Pick(cdf.data(), cdf.size());
+    const std::size_t reason = survey_reason < kExitReasonCount ? survey_reason : drawn;
+    if (t < e.d) e.Add(e.At(t), EventType::kSubscriptionCancelled).reason = ExitReasonName(reason);
+  }
+}
 
-  // Payment defaults.
-  if (buyer && rng.Bernoulli(kPaymentDefaultPerBuyer)) {
-    const std::size_t k = static_cast<std::size_t>(rng.Below(path_.times.size()));
-    const double t = path_.times[k] + rng.Uniform(30.0, 60.0);
-    if (t < d) add(at(t), EventType::kPaymentDefault).value = completed_amount_[k];
-  }
+void Generator::AddPaymentDefault(EventDraw& e) {
+  if (!e.buyer || !e.rng.Bernoulli(kPaymentDefaultPerBuyer)) return;
+  const std::size_t k = static_cast<std::size_t>(e.rng.Below(path_.times.size()));
+  const double t = path_.times[k] + e.rng.Uniform(30.0, 60.0);
+  if (t < e.d) e.Add(e.At(t), EventType::kPaymentDefault).value = completed_amount_[k];
 }
 
 void Generator::WriteTruth(const Core& core, const ZoneOffsets& zone, double nu,

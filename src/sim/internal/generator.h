@@ -189,8 +189,18 @@ class Generator {
 
   void GenerateOne(std::int64_t n, Chunk& out);
   void BuildOrders(const ZoneOffsets& zone, std::int64_t window_begin, double nu, Rng& rng);
+  // Draws customer n's events into events_, one function per kind of event (generator.cc).
+  struct EventDraw;
   void BuildEvents(std::int64_t n, const Core& core, const Profile& profile,
                    const ZoneOffsets& zone, std::int64_t window_begin, double nu);
+  double AddOptOuts(EventDraw& e, const Profile& profile);  // returns when e-mail stops
+  void AddVisits(EventDraw& e);
+  void AddEmailEngagement(EventDraw& e, const Profile& profile, double email_stop);
+  void AddChatsAndCarts(EventDraw& e);
+  bool AddSupportAndReviews(EventDraw& e);  // returns whether service went badly
+  void AddReferralsMade(EventDraw& e);
+  void AddExitEvents(EventDraw& e, bool bad_service);
+  void AddPaymentDefault(EventDraw& e);
   void WriteCustomer(const Core& core, const Profile& profile, const ZoneOffsets& zone,
                      const std::optional<Referral>& referral, ByteBuffer& out) const;
   void WriteTruth(const Core& core, const ZoneOffsets& zone, double nu, ByteBuffer& out) const;

@@ -4,23 +4,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/random.h"
+
 namespace winback::sim::internal {
 
-// The simulator's own random numbers. std:: distributions are implementation-defined, so the
-// output bytes would change with the standard library; everything here is specified exactly
-// (up to the last ulp of libm's log/exp/sin/cos, which glibc computes the same on every x86-64).
-
-// One step of splitmix64 (Steele, Lea & Flood 2014): advances `state` and returns a well mixed
-// 64-bit value. Used to seed xoshiro and as a stateless hash.
-inline std::uint64_t SplitMix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// A stateless 64-bit mixer: the splitmix64 output for state `x`.
-inline std::uint64_t Mix64(std::uint64_t x) { return SplitMix64(x); }
+// The simulator's samplers on core's generator (core/random.h). std:: distributions are
+// implementation-defined, so the output bytes would change with the standard library; everything
+// here is specified exactly (up to the last ulp of libm's log/exp/sin/cos, which glibc computes
+// the same on every x86-64).
 
 // Independent random streams of one customer. Adding a stream never changes the others, so a
 // change to, say, event generation leaves purchases byte-identical.
@@ -40,33 +31,21 @@ inline std::uint64_t StreamKey(std::uint64_t seed, std::uint64_t index, Stream s
   return Mix64(Mix64(s + index) ^ (static_cast<std::uint64_t>(stream) * 0xD1B54A32D192ED03ULL));
 }
 
-// xoshiro256** 1.0 (Blackman & Vigna 2018) with the samplers the simulator needs. Not
-// thread-safe; each customer stream owns one. 32 bytes of state plus a cached normal deviate.
+// Core's xoshiro256** (seeded from `key` by splitmix64) with the samplers the simulator needs.
+// Not thread-safe; each customer stream owns one. 32 bytes of state plus a cached normal
+// deviate.
 class Rng {
  public:
-  explicit Rng(std::uint64_t key) {
-    std::uint64_t sm = key;
-    for (std::uint64_t& word : s_) word = SplitMix64(sm);
-  }
+  explicit Rng(std::uint64_t key) : engine_(key) {}
   Rng(std::uint64_t seed, std::uint64_t index, Stream stream)
       : Rng(StreamKey(seed, index, stream)) {}
 
-  std::uint64_t Next() {
-    const std::uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
+  std::uint64_t Next() { return engine_.Next(); }
 
   // Uniform on [0, 1) with 53 random bits.
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  double Uniform() { return engine_.Uniform(); }
   // Uniform on (0, 1): never 0, so log() is finite.
-  double UniformOpen() { return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0p-53; }
+  double UniformOpen() { return engine_.UniformOpen(); }
   // Uniform on [lo, hi).
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   // Uniform integer on [0, n) for 0 < n <= 2^32 (Lemire's multiply-shift on 32 random bits;
@@ -185,8 +164,6 @@ class Rng {
   }
 
  private:
-  static std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
   double GammaAtLeastOne(double shape) {
     const double d = shape - 1.0 / 3.0;
     const double c = 1.0 / std::sqrt(9.0 * d);
@@ -205,7 +182,7 @@ class Rng {
     }
   }
 
-  std::uint64_t s_[4];
+  Xoshiro256 engine_;
   double spare_ = 0.0;
   bool has_spare_ = false;
 };

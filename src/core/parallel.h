@@ -3,7 +3,10 @@
 #include <cstddef>
 #include <functional>
 
-namespace winback::models::internal {
+// Deterministic parallel loops for every module. A thread of its own (a producer/consumer
+// pipeline, a background writer) stays a std::thread where it is used; a loop over chunks or
+// over independent tasks uses these.
+namespace winback {
 
 // The number of worker threads to use for `requested`: 0 means one per hardware thread; the
 // result is at least 1.
@@ -25,4 +28,4 @@ void ForEachTask(std::size_t tasks, int threads, const std::function<void(std::s
 // Number of chunks ForEachChunk makes for n items.
 inline std::size_t ChunkCount(std::size_t n, std::size_t chunk) { return (n + chunk - 1) / chunk; }
 
-}  // namespace winback::models::internal
+}  // namespace winback

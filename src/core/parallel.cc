@@ -1,11 +1,11 @@
-#include "models/internal/parallel.h"
+#include "core/parallel.h"
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
-namespace winback::models::internal {
+namespace winback {
 
 int ResolveThreads(int requested) {
   if (requested > 0) return requested;
@@ -42,4 +42,4 @@ void ForEachChunk(std::size_t n, std::size_t chunk, int threads,
               [&](std::size_t c) { fn(c, c * chunk, std::min(n, (c + 1) * chunk)); });
 }
 
-}  // namespace winback::models::internal
+}  // namespace winback
