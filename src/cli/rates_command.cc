@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "analytics/analytics_config.h"
 #include "analytics/rates.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 
@@ -33,12 +35,13 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
     return ReportError(InvalidArgumentError("--period: expected day, week, month or year, got '" +
                                             o.period + "'"));
   }
-  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
+  Result<config::Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
+  const std::int32_t activity_days = config->Get<analytics::AnalyticsConfig>().activity_days;
   // One integer-only pass over the completed orders (on every core); the date range defaults
   // to the first and last completed order.
   Result<std::vector<std::unique_ptr<store::Store>>> stores = OpenExistingStores(
-      globals, static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)));
+      globals, *config, static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)));
   if (!stores.ok()) return ReportError(stores.status());
   Result<analytics::OrderDayHistory> history =
       analytics::OrderDayHistory::Load(StorePointers(*stores));
@@ -62,7 +65,7 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   }
   Result<std::vector<Date>> boundaries = analytics::PeriodBoundaries(*period, from, to);
   if (!boundaries.ok()) return ReportError(boundaries.status());
-  analytics::RatesAccumulator acc(*boundaries, config->activity_days);
+  analytics::RatesAccumulator acc(*boundaries, activity_days);
   history->AddTo(acc);
   const std::vector<analytics::PeriodRates> rates = acc.Rates();
   const std::vector<analytics::TenureBucket> tenure = acc.Tenure();
@@ -71,7 +74,7 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   if (o.json) {
     nlohmann::json j;
     j["period"] = o.period;
-    j["activity_days"] = config->activity_days;
+    j["activity_days"] = activity_days;
     nlohmann::json periods = nlohmann::json::array();
     for (const analytics::PeriodRates& r : rates) {
       periods.push_back({{"start", r.start.ToString()},
@@ -111,7 +114,7 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   fmt::print(
       "active = ordered within {} days; end = first day of the next period; "
       "CRR = (E - N) / S x 100; churn = churned / S\n\n",
-      config->activity_days);
+      activity_days);
   fmt::print("{:<10} {:<10} {:>10} {:>10} {:>9} {:>8} {:>10} {:>9} {:>11} {:>7}\n", "start", "end",
              "S", "E", "N", "CRR %", "retained", "churned", "reactivated", "churn %");
   auto pct = [](const std::optional<double>& x, double scale) {

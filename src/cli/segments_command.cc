@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "analytics/analytics_config.h"
 #include "analytics/trends.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
@@ -58,13 +60,14 @@ nlohmann::json RowJson(const analytics::SegmentRow& r) {
 }
 
 int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
-  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
+  Result<config::Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
-  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *config);
   if (!store.ok()) return ReportError(store.status());
   Result<Date> as_of = PickScoreDate(**store, "--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
-  Result<std::string> currency = RevenueCurrency(**store, config->currency);
+  Result<std::string> currency =
+      RevenueCurrency(**store, config->Get<analytics::AnalyticsConfig>().currency);
   if (!currency.ok()) return ReportError(currency.status());
 
   analytics::SegmentTableBuilder table_builder(*currency);

@@ -43,16 +43,16 @@ std::string IntegerRangeText(const Key& key) {
 
 Status CheckString(const Key& key, const Value& value, std::string_view file,
                    std::string_view path) {
-  if (value.type() != ValueType::kString) return ValueError(file, value, path, "a string");
+  std::string expected = key.choices.empty() ? "a string" : "";
+  for (std::size_t i = 0; i < key.choices.size(); ++i) {
+    if (i > 0) expected += i + 1 == key.choices.size() ? " or " : ", ";
+    expected += Quoted(key.choices[i]);
+  }
+  if (value.type() != ValueType::kString) return ValueError(file, value, path, expected);
   if (key.choices.empty()) return Status::Ok();
   const std::string& s = value.AsString();
   for (const std::string& c : key.choices) {
     if (s == c) return Status::Ok();
-  }
-  std::string expected;
-  for (std::size_t i = 0; i < key.choices.size(); ++i) {
-    if (i > 0) expected += i + 1 == key.choices.size() ? " or " : ", ";
-    expected += Quoted(key.choices[i]);
   }
   std::string message = std::string(path) + ": expected " + expected + ", got " + Got(value);
   if (std::optional<std::string> near = ClosestName(s, key.choices)) {

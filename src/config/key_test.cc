@@ -60,6 +60,9 @@ TEST(CheckValueTest, StringChoicesSuggestTheClosest) {
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("expected a string, got 1")));
   const Key k = OneOf("k", {"all", "any"});
   EXPECT_THAT(Check(k, Value::String("any", 1)), IsOk());
+  EXPECT_THAT(Check(k, Value::Boolean(true, 5)),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           testing::Eq("f.toml:5: s.k: expected \"all\" or \"any\", got true")));
   EXPECT_THAT(Check(k, Value::String("alll", 5)),
               StatusIsWith(StatusCode::kInvalidArgument,
                            testing::Eq("f.toml:5: s.k: expected \"all\" or \"any\", got \"alll\"; "
