@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "config/registry.h"
 #include "core/money.h"
 
 namespace winback::analytics {

@@ -4,7 +4,10 @@
 #include <string>
 
 #include "analytics/scorer.h"
-#include "config/registry.h"
+
+namespace winback::config {
+class Registry;
+}  // namespace winback::config
 
 namespace winback::analytics {
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/registry.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::analytics {
