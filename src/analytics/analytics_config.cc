@@ -21,6 +21,7 @@ std::vector<std::string> SignalNames() {
 
 std::vector<std::string> GroupNames() {
   std::vector<std::string> names;
+  names.reserve(kGroupCount);
   for (int g = 0; g < kGroupCount; ++g) names.emplace_back(GroupName(static_cast<Group>(g)));
   return names;
 }

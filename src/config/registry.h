@@ -41,11 +41,12 @@ class Registry {
   template <typename T>
   void Add(std::string name, std::vector<Key> keys,
            std::function<Status(const SectionView&, T&)> parse) {
-    AddErased(
-        std::move(name), std::move(keys), std::type_index(typeid(T)), [] { return std::any(T{}); },
-        [parse = std::move(parse)](const SectionView& section, std::any& out) {
-          return parse(section, *std::any_cast<T>(&out));
-        });
+    std::function<std::any()> make_default = [] { return std::any(T{}); };
+    ErasedParse erased = [parse = std::move(parse)](const SectionView& section, std::any& out) {
+      return parse(section, *std::any_cast<T>(&out));
+    };
+    AddErased(std::move(name), std::move(keys), std::type_index(typeid(T)), std::move(make_default),
+              std::move(erased));
   }
 
   // The registered section names, in the order added.
