@@ -9,8 +9,8 @@
 # module's headers include no vendor header at all (STYLE: vendor headers only in the adapter
 # .cc that wraps them), and a source file may include a vendor header only when its module
 # names that library in EXTERNAL (or TEST_EXTERNAL, for its tests).
-set(WINBACK_ALL_MODULES core store ingest analytics models scoring campaigns messages channels
-    measure report server sim cli testutil)
+set(WINBACK_ALL_MODULES core config store ingest analytics models scoring campaigns messages
+    channels measure report server sim cli testutil)
 
 # Vendor header prefix -> the imported target that provides it.
 set(WINBACK_VENDOR_HEADERS

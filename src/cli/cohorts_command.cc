@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analytics/analytics_config.h"
 #include "analytics/cohorts.h"
 #include "analytics/revenue.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "report/report_json.h"
@@ -27,9 +29,9 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
     return ReportError(
         InvalidArgumentError("--by: only 'month' cohorts exist, got '" + o.by + "'"));
   }
-  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
+  Result<config::Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
-  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *config);
   if (!store.ok()) return ReportError(store.status());
   Result<store::TimeRange> order_times = (*store)->OrderTimeRange();
   if (!order_times.ok()) return ReportError(order_times.status());
@@ -42,7 +44,8 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
     if (!d.ok()) return ReportError(d.status());
     to = *d;
   }
-  Result<std::string> currency = analytics::RevenueCurrency(**store, config->currency);
+  Result<std::string> currency =
+      analytics::RevenueCurrency(**store, config->Get<analytics::AnalyticsConfig>().currency);
   if (!currency.ok()) return ReportError(currency.status());
   analytics::CohortAccumulator acc(*currency, to);
   const Status scan =

@@ -3,28 +3,43 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "config/config.h"
+#include "config/registry.h"
 #include "core/status.h"
 
 namespace winback::cli {
 
-// The settings of winback.toml that the current commands read. Later stages (inactivity rules,
-// campaigns, channels, policy) add their own sections.
-struct Config {
-  std::string path;            // The file it was read from; empty when defaults are used.
-  std::string database;        // [store] database: SQLite file, relative to the config file.
-  bool allow_partial = false;  // [import] allow_partial
+// [store]: where the commands find the database; the file form of --db.
+struct StoreSettings {
+  // [store] database: resolved against the config file's directory; empty when not set.
+  std::string database;
+};
+
+// [import]: the defaults of `winback import --allow-partial` and `--rejects`.
+struct ImportSettings {
+  bool allow_partial = false;           // [import] allow_partial
   std::string rejects_dir = "rejects";  // [import] rejects_dir
 };
 
-// Reads the config named by `globals`. A missing default ./winback.toml gives the defaults; a
-// missing file named with --config is NotFound. Syntax errors, unknown keys and wrong types are
-// InvalidArgument naming the file, line and key: "winback.toml:3: store.databse: unknown key".
-Result<Config> LoadConfig(const GlobalOptions& globals);
+// Every section winback.toml may hold: the cli's own [store] and [import], and the sections
+// each stage registers (analytics::AddConfigSections; campaigns, channels, policy and server
+// add theirs here, with one call each). Built once; thread-safe.
+const config::Registry& ConfigSections();
+
+// Loads the config named by `globals`, once per command: every section is checked, whether
+// or not the command reads it. --config FILE must exist (NotFound otherwise); without
+// --config, a missing ./winback.toml gives the defaults. A directory, a syntax error, an
+// unknown section or key, a wrong type or an out-of-range value is an error naming the file
+// and line ("winback.toml:7: [inactivty]: unknown section; did you mean [inactivity]?"),
+// InvalidArgument / NotFound / FailedPrecondition, which the commands report with exit 2.
+// Read the settings with config.Get<StoreSettings>(), config.Get<analytics::AnalyticsConfig>().
+Result<config::Config> LoadConfig(const GlobalOptions& globals);
 
 // The database to open: --db, else [store] database, else ./winback.db.
-std::string DatabasePath(const GlobalOptions& globals, const Config& config);
+std::string DatabasePath(const GlobalOptions& globals, const config::Config& config);
 
-// The commented example written by `winback init` and `winback demo`.
+// The commented example written by `winback init` and `winback demo`; it loads to exactly the
+// defaults.
 std::string ExampleConfig();
 
 }  // namespace winback::cli

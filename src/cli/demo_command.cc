@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analytics/analytics_config.h"
 #include "analytics/revenue.h"
-#include "cli/analytics_config.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
@@ -125,13 +125,15 @@ int RunDemo(const DemoOptions& o) {
   globals.config_given = true;
   const Date as_of = sim_options.end;
   fmt::print("[3/4] scoring every customer as of {} ...\n", as_of.ToString());
-  Result<AnalyticsConfig> analytics_config = LoadAnalyticsConfig(globals);
-  if (!analytics_config.ok()) return ReportError(analytics_config.status());
+  Result<config::Config> loaded_config = LoadConfig(globals);
+  if (!loaded_config.ok()) return ReportError(loaded_config.status());
+  const analytics::AnalyticsConfig& analytics_config =
+      loaded_config->Get<analytics::AnalyticsConfig>();
   Result<std::vector<std::unique_ptr<store::Store>>> readers =
-      OpenExistingStores(globals, scoring::ScoreReaderCount());
+      OpenExistingStores(globals, *loaded_config, scoring::ScoreReaderCount());
   if (!readers.ok()) return ReportError(readers.status());
   Result<scoring::ScoreRun> scored = scoring::ScoreAndSave(
-      StorePointers(*readers), analytics_config->scoring, as_of, scoring::ScoreModelOptions{});
+      StorePointers(*readers), analytics_config.scoring, as_of, scoring::ScoreModelOptions{});
   if (!scored.ok()) return ReportError(scored.status());
   for (const std::string& note : scored->models->notes()) {
     fmt::print(stderr, "winback demo: {}\n", note);
@@ -143,7 +145,7 @@ int RunDemo(const DemoOptions& o) {
   const fs::path report_path = dir / "report.html";
   fmt::print("[4/4] writing the report {} ...\n", report_path.string());
   Result<report::ReportData> report_data =
-      BuildReportData(globals, StorePointers(*readers), as_of, std::nullopt);
+      BuildReportData(analytics_config, StorePointers(*readers), as_of, std::nullopt);
   if (!report_data.ok()) return ReportError(report_data.status());
   const Status report_written = report::WriteHtmlReport(*report_data, report_path.string());
   if (!report_written.ok()) return ReportError(report_written);

@@ -38,8 +38,9 @@ void PrintUnknownColumns(const ingest::FileReport& f) {
 }
 
 int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
-  Result<Config> config = LoadConfig(globals);
+  Result<config::Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
+  const ImportSettings& settings = config->Get<ImportSettings>();
   ingest::ImportOptions options;
   std::optional<ingest::FileFormat> format;
   if (o.format == "csv") format = ingest::FileFormat::kCsv;
@@ -52,8 +53,8 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
     return ReportError(
         InvalidArgumentError("nothing to import: give --customers, --orders or --events"));
   }
-  options.allow_partial = o.allow_partial || config->allow_partial;
-  options.rejects_dir = o.rejects_dir.empty() ? config->rejects_dir : o.rejects_dir;
+  options.allow_partial = o.allow_partial || settings.allow_partial;
+  options.rejects_dir = o.rejects_dir.empty() ? settings.rejects_dir : o.rejects_dir;
   ProgressLine progress;
   options.progress = [&progress](const ingest::ImportFile& f, std::size_t done, std::size_t total,
                                  std::int64_t rows) { progress.Update(f.path, done, total, rows); };

@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "analytics/analytics_config.h"
 #include "analytics/rates.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/parallel.h"
@@ -29,12 +31,13 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
     return ReportError(InvalidArgumentError("--period: expected day, week, month or year, got '" +
                                             o.period + "'"));
   }
-  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
+  Result<config::Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
+  const std::int32_t activity_days = config->Get<analytics::AnalyticsConfig>().activity_days;
   // One integer-only pass over the completed orders (on every core); the date range defaults
   // to the first and last completed order.
   Result<std::vector<std::unique_ptr<store::Store>>> stores =
-      OpenExistingStores(globals, std::min(ResolveThreads(0), 4));
+      OpenExistingStores(globals, *config, std::min(ResolveThreads(0), 4));
   if (!stores.ok()) return ReportError(stores.status());
   Result<analytics::OrderDayHistory> history =
       analytics::OrderDayHistory::Load(StorePointers(*stores));
@@ -58,20 +61,20 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
   }
   Result<std::vector<Date>> boundaries = analytics::PeriodBoundaries(*period, from, to);
   if (!boundaries.ok()) return ReportError(boundaries.status());
-  analytics::RatesAccumulator acc(*boundaries, config->activity_days);
+  analytics::RatesAccumulator acc(*boundaries, activity_days);
   history->AddTo(acc);
   const std::vector<analytics::PeriodRates> rates = acc.Rates();
   const std::vector<analytics::TenureBucket> tenure = acc.Tenure();
   const Date data_end = Date::FromDays(history->last_day()).PlusDays(1);
 
   if (o.json) {
-    fmt::print("{}\n", report::RatesJson(*period, config->activity_days, rates, tenure, data_end));
+    fmt::print("{}\n", report::RatesJson(*period, activity_days, rates, tenure, data_end));
     return kExitOk;
   }
   fmt::print(
       "active = ordered within {} days; end = first day of the next period; "
       "CRR = (E - N) / S x 100; churn = churned / S\n\n",
-      config->activity_days);
+      activity_days);
   fmt::print("{:<10} {:<10} {:>10} {:>10} {:>9} {:>8} {:>10} {:>9} {:>11} {:>7}\n", "start", "end",
              "S", "E", "N", "CRR %", "retained", "churned", "reactivated", "churn %");
   auto pct = [](const std::optional<double>& x, double scale) {

@@ -9,8 +9,9 @@
 #include <filesystem>
 
 #include "analytics/revenue.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "report/html_report.h"
@@ -33,13 +34,15 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
   }
   Result<Date> as_of = ParseDateOption("--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
+  Result<config::Config> config = LoadConfig(globals);
+  if (!config.ok()) return ReportError(config.status());
   Result<std::vector<std::unique_ptr<store::Store>>> readers =
-      OpenExistingStores(globals, scoring::ScoreReaderCount());
+      OpenExistingStores(globals, *config, scoring::ScoreReaderCount());
   if (!readers.ok()) return ReportError(readers.status());
   std::optional<std::int32_t> holdout_days;
   if (o.holdout_weeks > 0) holdout_days = o.holdout_weeks * 7;
-  Result<report::ReportData> data =
-      BuildReportData(globals, StorePointers(*readers), *as_of, holdout_days);
+  Result<report::ReportData> data = BuildReportData(config->Get<analytics::AnalyticsConfig>(),
+                                                    StorePointers(*readers), *as_of, holdout_days);
   if (!data.ok()) return ReportError(data.status());
   if (!o.html.empty()) {
     const Status written = report::WriteHtmlReport(*data, o.html);
@@ -63,10 +66,9 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
 
 }  // namespace
 
-Result<report::ReportData> BuildReportData(const GlobalOptions& globals,
+Result<report::ReportData> BuildReportData(const analytics::AnalyticsConfig& config,
                                            std::span<store::Store* const> readers, Date as_of,
                                            std::optional<std::int32_t> holdout_days) {
-  WINBACK_ASSIGN_OR_RETURN(AnalyticsConfig config, LoadAnalyticsConfig(globals));
   WINBACK_ASSIGN_OR_RETURN(std::string currency,
                            analytics::RevenueCurrency(*readers[0], config.currency));
   report::ReportOptions options;

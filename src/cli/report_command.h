@@ -4,7 +4,7 @@
 #include <optional>
 #include <span>
 
-#include "cli/commands.h"
+#include "analytics/analytics_config.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "report/report_data.h"
@@ -13,12 +13,12 @@
 namespace winback::cli {
 
 // The report of `winback report` (and `winback demo`) as of `as_of`, with the analytics
-// sections of the config named by `globals` ([rfm] map, [rates] activity_days and currency;
-// the revenue currency defaults to the main currency of most customers). holdout_days: the
-// calibration plot's holdout, nullopt for the default. Errors: the config's, the store's and
-// report::BuildReport's. `readers`: one or more stores open on the same database, read on one
-// thread each (report::BuildReport); the revenue currency is read through readers[0].
-Result<report::ReportData> BuildReportData(const GlobalOptions& globals,
+// settings of the loaded config ([rfm] map, [rates] activity_days and currency; the revenue
+// currency defaults to the main currency of most customers). holdout_days: the calibration
+// plot's holdout, nullopt for the default. Errors: the store's and report::BuildReport's.
+// `readers`: one or more stores open on the same database, read on one thread each
+// (report::BuildReport); the revenue currency is read through readers[0].
+Result<report::ReportData> BuildReportData(const analytics::AnalyticsConfig& config,
                                            std::span<store::Store* const> readers, Date as_of,
                                            std::optional<std::int32_t> holdout_days);
 

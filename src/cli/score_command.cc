@@ -8,9 +8,11 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "analytics/analytics_config.h"
 #include "analytics/scorer.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
@@ -46,10 +48,11 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
     return ReportError(InvalidArgumentError("--churn-model: expected logistic or xgboost, got '" +
                                             o.churn_model + "'"));
   }
-  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
-  if (!config.ok()) return ReportError(config.status());
+  Result<config::Config> loaded = LoadConfig(globals);
+  if (!loaded.ok()) return ReportError(loaded.status());
+  const analytics::AnalyticsConfig* config = &loaded->Get<analytics::AnalyticsConfig>();
   Result<std::vector<std::unique_ptr<store::Store>>> stores =
-      OpenExistingStores(globals, scoring::ScoreReaderCount());
+      OpenExistingStores(globals, *loaded, scoring::ScoreReaderCount());
   if (!stores.ok()) return ReportError(stores.status());
   std::optional<scoring::ScoreModelOptions> model_options;
   if (!o.no_models) {

@@ -5,10 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "analytics/analytics_config.h"
 #include "analytics/revenue.h"
 #include "analytics/trends.h"
-#include "cli/analytics_config.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
@@ -44,13 +46,14 @@ Result<Date> PickScoreDate(store::Store& store, std::string_view option, const s
 }
 
 int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
-  Result<AnalyticsConfig> config = LoadAnalyticsConfig(globals);
+  Result<config::Config> config = LoadConfig(globals);
   if (!config.ok()) return ReportError(config.status());
-  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *config);
   if (!store.ok()) return ReportError(store.status());
   Result<Date> as_of = PickScoreDate(**store, "--as-of", o.as_of);
   if (!as_of.ok()) return ReportError(as_of.status());
-  Result<std::string> currency = analytics::RevenueCurrency(**store, config->currency);
+  Result<std::string> currency =
+      analytics::RevenueCurrency(**store, config->Get<analytics::AnalyticsConfig>().currency);
   if (!currency.ok()) return ReportError(currency.status());
 
   analytics::SegmentTableBuilder table_builder(*currency);

@@ -18,16 +18,21 @@ store::UpgradeNoticeFn UpgradeNotice(const std::string& path) {
   };
 }
 
-Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals) {
-  WINBACK_ASSIGN_OR_RETURN(Config config, LoadConfig(globals));
+Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals,
+                                                        const config::Config& config) {
   const std::string path = DatabasePath(globals, config);
   return store::OpenStore(
       path, {.mode = store::OpenMode::kMustExist, .upgrade_notice = UpgradeNotice(path)});
 }
 
+Result<std::unique_ptr<store::Store>> OpenExistingStore(const GlobalOptions& globals) {
+  WINBACK_ASSIGN_OR_RETURN(config::Config config, LoadConfig(globals));
+  return OpenExistingStore(globals, config);
+}
+
 Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const GlobalOptions& globals,
+                                                                      const config::Config& config,
                                                                       int count) {
-  WINBACK_ASSIGN_OR_RETURN(Config config, LoadConfig(globals));
   const std::string path = DatabasePath(globals, config);
   if (path == ":memory:") count = 1;
   std::vector<std::unique_ptr<store::Store>> out;

@@ -1,0 +1,143 @@
+#include "cli/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "analytics/analytics_config.h"
+#include "testutil/status_matchers.h"
+
+namespace winback::cli {
+namespace {
+
+using testing::Eq;
+using testing::HasSubstr;
+
+class ConfigTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("winback_cli_config_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `text` to DIR/winback.toml and loads it as --config would.
+  Result<config::Config> Load(const std::string& text) {
+    std::ofstream(path()) << text;
+    GlobalOptions globals;
+    globals.config_path = path();
+    globals.config_given = true;
+    return LoadConfig(globals);
+  }
+  std::string path() const { return (dir_ / "winback.toml").string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigTest, ExampleLoadsToTheDefaults) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(config::Config c, Load(ExampleConfig()));
+  const config::Config d = ConfigSections().Defaults();
+  EXPECT_EQ(c.Get<StoreSettings>().database, (dir_ / "winback.db").string());
+  EXPECT_EQ(c.Get<ImportSettings>().allow_partial, d.Get<ImportSettings>().allow_partial);
+  EXPECT_EQ(c.Get<ImportSettings>().rejects_dir, d.Get<ImportSettings>().rejects_dir);
+  const analytics::AnalyticsConfig& a = c.Get<analytics::AnalyticsConfig>();
+  const analytics::AnalyticsConfig& da = d.Get<analytics::AnalyticsConfig>();
+  EXPECT_EQ(a.activity_days, da.activity_days);
+  EXPECT_EQ(a.currency, da.currency);
+  ASSERT_EQ(a.scoring.inactivity.rules.size(), da.scoring.inactivity.rules.size());
+  EXPECT_EQ(a.scoring.lifecycle.lost_days, da.scoring.lifecycle.lost_days);
+  EXPECT_EQ(a.scoring.segments.rules().size(), da.scoring.segments.rules().size());
+  // The example names every section there is.
+  for (const std::string& name : ConfigSections().SectionNames()) {
+    EXPECT_THAT(ExampleConfig(), HasSubstr("\n[" + name + "]\n")) << name;
+  }
+}
+
+TEST_F(ConfigTest, StoreAndImportSections) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      config::Config c,
+      Load("[store]\ndatabase = \"data/shop.db\"\n[import]\nallow_partial = true\n"
+           "rejects_dir = \"bad\"\n"));
+  EXPECT_EQ(c.Get<StoreSettings>().database, (dir_ / "data/shop.db").string());
+  EXPECT_TRUE(c.Get<ImportSettings>().allow_partial);
+  EXPECT_EQ(c.Get<ImportSettings>().rejects_dir, "bad");
+  GlobalOptions globals;
+  EXPECT_EQ(DatabasePath(globals, c), (dir_ / "data/shop.db").string());
+  globals.db_path = "other.db";
+  EXPECT_EQ(DatabasePath(globals, c), "other.db");
+  EXPECT_EQ(DatabasePath(GlobalOptions{}, ConfigSections().Defaults()), "winback.db");
+  WINBACK_ASSERT_OK_AND_ASSIGN(config::Config absolute,
+                               Load("[store]\ndatabase = \"/srv/winback.db\"\n"));
+  EXPECT_EQ(absolute.Get<StoreSettings>().database, "/srv/winback.db");
+}
+
+TEST_F(ConfigTest, StoreAndImportKeysTypesAndValues) {
+  const std::string f = path();
+  EXPECT_THAT(Load("[store]\ndatabase = \"x.db\"\ndatabse = 1\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":3: store.databse: unknown key; did you mean database?")));
+  EXPECT_THAT(Load("[store]\ndatabase = 1\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":2: store.database: expected a string, got 1")));
+  EXPECT_THAT(
+      Load("[store]\ndatabase = \"\"\n"),
+      StatusIsWith(StatusCode::kInvalidArgument, Eq(f + ":2: store.database: must not be empty")));
+  EXPECT_THAT(Load("[import]\nallow_partal = true\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":2: import.allow_partal: unknown key; did you mean "
+                                  "allow_partial?")));
+  EXPECT_THAT(Load("[import]\nallow_partial = \"yes\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":2: import.allow_partial: expected true or false, got "
+                                  "\"yes\"")));
+  EXPECT_THAT(Load("[import]\nrejects_dir = \"\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":2: import.rejects_dir: must not be empty")));
+}
+
+TEST_F(ConfigTest, EverySectionIsKnownToEveryCommand) {
+  const std::string f = path();
+  EXPECT_THAT(Load("[store]\ndatabase = \"x.db\"\n\n[inactivty]\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":4: [inactivty]: unknown section; did you mean [inactivity]?")));
+  EXPECT_THAT(Load("[imports]\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":1: [imports]: unknown section; did you mean [import]?")));
+  EXPECT_THAT(Load("[campaigns]\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":1: [campaigns]: unknown section; the sections are [store], "
+                                  "[import], [inactivity], [rfm], [lifecycle], [readiness], "
+                                  "[let_go], [rates]")));
+  EXPECT_THAT(Load("database = \"x.db\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           Eq(f + ":1: database: a key outside any section; did you mean [store] "
+                                  "database?")));
+}
+
+TEST_F(ConfigTest, ConfigFileMustBeAFileWhenNamed) {
+  GlobalOptions globals;
+  globals.config_path = (dir_ / "missing.toml").string();
+  globals.config_given = true;
+  EXPECT_THAT(LoadConfig(globals),
+              StatusIsWith(StatusCode::kNotFound,
+                           Eq("config file '" + globals.config_path + "' does not exist")));
+  // The default ./winback.toml may be missing: the defaults apply.
+  globals.config_given = false;
+  WINBACK_ASSERT_OK_AND_ASSIGN(config::Config defaults, LoadConfig(globals));
+  EXPECT_EQ(defaults.path(), "");
+  EXPECT_EQ(defaults.Get<analytics::AnalyticsConfig>().activity_days, 180);
+  // A directory is an error, named or not.
+  globals.config_path = dir_.string();
+  for (bool given : {true, false}) {
+    globals.config_given = given;
+    EXPECT_THAT(LoadConfig(globals),
+                StatusIsWith(StatusCode::kInvalidArgument,
+                             HasSubstr("config file '" + dir_.string() + "' is a directory")));
+  }
+}
+
+}  // namespace
+}  // namespace winback::cli
