@@ -2,16 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <thread>
 #include <type_traits>
 #include <variant>
 
+#include "core/mutex.h"
 #include "ingest/mapped_file.h"
 #include "ingest/row_parser.h"
 #include "ingest/string_map.h"
@@ -53,41 +52,41 @@ struct Chunk {
 template <typename T>
 class ChunkQueue {
  public:
-  void Push(T item) {
-    std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return items_.size() < kQueueDepth || closed_; });
+  void Push(T item) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (items_.size() >= kQueueDepth && !closed_) not_full_.Wait(&mu_);
     if (closed_) return;
     items_.push_back(std::move(item));
-    not_empty_.notify_one();
+    not_empty_.Signal();
   }
   // Returns nullopt once the producer finished and the queue is drained.
-  std::optional<T> Pop() {
-    std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty() || done_; });
+  std::optional<T> Pop() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (items_.empty() && !done_) not_empty_.Wait(&mu_);
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();
-    not_full_.notify_one();
+    not_full_.Signal();
     return item;
   }
-  void Finish() {
-    std::lock_guard lock(mu_);
+  void Finish() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     done_ = true;
-    not_empty_.notify_all();
+    not_empty_.SignalAll();
   }
   // The consumer gives up: unblock the producer.
-  void Close() {
-    std::lock_guard lock(mu_);
+  void Close() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     closed_ = true;
-    not_full_.notify_all();
+    not_full_.SignalAll();
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<T> items_;
-  bool done_ = false;
-  bool closed_ = false;
+  Mutex mu_;
+  CondVar not_full_, not_empty_;
+  std::deque<T> items_ GUARDED_BY(mu_);
+  bool done_ GUARDED_BY(mu_) = false;
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 FileFormat FormatOf(const ImportFile& f) {

@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <system_error>
@@ -15,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "sim/internal/clock.h"
 #include "sim/internal/effects.h"
@@ -161,26 +160,26 @@ class Pipeline {
       for (std::int64_t c = 0; c < chunks_; ++c) {
         std::unique_ptr<Chunk> chunk;
         {
-          std::unique_lock<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           const std::size_t slot = static_cast<std::size_t>(c) % window_;
-          cv_.wait(lock, [&] { return slots_[slot] != nullptr; });
+          while (slots_[slot] == nullptr) cv_.Wait(&mu_);
           chunk = std::move(slots_[slot]);
           next_write_ = c + 1;
         }
-        cv_.notify_all();
+        cv_.SignalAll();
         status = write(*chunk);
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           free_.push_back(std::move(chunk));
         }
         if (!status.ok()) break;
       }
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     for (std::thread& t : workers) t.join();
     return status;
   }
@@ -192,11 +191,11 @@ class Pipeline {
       std::int64_t c = 0;
       std::unique_ptr<Chunk> chunk;
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] {
-          return stop_ || next_claim_ >= chunks_ ||
-                 next_claim_ < next_write_ + static_cast<std::int64_t>(window_);
-        });
+        MutexLock lock(&mu_);
+        while (!stop_ && next_claim_ < chunks_ &&
+               next_claim_ >= next_write_ + static_cast<std::int64_t>(window_)) {
+          cv_.Wait(&mu_);
+        }
         if (stop_ || next_claim_ >= chunks_) return;
         c = next_claim_++;
         if (!free_.empty()) {
@@ -209,10 +208,10 @@ class Pipeline {
       const std::int64_t first = c * kChunkCustomers + 1;
       generator.Generate(first, std::min(customers_, first + kChunkCustomers - 1), *chunk);
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         slots_[static_cast<std::size_t>(c) % window_] = std::move(chunk);
       }
-      cv_.notify_all();
+      cv_.SignalAll();
     }
   }
 
@@ -220,13 +219,13 @@ class Pipeline {
   const std::int64_t customers_;
   const std::int64_t chunks_;
   const std::size_t window_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::int64_t next_claim_ = 0;                // guarded by mu_
-  std::int64_t next_write_ = 0;                // guarded by mu_
-  bool stop_ = false;                          // guarded by mu_
-  std::vector<std::unique_ptr<Chunk>> slots_;  // guarded by mu_
-  std::vector<std::unique_ptr<Chunk>> free_;   // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::int64_t next_claim_ GUARDED_BY(mu_) = 0;
+  std::int64_t next_write_ GUARDED_BY(mu_) = 0;
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<std::unique_ptr<Chunk>> slots_ GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Chunk>> free_ GUARDED_BY(mu_);
 };
 
 struct Totals {

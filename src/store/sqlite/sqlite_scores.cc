@@ -1,13 +1,12 @@
 #include "store/sqlite/sqlite_scores.h"
 
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "store/sqlite/aggregate_codec.h"
 #include "store/sqlite/score_chunk.h"
 
@@ -35,11 +34,12 @@ class ChunkInserter {
   // insert error, after which nothing more is inserted.
   Status Push(std::int64_t chunk, std::string_view blob) {
     if (!threaded_) return Insert(chunk, blob);
-    std::unique_lock lock(mu_);
+    MutexLock lock(&mu_);
+    // thread_ is only touched by the caller's thread (Push, Stop), never by Run.
     if (!thread_.joinable()) {
       thread_ = std::thread([this] { Run(); });
     }
-    space_.wait(lock, [this] { return queue_.size() < kMaxQueued || !error_.ok(); });
+    while (queue_.size() >= kMaxQueued && error_.ok()) space_.Wait(&mu_);
     if (!error_.ok()) return error_;
     std::string buffer;
     if (!spare_.empty()) {
@@ -48,18 +48,19 @@ class ChunkInserter {
     }
     buffer.assign(blob);
     queue_.push_back({chunk, std::move(buffer)});
-    ready_.notify_one();
+    ready_.Signal();
     return Status::Ok();
   }
 
   // Waits until every queued chunk is inserted and ends the thread; the first insert error.
   Status Stop() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       stopping_ = true;
-      ready_.notify_one();
+      ready_.Signal();
     }
     if (thread_.joinable()) thread_.join();
+    MutexLock lock(&mu_);
     return error_;
   }
 
@@ -78,36 +79,37 @@ class ChunkInserter {
     return insert_.Run();
   }
 
-  void Run() {
-    std::unique_lock lock(mu_);
+  void Run() EXCLUDES(mu_) {
+    mu_.Lock();
     while (true) {
-      ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, all done
+      while (queue_.empty() && !stopping_) ready_.Wait(&mu_);
+      if (queue_.empty()) break;  // stopping, all done
       Chunk c = std::move(queue_.front());
       queue_.pop_front();
-      lock.unlock();
+      mu_.Unlock();
       Status s = Insert(c.chunk, c.blob);
-      lock.lock();
+      mu_.Lock();
       spare_.push_back(std::move(c.blob));
       if (!s.ok()) {
         error_ = std::move(s);
         queue_.clear();
-        space_.notify_one();
-        return;
+        space_.Signal();
+        break;
       }
-      space_.notify_one();
+      space_.Signal();
     }
+    mu_.Unlock();
   }
 
   Statement insert_;
   const Date as_of_;
   const bool threaded_;
-  std::mutex mu_;
-  std::condition_variable ready_, space_;
-  std::deque<Chunk> queue_;
-  std::vector<std::string> spare_;  // blobs' buffers, reused
-  bool stopping_ = false;
-  Status error_;
+  Mutex mu_;
+  CondVar ready_, space_;
+  std::deque<Chunk> queue_ GUARDED_BY(mu_);
+  std::vector<std::string> spare_ GUARDED_BY(mu_);  // blobs' buffers, reused
+  bool stopping_ GUARDED_BY(mu_) = false;
+  Status error_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 
