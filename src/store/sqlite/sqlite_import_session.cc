@@ -192,41 +192,53 @@ class StatementsByFields {
   std::map<std::uint32_t, Statement> statements_;
 };
 
+// Writes the optional columns of a record: a field the record states is written (an empty
+// text as NULL), a field it does not state is NULL.
+template <typename Row, typename Field>
+class StatedRowWriter {
+ public:
+  StatedRowWriter(Row& row, FieldSet<Field> stated) : row_(row), stated_(stated) {}
+  void Text(Field f, const std::string& v) {
+    if (stated_.Has(f)) {
+      row_.TextOrNull(v);
+    } else {
+      row_.Null();
+    }
+  }
+  void Int(Field f, std::optional<std::int64_t> v) {
+    row_.OptionalInt(stated_.Has(f) ? v : std::nullopt);
+  }
+
+ private:
+  Row& row_;
+  const FieldSet<Field> stated_;
+};
+
 // The columns of one record, in the order of the statements that write it: a customer's are
 // id, email, phone, first_name, last_name, birth_date, birth_year, gender, education, country,
 // region, city, time_zone, language, signup_at, preferred_channel, referred_by, batch. A
 // column the record does not state is NULL.
 template <typename Row>
 void AddCustomerColumns(Row& row, const CustomerRecord& c, std::int64_t batch) {
-  const FieldSet<CustomerField> stated = c.present;
-  auto text = [&row, stated](CustomerField f, const std::string& v) {
-    if (stated.Has(f)) {
-      row.TextOrNull(v);
-    } else {
-      row.Null();
-    }
-  };
-  auto integer = [&row, stated](CustomerField f, std::optional<std::int64_t> v) {
-    row.OptionalInt(stated.Has(f) ? v : std::nullopt);
-  };
+  StatedRowWriter<Row, CustomerField> stated(row, c.present);
   row.Text(c.id);
-  text(CustomerField::kEmail, c.email);
-  text(CustomerField::kPhone, c.phone);
-  text(CustomerField::kFirstName, c.first_name);
-  text(CustomerField::kLastName, c.last_name);
-  integer(CustomerField::kBirthDate,
-          c.birth_date ? std::optional<std::int64_t>(c.birth_date->days()) : std::nullopt);
-  integer(CustomerField::kBirthYear, c.birth_year);
-  text(CustomerField::kGender, c.gender);
-  text(CustomerField::kEducation, c.education);
-  text(CustomerField::kCountry, c.country);
-  text(CustomerField::kRegion, c.region);
-  text(CustomerField::kCity, c.city);
-  text(CustomerField::kTimeZone, c.time_zone);
-  text(CustomerField::kLanguage, c.language);
-  integer(CustomerField::kSignupAt, OptMicros(c.signup_at));
-  text(CustomerField::kPreferredChannel, c.preferred_channel);
-  text(CustomerField::kReferredBy, c.referred_by);
+  stated.Text(CustomerField::kEmail, c.email);
+  stated.Text(CustomerField::kPhone, c.phone);
+  stated.Text(CustomerField::kFirstName, c.first_name);
+  stated.Text(CustomerField::kLastName, c.last_name);
+  stated.Int(CustomerField::kBirthDate,
+             c.birth_date ? std::optional<std::int64_t>(c.birth_date->days()) : std::nullopt);
+  stated.Int(CustomerField::kBirthYear, c.birth_year);
+  stated.Text(CustomerField::kGender, c.gender);
+  stated.Text(CustomerField::kEducation, c.education);
+  stated.Text(CustomerField::kCountry, c.country);
+  stated.Text(CustomerField::kRegion, c.region);
+  stated.Text(CustomerField::kCity, c.city);
+  stated.Text(CustomerField::kTimeZone, c.time_zone);
+  stated.Text(CustomerField::kLanguage, c.language);
+  stated.Int(CustomerField::kSignupAt, OptMicros(c.signup_at));
+  stated.Text(CustomerField::kPreferredChannel, c.preferred_channel);
+  stated.Text(CustomerField::kReferredBy, c.referred_by);
   row.Int(batch);
 }
 
@@ -249,30 +261,20 @@ void AddOrderColumns(Row& row, CustomerKey customer, const OrderRecord& o, std::
 // properties, batch; a column the record does not state is NULL.
 template <typename Row>
 void AddEventColumns(Row& row, CustomerKey customer, const EventRecord& e, std::int64_t batch) {
-  const FieldSet<EventField> stated = e.present;
-  auto text = [&row, stated](EventField f, const std::string& v) {
-    if (stated.Has(f)) {
-      row.TextOrNull(v);
-    } else {
-      row.Null();
-    }
-  };
-  auto integer = [&row, stated](EventField f, std::optional<std::int64_t> v) {
-    row.OptionalInt(stated.Has(f) ? v : std::nullopt);
-  };
+  StatedRowWriter<Row, EventField> stated(row, e.present);
   row.Text(e.id);
   row.Int(customer.value());
   row.Int(static_cast<std::int64_t>(e.type));
   row.Int(e.at.unix_micros());
   row.Int(e.utc_offset_minutes);
-  text(EventField::kChannel, e.channel);
-  text(EventField::kReason, e.reason);
-  integer(EventField::kScore, e.score);
-  integer(EventField::kValue, e.value_minor);
-  text(EventField::kValue, e.currency);
-  text(EventField::kRef, e.ref);
-  text(EventField::kText, e.text);
-  text(EventField::kProperties, e.properties);
+  stated.Text(EventField::kChannel, e.channel);
+  stated.Text(EventField::kReason, e.reason);
+  stated.Int(EventField::kScore, e.score);
+  stated.Int(EventField::kValue, e.value_minor);
+  stated.Text(EventField::kValue, e.currency);
+  stated.Text(EventField::kRef, e.ref);
+  stated.Text(EventField::kText, e.text);
+  stated.Text(EventField::kProperties, e.properties);
   row.Int(batch);
 }
 
