@@ -56,7 +56,7 @@ void CohortAccumulator::Add(std::span<const store::OrderPoint> orders) {
   if (row.customers == 0) {
     row.year = cohort / 12;
     row.month = cohort % 12 + 1;
-    const auto width = static_cast<std::size_t>(last_month_index_ - cohort + 1);
+    const std::size_t width = static_cast<std::size_t>(last_month_index_ - cohort) + 1;
     row.active.assign(width, 0);
     row.revenue_minor.assign(width, 0);
   }

@@ -173,6 +173,7 @@ TEST(RatesTest, AgreesWithTheDefinitionsOnRandomHistories) {
   for (int c = 0; c < 2000; ++c) {
     std::vector<std::int32_t> days;
     const int n = 1 + static_cast<int>(rng() % 6);
+    days.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
       days.push_back(D("2022-06-01").days() + static_cast<std::int32_t>(rng() % 1000));
     }

@@ -54,6 +54,12 @@ std::vector<std::uint8_t> QuintileScores(std::span<const std::int64_t> values, B
 }
 
 namespace {
+// The 125 (R, F, M) cells in row-major order, each score 1..5.
+std::size_t CellIndex(int r, int f, int m) {
+  return static_cast<std::size_t>(r - 1) * 25 + static_cast<std::size_t>(f - 1) * 5 +
+         static_cast<std::size_t>(m - 1);
+}
+
 constexpr std::array<std::string_view, kGroupCount> kGroupNames = {
     "loyal", "potentially_loyal", "loyal_at_risk", "high_value_lost", "lost"};
 
@@ -106,8 +112,7 @@ Result<SegmentMap> SegmentMap::Create(std::vector<SegmentRule> rules) {
                                       " F=" + std::to_string(f) + " M=" + std::to_string(m) +
                                       " (add a catch-all rule at the end)");
         }
-        map.cell_[static_cast<std::size_t>((r - 1) * 25 + (f - 1) * 5 + (m - 1))] =
-            static_cast<std::uint8_t>(found);
+        map.cell_[CellIndex(r, f, m)] = static_cast<std::uint8_t>(found);
       }
     }
   }
@@ -136,7 +141,7 @@ SegmentMap SegmentMap::Default() {
 
 std::size_t SegmentMap::LookupIndex(int r, int f, int m) const {
   WINBACK_CHECK(r >= 1 && r <= 5 && f >= 1 && f <= 5 && m >= 1 && m <= 5);
-  return cell_[static_cast<std::size_t>((r - 1) * 25 + (f - 1) * 5 + (m - 1))];
+  return cell_[CellIndex(r, f, m)];
 }
 
 const SegmentRule& SegmentMap::Lookup(int r, int f, int m) const {

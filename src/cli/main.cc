@@ -1,11 +1,14 @@
 // winback: one binary, one subcommand per stage. This file only wires the commands together.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using namespace winback::cli;  // NOLINT(google-build-using-namespace): main only.
   CLI::App app{
       "winback: find the customers who are slipping away, win them back, and measure what "
@@ -67,4 +70,19 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are Status values; an exception here is a bug (or memory exhaustion). Say so instead
+  // of letting std::terminate abort with a core dump.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "winback: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "winback: internal error\n");
+  }
+  return 70;  // EX_SOFTWARE
 }

@@ -36,9 +36,10 @@ Result<std::string> ReadFileToString(const std::string& path) {
     const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
     if (got < 0) {
       if (errno == EINTR) continue;
-      const std::string reason = std::strerror(errno);
+      std::string message = "cannot read " + path + ": ";
+      message += std::strerror(errno);
       ::close(fd);
-      return UnavailableError("cannot read " + path + ": " + reason);
+      return UnavailableError(message);
     }
     if (got == 0) break;
     size += static_cast<std::size_t>(got);

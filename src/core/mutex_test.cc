@@ -51,6 +51,7 @@ TEST(MutexTest, ConcurrentIncrementsUnderTheLockAllCount) {
   Mutex mu;
   std::int64_t counter = 0;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 50000; ++i) {

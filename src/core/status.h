@@ -127,7 +127,10 @@ Status AsStatus(const Result<T>& r) {
 // `WINBACK_ASSIGN_OR_RETURN(T x, ResultExpr());` declares x from the value, or returns the error.
 #define WINBACK_ASSIGN_OR_RETURN(decl, expr) \
   WINBACK_ASSIGN_OR_RETURN_IMPL(WINBACK_STATUS_CONCAT(winback_result_, __LINE__), decl, expr)
+// `tmp` is an identifier and `decl` a declaration: neither can take parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WINBACK_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
   auto tmp = (expr);                                   \
   if (!tmp.ok()) return tmp.status();                  \
   decl = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

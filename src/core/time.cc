@@ -220,8 +220,9 @@ Result<ParsedTimestamp> ParseTimestamp(std::string_view text) {
   if (pos != text.size()) {
     return InvalidArgumentError(Quote(text) + " has trailing characters after the UTC offset");
   }
-  const std::int64_t local_seconds = std::int64_t{date.days()} * 86'400 + hh * 3600 + mm * 60 + ss;
-  const std::int64_t utc_seconds = local_seconds - offset * 60;
+  const std::int64_t local_seconds =
+      std::int64_t{date.days()} * 86'400 + std::int64_t{hh} * 3600 + std::int64_t{mm} * 60 + ss;
+  const std::int64_t utc_seconds = local_seconds - std::int64_t{offset} * 60;
   // A local time near either end of the four-digit years can fall outside them in UTC; it could
   // not be printed back as YYYY-MM-DD.
   static const std::int64_t kFirstSecond = std::int64_t{DaysFromCivil(1, 1, 1)} * 86'400;

@@ -38,7 +38,7 @@ Result<bool> CsvReader::Next() {
   line_ = next_line_;
   const std::size_t record_start = pos_;
   record_start_ = pos_;
-  raw_ = std::string_view(base + record_start, 0);
+  raw_ = std::string_view(base + record_start, std::size_t{0});
   while (true) {
     const std::size_t field_index = fields_.size();
     if (pos_ < n && base[pos_] == '"') {

@@ -26,7 +26,7 @@ class MappedFileTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string Write(const std::string& content) {
-    const std::string path = (dir_ / "f.csv").string();
+    std::string path = (dir_ / "f.csv").string();
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }

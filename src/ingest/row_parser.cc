@@ -67,7 +67,7 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-Status FieldError(std::string_view field, std::string message) {
+Status FieldError(std::string_view field, const std::string& message) {
   std::string m(field);
   m += ": ";
   m += message;

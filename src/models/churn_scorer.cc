@@ -85,7 +85,7 @@ Result<std::vector<double>> ChurnScorer::Score(std::span<store::Store* const> st
       return chunk_rows.size() == kChunk ? flush() : Status::Ok();
     };
     std::size_t row = r0;
-    const Status scan = stores[part]->ForEachCustomerEventsInRange(
+    Status scan = stores[part]->ForEachCustomerEventsInRange(
         range, [&](CustomerKey key, std::span<const store::EventPoint> points) -> Status {
           for (; row < r1 && m.keys[row] < key; ++row) WINBACK_RETURN_IF_ERROR(emit(row, {}));
           if (row == r1 || m.keys[row] != key) return Status::Ok();

@@ -445,7 +445,7 @@ std::string RenderHtml(const ReportData& d, Charts charts) {
 
   const std::string_view chart_js = draw ? internal::ChartJsSource() : std::string_view();
   std::string out;
-  out.reserve(body.size() + chart_js.size() + 64 * 1024);
+  out.reserve(body.size() + chart_js.size() + std::size_t{64} * 1024);
   out +=
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";

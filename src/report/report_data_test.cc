@@ -20,7 +20,7 @@ namespace {
 
 Instant Noon(int year, int month, int day) {
   Result<Date> d = Date::FromYmd(year, month, day);
-  return d->StartUtc().PlusSeconds(12 * 3600);
+  return d->StartUtc().PlusSeconds(std::int64_t{12} * 3600);
 }
 
 // Five customers, hand-computed below (activity window 30 days, as of 2024-03-31):

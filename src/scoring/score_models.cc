@@ -177,8 +177,9 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
   }
   out.Allocate(keys);
   if (values) {
-    WINBACK_RETURN_IF_ERROR(out.SetValues(*std::move(values)));
+    Result<models::CustomerValueTable> taken = std::move(*values);
     values.reset();
+    WINBACK_RETURN_IF_ERROR(out.SetValues(std::move(taken)));
   }
   if (churn_status) {
     if (!churn_status->ok()) {

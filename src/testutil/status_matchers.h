@@ -48,7 +48,10 @@ MATCHER_P2(StatusIsWith, code, message_matcher, "has status code and message") {
 
 #define WINBACK_ASSERT_OK_AND_ASSIGN(decl, expr) \
   WINBACK_ASSERT_OK_AND_ASSIGN_IMPL(WINBACK_STATUS_CONCAT(winback_test_, __LINE__), decl, expr)
+// `tmp` is an identifier and `decl` a declaration: neither can take parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WINBACK_ASSERT_OK_AND_ASSIGN_IMPL(tmp, decl, expr) \
   auto tmp = (expr);                                       \
   ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();        \
   decl = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -22,7 +22,7 @@ inline store::OrderPoint Order(std::string_view ymd, std::int64_t amount_minor =
                                std::string currency = "USD",
                                OrderStatus status = OrderStatus::kCompleted) {
   store::OrderPoint o;
-  o.placed_at = D(ymd).StartUtc().PlusSeconds(12 * 3600);
+  o.placed_at = D(ymd).StartUtc().PlusSeconds(std::int64_t{12} * 3600);
   o.amount_minor = amount_minor;
   o.currency = std::move(currency);
   o.status = status;
@@ -32,7 +32,7 @@ inline store::OrderPoint Order(std::string_view ymd, std::int64_t amount_minor =
 inline store::EventPoint Event(std::string_view ymd, EventType type, std::string reason = "",
                                std::string channel = "") {
   store::EventPoint e;
-  e.at = D(ymd).StartUtc().PlusSeconds(12 * 3600);
+  e.at = D(ymd).StartUtc().PlusSeconds(std::int64_t{12} * 3600);
   e.type = type;
   e.reason = std::move(reason);
   e.channel = std::move(channel);

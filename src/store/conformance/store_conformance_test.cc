@@ -104,8 +104,8 @@ class StoreConformanceTest : public ::testing::TestWithParam<ConformanceBackend>
       for (int k = 0; k < orders; ++k) {
         const std::string at =
             "2024-0" + std::to_string(k + 1) + "-1" + std::to_string(i % 10) + "T10:00:00Z";
-        ASSERT_THAT(session->UpsertOrder(
-                        key, Order(id + "-o" + std::to_string(k), id, at.c_str(), 1000 * i)),
+        ASSERT_THAT(session->UpsertOrder(key, Order(id + "-o" + std::to_string(k), id, at.c_str(),
+                                                    std::int64_t{1000} * i)),
                     IsOk());
       }
       ASSERT_THAT(session->UpsertEvent(
@@ -216,8 +216,9 @@ TEST_P(StoreConformanceTest, UnchangedRowsAreNotWritten) {
     WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey key, session->UpsertCustomer(Customer(id)));
     EXPECT_EQ(key.value(), i);
     const std::string at = "2024-01-1" + std::to_string(i) + "T10:00:00Z";
-    EXPECT_THAT(session->UpsertOrder(key, Order(id + "-o0", id, at.c_str(), 1000 * i)),
-                IsOkAndHolds(false));
+    EXPECT_THAT(
+        session->UpsertOrder(key, Order(id + "-o0", id, at.c_str(), std::int64_t{1000} * i)),
+        IsOkAndHolds(false));
   }
   WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
   EXPECT_EQ(counts.customers_written, 0);

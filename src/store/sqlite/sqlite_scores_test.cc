@@ -137,7 +137,7 @@ TEST_F(ScoreStoreTest, StreamedScoresRoundTripAcrossChunks) {
 TEST_F(ScoreStoreTest, ManyChunksPassTheInserterThreadInOrder) {
   // More chunks than the inserter queues (16): Add blocks and resumes; an abandoned run of as
   // many chunks stops the thread and rolls back.
-  constexpr std::int64_t kKeys = 40 * 1024;
+  constexpr std::int64_t kKeys = std::int64_t{40} * 1024;
   ASSERT_THAT(store_->WriteScores(d1_, std::vector<CustomerScore>{FullScore(3)}), IsOk());
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<ScoreWriter> w, store_->BeginScores(d1_));

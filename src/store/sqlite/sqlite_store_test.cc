@@ -237,7 +237,7 @@ TEST_F(SqliteStoreTest, SparseAndDenseRecomputationAgree) {
         const std::string day = "2024-01-" + std::to_string(10 + k);
         ASSERT_THAT(
             session->UpsertOrder(key, Order("o" + std::to_string(i) + "-" + std::to_string(k), id,
-                                            day.c_str(), 100 * (k + 1))),
+                                            day.c_str(), std::int64_t{100} * (k + 1))),
             IsOk());
       }
     }
