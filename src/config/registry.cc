@@ -78,6 +78,26 @@ Result<Config> Registry::Parse(std::string_view text, const std::string& file) c
       if (s.name == member.key) section = &s;
     }
     if (section == nullptr) return UnknownTopLevel(member, file);
+    if (section->array) {
+      if (!member.value.is_array()) {
+        return LineError(file, member.line,
+                         member.key + ": expected an array of tables [[" + member.key + "]], got " +
+                             std::string(ValueTypeName(member.value.type())));
+      }
+      int index = 0;
+      for (const Value& element : member.value.AsArray()) {
+        const std::string path = member.key + "[" + std::to_string(++index) + "]";
+        if (!element.is_table()) {
+          return LineError(
+              file, element.line(),
+              path + ": expected a table, got " + std::string(ValueTypeName(element.type())));
+        }
+        WINBACK_RETURN_IF_ERROR(CheckTable(section->keys, element, file, path));
+        WINBACK_RETURN_IF_ERROR(
+            section->parse(SectionView(file, path, element), config.values_.at(section->type)));
+      }
+      continue;
+    }
     if (!member.value.is_table()) {
       return LineError(file, member.line,
                        member.key + ": expected a table [" + member.key + "], got " +

@@ -49,6 +49,17 @@ class Registry {
               std::move(erased));
   }
 
+  // Reads [[name]], an array of tables (one per campaign, say): the loader checks each table
+  // against `keys` ("NAME[I]" in messages, I from 1) and then calls `parse` once per table, in
+  // file order, with the one T of the Config being loaded. A single [name] table is an error
+  // that says to write [[name]].
+  template <typename T>
+  void AddArray(std::string name, std::vector<Key> keys,
+                std::function<Status(const SectionView&, T&)> parse) {
+    Add<T>(std::move(name), std::move(keys), std::move(parse));
+    sections_.back().array = true;
+  }
+
   // The registered section names, in the order added.
   std::vector<std::string> SectionNames() const;
 
@@ -73,6 +84,7 @@ class Registry {
     std::vector<Key> keys;
     std::type_index type;
     ErasedParse parse;
+    bool array = false;  // [[name]]: an array of tables.
   };
   void AddErased(std::string name, std::vector<Key> keys, std::type_index type,
                  std::function<std::any()> make_default, ErasedParse parse);

@@ -77,6 +77,52 @@ signal = "order"
   EXPECT_EQ(c.Get<Server>().port, 8080);
 }
 
+struct Campaigns {
+  std::vector<std::string> names;
+};
+
+Registry ArrayRegistry() {
+  Registry r = TestRegistry();
+  r.AddArray<Campaigns>(
+      "campaign", {Required(String("name")), TableArray("step", {Integer("wait_days", 0, 365)})},
+      [](const SectionView& s, Campaigns& out) {
+        out.names.push_back(std::string(s.name()) + "=" + s.Find("name")->AsString());
+        return Status::Ok();
+      });
+  return r;
+}
+
+TEST(RegistryTest, ArraySectionsParseEachTableInOrder) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(Config c, ArrayRegistry().Parse(R"([[campaign]]
+name = "winback"
+[[campaign.step]]
+wait_days = 0
+[[campaign]]
+name = "birthday"
+)",
+                                                               "w.toml"));
+  EXPECT_EQ(c.Get<Campaigns>().names,
+            (std::vector<std::string>{"campaign[1]=winback", "campaign[2]=birthday"}));
+  WINBACK_ASSERT_OK_AND_ASSIGN(Config none, ArrayRegistry().Parse("", "w.toml"));
+  EXPECT_TRUE(none.Get<Campaigns>().names.empty());
+}
+
+TEST(RegistryTest, ArraySectionErrorsNameTheElement) {
+  EXPECT_THAT(
+      ArrayRegistry().Parse("[[campaign]]\nname = \"a\"\n[[campaign]]\nnmae = \"b\"\n", "w.toml"),
+      StatusIsWith(StatusCode::kInvalidArgument,
+                   HasSubstr("w.toml:4: campaign[2].nmae: unknown key; did you mean name?")));
+  EXPECT_THAT(ArrayRegistry().Parse("[[campaign]]\nname = \"a\"\n[[campaign.step]]\nwait_days = "
+                                    "-1\n",
+                                    "w.toml"),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("w.toml:4: campaign[1].step")));
+  EXPECT_THAT(ArrayRegistry().Parse("[campaign]\nname = \"a\"\n", "w.toml"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("expected an array of tables [[campaign]]")));
+  EXPECT_THAT(ArrayRegistry().Parse("[[campain]]\nname = \"a\"\n", "w.toml"),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("did you mean [campaign]?")));
+}
+
 TEST(RegistryTest, DefaultsWhenSilent) {
   const Registry r = TestRegistry();
   for (const Config& c : {r.Defaults(), r.Parse("", "w.toml").value()}) {
