@@ -132,6 +132,12 @@ Key TableArray(std::string name, std::vector<Key> fields) {
   return key;
 }
 
+Key StringList(std::string name, std::vector<std::string> choices) {
+  Key key = MakeKey(std::move(name), KeyType::kStringList);
+  key.choices = std::move(choices);
+  return key;
+}
+
 Key Required(Key key) {
   key.presence = Presence::kRequired;
   return key;
@@ -183,6 +189,16 @@ Status CheckValue(const Key& key, const Value& value, std::string_view file,
     case KeyType::kTable:
       if (!value.is_table()) return ValueError(file, value, path, "a table");
       return CheckTable(key.fields, value, file, path);
+    case KeyType::kStringList: {
+      if (!value.is_array()) return ValueError(file, value, path, "an array of strings");
+      const Value::Array& elements = value.AsArray();
+      Key element_key = key;
+      element_key.type = KeyType::kString;
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        WINBACK_RETURN_IF_ERROR(CheckString(element_key, elements[i], file, Element(path, i)));
+      }
+      return Status::Ok();
+    }
     case KeyType::kTableArray: {
       if (!value.is_array()) {
         return ValueError(file, value, path, "[[" + std::string(path) + "]] tables");

@@ -20,6 +20,7 @@ enum class KeyType : std::uint8_t {
   kIntegerRange,  // n, or [lo, hi], with int_min <= lo <= hi <= int_max (n counts as [n, n])
   kTable,         // a table whose keys are `fields`
   kTableArray,    // an array of tables ([[section.key]]), each with the keys `fields`
+  kStringList,    // an array of strings, each one of `choices` when they are given
 };
 
 // Whether a key must be written. Only keys inside tables and arrays of tables can be required:
@@ -50,6 +51,8 @@ Key OneOf(std::string name, std::vector<std::string> choices);
 Key IntegerRange(std::string name, std::int64_t min, std::int64_t max);
 Key Table(std::string name, std::vector<Key> fields);
 Key TableArray(std::string name, std::vector<Key> fields);
+// ["a", "b"]; with choices, each element must be one of them.
+Key StringList(std::string name, std::vector<std::string> choices = {});
 // `key`, which must now be written (inside a Table or TableArray).
 Key Required(Key key);
 

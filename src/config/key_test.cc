@@ -26,6 +26,24 @@ TEST(CheckValueTest, BooleanWantsTrueOrFalse) {
                            testing::Eq("f.toml:3: s.k: expected true or false, got 1")));
 }
 
+TEST(CheckValueTest, StringListChecksEveryElement) {
+  const Key k = StringList("k", {"email", "sms"});
+  Value::Array good;
+  good.push_back(Value::String("sms", 4));
+  good.push_back(Value::String("email", 4));
+  EXPECT_THAT(Check(k, Value::MakeArray(std::move(good), 4)), IsOk());
+  Value::Array bad;
+  bad.push_back(Value::String("email", 4));
+  bad.push_back(Value::String("emial", 4));
+  EXPECT_THAT(Check(k, Value::MakeArray(std::move(bad), 4)),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           testing::Eq("f.toml:4: s.k[2]: expected \"email\" or \"sms\", got "
+                                       "\"emial\"; did you mean \"email\"?")));
+  EXPECT_THAT(
+      Check(k, Value::String("email", 4)),
+      StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("expected an array of strings")));
+}
+
 TEST(CheckValueTest, IntegerTypeAndRange) {
   const Key k = Integer("k", 1, 36'500);
   EXPECT_THAT(Check(k, Value::Integer(1, 2)), IsOk());
