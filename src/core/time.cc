@@ -302,4 +302,25 @@ Instant TimeZone::LocalMidnight(Date d) const {
   return utc_midnight.PlusSeconds(-std::int64_t{OffsetMinutesAt(utc_midnight)} * 60);
 }
 
+Instant TimeZone::AtLocalTime(Date d, std::int32_t seconds_of_day) const {
+  const std::int64_t local = std::int64_t{d.days()} * 86'400 + seconds_of_day;
+  if (zone_ == nullptr) return Instant::FromUnixSeconds(local);
+  const date::local_seconds ls{std::chrono::seconds(local)};
+  const date::local_info info = Zone(zone_)->get_info(ls);
+  switch (info.result) {
+    case date::local_info::unique:
+    case date::local_info::ambiguous:  // `first` is the earlier of the two instants.
+      return Instant::FromUnixSeconds(local - info.first.offset.count());
+    case date::local_info::nonexistent:  // `second` begins when the gap ends.
+      return Instant::FromUnixSeconds(info.second.begin.time_since_epoch().count());
+  }
+  return Instant::FromUnixSeconds(local - info.first.offset.count());
+}
+
+std::int32_t TimeZone::LocalSecondsOfDay(Instant t) const {
+  const std::int64_t local = t.unix_seconds() + std::int64_t{OffsetMinutesAt(t)} * 60;
+  const std::int64_t r = local % 86'400;
+  return static_cast<std::int32_t>(r < 0 ? r + 86'400 : r);
+}
+
 }  // namespace winback

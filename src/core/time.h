@@ -116,6 +116,15 @@ class TimeZone {
   // 00:00 UTC of that day).
   Instant LocalMidnight(Date d) const;
 
+  // The instant at which local clocks show `seconds_of_day` (0..86399) on day `d`. In a gap
+  // (clocks jump forward over that time) it is the first instant after the gap, when clocks
+  // show the end of the jump (02:30 in a 02:00 -> 03:00 gap gives 03:00); in an overlap (clocks
+  // go back and show the time twice) it is the earlier of the two.
+  Instant AtLocalTime(Date d, std::int32_t seconds_of_day) const;
+
+  // Seconds since local midnight (0..86399) at instant `t`.
+  std::int32_t LocalSecondsOfDay(Instant t) const;
+
  private:
   explicit TimeZone(const void* zone) : zone_(zone) {}
   const void* zone_;  // const date::time_zone*; nullptr means UTC.

@@ -127,6 +127,24 @@ TEST(TimeZoneTest, DstAwareOffsets) {
   EXPECT_EQ(FormatTimestamp(teh.LocalMidnight(*ParseDate("2024-01-16"))), "2024-01-15T20:30:00Z");
 }
 
+TEST(TimeZoneTest, LocalTimesInGapsAndOverlaps) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(TimeZone ny, TimeZone::Find("America/New_York"));
+  // An ordinary day: 09:30 EST is 14:30Z.
+  EXPECT_EQ(FormatTimestamp(ny.AtLocalTime(*ParseDate("2024-01-15"), 9 * 3600 + 1800)),
+            "2024-01-15T14:30:00Z");
+  // 2024-03-10: clocks jump 02:00 -> 03:00; 02:30 does not exist and becomes 03:00 EDT (07:00Z).
+  EXPECT_EQ(FormatTimestamp(ny.AtLocalTime(*ParseDate("2024-03-10"), 2 * 3600 + 1800)),
+            "2024-03-10T07:00:00Z");
+  // 2024-11-03: 01:30 happens twice; the earlier (EDT, 05:30Z) is taken.
+  EXPECT_EQ(FormatTimestamp(ny.AtLocalTime(*ParseDate("2024-11-03"), 3600 + 1800)),
+            "2024-11-03T05:30:00Z");
+  EXPECT_EQ(ny.LocalSecondsOfDay(ParseTimestamp("2024-11-03T06:30:00Z")->instant), 3600 + 1800);
+  EXPECT_EQ(TimeZone().LocalSecondsOfDay(ParseTimestamp("1969-12-31T23:00:00Z")->instant),
+            23 * 3600);
+  WINBACK_ASSERT_OK_AND_ASSIGN(TimeZone teh, TimeZone::Find("Asia/Tehran"));
+  EXPECT_EQ(FormatTimestamp(teh.AtLocalTime(*ParseDate("2024-01-16"), 0)), "2024-01-15T20:30:00Z");
+}
+
 TEST(TimeZoneTest, UnknownZoneIsNotFound) {
   EXPECT_THAT(TimeZone::Find("Mars/Olympus"),
               StatusIsWith(StatusCode::kNotFound, "'Mars/Olympus' is not an IANA time zone"));
