@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <kainjow/mustache.hpp>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
