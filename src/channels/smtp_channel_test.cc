@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "channels/internal/test_receiver.h"
@@ -92,6 +93,26 @@ TEST_F(SmtpChannelTest, ConsecutiveMessagesOnOneChannel) {
   EXPECT_EQ(channel->Send(Message("dead@example.com")).outcome, DeliveryOutcome::kDead);
   EXPECT_EQ(channel->Send(Message("c@example.com")).outcome, DeliveryOutcome::kSent);
   EXPECT_EQ(receiver_->Records().size(), 4u);
+}
+
+TEST_F(SmtpChannelTest, ConsecutiveMessagesReuseTheConnection) {
+  StartReceiver();
+  std::unique_ptr<Channel> channel = Make(Config());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(channel->Send(Message("c@example.com")).outcome, DeliveryOutcome::kSent);
+  }
+  std::ifstream in(receiver_->out_dir() / "connections.txt");
+  int connections = 0;
+  in >> connections;
+  EXPECT_EQ(connections, 1);
+}
+
+TEST_F(SmtpChannelTest, TimeoutBeforeTheMessageIsSentIsRetry) {
+  StartReceiver();
+  ChannelConfig config = Config();
+  config.timeout_seconds = 1;
+  const DeliveryResult r = Make(config)->Send(Message("slowrcpt@example.com"));
+  EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry) << r.detail;
 }
 
 TEST_F(SmtpChannelTest, RecipientRefusedWith4xxIsRetry) {

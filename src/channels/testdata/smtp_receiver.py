@@ -10,7 +10,9 @@ as latin-1 text), "auth_user"}. The recipient's local part chooses the behaviour
   datafail4@... end of data answered 452 4.3.1   datafail5@... end of data answered 554 5.7.1
   drop@...      the connection is closed after the whole message arrived, with no reply
   sleep@...     the end-of-data reply comes after 5 seconds
+  slowrcpt@...  the RCPT reply comes after 5 seconds (before any of the message is sent)
 anything else is accepted with "250 2.0.0 Ok: queued as Q<n>". No TLS is offered.
+OUT_DIR/connections.txt holds the number of SMTP connections accepted so far.
 """
 import asyncio
 import json
@@ -36,6 +38,8 @@ def main():
                 return "451 4.3.0 try again later"
             if local == "dead":
                 return "550 5.1.1 no such user"
+            if local == "slowrcpt":
+                await asyncio.sleep(5)
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
@@ -68,7 +72,13 @@ def main():
         ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == auth
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
+    connections = [0]
+
     def factory():
+        connections[0] += 1
+        with open(os.path.join(out_dir, "connections.tmp"), "w") as f:
+            f.write("%d\n" % connections[0])
+        os.rename(os.path.join(out_dir, "connections.tmp"), os.path.join(out_dir, "connections.txt"))
         if auth is None:
             return SMTP(Handler(), hostname="receiver.test")
         return SMTP(Handler(), hostname="receiver.test", authenticator=authenticator,
