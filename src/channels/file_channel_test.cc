@@ -142,6 +142,20 @@ TEST_F(FileChannelTest, AFailedWriteIsRetryAndLeavesTheOldFileWhole) {
   EXPECT_THAT(Names(root_ / "outbox"), ::testing::ElementsAre("k.eml"));
 }
 
+TEST_F(FileChannelTest, AFolderThatVanishedIsRetry) {
+  // Works as root too (root ignores the permissions of the test above).
+  std::unique_ptr<Channel> channel = Make();
+  fs::remove_all(root_ / "outbox");
+  std::ofstream(root_ / "outbox") << "not a folder";
+  OutboundMessage m;
+  m.key = "k";
+  m.email_mime = "x\r\n";
+  const DeliveryResult r = channel->Send(m);
+  EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
+  EXPECT_THAT(r.detail, ::testing::HasSubstr("Not a directory"));
+  fs::remove(root_ / "outbox");
+}
+
 TEST_F(FileChannelTest, EmptyKeyIsDead) {
   OutboundMessage m;
   m.email_mime = "x";

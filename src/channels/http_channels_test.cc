@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "channels/internal/hmac.h"
@@ -168,14 +169,22 @@ TEST_P(EveryHttpChannelTest, NoAnswerWithinTheTimeoutAfterTheBodyIsUnknown) {
 }
 
 TEST_P(EveryHttpChannelTest, ConnectionClosedAfterTheBodyIsUnknownAndNotResent) {
-  std::unique_ptr<Channel> channel = Make(GetParam(), "ok");
+  // One channel, so the second request goes out on the connection the first one opened; the
+  // receiver then closes it after reading the body. libcurl must not quietly resend the body
+  // on a fresh connection.
+  std::unique_ptr<Channel> channel = Make(GetParam(), "ctl");
   ASSERT_EQ(channel->Send(Message(GetParam())).outcome, DeliveryOutcome::kSent);
-  // The second request reuses the connection; the receiver closes it after reading the
-  // body. libcurl must not quietly resend the body on a fresh connection.
-  std::unique_ptr<Channel> closing = Make(GetParam(), "close");
-  const DeliveryResult first = closing->Send(Message(GetParam()));
-  EXPECT_EQ(first.outcome, DeliveryOutcome::kUnknown) << first.detail;
+  std::ofstream(receiver_->scratch_dir() / "mode") << "close\n";
+  const DeliveryResult r = channel->Send(Message(GetParam()));
+  EXPECT_EQ(r.outcome, DeliveryOutcome::kUnknown) << r.detail;
   EXPECT_EQ(receiver_->Records().size(), 2u);
+  // On a fresh connection too.
+  const DeliveryResult fresh = Make(GetParam(), "close")->Send(Message(GetParam()));
+  EXPECT_EQ(fresh.outcome, DeliveryOutcome::kUnknown) << fresh.detail;
+  EXPECT_EQ(receiver_->Records().size(), 3u);
+  // And the channel recovers for the next message.
+  std::ofstream(receiver_->scratch_dir() / "mode") << "ok\n";
+  EXPECT_EQ(channel->Send(Message(GetParam())).outcome, DeliveryOutcome::kSent);
 }
 
 TEST_P(EveryHttpChannelTest, RefusedConnectionIsRetry) {

@@ -12,6 +12,8 @@ the behaviour and the provider: /MODE/... where MODE is
   e400      400 with a provider error body ("message" / "error.message")
   sleep     read the body, then wait 5 s before answering (past the client's timeout)
   close     read the body, then close the connection without answering
+  ctl       whichever of the above the control file OUT_DIR/../mode holds now ("ok" if none),
+            so one client (one connection) can meet several behaviours in turn
 and the rest of the path names the provider:
   /2010-04-01/Accounts/<sid>/Messages.json   Twilio: Basic auth sid:token, form To, From, Body,
                                              Idempotency-Key and I-Twilio-Idempotency-Token
@@ -122,6 +124,12 @@ class Handler(BaseHTTPRequestHandler):
         parts = self.path.split("/", 2)
         mode = parts[1] if len(parts) > 2 else ""
         path = "/" + parts[2] if len(parts) > 2 else self.path
+        if mode == "ctl":
+            try:
+                with open(os.path.join(os.path.dirname(OUT_DIR), "mode")) as f:
+                    mode = f.read().strip()
+            except FileNotFoundError:
+                mode = "ok"
         try:
             if path.startswith("/2010-04-01/"):
                 provider, parsed = check_twilio(self, path, body)
