@@ -18,7 +18,7 @@
 namespace winback::channels {
 
 // One message, rendered and ready to go. Which fields a transport reads:
-//   file:            key, kind, and `email_mime` (email) or the SMS / WhatsApp fields (as JSON)
+//   file:            key, kind, and `email_mime` (email) or every field (sms, whatsapp; as JSON)
 //   smtp:            from, to, email_mime (the whole RFC 5322 message, headers included)
 //   twilio:          from (sender number), to (E.164), text
 //   whatsapp_cloud:  to (E.164), whatsapp_template, whatsapp_language, whatsapp_parameters
@@ -26,11 +26,11 @@ namespace winback::channels {
 struct OutboundMessage {
   std::string key;  // The idempotency key; X-Winback-Key / Idempotency-Key on the wire.
   ChannelKind kind = ChannelKind::kEmail;
-  std::string from;               // Email address, or the sender phone number.
+  std::string from;               // Email address or sender number; empty: the config's `from`.
   std::string to;                 // Email address, or an E.164 phone number ("+905551234567").
   std::string email_mime;         // kEmail: the complete message, CRLF line ends.
   std::string text;               // kSms: the body; kEmail: the plain-text part, for webhooks.
-  std::string subject;            // kEmail, for webhooks and file names only.
+  std::string subject;            // kEmail, for webhooks and the file channel's JSON only.
   std::string whatsapp_template;  // kWhatsapp: the approved template's name,
   std::string whatsapp_language;  // its language code ("en", "tr", "fa"),
   std::vector<std::string> whatsapp_parameters;  // and its body parameters, in order.
