@@ -11,6 +11,13 @@ find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Boost 1.74 REQUIRED)      # header-only Boost.Math
 find_package(Eigen3 REQUIRED NO_MODULE)
+find_package(CURL REQUIRED)            # libcurl: the smtp and HTTP channels (src/channels)
+find_package(OpenSSL REQUIRED)         # HMAC-SHA256 for signed links and webhooks
+# kainjow mustache (templates, src/messages) is one header without a CMake package.
+find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
+add_library(kainjow_mustache INTERFACE IMPORTED)
+set_target_properties(kainjow_mustache PROPERTIES
+                      INTERFACE_INCLUDE_DIRECTORIES "${KAINJOW_MUSTACHE_INCLUDE_DIR}")
 option(WINBACK_CHARTS "Embed Chart.js (fetched by npm at build time) so HTML reports draw charts" ON)
 if(WINBACK_CHARTS)
   find_program(NPM_EXECUTABLE npm)  # Chart.js for the HTML report (src/report)

@@ -17,7 +17,8 @@ set(WINBACK_VENDOR_HEADERS
     "sqlite3.h=SQLite::SQLite3" "fmt/=fmt::fmt" "date/=date::date-tz" "nlohmann/=nlohmann_json::nlohmann_json"
     "CLI/=CLI11::CLI11" "toml++/=tomlplusplus::tomlplusplus" "boost/=Boost::headers"
     "Eigen/=Eigen3::Eigen" "xgboost/=xgboost" "gtest/=GTest" "gmock/=GTest"
-    "benchmark/=benchmark::benchmark")
+    "benchmark/=benchmark::benchmark" "curl/=CURL::libcurl" "openssl/=OpenSSL::"
+    "kainjow/=kainjow_mustache")
 
 function(winback_check_vendor_includes name dir externals)
   file(GLOB_RECURSE files "${dir}/*.h" "${dir}/*.cc")
