@@ -193,18 +193,31 @@ Result<Database> Database::Open(const std::string& path, Access access) {
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      cached_(std::move(other.cached_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    cached_.clear();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cached_ = std::move(other.cached_);
   }
   return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cached_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Result<Statement*> Database::Cached(std::string_view sql) {
+  if (auto it = cached_.find(sql); it != cached_.end()) return &it->second;
+  WINBACK_ASSIGN_OR_RETURN(Statement s, Prepare(sql));
+  return &cached_.emplace(std::string(sql), std::move(s)).first->second;
+}
 
 Status Database::Exec(std::string_view sql) {
   std::string s(sql);
