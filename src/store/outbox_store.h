@@ -101,6 +101,7 @@ enum class JourneyState : std::uint8_t {
                     // negative expected value, no channel with consent).
 };
 
+// "active", "completed", "exited", "suppressed".
 std::string_view JourneyStateName(JourneyState state);
 
 struct Journey {
@@ -143,44 +144,56 @@ struct DeliveryRecord {
 };
 
 // Role: the outbox as the sender and the reporting commands see it, and journeys in bulk for
-// the planner. Reads see committed data only. Writes commit before they return. Not
-// thread-safe: one thread per store object; several processes may share one database (claims
-// keep them apart). FailedPrecondition on a read-only store; Unavailable for I/O errors.
+// the planner. Reads see committed data only. Writes commit before they return, each in a
+// short transaction of its own: Unavailable when another connection holds the write lock past
+// the store's busy timeout (5 s); FailedPrecondition on a read-only store and while this store
+// object has an import, score run or write transaction open. Not thread-safe: one thread per
+// store object; several processes may share one database (claims keep them apart).
+// Unavailable for I/O errors.
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
   OutboxStore(const OutboxStore&) = delete;
   OutboxStore& operator=(const OutboxStore&) = delete;
 
-  // Every journey, in (customer key, campaign, occurrence) order.
+  // Every journey, in (customer key, campaign, occurrence) order. Stops at, and returns, the
+  // first error of `fn`. `fn` may read through this store but must not write through it.
   virtual Status ForEachJourney(const std::function<Status(const Journey&)>& fn) = 0;
 
-  // The messages that `filter` matches, in (scheduled_at, id) order.
+  // The messages that `filter` matches, in (scheduled_at, id) order. Stops at, and returns,
+  // the first error of `fn`. `fn` may read through this store but must not write through it.
   virtual Status ForEachMessage(const MessageFilter& filter,
                                 const std::function<Status(const OutboxMessage&)>& fn) = 0;
 
   // Atomically claims up to `request.limit` due messages for `request.owner`, oldest
   // scheduled_at first: planned ones, and retry ones whose next_attempt_at has come. Claimed
   // messages are kSending with the owner and a lease until now + lease_seconds, in_flight false.
-  // Returns them. Two senders never claim the same message.
+  // Returns them, in (scheduled_at, id) order; empty when nothing is due. Two senders never
+  // claim the same message. InvalidArgument for an empty owner, or a limit or lease below 1.
   virtual Result<std::vector<OutboxMessage>> ClaimDue(const ClaimRequest& request) = 0;
 
   // Marks claimed message `id` in_flight, committed before the caller hands it to a channel,
-  // and extends the owner's lease. FailedPrecondition when the message is not kSending for
-  // `owner` (its claim was taken back).
+  // and extends the owner's lease on it to `lease_until` (each message has its own lease).
+  // FailedPrecondition when the message is not kSending for `owner` (its claim was taken back,
+  // or it was cancelled); NotFound when no message has that id.
   virtual Status MarkInFlight(std::int64_t id, std::string_view owner, Instant lease_until) = 0;
 
   // Records the outcome of the attempt on in-flight message `id`: attempts + 1, the status,
-  // detail and provider id; clears the claim. FailedPrecondition when the message is not
-  // kSending for `owner`.
+  // detail and provider id (both replaced); sent_at = record.at for kSent; next_attempt_at =
+  // record.next_attempt_at (record.at when absent) for kRetry, cleared otherwise; clears the
+  // claim and in_flight. A message the sender gives up on before handing it over (a dead
+  // address) may be recorded without MarkInFlight. FailedPrecondition when the message is not
+  // kSending for `owner`; NotFound when no message has that id; InvalidArgument when
+  // record.status is not kSent, kRetry, kDead or kUnknown.
   virtual Status RecordOutcome(std::int64_t id, std::string_view owner,
                                const DeliveryRecord& record) = 0;
 
   // Returns the owner's unsent claimed messages to the queue: kSending without in_flight goes
   // back to its previous status (planned, or retry when attempts > 0) and kSending with
-  // in_flight becomes kUnknown. For a sender known to be gone (its process no longer exists),
-  // or for claims past their lease (`expired_before`: leases that ended before this moment,
-  // whatever the owner). Returns how many messages changed.
+  // in_flight becomes kUnknown (attempts + 1: it was handed over; detail says so). Recovers
+  // the claims of `owner` when given (a sender known to be gone: its process no longer
+  // exists), and, whatever the owner, the claims whose lease ended before `expired_before`
+  // (pass the epoch, Instant(), to recover by owner only). Returns how many messages changed.
   virtual Result<std::int64_t> RecoverClaims(std::optional<std::string_view> owner,
                                              Instant expired_before) = 0;
 
@@ -189,15 +202,16 @@ class OutboxStore {
 
   // Cancels message `id` (an order, unsubscribe or let-go since it was planned); `reason` goes
   // to detail. Allowed while it is planned or retry, or kSending for a claim not yet in_flight
-  // (the sender's last check before handing it over); FailedPrecondition otherwise.
+  // (the claim ends: the sender's MarkInFlight then fails, its last check before handing it
+  // over); FailedPrecondition otherwise; NotFound when no message has that id.
   virtual Status CancelMessage(std::int64_t id, std::string_view reason) = 0;
 
   // Every kUnknown message becomes kRetry, due now (winback send --retry-unknown). Returns how
   // many.
   virtual Result<std::int64_t> RequeueUnknown(Instant now) = 0;
 
-  // Message counts by status.
-  virtual Result<std::vector<std::int64_t>> CountByStatus() = 0;  // Indexed by MessageStatus.
+  // Message counts by status: kMessageStatusCount entries, indexed by MessageStatus.
+  virtual Result<std::vector<std::int64_t>> CountByStatus() = 0;
 
  protected:
   OutboxStore() = default;

@@ -30,7 +30,8 @@ class WriteTransaction {
   // Adds `message` to the outbox unless a message with its key is already stored: planning the
   // same thing twice adds nothing. Returns true and sets message.id when it was added, false
   // (writing nothing) when the key existed. AlreadyExists when its non-empty coupon code is
-  // already another message's (the caller draws a new code); NotFound for an unknown customer.
+  // already another message's (the caller draws a new code; the transaction stays usable);
+  // NotFound for an unknown customer. Every other field of `message` is stored as given.
   virtual Result<bool> AddMessage(OutboxMessage& message) = 0;
 
   // Inserts or replaces the journey with the same (campaign, customer, occurrence).
