@@ -26,11 +26,11 @@ namespace winback::channels {
 struct OutboundMessage {
   std::string key;  // The idempotency key; X-Winback-Key / Idempotency-Key on the wire.
   ChannelKind kind = ChannelKind::kEmail;
-  std::string from;        // Email address, or the sender phone number.
-  std::string to;          // Email address, or an E.164 phone number ("+905551234567").
-  std::string email_mime;  // kEmail: the complete message, CRLF line ends.
-  std::string text;        // kSms: the body; kEmail: the plain-text part, for webhooks.
-  std::string subject;     // kEmail, for webhooks and file names only.
+  std::string from;               // Email address, or the sender phone number.
+  std::string to;                 // Email address, or an E.164 phone number ("+905551234567").
+  std::string email_mime;         // kEmail: the complete message, CRLF line ends.
+  std::string text;               // kSms: the body; kEmail: the plain-text part, for webhooks.
+  std::string subject;            // kEmail, for webhooks and file names only.
   std::string whatsapp_template;  // kWhatsapp: the approved template's name,
   std::string whatsapp_language;  // its language code ("en", "tr", "fa"),
   std::vector<std::string> whatsapp_parameters;  // and its body parameters, in order.

@@ -913,9 +913,13 @@ TEST_P(OutboxConformanceTest, InFlightAndOutcomeNeedTheOwnersClaim) {
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(store_->MarkInFlight(9999, "a", T("2024-07-01T09:10:00Z")),
               StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(store_->RecordOutcome(9999, "a", DeliveryRecord{}),
-              StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(store_->RecordOutcome(m.id, "a", DeliveryRecord{.status = MessageStatus::kPlanned, .at = {}, .next_attempt_at = {}, .detail = "", .provider_id = ""}),
+  EXPECT_THAT(store_->RecordOutcome(9999, "a", DeliveryRecord{}), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->RecordOutcome(m.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kPlanned,
+                                                   .at = {},
+                                                   .next_attempt_at = {},
+                                                   .detail = "",
+                                                   .provider_id = ""}),
               StatusIs(StatusCode::kInvalidArgument));
   const OutboxMessage still = Load(m.id);
   EXPECT_EQ(still.status, MessageStatus::kSending);
@@ -1009,11 +1013,10 @@ TEST_P(OutboxConformanceTest, ExpiredLeasesAreRecoveredWhateverTheOwner) {
   ASSERT_THAT(store_->ClaimDue(ClaimRequest{
                   .owner = "a", .now = T("2024-07-01T09:00:00Z"), .lease_seconds = 60, .limit = 1}),
               IsOk());
-  ASSERT_THAT(store_->ClaimDue(ClaimRequest{.owner = "b",
-                                            .now = T("2024-07-01T09:00:00Z"),
-                                            .lease_seconds = 600,
-                                            .limit = 1}),
-              IsOk());
+  ASSERT_THAT(
+      store_->ClaimDue(ClaimRequest{
+          .owner = "b", .now = T("2024-07-01T09:00:00Z"), .lease_seconds = 600, .limit = 1}),
+      IsOk());
   EXPECT_THAT(store_->RecoverClaims(std::nullopt, T("2024-07-01T09:01:00Z")), IsOkAndHolds(0));
   EXPECT_THAT(store_->RecoverClaims(std::nullopt, T("2024-07-01T09:01:01Z")), IsOkAndHolds(1));
   EXPECT_EQ(Load(a.id).status, MessageStatus::kPlanned);
@@ -1095,8 +1098,7 @@ TEST_P(OutboxConformanceTest, RequeueUnknownMakesThemRetriesDueNow) {
               IsOk());
   ASSERT_THAT(store_->MarkInFlight(b.id, "a", T("2024-07-01T09:05:00Z")), IsOk());
   ASSERT_THAT(store_->RecoverClaims("a", Instant()), IsOkAndHolds(1));
-  EXPECT_THAT(Messages(*store_, Filter(MessageStatus::kUnknown)),
-              ::testing::SizeIs(2));
+  EXPECT_THAT(Messages(*store_, Filter(MessageStatus::kUnknown)), ::testing::SizeIs(2));
   EXPECT_THAT(Claim("a", "2024-07-02T00:00:00Z"), IsOkAndHolds(IsEmpty()));
   EXPECT_THAT(store_->RequeueUnknown(T("2024-07-02T00:00:00Z")), IsOkAndHolds(2));
   EXPECT_THAT(store_->RequeueUnknown(T("2024-07-02T00:00:00Z")), IsOkAndHolds(0));

@@ -228,12 +228,10 @@ CREATE TABLE journeys (
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kAll = {{kMigration1, false, nullptr},
-                                              {kMigration2, false, nullptr},
-                                              {kMigration3, false, nullptr},
-                                              {kMigration4, false, ConvertV3Scores},
-                                              {kMigration5, true, nullptr},
-                                              {kMigration6, false, nullptr}};
+  static const std::vector<Migration> kAll = {
+      {kMigration1, false, nullptr}, {kMigration2, false, nullptr},
+      {kMigration3, false, nullptr}, {kMigration4, false, ConvertV3Scores},
+      {kMigration5, true, nullptr},  {kMigration6, false, nullptr}};
   return kAll;
 }
 

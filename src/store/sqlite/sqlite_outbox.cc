@@ -35,12 +35,12 @@ Status NotClaimedBy(Database& db, std::int64_t id, std::string_view owner) {
   const auto status = static_cast<MessageStatus>(s->ColumnInt(0));
   if (status == MessageStatus::kSending) {
     return FailedPreconditionError("message " + std::to_string(id) + " is claimed by '" +
-                                   std::string(s->ColumnText(1)) + "', not '" +
-                                   std::string(owner) + "'");
+                                   std::string(s->ColumnText(1)) + "', not '" + std::string(owner) +
+                                   "'");
   }
   return FailedPreconditionError("message " + std::to_string(id) + " is " +
-                                 std::string(MessageStatusName(status)) +
-                                 ", not claimed by '" + std::string(owner) + "'");
+                                 std::string(MessageStatusName(status)) + ", not claimed by '" +
+                                 std::string(owner) + "'");
 }
 
 // Runs a cached UPDATE whose parameters `bind` sets; returns the rows it changed.
@@ -114,8 +114,7 @@ Result<std::vector<OutboxMessage>> SqliteStore::ClaimDue(const ClaimRequest& req
   if (request.limit < 1 || request.lease_seconds < 1) {
     return InvalidArgumentError("claim by '" + request.owner + "': limit " +
                                 std::to_string(request.limit) + " and lease " +
-                                std::to_string(request.lease_seconds) +
-                                " s must be at least 1");
+                                std::to_string(request.lease_seconds) + " s must be at least 1");
   }
   // The subquery walks outbox_due (planned and retry rows by scheduled_at, id) and stops after
   // `limit` due rows; retry rows not yet due are skipped on the way.
@@ -150,16 +149,15 @@ Result<std::vector<OutboxMessage>> SqliteStore::ClaimDue(const ClaimRequest& req
 
 Status SqliteStore::MarkInFlight(std::int64_t id, std::string_view owner, Instant lease_until) {
   return WriteNow("mark a message in flight", [&]() -> Status {
-    WINBACK_ASSIGN_OR_RETURN(
-        std::int64_t changed,
-        RunUpdate(db_,
-                  "UPDATE outbox SET in_flight = 1, lease_until = ?3 "
-                  "WHERE id = ?1 AND status = 1 AND claim_owner = ?2",
-                  [&](Statement& s) {
-                    s.BindInt(1, id);
-                    BindString(s, 2, owner);
-                    s.BindInt(3, lease_until.unix_micros());
-                  }));
+    WINBACK_ASSIGN_OR_RETURN(std::int64_t changed,
+                             RunUpdate(db_,
+                                       "UPDATE outbox SET in_flight = 1, lease_until = ?3 "
+                                       "WHERE id = ?1 AND status = 1 AND claim_owner = ?2",
+                                       [&](Statement& s) {
+                                         s.BindInt(1, id);
+                                         BindString(s, 2, owner);
+                                         s.BindInt(3, lease_until.unix_micros());
+                                       }));
     if (changed == 0) return NotClaimedBy(db_, id, owner);
     return Status::Ok();
   });
@@ -215,8 +213,8 @@ Result<std::int64_t> SqliteStore::RecoverClaims(std::optional<std::string_view> 
                   "UPDATE outbox SET "
                   "status = CASE WHEN in_flight = 1 THEN 6 WHEN attempts > 0 THEN 3 ELSE 0 END, "
                   "attempts = attempts + in_flight, "
-                  "detail = CASE WHEN in_flight = 1 THEN 'handed to the channel by ' || "
-                  "claim_owner || ', outcome unknown (claim recovered)' ELSE detail END, "
+                  "detail = CASE WHEN in_flight = 1 THEN 'handed to the channel by ''' || "
+                  "claim_owner || ''', outcome unknown (claim recovered)' ELSE detail END, "
                   "in_flight = 0, claim_owner = '', lease_until = NULL "
                   "WHERE status = 1 AND (claim_owner = ?1 OR lease_until < ?2)",
                   [&](Statement& s) {
@@ -267,8 +265,7 @@ Status SqliteStore::CancelMessage(std::int64_t id, std::string_view reason) {
     const auto status = static_cast<MessageStatus>(s->ColumnInt(0));
     return FailedPreconditionError(
         "cannot cancel message " + std::to_string(id) + ": it is " +
-        std::string(status == MessageStatus::kSending ? "in flight"
-                                                      : MessageStatusName(status)));
+        std::string(status == MessageStatus::kSending ? "in flight" : MessageStatusName(status)));
   });
 }
 
