@@ -184,6 +184,11 @@ Result<Database> Database::Open(const std::string& path, Access access) {
     return s;
   }
   sqlite3_extended_result_codes(db, 1);
+  // From the first read on: a WAL database that another connection is opening at the same
+  // moment is busy while that connection recovers its WAL index (SQLITE_BUSY_RECOVERY), and
+  // the opener's first query (PRAGMA user_version) must wait for it, not fail. The store's
+  // settings (sqlite_open.cc) set the same timeout again.
+  sqlite3_busy_timeout(db, 5000);
   if (const int module = RegisterRowBatchModule(db); module != SQLITE_OK) {
     Status s = SqliteError(db, module, "cannot register winback_rows on '" + path + "'");
     sqlite3_close(db);

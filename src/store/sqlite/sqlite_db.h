@@ -77,7 +77,8 @@ enum class Access : std::uint8_t {
 // An open SQLite connection. Move-only; closed on destruction.
 class Database {
  public:
-  // Opens `path`; ":memory:" gives a private in-memory database.
+  // Opens `path`; ":memory:" gives a private in-memory database. Busy databases are waited
+  // for up to 5 s (PRAGMA busy_timeout changes it).
   static Result<Database> Open(const std::string& path, Access access = Access::kCreate);
 
   Database(Database&& other) noexcept;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <latch>
 #include <set>
 #include <thread>
 #include <vector>
@@ -868,8 +869,10 @@ TEST_F(SqliteFileTest, TwoSendersClaimingAtOnceNeverShareAMessage) {
   ASSERT_EQ(due.size(), 2000u);
   std::vector<std::int64_t> claimed[2];
   Status errors[2];
+  std::latch opened(2);
   auto sender = [&](int which) {
     auto store = OpenSqliteStore(path_, OpenMode::kMustExist);
+    opened.arrive_and_wait();  // Both claim from the start.
     if (!store.ok()) {
       errors[which] = store.status();
       return;
@@ -886,6 +889,20 @@ TEST_F(SqliteFileTest, TwoSendersClaimingAtOnceNeverShareAMessage) {
       for (const OutboxMessage& m : *batch) {
         if (m.claim_owner != owner) errors[which] = InternalError("claimed for another owner");
         claimed[which].push_back(m.id);
+        // What a sender does with each message, interleaving with the other's claims.
+        Status s = (*store)->MarkInFlight(m.id, owner, now.PlusSeconds(60));
+        if (s.ok()) {
+          s = (*store)->RecordOutcome(m.id, owner,
+                                      DeliveryRecord{.status = MessageStatus::kSent,
+                                                     .at = now,
+                                                     .next_attempt_at = std::nullopt,
+                                                     .detail = "250 ok",
+                                                     .provider_id = ""});
+        }
+        if (!s.ok()) {
+          errors[which] = s;
+          return;
+        }
       }
     }
   };
@@ -903,6 +920,10 @@ TEST_F(SqliteFileTest, TwoSendersClaimingAtOnceNeverShareAMessage) {
   for (const std::int64_t id : claimed[1]) overlap += all.insert(id).second ? 0u : 1u;
   EXPECT_EQ(overlap, 0u);
   EXPECT_EQ(all, due);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::int64_t> counts, store->CountByStatus());
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kSent)], 2000);
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kPlanned)], 200);  // Due tomorrow.
 }
 
 TEST_F(SqliteFileTest, ReadOnlyStoreReadsTheOutboxAndRefusesItsWrites) {
