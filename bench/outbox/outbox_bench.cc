@@ -116,8 +116,8 @@ void BM_ClaimMarkInFlightRecordOutcome(benchmark::State& state) {
     if (!store || !AddMessages(state, *store, n)) break;
     state.ResumeTiming();
     while (true) {
-      auto batch = store->ClaimDue({.owner = "bench:1", .now = kNow, .lease_seconds = 300,
-                                    .limit = 100});
+      auto batch =
+          store->ClaimDue({.owner = "bench:1", .now = kNow, .lease_seconds = 300, .limit = 100});
       if (!batch.ok()) {
         state.SkipWithError(batch.status().ToString().c_str());
         break;
