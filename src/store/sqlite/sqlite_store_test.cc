@@ -947,6 +947,24 @@ TEST_F(SqliteFileTest, ReadOnlyStoreReadsTheOutboxAndRefusesItsWrites) {
   EXPECT_THAT(store->ClaimOwners(), IsOk());
 }
 
+// An outbox write waits out the store's busy timeout (5 s) for another connection's write
+// lock, then gives up with Unavailable.
+TEST_F(SqliteFileTest, OutboxWriteBehindAnotherWriterIsUnavailable) {
+  const Instant now = T("2024-07-01T09:00:00Z");
+  FillOutbox(path_, 1, 1, now);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_, OpenMode::kMustExist));
+  WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database raw, sqlite::Database::Open(path_));
+  ASSERT_THAT(raw.Exec("BEGIN IMMEDIATE"), IsOk());
+  EXPECT_THAT(
+      store->ClaimDue(ClaimRequest{.owner = "a", .now = now, .lease_seconds = 1, .limit = 1}),
+      StatusIsWith(StatusCode::kUnavailable, HasSubstr("retry")));
+  ASSERT_THAT(raw.Exec("ROLLBACK"), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      std::vector<OutboxMessage> claimed,
+      store->ClaimDue(ClaimRequest{.owner = "a", .now = now, .lease_seconds = 1, .limit = 1}));
+  EXPECT_EQ(claimed.size(), 1u);
+}
+
 // The claim walks outbox_due, the partial index of planned and retry rows, not the table.
 TEST_F(SqliteFileTest, ClaimQueryUsesTheDueIndex) {
   FillOutbox(path_, 1, 1, T("2024-07-01T09:00:00Z"));
