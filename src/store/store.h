@@ -9,6 +9,9 @@
 //   Scanner         (scanner.h)            whole-store scans for statistics and scoring
 //   ScoreStore      (score_store.h)        scoring runs
 //   WriteStore      (write_transaction.h)  units of work for writes that are not imports
+//                                          (consents, outbox messages, journeys)
+//   OutboxStore     (outbox_store.h)       the outbox as the sender sees it (claims, outcomes),
+//                                          journeys in bulk
 //
 // Code that needs one role takes that role (a test fake then implements only it); `Store`
 // is every role at once, which a backend implements. Further roles (the outbox, journey state)
@@ -29,6 +32,7 @@
 
 #include "store/customer_reader.h"
 #include "store/import_store.h"
+#include "store/outbox_store.h"
 #include "store/records.h"
 #include "store/scanner.h"
 #include "store/score_store.h"
@@ -41,7 +45,8 @@ class Store : public ImportStore,
               public CustomerReader,
               public Scanner,
               public ScoreStore,
-              public WriteStore {
+              public WriteStore,
+              public OutboxStore {
  public:
   ~Store() override = default;
   Store(const Store&) = delete;

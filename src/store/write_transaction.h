@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/status.h"
 #include "core/vocabulary.h"
+#include "store/outbox_store.h"
 
 namespace winback::store {
 
@@ -25,6 +26,16 @@ class WriteTransaction {
   // Records what customer `key` said about being contacted on `channel`: kGranted or kDenied
   // replaces the stored consent, kUnknown forgets it. NotFound when no customer has that key.
   virtual Status SetConsent(CustomerKey key, ChannelKind channel, Consent consent) = 0;
+
+  // Adds `message` to the outbox unless a message with its key is already stored: planning the
+  // same thing twice adds nothing. Returns true and sets message.id when it was added, false
+  // (writing nothing) when the key existed. AlreadyExists when its non-empty coupon code is
+  // already another message's (the caller draws a new code; the transaction stays usable);
+  // NotFound for an unknown customer. Every other field of `message` is stored as given.
+  virtual Result<bool> AddMessage(OutboxMessage& message) = 0;
+
+  // Inserts or replaces the journey with the same (campaign, customer, occurrence).
+  virtual Status PutJourney(const Journey& journey) = 0;
 
   // Makes every write of this transaction durable and visible, at once.
   virtual Status Commit() = 0;

@@ -553,6 +553,627 @@ TEST_P(StoreConformanceTest, UnitOfWorkIsAllOrNothing) {
                           ConsentEntry{CustomerKey(2), ChannelKind::kSms, Consent::kGranted}));
 }
 
+// ---- OutboxStore and the planner's writes ----
+
+// A planned message of customer `customer` for `step` of campaign "winback", due at
+// `scheduled`.
+OutboxMessage Message(std::int64_t customer, const std::string& step, const char* scheduled,
+                      const std::string& coupon = "") {
+  OutboxMessage m;
+  m.key = "winback/" + step + "/" + std::to_string(customer) + "/1";
+  m.customer = CustomerKey(customer);
+  m.campaign = "winback";
+  m.step = step;
+  m.channel = ChannelKind::kEmail;
+  m.channel_reason = "preferred";
+  m.planned_at = T("2024-06-30T00:00:00Z");
+  m.scheduled_at = T(scheduled);
+  m.utc_offset_minutes = 180;
+  m.language = "tr";
+  m.offer = "10off";
+  m.coupon = coupon;
+  m.currency = "TRY";
+  m.offer_cost_minor = 250;
+  m.address = "c" + std::to_string(customer) + "@example.com";
+  m.subject = "Seni özledik";
+  m.body_text = "Merhaba";
+  m.body_html = "<p>Merhaba</p>";
+  return m;
+}
+
+Journey JourneyOf(std::int64_t customer, const std::string& campaign, std::int32_t occurrence) {
+  Journey j;
+  j.customer = CustomerKey(customer);
+  j.campaign = campaign;
+  j.occurrence = occurrence;
+  j.entered_at = T("2024-06-30T00:00:00Z");
+  j.next_step = 1;
+  j.next_due_at = T("2024-07-03T09:00:00Z");
+  return j;
+}
+
+// What ForEachMessage / ForEachJourney visit.
+std::vector<OutboxMessage> Messages(Store& store, const MessageFilter& filter = {}) {
+  std::vector<OutboxMessage> out;
+  EXPECT_THAT(store.ForEachMessage(filter,
+                                   [&](const OutboxMessage& m) {
+                                     out.push_back(m);
+                                     return Status::Ok();
+                                   }),
+              IsOk());
+  return out;
+}
+
+std::vector<Journey> Journeys(Store& store) {
+  std::vector<Journey> out;
+  EXPECT_THAT(store.ForEachJourney([&](const Journey& j) {
+    out.push_back(j);
+    return Status::Ok();
+  }),
+              IsOk());
+  return out;
+}
+
+MessageFilter Filter(std::optional<MessageStatus> status, std::string campaign = "",
+                     std::optional<CustomerKey> customer = std::nullopt) {
+  return MessageFilter{.status = status, .campaign = std::move(campaign), .customer = customer};
+}
+
+std::vector<std::int64_t> Ids(const std::vector<OutboxMessage>& messages) {
+  std::vector<std::int64_t> ids;
+  for (const OutboxMessage& m : messages) ids.push_back(m.id);
+  return ids;
+}
+
+std::vector<std::string> Steps(const std::vector<OutboxMessage>& messages) {
+  std::vector<std::string> steps;
+  for (const OutboxMessage& m : messages) steps.push_back(m.step);
+  return steps;
+}
+
+void ExpectSameMessage(const OutboxMessage& a, const OutboxMessage& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.customer, b.customer);
+  EXPECT_EQ(a.campaign, b.campaign);
+  EXPECT_EQ(a.step, b.step);
+  EXPECT_EQ(a.occurrence, b.occurrence);
+  EXPECT_EQ(a.variant, b.variant);
+  EXPECT_EQ(a.channel, b.channel);
+  EXPECT_EQ(a.channel_reason, b.channel_reason);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.planned_at, b.planned_at);
+  EXPECT_EQ(a.scheduled_at, b.scheduled_at);
+  EXPECT_EQ(a.utc_offset_minutes, b.utc_offset_minutes);
+  EXPECT_EQ(a.language, b.language);
+  EXPECT_EQ(a.offer, b.offer);
+  EXPECT_EQ(a.coupon, b.coupon);
+  EXPECT_EQ(a.coupon_expires_at, b.coupon_expires_at);
+  EXPECT_EQ(a.offer_cost_minor, b.offer_cost_minor);
+  EXPECT_EQ(a.currency, b.currency);
+  EXPECT_EQ(a.address, b.address);
+  EXPECT_EQ(a.subject, b.subject);
+  EXPECT_EQ(a.body_text, b.body_text);
+  EXPECT_EQ(a.body_html, b.body_html);
+  EXPECT_EQ(a.attempts, b.attempts);
+  EXPECT_EQ(a.next_attempt_at, b.next_attempt_at);
+  EXPECT_EQ(a.detail, b.detail);
+  EXPECT_EQ(a.provider_id, b.provider_id);
+  EXPECT_EQ(a.sent_at, b.sent_at);
+  EXPECT_EQ(a.in_flight, b.in_flight);
+  EXPECT_EQ(a.claim_owner, b.claim_owner);
+  EXPECT_EQ(a.lease_until, b.lease_until);
+}
+
+class OutboxConformanceTest : public StoreConformanceTest {
+ protected:
+  // Adds `messages` in one committed unit of work; sets their ids.
+  void Add(std::vector<OutboxMessage*> messages) {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    for (OutboxMessage* m : messages) {
+      ASSERT_THAT(write->AddMessage(*m), IsOkAndHolds(true)) << m->key;
+    }
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+
+  OutboxMessage Load(std::int64_t id) {
+    for (const OutboxMessage& m : Messages(*store_)) {
+      if (m.id == id) return m;
+    }
+    ADD_FAILURE() << "no message " << id;
+    return {};
+  }
+
+  Result<std::vector<OutboxMessage>> Claim(const std::string& owner, const char* now,
+                                           std::int64_t limit = 100) {
+    return store_->ClaimDue(
+        ClaimRequest{.owner = owner, .now = T(now), .lease_seconds = 300, .limit = limit});
+  }
+};
+
+TEST_P(OutboxConformanceTest, AddMessageStoresEveryFieldOnceByKey) {
+  ImportCustomers(1);
+  OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z", "WB-1");
+  m.variant = "b";
+  m.channel = ChannelKind::kSms;
+  m.occurrence = 2;
+  m.key = "winback/first/1/2";
+  m.coupon_expires_at = T("2024-07-31T00:00:00Z");
+  m.detail = "planned";
+  m.next_attempt_at = T("2024-07-01T10:00:00Z");
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->AddMessage(m), IsOkAndHolds(true));
+    EXPECT_GT(m.id, 0);
+    OutboxMessage again = m;
+    again.id = 0;
+    again.subject = "changed";
+    EXPECT_THAT(write->AddMessage(again), IsOkAndHolds(false));  // Planned twice: nothing.
+    EXPECT_EQ(again.id, 0);
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    OutboxMessage replanned = m;  // Same key and coupon, in a later plan.
+    replanned.id = 0;
+    EXPECT_THAT(write->AddMessage(replanned), IsOkAndHolds(false));
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  const std::vector<OutboxMessage> stored = Messages(*store_);
+  ASSERT_EQ(stored.size(), 1u);
+  ExpectSameMessage(stored[0], m);
+}
+
+TEST_P(OutboxConformanceTest, AddMessageRefusesATakenCouponAndAnUnknownCustomer) {
+  ImportCustomers(2);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+  OutboxMessage a = Message(1, "first", "2024-07-01T09:00:00Z", "WB-1");
+  ASSERT_THAT(write->AddMessage(a), IsOkAndHolds(true));
+  OutboxMessage b = Message(2, "first", "2024-07-01T09:00:00Z", "WB-1");
+  EXPECT_THAT(write->AddMessage(b), StatusIsWith(StatusCode::kAlreadyExists, HasSubstr("WB-1")));
+  b.coupon = "WB-2";  // The caller draws a new code; the unit of work goes on.
+  EXPECT_THAT(write->AddMessage(b), IsOkAndHolds(true));
+  OutboxMessage no_coupon_1 = Message(1, "second", "2024-07-02T09:00:00Z");
+  OutboxMessage no_coupon_2 = Message(2, "second", "2024-07-02T09:00:00Z");
+  EXPECT_THAT(write->AddMessage(no_coupon_1), IsOkAndHolds(true));  // "" is no code: no clash.
+  EXPECT_THAT(write->AddMessage(no_coupon_2), IsOkAndHolds(true));
+  OutboxMessage stranger = Message(3, "first", "2024-07-01T09:00:00Z");
+  EXPECT_THAT(write->AddMessage(stranger), StatusIs(StatusCode::kNotFound));
+  ASSERT_THAT(write->Commit(), IsOk());
+  EXPECT_THAT(Steps(Messages(*store_)), ElementsAre("first", "first", "second", "second"));
+}
+
+TEST_P(OutboxConformanceTest, DroppedUnitOfWorkLeavesNoMessageOrJourney) {
+  ImportCustomers(2);
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z", "WB-1");
+    ASSERT_THAT(write->AddMessage(m), IsOkAndHolds(true));
+    ASSERT_THAT(write->PutJourney(JourneyOf(1, "winback", 1)), IsOk());
+  }  // Dropped: nothing of it.
+  EXPECT_THAT(Messages(*store_), IsEmpty());
+  EXPECT_THAT(Journeys(*store_), IsEmpty());
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::int64_t> counts, store_->CountByStatus());
+  EXPECT_EQ(counts, std::vector<std::int64_t>(kMessageStatusCount, 0));
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z", "WB-1");
+    ASSERT_THAT(write->AddMessage(m), IsOkAndHolds(true));
+    ASSERT_THAT(write->PutJourney(JourneyOf(1, "winback", 1)), IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+    OutboxMessage late = Message(2, "first", "2024-07-01T09:00:00Z");
+    EXPECT_THAT(write->AddMessage(late), StatusIs(StatusCode::kFailedPrecondition));
+    EXPECT_THAT(write->PutJourney(JourneyOf(2, "winback", 1)),
+                StatusIs(StatusCode::kFailedPrecondition));
+  }
+  EXPECT_EQ(Messages(*store_).size(), 1u);
+  EXPECT_EQ(Journeys(*store_).size(), 1u);
+}
+
+TEST_P(OutboxConformanceTest, PutJourneyReplacesAndJourneysComeInCustomerOrder) {
+  ImportCustomers(2);
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->PutJourney(JourneyOf(2, "birthday", 1)), IsOk());
+    ASSERT_THAT(write->PutJourney(JourneyOf(1, "winback", 2)), IsOk());
+    ASSERT_THAT(write->PutJourney(JourneyOf(1, "winback", 1)), IsOk());
+    ASSERT_THAT(write->PutJourney(JourneyOf(1, "birthday", 1)), IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  Journey exited = JourneyOf(1, "winback", 1);
+  exited.state = JourneyState::kExited;
+  exited.holdout = true;
+  exited.next_due_at.reset();
+  exited.exited_at = T("2024-07-02T12:00:00Z");
+  exited.exit_reason = "ordered";
+  exited.trigger_ref = "o-77";
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->PutJourney(exited), IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  const std::vector<Journey> all = Journeys(*store_);
+  ASSERT_EQ(all.size(), 4u);
+  std::vector<std::string> order;
+  for (const Journey& j : all) {
+    order.push_back(std::to_string(j.customer.value()) + "/" + j.campaign + "/" +
+                    std::to_string(j.occurrence));
+  }
+  EXPECT_THAT(order, ElementsAre("1/birthday/1", "1/winback/1", "1/winback/2", "2/birthday/1"));
+  const Journey& j = all[1];
+  EXPECT_EQ(j.state, JourneyState::kExited);
+  EXPECT_TRUE(j.holdout);
+  EXPECT_EQ(j.entered_at, exited.entered_at);
+  EXPECT_EQ(j.next_step, 1);
+  EXPECT_FALSE(j.next_due_at.has_value());
+  EXPECT_EQ(j.exited_at, exited.exited_at);
+  EXPECT_EQ(j.exit_reason, "ordered");
+  EXPECT_EQ(j.trigger_ref, "o-77");
+  EXPECT_EQ(all[0].next_due_at, T("2024-07-03T09:00:00Z"));
+  int visited = 0;
+  EXPECT_THAT(store_->ForEachJourney([&](const Journey&) {
+    return ++visited == 2 ? CancelledError("enough") : Status::Ok();
+  }),
+              StatusIs(StatusCode::kCancelled));
+  EXPECT_EQ(visited, 2);
+}
+
+TEST_P(OutboxConformanceTest, ClaimTakesDueMessagesOldestFirstUpToTheLimit) {
+  ImportCustomers(3);
+  OutboxMessage late = Message(1, "late", "2024-07-01T12:00:00Z");
+  OutboxMessage early = Message(2, "early", "2024-07-01T08:00:00Z");
+  OutboxMessage tie_a = Message(3, "tie-a", "2024-07-01T10:00:00Z");
+  OutboxMessage tie_b = Message(1, "tie-b", "2024-07-01T10:00:00Z");
+  OutboxMessage future = Message(2, "future", "2024-07-02T08:00:00Z");
+  OutboxMessage holdout = Message(3, "holdout", "2024-07-01T08:00:00Z");
+  holdout.status = MessageStatus::kHoldout;
+  OutboxMessage expired = Message(3, "expired", "2024-07-01T08:00:00Z");
+  expired.status = MessageStatus::kExpired;
+  Add({&late, &early, &tie_a, &tie_b, &future, &holdout, &expired});
+
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<OutboxMessage> first,
+                               Claim("host:1:a", "2024-07-01T12:00:00Z", 2));
+  EXPECT_THAT(Ids(first), ElementsAre(early.id, tie_a.id));
+  for (const OutboxMessage& m : first) {
+    EXPECT_EQ(m.status, MessageStatus::kSending);
+    EXPECT_EQ(m.claim_owner, "host:1:a");
+    EXPECT_EQ(m.lease_until, T("2024-07-01T12:05:00Z"));
+    EXPECT_FALSE(m.in_flight);
+    EXPECT_EQ(m.attempts, 0);
+  }
+  EXPECT_EQ(first[1].subject, tie_a.subject);  // Whole rows.
+  EXPECT_EQ(Load(early.id).status, MessageStatus::kSending);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<OutboxMessage> second,
+                               Claim("host:2:b", "2024-07-01T12:00:00Z", 10));
+  EXPECT_THAT(Ids(second), ElementsAre(tie_b.id, late.id));
+  EXPECT_THAT(Claim("host:2:b", "2024-07-01T12:00:00Z"), IsOkAndHolds(IsEmpty()));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<OutboxMessage> next_day,
+                               Claim("host:2:b", "2024-07-02T08:00:00Z"));
+  EXPECT_THAT(Ids(next_day), ElementsAre(future.id));
+  EXPECT_THAT(store_->ClaimOwners(), IsOkAndHolds(ElementsAre("host:1:a", "host:2:b")));
+  EXPECT_EQ(Load(holdout.id).status, MessageStatus::kHoldout);
+  EXPECT_EQ(Load(expired.id).status, MessageStatus::kExpired);
+}
+
+TEST_P(OutboxConformanceTest, ClaimRefusesAnEmptyOwnerAndLimitsBelowOne) {
+  EXPECT_THAT(Claim("", "2024-07-01T12:00:00Z"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Claim("a", "2024-07-01T12:00:00Z", 0), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->ClaimDue(ClaimRequest{
+                  .owner = "a", .now = T("2024-07-01T12:00:00Z"), .lease_seconds = 0, .limit = 1}),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(OutboxConformanceTest, SentMessageRecordsItsAttempt) {
+  ImportCustomers(1);
+  OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z");
+  Add({&m});
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
+  ASSERT_THAT(store_->MarkInFlight(m.id, "a", T("2024-07-01T09:10:00Z")), IsOk());
+  OutboxMessage flying = Load(m.id);
+  EXPECT_TRUE(flying.in_flight);
+  EXPECT_EQ(flying.lease_until, T("2024-07-01T09:10:00Z"));
+  ASSERT_THAT(store_->RecordOutcome(m.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kSent,
+                                                   .at = T("2024-07-01T09:00:01Z"),
+                                                   .next_attempt_at = std::nullopt,
+                                                   .detail = "250 2.0.0 Ok",
+                                                   .provider_id = "q-1"}),
+              IsOk());
+  const OutboxMessage sent = Load(m.id);
+  EXPECT_EQ(sent.status, MessageStatus::kSent);
+  EXPECT_EQ(sent.attempts, 1);
+  EXPECT_EQ(sent.sent_at, T("2024-07-01T09:00:01Z"));
+  EXPECT_EQ(sent.detail, "250 2.0.0 Ok");
+  EXPECT_EQ(sent.provider_id, "q-1");
+  EXPECT_FALSE(sent.in_flight);
+  EXPECT_EQ(sent.claim_owner, "");
+  EXPECT_FALSE(sent.lease_until.has_value());
+  EXPECT_FALSE(sent.next_attempt_at.has_value());
+  EXPECT_THAT(store_->ClaimOwners(), IsOkAndHolds(IsEmpty()));
+  // Recorded once: the claim is gone.
+  EXPECT_THAT(store_->RecordOutcome(m.id, "a", DeliveryRecord{}),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->MarkInFlight(m.id, "a", T("2024-07-01T09:10:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_P(OutboxConformanceTest, InFlightAndOutcomeNeedTheOwnersClaim) {
+  ImportCustomers(1);
+  OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage unclaimed = Message(1, "second", "2024-07-05T09:00:00Z");
+  Add({&m, &unclaimed});
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
+  EXPECT_THAT(store_->MarkInFlight(m.id, "b", T("2024-07-01T09:10:00Z")),
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("claimed by 'a'")));
+  EXPECT_THAT(store_->RecordOutcome(m.id, "b", DeliveryRecord{}),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->MarkInFlight(unclaimed.id, "a", T("2024-07-01T09:10:00Z")),
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("planned")));
+  EXPECT_THAT(store_->RecordOutcome(unclaimed.id, "a", DeliveryRecord{}),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->MarkInFlight(9999, "a", T("2024-07-01T09:10:00Z")),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->RecordOutcome(9999, "a", DeliveryRecord{}), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->RecordOutcome(m.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kPlanned,
+                                                   .at = {},
+                                                   .next_attempt_at = {},
+                                                   .detail = "",
+                                                   .provider_id = ""}),
+              StatusIs(StatusCode::kInvalidArgument));
+  const OutboxMessage still = Load(m.id);
+  EXPECT_EQ(still.status, MessageStatus::kSending);
+  EXPECT_FALSE(still.in_flight);
+  EXPECT_EQ(still.attempts, 0);
+  // Given up before the hand-over: recorded without MarkInFlight.
+  EXPECT_THAT(store_->RecordOutcome(m.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kDead,
+                                                   .at = T("2024-07-01T09:00:01Z"),
+                                                   .next_attempt_at = std::nullopt,
+                                                   .detail = "no address",
+                                                   .provider_id = ""}),
+              IsOk());
+  EXPECT_EQ(Load(m.id).status, MessageStatus::kDead);
+  EXPECT_FALSE(Load(m.id).sent_at.has_value());
+}
+
+TEST_P(OutboxConformanceTest, RetryIsNotDueBeforeItsNextAttempt) {
+  ImportCustomers(1);
+  OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z");
+  Add({&m});
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
+  ASSERT_THAT(store_->MarkInFlight(m.id, "a", T("2024-07-01T09:10:00Z")), IsOk());
+  ASSERT_THAT(store_->RecordOutcome(m.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kRetry,
+                                                   .at = T("2024-07-01T09:00:01Z"),
+                                                   .next_attempt_at = T("2024-07-01T10:00:00Z"),
+                                                   .detail = "451 try later",
+                                                   .provider_id = ""}),
+              IsOk());
+  const OutboxMessage retry = Load(m.id);
+  EXPECT_EQ(retry.status, MessageStatus::kRetry);
+  EXPECT_EQ(retry.next_attempt_at, T("2024-07-01T10:00:00Z"));
+  EXPECT_EQ(retry.detail, "451 try later");
+  EXPECT_THAT(Claim("a", "2024-07-01T09:59:59Z"), IsOkAndHolds(IsEmpty()));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<OutboxMessage> again,
+                               Claim("b", "2024-07-01T10:00:00Z"));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, m.id);
+  EXPECT_EQ(again[0].attempts, 1);
+  EXPECT_EQ(again[0].claim_owner, "b");
+}
+
+TEST_P(OutboxConformanceTest, RecoveringAGoneSendersClaims) {
+  ImportCustomers(3);
+  OutboxMessage handed = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage waiting = Message(2, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage retried = Message(3, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage other = Message(1, "second", "2024-07-01T09:30:00Z");
+  Add({&handed, &waiting, &retried, &other});
+  // `retried` failed once, then "a" claims it again with the others.
+  ASSERT_THAT(Claim("z", "2024-07-01T09:00:00Z", 3), IsOkAndHolds(::testing::SizeIs(3)));
+  ASSERT_THAT(store_->RecordOutcome(retried.id, "z",
+                                    DeliveryRecord{.status = MessageStatus::kRetry,
+                                                   .at = T("2024-07-01T09:00:00Z"),
+                                                   .next_attempt_at = std::nullopt,
+                                                   .detail = "timeout",
+                                                   .provider_id = ""}),
+              IsOk());
+  ASSERT_THAT(store_->RecoverClaims("z", Instant()), IsOkAndHolds(2));
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(3)));
+  ASSERT_THAT(Claim("b", "2024-07-01T09:30:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
+  ASSERT_THAT(store_->MarkInFlight(handed.id, "a", T("2024-07-01T09:10:00Z")), IsOk());
+
+  EXPECT_THAT(store_->RecoverClaims("a", Instant()), IsOkAndHolds(3));
+  const OutboxMessage unknown = Load(handed.id);
+  EXPECT_EQ(unknown.status, MessageStatus::kUnknown);
+  EXPECT_EQ(unknown.attempts, 1);
+  EXPECT_FALSE(unknown.in_flight);
+  EXPECT_EQ(unknown.claim_owner, "");
+  EXPECT_THAT(unknown.detail, HasSubstr("'a'"));
+  EXPECT_EQ(Load(waiting.id).status, MessageStatus::kPlanned);
+  EXPECT_EQ(Load(waiting.id).claim_owner, "");
+  EXPECT_FALSE(Load(waiting.id).lease_until.has_value());
+  EXPECT_EQ(Load(retried.id).status, MessageStatus::kRetry);
+  EXPECT_EQ(Load(retried.id).detail, "timeout");
+  EXPECT_EQ(Load(other.id).status, MessageStatus::kSending);  // "b" is alive.
+  EXPECT_THAT(store_->ClaimOwners(), IsOkAndHolds(ElementsAre("b")));
+  EXPECT_THAT(store_->RecoverClaims("a", Instant()), IsOkAndHolds(0));
+  // The unknown message is never claimed again by itself.
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<OutboxMessage> requeued,
+                               Claim("c", "2024-07-02T00:00:00Z"));
+  EXPECT_THAT(Ids(requeued), ElementsAre(waiting.id, retried.id));
+}
+
+TEST_P(OutboxConformanceTest, ExpiredLeasesAreRecoveredWhateverTheOwner) {
+  ImportCustomers(2);
+  OutboxMessage a = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage b = Message(2, "first", "2024-07-01T09:00:00Z");
+  Add({&a, &b});
+  ASSERT_THAT(store_->ClaimDue(ClaimRequest{
+                  .owner = "a", .now = T("2024-07-01T09:00:00Z"), .lease_seconds = 60, .limit = 1}),
+              IsOk());
+  ASSERT_THAT(
+      store_->ClaimDue(ClaimRequest{
+          .owner = "b", .now = T("2024-07-01T09:00:00Z"), .lease_seconds = 600, .limit = 1}),
+      IsOk());
+  EXPECT_THAT(store_->RecoverClaims(std::nullopt, T("2024-07-01T09:01:00Z")), IsOkAndHolds(0));
+  EXPECT_THAT(store_->RecoverClaims(std::nullopt, T("2024-07-01T09:01:01Z")), IsOkAndHolds(1));
+  EXPECT_EQ(Load(a.id).status, MessageStatus::kPlanned);
+  EXPECT_EQ(Load(b.id).status, MessageStatus::kSending);
+  EXPECT_THAT(store_->MarkInFlight(a.id, "a", T("2024-07-01T09:02:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));  // Taken back.
+  // An owner's claims and the expired ones, in one call.
+  ASSERT_THAT(Claim("c", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
+  EXPECT_THAT(store_->RecoverClaims("c", T("2024-07-01T09:10:01Z")), IsOkAndHolds(2));
+  EXPECT_THAT(store_->ClaimOwners(), IsOkAndHolds(IsEmpty()));
+}
+
+TEST_P(OutboxConformanceTest, CancelOnlyBeforeTheHandOver) {
+  ImportCustomers(3);
+  OutboxMessage planned = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage claimed = Message(2, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage flying = Message(3, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage retry = Message(1, "second", "2024-07-01T10:00:00Z");
+  OutboxMessage sent = Message(2, "second", "2024-07-01T10:00:00Z");
+  OutboxMessage holdout = Message(3, "second", "2024-07-01T10:00:00Z");
+  holdout.status = MessageStatus::kHoldout;
+  Add({&planned, &claimed, &flying, &retry, &sent, &holdout});
+  EXPECT_THAT(store_->CancelMessage(planned.id, "ordered"), IsOk());
+  EXPECT_EQ(Load(planned.id).status, MessageStatus::kCancelled);
+  EXPECT_EQ(Load(planned.id).detail, "ordered");
+  EXPECT_THAT(store_->CancelMessage(planned.id, "again"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(2)));
+  ASSERT_THAT(store_->MarkInFlight(flying.id, "a", T("2024-07-01T09:05:00Z")), IsOk());
+  EXPECT_THAT(store_->CancelMessage(claimed.id, "unsubscribed"), IsOk());
+  EXPECT_EQ(Load(claimed.id).status, MessageStatus::kCancelled);
+  EXPECT_EQ(Load(claimed.id).claim_owner, "");
+  EXPECT_THAT(store_->MarkInFlight(claimed.id, "a", T("2024-07-01T09:05:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));  // The sender's last check.
+  EXPECT_THAT(store_->CancelMessage(flying.id, "too late"),
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("in flight")));
+  ASSERT_THAT(Claim("a", "2024-07-01T10:00:00Z"), IsOkAndHolds(::testing::SizeIs(2)));
+  ASSERT_THAT(store_->RecordOutcome(retry.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kRetry,
+                                                   .at = T("2024-07-01T10:00:00Z"),
+                                                   .next_attempt_at = T("2024-07-01T11:00:00Z"),
+                                                   .detail = "",
+                                                   .provider_id = ""}),
+              IsOk());
+  ASSERT_THAT(store_->RecordOutcome(sent.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kSent,
+                                                   .at = T("2024-07-01T10:00:00Z"),
+                                                   .next_attempt_at = std::nullopt,
+                                                   .detail = "",
+                                                   .provider_id = ""}),
+              IsOk());
+  EXPECT_THAT(store_->CancelMessage(retry.id, "let go"), IsOk());
+  EXPECT_THAT(store_->CancelMessage(sent.id, "x"),
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("sent")));
+  EXPECT_THAT(store_->CancelMessage(holdout.id, "x"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->CancelMessage(9999, "x"), StatusIs(StatusCode::kNotFound));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::int64_t> counts, store_->CountByStatus());
+  ASSERT_EQ(counts.size(), static_cast<std::size_t>(kMessageStatusCount));
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kCancelled)], 3);
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kSending)], 1);
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kSent)], 1);
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kHoldout)], 1);
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kPlanned)], 0);
+}
+
+TEST_P(OutboxConformanceTest, RequeueUnknownMakesThemRetriesDueNow) {
+  ImportCustomers(2);
+  OutboxMessage a = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage b = Message(2, "first", "2024-07-01T09:00:00Z");
+  Add({&a, &b});
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(2)));
+  ASSERT_THAT(store_->MarkInFlight(a.id, "a", T("2024-07-01T09:05:00Z")), IsOk());
+  ASSERT_THAT(store_->RecordOutcome(a.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kUnknown,
+                                                   .at = T("2024-07-01T09:00:00Z"),
+                                                   .next_attempt_at = std::nullopt,
+                                                   .detail = "connection reset after DATA",
+                                                   .provider_id = ""}),
+              IsOk());
+  ASSERT_THAT(store_->MarkInFlight(b.id, "a", T("2024-07-01T09:05:00Z")), IsOk());
+  ASSERT_THAT(store_->RecoverClaims("a", Instant()), IsOkAndHolds(1));
+  EXPECT_THAT(Messages(*store_, Filter(MessageStatus::kUnknown)), ::testing::SizeIs(2));
+  EXPECT_THAT(Claim("a", "2024-07-02T00:00:00Z"), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(store_->RequeueUnknown(T("2024-07-02T00:00:00Z")), IsOkAndHolds(2));
+  EXPECT_THAT(store_->RequeueUnknown(T("2024-07-02T00:00:00Z")), IsOkAndHolds(0));
+  const OutboxMessage requeued = Load(a.id);
+  EXPECT_EQ(requeued.status, MessageStatus::kRetry);
+  EXPECT_EQ(requeued.next_attempt_at, T("2024-07-02T00:00:00Z"));
+  EXPECT_THAT(Claim("a", "2024-07-01T23:59:59Z"), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(Claim("a", "2024-07-02T00:00:00Z"), IsOkAndHolds(::testing::SizeIs(2)));
+}
+
+TEST_P(OutboxConformanceTest, ForEachMessageFiltersInScheduleOrder) {
+  ImportCustomers(2);
+  OutboxMessage a = Message(1, "first", "2024-07-03T09:00:00Z");
+  OutboxMessage b = Message(2, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage c = Message(1, "second", "2024-07-02T09:00:00Z");
+  c.campaign = "birthday";
+  c.key = "birthday/second/1/1";
+  OutboxMessage d = Message(2, "second", "2024-07-01T09:00:00Z");
+  d.status = MessageStatus::kHoldout;
+  Add({&a, &b, &c, &d});
+  EXPECT_THAT(Ids(Messages(*store_)), ElementsAre(b.id, d.id, c.id, a.id));
+  EXPECT_THAT(Ids(Messages(*store_, Filter(MessageStatus::kPlanned))),
+              ElementsAre(b.id, c.id, a.id));
+  EXPECT_THAT(Ids(Messages(*store_, Filter(std::nullopt, "winback"))),
+              ElementsAre(b.id, d.id, a.id));
+  EXPECT_THAT(Ids(Messages(*store_, Filter(std::nullopt, "", CustomerKey(1)))),
+              ElementsAre(c.id, a.id));
+  EXPECT_THAT(Ids(Messages(*store_, Filter(MessageStatus::kHoldout, "winback", CustomerKey(2)))),
+              ElementsAre(d.id));
+  EXPECT_THAT(Messages(*store_, Filter(MessageStatus::kSent)), IsEmpty());
+  int visited = 0;
+  EXPECT_THAT(store_->ForEachMessage({},
+                                     [&](const OutboxMessage&) {
+                                       return ++visited == 3 ? CancelledError("enough")
+                                                             : Status::Ok();
+                                     }),
+              StatusIs(StatusCode::kCancelled));
+  EXPECT_EQ(visited, 3);
+}
+
+TEST_P(OutboxConformanceTest, OutboxWritesWaitForTheOpenUnitOfWork) {
+  ImportCustomers(1);
+  OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z");
+  Add({&m});
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+  EXPECT_THAT(Claim("a", "2024-07-01T09:00:00Z"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->MarkInFlight(m.id, "a", T("2024-07-01T09:05:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->RecordOutcome(m.id, "a", DeliveryRecord{}),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->RecoverClaims("a", Instant()), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->CancelMessage(m.id, "x"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->RequeueUnknown(T("2024-07-01T09:00:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Messages(*store_), ::testing::SizeIs(1));  // Reads go on.
+  write.reset();
+  EXPECT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
+}
+
+TEST(OutboxNamesTest, StatusNamesRoundTrip) {
+  for (int i = 0; i < kMessageStatusCount; ++i) {
+    const auto status = static_cast<MessageStatus>(i);
+    EXPECT_EQ(MessageStatusFromName(MessageStatusName(status)), status);
+  }
+  EXPECT_EQ(MessageStatusName(MessageStatus::kCancelled), "cancelled");
+  EXPECT_EQ(MessageStatusFromName("Sent"), std::nullopt);
+  EXPECT_EQ(JourneyStateName(JourneyState::kSuppressed), "suppressed");
+}
+
+INSTANTIATE_TEST_SUITE_P(StoreConformance, OutboxConformanceTest,
+                         ::testing::ValuesIn(ConformanceBackends()),
+                         [](const ::testing::TestParamInfo<ConformanceBackend>& backend) {
+                           return backend.param.name;
+                         });
+
 INSTANTIATE_TEST_SUITE_P(StoreConformance, StoreConformanceTest,
                          ::testing::ValuesIn(ConformanceBackends()),
                          [](const ::testing::TestParamInfo<ConformanceBackend>& backend) {

@@ -160,14 +160,78 @@ CREATE TABLE customer_aggregates (
 );
 )sql";
 
+// Version 6: the action half's state (store/outbox_store.h). `outbox` holds every message the
+// planner made, one row per idempotency key; `journeys` where each customer stands in each
+// campaign. Enums are their numbers (MessageStatus, ChannelKind, JourneyState), instants unix
+// microseconds, optional instants NULL, absent strings ''. The sender's claim is (status 1 =
+// sending, claim_owner, lease_until); in_flight is 1 from the commit before a message is handed
+// to a channel until its outcome is recorded. The indexes serve the sender: outbox_due (the
+// claim query: planned and retry rows by due time; only those rows are in it, so sent messages
+// cost the claim nothing), outbox_claims (recovery and the owners of the sending rows), and
+// the planner (outbox_by_customer). outbox_by_coupon makes a coupon code unique when there is
+// one. The journeys key is (campaign, cid, occurrence), stored customer first: ForEachJourney
+// reads in that order and a sharded backend distributes by cid.
+constexpr const char* kMigration6 = R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  cid INTEGER NOT NULL,
+  campaign TEXT NOT NULL,
+  step TEXT NOT NULL,
+  occurrence INTEGER NOT NULL,
+  variant TEXT NOT NULL,
+  channel INTEGER NOT NULL,
+  channel_reason TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  planned_at INTEGER NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  utc_offset INTEGER NOT NULL,
+  language TEXT NOT NULL,
+  offer TEXT NOT NULL,
+  coupon TEXT NOT NULL,
+  coupon_expires_at INTEGER,
+  offer_cost INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  address TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body_text TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  detail TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  sent_at INTEGER,
+  in_flight INTEGER NOT NULL,
+  claim_owner TEXT NOT NULL,
+  lease_until INTEGER
+);
+CREATE UNIQUE INDEX outbox_by_coupon ON outbox (coupon) WHERE coupon <> '';
+CREATE INDEX outbox_due ON outbox (scheduled_at, id) WHERE status IN (0, 3);
+CREATE INDEX outbox_claims ON outbox (claim_owner, lease_until) WHERE status = 1;
+CREATE INDEX outbox_by_customer ON outbox (cid);
+CREATE TABLE journeys (
+  cid INTEGER NOT NULL,
+  campaign TEXT NOT NULL,
+  occurrence INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  holdout INTEGER NOT NULL,
+  entered_at INTEGER NOT NULL,
+  next_step INTEGER NOT NULL,
+  next_due_at INTEGER,
+  exited_at INTEGER,
+  exit_reason TEXT NOT NULL,
+  trigger_ref TEXT NOT NULL,
+  PRIMARY KEY (cid, campaign, occurrence)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kAll = {{kMigration1, false, nullptr},
-                                              {kMigration2, false, nullptr},
-                                              {kMigration3, false, nullptr},
-                                              {kMigration4, false, ConvertV3Scores},
-                                              {kMigration5, true, nullptr}};
+  static const std::vector<Migration> kAll = {
+      {kMigration1, false, nullptr}, {kMigration2, false, nullptr},
+      {kMigration3, false, nullptr}, {kMigration4, false, ConvertV3Scores},
+      {kMigration5, true, nullptr},  {kMigration6, false, nullptr}};
   return kAll;
 }
 

@@ -184,6 +184,11 @@ Result<Database> Database::Open(const std::string& path, Access access) {
     return s;
   }
   sqlite3_extended_result_codes(db, 1);
+  // From the first read on: a WAL database that another connection is opening at the same
+  // moment is busy while that connection recovers its WAL index (SQLITE_BUSY_RECOVERY), and
+  // the opener's first query (PRAGMA user_version) must wait for it, not fail. The store's
+  // settings (sqlite_open.cc) set the same timeout again.
+  sqlite3_busy_timeout(db, 5000);
   if (const int module = RegisterRowBatchModule(db); module != SQLITE_OK) {
     Status s = SqliteError(db, module, "cannot register winback_rows on '" + path + "'");
     sqlite3_close(db);
@@ -193,18 +198,31 @@ Result<Database> Database::Open(const std::string& path, Access access) {
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      cached_(std::move(other.cached_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    cached_.clear();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cached_ = std::move(other.cached_);
   }
   return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cached_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Result<Statement*> Database::Cached(std::string_view sql) {
+  if (auto it = cached_.find(sql); it != cached_.end()) return &it->second;
+  WINBACK_ASSIGN_OR_RETURN(Statement s, Prepare(sql));
+  return &cached_.emplace(std::string(sql), std::move(s)).first->second;
+}
 
 Status Database::Exec(std::string_view sql) {
   std::string s(sql);

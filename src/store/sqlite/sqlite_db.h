@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,7 +77,8 @@ enum class Access : std::uint8_t {
 // An open SQLite connection. Move-only; closed on destruction.
 class Database {
  public:
-  // Opens `path`; ":memory:" gives a private in-memory database.
+  // Opens `path`; ":memory:" gives a private in-memory database. Busy databases are waited
+  // for up to 5 s (PRAGMA busy_timeout changes it).
   static Result<Database> Open(const std::string& path, Access access = Access::kCreate);
 
   Database(Database&& other) noexcept;
@@ -87,6 +90,12 @@ class Database {
   // Executes one or more statements without results.
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // The statement of `sql`, prepared on its first use and kept until the connection closes: for
+  // statements run once per message or per call, so that a call does no SQL parsing. The
+  // pointer stays valid as long as the connection. The caller must not use one cached statement
+  // twice at once and must reset it when done (StatementReset), so that it keeps no read
+  // snapshot and no bindings.
+  Result<Statement*> Cached(std::string_view sql);
   // Runs a query returning a single integer (or nullopt for NULL / no row).
   Result<std::optional<std::int64_t>> QueryInt(std::string_view sql);
 
@@ -106,6 +115,21 @@ class Database {
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Cached(): by SQL text. Finalized before the connection closes.
+  std::map<std::string, Statement, std::less<>> cached_;
+};
+
+// Resets a statement (Statement::Reset) when it goes out of scope: the companion of
+// Database::Cached.
+class StatementReset {
+ public:
+  explicit StatementReset(Statement& s) : s_(s) {}
+  StatementReset(const StatementReset&) = delete;
+  StatementReset& operator=(const StatementReset&) = delete;
+  ~StatementReset() { s_.Reset(); }
+
+ private:
+  Statement& s_;
 };
 
 // Maps an SQLite (extended) result code to a Status: BUSY/LOCKED and I/O errors ->

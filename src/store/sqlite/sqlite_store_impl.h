@@ -2,7 +2,8 @@
 
 // The SQLite backend's Store (store.h), declared here so that its roles can live in files of
 // their own: sqlite_store.cc (writes: imports, units of work, scores), sqlite_customer_reads.cc
-// (CustomerReader), sqlite_scans.cc (Scanner). Opened by OpenSqliteStore (sqlite_open.cc).
+// (CustomerReader), sqlite_scans.cc (Scanner), sqlite_outbox.cc (OutboxStore). Opened by
+// OpenSqliteStore (sqlite_open.cc).
 
 #include <memory>
 #include <string>
@@ -66,10 +67,30 @@ class SqliteStore final : public Store {
   Status ForEachScore(Date as_of, const std::function<Status(const CustomerScore&)>& fn) override;
   Result<std::optional<CustomerScore>> LoadScore(Date as_of, CustomerKey key) override;
 
+  // OutboxStore (sqlite_outbox.cc).
+  Status ForEachJourney(const std::function<Status(const Journey&)>& fn) override;
+  Status ForEachMessage(const MessageFilter& filter,
+                        const std::function<Status(const OutboxMessage&)>& fn) override;
+  Result<std::vector<OutboxMessage>> ClaimDue(const ClaimRequest& request) override;
+  Status MarkInFlight(std::int64_t id, std::string_view owner, Instant lease_until) override;
+  Status RecordOutcome(std::int64_t id, std::string_view owner,
+                       const DeliveryRecord& record) override;
+  Result<std::int64_t> RecoverClaims(std::optional<std::string_view> owner,
+                                     Instant expired_before) override;
+  Result<std::vector<std::string>> ClaimOwners() override;
+  Status CancelMessage(std::int64_t id, std::string_view reason) override;
+  Result<std::int64_t> RequeueUnknown(Instant now) override;
+  Result<std::vector<std::int64_t>> CountByStatus() override;
+
  private:
   // OK when this store may start a write: FailedPrecondition when it is read-only or already
   // has one open.
   Status CheckCanWrite(std::string_view what);
+  // Runs `body` in a write transaction of its own (BEGIN IMMEDIATE, waiting up to the busy
+  // timeout for another connection's write lock, then COMMIT), after CheckCanWrite(what); rolls
+  // back when `body` or the commit fails. For the OutboxStore writes, which commit before they
+  // return.
+  Status WriteNow(std::string_view what, const std::function<Status()>& body);
   // The events of the customers in `range`, with `filter` (SQL after the key range) applied.
   Status StreamEvents(KeyRange range, std::string_view filter,
                       const std::function<Status(CustomerKey, std::span<const EventPoint>)>& fn);

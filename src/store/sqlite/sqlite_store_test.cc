@@ -8,6 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <latch>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
@@ -820,6 +824,159 @@ TEST_F(SqliteFileTest, SecondWriterIsUnavailable) {
   }
   // The first session, destroyed without Commit(), released the database: the retry succeeds.
   EXPECT_THAT(second->BeginImport("second"), IsOk());
+}
+
+// Imports customers c1..cN into the store at `path` and adds, for each customer, `per_customer`
+// planned messages due at `due` and one due a day later. Returns the ids of the due ones.
+std::set<std::int64_t> FillOutbox(const std::string& path, int customers, int per_customer,
+                                  Instant due) {
+  std::set<std::int64_t> due_ids;
+  auto store = OpenSqliteStore(path);
+  EXPECT_THAT(store, IsOk());
+  if (!store.ok()) return due_ids;
+  {
+    auto session = (*store)->BeginImport("customers");
+    EXPECT_THAT(session, IsOk());
+    for (int i = 1; i <= customers; ++i) {
+      EXPECT_THAT((*session)->UpsertCustomer(Customer("c" + std::to_string(i))), IsOk());
+    }
+    EXPECT_THAT((*session)->Commit(), IsOk());
+  }
+  auto write = (*store)->BeginWrite();
+  EXPECT_THAT(write, IsOk());
+  for (int i = 1; i <= customers; ++i) {
+    for (int k = 0; k <= per_customer; ++k) {
+      OutboxMessage m;
+      m.key = "winback/s" + std::to_string(k) + "/" + std::to_string(i) + "/1";
+      m.customer = CustomerKey(i);
+      m.campaign = "winback";
+      m.step = "s" + std::to_string(k);
+      m.scheduled_at = k < per_customer ? due.PlusSeconds(-k) : due.PlusDays(1);
+      m.coupon = "WB-" + std::to_string(i) + "-" + std::to_string(k);
+      EXPECT_THAT((*write)->AddMessage(m), IsOk());
+      if (k < per_customer) due_ids.insert(m.id);
+    }
+  }
+  EXPECT_THAT((*write)->Commit(), IsOk());
+  return due_ids;
+}
+
+// Two senders (two store objects: two connections, as two processes have) claiming at once
+// split the due messages between them: none twice, none left out.
+TEST_F(SqliteFileTest, TwoSendersClaimingAtOnceNeverShareAMessage) {
+  const Instant now = T("2024-07-01T09:00:00Z");
+  const std::set<std::int64_t> due = FillOutbox(path_, 200, 10, now);
+  ASSERT_EQ(due.size(), 2000u);
+  std::vector<std::int64_t> claimed[2];
+  Status errors[2];
+  std::latch opened(2);
+  auto sender = [&](int which) {
+    auto store = OpenSqliteStore(path_, OpenMode::kMustExist);
+    opened.arrive_and_wait();  // Both claim from the start.
+    if (!store.ok()) {
+      errors[which] = store.status();
+      return;
+    }
+    const std::string owner = "host:" + std::to_string(which);
+    while (true) {
+      auto batch = (*store)->ClaimDue(
+          ClaimRequest{.owner = owner, .now = now, .lease_seconds = 300, .limit = 7});
+      if (!batch.ok()) {
+        errors[which] = batch.status();
+        return;
+      }
+      if (batch->empty()) return;
+      for (const OutboxMessage& m : *batch) {
+        if (m.claim_owner != owner) errors[which] = InternalError("claimed for another owner");
+        claimed[which].push_back(m.id);
+        // What a sender does with each message, interleaving with the other's claims.
+        Status s = (*store)->MarkInFlight(m.id, owner, now.PlusSeconds(60));
+        if (s.ok()) {
+          s = (*store)->RecordOutcome(m.id, owner,
+                                      DeliveryRecord{.status = MessageStatus::kSent,
+                                                     .at = now,
+                                                     .next_attempt_at = std::nullopt,
+                                                     .detail = "250 ok",
+                                                     .provider_id = ""});
+        }
+        if (!s.ok()) {
+          errors[which] = s;
+          return;
+        }
+      }
+    }
+  };
+  std::thread first(sender, 0);
+  std::thread second(sender, 1);
+  first.join();
+  second.join();
+  ASSERT_THAT(errors[0], IsOk());
+  ASSERT_THAT(errors[1], IsOk());
+  EXPECT_FALSE(claimed[0].empty());
+  EXPECT_FALSE(claimed[1].empty());
+  std::set<std::int64_t> all(claimed[0].begin(), claimed[0].end());
+  EXPECT_EQ(all.size(), claimed[0].size());  // No message twice to one sender either.
+  std::size_t overlap = 0;
+  for (const std::int64_t id : claimed[1]) overlap += all.insert(id).second ? 0u : 1u;
+  EXPECT_EQ(overlap, 0u);
+  EXPECT_EQ(all, due);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::int64_t> counts, store->CountByStatus());
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kSent)], 2000);
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kPlanned)], 200);  // Due tomorrow.
+}
+
+TEST_F(SqliteFileTest, ReadOnlyStoreReadsTheOutboxAndRefusesItsWrites) {
+  const Instant now = T("2024-07-01T09:00:00Z");
+  const std::set<std::int64_t> due = FillOutbox(path_, 1, 1, now);
+  ASSERT_EQ(due.size(), 1u);
+  const std::int64_t id = *due.begin();
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_, OpenMode::kReadOnly));
+  ASSERT_TRUE(store->read_only());
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<std::int64_t> counts, store->CountByStatus());
+  EXPECT_EQ(counts[static_cast<int>(MessageStatus::kPlanned)], 2);
+  EXPECT_THAT(
+      store->ClaimDue(ClaimRequest{.owner = "a", .now = now, .lease_seconds = 1, .limit = 1}),
+      StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("read-only")));
+  EXPECT_THAT(store->MarkInFlight(id, "a", now), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->RecordOutcome(id, "a", DeliveryRecord{}),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->RecoverClaims(std::nullopt, now), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->CancelMessage(id, "x"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->RequeueUnknown(now), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->ClaimOwners(), IsOk());
+}
+
+// An outbox write waits out the store's busy timeout (5 s) for another connection's write
+// lock, then gives up with Unavailable.
+TEST_F(SqliteFileTest, OutboxWriteBehindAnotherWriterIsUnavailable) {
+  const Instant now = T("2024-07-01T09:00:00Z");
+  FillOutbox(path_, 1, 1, now);
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(path_, OpenMode::kMustExist));
+  WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database raw, sqlite::Database::Open(path_));
+  ASSERT_THAT(raw.Exec("BEGIN IMMEDIATE"), IsOk());
+  EXPECT_THAT(
+      store->ClaimDue(ClaimRequest{.owner = "a", .now = now, .lease_seconds = 1, .limit = 1}),
+      StatusIsWith(StatusCode::kUnavailable, HasSubstr("retry")));
+  ASSERT_THAT(raw.Exec("ROLLBACK"), IsOk());
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      std::vector<OutboxMessage> claimed,
+      store->ClaimDue(ClaimRequest{.owner = "a", .now = now, .lease_seconds = 1, .limit = 1}));
+  EXPECT_EQ(claimed.size(), 1u);
+}
+
+// The claim walks outbox_due, the partial index of planned and retry rows, not the table.
+TEST_F(SqliteFileTest, ClaimQueryUsesTheDueIndex) {
+  FillOutbox(path_, 1, 1, T("2024-07-01T09:00:00Z"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(sqlite::Database db, sqlite::Database::Open(path_));
+  const std::string plan = DumpQuery(
+      db,
+      "EXPLAIN QUERY PLAN UPDATE outbox SET status = 1 WHERE id IN (SELECT id FROM outbox "
+      "WHERE status IN (0, 3) AND scheduled_at <= 5 AND (status = 0 OR "
+      "ifnull(next_attempt_at, scheduled_at) <= 5) ORDER BY scheduled_at, id LIMIT 10)",
+      4);
+  EXPECT_THAT(plan, HasSubstr("USING INDEX outbox_due"));
+  EXPECT_THAT(plan, ::testing::Not(HasSubstr("TEMP B-TREE")));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/sqlite/outbox_rows.h"
+
 namespace winback::store::sqlite {
 namespace {
 
@@ -41,6 +43,46 @@ class SqliteWriteTransaction final : public WriteTransaction {
     set.BindInt(3, static_cast<std::int64_t>(consent));
     set.BindInt(4, kNoImport);
     return set.Run();
+  }
+
+  Result<bool> AddMessage(OutboxMessage& message) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    // Checked here: the schema declares no foreign keys (bulk imports fill tables in any order).
+    WINBACK_ASSIGN_OR_RETURN(Statement * exists,
+                             db_.Cached("SELECT 1 FROM customers WHERE cid = ?"));
+    {
+      StatementReset reset(*exists);
+      exists->BindInt(1, message.customer.value());
+      WINBACK_ASSIGN_OR_RETURN(bool found, exists->Step());
+      if (!found) {
+        return NotFoundError("message '" + message.key + "': no customer with key " +
+                             std::to_string(message.customer.value()));
+      }
+    }
+    WINBACK_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(kInsertMessage));
+    StatementReset reset(*insert);
+    BindMessage(*insert, message);
+    // The key's conflict is the upsert target (nothing written); the only unique index left to
+    // fail is the coupon's (outbox_by_coupon), which SQLite names by its column.
+    if (Result<bool> step = insert->Step(); !step.ok()) {
+      if (step.status().code() == StatusCode::kAlreadyExists &&
+          step.status().message().find("outbox.coupon") != std::string::npos) {
+        return AlreadyExistsError("message '" + message.key + "': coupon '" + message.coupon +
+                                  "' is already another message's");
+      }
+      return step.status().WithContext("adding message '" + message.key + "'");
+    }
+    if (db_.changes() == 0) return false;
+    message.id = db_.last_insert_rowid();
+    return true;
+  }
+
+  Status PutJourney(const Journey& journey) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_ASSIGN_OR_RETURN(Statement * put, db_.Cached(kPutJourney));
+    StatementReset reset(*put);
+    BindJourney(*put, journey);
+    return put->Run();
   }
 
   Status Commit() override {
