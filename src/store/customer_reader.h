@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "core/vocabulary.h"
 #include "store/records.h"
+#include "store/scanner.h"
 
 namespace winback::store {
 
@@ -52,6 +53,13 @@ class CustomerReader {
   // The external id of every customer, indexed by key: ids[key], index 0 unused. Keys are
   // dense (store.h), so every entry from 1 on is a customer's id.
   virtual Result<std::vector<std::string>> CustomerIds() = 0;
+
+  // Calls `fn` for every customer with a key in `range`, in key order, with its record and
+  // consents (not its aggregates: Scanner::ForEachAggregatesInRange streams those in the same
+  // order). Stops at the first error and returns it. One scan: for a planner that reads every
+  // customer.
+  virtual Status ForEachCustomerInRange(
+      KeyRange range, const std::function<Status(CustomerKey, const CustomerRecord&)>& fn) = 0;
 
   // Calls `fn` for every stated consent, in (key, channel) order; stops at the first error and
   // returns it. One scan: for a planner that needs every customer's consents, instead of a

@@ -401,6 +401,39 @@ TEST_P(StoreConformanceTest, ConsentsInBulkInKeyAndChannelOrder) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST_P(StoreConformanceTest, CustomersOfARangeWithTheirConsentsInKeyOrder) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("x"));
+  for (const char* id : {"a", "b", "c", "d"}) {
+    CustomerRecord r = Customer(id);
+    r.time_zone = "Asia/Tehran";
+    if (std::string_view(id) == "c")
+      r.consent[static_cast<int>(ChannelKind::kSms)] = Consent::kDenied;
+    if (std::string_view(id) == "b")
+      r.consent[static_cast<int>(ChannelKind::kEmail)] = Consent::kUnknown;
+    ASSERT_THAT(session->UpsertCustomer(r), IsOk());
+  }
+  ASSERT_THAT(session->Commit(), IsOk());
+  std::vector<std::string> seen;
+  ASSERT_THAT(store_->ForEachCustomerInRange(
+                  KeyRange{2, 4},
+                  [&](CustomerKey key, const CustomerRecord& r) {
+                    seen.push_back(std::to_string(key.value()) + r.id + r.time_zone + "/" +
+                                   std::to_string(static_cast<int>(r.consent[0])) +
+                                   std::to_string(static_cast<int>(r.consent[1])));
+                    return Status::Ok();
+                  }),
+              IsOk());
+  EXPECT_THAT(seen, ElementsAre("2bAsia/Tehran/00", "3cAsia/Tehran/12"));
+  int calls = 0;
+  EXPECT_THAT(store_->ForEachCustomerInRange(KeyRange{},
+                                             [&](CustomerKey, const CustomerRecord&) {
+                                               ++calls;
+                                               return CancelledError("enough");
+                                             }),
+              StatusIs(StatusCode::kCancelled));
+  EXPECT_EQ(calls, 1);
+}
+
 // ---- Scanner ----
 
 TEST_P(StoreConformanceTest, ScansVisitCustomersInKeyOrderAndStopAtTheFirstError) {

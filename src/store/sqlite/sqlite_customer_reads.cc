@@ -8,23 +8,13 @@
 namespace winback::store::sqlite {
 namespace {
 
-// The customer whose row `where` ("id = ?1" or "cid = ?1") selects, with its consents and
-// aggregates; `bind` binds ?1. NotFound with `missing` when there is none.
-template <typename Bind>
-Result<CustomerProfile> LoadProfile(Database& db, std::string_view where, const Bind& bind,
-                                    const std::string& missing) {
-  WINBACK_ASSIGN_OR_RETURN(
-      Statement s,
-      db.Prepare("SELECT cid, id, email, phone, first_name, last_name, birth_date, birth_year, "
-                 "gender, education, country, region, city, time_zone, language, signup_at, "
-                 "preferred_channel, referred_by FROM customers WHERE " +
-                 std::string(where)));
-  bind(s);
-  WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return NotFoundError(missing);
-  CustomerProfile p;
-  p.key = CustomerKey(s.ColumnInt(0));
-  CustomerRecord& c = p.record;
+constexpr std::string_view kCustomerColumns =
+    "SELECT cid, id, email, phone, first_name, last_name, birth_date, birth_year, gender, "
+    "education, country, region, city, time_zone, language, signup_at, preferred_channel, "
+    "referred_by FROM customers ";
+
+// The columns of kCustomerColumns of the current row into `c` (consents aside).
+void ReadCustomerRow(Statement& s, CustomerRecord& c) {
   c.id = s.ColumnText(1);
   c.email = s.ColumnText(2);
   c.phone = s.ColumnText(3);
@@ -42,6 +32,22 @@ Result<CustomerProfile> LoadProfile(Database& db, std::string_view where, const 
   c.signup_at = OptionalInstant(s.ColumnOptionalInt(15));
   c.preferred_channel = s.ColumnText(16);
   c.referred_by = s.ColumnText(17);
+}
+
+// The customer whose row `where` ("id = ?1" or "cid = ?1") selects, with its consents and
+// aggregates; `bind` binds ?1. NotFound with `missing` when there is none.
+template <typename Bind>
+Result<CustomerProfile> LoadProfile(Database& db, std::string_view where, const Bind& bind,
+                                    const std::string& missing) {
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement s, db.Prepare(std::string(kCustomerColumns) + "WHERE " + std::string(where)));
+  bind(s);
+  WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFoundError(missing);
+  CustomerProfile p;
+  p.key = CustomerKey(s.ColumnInt(0));
+  CustomerRecord& c = p.record;
+  ReadCustomerRow(s, c);
   WINBACK_ASSIGN_OR_RETURN(Statement consents,
                            db.Prepare("SELECT channel, state FROM consents WHERE cid = ?"));
   consents.BindInt(1, p.key.value());
@@ -144,6 +150,37 @@ Result<std::vector<std::string>> SqliteStore::CustomerIds() {
     ids[static_cast<std::size_t>(s.ColumnInt(0))] = s.ColumnText(1);
   }
   return ids;
+}
+
+Status SqliteStore::ForEachCustomerInRange(
+    KeyRange range, const std::function<Status(CustomerKey, const CustomerRecord&)>& fn) {
+  WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string(kCustomerColumns) +
+                                                    "WHERE cid >= ?1 AND cid < ?2 ORDER BY cid"));
+  s.BindInt(1, range.begin);
+  s.BindInt(2, range.end);
+  // Consents of the same range, merged by key: both are read in cid order.
+  WINBACK_ASSIGN_OR_RETURN(Statement consents,
+                           db_.Prepare("SELECT cid, channel, state FROM consents WHERE cid >= ?1 "
+                                       "AND cid < ?2 ORDER BY cid, channel"));
+  consents.BindInt(1, range.begin);
+  consents.BindInt(2, range.end);
+  WINBACK_ASSIGN_OR_RETURN(bool consent_row, consents.Step());
+  CustomerRecord c;
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    const std::int64_t cid = s.ColumnInt(0);
+    c = CustomerRecord();
+    ReadCustomerRow(s, c);
+    while (consent_row && consents.ColumnInt(0) <= cid) {
+      const std::int64_t ch = consents.ColumnInt(1);
+      if (consents.ColumnInt(0) == cid && ch >= 0 && ch < kChannelKindCount) {
+        c.consent[ch] = static_cast<Consent>(consents.ColumnInt(2));
+      }
+      WINBACK_ASSIGN_OR_RETURN(consent_row, consents.Step());
+    }
+    WINBACK_RETURN_IF_ERROR(fn(CustomerKey(cid), c));
+  }
 }
 
 Status SqliteStore::ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) {

@@ -28,6 +28,8 @@ class SqliteStore final : public Store {
   // CustomerReader (sqlite_customer_reads.cc).
   Result<CustomerProfile> LoadCustomer(std::string_view id) override;
   Result<CustomerProfile> LoadCustomerByKey(CustomerKey key) override;
+  Status ForEachCustomerInRange(
+      KeyRange range, const std::function<Status(CustomerKey, const CustomerRecord&)>& fn) override;
   Result<std::vector<OrderRecord>> LoadOrders(CustomerKey customer) override;
   Result<std::vector<EventRecord>> LoadEvents(CustomerKey customer) override;
   Result<std::vector<std::string>> CustomerIds() override;
