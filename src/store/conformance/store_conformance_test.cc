@@ -654,12 +654,14 @@ MessageFilter Filter(std::optional<MessageStatus> status, std::string campaign =
 
 std::vector<std::int64_t> Ids(const std::vector<OutboxMessage>& messages) {
   std::vector<std::int64_t> ids;
+  ids.reserve(messages.size());
   for (const OutboxMessage& m : messages) ids.push_back(m.id);
   return ids;
 }
 
 std::vector<std::string> Steps(const std::vector<OutboxMessage>& messages) {
   std::vector<std::string> steps;
+  steps.reserve(messages.size());
   for (const OutboxMessage& m : messages) steps.push_back(m.step);
   return steps;
 }
@@ -701,7 +703,7 @@ void ExpectSameMessage(const OutboxMessage& a, const OutboxMessage& b) {
 class OutboxConformanceTest : public StoreConformanceTest {
  protected:
   // Adds `messages` in one committed unit of work; sets their ids.
-  void Add(std::vector<OutboxMessage*> messages) {
+  void Add(const std::vector<OutboxMessage*>& messages) {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
     for (OutboxMessage* m : messages) {
       ASSERT_THAT(write->AddMessage(*m), IsOkAndHolds(true)) << m->key;
@@ -828,6 +830,7 @@ TEST_P(OutboxConformanceTest, PutJourneyReplacesAndJourneysComeInCustomerOrder) 
   const std::vector<Journey> all = Journeys(*store_);
   ASSERT_EQ(all.size(), 4u);
   std::vector<std::string> order;
+  order.reserve(all.size());
   for (const Journey& j : all) {
     order.push_back(std::to_string(j.customer.value()) + "/" + j.campaign + "/" +
                     std::to_string(j.occurrence));
