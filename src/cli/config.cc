@@ -3,6 +3,9 @@
 #include <filesystem>
 
 #include "analytics/analytics_config.h"
+#include "campaigns/campaign_config.h"
+#include "campaigns/example_config.h"
+#include "channels/channel_settings.h"
 
 namespace winback::cli {
 namespace {
@@ -33,6 +36,8 @@ config::Registry MakeConfigSections() {
   registry.Add<ImportSettings>(
       "import", {config::Boolean("allow_partial"), config::String("rejects_dir")}, ParseImport);
   analytics::AddConfigSections(registry);
+  campaigns::AddConfigSections(registry);
+  channels::AddConfigSections(registry);
   return registry;
 }
 
@@ -44,9 +49,20 @@ const config::Registry& ConfigSections() {
 }
 
 Result<config::Config> LoadConfig(const GlobalOptions& globals) {
-  return ConfigSections().Load(globals.config_path, globals.config_given
-                                                        ? config::IfMissing::kNotFound
-                                                        : config::IfMissing::kUseDefaults);
+  WINBACK_ASSIGN_OR_RETURN(
+      config::Config config,
+      ConfigSections().Load(globals.config_path, globals.config_given
+                                                     ? config::IfMissing::kNotFound
+                                                     : config::IfMissing::kUseDefaults));
+  WINBACK_RETURN_IF_ERROR(campaigns::ValidateCampaignSettings(
+      config.Get<campaigns::CampaignSettings>(), globals.config_path));
+  return config;
+}
+
+std::string TemplatesDir(const GlobalOptions& globals, const config::Config& config) {
+  const std::filesystem::path dir(config.Get<campaigns::CampaignSettings>().templates_dir);
+  if (dir.is_absolute()) return dir.string();
+  return (std::filesystem::path(globals.config_path).parent_path() / dir).string();
 }
 
 std::string DatabasePath(const GlobalOptions& globals, const config::Config& config) {
@@ -56,7 +72,9 @@ std::string DatabasePath(const GlobalOptions& globals, const config::Config& con
   return "winback.db";
 }
 
-std::string ExampleConfig() {
+std::string ExampleConfig() { return ExampleCoreConfig() + campaigns::ExampleCampaignConfig(); }
+
+std::string ExampleCoreConfig() {
   return R"toml(# winback.toml: the business rules of one winback installation.
 # Every command reads ./winback.toml (or --config FILE) and checks all of it: an unknown
 # section or key, a wrong type or an out-of-range value is an error naming its line and the
