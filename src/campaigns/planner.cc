@@ -482,13 +482,19 @@ class ChunkPlanner {
     return Status::Ok();
   }
 
+  // Reasons are counted by their kind, the text before any ':' ("negative expected value",
+  // not each customer's number); the journey keeps the whole reason.
+  static std::string ReasonKind(const std::string& reason) {
+    return reason.substr(0, reason.find(':'));
+  }
+
   void Count(const Journey& j) {
     if (j.state == store::JourneyState::kSuppressed) {
-      ++summary_.suppressed[j.campaign + ": " + j.exit_reason];
+      ++summary_.suppressed[j.campaign + ": " + ReasonKind(j.exit_reason)];
       return;
     }
     if (j.state == store::JourneyState::kExited) {
-      ++summary_.exited[j.campaign + ": " + j.exit_reason];
+      ++summary_.exited[j.campaign + ": " + ReasonKind(j.exit_reason)];
       return;
     }
     // A journey is new when the customer had none of that occurrence before this plan.

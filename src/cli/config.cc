@@ -1,10 +1,12 @@
 #include "cli/config.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "analytics/analytics_config.h"
 #include "campaigns/campaign_config.h"
 #include "campaigns/example_config.h"
+#include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
 
 namespace winback::cli {
@@ -73,6 +75,22 @@ std::string DatabasePath(const GlobalOptions& globals, const config::Config& con
 }
 
 std::string ExampleConfig() { return ExampleCoreConfig() + campaigns::ExampleCampaignConfig(); }
+
+Result<bool> WriteExampleTemplates(const std::string& dir) {
+  const std::filesystem::path folder = std::filesystem::path(dir) / "templates";
+  std::error_code ec;
+  if (std::filesystem::exists(folder, ec)) return false;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return UnavailableError("cannot create " + folder.string() + ": " + ec.message());
+  for (const campaigns::EmbeddedFile& f : campaigns::ExampleTemplates()) {
+    const std::filesystem::path path = folder / std::string(f.name);
+    std::ofstream out(path, std::ios::binary);
+    out << f.bytes;
+    out.close();
+    if (!out) return UnavailableError("cannot write " + path.string());
+  }
+  return true;
+}
 
 std::string ExampleCoreConfig() {
   return R"toml(# winback.toml: the business rules of one winback installation.

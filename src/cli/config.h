@@ -46,6 +46,10 @@ std::string TemplatesDir(const GlobalOptions& globals, const config::Config& con
 // (campaigns/example_config.h).
 std::string ExampleConfig();
 
+// Writes the example templates (campaigns/example_templates.h) into DIR/templates unless that
+// folder exists. Returns whether it wrote them.
+Result<bool> WriteExampleTemplates(const std::string& dir);
+
 // The part of ExampleConfig before the campaigns: store, import and analytics.
 std::string ExampleCoreConfig();
 
