@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
     stores.push_back(std::move(st).value());
   }
   std::vector<winback::store::Store*> readers;
+  readers.reserve(stores.size());
   for (auto& s : stores) readers.push_back(s.get());
   fmt::print("customers: {}; {} reader(s); open: {:.2f} s\n", customers, readers.size(),
              Seconds(t));

@@ -50,7 +50,7 @@ TEST(OrderMetricsTest, OrderOnAsOfDayCountsAndRecencyIsZero) {
 TEST(OrderMetricsTest, FrequencyUsesLocalDays) {
   // 22:00Z and 23:00Z on 2024-01-01, the second written at +03:00: local 2024-01-02.
   store::OrderPoint a = Order("2024-01-01");
-  a.placed_at = D("2024-01-01").StartUtc().PlusSeconds(22 * 3600);
+  a.placed_at = D("2024-01-01").StartUtc().PlusSeconds(std::int64_t{22} * 3600);
   store::OrderPoint b = a;
   b.placed_at = a.placed_at.PlusSeconds(3600);
   b.utc_offset_minutes = 180;
@@ -243,8 +243,9 @@ TEST(ReturnLookbackTest, HandComputedCases) {
   const Date as_of = D("2024-06-30");
   const Date lookback = ReturnLookbackStart(as_of, 90, 180);
   EXPECT_EQ(lookback, D("2023-10-06"));
-  auto times = [](std::vector<const char*> days) {
+  auto times = [](const std::vector<const char*>& days) {
     std::vector<Instant> out;
+    out.reserve(days.size());
     for (const char* d : days) out.push_back(D(d).StartUtc());
     return out;
   };

@@ -47,6 +47,7 @@ Result<std::vector<std::unique_ptr<store::Store>>> OpenExistingStores(const Glob
 
 std::vector<store::Store*> StorePointers(const std::vector<std::unique_ptr<store::Store>>& stores) {
   std::vector<store::Store*> out;
+  out.reserve(stores.size());
   for (const auto& s : stores) out.push_back(s.get());
   return out;
 }

@@ -27,14 +27,17 @@ CLI::Validator WholeNumberIn(std::int64_t lo, std::uint64_t hi) {
     }
     std::uint64_t magnitude = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
-    if (ec != std::errc() || end != digits.data() + digits.size()) return range;  // overflow
+    if (ec != std::errc() || end != digits.data() + digits.size())
+      return std::string(range);  // overflow
     if (negative) {
       if (magnitude == 0) return std::string();
       // -magnitude >= lo, for lo < 0: magnitude <= -lo, computed without overflow.
-      if (lo >= 0 || magnitude > static_cast<std::uint64_t>(-(lo + 1)) + 1) return range;
+      if (lo >= 0 || magnitude > static_cast<std::uint64_t>(-(lo + 1)) + 1)
+        return std::string(range);
       return std::string();
     }
-    if (magnitude > hi || (lo > 0 && magnitude < static_cast<std::uint64_t>(lo))) return range;
+    if (magnitude > hi || (lo > 0 && magnitude < static_cast<std::uint64_t>(lo)))
+      return std::string(range);
     return std::string();
   };
   return CLI::Validator(check, "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");

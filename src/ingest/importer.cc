@@ -103,6 +103,7 @@ const std::string& Display(const ImportFile& f) { return f.path; }
 // files of the import share a base name (a/orders.csv, b/orders.csv), "<kind>-<base name>".
 std::vector<std::string> RejectNames(const std::vector<ImportFile>& files) {
   std::vector<std::string> names;
+  names.reserve(files.size());
   for (const ImportFile& f : files) {
     names.push_back(std::filesystem::path(f.path).filename().string());
   }
@@ -205,7 +206,7 @@ class ImportRun {
               }
             }
           } else {
-            const Status st = r.status();
+            const Status& st = r.status();
             const std::string& m = st.message();
             const std::size_t colon = m.find(": ");
             p.value = RowError{raw.line, m.substr(0, colon), m.substr(colon + 2)};

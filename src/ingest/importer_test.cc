@@ -62,7 +62,7 @@ class ImporterTest : public ::testing::Test {
     return name;
   }
 
-  ImportOptions Options(std::vector<std::pair<FileKind, std::string>> files) {
+  ImportOptions Options(const std::vector<std::pair<FileKind, std::string>>& files) {
     ImportOptions o;
     for (auto& [kind, path] : files) o.files.push_back(ImportFile{kind, path, std::nullopt});
     o.rejects_dir = (dir_ / "rejects").string();

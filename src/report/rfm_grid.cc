@@ -10,14 +10,14 @@ namespace winback::report {
 
 const RfmCell& RfmGrid::at(int r, int f) const {
   WINBACK_CHECK(r >= 1 && r <= 5 && f >= 1 && f <= 5);
-  return cells[static_cast<std::size_t>((r - 1) * 5 + (f - 1))];
+  return cells[static_cast<std::size_t>(r - 1) * 5 + static_cast<std::size_t>(f - 1)];
 }
 
 void RfmGridBuilder::Add(const store::CustomerScore& s) {
   if (s.r < 1 || s.r > 5 || s.f < 1 || s.f > 5 || s.m < 1 || s.m > 5) return;
   const std::optional<analytics::Group> group = analytics::ParseGroup(s.group);
   if (!group) return;
-  const auto index = static_cast<std::size_t>((s.r - 1) * 5 + (s.f - 1));
+  const auto index = static_cast<std::size_t>(s.r - 1) * 5 + static_cast<std::size_t>(s.f - 1);
   RfmCellSegment& seg = by_segment_[index][s.segment];
   if (seg.customers == 0) {
     seg.segment = s.segment;
@@ -34,7 +34,7 @@ RfmGrid RfmGridBuilder::Finish() {
   grid_ = RfmGrid();
   for (int r = 1; r <= 5; ++r) {
     for (int f = 1; f <= 5; ++f) {
-      const auto index = static_cast<std::size_t>((r - 1) * 5 + (f - 1));
+      const auto index = static_cast<std::size_t>(r - 1) * 5 + static_cast<std::size_t>(f - 1);
       RfmCell& cell = grid.cells[index];
       cell.r = r;
       cell.f = f;
