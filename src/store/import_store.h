@@ -68,9 +68,11 @@ class ImportSession {
   // their stored values on an update.
   virtual Result<bool> UpsertEvent(CustomerKey customer, const EventRecord& event) = 0;
 
-  // Inserts the product, or replaces every column of the stored product with the same sku when
-  // anything differs (a product row states all its columns). Returns true when a row was
-  // written. Products belong to no customer and touch no aggregates.
+  // Inserts the product, or updates the stored product with the same sku when anything differs:
+  // name, and the optional fields `product.present` states (an empty one clears it); the others
+  // keep their stored values. Returns true when a row was written. Within one session a sku
+  // may be written more than once (the last write wins). Products belong to no customer and
+  // touch no aggregates.
   virtual Result<bool> UpsertProduct(const ProductRecord& product) = 0;
 
   // Recomputes the aggregates of every customer this session touched, then commits. After

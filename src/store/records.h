@@ -126,18 +126,29 @@ struct OrderRecord {
   FieldSet<OrderField> present;  // Which optional columns the input stated.
 };
 
+// The optional columns of a product; sku and name are required. kPrice covers price and
+// currency together.
+enum class ProductField : std::uint8_t {
+  kCategory,
+  kPrice,
+  kLaunchedAt,
+  kUrl,
+  kImageUrl,
+  kCount,
+};
+
 // One product of the catalogue (docs/formats.md, products), keyed by `sku`. Empty strings and
-// empty optionals mean "absent". A product file states every column of a row, so an upsert
-// replaces the whole stored product.
+// empty optionals mean "absent".
 struct ProductRecord {
   std::string sku;   // Validated like an id.
   std::string name;  // Required, free text.
   std::string category;
-  std::optional<std::int64_t> price_minor;  // In minor units of `currency`; set with currency.
-  std::string currency;                     // ISO 4217 when price_minor is set, else empty.
+  std::optional<std::int64_t> price_minor;  // In minor units of `currency`.
+  std::string currency;                     // ISO 4217, or empty; set whenever price_minor is.
   std::optional<Instant> launched_at;
-  std::string url;        // http(s) URL or empty.
-  std::string image_url;  // http(s) URL or empty.
+  std::string url;                 // http(s) URL or empty.
+  std::string image_url;           // http(s) URL or empty.
+  FieldSet<ProductField> present;  // Which optional columns the input stated.
 
   friend bool operator==(const ProductRecord&, const ProductRecord&) = default;
 };

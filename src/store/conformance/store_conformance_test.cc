@@ -1282,12 +1282,16 @@ TEST_P(StoreConformanceTest, ProductsAreUpsertedBySkuAndReadInSkuOrder) {
   EXPECT_EQ(products[0], Product("TEA-1", "tea"));
   EXPECT_EQ(products[1], Product("TEA-2", "tea"));
   {
-    // The same rows write nothing; a changed row replaces every column.
+    // The same rows write nothing; a changed row writes the fields it states (stated empty:
+    // cleared) and keeps the others.
     WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("products again"));
     EXPECT_THAT(session->UpsertProduct(Product("TEA-1", "tea")), IsOkAndHolds(false));
     ProductRecord bare;
     bare.sku = "TEA-2";
     bare.name = "Rize çayı";
+    bare.present = FieldSet<ProductField>::None();
+    bare.present.Set(ProductField::kCategory);
+    bare.present.Set(ProductField::kPrice);
     EXPECT_THAT(session->UpsertProduct(bare), IsOkAndHolds(true));
     WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
     EXPECT_EQ(counts.products_written, 1);
@@ -1297,7 +1301,9 @@ TEST_P(StoreConformanceTest, ProductsAreUpsertedBySkuAndReadInSkuOrder) {
   EXPECT_EQ(products[1].name, "Rize çayı");
   EXPECT_EQ(products[1].category, "");
   EXPECT_EQ(products[1].price_minor, std::nullopt);
-  EXPECT_EQ(products[1].launched_at, std::nullopt);
+  EXPECT_EQ(products[1].currency, "");
+  EXPECT_EQ(products[1].launched_at, Product("TEA-2", "tea").launched_at);
+  EXPECT_EQ(products[1].url, "https://shop.example/p/TEA-2");
   {
     // Dropped without commit: nothing.
     WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("dropped"));

@@ -586,29 +586,41 @@ class SqliteImportSession final : public ImportSession {
   Result<bool> UpsertProduct(const ProductRecord& p) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
     if (!upsert_product_.valid()) {
+      // ?10 is the mask of stated optional fields (ProductField bits): an update writes only
+      // those, and only when one of them (or the name) differs.
       WINBACK_ASSIGN_OR_RETURN(upsert_product_, db_.Prepare(R"sql(
         INSERT INTO products (sku, name, category, price, currency, launched_at, url, image_url,
           batch)
         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)
-        ON CONFLICT (sku) DO UPDATE SET name=excluded.name, category=excluded.category,
-          price=excluded.price, currency=excluded.currency, launched_at=excluded.launched_at,
-          url=excluded.url, image_url=excluded.image_url, batch=excluded.batch
-        WHERE name IS NOT excluded.name OR category IS NOT excluded.category
-          OR price IS NOT excluded.price OR currency IS NOT excluded.currency
-          OR launched_at IS NOT excluded.launched_at OR url IS NOT excluded.url
-          OR image_url IS NOT excluded.image_url)sql"));
+        ON CONFLICT (sku) DO UPDATE SET name=excluded.name,
+          category=CASE WHEN ?10 & 1 THEN excluded.category ELSE category END,
+          price=CASE WHEN ?10 & 2 THEN excluded.price ELSE price END,
+          currency=CASE WHEN ?10 & 2 THEN excluded.currency ELSE currency END,
+          launched_at=CASE WHEN ?10 & 4 THEN excluded.launched_at ELSE launched_at END,
+          url=CASE WHEN ?10 & 8 THEN excluded.url ELSE url END,
+          image_url=CASE WHEN ?10 & 16 THEN excluded.image_url ELSE image_url END,
+          batch=excluded.batch
+        WHERE name IS NOT excluded.name
+          OR (?10 & 1 AND category IS NOT excluded.category)
+          OR (?10 & 2 AND (price IS NOT excluded.price OR currency IS NOT excluded.currency))
+          OR (?10 & 4 AND launched_at IS NOT excluded.launched_at)
+          OR (?10 & 8 AND url IS NOT excluded.url)
+          OR (?10 & 16 AND image_url IS NOT excluded.image_url))sql"));
     }
-    Statement& s = upsert_product_;
-    s.BindText(1, p.sku);
-    s.BindText(2, p.name);
-    s.BindTextOrNull(3, p.category);
-    s.BindOptionalInt(4, p.price_minor);
-    s.BindTextOrNull(5, p.currency);
-    s.BindOptionalInt(6, OptMicros(p.launched_at));
-    s.BindTextOrNull(7, p.url);
-    s.BindTextOrNull(8, p.image_url);
-    s.BindInt(9, batch_);
-    WINBACK_RETURN_IF_ERROR(s.Run());
+    static_assert(static_cast<int>(ProductField::kImageUrl) == 4, "bits of ?10 above");
+    ParameterWriter row(upsert_product_);
+    StatedRowWriter<ParameterWriter, ProductField> stated(row, p.present);
+    row.Text(p.sku);
+    row.Text(p.name);
+    stated.Text(ProductField::kCategory, p.category);
+    stated.Int(ProductField::kPrice, p.price_minor);
+    stated.Text(ProductField::kPrice, p.currency);
+    stated.Int(ProductField::kLaunchedAt, OptMicros(p.launched_at));
+    stated.Text(ProductField::kUrl, p.url);
+    stated.Text(ProductField::kImageUrl, p.image_url);
+    row.Int(batch_);
+    row.Int(p.present.bits());
+    WINBACK_RETURN_IF_ERROR(upsert_product_.Run());
     const bool written = db_.changes() > 0;
     if (written) ++counts_.products_written;
     return written;
