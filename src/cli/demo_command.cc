@@ -35,8 +35,8 @@ struct DemoOptions {
 // What the demo writes into its directory (winback.toml only when there is none, so it is not
 // listed): the simulator's files, the store and the report.
 constexpr const char* kDemoFiles[] = {
-    "customers.csv", "orders.csv", "events.csv",     "products.csv",   "truth.csv",
-    "truth.json",    "winback.db", "winback.db-wal", "winback.db-shm", "report.html"};
+    "customers.csv", "orders.csv", "events.csv",     "truth.csv",      "truth.json",
+    "products.csv",  "winback.db", "winback.db-wal", "winback.db-shm", "report.html"};
 
 // AlreadyExists naming every file of `dir` the demo would overwrite, unless there is none.
 Status CheckNothingToOverwrite(const fs::path& dir) {
