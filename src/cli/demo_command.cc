@@ -37,9 +37,10 @@ struct DemoOptions {
 
 // What the demo writes into its directory (winback.toml only when there is none, so it is not
 // listed): the simulator's files, the store and the report.
-constexpr const char* kDemoFiles[] = {
-    "customers.csv", "orders.csv",     "events.csv",     "truth.csv",   "truth.json",
-    "winback.db",    "winback.db-wal", "winback.db-shm", "report.html", "outbox"};
+constexpr const char* kDemoFiles[] = {"customers.csv", "orders.csv",     "events.csv",
+                                      "truth.csv",     "truth.json",     "products.csv",
+                                      "winback.db",    "winback.db-wal", "winback.db-shm",
+                                      "report.html",   "outbox"};
 
 // AlreadyExists naming every file of `dir` the demo would overwrite, unless there is none.
 Status CheckNothingToOverwrite(const fs::path& dir) {
@@ -147,7 +148,8 @@ int RunDemo(const DemoOptions& o) {
   ingest::ImportOptions import_options;
   for (const auto& [kind, name] : {std::pair{ingest::FileKind::kCustomers, "customers.csv"},
                                    std::pair{ingest::FileKind::kOrders, "orders.csv"},
-                                   std::pair{ingest::FileKind::kEvents, "events.csv"}}) {
+                                   std::pair{ingest::FileKind::kEvents, "events.csv"},
+                                   std::pair{ingest::FileKind::kProducts, "products.csv"}}) {
     import_options.files.push_back({kind, (dir / name).string(), std::nullopt});
   }
   ProgressLine progress;

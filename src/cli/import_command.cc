@@ -13,7 +13,7 @@ namespace winback::cli {
 namespace {
 
 struct ImportCliOptions {
-  std::string customers, orders, events;
+  std::string customers, orders, events, products;
   std::string format;
   bool allow_partial = false;
   std::string rejects_dir;
@@ -49,9 +49,12 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
     options.files.push_back({ingest::FileKind::kCustomers, o.customers, format});
   if (!o.orders.empty()) options.files.push_back({ingest::FileKind::kOrders, o.orders, format});
   if (!o.events.empty()) options.files.push_back({ingest::FileKind::kEvents, o.events, format});
+  if (!o.products.empty()) {
+    options.files.push_back({ingest::FileKind::kProducts, o.products, format});
+  }
   if (options.files.empty()) {
-    return ReportError(
-        InvalidArgumentError("nothing to import: give --customers, --orders or --events"));
+    return ReportError(InvalidArgumentError(
+        "nothing to import: give --customers, --orders, --events or --products"));
   }
   options.allow_partial = o.allow_partial || settings.allow_partial;
   options.rejects_dir = o.rejects_dir.empty() ? settings.rejects_dir : o.rejects_dir;
@@ -108,11 +111,13 @@ void RegisterImportCommand(CLI::App& app, const GlobalOptions& globals, int& exi
   auto o = std::make_shared<ImportCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "import",
-      "Validate and import customers, orders and events (CSV or JSONL; see README). All files "
+      "Validate and import customers, orders, events and products (CSV or JSONL; see README). All "
+      "files "
       "go in one transaction: by default any bad row imports nothing and exits 2.");
   cmd->add_option("--customers", o->customers, "customers file");
   cmd->add_option("--orders", o->orders, "orders file");
   cmd->add_option("--events", o->events, "events file");
+  cmd->add_option("--products", o->products, "products file (the catalogue, by sku)");
   cmd->add_option("--format", o->format, "force the format instead of using the extension")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_flag("--allow-partial", o->allow_partial,

@@ -150,6 +150,10 @@ class ImportRun {
         status = Pipeline<store::EventRecord>(
             *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseEvent(r); });
         break;
+      case FileKind::kProducts:
+        status = Pipeline<store::ProductRecord>(
+            *source, mapped, [](RowParser& p, const RawRow& r) { return p.ParseProduct(r); });
+        break;
     }
     // JSONL keys are known only once every row was read.
     fr.unknown_columns = source->unknown_columns();
@@ -196,7 +200,15 @@ class ImportRun {
             p.value = std::move(r).value();
             // Orders and events: a duplicate id inside the file is caught here, on the
             // parsing thread, which has time to spare (customers need the writer's map).
-            if constexpr (!std::is_same_v<Record, store::CustomerRecord>) {
+            if constexpr (std::is_same_v<Record, store::ProductRecord>) {
+              const std::string& sku = std::get<Record>(p.value).sku;
+              auto [first, inserted] = ids_.Insert(sku, raw.line);
+              if (!inserted) {
+                p.value = RowError{
+                    raw.line, "sku",
+                    "duplicate sku '" + sku + "' (first on line " + std::to_string(*first) + ")"};
+              }
+            } else if constexpr (!std::is_same_v<Record, store::CustomerRecord>) {
               const std::string& id = std::get<Record>(p.value).id;
               auto [first, inserted] = ids_.Insert(id, raw.line);
               if (!inserted) {
@@ -351,6 +363,14 @@ class ImportRun {
     });
   }
 
+  Status Apply(const Parsed<store::ProductRecord>& p) {
+    if (!Writing()) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(bool written,
+                             session_.UpsertProduct(std::get<store::ProductRecord>(p.value)));
+    fr_->written += written ? 1 : 0;
+    return Status::Ok();
+  }
+
   Status Apply(const Parsed<store::EventRecord>& p) {
     return ApplyCustomerRow(p, [&](CustomerKey key, const store::EventRecord& e) {
       return session_.UpsertEvent(key, e);
@@ -435,7 +455,8 @@ Result<ImportReport> Import(store::Store& store, const ImportOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<ImportFile> files = options.files;
   if (files.empty())
-    return InvalidArgumentError("nothing to import: give --customers, --orders or --events");
+    return InvalidArgumentError(
+        "nothing to import: give --customers, --orders, --events or --products");
   std::stable_sort(files.begin(), files.end(),
                    [](const ImportFile& a, const ImportFile& b) { return a.kind < b.kind; });
   for (std::size_t i = 1; i < files.size(); ++i) {

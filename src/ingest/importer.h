@@ -24,8 +24,8 @@ using ImportProgressFn = std::function<void(const ImportFile& file, std::size_t 
                                             std::size_t bytes_total, std::int64_t rows)>;
 
 struct ImportOptions {
-  // Any subset of customers, orders and events; read in that order, whatever the order here,
-  // so orders and events may refer to customers of the same import.
+  // Any subset of customers, orders, events and products; read in that order, whatever the
+  // order here, so orders and events may refer to customers of the same import.
   std::vector<ImportFile> files;
   // Import the good rows of files with bad ones, writing the bad rows to `rejects_dir`.
   // Otherwise any bad row makes the whole import write nothing.

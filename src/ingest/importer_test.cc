@@ -85,8 +85,8 @@ class ImporterTest : public ::testing::Test {
     EXPECT_THAT(db, IsOk());
     if (!db.ok()) return {};
     std::ostringstream out;
-    for (const char* table :
-         {"customers", "consents", "orders", "order_items", "events", "customer_aggregates"}) {
+    for (const char* table : {"customers", "consents", "orders", "order_items", "events",
+                              "customer_aggregates", "products"}) {
       auto count =
           db->Prepare(std::string("SELECT count(*) FROM pragma_table_info('") + table + "')");
       EXPECT_THAT(count, IsOk());
@@ -230,6 +230,105 @@ TEST_F(ImporterTest, AllowPartialImportsGoodRowsAndWritesRejects) {
   std::string line;
   std::getline(errors, line);
   EXPECT_THAT(line, HasSubstr("orders.csv:3: time: 'yesterday' is not a date"));
+}
+
+constexpr const char* kProductsCsv =
+    "sku,name,category,price,currency,launched_at,url,image_url\n"
+    "TEA-1,Rize Çayı,tea,64.95,TRY,2024-03-01,https://shop.example/tea-1,\n"
+    "CUP-1,\"Cup, glass\",tableware,120,TRY,2024-05-01T10:00:00+03:00,,\n";
+
+TEST_F(ImporterTest, ProductsAreImportedIdempotentlyBySku) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport r,
+      Import(*store_, Options({{FileKind::kProducts, Write("products.csv", kProductsCsv)}})));
+  ASSERT_TRUE(r.committed) << (r.errors.empty() ? "" : r.errors[0]);
+  EXPECT_EQ(r.counts.products_written, 2);
+  EXPECT_EQ(r.files[0].written, 2);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<store::ProductRecord> products, store_->LoadProducts());
+  ASSERT_EQ(products.size(), 2u);
+  EXPECT_EQ(products[0].sku, "CUP-1");
+  EXPECT_EQ(products[0].name, "Cup, glass");
+  EXPECT_EQ(products[0].price_minor, 12000);
+  EXPECT_EQ(products[1].url, "https://shop.example/tea-1");
+  // The same file again writes nothing; a JSONL row without a column keeps its stored value.
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      r, Import(*store_, Options({{FileKind::kProducts, Write("products.csv", kProductsCsv)}})));
+  EXPECT_EQ(r.counts.products_written, 0);
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      r, Import(*store_,
+                Options({{FileKind::kProducts,
+                          Write("products.jsonl",
+                                "{\"sku\":\"TEA-1\",\"name\":\"Rize Çayı\",\"price\":70}\n")}})));
+  EXPECT_EQ(r.counts.products_written, 0) << "price without currency is an error";
+  ASSERT_FALSE(r.committed);
+  EXPECT_THAT(r.errors, ElementsAre("products.jsonl:1: currency: missing (a price needs its "
+                                    "currency)"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      r, Import(*store_, Options({{FileKind::kProducts,
+                                   Write("products.jsonl",
+                                         "{\"sku\":\"TEA-1\",\"name\":\"Rize Çayı\",\"price\":70,"
+                                         "\"currency\":\"TRY\"}\n")}})));
+  EXPECT_EQ(r.counts.products_written, 1);
+  WINBACK_ASSERT_OK_AND_ASSIGN(products, store_->LoadProducts());
+  EXPECT_EQ(products[1].price_minor, 7000);
+  EXPECT_EQ(products[1].category, "tea");
+  EXPECT_EQ(products[1].url, "https://shop.example/tea-1");
+}
+
+TEST_F(ImporterTest, ABadProductRowImportsNothing) {
+  const std::string before = Dump();
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      ImportReport r,
+      Import(*store_,
+             Options({{FileKind::kProducts, Write("products.csv",
+                                                  "sku,name,price,currency,image_url\n"
+                                                  "A,Apple,1.00,USD,https://x.example/a.png\n"
+                                                  "B,Banana,1.00,USD,javascript:alert(1)\n"
+                                                  "A,Apple again,1.00,USD,\n")}})));
+  EXPECT_FALSE(r.committed);
+  EXPECT_THAT(r.errors,
+              ElementsAre("products.csv:3: image_url: 'javascript:alert(1)' is not an http or "
+                          "https URL",
+                          "products.csv:4: sku: duplicate sku 'A' (first on line 2)"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<store::ProductRecord> products, store_->LoadProducts());
+  EXPECT_TRUE(products.empty());
+  EXPECT_EQ(Dump(), before);
+  // --allow-partial keeps the good row and writes the bad ones to the rejects file.
+  ImportOptions o = Options({{FileKind::kProducts, "products.csv"}});
+  o.allow_partial = true;
+  WINBACK_ASSERT_OK_AND_ASSIGN(r, Import(*store_, o));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.files[0].rejected, 2);
+  WINBACK_ASSERT_OK_AND_ASSIGN(products, store_->LoadProducts());
+  EXPECT_EQ(products.size(), 1u);
+  std::ifstream rejects(r.files[0].rejects_path);
+  std::stringstream rejected;
+  rejected << rejects.rdbuf();
+  EXPECT_EQ(rejected.str(),
+            "sku,name,price,currency,image_url\nB,Banana,1.00,USD,javascript:alert(1)\n"
+            "A,Apple again,1.00,USD,\n");
+}
+
+TEST_F(ImporterTest, OrderCouponsAreStoredAndAnAbsentColumnKeepsThem) {
+  ImportOrders(
+      "id,customer_id,time,amount,currency,coupon\n"
+      "o1,c1,2024-03-01T09:30:00+03:00,129.90,TRY,WB-7Q2K\n"
+      "o2,c1,2024-04-01T09:30:00+03:00,70.10,TRY,\n");
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      std::vector<store::CouponRedemption> all,
+      store_->CouponRedemptions(Instant::FromUnixMicros(0), ParseTimestamp("2030-01-01")->instant));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].coupon, "WB-7Q2K");
+  EXPECT_EQ(all[0].amount_minor, 12990);
+  ImportOrders(kOrdersCsv);  // No coupon column: o1 keeps its coupon.
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      all,
+      store_->CouponRedemptions(Instant::FromUnixMicros(0), ParseTimestamp("2030-01-01")->instant));
+  ASSERT_EQ(all.size(), 1u);
+  const ImportReport r = ImportOrders(
+      "id,customer_id,time,amount,currency,coupon\n"
+      "o1,c1,2024-03-01T09:30:00+03:00,129.90,TRY,\"\tX\"\n");
+  EXPECT_THAT(r.errors, ElementsAre(HasSubstr("orders.csv:2: coupon: U+0009")));
 }
 
 TEST_F(ImporterTest, JsonlOrdersAndEvents) {

@@ -40,8 +40,11 @@ static_assert(kReferredBy - kEmail + 1 == static_cast<std::size_t>(store::Custom
 static_assert(kTimeZone - kEmail == static_cast<std::size_t>(store::CustomerField::kTimeZone));
 }  // namespace cust
 namespace ord {
-enum : std::size_t { kId, kCustomerId, kTime, kAmount, kCurrency, kStatus, kItems };
+enum : std::size_t { kId, kCustomerId, kTime, kAmount, kCurrency, kStatus, kItems, kCoupon };
 }  // namespace ord
+namespace prod {
+enum : std::size_t { kSku, kName, kCategory, kPrice, kCurrency, kLaunchedAt, kUrl, kImageUrl };
+}  // namespace prod
 namespace ev {
 enum : std::size_t {
   kId,
@@ -103,6 +106,44 @@ Status CheckId(std::string_view field, std::string_view v) {
                                  "not allowed in an id");
   }
   if (v.size() > 256) return FieldError(field, "longer than 256 bytes");
+  return Status::Ok();
+}
+
+// Coupon codes: ids, at most 64 bytes.
+Status CheckCoupon(std::string_view field, std::string_view v) {
+  WINBACK_RETURN_IF_ERROR(CheckId(field, v));
+  if (v.size() > 64) return FieldError(field, "longer than 64 bytes");
+  return Status::Ok();
+}
+
+// An absolute http or https URL with a host, at most 2048 bytes, without spaces or control
+// characters.
+Status CheckUrl(std::string_view field, std::string_view v) {
+  WINBACK_RETURN_IF_ERROR(CheckText(field, v, false));
+  if (v.size() > 2048) return FieldError(field, "longer than 2048 bytes");
+  auto starts_with_ci = [&v](std::string_view prefix) {
+    if (v.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+      char c = v[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != prefix[i]) return false;
+    }
+    return true;
+  };
+  std::size_t host = 0;
+  if (starts_with_ci("https://")) {
+    host = 8;
+  } else if (starts_with_ci("http://")) {
+    host = 7;
+  } else {
+    return FieldError(field, Quote(v) + " is not an http or https URL");
+  }
+  if (host == v.size() || v[host] == '/' || v[host] == '?' || v[host] == '#') {
+    return FieldError(field, Quote(v) + " has no host");
+  }
+  for (char c : v) {
+    if (c == ' ' || c == 0x7F) return FieldError(field, Quote(v) + " contains a space");
+  }
   return Status::Ok();
 }
 
@@ -383,6 +424,10 @@ Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
     WINBACK_RETURN_IF_ERROR(CheckText("items", v[kItems], true));
     WINBACK_ASSIGN_OR_RETURN(o.items, ParseItems(v[kItems], currency, json_));
   }
+  if (has[kCoupon]) {
+    WINBACK_RETURN_IF_ERROR(CheckCoupon("coupon", v[kCoupon]));
+    o.coupon = v[kCoupon];
+  }
   o.id = v[kId];
   o.customer_id = v[kCustomerId];
   o.placed_at = t.instant;
@@ -390,7 +435,48 @@ Result<store::OrderRecord> RowParser::ParseOrder(const RawRow& row) {
   o.currency = currency.code();
   if (!row.stated[kStatus]) o.present.Clear(store::OrderField::kStatus);
   if (!row.stated[kItems]) o.present.Clear(store::OrderField::kItems);
+  if (!row.stated[kCoupon]) o.present.Clear(store::OrderField::kCoupon);
   return o;
+}
+
+Result<store::ProductRecord> RowParser::ParseProduct(const RawRow& row) {
+  using namespace prod;  // NOLINT(google-build-using-namespace): local column enum.
+  const auto& v = row.values;
+  const auto& has = row.has_value;
+  store::ProductRecord p;
+  if (!has[kSku]) return FieldError("sku", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckId("sku", v[kSku]));
+  if (!has[kName]) return FieldError("name", "missing");
+  WINBACK_RETURN_IF_ERROR(CheckText("name", v[kName], false));
+  if (has[kCategory]) WINBACK_RETURN_IF_ERROR(CheckText("category", v[kCategory], false));
+  if (has[kCurrency]) {
+    WINBACK_ASSIGN_OR_RETURN(Currency currency, ParseCurrency("currency", v[kCurrency]));
+    p.currency = currency.code();
+    if (has[kPrice]) {
+      WINBACK_ASSIGN_OR_RETURN(std::int64_t price, ParseAmount("price", v[kPrice], currency));
+      p.price_minor = price;
+    }
+  } else if (has[kPrice]) {
+    return FieldError("currency", "missing (a price needs its currency)");
+  }
+  if (has[kLaunchedAt]) {
+    WINBACK_ASSIGN_OR_RETURN(ParsedTimestamp t, ParseTime("launched_at", v[kLaunchedAt]));
+    p.launched_at = t.instant;
+  }
+  if (has[kUrl]) WINBACK_RETURN_IF_ERROR(CheckUrl("url", v[kUrl]));
+  if (has[kImageUrl]) WINBACK_RETURN_IF_ERROR(CheckUrl("image_url", v[kImageUrl]));
+  p.sku = v[kSku];
+  p.name = v[kName];
+  p.category = v[kCategory];
+  p.url = v[kUrl];
+  p.image_url = v[kImageUrl];
+  // price and currency are one field: stated when either column is.
+  if (!row.stated[kCategory]) p.present.Clear(store::ProductField::kCategory);
+  if (!row.stated[kPrice] && !row.stated[kCurrency]) p.present.Clear(store::ProductField::kPrice);
+  if (!row.stated[kLaunchedAt]) p.present.Clear(store::ProductField::kLaunchedAt);
+  if (!row.stated[kUrl]) p.present.Clear(store::ProductField::kUrl);
+  if (!row.stated[kImageUrl]) p.present.Clear(store::ProductField::kImageUrl);
+  return p;
 }
 
 Result<store::EventRecord> RowParser::ParseEvent(const RawRow& row) {

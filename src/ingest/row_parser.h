@@ -19,6 +19,7 @@ class RowParser {
   Result<store::CustomerRecord> ParseCustomer(const RawRow& row);
   Result<store::OrderRecord> ParseOrder(const RawRow& row);
   Result<store::EventRecord> ParseEvent(const RawRow& row);
+  Result<store::ProductRecord> ParseProduct(const RawRow& row);
 
  private:
   Status CheckTimeZone(std::string_view name);

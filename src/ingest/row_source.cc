@@ -32,9 +32,10 @@ const std::vector<ColumnSpec> kCustomerColumns = {{"id", true, kId},
                                                   {"preferred_channel", false},
                                                   {"referred_by", false, kId}};
 
-const std::vector<ColumnSpec> kOrderColumns = {
-    {"id", true, kId},  {"customer_id", true, kId}, {"time", true},         {"amount", true},
-    {"currency", true}, {"status", false},          {"items", false, kJson}};
+const std::vector<ColumnSpec> kOrderColumns = {{"id", true, kId},       {"customer_id", true, kId},
+                                               {"time", true},          {"amount", true},
+                                               {"currency", true},      {"status", false},
+                                               {"items", false, kJson}, {"coupon", false, kId}};
 
 const std::vector<ColumnSpec> kEventColumns = {{"id", true, kId},   {"customer_id", true, kId},
                                                {"type", true},      {"time", true},
@@ -42,6 +43,10 @@ const std::vector<ColumnSpec> kEventColumns = {{"id", true, kId},   {"customer_i
                                                {"score", false},    {"value", false},
                                                {"currency", false}, {"ref", false, kId},
                                                {"text", false},     {"properties", false, kJson}};
+
+const std::vector<ColumnSpec> kProductColumns = {
+    {"sku", true, kId},  {"name", true},         {"category", false}, {"price", false},
+    {"currency", false}, {"launched_at", false}, {"url", false},      {"image_url", false}};
 
 int ColumnIndex(const std::vector<ColumnSpec>& cols, std::string_view name) {
   for (std::size_t i = 0; i < cols.size(); ++i) {
@@ -70,7 +75,8 @@ std::string OtherKindOf(FileKind kind, const std::vector<std::string_view>& name
   const int ours = matches(kind);
   FileKind best = kind;
   int best_matches = ours;
-  for (FileKind k : {FileKind::kCustomers, FileKind::kOrders, FileKind::kEvents}) {
+  for (FileKind k :
+       {FileKind::kCustomers, FileKind::kOrders, FileKind::kEvents, FileKind::kProducts}) {
     if (matches(k) > best_matches) {
       best = k;
       best_matches = matches(k);
@@ -335,6 +341,8 @@ std::string_view FileKindName(FileKind kind) {
       return "orders";
     case FileKind::kEvents:
       return "events";
+    case FileKind::kProducts:
+      return "products";
   }
   return "?";
 }
@@ -347,6 +355,8 @@ const std::vector<ColumnSpec>& ColumnsOf(FileKind kind) {
       return kOrderColumns;
     case FileKind::kEvents:
       return kEventColumns;
+    case FileKind::kProducts:
+      return kProductColumns;
   }
   return kCustomerColumns;
 }

@@ -11,8 +11,8 @@
 
 namespace winback::ingest {
 
-// The three kinds of input file.
-enum class FileKind : std::uint8_t { kCustomers, kOrders, kEvents };
+// The kinds of input file, in the order an import reads them.
+enum class FileKind : std::uint8_t { kCustomers, kOrders, kEvents, kProducts };
 std::string_view FileKindName(FileKind kind);
 
 enum class FileFormat : std::uint8_t { kCsv, kJsonl };

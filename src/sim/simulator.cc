@@ -374,6 +374,45 @@ std::string TruthJson(const SimOptions& o, const Model& model, const Totals& tot
 
 }  // namespace
 
+// The catalogue of the skus order items name (with_items): SKU-0001..SKU-0200 in five
+// categories by number, a list price of 5..99 currency units, launches: the first half before
+// the window (the standing range), the second half spread evenly over it, SKU-0101 on the first
+// day. Pure function of the options; the orders do not read it (an order may name a product
+// before its launch: the items keep the behaviour they had before the catalogue existed).
+static std::string ProductsCsv(const SimOptions& options, const Currency& currency) {
+  static constexpr const char* kCategories[] = {"tea", "coffee", "cups", "sweets", "gifts"};
+  static constexpr const char* kTitles[] = {"Tea", "Coffee", "Cup", "Sweets", "Gift box"};
+  std::string out(internal::kProductsHeader);
+  std::int64_t unit = 1;
+  for (int i = 0; i < currency.exponent(); ++i) unit *= 10;
+  const std::int64_t first = options.start.days();
+  const std::int64_t span = options.end.days() - first + 1;
+  constexpr int kHalf = internal::kItemSkus / 2;
+  for (int sku = 1; sku <= internal::kItemSkus; ++sku) {
+    char code[16];
+    std::snprintf(code, sizeof code, "SKU-%04d", sku);
+    const int category = (sku - 1) % 5;
+    const std::int64_t price = (5 + (static_cast<std::int64_t>(sku) * 37) % 95) * unit;
+    const std::int64_t day =
+        sku <= kHalf ? first - 30 - (kHalf - sku) * 3 : first + (sku - kHalf - 1) * span / kHalf;
+    out += code;
+    out += ',';
+    out += kTitles[category];
+    out += " No. " + std::to_string(sku) + ',';
+    out += kCategories[category];
+    out += ',' + FormatMinorUnits(price, currency) + ',';
+    out += currency.code();
+    out += ',';
+    out += Date::FromDays(static_cast<std::int32_t>(day)).ToString();
+    out += ",https://shop.example/p/";
+    out += code;
+    out += ",https://shop.example/img/";
+    out += code;
+    out += ".jpg\n";
+  }
+  return out;
+}
+
 SimOptions DefaultOptions() { return SimOptions(); }
 
 Result<SimStats> Simulate(const SimOptions& options, const std::string& out_dir,
@@ -387,12 +426,16 @@ Result<SimStats> Simulate(const SimOptions& options, const std::string& out_dir,
 
   const std::filesystem::path dir(out_dir);
   auto path_of = [&dir](const char* name) { return (dir / name).string(); };
-  OutputFile customers, orders, events, truth_csv, truth_json;
+  OutputFile customers, orders, events, truth_csv, truth_json, products;
   WINBACK_RETURN_IF_ERROR(customers.Open(path_of("customers.csv")));
   WINBACK_RETURN_IF_ERROR(orders.Open(path_of("orders.csv")));
   WINBACK_RETURN_IF_ERROR(events.Open(path_of("events.csv")));
   WINBACK_RETURN_IF_ERROR(truth_csv.Open(path_of("truth.csv")));
   WINBACK_RETURN_IF_ERROR(truth_json.Open(path_of("truth.json")));
+  if (options.with_items) {
+    WINBACK_RETURN_IF_ERROR(products.Open(path_of("products.csv")));
+    WINBACK_RETURN_IF_ERROR(products.Write(ProductsCsv(options, model.currency())));
+  }
   WINBACK_RETURN_IF_ERROR(customers.Write(internal::kCustomersHeader));
   WINBACK_RETURN_IF_ERROR(orders.Write(options.with_items ? internal::kOrdersHeaderWithItems
                                                           : internal::kOrdersHeader));
@@ -432,6 +475,7 @@ Result<SimStats> Simulate(const SimOptions& options, const std::string& out_dir,
   WINBACK_RETURN_IF_ERROR(events.Commit());
   WINBACK_RETURN_IF_ERROR(truth_csv.Commit());
   WINBACK_RETURN_IF_ERROR(truth_json.Commit());
+  if (options.with_items) WINBACK_RETURN_IF_ERROR(products.Commit());
   return totals.stats;
 }
 

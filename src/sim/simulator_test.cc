@@ -427,6 +427,7 @@ TEST_F(SimulatorRowsTest, OrdersAreWellFormed) {
   std::int64_t last_customer = 0;
   std::int64_t k = 0;
   std::map<std::string, int> statuses;
+  std::set<std::string> skus_in_orders;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& r = rows[i];
     const std::string row = Join(r);
@@ -456,7 +457,22 @@ TEST_F(SimulatorRowsTest, OrdersAreWellFormed) {
       sum += q * *price;
     }
     EXPECT_EQ(sum, *amount) << "items add up to the amount: " << row;
+    for (const auto& item : items) skus_in_orders.insert(item["sku"].get<std::string>());
   }
+  // Every sku an order names is in the catalogue (products.csv).
+  const auto products = Rows("products.csv");
+  EXPECT_EQ(products[0], (std::vector<std::string>{"sku", "name", "category", "price", "currency",
+                                                   "launched_at", "url", "image_url"}));
+  ASSERT_EQ(products.size(), 201U);
+  std::set<std::string> catalogue, categories;
+  for (std::size_t i = 1; i < products.size(); ++i) {
+    catalogue.insert(products[i][0]);
+    categories.insert(products[i][2]);
+    EXPECT_EQ(products[i][4], "TRY");
+    EXPECT_TRUE(ParseTimestamp(products[i][5]).ok()) << products[i][5];
+  }
+  EXPECT_EQ(categories.size(), 5U);
+  for (const std::string& sku : skus_in_orders) EXPECT_TRUE(catalogue.count(sku)) << sku;
   EXPECT_EQ(statuses.size(), 3U);
   const double n = static_cast<double>(rows.size() - 1);
   EXPECT_NEAR(statuses["completed"] / n, 0.95, 0.015);

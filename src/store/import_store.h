@@ -18,6 +18,7 @@ struct ImportCounts {
   std::int64_t customers_written = 0;
   std::int64_t orders_written = 0;
   std::int64_t events_written = 0;
+  std::int64_t products_written = 0;
   std::int64_t aggregates_updated = 0;
 };
 
@@ -67,6 +68,13 @@ class ImportSession {
   // their stored values on an update.
   virtual Result<bool> UpsertEvent(CustomerKey customer, const EventRecord& event) = 0;
 
+  // Inserts the product, or updates the stored product with the same sku when anything differs:
+  // name, and the optional fields `product.present` states (an empty one clears it); the others
+  // keep their stored values. Returns true when a row was written. Within one session a sku
+  // may be written more than once (the last write wins). Products belong to no customer and
+  // touch no aggregates.
+  virtual Result<bool> UpsertProduct(const ProductRecord& product) = 0;
+
   // Recomputes the aggregates of every customer this session touched, then commits. After
   // Commit() the session is finished. Internal when one id was written twice in the session.
   virtual Result<ImportCounts> Commit() = 0;
@@ -75,7 +83,7 @@ class ImportSession {
   ImportSession() = default;
 };
 
-// Role: bulk imports of customers, orders and events.
+// Role: bulk imports of customers, orders, events and products.
 class ImportStore {
  public:
   virtual ~ImportStore() = default;

@@ -67,7 +67,7 @@ enum class CustomerField : std::uint8_t {
 };
 
 // The optional columns of an order; id, customer_id, time, amount and currency are required.
-enum class OrderField : std::uint8_t { kStatus, kItems, kCount };
+enum class OrderField : std::uint8_t { kStatus, kItems, kCoupon, kCount };
 
 // The optional columns of an event; id, customer_id, type and time are required. kValue covers
 // value and currency together.
@@ -120,7 +120,57 @@ struct OrderRecord {
   std::string currency;  // ISO 4217, validated.
   OrderStatus status = OrderStatus::kCompleted;
   std::vector<OrderItem> items;
+  // The coupon code redeemed with the order, validated like an id (at most 64 bytes); empty
+  // when none.
+  std::string coupon;
   FieldSet<OrderField> present;  // Which optional columns the input stated.
+};
+
+// The optional columns of a product; sku and name are required. kPrice covers price and
+// currency together.
+enum class ProductField : std::uint8_t {
+  kCategory,
+  kPrice,
+  kLaunchedAt,
+  kUrl,
+  kImageUrl,
+  kCount,
+};
+
+// One product of the catalogue (docs/formats.md, products), keyed by `sku`. Empty strings and
+// empty optionals mean "absent".
+struct ProductRecord {
+  std::string sku;   // Validated like an id.
+  std::string name;  // Required, free text.
+  std::string category;
+  std::optional<std::int64_t> price_minor;  // In minor units of `currency`.
+  std::string currency;                     // ISO 4217, or empty; set whenever price_minor is.
+  std::optional<Instant> launched_at;
+  std::string url;                 // http(s) URL or empty.
+  std::string image_url;           // http(s) URL or empty.
+  FieldSet<ProductField> present;  // Which optional columns the input stated.
+
+  friend bool operator==(const ProductRecord&, const ProductRecord&) = default;
+};
+
+// A completed order that carried a coupon code: what measuring redemptions reads.
+struct CouponRedemption {
+  CustomerKey customer;
+  std::string coupon;
+  std::string order_id;
+  Instant placed_at;
+  std::int64_t amount_minor = 0;
+  std::string currency;
+
+  friend bool operator==(const CouponRedemption&, const CouponRedemption&) = default;
+};
+
+// One item line of a completed order, as recommendations read it.
+struct OrderItemPoint {
+  Instant placed_at;  // The order's time.
+  std::string sku;
+  std::int64_t quantity = 0;
+  std::int64_t price_minor = 0;  // Per unit, in the order's currency.
 };
 
 struct EventRecord {

@@ -122,6 +122,19 @@ class Scanner {
   virtual Status ForEachCompletedOrderTimesInRange(
       KeyRange range, const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) = 0;
 
+  // Streams the item lines of every customer's completed orders, oldest order first (ties by
+  // the order's store position, lines in file order), per customer in key order, for the
+  // customers in `range`; customers without an item line are skipped. Memory of one customer
+  // at a time.
+  virtual Status ForEachCustomerOrderItemsInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const OrderItemPoint>)>& fn) = 0;
+
+  // The completed orders placed in [from, to) that carried a coupon code, ordered by
+  // (placed_at, order id). Reads only orders with a coupon (an index of them), so it costs the
+  // redemptions, not the orders.
+  virtual Result<std::vector<CouponRedemption>> CouponRedemptions(Instant from, Instant to) = 0;
+
   // For each customer of `keys` (strictly increasing), the times of their completed orders in
   // [from, to), oldest first. `fn` is called once per key, with an empty span when there are
   // none. One index seek per key: for a few customers out of many.

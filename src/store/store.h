@@ -12,6 +12,7 @@
 //                                          (consents, outbox messages, journeys)
 //   OutboxStore     (outbox_store.h)       the outbox as the sender sees it (claims, outcomes),
 //                                          journeys in bulk
+//   ProductReader   (product_reader.h)     the product catalogue
 //
 // Code that needs one role takes that role (a test fake then implements only it); `Store`
 // is every role at once, which a backend implements. Further roles (the outbox, journey state)
@@ -33,6 +34,7 @@
 #include "store/customer_reader.h"
 #include "store/import_store.h"
 #include "store/outbox_store.h"
+#include "store/product_reader.h"
 #include "store/records.h"
 #include "store/scanner.h"
 #include "store/score_store.h"
@@ -46,7 +48,8 @@ class Store : public ImportStore,
               public Scanner,
               public ScoreStore,
               public WriteStore,
-              public OutboxStore {
+              public OutboxStore,
+              public ProductReader {
  public:
   ~Store() override = default;
   Store(const Store&) = delete;

@@ -25,6 +25,8 @@ inline constexpr std::string_view kCustomersHeader =
     "id,email,phone,first_name,last_name,birth_date,birth_year,gender,education,country,region,"
     "city,time_zone,language,signup_at,consent_email,consent_sms,consent_whatsapp,"
     "preferred_channel,referred_by\n";
+inline constexpr std::string_view kProductsHeader =
+    "sku,name,category,price,currency,launched_at,url,image_url\n";
 inline constexpr std::string_view kOrdersHeader = "id,customer_id,time,amount,currency,status\n";
 inline constexpr std::string_view kOrdersHeaderWithItems =
     "id,customer_id,time,amount,currency,status,items\n";

@@ -1194,6 +1194,179 @@ TEST_P(OutboxConformanceTest, OutboxWritesWaitForTheOpenUnitOfWork) {
   EXPECT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(1)));
 }
 
+// ---- Coupons, products, order items ----
+
+TEST_P(StoreConformanceTest, CouponIsStoredAndAnUnstatedCouponKeepsTheStoredOne) {
+  {
+    // A first import (bulk-loaded orders on some backends).
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("first"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+    OrderRecord o = Order("o1", "c1", "2024-03-01T10:00:00Z", 1000);
+    o.coupon = "SPRING-10";
+    ASSERT_THAT(session->UpsertOrder(c1, o), IsOk());
+    ASSERT_THAT(session->UpsertOrder(c1, Order("o2", "c1", "2024-03-02T10:00:00Z", 2000)), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  {
+    // Row-by-row writes: o1 without the column keeps its coupon, o2 gains one, o3 is new.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("second"));
+    OrderRecord o1 = Order("o1", "c1", "2024-03-01T10:00:00Z", 1500);
+    o1.present.Clear(OrderField::kCoupon);
+    ASSERT_THAT(session->UpsertOrder(CustomerKey(1), o1), IsOk());
+    OrderRecord o2 = Order("o2", "c1", "2024-03-02T10:00:00Z", 2000);
+    o2.coupon = "WB-7Q2K";
+    ASSERT_THAT(session->UpsertOrder(CustomerKey(1), o2), IsOkAndHolds(true));
+    OrderRecord o3 = Order("o3", "c1", "2024-04-01T10:00:00Z", 3000);
+    o3.coupon = "WB-REFUND";
+    o3.status = OrderStatus::kRefunded;
+    ASSERT_THAT(session->UpsertOrder(CustomerKey(1), o3), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<OrderRecord> orders, store_->LoadOrders(CustomerKey(1)));
+  ASSERT_EQ(orders.size(), 3u);
+  EXPECT_EQ(orders[0].coupon, "SPRING-10");
+  EXPECT_EQ(orders[0].amount_minor, 1500);
+  EXPECT_EQ(orders[1].coupon, "WB-7Q2K");
+  EXPECT_EQ(orders[2].coupon, "WB-REFUND");
+
+  // Completed orders with a coupon, in [from, to), by time.
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      std::vector<CouponRedemption> all,
+      store_->CouponRedemptions(T("2024-01-01T00:00:00Z"), T("2025-01-01T00:00:00Z")));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0], (CouponRedemption{CustomerKey(1), "SPRING-10", "o1", T("2024-03-01T10:00:00Z"),
+                                      1500, "TRY"}));
+  EXPECT_EQ(all[1].coupon, "WB-7Q2K");
+  EXPECT_EQ(all[1].order_id, "o2");
+  EXPECT_THAT(store_->CouponRedemptions(T("2024-03-02T00:00:00Z"), T("2024-03-02T10:00:00Z")),
+              IsOkAndHolds(IsEmpty()));
+
+  {
+    // A stated empty coupon clears the stored one.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("third"));
+    ASSERT_THAT(
+        session->UpsertOrder(CustomerKey(1), Order("o2", "c1", "2024-03-02T10:00:00Z", 2000)),
+        IsOkAndHolds(true));
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      all, store_->CouponRedemptions(T("2024-01-01T00:00:00Z"), T("2025-01-01T00:00:00Z")));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].order_id, "o1");
+}
+
+ProductRecord Product(const std::string& sku, const std::string& category) {
+  ProductRecord p;
+  p.sku = sku;
+  p.name = "Çay " + sku;
+  p.category = category;
+  p.price_minor = 6495;
+  p.currency = "TRY";
+  p.launched_at = T("2024-02-01T00:00:00Z");
+  p.url = "https://shop.example/p/" + sku;
+  p.image_url = "https://shop.example/i/" + sku + ".jpg";
+  return p;
+}
+
+TEST_P(StoreConformanceTest, ProductsAreUpsertedBySkuAndReadInSkuOrder) {
+  EXPECT_THAT(store_->LoadProducts(), IsOkAndHolds(IsEmpty()));
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("products"));
+    EXPECT_THAT(session->UpsertProduct(Product("TEA-2", "tea")), IsOkAndHolds(true));
+    EXPECT_THAT(session->UpsertProduct(Product("TEA-1", "tea")), IsOkAndHolds(true));
+    WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
+    EXPECT_EQ(counts.products_written, 2);
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<ProductRecord> products, store_->LoadProducts());
+  ASSERT_EQ(products.size(), 2u);
+  EXPECT_EQ(products[0], Product("TEA-1", "tea"));
+  EXPECT_EQ(products[1], Product("TEA-2", "tea"));
+  {
+    // The same rows write nothing; a changed row writes the fields it states (stated empty:
+    // cleared) and keeps the others.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("products again"));
+    EXPECT_THAT(session->UpsertProduct(Product("TEA-1", "tea")), IsOkAndHolds(false));
+    ProductRecord bare;
+    bare.sku = "TEA-2";
+    bare.name = "Rize çayı";
+    bare.present = FieldSet<ProductField>::None();
+    bare.present.Set(ProductField::kCategory);
+    bare.present.Set(ProductField::kPrice);
+    EXPECT_THAT(session->UpsertProduct(bare), IsOkAndHolds(true));
+    WINBACK_ASSERT_OK_AND_ASSIGN(ImportCounts counts, session->Commit());
+    EXPECT_EQ(counts.products_written, 1);
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(products, store_->LoadProducts());
+  ASSERT_EQ(products.size(), 2u);
+  EXPECT_EQ(products[1].name, "Rize çayı");
+  EXPECT_EQ(products[1].category, "");
+  EXPECT_EQ(products[1].price_minor, std::nullopt);
+  EXPECT_EQ(products[1].currency, "");
+  EXPECT_EQ(products[1].launched_at, Product("TEA-2", "tea").launched_at);
+  EXPECT_EQ(products[1].url, "https://shop.example/p/TEA-2");
+  {
+    // Dropped without commit: nothing.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("dropped"));
+    EXPECT_THAT(session->UpsertProduct(Product("TEA-3", "tea")), IsOkAndHolds(true));
+  }
+  EXPECT_THAT(store_->LoadProducts(), IsOkAndHolds(::testing::SizeIs(2)));
+}
+
+TEST_P(StoreConformanceTest, OrderItemsOfCompletedOrdersPerCustomerOldestFirst) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("items"));
+    for (const char* id : {"c1", "c2", "c3"}) {
+      ASSERT_THAT(session->UpsertCustomer(Customer(id)), IsOk());
+    }
+    OrderRecord late = Order("o1", "c1", "2024-05-01T10:00:00Z", 300);
+    late.items = {{"B", 1, 100}, {"A", 2, 100}};
+    OrderRecord early = Order("o2", "c1", "2024-04-01T10:00:00Z", 500);
+    early.items = {{"C", 5, 100}};
+    OrderRecord refunded = Order("o3", "c1", "2024-04-15T10:00:00Z", 100);
+    refunded.status = OrderStatus::kRefunded;
+    refunded.items = {{"R", 1, 100}};
+    OrderRecord no_items = Order("o4", "c2", "2024-04-01T10:00:00Z", 100);
+    OrderRecord c3 = Order("o5", "c3", "2024-04-01T10:00:00Z", 100);
+    c3.items = {{"A", 1, 100}};
+    for (const OrderRecord* o : {&late, &early, &refunded, &no_items, &c3}) {
+      const CustomerKey key(o->customer_id == "c1" ? 1 : o->customer_id == "c2" ? 2 : 3);
+      ASSERT_THAT(session->UpsertOrder(key, *o), IsOk());
+    }
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  std::vector<std::pair<std::int64_t, std::string>> seen;
+  ASSERT_THAT(store_->ForEachCustomerOrderItemsInRange(
+                  KeyRange{},
+                  [&](CustomerKey key, std::span<const OrderItemPoint> items) {
+                    for (const OrderItemPoint& i : items) {
+                      seen.emplace_back(key.value(), i.sku + "x" + std::to_string(i.quantity));
+                    }
+                    return Status::Ok();
+                  }),
+              IsOk());
+  EXPECT_THAT(seen, ElementsAre(std::pair<std::int64_t, std::string>{1, "Cx5"},
+                                std::pair<std::int64_t, std::string>{1, "Bx1"},
+                                std::pair<std::int64_t, std::string>{1, "Ax2"},
+                                std::pair<std::int64_t, std::string>{3, "Ax1"}));
+  std::vector<std::int64_t> keys;
+  ASSERT_THAT(store_->ForEachCustomerOrderItemsInRange(
+                  KeyRange{2, 4},
+                  [&](CustomerKey key, std::span<const OrderItemPoint> items) {
+                    keys.push_back(key.value());
+                    EXPECT_EQ(items[0].placed_at, T("2024-04-01T10:00:00Z"));
+                    EXPECT_EQ(items[0].price_minor, 100);
+                    return Status::Ok();
+                  }),
+              IsOk());
+  EXPECT_THAT(keys, ElementsAre(3));
+  EXPECT_THAT(
+      store_->ForEachCustomerOrderItemsInRange(KeyRange{},
+                                               [](CustomerKey, std::span<const OrderItemPoint>) {
+                                                 return InvalidArgumentError("stop");
+                                               }),
+      StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(OutboxNamesTest, StatusNamesRoundTrip) {
   for (int i = 0; i < kMessageStatusCount; ++i) {
     const auto status = static_cast<MessageStatus>(i);

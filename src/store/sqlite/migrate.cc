@@ -54,8 +54,8 @@ Status Migrate(Database& db, int target, const UpgradeNotice& notice) {
     const Migration& m = migrations[static_cast<std::size_t>(next - 1)];
     WINBACK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
     Status s = db.Exec(m.sql);
-    if (s.ok() && next == 1) s = CreateBulkIndexes(db, "orders");
-    if (s.ok() && next == 1) s = CreateBulkIndexes(db, "events");
+    if (s.ok()) s = CreateBulkIndexes(db, "orders", next);
+    if (s.ok()) s = CreateBulkIndexes(db, "events", next);
     if (s.ok() && m.backfill_aggregates) s = RecomputeAllAggregates(db).status();
     if (s.ok() && m.convert != nullptr) s = m.convert(db);
     if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(next));

@@ -225,13 +225,35 @@ CREATE TABLE journeys (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 7: products and coupon redemptions. `orders.coupon` is the coupon code an order
+// redeemed (NULL when none; the import writes it only when the file states the column), found
+// by the bulk index orders_by_coupon (created below from BulkIndexes), which holds only the
+// orders with a coupon. `products` is the catalogue by sku; a product import replaces whole
+// rows. Money as everywhere: `price` in minor units of `currency`, both NULL when absent.
+constexpr const char* kMigration7 = R"sql(
+ALTER TABLE orders ADD COLUMN coupon TEXT;
+CREATE TABLE products (
+  sku TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  category TEXT,
+  price INTEGER,
+  currency TEXT,
+  launched_at INTEGER,
+  url TEXT,
+  image_url TEXT,
+  batch INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE imports ADD COLUMN products_written INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {kMigration1, false, nullptr}, {kMigration2, false, nullptr},
       {kMigration3, false, nullptr}, {kMigration4, false, ConvertV3Scores},
-      {kMigration5, true, nullptr},  {kMigration6, false, nullptr}};
+      {kMigration5, true, nullptr},  {kMigration6, false, nullptr},
+      {kMigration7, false, nullptr}};
   return kAll;
 }
 
@@ -242,22 +264,27 @@ const std::vector<Migration>& Migrations() {
 // touches the tables themselves.
 const std::vector<BulkIndex>& BulkIndexes(std::string_view table) {
   static const std::vector<BulkIndex> kOrders = {
-      {"orders_by_id", "CREATE UNIQUE INDEX orders_by_id ON orders (id)"},
+      {"orders_by_id", "CREATE UNIQUE INDEX orders_by_id ON orders (id)", 1},
       {"orders_by_customer",
        "CREATE INDEX orders_by_customer ON orders (cid, placed_at, utc_offset, amount, currency, "
-       "status)"}};
+       "status)",
+       1},
+      // Only orders with a coupon: redemptions are read by time (CouponRedemptions).
+      {"orders_by_coupon",
+       "CREATE INDEX orders_by_coupon ON orders (placed_at, coupon) WHERE coupon IS NOT NULL", 7}};
   static const std::vector<BulkIndex> kEvents = {
-      {"events_by_id", "CREATE UNIQUE INDEX events_by_id ON events (id)"},
+      {"events_by_id", "CREATE UNIQUE INDEX events_by_id ON events (id)", 1},
       {"events_by_customer",
-       "CREATE INDEX events_by_customer ON events (cid, at, type, channel, reason, score)"}};
+       "CREATE INDEX events_by_customer ON events (cid, at, type, channel, reason, score)", 1}};
   static const std::vector<BulkIndex> kNone;
   if (table == "orders") return kOrders;
   if (table == "events") return kEvents;
   return kNone;
 }
 
-Status CreateBulkIndexes(Database& db, std::string_view table) {
+Status CreateBulkIndexes(Database& db, std::string_view table, int only_version) {
   for (const BulkIndex& index : BulkIndexes(table)) {
+    if (only_version != 0 && index.version != only_version) continue;
     WINBACK_RETURN_IF_ERROR(db.Exec(index.create_sql));
   }
   return Status::Ok();

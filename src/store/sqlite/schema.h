@@ -16,7 +16,7 @@ namespace winback::store::sqlite {
 
 // The schema version this binary writes. Version N is reached by applying migrations 1..N in
 // order; the version is recorded in PRAGMA user_version.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // One step of the schema, from version N - 1 to N.
 struct Migration {
@@ -59,11 +59,14 @@ Status Migrate(Database& db, int target = kSchemaVersion, const UpgradeNotice& n
 struct BulkIndex {
   const char* name;
   const char* create_sql;
+  int version;  // The schema version that introduced it: its migration creates it.
 };
 // The bulk-loadable indexes of "orders" or "events" (empty for other tables).
 const std::vector<BulkIndex>& BulkIndexes(std::string_view table);
-// Creates / drops the bulk-loadable indexes of `table` (in the caller's transaction).
-Status CreateBulkIndexes(Database& db, std::string_view table);
+// Creates / drops the bulk-loadable indexes of `table` (in the caller's transaction);
+// CreateBulkIndexes with `only_version` > 0 creates only those that version introduced (a
+// migration).
+Status CreateBulkIndexes(Database& db, std::string_view table, int only_version = 0);
 Status DropBulkIndexes(Database& db, std::string_view table);
 
 }  // namespace winback::store::sqlite

@@ -78,7 +78,8 @@ Result<CustomerProfile> SqliteStore::LoadCustomerByKey(CustomerKey key) {
 
 Result<std::vector<OrderRecord>> SqliteStore::LoadOrders(CustomerKey customer) {
   WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(R"sql(
-    SELECT o.oid, o.id, c.id, o.placed_at, o.utc_offset, o.amount, o.currency, o.status
+    SELECT o.oid, o.id, c.id, o.placed_at, o.utc_offset, o.amount, o.currency, o.status,
+      o.coupon
     FROM orders o JOIN customers c ON c.cid = o.cid
     WHERE o.cid = ? ORDER BY o.placed_at, o.oid)sql"));
   WINBACK_ASSIGN_OR_RETURN(
@@ -97,6 +98,7 @@ Result<std::vector<OrderRecord>> SqliteStore::LoadOrders(CustomerKey customer) {
     o.amount_minor = s.ColumnInt(5);
     o.currency = s.ColumnText(6);
     o.status = static_cast<OrderStatus>(s.ColumnInt(7));
+    o.coupon = s.ColumnText(8);
     items.BindInt(1, s.ColumnInt(0));
     while (true) {
       WINBACK_ASSIGN_OR_RETURN(bool ir, items.Step());

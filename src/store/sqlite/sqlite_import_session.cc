@@ -94,6 +94,7 @@ constexpr OptionalColumn kCustomerOptional[] = {
 constexpr OptionalColumn kOrderOptional[] = {
     {"status", 7, Bit(OrderField::kStatus)},
     {"items_hash", 8, Bit(OrderField::kItems)},
+    {"coupon", 10, Bit(OrderField::kCoupon)},
 };
 constexpr OptionalColumn kEventOptional[] = {
     {"channel", 6, Bit(EventField::kChannel)}, {"reason", 7, Bit(EventField::kReason)},
@@ -160,7 +161,7 @@ std::string OrderUpsertSql(std::uint32_t present) {
   static constexpr const char* kAlways[] = {"cid", "placed_at", "utc_offset", "amount", "currency"};
   return UpsertSql(
       "INSERT INTO orders (id, cid, placed_at, utc_offset, amount, currency, status, items_hash, "
-      "batch) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+      "batch, coupon) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
       kAlways, kOrderOptional, present);
 }
 
@@ -242,10 +243,12 @@ void AddCustomerColumns(Row& row, const CustomerRecord& c, std::int64_t batch) {
   row.Int(batch);
 }
 
-// id, cid, placed_at, utc_offset, amount, currency, status, items_hash, batch. A new order
-// whose record does not state status or items has the record's defaults (completed, none).
+// id, cid, placed_at, utc_offset, amount, currency, status, items_hash, batch, coupon. A new
+// order whose record does not state status, items or coupon has the record's defaults
+// (completed, none, none).
 template <typename Row>
 void AddOrderColumns(Row& row, CustomerKey customer, const OrderRecord& o, std::int64_t batch) {
+  StatedRowWriter<Row, OrderField> stated(row, o.present);
   row.Text(o.id);
   row.Int(customer.value());
   row.Int(o.placed_at.unix_micros());
@@ -255,6 +258,7 @@ void AddOrderColumns(Row& row, CustomerKey customer, const OrderRecord& o, std::
   row.Int(static_cast<std::int64_t>(o.status));
   row.Int(ItemsHash(o.items));
   row.Int(batch);
+  stated.Text(OrderField::kCoupon, o.coupon);
 }
 
 // id, cid, type, at, utc_offset, channel, reason, score, value, currency, ref, text,
@@ -343,7 +347,7 @@ class SqliteImportSession final : public ImportSession {
           bulk_order_insert_,
           db_.Prepare(
               "INSERT INTO orders (oid, id, cid, placed_at, utc_offset, amount, currency, status, "
-              "items_hash, batch) SELECT " +
+              "items_hash, batch, coupon) SELECT " +
               RowBatchColumns(kOrderColumns) + " FROM winback_rows(?1)"));
       WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> max_oid,
                                db_.QueryInt("SELECT max(oid) FROM orders"));
@@ -579,6 +583,49 @@ class SqliteImportSession final : public ImportSession {
     return true;
   }
 
+  Result<bool> UpsertProduct(const ProductRecord& p) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    if (!upsert_product_.valid()) {
+      // ?10 is the mask of stated optional fields (ProductField bits): an update writes only
+      // those, and only when one of them (or the name) differs.
+      WINBACK_ASSIGN_OR_RETURN(upsert_product_, db_.Prepare(R"sql(
+        INSERT INTO products (sku, name, category, price, currency, launched_at, url, image_url,
+          batch)
+        VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)
+        ON CONFLICT (sku) DO UPDATE SET name=excluded.name,
+          category=CASE WHEN ?10 & 1 THEN excluded.category ELSE category END,
+          price=CASE WHEN ?10 & 2 THEN excluded.price ELSE price END,
+          currency=CASE WHEN ?10 & 2 THEN excluded.currency ELSE currency END,
+          launched_at=CASE WHEN ?10 & 4 THEN excluded.launched_at ELSE launched_at END,
+          url=CASE WHEN ?10 & 8 THEN excluded.url ELSE url END,
+          image_url=CASE WHEN ?10 & 16 THEN excluded.image_url ELSE image_url END,
+          batch=excluded.batch
+        WHERE name IS NOT excluded.name
+          OR (?10 & 1 AND category IS NOT excluded.category)
+          OR (?10 & 2 AND (price IS NOT excluded.price OR currency IS NOT excluded.currency))
+          OR (?10 & 4 AND launched_at IS NOT excluded.launched_at)
+          OR (?10 & 8 AND url IS NOT excluded.url)
+          OR (?10 & 16 AND image_url IS NOT excluded.image_url))sql"));
+    }
+    static_assert(static_cast<int>(ProductField::kImageUrl) == 4, "bits of ?10 above");
+    ParameterWriter row(upsert_product_);
+    StatedRowWriter<ParameterWriter, ProductField> stated(row, p.present);
+    row.Text(p.sku);
+    row.Text(p.name);
+    stated.Text(ProductField::kCategory, p.category);
+    stated.Int(ProductField::kPrice, p.price_minor);
+    stated.Text(ProductField::kPrice, p.currency);
+    stated.Int(ProductField::kLaunchedAt, OptMicros(p.launched_at));
+    stated.Text(ProductField::kUrl, p.url);
+    stated.Text(ProductField::kImageUrl, p.image_url);
+    row.Int(batch_);
+    row.Int(p.present.bits());
+    WINBACK_RETURN_IF_ERROR(upsert_product_.Run());
+    const bool written = db_.changes() > 0;
+    if (written) ++counts_.products_written;
+    return written;
+  }
+
   Result<ImportCounts> Commit() override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
     WINBACK_RETURN_IF_ERROR(FlushCustomers());
@@ -621,11 +668,12 @@ class SqliteImportSession final : public ImportSession {
                              RecomputeAggregates(db_, touched_, known_orders));
     WINBACK_ASSIGN_OR_RETURN(
         Statement log, db_.Prepare("UPDATE imports SET customers_written = ?, orders_written = ?, "
-                                   "events_written = ? WHERE batch = ?"));
+                                   "events_written = ?, products_written = ? WHERE batch = ?"));
     log.BindInt(1, counts_.customers_written);
     log.BindInt(2, counts_.orders_written);
     log.BindInt(3, counts_.events_written);
-    log.BindInt(4, batch_);
+    log.BindInt(4, counts_.products_written);
+    log.BindInt(5, batch_);
     WINBACK_RETURN_IF_ERROR(log.Run());
     WINBACK_RETURN_IF_ERROR(db_.Exec("COMMIT"));
     finished_ = true;
@@ -668,13 +716,13 @@ class SqliteImportSession final : public ImportSession {
   // Customers whose aggregates the commit recomputes (Touch); sorted and made unique there.
   std::vector<std::int64_t> touched_;
   Statement insert_customer_, find_customer_, consent_upsert_, find_order_, delete_items_,
-      insert_item_, bulk_customer_insert_, bulk_order_insert_, bulk_event_insert_;
+      insert_item_, bulk_customer_insert_, bulk_order_insert_, bulk_event_insert_, upsert_product_;
   // Updates of stored rows, by the fields their records state.
   StatementsByFields customer_updates_, order_upserts_, event_upserts_;
   // Bulk loads: the rows not yet written, and the keys of the next customer and order.
   static constexpr int kCustomerColumns = 19;
   static constexpr int kConsentColumns = 4;
-  static constexpr int kOrderColumns = 10;
+  static constexpr int kOrderColumns = 11;
   static constexpr int kEventColumns = 14;
   static constexpr std::size_t kBulkBatchRows = 4096;
   RowBatch customers_batch_{kCustomerColumns};

@@ -199,4 +199,24 @@ Status SqliteStore::CompletedOrderTimes(
   return sqlite::CompletedOrderTimes(db_, keys, from, to, fn);
 }
 
+Status SqliteStore::ForEachCustomerOrderItemsInRange(
+    KeyRange range, const std::function<Status(CustomerKey, std::span<const OrderItemPoint>)>& fn) {
+  // orders_by_customer gives the completed orders of the range in (cid, placed_at) order and
+  // their oid (the rowid every index holds); each order's items are one seek into order_items.
+  WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(R"sql(
+    SELECT o.cid, o.placed_at, i.sku, i.quantity, i.price
+    FROM orders o INDEXED BY orders_by_customer JOIN order_items i ON i.oid = o.oid
+    WHERE o.cid >= ?1 AND o.cid < ?2 AND o.status = ?3
+    ORDER BY o.cid, o.placed_at, o.oid, i.line)sql"));
+  s.BindInt(1, range.begin);
+  s.BindInt(2, range.end);
+  s.BindInt(3, static_cast<std::int64_t>(OrderStatus::kCompleted));
+  return StreamByCustomer<OrderItemPoint>(s, fn, [](Statement& row, OrderItemPoint& p) {
+    p.placed_at = Instant::FromUnixMicros(row.ColumnInt(1));
+    p.sku.assign(row.ColumnText(2));
+    p.quantity = row.ColumnInt(3);
+    p.price_minor = row.ColumnInt(4);
+  });
+}
+
 }  // namespace winback::store::sqlite

@@ -2,7 +2,8 @@
 
 // The SQLite backend's Store (store.h), declared here so that its roles can live in files of
 // their own: sqlite_store.cc (writes: imports, units of work, scores), sqlite_customer_reads.cc
-// (CustomerReader), sqlite_scans.cc (Scanner), sqlite_outbox.cc (OutboxStore). Opened by
+// (CustomerReader), sqlite_scans.cc (Scanner), sqlite_outbox.cc (OutboxStore), sqlite_products.cc
+// (ProductReader, and the product and coupon scans). Opened by
 // OpenSqliteStore (sqlite_open.cc).
 
 #include <memory>
@@ -62,6 +63,13 @@ class SqliteStore final : public Store {
   Status CompletedOrderTimes(
       std::span<const CustomerKey> keys, Instant from, Instant to,
       const std::function<Status(CustomerKey, std::span<const Instant>)>& fn) override;
+  Status ForEachCustomerOrderItemsInRange(
+      KeyRange range,
+      const std::function<Status(CustomerKey, std::span<const OrderItemPoint>)>& fn) override;
+  Result<std::vector<CouponRedemption>> CouponRedemptions(Instant from, Instant to) override;
+
+  // ProductReader (sqlite_products.cc).
+  Result<std::vector<ProductRecord>> LoadProducts() override;
 
   // ScoreStore (sqlite_store.cc; the work is in sqlite_scores.cc).
   Result<std::unique_ptr<ScoreWriter>> BeginScores(Date as_of) override;
