@@ -5,7 +5,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analytics/recommendations.h"
 #include "campaigns/journey_engine.h"
+#include "core/money.h"
 #include "messages/coupon.h"
 #include "messages/link_token.h"
 
@@ -99,7 +101,25 @@ struct Shared {
   std::vector<std::vector<Journey>> journeys;                           // By key.
   std::vector<std::vector<Instant>> scheduled;                          // By key, sorted.
   std::unordered_map<std::int64_t, std::vector<TriggerEvent>> shipped;  // By key.
+  // Favourite categories, new and recommended products, when the store has products.
+  std::optional<analytics::Recommender> recommender;
 };
+
+// A product as templates show it, its price formatted in its currency.
+messages::Product TemplateProduct(const store::ProductRecord& p) {
+  messages::Product out;
+  out.sku = p.sku;
+  out.name = p.name;
+  out.category = p.category;
+  out.url = p.url;
+  out.image_url = p.image_url;
+  if (p.price_minor) {
+    if (Result<Currency> c = Currency::FromCode(p.currency); c.ok()) {
+      out.price = FormatMinorUnits(*p.price_minor, *c) + " " + p.currency;
+    }
+  }
+  return out;
+}
 
 Status LoadShared(store::Store& store, const CampaignSettings& settings, const PlanOptions& o,
                   std::int64_t limit, Shared& shared, PlanContext& ctx, PlanSummary& summary) {
@@ -169,6 +189,12 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
               : static_cast<double>(t[static_cast<std::size_t>(kChannelKindCount + c)]) /
                     static_cast<double>(with_consent);
     }
+  }
+
+  WINBACK_ASSIGN_OR_RETURN(std::vector<store::ProductRecord> products, store.LoadProducts());
+  if (!products.empty()) {
+    WINBACK_ASSIGN_OR_RETURN(shared.recommender,
+                             analytics::Recommender::Build(store, std::move(products)));
   }
 
   // Features shipped to those who asked for them (ref = the feature key).
@@ -295,6 +321,11 @@ class ChunkPlanner {
   Status Gather(store::KeyRange range) {
     states_.clear();
     index_.clear();
+    const auto size = static_cast<std::size_t>(std::max<std::int64_t>(0, range.end - range.begin));
+    if (range.end != store::KeyRange{}.end) {
+      states_.reserve(size);
+      index_.reserve(size);
+    }
     WINBACK_RETURN_IF_ERROR(
         store_.ForEachCustomerInRange(range, [&](CustomerKey key, const store::CustomerRecord& r) {
           index_[key.value()] = states_.size();
@@ -435,6 +466,20 @@ class ChunkPlanner {
           (m.scheduled_at.unix_seconds() - s.aggregates.last_order_at->unix_seconds()) / 86'400;
     }
     f.favourite_category = s.favourite_category;
+    if (const std::optional<analytics::Recommender>& rec = shared_.recommender) {
+      f.favourite_category = rec->FavouriteCategory(s.key);
+      // "What you missed": launches since the last order (for a never-buyer, the newest).
+      const Instant since = s.aggregates.last_order_at.value_or(Instant::FromUnixSeconds(0));
+      for (const store::ProductRecord* p : rec->NewSince(since, 3)) {
+        f.new_products.push_back(TemplateProduct(*p));
+      }
+      for (const std::string& sku : rec->Recommend(s.key, 6)) {
+        if (f.recommended_products.size() == 3) break;
+        if (const store::ProductRecord* p = rec->FindProduct(sku)) {
+          f.recommended_products.push_back(TemplateProduct(*p));
+        }
+      }
+    }
     // An offer without a coupon (the newest products, a notice when a feature ships) is the
     // message itself: templates show their no-offer text for it, never "code ,".
     if (d.offer != nullptr && d.offer->coupon) {
