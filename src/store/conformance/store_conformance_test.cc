@@ -1157,8 +1157,7 @@ TEST_P(OutboxConformanceTest, DeferReturnsAClaimToTheQueueLater) {
   EXPECT_THAT(store_->Defer(flying.id, "a", T("2024-07-02T06:00:00Z")),
               StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("in flight")));
   EXPECT_EQ(Load(flying.id).status, MessageStatus::kSending);
-  EXPECT_THAT(store_->Defer(9999, "a", T("2024-07-02T06:00:00Z")),
-              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->Defer(9999, "a", T("2024-07-02T06:00:00Z")), StatusIs(StatusCode::kNotFound));
 
   EXPECT_THAT(Claim("a", "2024-07-02T05:59:59Z"), IsOkAndHolds(IsEmpty()));
   EXPECT_THAT(Claim("a", "2024-07-02T06:00:00Z"), IsOkAndHolds(::testing::SizeIs(2)));

@@ -286,7 +286,8 @@ Status SqliteStore::Defer(std::int64_t id, std::string_view owner, Instant sched
                   }));
     if (changed > 0) return Status::Ok();
     WINBACK_ASSIGN_OR_RETURN(
-        Statement * s, db_.Cached("SELECT status, claim_owner, in_flight FROM outbox WHERE id = ?"));
+        Statement * s,
+        db_.Cached("SELECT status, claim_owner, in_flight FROM outbox WHERE id = ?"));
     StatementReset reset(*s);
     s->BindInt(1, id);
     WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
