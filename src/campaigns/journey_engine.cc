@@ -438,7 +438,10 @@ double ExpectedWinbackValue(const Campaign& campaign, const CustomerState& state
 
 void PlanCustomer(const CustomerState& state, PlanContext& ctx, CustomerPlan& out) {
   const CampaignSettings& settings = *ctx.settings;
-  const ContactInfo contact = ContactOf(state);
+  ContactInfo contact = ContactOf(state);
+  for (int c = 0; c < kChannelKindCount; ++c) {
+    if (!ctx.channel_enabled[static_cast<std::size_t>(c)]) contact.has_address[c] = false;
+  }
   std::vector<Instant> scheduled = state.scheduled;
   Advance advance{state, ctx, contact, scheduled, out};
   const Instant today = ctx.as_of.StartUtc();

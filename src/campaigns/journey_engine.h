@@ -6,6 +6,7 @@
 // PlanContext), so the planner's guarantees are tested here over many random customers without
 // a store. Rendering and coupons come after (planner.cc).
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,6 +31,8 @@ struct PlanContext {
   std::map<std::string, std::int64_t> offers_today;
   // Engagement rates of customers like this one, per (age band, country, language) cell.
   std::map<std::string, ChannelRates> rates_by_cell;
+  // Channels with a transport configured; the others are never chosen.
+  std::array<bool, kChannelKindCount> channel_enabled = {true, true, true};
 };
 
 // The cell of customers "like them" for channel learning: "age band|country|language".

@@ -1,0 +1,68 @@
+#pragma once
+
+// `winback plan`: decides and renders every message due as of a day into the outbox.
+//
+// For each chunk of customers (in key order) the planner gathers their state from the store
+// (profile and consents, aggregates, orders, events, latest scores, journeys, messages already
+// in the outbox), lets the journey engine decide (journey_engine.h), renders each new message
+// (templates, coupon, signed links) and writes the chunk's journeys and messages in one
+// transaction. Every message has an idempotency key (campaign/step/customer/occurrence) and
+// the outbox adds a key only once, so planning the same day twice adds nothing, and a plan
+// killed at any moment and run again yields the same outbox as one uninterrupted run (a killed
+// chunk's transaction leaves nothing; the engine decides the same again, only coupon codes are
+// drawn anew). Nothing here reads the wall clock: as_of is a parameter.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "campaigns/campaign_config.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "messages/template_set.h"
+#include "store/store.h"
+
+namespace winback::campaigns {
+
+struct PlanOptions {
+  Date as_of;
+  bool dry_run = false;  // Decide and render, write nothing.
+  // Signs the unsubscribe and preference links (messages/link_token.h). Required unless
+  // dry_run.
+  std::string signing_key;
+  const messages::TemplateSet* templates = nullptr;  // Required.
+  // Channels that have a transport configured; others are never chosen.
+  std::array<bool, kChannelKindCount> channel_enabled = {true, true, true};
+  std::int64_t chunk_customers = 20'000;
+  // Called after each chunk with customers done and the total.
+  std::function<void(std::int64_t, std::int64_t)> progress;
+};
+
+// What one plan did. Messages are counted by (campaign, step, channel, variant, status).
+struct PlanSummary {
+  using MessageKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+  std::map<MessageKey, std::int64_t> messages;
+  std::int64_t added = 0;            // New messages written to the outbox.
+  std::int64_t already_planned = 0;  // Decided again but already in the outbox.
+  std::int64_t customers = 0;
+  std::map<std::string, std::int64_t> entered;     // Per campaign (holdout included).
+  std::map<std::string, std::int64_t> holdout;     // Per campaign: entrants held out.
+  std::map<std::string, std::int64_t> exited;      // Per "campaign: reason".
+  std::map<std::string, std::int64_t> suppressed;  // Per "campaign: reason".
+  std::map<std::string, std::int64_t> expired;     // Per campaign.
+  std::string score_date;                          // The scoring run used, "" when none.
+};
+
+// Checks, before anything is planned, that every template the campaigns can use exists for
+// every configured language (or the fallback) with the parts of every enabled channel.
+// InvalidArgument naming the campaign, step, template, language and part.
+Status CheckTemplates(const CampaignSettings& settings, const messages::TemplateSet& templates,
+                      const std::array<bool, kChannelKindCount>& channel_enabled);
+
+Result<PlanSummary> Plan(store::Store& store, const CampaignSettings& settings,
+                         const PlanOptions& options);
+
+}  // namespace winback::campaigns
