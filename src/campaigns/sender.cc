@@ -86,9 +86,9 @@ class Sender {
         channels_(channels),
         options_(options),
         factory_(factory),
-        random_(options.jitter_seed != 0 ? options.jitter_seed
-                                         : (std::uint64_t{std::random_device{}()} << 32) ^
-                                               std::random_device{}()) {}
+        random_(options.jitter_seed != 0
+                    ? options.jitter_seed
+                    : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 
   Result<SendSummary> Run() {
     WINBACK_RETURN_IF_ERROR(Recover());
@@ -101,12 +101,12 @@ class Sender {
     while (options_.limit == 0 || claimed_total < options_.limit) {
       std::int64_t want = options_.batch;
       if (options_.limit > 0) want = std::min(want, options_.limit - claimed_total);
-      WINBACK_ASSIGN_OR_RETURN(std::vector<OutboxMessage> batch,
-                               store_.ClaimDue(store::ClaimRequest{.owner = options_.owner,
-                                                                   .now = Now(),
-                                                                   .lease_seconds =
-                                                                       options_.lease_seconds,
-                                                                   .limit = want}));
+      WINBACK_ASSIGN_OR_RETURN(
+          std::vector<OutboxMessage> batch,
+          store_.ClaimDue(store::ClaimRequest{.owner = options_.owner,
+                                              .now = Now(),
+                                              .lease_seconds = options_.lease_seconds,
+                                              .limit = want}));
       if (batch.empty()) break;
       claimed_total += static_cast<std::int64_t>(batch.size());
       for (const OutboxMessage& message : batch) {
@@ -147,7 +147,8 @@ class Sender {
                                    const store::CustomerProfile& customer) {
     if (campaign == nullptr) return "campaign '" + message.campaign + "' is no longer configured";
     ContactInfo contact;
-    for (int ch = 0; ch < kChannelKindCount; ++ch) contact.consent[ch] = customer.record.consent[ch];
+    for (int ch = 0; ch < kChannelKindCount; ++ch)
+      contact.consent[ch] = customer.record.consent[ch];
     contact.has_address[static_cast<int>(ChannelKind::kEmail)] = !customer.record.email.empty();
     contact.has_address[static_cast<int>(ChannelKind::kSms)] = !customer.record.phone.empty();
     contact.has_address[static_cast<int>(ChannelKind::kWhatsapp)] = !customer.record.phone.empty();
@@ -187,9 +188,8 @@ class Sender {
     switch (message.channel) {
       case ChannelKind::kEmail: {
         if (options_.signing_key.empty()) {
-          return FailedPreconditionError(
-              "email needs the link signing key: set " +
-              std::string(messages::kSigningKeyVariable));
+          return FailedPreconditionError("email needs the link signing key: set " +
+                                         std::string(messages::kSigningKeyVariable));
         }
         messages::EmailParts parts;
         parts.from = config.from;
@@ -276,8 +276,7 @@ class Sender {
       return Status::Ok();
     }
     WINBACK_ASSIGN_OR_RETURN(channels::Channel * channel, ChannelFor(message.channel));
-    Result<channels::OutboundMessage> out =
-        Render(message, *channels_.For(message.channel));
+    Result<channels::OutboundMessage> out = Render(message, *channels_.For(message.channel));
     if (!out.ok()) {
       if (out.status().code() == StatusCode::kFailedPrecondition) return out.status();
       WINBACK_RETURN_IF_ERROR(store_.RecordOutcome(
@@ -304,10 +303,10 @@ class Sender {
         break;
       case channels::DeliveryOutcome::kRetry:
         if (attempt >= options_.max_attempts) {
-          record = Record(MessageStatus::kDead, at,
-                          "gave up after " + std::to_string(attempt) +
-                              " attempts: " + result.detail,
-                          result.provider_id);
+          record =
+              Record(MessageStatus::kDead, at,
+                     "gave up after " + std::to_string(attempt) + " attempts: " + result.detail,
+                     result.provider_id);
           Count(message.channel, &SendCounts::dead);
         } else {
           std::optional<std::int64_t> retry_after;
@@ -360,7 +359,8 @@ bool SenderIsGone(std::string_view owner) {
   if (mid == std::string_view::npos) return false;
   if (owner.substr(0, mid) != HostName()) return false;
   const std::string pid(owner.substr(mid + 1, last - mid - 1));
-  if (pid.empty() || !std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (pid.empty() ||
+      !std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
   const std::string start = ProcessStartTime(pid);

@@ -56,8 +56,10 @@ class FakeChannel final : public channels::Channel {
 
 DeliveryResult Outcome(DeliveryOutcome outcome, std::string detail = "",
                        std::optional<std::chrono::seconds> retry_after = std::nullopt) {
-  return DeliveryResult{
-      .outcome = outcome, .provider_id = "", .detail = std::move(detail), .retry_after = retry_after};
+  return DeliveryResult{.outcome = outcome,
+                        .provider_id = "",
+                        .detail = std::move(detail),
+                        .retry_after = retry_after};
 }
 
 class SenderTest : public ::testing::Test {
@@ -96,8 +98,8 @@ class SenderTest : public ::testing::Test {
   }
 
   ChannelFactory Factory() {
-    return [this](ChannelKind, const channels::ChannelConfig&)
-               -> Result<std::unique_ptr<channels::Channel>> {
+    return [this](ChannelKind,
+                  const channels::ChannelConfig&) -> Result<std::unique_ptr<channels::Channel>> {
       return std::unique_ptr<channels::Channel>(std::make_unique<FakeChannel>(script_));
     };
   }
@@ -317,7 +319,8 @@ TEST_F(SenderTest, CancelsOnOrderUnsubscribeLetGoAndAGoneCampaign) {
   store::CustomerScore let_go;
   let_go.key = CustomerKey(3);
   let_go.let_go = "low_value";
-  ASSERT_THAT(store_->WriteScores(Date::FromDays(DaysFromCivil(2024, 6, 30)), std::vector<store::CustomerScore>{let_go}),
+  ASSERT_THAT(store_->WriteScores(Date::FromDays(DaysFromCivil(2024, 6, 30)),
+                                  std::vector<store::CustomerScore>{let_go}),
               IsOk());
   OutboxMessage gone = Message(4, "old_campaign");
   OutboxMessage birthday_ordered = Message(1, "birthday");  // Birthdays do not exit on orders.

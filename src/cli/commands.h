@@ -37,5 +37,7 @@ void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit
 void RegisterCohortsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSegmentsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

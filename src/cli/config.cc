@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "analytics/analytics_config.h"
+#include "campaigns/campaign_config.h"
+#include "channels/channel_settings.h"
 
 namespace winback::cli {
 namespace {
@@ -33,6 +35,8 @@ config::Registry MakeConfigSections() {
   registry.Add<ImportSettings>(
       "import", {config::Boolean("allow_partial"), config::String("rejects_dir")}, ParseImport);
   analytics::AddConfigSections(registry);
+  campaigns::AddConfigSections(registry);
+  channels::AddConfigSections(registry);
   return registry;
 }
 
@@ -44,9 +48,15 @@ const config::Registry& ConfigSections() {
 }
 
 Result<config::Config> LoadConfig(const GlobalOptions& globals) {
-  return ConfigSections().Load(globals.config_path, globals.config_given
-                                                        ? config::IfMissing::kNotFound
-                                                        : config::IfMissing::kUseDefaults);
+  WINBACK_ASSIGN_OR_RETURN(
+      config::Config config,
+      ConfigSections().Load(globals.config_path, globals.config_given
+                                                     ? config::IfMissing::kNotFound
+                                                     : config::IfMissing::kUseDefaults));
+  WINBACK_RETURN_IF_ERROR(campaigns::ValidateCampaignSettings(
+      config.Get<campaigns::CampaignSettings>(),
+      config.path().empty() ? globals.config_path : config.path()));
+  return config;
 }
 
 std::string DatabasePath(const GlobalOptions& globals, const config::Config& config) {

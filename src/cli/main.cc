@@ -40,6 +40,8 @@ int Run(int argc, char** argv) {
   RegisterCohortsCommand(app, globals, exit_code);
   RegisterSegmentsCommand(app, globals, exit_code);
   RegisterReportCommand(app, globals, exit_code);
+  RegisterSendCommand(app, globals, exit_code);
+  RegisterOutboxCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {
