@@ -81,7 +81,42 @@ database = "winback.db"
 # true: good rows are imported and bad rows are written to rejects_dir for fixing.
 allow_partial = false
 rejects_dir = "rejects"
-)toml" + analytics::ExampleAnalyticsConfig();
+)toml" + analytics::ExampleAnalyticsConfig() +
+         R"toml(
+# ---- Campaigns and sending: `winback plan`, `winback send`, `winback outbox` -------------
+# Nothing is planned or sent until campaigns and channels are written here. An example:
+#
+# [[campaign]]
+# name = "winback"
+# trigger = "winback"          # winback, birthday, cart_abandoned, long_inactive, ...
+# [[campaign.step]]
+# name = "come_back"
+# offer = "ten_off"
+#
+# [[offer]]
+# name = "ten_off"
+# kind = "percent_off"
+# value = 10
+#
+# [[holiday]]
+# name = "nowruz"
+# dates = ["03-21"]
+#
+# [policy]
+# quiet_hours = { start = "21:00", end = "09:00" }   # the customer's local time
+# frequency_cap = { messages = 3, days = 7 }
+# time_zone = "UTC"                                    # for customers without one
+#
+# [tracking]
+# base_url = "https://example.com/winback"             # unsubscribe links: BASE/u/TOKEN
+#
+# [channels.email]                  # also [channels.sms], [channels.whatsapp]
+# transport = "smtp"                # file | smtp | webhook
+# url = "smtp://mail.example.com:587"
+# from = "Shop <shop@example.com>"
+# Secrets come from the environment only: WINBACK_SIGNING_KEY (links, 32+ bytes; required to
+# send email), WINBACK_SMTP_USERNAME / WINBACK_SMTP_PASSWORD, WINBACK_TWILIO_*, ...
+)toml";
 }
 
 }  // namespace winback::cli

@@ -110,8 +110,9 @@ int RunOutbox(const GlobalOptions& globals, const OutboxOptions& o) {
 void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<OutboxOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "outbox", "List the messages of the outbox (planned, sending, sent, retry, dead, cancelled, "
-                "unknown, holdout, expired), in schedule order");
+      "outbox",
+      "List the messages of the outbox (planned, sending, sent, retry, dead, cancelled, "
+      "unknown, holdout, expired), in schedule order");
   cmd->add_option("--status", o->status, "only messages with this status");
   cmd->add_option("--campaign", o->campaign, "only messages of this campaign");
   cmd->add_option("--customer", o->customer, "only messages of this customer (external id)");

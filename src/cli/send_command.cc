@@ -32,8 +32,8 @@ Instant WallClock() {
 }
 
 nlohmann::json CountsJson(const campaigns::SendCounts& c) {
-  return {{"sent", c.sent},           {"retry", c.retry},         {"dead", c.dead},
-          {"unknown", c.unknown},     {"cancelled", c.cancelled}, {"deferred", c.deferred},
+  return {{"sent", c.sent},       {"retry", c.retry},         {"dead", c.dead},
+          {"unknown", c.unknown}, {"cancelled", c.cancelled}, {"deferred", c.deferred},
           {"total", c.total()}};
 }
 

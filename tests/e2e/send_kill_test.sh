@@ -111,8 +111,11 @@ PY
 check
 
 # The text listing and its filters.
-expect_exit 0 "$WINBACK" outbox --status sent --customer c1
+expect_exit 0 "$WINBACK" outbox --customer c1
 expect_contains "$OUT" "winback/first/c1/1"
+expect_contains "$OUT" "1 messages"
+expect_exit 0 "$WINBACK" outbox --status sent --campaign winback
+expect_contains "$OUT" " sent "
 expect_exit 2 "$WINBACK" outbox --status nonsense
 expect_contains "$ERR" "is not one of"
 finish
