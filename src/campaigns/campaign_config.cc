@@ -332,6 +332,14 @@ Status ParseTracking(const SectionView& s, CampaignSettings& out) {
   return Status::Ok();
 }
 
+Status ParseTemplates(const SectionView& s, CampaignSettings& out) {
+  if (const Value* v = s.Find("dir")) {
+    if (v->AsString().empty()) return s.Error(*v, "dir", "must not be empty");
+    out.templates_dir = v->AsString();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view TriggerKindName(TriggerKind kind) {
@@ -397,6 +405,7 @@ void AddConfigSections(config::Registry& registry) {
        config::Integer("best_hour_min_events", 1, 1000)},
       ParsePolicy);
   registry.Add<CampaignSettings>("tracking", {config::String("base_url")}, ParseTracking);
+  registry.Add<CampaignSettings>("templates", {config::String("dir")}, ParseTemplates);
 }
 
 Status ValidateCampaignSettings(const CampaignSettings& settings, std::string_view file) {

@@ -11,6 +11,7 @@
 //   [[holiday]]             dates for holiday campaigns, per country
 //   [policy]                frequency cap, quiet hours, daily limit, channel order, let-go
 //   [tracking]              base_url of links in messages
+//   [templates]             the folder of message templates
 
 #include <cstdint>
 #include <optional>
@@ -174,12 +175,15 @@ struct CampaignSettings {
   std::vector<Holiday> holidays;
   Policy policy;
   Tracking tracking;
+  // [templates] dir: the folder of NAME.LANG.mustache files (messages/template_set.h),
+  // relative to the config file's folder; default "templates" beside it.
+  std::string templates_dir = "templates";
 
   const Campaign* FindCampaign(std::string_view name) const;
   const Offer* FindOffer(std::string_view name) const;
 };
 
-// Registers [[campaign]], [[offer]], [[holiday]], [policy] and [tracking].
+// Registers [[campaign]], [[offer]], [[holiday]], [policy], [tracking] and [templates].
 void AddConfigSections(config::Registry& registry);
 
 // Checks the rules that span sections (a step's offer names an [[offer]], an offer's `next`

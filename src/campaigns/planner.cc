@@ -238,6 +238,14 @@ class ChunkPlanner {
         summary_(summary),
         default_zone_(ZoneOr(settings.policy.time_zone, TimeZone())) {}
 
+  // The state of the one customer with `key` (Gather over its key alone).
+  Result<CustomerState*> One(CustomerKey key) {
+    WINBACK_RETURN_IF_ERROR(Gather(store::KeyRange{key.value(), key.value() + 1}));
+    CustomerState* s = Find(key);
+    if (s == nullptr) return NotFoundError("no customer with key " + std::to_string(key.value()));
+    return s;
+  }
+
   Status Run(store::KeyRange range) {
     WINBACK_RETURN_IF_ERROR(Gather(range));
     std::vector<Journey> journeys;
@@ -368,6 +376,50 @@ class ChunkPlanner {
     return it->second;
   }
 
+ public:
+  // The message of `step` as of the planning day, decided as the engine would, then rendered.
+  Result<OutboxMessage> Preview(const CustomerState& s, const Campaign& c, const Step& step) {
+    MessageDraft d;
+    d.campaign = &c;
+    d.step = &step;
+    OutboxMessage& m = d.message;
+    m.key = MessageKey(c.name, step.name, s.record.id, 0);
+    m.customer = s.key;
+    m.campaign = c.name;
+    m.step = step.name;
+    m.occurrence = 0;
+    if (!step.variants.empty()) {
+      m.variant = step.variants[VariantIndex(c.name, step.name, s.record.id, step.variants.size())];
+    }
+    ContactInfo contact = ContactOf(s);
+    for (int ch = 0; ch < kChannelKindCount; ++ch) {
+      if (!options_.channel_enabled[static_cast<std::size_t>(ch)]) contact.has_address[ch] = false;
+    }
+    const ChannelChoice choice = ChooseChannel(
+        contact, ctx_.rates_by_cell[LikeThemCell(s.record, ctx_.as_of)], settings_.policy);
+    if (!choice.channel) {
+      return FailedPreconditionError("customer '" + s.record.id + "': " + choice.reason);
+    }
+    m.channel = *choice.channel;
+    m.channel_reason = choice.reason;
+    const std::int64_t hour = s.best_hour ? *s.best_hour : c.send_hour;
+    m.scheduled_at =
+        AfterQuietHours(s.zone.AtLocalTime(ctx_.as_of, static_cast<std::int32_t>(hour * 3600)),
+                        s.zone, settings_.policy);
+    m.utc_offset_minutes = s.zone.OffsetMinutesAt(m.scheduled_at);
+    m.planned_at = ctx_.as_of.StartUtc();
+    const Policy& p = settings_.policy;
+    m.language =
+        std::find(p.languages.begin(), p.languages.end(), s.record.language) != p.languages.end()
+            ? s.record.language
+            : (c.language_default.empty() ? p.fallback_language : c.language_default);
+    d.offer = ChooseOffer(step, s, settings_);
+    if (d.offer != nullptr) m.offer = d.offer->name;
+    WINBACK_RETURN_IF_ERROR(Render(s, d));
+    return m;
+  }
+
+ private:
   Status Render(const CustomerState& s, MessageDraft& d) {
     OutboxMessage& m = d.message;
     if (m.status != MessageStatus::kPlanned) return Status::Ok();  // Holdout, expired.
@@ -383,16 +435,16 @@ class ChunkPlanner {
           (m.scheduled_at.unix_seconds() - s.aggregates.last_order_at->unix_seconds()) / 86'400;
     }
     f.favourite_category = s.favourite_category;
-    if (d.offer != nullptr) {
+    // An offer without a coupon (the newest products, a notice when a feature ships) is the
+    // message itself: templates show their no-offer text for it, never "code ,".
+    if (d.offer != nullptr && d.offer->coupon) {
       f.has_offer = true;
       f.offer_name = d.offer->name;
       f.offer_text = d.offer->text;
-      if (d.offer->coupon) {
-        WINBACK_ASSIGN_OR_RETURN(m.coupon, messages::NewCouponCode());
-        m.coupon_expires_at = m.scheduled_at.PlusDays(d.offer->valid_days);
-        f.coupon = m.coupon;
-        f.offer_deadline = s.zone.LocalDate(*m.coupon_expires_at).ToString();
-      }
+      WINBACK_ASSIGN_OR_RETURN(m.coupon, messages::NewCouponCode());
+      m.coupon_expires_at = m.scheduled_at.PlusDays(d.offer->valid_days);
+      f.coupon = m.coupon;
+      f.offer_deadline = s.zone.LocalDate(*m.coupon_expires_at).ToString();
     }
     if (!options_.signing_key.empty()) {
       const std::string token = messages::SignToken(options_.signing_key, m.key);
@@ -430,13 +482,19 @@ class ChunkPlanner {
     return Status::Ok();
   }
 
+  // Reasons are counted by their kind, the text before any ':' ("negative expected value",
+  // not each customer's number); the journey keeps the whole reason.
+  static std::string ReasonKind(const std::string& reason) {
+    return reason.substr(0, reason.find(':'));
+  }
+
   void Count(const Journey& j) {
     if (j.state == store::JourneyState::kSuppressed) {
-      ++summary_.suppressed[j.campaign + ": " + j.exit_reason];
+      ++summary_.suppressed[j.campaign + ": " + ReasonKind(j.exit_reason)];
       return;
     }
     if (j.state == store::JourneyState::kExited) {
-      ++summary_.exited[j.campaign + ": " + j.exit_reason];
+      ++summary_.exited[j.campaign + ": " + ReasonKind(j.exit_reason)];
       return;
     }
     // A journey is new when the customer had none of that occurrence before this plan.
@@ -505,6 +563,36 @@ Status CheckTemplates(const CampaignSettings& settings, const messages::Template
     }
   }
   return Status::Ok();
+}
+
+Result<store::OutboxMessage> PreviewMessage(store::Store& store, const CampaignSettings& settings,
+                                            const PlanOptions& options, std::string_view campaign,
+                                            std::string_view step, std::string_view customer_id) {
+  if (options.templates == nullptr) return InvalidArgumentError("preview: no templates");
+  const Campaign* c = settings.FindCampaign(campaign);
+  if (c == nullptr) return NotFoundError("no campaign named '" + std::string(campaign) + "'");
+  const Step* s = nullptr;
+  for (const Step& x : c->steps) {
+    if (x.name == step) s = &x;
+  }
+  if (s == nullptr) {
+    std::string names;
+    for (const Step& x : c->steps) names += (names.empty() ? "" : ", ") + x.name;
+    return NotFoundError("campaign '" + c->name + "' has no step '" + std::string(step) +
+                         "' (steps: " + names + ")");
+  }
+  WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile, store.LoadCustomer(customer_id));
+  PlanSummary summary;
+  PlanContext ctx;
+  ctx.settings = &settings;
+  ctx.as_of = options.as_of;
+  ctx.channel_enabled = options.channel_enabled;
+  WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, store.CustomerKeyLimit());
+  Shared shared;
+  WINBACK_RETURN_IF_ERROR(LoadShared(store, settings, options, limit, shared, ctx, summary));
+  ChunkPlanner planner(store, settings, options, shared, ctx, summary);
+  WINBACK_ASSIGN_OR_RETURN(CustomerState * state, planner.One(profile.key));
+  return planner.Preview(*state, *c, *s);
 }
 
 Result<PlanSummary> Plan(store::Store& store, const CampaignSettings& settings,

@@ -65,4 +65,13 @@ Status CheckTemplates(const CampaignSettings& settings, const messages::Template
 Result<PlanSummary> Plan(store::Store& store, const CampaignSettings& settings,
                          const PlanOptions& options);
 
+// Renders the message step `step` of `campaign` would send customer `customer_id` as of
+// options.as_of, without recording anything (winback preview): channel, language, variant,
+// offer and a sample coupon as the planner would choose them, scheduled at the campaign's send
+// time that day. NotFound for an unknown campaign, step or customer; FailedPrecondition when
+// the customer has no channel that may be used.
+Result<store::OutboxMessage> PreviewMessage(store::Store& store, const CampaignSettings& settings,
+                                            const PlanOptions& options, std::string_view campaign,
+                                            std::string_view step, std::string_view customer_id);
+
 }  // namespace winback::campaigns

@@ -37,6 +37,9 @@ void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit
 void RegisterCohortsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSegmentsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterCampaignsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterPreviewCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 

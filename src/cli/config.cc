@@ -1,9 +1,12 @@
 #include "cli/config.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "analytics/analytics_config.h"
 #include "campaigns/campaign_config.h"
+#include "campaigns/example_config.h"
+#include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
 
 namespace winback::cli {
@@ -54,9 +57,14 @@ Result<config::Config> LoadConfig(const GlobalOptions& globals) {
                                                      ? config::IfMissing::kNotFound
                                                      : config::IfMissing::kUseDefaults));
   WINBACK_RETURN_IF_ERROR(campaigns::ValidateCampaignSettings(
-      config.Get<campaigns::CampaignSettings>(),
-      config.path().empty() ? globals.config_path : config.path()));
+      config.Get<campaigns::CampaignSettings>(), globals.config_path));
   return config;
+}
+
+std::string TemplatesDir(const GlobalOptions& globals, const config::Config& config) {
+  const std::filesystem::path dir(config.Get<campaigns::CampaignSettings>().templates_dir);
+  if (dir.is_absolute()) return dir.string();
+  return (std::filesystem::path(globals.config_path).parent_path() / dir).string();
 }
 
 std::string DatabasePath(const GlobalOptions& globals, const config::Config& config) {
@@ -66,7 +74,25 @@ std::string DatabasePath(const GlobalOptions& globals, const config::Config& con
   return "winback.db";
 }
 
-std::string ExampleConfig() {
+std::string ExampleConfig() { return ExampleCoreConfig() + campaigns::ExampleCampaignConfig(); }
+
+Result<bool> WriteExampleTemplates(const std::string& dir) {
+  const std::filesystem::path folder = std::filesystem::path(dir) / "templates";
+  std::error_code ec;
+  if (std::filesystem::exists(folder, ec)) return false;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return UnavailableError("cannot create " + folder.string() + ": " + ec.message());
+  for (const campaigns::EmbeddedFile& f : campaigns::ExampleTemplates()) {
+    const std::filesystem::path path = folder / std::string(f.name);
+    std::ofstream out(path, std::ios::binary);
+    out << f.bytes;
+    out.close();
+    if (!out) return UnavailableError("cannot write " + path.string());
+  }
+  return true;
+}
+
+std::string ExampleCoreConfig() {
   return R"toml(# winback.toml: the business rules of one winback installation.
 # Every command reads ./winback.toml (or --config FILE) and checks all of it: an unknown
 # section or key, a wrong type or an out-of-range value is an error naming its line and the
@@ -81,42 +107,7 @@ database = "winback.db"
 # true: good rows are imported and bad rows are written to rejects_dir for fixing.
 allow_partial = false
 rejects_dir = "rejects"
-)toml" + analytics::ExampleAnalyticsConfig() +
-         R"toml(
-# ---- Campaigns and sending: `winback plan`, `winback send`, `winback outbox` -------------
-# Nothing is planned or sent until campaigns and channels are written here. An example:
-#
-# [[campaign]]
-# name = "winback"
-# trigger = "winback"          # winback, birthday, cart_abandoned, long_inactive, ...
-# [[campaign.step]]
-# name = "come_back"
-# offer = "ten_off"
-#
-# [[offer]]
-# name = "ten_off"
-# kind = "percent_off"
-# value = 10
-#
-# [[holiday]]
-# name = "nowruz"
-# dates = ["03-21"]
-#
-# [policy]
-# quiet_hours = { start = "21:00", end = "09:00" }   # the customer's local time
-# frequency_cap = { messages = 3, days = 7 }
-# time_zone = "UTC"                                    # for customers without one
-#
-# [tracking]
-# base_url = "https://example.com/winback"             # unsubscribe links: BASE/u/TOKEN
-#
-# [channels.email]                  # also [channels.sms], [channels.whatsapp]
-# transport = "smtp"                # file | smtp | webhook
-# url = "smtp://mail.example.com:587"
-# from = "Shop <shop@example.com>"
-# Secrets come from the environment only: WINBACK_SIGNING_KEY (links, 32+ bytes; required to
-# send email), WINBACK_SMTP_USERNAME / WINBACK_SMTP_PASSWORD, WINBACK_TWILIO_*, ...
-)toml";
+)toml" + analytics::ExampleAnalyticsConfig();
 }
 
 }  // namespace winback::cli

@@ -39,8 +39,19 @@ Result<config::Config> LoadConfig(const GlobalOptions& globals);
 // The database to open: --db, else [store] database, else ./winback.db.
 std::string DatabasePath(const GlobalOptions& globals, const config::Config& config);
 
-// The commented example written by `winback init` and `winback demo`; it loads to exactly the
-// defaults.
+// The folder of message templates: [templates] dir, relative to the config file's folder.
+std::string TemplatesDir(const GlobalOptions& globals, const config::Config& config);
+
+// The commented example written by `winback init` and `winback demo`: the store, import and
+// analytics sections at their defaults, then the example campaigns, offers, channels and policy
+// (campaigns/example_config.h).
 std::string ExampleConfig();
+
+// Writes the example templates (campaigns/example_templates.h) into DIR/templates unless that
+// folder exists. Returns whether it wrote them.
+Result<bool> WriteExampleTemplates(const std::string& dir);
+
+// The part of ExampleConfig before the campaigns: store, import and analytics.
+std::string ExampleCoreConfig();
 
 }  // namespace winback::cli

@@ -11,11 +11,14 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/plan_command.h"
 #include "cli/report_command.h"
 #include "cli/simulate_command.h"
 #include "cli/store_open.h"
 #include "core/money.h"
 #include "ingest/importer.h"
+#include "messages/coupon.h"
+#include "messages/link_token.h"
 #include "report/html_report.h"
 #include "scoring/score_run.h"
 #include "store/open_store.h"
@@ -34,9 +37,9 @@ struct DemoOptions {
 
 // What the demo writes into its directory (winback.toml only when there is none, so it is not
 // listed): the simulator's files, the store and the report.
-constexpr const char* kDemoFiles[] = {"customers.csv",  "orders.csv",     "events.csv",
-                                      "truth.csv",      "truth.json",     "winback.db",
-                                      "winback.db-wal", "winback.db-shm", "report.html"};
+constexpr const char* kDemoFiles[] = {
+    "customers.csv", "orders.csv",     "events.csv",     "truth.csv",   "truth.json",
+    "winback.db",    "winback.db-wal", "winback.db-shm", "report.html", "outbox"};
 
 // AlreadyExists naming every file of `dir` the demo would overwrite, unless there is none.
 Status CheckNothingToOverwrite(const fs::path& dir) {
@@ -53,6 +56,30 @@ Status CheckNothingToOverwrite(const fs::path& dir) {
                             "or choose another --dir");
 }
 
+// Links in messages are signed with WINBACK_SIGNING_KEY. Without one, the demo makes a random
+// key, keeps it in DIR/signing.key (mode 0600) for later commands in DIR, and says so; an
+// existing DIR/signing.key is reused. The key is never printed.
+Status EnsureSigningKey(const fs::path& dir) {
+  if (messages::SigningKeyFromEnv().ok()) return Status::Ok();
+  const fs::path path = dir / "signing.key";
+  std::string key;
+  if (std::ifstream in(path); in) std::getline(in, key);
+  if (key.size() < messages::kMinSigningKeyBytes) {
+    WINBACK_ASSIGN_OR_RETURN(key, messages::NewCouponCode(52));  // 52 x 5 = 260 random bits.
+    std::ofstream out(path, std::ios::trunc);
+    out << key << "\n";
+    out.close();
+    if (!out) return UnavailableError("cannot write " + path.string());
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+    fmt::print(
+        "WINBACK_SIGNING_KEY is not set: made a random key for the links in messages and kept it "
+        "in {} (export WINBACK_SIGNING_KEY=$(cat {}) to use it in later commands)\n",
+        path.string(), path.string());
+  }
+  ::setenv("WINBACK_SIGNING_KEY", key.c_str(), 1);
+  return Status::Ok();
+}
+
 // "12,345.67 USD"; a sum past the int64 range says it is at least that much.
 std::string RevenueText(const analytics::CurrencyRevenue& r) {
   std::string text = WithThousands(r.revenue.minor()) + " " + r.currency;
@@ -61,6 +88,23 @@ std::string RevenueText(const analytics::CurrencyRevenue& r) {
   }
   if (r.revenue.saturated()) text = "more than " + text;
   return text;
+}
+
+// Days the demo plans, from the score date on: enough for the three win-back steps (waits of
+// 10 and 14 days in the example config).
+constexpr std::int32_t kDemoPlanDays = 28;
+
+// Adds one day's plan to the demo's totals.
+void Accumulate(const campaigns::PlanSummary& day, campaigns::PlanSummary& total) {
+  for (const auto& [k, n] : day.messages) total.messages[k] += n;
+  total.added += day.added;
+  for (const auto& [k, n] : day.entered) total.entered[k] += n;
+  for (const auto& [k, n] : day.holdout) total.holdout[k] += n;
+  for (const auto& [k, n] : day.exited) total.exited[k] += n;
+  for (const auto& [k, n] : day.suppressed) total.suppressed[k] += n;
+  for (const auto& [k, n] : day.expired) total.expired[k] += n;
+  total.customers = day.customers;
+  total.score_date = day.score_date;
 }
 
 int RunDemo(const DemoOptions& o) {
@@ -79,7 +123,7 @@ int RunDemo(const DemoOptions& o) {
   sim_options.customers = o.customers;
   sim_options.seed = o.seed;
   sim_options.with_items = true;
-  fmt::print("[1/4] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
+  fmt::print("[1/6] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
              WithThousands(o.customers), o.seed, sim_options.start.ToString(),
              sim_options.end.ToString());
   Result<sim::SimStats> sim_stats = RunSimulation(sim_options, dir.string());
@@ -91,9 +135,13 @@ int RunDemo(const DemoOptions& o) {
   if (!fs::exists(config)) {
     std::ofstream(config) << ExampleConfig();
   }
+  Result<bool> templates_written = WriteExampleTemplates(dir.string());
+  if (!templates_written.ok()) return ReportError(templates_written.status());
+  const Status key = EnsureSigningKey(dir);
+  if (!key.ok()) return ReportError(key);
   const fs::path db = dir / "winback.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
-  fmt::print("[2/4] importing into {} ...\n", db.string());
+  fmt::print("[2/6] importing into {} ...\n", db.string());
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(db.string());
   if (!store.ok()) return ReportError(store.status());
   ingest::ImportOptions import_options;
@@ -124,7 +172,7 @@ int RunDemo(const DemoOptions& o) {
   globals.config_path = config.string();
   globals.config_given = true;
   const Date as_of = sim_options.end;
-  fmt::print("[3/4] scoring every customer as of {} ...\n", as_of.ToString());
+  fmt::print("[3/6] scoring every customer as of {} ...\n", as_of.ToString());
   Result<config::Config> loaded_config = LoadConfig(globals);
   if (!loaded_config.ok()) return ReportError(loaded_config.status());
   const analytics::AnalyticsConfig& analytics_config =
@@ -141,9 +189,22 @@ int RunDemo(const DemoOptions& o) {
   const analytics::ScoreSummary& score_summary = scored->summary;
   const scoring::ModelTotals& totals = scored->totals;
 
-  // 4. The HTML report, beside the data.
+  // 4. Campaigns: plan each day of the four weeks after the scores, as the daily job would,
+  //    so the win-back journeys reach their later steps (the store holds no orders after
+  //    as_of, so nobody leaves a journey by ordering).
+  fmt::print("[4/6] planning the campaigns of winback.toml for {} to {} ...\n", as_of.ToString(),
+             as_of.PlusDays(kDemoPlanDays - 1).ToString());
+  campaigns::PlanSummary planned;
+  for (std::int32_t day = 0; day < kDemoPlanDays; ++day) {
+    Result<campaigns::PlanSummary> plan =
+        PlanWithConfig(globals, *loaded_config, **store, as_of.PlusDays(day), false, false);
+    if (!plan.ok()) return ReportError(plan.status());
+    Accumulate(*plan, planned);
+  }
+
+  // 6. The HTML report, beside the data.
   const fs::path report_path = dir / "report.html";
-  fmt::print("[4/4] writing the report {} ...\n", report_path.string());
+  fmt::print("[6/6] writing the report {} ...\n", report_path.string());
   Result<report::ReportData> report_data =
       BuildReportData(analytics_config, StorePointers(*readers), as_of, std::nullopt);
   if (!report_data.ok()) return ReportError(report_data.status());
@@ -209,6 +270,9 @@ int RunDemo(const DemoOptions& o) {
         "trained on the store's own history\n",
         totals.churn_sum / static_cast<double>(totals.with_churn));
   }
+  fmt::print("\nMessages planned over {} days (outbox: winback outbox; files: {}/outbox/)\n",
+             kDemoPlanDays, o.dir);
+  PrintPlanSummary(planned);
   fmt::print("  done in {:.1f} s\n\n", seconds);
   fmt::print("Report: {} (open it in any browser; it works offline)\n",
              fs::absolute(report_path, ec).string());

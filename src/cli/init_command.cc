@@ -26,6 +26,12 @@ int RunInit(const InitOptions& o) {
   out << ExampleConfig();
   out.close();
   if (!out) return ReportError(UnavailableError("cannot write " + path.string()));
+  Result<bool> templates = WriteExampleTemplates(o.dir);
+  if (!templates.ok()) return ReportError(templates.status());
+  if (*templates) {
+    std::printf("wrote %s (message templates in en, tr and fa)\n",
+                (std::filesystem::path(o.dir) / "templates").string().c_str());
+  }
   std::printf(
       "wrote %s\nnext: winback import --customers customers.csv --orders orders.csv "
       "--events events.csv\n",
@@ -37,7 +43,8 @@ int RunInit(const InitOptions& o) {
 
 void RegisterInitCommand(CLI::App& app, const GlobalOptions& /*globals*/, int& exit_code) {
   auto opts = std::make_shared<InitOptions>();
-  CLI::App* cmd = app.add_subcommand("init", "Write a commented example winback.toml into DIR");
+  CLI::App* cmd = app.add_subcommand(
+      "init", "Write a commented example winback.toml and message templates (templates/) into DIR");
   cmd->add_option("dir", opts->dir, "directory (default: the current one)");
   cmd->add_flag("--force", opts->force, "overwrite an existing winback.toml");
   cmd->callback([opts, &exit_code] { exit_code = RunInit(*opts); });

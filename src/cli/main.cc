@@ -40,6 +40,9 @@ int Run(int argc, char** argv) {
   RegisterCohortsCommand(app, globals, exit_code);
   RegisterSegmentsCommand(app, globals, exit_code);
   RegisterReportCommand(app, globals, exit_code);
+  RegisterPlanCommand(app, globals, exit_code);
+  RegisterCampaignsCommand(app, globals, exit_code);
+  RegisterPreviewCommand(app, globals, exit_code);
   RegisterSendCommand(app, globals, exit_code);
   RegisterOutboxCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);

@@ -179,10 +179,17 @@ Result<std::unique_ptr<mus::mustache>> Compile(std::string_view file, int first_
   }
 }
 
-bool IsTemplateName(std::string_view s) {
+bool IsNamePiece(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
   });
+}
+
+// NAME or NAME.VARIANT (a step's variant: come_back.emoji), each a-z, 0-9, '_' and '-'.
+bool IsTemplateName(std::string_view s) {
+  const std::size_t dot = s.find('.');
+  if (dot == std::string_view::npos) return IsNamePiece(s);
+  return IsNamePiece(s.substr(0, dot)) && IsNamePiece(s.substr(dot + 1));
 }
 
 bool IsLanguageTag(std::string_view s) {
@@ -254,7 +261,10 @@ Status ParseFile(const std::string& file, std::string_view text, TemplateFile& o
         const std::string trimmed = Trim(section.lines[i]);
         if (trimmed.empty()) continue;
         if (out.whatsapp_template.empty()) {
-          if (!IsTemplateName(trimmed)) {
+          const bool valid = std::all_of(trimmed.begin(), trimmed.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+          });
+          if (!valid) {
             return LineError(file, line,
                              "WhatsApp template name '" + trimmed +
                                  "': lower-case letters, digits and '_' only");
@@ -367,9 +377,11 @@ Result<TemplateSet> TemplateSet::Load(const std::string& dir) {
     const std::string name = dot == std::string::npos ? stem : stem.substr(0, dot);
     const std::string language = dot == std::string::npos ? "" : stem.substr(dot + 1);
     if (!IsTemplateName(name) || !IsLanguageTag(language)) {
-      return InvalidArgumentError(file +
-                                  ": file name must be NAME.LANG.mustache (NAME: a-z, 0-9, _; "
-                                  "LANG: a language tag such as en or pt-BR)");
+      return InvalidArgumentError(
+          file +
+          ": file name must be NAME.LANG.mustache or NAME.VARIANT.LANG.mustache (NAME, "
+          "VARIANT: a-z, 0-9, _, -; "
+          "LANG: a language tag such as en or pt-BR)");
     }
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;

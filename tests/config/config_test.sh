@@ -39,9 +39,9 @@ for cmd in "stats" "customer c1" "import --orders orders.csv" "score --as-of 202
   expect_exit 2 "$WINBACK" --config typo.toml $cmd
   expect_contains "$ERR" "typo.toml:$LINE: [inactivty]: unknown section; did you mean [inactivity]?"
 done
-printf '[store]\ndatabase = "winback.db"\n[sending]\n' > later.toml
+printf '[store]\ndatabase = "winback.db"\n[shop]\n' > later.toml
 expect_exit 2 "$WINBACK" --config later.toml stats
-expect_contains "$ERR" "later.toml:3: [sending]: unknown section; the sections are [store], [import], [inactivity]"
+expect_contains "$ERR" "later.toml:3: [shop]: unknown section; the sections are [store], [import], [inactivity]"
 printf 'database = "winback.db"\n' > loose.toml
 expect_exit 2 "$WINBACK" --config loose.toml stats
 expect_contains "$ERR" "loose.toml:1: database: a key outside any section; did you mean [store] database?"
