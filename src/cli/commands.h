@@ -40,5 +40,7 @@ void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exi
 void RegisterPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterCampaignsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterPreviewCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

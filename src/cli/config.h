@@ -32,6 +32,7 @@ const config::Registry& ConfigSections();
 // unknown section or key, a wrong type or an out-of-range value is an error naming the file
 // and line ("winback.toml:7: [inactivty]: unknown section; did you mean [inactivity]?"),
 // InvalidArgument / NotFound / FailedPrecondition, which the commands report with exit 2.
+// The rules that span campaign sections are checked too (campaigns::ValidateCampaignSettings).
 // Read the settings with config.Get<StoreSettings>(), config.Get<analytics::AnalyticsConfig>().
 Result<config::Config> LoadConfig(const GlobalOptions& globals);
 

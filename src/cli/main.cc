@@ -43,6 +43,8 @@ int Run(int argc, char** argv) {
   RegisterPlanCommand(app, globals, exit_code);
   RegisterCampaignsCommand(app, globals, exit_code);
   RegisterPreviewCommand(app, globals, exit_code);
+  RegisterSendCommand(app, globals, exit_code);
+  RegisterOutboxCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

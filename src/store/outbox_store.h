@@ -12,6 +12,7 @@
 //                                                                          | unknown
 //   retry --claim (when next_attempt_at is due)--> sending ...
 //   planned | retry --cancel (an order, unsubscribe or let-go before sending)--> cancelled
+//   sending (not in flight) --defer (quiet hours at send time)--> planned | retry, later
 //   holdout: recorded for measurement, never claimed, never sent.
 //   expired: a message the policy could not place before its trigger expired; never sent.
 //
@@ -205,6 +206,14 @@ class OutboxStore {
   // (the claim ends: the sender's MarkInFlight then fails, its last check before handing it
   // over); FailedPrecondition otherwise; NotFound when no message has that id.
   virtual Status CancelMessage(std::int64_t id, std::string_view reason) = 0;
+
+  // Puts claimed message `id` back in the queue without an attempt, due at `scheduled_at`:
+  // the sender found it inside the customer's quiet hours at send time. The message must be
+  // kSending for `owner` and not in_flight; it becomes planned (retry when attempts > 0, with
+  // next_attempt_at = scheduled_at), scheduled_at = `scheduled_at`, the claim cleared, attempts
+  // unchanged. FailedPrecondition when the message is not kSending for `owner` or is in flight
+  // (it may have been handed over); NotFound when no message has that id.
+  virtual Status Defer(std::int64_t id, std::string_view owner, Instant scheduled_at) = 0;
 
   // Every kUnknown message becomes kRetry, due now (winback send --retry-unknown). Returns how
   // many.

@@ -1118,6 +1118,51 @@ TEST_P(OutboxConformanceTest, CancelOnlyBeforeTheHandOver) {
   EXPECT_EQ(counts[static_cast<int>(MessageStatus::kPlanned)], 0);
 }
 
+TEST_P(OutboxConformanceTest, DeferReturnsAClaimToTheQueueLater) {
+  ImportCustomers(3);
+  OutboxMessage fresh = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage retried = Message(2, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage flying = Message(3, "first", "2024-07-01T09:00:00Z");
+  Add({&fresh, &retried, &flying});
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z"), IsOkAndHolds(::testing::SizeIs(3)));
+  ASSERT_THAT(store_->RecordOutcome(retried.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kRetry,
+                                                   .at = T("2024-07-01T09:00:00Z"),
+                                                   .next_attempt_at = T("2024-07-01T09:00:01Z"),
+                                                   .detail = "451 try later",
+                                                   .provider_id = ""}),
+              IsOk());
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:02Z"), IsOkAndHolds(::testing::SizeIs(1)));
+  ASSERT_THAT(store_->MarkInFlight(flying.id, "a", T("2024-07-01T09:05:00Z")), IsOk());
+
+  EXPECT_THAT(store_->Defer(fresh.id, "b", T("2024-07-02T06:00:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->Defer(fresh.id, "a", T("2024-07-02T06:00:00Z")), IsOk());
+  const OutboxMessage deferred = Load(fresh.id);
+  EXPECT_EQ(deferred.status, MessageStatus::kPlanned);
+  EXPECT_EQ(deferred.scheduled_at, T("2024-07-02T06:00:00Z"));
+  EXPECT_EQ(deferred.attempts, 0);
+  EXPECT_EQ(deferred.claim_owner, "");
+  EXPECT_EQ(deferred.lease_until, std::nullopt);
+  EXPECT_THAT(store_->Defer(fresh.id, "a", T("2024-07-02T06:00:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));  // No longer claimed.
+
+  EXPECT_THAT(store_->Defer(retried.id, "a", T("2024-07-02T06:00:00Z")), IsOk());
+  const OutboxMessage deferred_retry = Load(retried.id);
+  EXPECT_EQ(deferred_retry.status, MessageStatus::kRetry);
+  EXPECT_EQ(deferred_retry.attempts, 1);
+  EXPECT_EQ(deferred_retry.scheduled_at, T("2024-07-02T06:00:00Z"));
+  EXPECT_EQ(deferred_retry.next_attempt_at, T("2024-07-02T06:00:00Z"));
+
+  EXPECT_THAT(store_->Defer(flying.id, "a", T("2024-07-02T06:00:00Z")),
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("in flight")));
+  EXPECT_EQ(Load(flying.id).status, MessageStatus::kSending);
+  EXPECT_THAT(store_->Defer(9999, "a", T("2024-07-02T06:00:00Z")), StatusIs(StatusCode::kNotFound));
+
+  EXPECT_THAT(Claim("a", "2024-07-02T05:59:59Z"), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(Claim("a", "2024-07-02T06:00:00Z"), IsOkAndHolds(::testing::SizeIs(2)));
+}
+
 TEST_P(OutboxConformanceTest, RequeueUnknownMakesThemRetriesDueNow) {
   ImportCustomers(2);
   OutboxMessage a = Message(1, "first", "2024-07-01T09:00:00Z");
@@ -1188,6 +1233,8 @@ TEST_P(OutboxConformanceTest, OutboxWritesWaitForTheOpenUnitOfWork) {
   EXPECT_THAT(store_->RecoverClaims("a", Instant()), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(store_->CancelMessage(m.id, "x"), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(store_->RequeueUnknown(T("2024-07-01T09:00:00Z")),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->Defer(m.id, "a", T("2024-07-02T09:00:00Z")),
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(Messages(*store_), ::testing::SizeIs(1));  // Reads go on.
   write.reset();

@@ -269,6 +269,37 @@ Status SqliteStore::CancelMessage(std::int64_t id, std::string_view reason) {
   });
 }
 
+Status SqliteStore::Defer(std::int64_t id, std::string_view owner, Instant scheduled_at) {
+  return WriteNow("defer a message", [&]() -> Status {
+    WINBACK_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        RunUpdate(db_,
+                  "UPDATE outbox SET status = CASE WHEN attempts > 0 THEN 3 ELSE 0 END, "
+                  "scheduled_at = ?3, "
+                  "next_attempt_at = CASE WHEN attempts > 0 THEN ?3 ELSE NULL END, "
+                  "claim_owner = '', lease_until = NULL "
+                  "WHERE id = ?1 AND status = 1 AND claim_owner = ?2 AND in_flight = 0",
+                  [&](Statement& s) {
+                    s.BindInt(1, id);
+                    BindString(s, 2, owner);
+                    s.BindInt(3, scheduled_at.unix_micros());
+                  }));
+    if (changed > 0) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement * s,
+        db_.Cached("SELECT status, claim_owner, in_flight FROM outbox WHERE id = ?"));
+    StatementReset reset(*s);
+    s->BindInt(1, id);
+    WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (row && s->ColumnInt(0) == static_cast<std::int64_t>(MessageStatus::kSending) &&
+        s->ColumnText(1) == owner && s->ColumnInt(2) != 0) {
+      return FailedPreconditionError("cannot defer message " + std::to_string(id) +
+                                     ": it is in flight");
+    }
+    return NotClaimedBy(db_, id, owner);
+  });
+}
+
 Result<std::int64_t> SqliteStore::RequeueUnknown(Instant now) {
   std::int64_t changed = 0;
   WINBACK_RETURN_IF_ERROR(WriteNow("requeue unknown messages", [&]() -> Status {

@@ -89,6 +89,7 @@ class SqliteStore final : public Store {
                                      Instant expired_before) override;
   Result<std::vector<std::string>> ClaimOwners() override;
   Status CancelMessage(std::int64_t id, std::string_view reason) override;
+  Status Defer(std::int64_t id, std::string_view owner, Instant scheduled_at) override;
   Result<std::int64_t> RequeueUnknown(Instant now) override;
   Result<std::vector<std::int64_t>> CountByStatus() override;
 
