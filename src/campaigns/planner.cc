@@ -146,13 +146,14 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
     if (k < n) shared.journeys[k].push_back(j);
     return Status::Ok();
   }));
-  WINBACK_RETURN_IF_ERROR(store.ForEachMessage(store::MessageFilter{}, [&](const OutboxMessage& m) {
-    if (!CountsForCap(m.status)) return Status::Ok();
-    const auto k = static_cast<std::size_t>(m.customer.value());
-    if (k < n) shared.scheduled[k].push_back(m.scheduled_at);
-    ++ctx.messages_per_day[UtcDate(m.scheduled_at).days()];
-    return Status::Ok();
-  }));
+  WINBACK_RETURN_IF_ERROR(
+      store.ForEachMessageSchedule([&](CustomerKey customer, Instant at, MessageStatus status) {
+        if (!CountsForCap(status)) return Status::Ok();
+        const auto k = static_cast<std::size_t>(customer.value());
+        if (k < n) shared.scheduled[k].push_back(at);
+        ++ctx.messages_per_day[UtcDate(at).days()];
+        return Status::Ok();
+      }));
   for (std::vector<Instant>& v : shared.scheduled) std::sort(v.begin(), v.end());
 
   // Channel learning: per cell of customers like them, the share of those with consent on a

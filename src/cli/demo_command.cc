@@ -8,6 +8,8 @@
 
 #include "analytics/analytics_config.h"
 #include "analytics/revenue.h"
+#include "campaigns/sender.h"
+#include "channels/channel_settings.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
@@ -94,6 +96,15 @@ std::string RevenueText(const analytics::CurrencyRevenue& r) {
 // Days the demo plans, from the score date on: enough for the three win-back steps (waits of
 // 10 and 14 days in the example config).
 constexpr std::int32_t kDemoPlanDays = 28;
+
+void Add(const campaigns::SendCounts& from, campaigns::SendCounts& to) {
+  to.sent += from.sent;
+  to.retry += from.retry;
+  to.dead += from.dead;
+  to.unknown += from.unknown;
+  to.cancelled += from.cancelled;
+  to.deferred += from.deferred;
+}
 
 // Adds one day's plan to the demo's totals.
 void Accumulate(const campaigns::PlanSummary& day, campaigns::PlanSummary& total) {
@@ -196,12 +207,29 @@ int RunDemo(const DemoOptions& o) {
   //    as_of, so nobody leaves a journey by ordering).
   fmt::print("[4/6] planning the campaigns of winback.toml for {} to {} ...\n", as_of.ToString(),
              as_of.PlusDays(kDemoPlanDays - 1).ToString());
+  //    Each day the sender runs every hour (the store's clock is the simulated one, as
+  //    `winback send --now` does), delivering into the file channel: DIR/outbox/.
+  fmt::print("[5/6] sending what is due each hour into {}/outbox/ ...\n", o.dir);
   campaigns::PlanSummary planned;
+  campaigns::SendSummary sent;
+  campaigns::SendOptions send_options;
+  send_options.owner = campaigns::SenderOwner();
+  if (Result<std::string> k = messages::SigningKeyFromEnv(); k.ok()) send_options.signing_key = *k;
+  const auto& campaign_settings = loaded_config->Get<campaigns::CampaignSettings>();
+  const auto& channel_settings = loaded_config->Get<channels::ChannelSettings>();
   for (std::int32_t day = 0; day < kDemoPlanDays; ++day) {
     Result<campaigns::PlanSummary> plan =
         PlanWithConfig(globals, *loaded_config, **store, as_of.PlusDays(day), false, false);
     if (!plan.ok()) return ReportError(plan.status());
     Accumulate(*plan, planned);
+    for (int hour = 0; hour < 24; ++hour) {
+      send_options.now = as_of.PlusDays(day).StartUtc().PlusSeconds(std::int64_t{hour} * 3600);
+      Result<campaigns::SendSummary> s =
+          campaigns::SendDue(**store, campaign_settings, channel_settings, send_options);
+      if (!s.ok()) return ReportError(s.status());
+      Add(s->total, sent.total);
+      for (int c = 0; c < kChannelKindCount; ++c) Add(s->by_channel[c], sent.by_channel[c]);
+    }
   }
 
   // 6. The HTML report, beside the data.
@@ -275,6 +303,17 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("\nMessages planned over {} days (outbox: winback outbox; files: {}/outbox/)\n",
              kDemoPlanDays, o.dir);
   PrintPlanSummary(planned);
+  fmt::print("Sent into {}/outbox/ (the file channel): {} messages", o.dir,
+             WithThousands(sent.total.sent));
+  for (int c = 0; c < kChannelKindCount; ++c) {
+    if (sent.by_channel[c].sent > 0) {
+      fmt::print(", {} {}", WithThousands(sent.by_channel[c].sent),
+                 ChannelKindName(static_cast<ChannelKind>(c)));
+    }
+  }
+  fmt::print("; {} cancelled at send time, {} moved out of quiet hours, {} dead\n",
+             WithThousands(sent.total.cancelled), WithThousands(sent.total.deferred),
+             WithThousands(sent.total.dead));
   fmt::print("  done in {:.1f} s\n\n", seconds);
   fmt::print("Report: {} (open it in any browser; it works offline)\n",
              fs::absolute(report_path, ec).string());

@@ -166,6 +166,11 @@ class OutboxStore {
   virtual Status ForEachMessage(const MessageFilter& filter,
                                 const std::function<Status(const OutboxMessage&)>& fn) = 0;
 
+  // For every message, in no particular order: its customer, scheduled time and status (the
+  // planner's frequency cap and daily limit). Reads no bodies: a fraction of ForEachMessage.
+  virtual Status ForEachMessageSchedule(
+      const std::function<Status(CustomerKey, Instant, MessageStatus)>& fn) = 0;
+
   // Atomically claims up to `request.limit` due messages for `request.owner`, oldest
   // scheduled_at first: planned ones, and retry ones whose next_attempt_at has come. Claimed
   // messages are kSending with the owner and a lease until now + lease_seconds, in_flight false.

@@ -759,6 +759,29 @@ TEST_P(OutboxConformanceTest, AddMessageStoresEveryFieldOnceByKey) {
   ExpectSameMessage(stored[0], m);
 }
 
+TEST_P(OutboxConformanceTest, SchedulesOfEveryMessageWithoutBodies) {
+  ImportCustomers(2);
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    OutboxMessage a = Message(1, "first", "2024-07-01T09:00:00Z");
+    OutboxMessage b = Message(2, "first", "2024-07-02T09:00:00Z");
+    b.status = MessageStatus::kHoldout;
+    ASSERT_THAT(write->AddMessage(a), IsOk());
+    ASSERT_THAT(write->AddMessage(b), IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  std::vector<std::string> seen;
+  ASSERT_THAT(store_->ForEachMessageSchedule([&](CustomerKey c, Instant at, MessageStatus st) {
+    seen.push_back(std::to_string(c.value()) + " " + FormatTimestamp(at) + " " +
+                   std::string(MessageStatusName(st)));
+    return Status::Ok();
+  }),
+              IsOk());
+  std::sort(seen.begin(), seen.end());
+  EXPECT_THAT(seen,
+              ElementsAre("1 2024-07-01T09:00:00Z planned", "2 2024-07-02T09:00:00Z holdout"));
+}
+
 TEST_P(OutboxConformanceTest, AddMessageRefusesATakenCouponAndAnUnknownCustomer) {
   ImportCustomers(2);
   WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());

@@ -109,6 +109,23 @@ Status SqliteStore::ForEachMessage(const MessageFilter& filter,
   }
 }
 
+Status SqliteStore::ForEachMessageSchedule(
+    const std::function<Status(CustomerKey, Instant, MessageStatus)>& fn) {
+  WINBACK_ASSIGN_OR_RETURN(Statement s,
+                           db_.Prepare("SELECT cid, scheduled_at, status FROM outbox"));
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    const std::int64_t status = s.ColumnInt(2);
+    if (status < 0 || status >= kMessageStatusCount) {
+      return InternalError("outbox: a message in status " + std::to_string(status) +
+                           ", which no winback writes");
+    }
+    WINBACK_RETURN_IF_ERROR(fn(CustomerKey(s.ColumnInt(0)), Instant::FromUnixMicros(s.ColumnInt(1)),
+                               static_cast<MessageStatus>(status)));
+  }
+}
+
 Result<std::vector<OutboxMessage>> SqliteStore::ClaimDue(const ClaimRequest& request) {
   if (request.owner.empty()) return InvalidArgumentError("claim: empty owner");
   if (request.limit < 1 || request.lease_seconds < 1) {

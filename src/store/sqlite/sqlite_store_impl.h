@@ -81,6 +81,8 @@ class SqliteStore final : public Store {
   Status ForEachJourney(const std::function<Status(const Journey&)>& fn) override;
   Status ForEachMessage(const MessageFilter& filter,
                         const std::function<Status(const OutboxMessage&)>& fn) override;
+  Status ForEachMessageSchedule(
+      const std::function<Status(CustomerKey, Instant, MessageStatus)>& fn) override;
   Result<std::vector<OutboxMessage>> ClaimDue(const ClaimRequest& request) override;
   Status MarkInFlight(std::int64_t id, std::string_view owner, Instant lease_until) override;
   Status RecordOutcome(std::int64_t id, std::string_view owner,
