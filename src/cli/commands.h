@@ -37,6 +37,7 @@ void RegisterRatesCommand(CLI::App& app, const GlobalOptions& globals, int& exit
 void RegisterCohortsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSegmentsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterReportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterRunCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterCampaignsCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterPreviewCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);

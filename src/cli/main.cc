@@ -41,6 +41,7 @@ int Run(int argc, char** argv) {
   RegisterSegmentsCommand(app, globals, exit_code);
   RegisterReportCommand(app, globals, exit_code);
   RegisterPlanCommand(app, globals, exit_code);
+  RegisterRunCommand(app, globals, exit_code);
   RegisterCampaignsCommand(app, globals, exit_code);
   RegisterPreviewCommand(app, globals, exit_code);
   RegisterSendCommand(app, globals, exit_code);
