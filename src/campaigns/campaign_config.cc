@@ -99,7 +99,7 @@ std::vector<config::Key> CampaignKeys() {
       config::Integer("send_hour", 0, 23),
       config::Integer("expires_after_days", 0, 365),
       config::String("language"),
-      config::Integer("cart_hours", 1, 24 * 30),
+      config::Integer("cart_hours", 1, std::int64_t{24} * 30),
       config::Integer("inactive_days", 1, kMaxDays),
       config::String("spend_threshold"),
       config::String("currency"),
@@ -109,7 +109,7 @@ std::vector<config::Key> CampaignKeys() {
       config::TableArray(
           "step",
           {config::Required(config::String("name")), config::Integer("wait_days", 0, kMaxDays),
-           config::Integer("wait_hours", 0, 24 * 365), config::String("template"),
+           config::Integer("wait_hours", 0, std::int64_t{24} * 365), config::String("template"),
            config::StringList("variants"), config::String("offer"),
            config::Integer("escalate", 0, 10), config::Boolean("auto_winner")}),
   };

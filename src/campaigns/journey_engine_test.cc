@@ -274,7 +274,7 @@ TEST(JourneyEnginePropertyTest, NoMessageBreaksThePolicy) {
     for (int k = 0; k < existing; ++k) {
       s.scheduled.push_back(
           At("2024-08-01T00:00:00Z")
-              .PlusSeconds(static_cast<std::int64_t>(rng.Next() % (20 * 86'400))));
+              .PlusSeconds(static_cast<std::int64_t>(rng.Next() % (std::uint64_t{20} * 86'400))));
     }
     std::sort(s.scheduled.begin(), s.scheduled.end());
     const std::vector<Instant> before = s.scheduled;

@@ -57,7 +57,7 @@ std::string TemplateFor(const Step& step, const std::string& variant,
                         const messages::TemplateSet& templates, const std::string& language,
                         const std::string& fallback) {
   if (!variant.empty()) {
-    const std::string name = BaseTemplate(step) + "." + variant;
+    std::string name = BaseTemplate(step) + "." + variant;
     if (templates.Require(name, language, fallback, messages::Parts{}).ok()) return name;
   }
   return BaseTemplate(step);
@@ -167,7 +167,7 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
         }
         return Status::Ok();
       }));
-  std::map<std::string, std::array<std::int64_t, 2 * kChannelKindCount>> tally;
+  std::map<std::string, std::array<std::int64_t, std::size_t{2} * kChannelKindCount>> tally;
   WINBACK_RETURN_IF_ERROR(store.ForEachCustomerInRange(
       store::KeyRange{}, [&](CustomerKey key, const store::CustomerRecord& r) {
         auto& t = tally[LikeThemCell(r, o.as_of)];
@@ -175,7 +175,8 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
         for (int c = 0; c < kChannelKindCount; ++c) {
           if (r.consent[c] != Consent::kGranted) continue;
           ++t[static_cast<std::size_t>(c)];
-          if (k < n && (engaged[k] >> c) & 1u) ++t[static_cast<std::size_t>(kChannelKindCount + c)];
+          if (k < n && (engaged[k] >> c) & 1u)
+            ++t[static_cast<std::size_t>(kChannelKindCount) + static_cast<std::size_t>(c)];
         }
         return Status::Ok();
       }));
@@ -187,7 +188,8 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
       rates.rate[c] =
           with_consent == 0
               ? 0.0
-              : static_cast<double>(t[static_cast<std::size_t>(kChannelKindCount + c)]) /
+              : static_cast<double>(
+                    t[static_cast<std::size_t>(kChannelKindCount) + static_cast<std::size_t>(c)]) /
                     static_cast<double>(with_consent);
     }
   }

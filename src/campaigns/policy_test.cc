@@ -153,11 +153,14 @@ TEST(PolicyPropertyTest, EarliestAllowedKeepsEveryInvariant) {
     const TimeZone& zone = tz[rng.Next() % tz.size()];
     std::vector<Instant> scheduled;
     const int n = static_cast<int>(rng.Next() % 6);
+    scheduled.reserve(static_cast<std::size_t>(n));
     for (int k = 0; k < n; ++k) {
-      scheduled.push_back(base.PlusSeconds(static_cast<std::int64_t>(rng.Next() % (20 * 86'400))));
+      scheduled.push_back(
+          base.PlusSeconds(static_cast<std::int64_t>(rng.Next() % (std::uint64_t{20} * 86'400))));
     }
     std::sort(scheduled.begin(), scheduled.end());
-    const Instant wish = base.PlusSeconds(static_cast<std::int64_t>(rng.Next() % (20 * 86'400)));
+    const Instant wish =
+        base.PlusSeconds(static_cast<std::int64_t>(rng.Next() % (std::uint64_t{20} * 86'400)));
     const Instant got = EarliestAllowed(scheduled, wish, zone, p);
     ASSERT_GE(got, wish) << i;
     ASSERT_FALSE(InQuietHours(zone.LocalSecondsOfDay(got), p))

@@ -138,9 +138,8 @@ class SmtpChannel final : public Channel {
     }
     const std::string& reply_text = t.error_reply.empty() ? t.last_reply : t.error_reply;
     result.detail = reply_text.empty() ? what : reply_text + " (" + what + ")";
-    if (IsLoginFailure(code)) {
-      result.outcome = DeliveryOutcome::kRetry;
-    } else if (reply >= 400 && reply < 500) {
+    if (IsLoginFailure(code) || (reply >= 400 && reply < 500)) {
+      // A refused login is the credentials' fault, not the message's: retry like a 4xx.
       result.outcome = DeliveryOutcome::kRetry;
     } else if (reply >= 500 && reply < 600) {
       result.outcome = DeliveryOutcome::kDead;

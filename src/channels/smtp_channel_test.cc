@@ -20,7 +20,7 @@ constexpr char kMime[] =
 
 class SmtpChannelTest : public ::testing::Test {
  protected:
-  void StartReceiver(std::vector<std::string> args = {}) {
+  void StartReceiver(const std::vector<std::string>& args = {}) {
     Result<std::unique_ptr<internal::TestReceiver>> r =
         internal::TestReceiver::Start("smtp_receiver.py", args, {});
     ASSERT_THAT(r, IsOk());

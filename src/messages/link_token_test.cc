@@ -62,7 +62,7 @@ TEST(SignTokenTest, TagIsRfc4231TruncatedVector) {
 constexpr std::string_view kKey = "0123456789abcdef0123456789abcdef";
 
 TEST(SignTokenTest, IsUrlSafe) {
-  const std::string token = SignToken(kKey, std::string("u:42\xff\xfe?&/+=", 12));
+  const std::string token = SignToken(kKey, std::string("u:42\xff\xfe?&/+=\0", 12));
   EXPECT_EQ(
       token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."),
       std::string::npos)

@@ -46,9 +46,11 @@ Result<std::unique_ptr<TestReceiver>> TestReceiver::Start(
   for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
@@ -96,6 +98,7 @@ std::vector<std::string> TestReceiver::Records() const {
     by_number[std::atoi(name.c_str())] = ReadFile(entry.path());
   }
   std::vector<std::string> records;
+  records.reserve(by_number.size());
   for (auto& [n, text] : by_number) records.push_back(std::move(text));
   return records;
 }
