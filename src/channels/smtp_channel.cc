@@ -138,12 +138,12 @@ class SmtpChannel final : public Channel {
     }
     const std::string& reply_text = t.error_reply.empty() ? t.last_reply : t.error_reply;
     result.detail = reply_text.empty() ? what : reply_text + " (" + what + ")";
-    if (IsLoginFailure(code) || (reply >= 400 && reply < 500)) {
-      // A refused login is the credentials' fault, not the message's: retry like a 4xx.
-      result.outcome = DeliveryOutcome::kRetry;
-    } else if (reply >= 500 && reply < 600) {
+    // A refused login is the credentials' fault, not the message's: retry, like a 4xx.
+    const bool refused_for_now = IsLoginFailure(code) || (reply >= 400 && reply < 500);
+    const bool handed_over = t.body_read == message.email_mime.size() && t.body_read > 0;
+    if (!refused_for_now && reply >= 500 && reply < 600) {
       result.outcome = DeliveryOutcome::kDead;
-    } else if (t.body_read == message.email_mime.size() && t.body_read > 0) {
+    } else if (!refused_for_now && handed_over) {
       // Everything was handed over after DATA's 354; whether the server took it is unknown.
       result.outcome = DeliveryOutcome::kUnknown;
     } else {
