@@ -578,6 +578,27 @@ class ChunkPlanner {
   std::vector<std::array<std::int64_t, 24>> hours_;
 };
 
+// What one plan (or preview) reads once before its chunks: the context of the day, the shared
+// state and the summary it fills.
+struct PlanRun {
+  PlanRun(const CampaignSettings& s, const PlanOptions& o) : settings(s), options(o) {
+    ctx.settings = &settings;
+    ctx.as_of = options.as_of;
+    ctx.channel_enabled = options.channel_enabled;
+  }
+  Status Load(store::Store& store) {
+    WINBACK_ASSIGN_OR_RETURN(limit, store.CustomerKeyLimit());
+    return LoadShared(store, settings, options, limit, shared, ctx, summary);
+  }
+
+  const CampaignSettings& settings;
+  const PlanOptions& options;
+  PlanContext ctx;
+  Shared shared;
+  PlanSummary summary;
+  std::int64_t limit = 1;
+};
+
 }  // namespace
 
 Status CheckTemplates(const CampaignSettings& settings, const messages::TemplateSet& templates,
@@ -630,15 +651,9 @@ Result<store::OutboxMessage> PreviewMessage(store::Store& store, const CampaignS
                          "' (steps: " + names + ")");
   }
   WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile, store.LoadCustomer(customer_id));
-  PlanSummary summary;
-  PlanContext ctx;
-  ctx.settings = &settings;
-  ctx.as_of = options.as_of;
-  ctx.channel_enabled = options.channel_enabled;
-  WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, store.CustomerKeyLimit());
-  Shared shared;
-  WINBACK_RETURN_IF_ERROR(LoadShared(store, settings, options, limit, shared, ctx, summary));
-  ChunkPlanner planner(store, settings, options, shared, ctx, summary);
+  PlanRun run(settings, options);
+  WINBACK_RETURN_IF_ERROR(run.Load(store));
+  ChunkPlanner planner(store, settings, options, run.shared, run.ctx, run.summary);
   WINBACK_ASSIGN_OR_RETURN(CustomerState * state, planner.One(profile.key));
   return planner.Preview(*state, *c, *s);
 }
@@ -651,22 +666,16 @@ Result<PlanSummary> Plan(store::Store& store, const CampaignSettings& settings,
         "plan: the links in messages need a signing key (set WINBACK_SIGNING_KEY)");
   }
   WINBACK_RETURN_IF_ERROR(CheckTemplates(settings, *options.templates, options.channel_enabled));
-  PlanSummary summary;
-  PlanContext ctx;
-  ctx.settings = &settings;
-  ctx.as_of = options.as_of;
-  ctx.channel_enabled = options.channel_enabled;
-  WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, store.CustomerKeyLimit());
-  Shared shared;
-  WINBACK_RETURN_IF_ERROR(LoadShared(store, settings, options, limit, shared, ctx, summary));
-  ChunkPlanner planner(store, settings, options, shared, ctx, summary);
+  PlanRun run(settings, options);
+  WINBACK_RETURN_IF_ERROR(run.Load(store));
+  ChunkPlanner planner(store, settings, options, run.shared, run.ctx, run.summary);
   const std::int64_t chunk = std::max<std::int64_t>(1, options.chunk_customers);
-  for (std::int64_t begin = 1; begin < limit; begin += chunk) {
-    const std::int64_t end = std::min(limit, begin + chunk);
+  for (std::int64_t begin = 1; begin < run.limit; begin += chunk) {
+    const std::int64_t end = std::min(run.limit, begin + chunk);
     WINBACK_RETURN_IF_ERROR(planner.Run(store::KeyRange{begin, end}));
-    if (options.progress) options.progress(end - 1, limit - 1);
+    if (options.progress) options.progress(end - 1, run.limit - 1);
   }
-  return summary;
+  return std::move(run.summary);
 }
 
 }  // namespace winback::campaigns
