@@ -175,7 +175,7 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
         for (int c = 0; c < kChannelKindCount; ++c) {
           if (r.consent[c] != Consent::kGranted) continue;
           ++t[static_cast<std::size_t>(c)];
-          if (k < n && (engaged[k] >> c) & 1u)
+          if (k < n && ((engaged[k] >> c) & 1) != 0)
             ++t[static_cast<std::size_t>(kChannelKindCount) + static_cast<std::size_t>(c)];
         }
         return Status::Ok();
