@@ -212,14 +212,26 @@ std::vector<std::string> Recommender::Recommend(CustomerKey customer, int n) con
   const auto bought_end = bought_.begin() + static_cast<std::ptrdiff_t>(offsets_[k + 1]);
   const auto recent_end =
       bought_begin + std::min<std::ptrdiff_t>(recent_skus_, bought_end - bought_begin);
-  std::unordered_map<std::uint32_t, std::uint64_t> scores;
+  // Scores accumulate in a dense array over sku indexes, one per thread and reused, with the
+  // list of the skus touched: no allocation per call once the scratch has grown.
+  thread_local std::vector<std::uint64_t> scores;
+  thread_local std::vector<std::uint32_t> touched;
+  if (scores.size() < sku_names_.size()) scores.resize(sku_names_.size(), 0);
+  touched.clear();
   for (auto x = bought_begin; x != recent_end; ++x) {
     for (std::uint64_t i = neighbour_offsets_[*x]; i < neighbour_offsets_[*x + 1]; ++i) {
-      scores[neighbours_[i].sku] += neighbours_[i].count;
+      const Neighbour& y = neighbours_[i];
+      if (scores[y.sku] == 0) touched.push_back(y.sku);
+      scores[y.sku] += y.count;  // count >= 1, so a touched sku's score is never 0.
     }
   }
-  for (auto x = bought_begin; x != bought_end; ++x) scores.erase(*x);
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked(scores.begin(), scores.end());
+  for (auto x = bought_begin; x != bought_end; ++x) scores[*x] = 0;  // Never one they bought.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked;
+  ranked.reserve(touched.size());
+  for (std::uint32_t sku : touched) {
+    if (scores[sku] != 0) ranked.emplace_back(sku, scores[sku]);
+    scores[sku] = 0;
+  }
   auto better = [this](const auto& a, const auto& b) {
     if (a.second != b.second) return a.second > b.second;
     return sku_names_[a.first] < sku_names_[b.first];

@@ -8,6 +8,7 @@
 #include "analytics/recommendations.h"
 #include "campaigns/journey_engine.h"
 #include "core/money.h"
+#include "core/parallel.h"
 #include "messages/coupon.h"
 #include "messages/link_token.h"
 
@@ -255,6 +256,9 @@ std::optional<int> BestHour(const std::array<std::int64_t, 24>& hours, std::int6
   return best;
 }
 
+// Messages rendered per task of the parallel render.
+constexpr std::size_t kRenderChunk = 64;
+
 class ChunkPlanner {
  public:
   ChunkPlanner(store::Store& store, const CampaignSettings& settings, const PlanOptions& options,
@@ -278,7 +282,9 @@ class ChunkPlanner {
   Status Run(store::KeyRange range) {
     WINBACK_RETURN_IF_ERROR(Gather(range));
     std::vector<Journey> journeys;
-    std::vector<OutboxMessage> messages;
+    // Decide on this thread in key order, then render on all (Render reads only the customer's
+    // state and what is shared and immutable during the chunk).
+    std::vector<std::pair<const CustomerState*, MessageDraft>> drafts;
     for (CustomerState& s : states_) {
       CustomerPlan plan;
       PlanCustomer(s, ctx_, plan);
@@ -287,11 +293,19 @@ class ChunkPlanner {
         Count(j);
         journeys.push_back(std::move(j));
       }
-      for (MessageDraft& d : plan.messages) {
-        WINBACK_RETURN_IF_ERROR(Render(s, d));
-        messages.push_back(std::move(d.message));
-      }
+      for (MessageDraft& d : plan.messages) drafts.emplace_back(&s, std::move(d));
     }
+    std::vector<Status> rendered(ChunkCount(drafts.size(), kRenderChunk));
+    ForEachChunk(drafts.size(), kRenderChunk, ResolveThreads(options_.threads),
+                 [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                   for (std::size_t i = begin; i < end && rendered[chunk].ok(); ++i) {
+                     rendered[chunk] = Render(*drafts[i].first, drafts[i].second);
+                   }
+                 });
+    for (const Status& status : rendered) WINBACK_RETURN_IF_ERROR(status);
+    std::vector<OutboxMessage> messages;
+    messages.reserve(drafts.size());
+    for (auto& [s, d] : drafts) messages.push_back(std::move(d.message));
     if (options_.dry_run) {
       for (const OutboxMessage& m : messages) CountMessage(m);
       return Status::Ok();
@@ -454,7 +468,8 @@ class ChunkPlanner {
   }
 
  private:
-  Status Render(const CustomerState& s, MessageDraft& d) {
+  // Thread-safe for different drafts: reads the state, settings and shared data only.
+  Status Render(const CustomerState& s, MessageDraft& d) const {
     OutboxMessage& m = d.message;
     if (m.status != MessageStatus::kPlanned) return Status::Ok();  // Holdout, expired.
     const Policy& policy = settings_.policy;

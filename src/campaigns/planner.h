@@ -37,6 +37,9 @@ struct PlanOptions {
   // Channels that have a transport configured; others are never chosen.
   std::array<bool, kChannelKindCount> channel_enabled = {true, true, true};
   std::int64_t chunk_customers = 20'000;
+  // Threads that render a chunk's messages (0: one per core). Decisions stay on one thread, in
+  // key order (the daily limit depends on it); the outbox is the same for any count.
+  int threads = 0;
   // Called after each chunk with customers done and the total.
   std::function<void(std::int64_t, std::int64_t)> progress;
 };

@@ -268,5 +268,37 @@ TEST_F(PlannerTest, KilledPlanRunAgainGivesTheSameOutbox) {
   }
 }
 
+// Rendering runs on several threads; the outbox is the same for any thread count.
+TEST_F(PlannerTest, ThreadCountDoesNotChangeTheOutbox) {
+  Populate(500);
+  PlanOptions one = Options("2024-06-02");
+  one.chunk_customers = 500;
+  one.threads = 1;
+  ASSERT_THAT(Plan(*store_, settings_, one).status(), IsOk());
+  const std::vector<OutboxMessage> reference = Outbox(*store_);
+  const std::string db = (dir_ / "threads.db").string();
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto s, store::OpenStore(db));
+    store_.swap(s);
+    Populate(500);
+    store_.swap(s);
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto s, store::OpenStore(db));
+  PlanOptions three = one;
+  three.threads = 3;
+  ASSERT_THAT(Plan(*s, settings_, three).status(), IsOk());
+  const std::vector<OutboxMessage> got = Outbox(*s);
+  ASSERT_EQ(got.size(), reference.size());
+  ASSERT_GT(got.size(), 300u);  // Several render tasks per chunk.
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].key, reference[i].key);
+    EXPECT_EQ(got[i].status, reference[i].status);
+    EXPECT_EQ(got[i].address, reference[i].address);
+    EXPECT_EQ(got[i].subject, reference[i].subject);
+    EXPECT_EQ(got[i].body_text, reference[i].body_text);
+    EXPECT_EQ(got[i].body_html, reference[i].body_html);
+  }
+}
+
 }  // namespace
 }  // namespace winback::campaigns
