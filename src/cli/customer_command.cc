@@ -146,6 +146,36 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
     if (!ev.properties.empty()) e.doc["properties"] = json::parse(ev.properties, nullptr, false);
     timeline.push_back(std::move(e));
   }
+  // The outbox: each message at the time it went out, else the time it is (or was) due.
+  Status listed = (*store)->ForEachMessage(
+      store::MessageFilter{.status = std::nullopt, .campaign = "", .customer = p->key},
+      [&timeline](const store::OutboxMessage& m) {
+        const Instant at = m.sent_at.value_or(m.scheduled_at);
+        Entry e{at, m.utc_offset_minutes, "message", m.key, "", json::object()};
+        e.detail = fmt::format("{} {} via {}{}", m.campaign, m.step, ChannelKindName(m.channel),
+                               m.variant.empty() ? "" : " (" + m.variant + ")");
+        e.detail += fmt::format(" {}", store::MessageStatusName(m.status));
+        if (!m.offer.empty()) e.detail += " offer=" + m.offer;
+        if (!m.coupon.empty()) e.detail += " coupon=" + m.coupon;
+        if (!m.detail.empty()) e.detail += " (" + m.detail + ")";
+        e.doc = {{"type", "message"},
+                 {"key", m.key},
+                 {"time", FormatTimestamp(at, m.utc_offset_minutes)},
+                 {"campaign", m.campaign},
+                 {"step", m.step},
+                 {"variant", OrNull(m.variant)},
+                 {"channel", ChannelKindName(m.channel)},
+                 {"status", store::MessageStatusName(m.status)},
+                 {"offer", OrNull(m.offer)},
+                 {"coupon", OrNull(m.coupon)},
+                 {"detail", OrNull(m.detail)}};
+        timeline.push_back(std::move(e));
+        return Status::Ok();
+      });
+  if (!listed.ok()) return ReportError(listed);
+  Result<std::vector<store::Journey>> journeys = (*store)->LoadJourneys(p->key);
+  if (!journeys.ok()) return ReportError(journeys.status());
+
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const Entry& a, const Entry& b) { return a.at < b.at; });
 
@@ -214,6 +244,19 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
         {"exit_reason", OrNull(a.exit_reason)},
         {"exit_at", TimeJson(a.exit_at)}};
     j["score"] = score ? ScoreJson(*score_date, *score) : json(nullptr);
+    json js = json::array();
+    for (const store::Journey& jr : *journeys) {
+      js.push_back({{"campaign", jr.campaign},
+                    {"occurrence", jr.occurrence},
+                    {"state", store::JourneyStateName(jr.state)},
+                    {"holdout", jr.holdout},
+                    {"entered_at", FormatTimestamp(jr.entered_at)},
+                    {"next_step", jr.next_step},
+                    {"next_due_at", TimeJson(jr.next_due_at)},
+                    {"exited_at", TimeJson(jr.exited_at)},
+                    {"reason", OrNull(jr.exit_reason)}});
+    }
+    j["journeys"] = js;
     json tl = json::array();
     for (const Entry& e : timeline) tl.push_back(e.doc);
     j["timeline"] = tl;
@@ -238,6 +281,14 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
              a.complaints, a.tickets_satisfied, a.tickets_unsatisfied, a.referrals,
              a.exit_reason.empty() ? "-" : a.exit_reason);
   if (score) PrintScore(*score_date, *score);
+  fmt::print("journeys ({})\n", journeys->size());
+  for (const store::Journey& jr : *journeys) {
+    fmt::print("  {:<20} #{} {:<10}{} entered {}  next step {}{}{}\n", jr.campaign, jr.occurrence,
+               store::JourneyStateName(jr.state), jr.holdout ? " holdout" : "",
+               FormatTimestamp(jr.entered_at), jr.next_step,
+               jr.next_due_at ? " due " + FormatTimestamp(*jr.next_due_at) : std::string(),
+               jr.exit_reason.empty() ? std::string() : "  (" + jr.exit_reason + ")");
+  }
   fmt::print("timeline ({} entries)\n", timeline.size());
   for (const Entry& e : timeline) {
     fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.offset), e.kind, e.id, e.detail);
@@ -252,7 +303,8 @@ void RegisterCustomerCommand(CLI::App& app, const GlobalOptions& globals, int& e
   auto json_flag = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("customer",
                                      "One customer: profile, consents, aggregates, the latest "
-                                     "scores and the timeline of orders and events");
+                                     "scores, campaign journeys and the timeline of orders, "
+                                     "events and messages");
   cmd->add_option("id", *id, "the customer's id as imported")->required();
   cmd->add_flag("--json", *json_flag, "print one JSON document");
   cmd->callback(

@@ -161,6 +161,10 @@ class OutboxStore {
   // first error of `fn`. `fn` may read through this store but must not write through it.
   virtual Status ForEachJourney(const std::function<Status(const Journey&)>& fn) = 0;
 
+  // The journeys of one customer, in (campaign, occurrence) order; empty for a customer
+  // without any (or an unknown key).
+  virtual Result<std::vector<Journey>> LoadJourneys(CustomerKey customer) = 0;
+
   // The messages that `filter` matches, in (scheduled_at, id) order. Stops at, and returns,
   // the first error of `fn`. `fn` may read through this store but must not write through it.
   virtual Status ForEachMessage(const MessageFilter& filter,

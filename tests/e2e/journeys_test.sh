@@ -102,4 +102,25 @@ if c and day(c[0]) <= datetime.date(2024, 6, 11) and len(a) == 3 and day(a[1]) =
 raise SystemExit(0 if ok else 1)
 PY
 ls outbox/*.eml >/dev/null 2>&1 || fail "no email files in outbox/"
+
+# `winback customer` shows the journeys and the messages on the timeline, as the outbox has them.
+expect_exit 0 "$WINBACK" customer comes_back --json
+echo "$OUT" >comes_back.json
+check
+python3 - <<'PY' || fail "winback customer: journeys and messages"
+import json
+c = json.load(open("comes_back.json"))
+outbox = [m for m in json.load(open("outbox.json"))["messages"] if m["customer_id"] == "comes_back"]
+timeline = [e for e in c["timeline"] if e["type"] == "message"]
+assert sorted(e["key"] for e in timeline) == sorted(m["key"] for m in outbox), (timeline, outbox)
+for e in timeline:
+    m = next(m for m in outbox if m["key"] == e["key"])
+    assert (e["campaign"], e["step"], e["channel"], e["status"]) == \
+        (m["campaign"], m["step"], m["channel"], m["status"]), (e, m)
+w = [j for j in c["journeys"] if j["campaign"] == "winback"]
+assert len(w) == 1 and w[0]["state"] == "exited" and w[0]["reason"], w
+PY
+expect_exit 0 "$WINBACK" customer stays_away
+expect_contains "$OUT" "journeys ("
+expect_contains "$OUT" "winback last_chance via"
 finish

@@ -869,6 +869,17 @@ TEST_P(OutboxConformanceTest, PutJourneyReplacesAndJourneysComeInCustomerOrder) 
   EXPECT_EQ(j.exit_reason, "ordered");
   EXPECT_EQ(j.trigger_ref, "o-77");
   EXPECT_EQ(all[0].next_due_at, T("2024-07-03T09:00:00Z"));
+  // One customer's journeys: the same records, in (campaign, occurrence) order.
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Journey> first, store_->LoadJourneys(CustomerKey(1)));
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].campaign, "birthday");
+  EXPECT_EQ(first[1].exit_reason, "ordered");
+  EXPECT_EQ(first[2].occurrence, 2);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Journey> second, store_->LoadJourneys(CustomerKey(2)));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].customer, CustomerKey(2));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Journey> none, store_->LoadJourneys(CustomerKey(99)));
+  EXPECT_TRUE(none.empty());
   int visited = 0;
   EXPECT_THAT(store_->ForEachJourney([&](const Journey&) {
     return ++visited == 2 ? CancelledError("enough") : Status::Ok();

@@ -91,6 +91,19 @@ Status SqliteStore::ForEachJourney(const std::function<Status(const Journey&)>& 
   }
 }
 
+Result<std::vector<Journey>> SqliteStore::LoadJourneys(CustomerKey customer) {
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare(std::string("SELECT ") + kJourneyColumns +
+                               " FROM journeys WHERE cid = ?1 ORDER BY campaign, occurrence"));
+  s.BindInt(1, customer.value());
+  std::vector<Journey> out;
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back(ReadJourney(s));
+  }
+}
+
 Status SqliteStore::ForEachMessage(const MessageFilter& filter,
                                    const std::function<Status(const OutboxMessage&)>& fn) {
   std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE 1";

@@ -79,6 +79,7 @@ class SqliteStore final : public Store {
 
   // OutboxStore (sqlite_outbox.cc).
   Status ForEachJourney(const std::function<Status(const Journey&)>& fn) override;
+  Result<std::vector<Journey>> LoadJourneys(CustomerKey customer) override;
   Status ForEachMessage(const MessageFilter& filter,
                         const std::function<Status(const OutboxMessage&)>& fn) override;
   Status ForEachMessageSchedule(
