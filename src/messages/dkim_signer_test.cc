@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "messages/mime.h"
@@ -286,6 +287,31 @@ TEST_F(DkimSignerTest, OneSignerSignsManyMessages) {
     parts.idempotency_key = "winback/come_back/c" + std::to_string(i) + "/1";
     parts.text = std::string(static_cast<std::size_t>(i) * 1000, 'x') + "\n";
     EXPECT_TRUE(Verify(SignedSample(*signer, parts)).passed) << i;
+  }
+}
+
+TEST_F(DkimSignerTest, OneSignerSignsFromSeveralThreadsAtOnce) {
+  std::unique_ptr<DkimSigner> signer = Signer();
+  ASSERT_NE(signer, nullptr);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 5;
+  WINBACK_ASSERT_OK_AND_ASSIGN(const std::string mail, BuildEmail(Sample(), "seed"));
+  std::vector<std::vector<Result<std::string>>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        results[static_cast<std::size_t>(t)].push_back(signer->Sign(mail));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const auto& per_thread : results) {
+    ASSERT_EQ(per_thread.size(), static_cast<std::size_t>(kEach));
+    for (const Result<std::string>& signed_mail : per_thread) {
+      ASSERT_THAT(signed_mail, IsOk());
+      EXPECT_TRUE(Verify(*signed_mail).passed);
+    }
   }
 }
 
