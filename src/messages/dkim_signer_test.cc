@@ -298,6 +298,7 @@ TEST_F(DkimSignerTest, OneSignerSignsFromSeveralThreadsAtOnce) {
   WINBACK_ASSERT_OK_AND_ASSIGN(const std::string mail, BuildEmail(Sample(), "seed"));
   std::vector<std::vector<Result<std::string>>> results(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
