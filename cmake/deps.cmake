@@ -18,6 +18,13 @@ find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 add_library(kainjow_mustache INTERFACE IMPORTED)
 set_target_properties(kainjow_mustache PROPERTIES
                       INTERFACE_INCLUDE_DIRECTORIES "${KAINJOW_MUSTACHE_INCLUDE_DIR}")
+# libopendkim (DKIM signing of email, src/messages) ships a pkg-config file but no CMake package.
+find_path(OPENDKIM_INCLUDE_DIR opendkim/dkim.h REQUIRED)
+find_library(OPENDKIM_LIBRARY opendkim REQUIRED)
+add_library(opendkim::opendkim UNKNOWN IMPORTED)
+set_target_properties(opendkim::opendkim PROPERTIES
+                      IMPORTED_LOCATION "${OPENDKIM_LIBRARY}"
+                      INTERFACE_INCLUDE_DIRECTORIES "${OPENDKIM_INCLUDE_DIR}")
 option(WINBACK_CHARTS "Embed Chart.js (fetched by npm at build time) so HTML reports draw charts" ON)
 if(WINBACK_CHARTS)
   find_program(NPM_EXECUTABLE npm)  # Chart.js for the HTML report (src/report)

@@ -18,7 +18,7 @@ set(WINBACK_VENDOR_HEADERS
     "CLI/=CLI11::CLI11" "toml++/=tomlplusplus::tomlplusplus" "boost/=Boost::headers"
     "Eigen/=Eigen3::Eigen" "xgboost/=xgboost" "gtest/=GTest" "gmock/=GTest"
     "benchmark/=benchmark::benchmark" "curl/=CURL::libcurl" "openssl/=OpenSSL::"
-    "kainjow/=kainjow_mustache")
+    "kainjow/=kainjow_mustache" "opendkim/=opendkim::opendkim")
 
 function(winback_check_vendor_includes name dir externals)
   file(GLOB_RECURSE files "${dir}/*.h" "${dir}/*.cc")

@@ -23,6 +23,10 @@ from = "Shop <shop@example.com>"   # the sender; required for smtp (no default)
 # starttls = true                  # default true, except on 127.0.0.1/::1/localhost: false
 # timeout_seconds = 10             # each delivery attempt, 1..600 (default 10)
 # Environment: WINBACK_SMTP_USERNAME, WINBACK_SMTP_PASSWORD (username unset: no SMTP AUTH).
+# dkim_domain = "example.com"      # DKIM-sign every email for this domain (d=), any transport;
+# dkim_selector = "winback"        #   its selector (s=): both or neither (default: unsigned)
+# Environment: WINBACK_DKIM_PRIVATE_KEY, the PEM RSA key whose public half is the TXT record
+# winback._domainkey.example.com (required when dkim_domain is set).
 
 [channels.sms]
 transport = "file"                 # file | twilio | webhook (no default: required)

@@ -12,6 +12,7 @@
 #include "campaigns/policy.h"
 #include "channels/channel_factory.h"
 #include "core/random.h"
+#include "messages/dkim_signer.h"
 #include "messages/link_token.h"
 #include "messages/mime.h"
 
@@ -80,12 +81,13 @@ class Sender {
  public:
   Sender(store::Store& store, const CampaignSettings& settings,
          const channels::ChannelSettings& channels, const SendOptions& options,
-         const ChannelFactory& factory)
+         const ChannelFactory& factory, const messages::DkimSigner* dkim)
       : store_(store),
         settings_(settings),
         channels_(channels),
         options_(options),
         factory_(factory),
+        dkim_(dkim),
         random_(options.jitter_seed != 0
                     ? options.jitter_seed
                     : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
@@ -204,6 +206,15 @@ class Sender {
                                 messages::SignToken(options_.signing_key, message.key);
         parts.date = Now();
         WINBACK_ASSIGN_OR_RETURN(out.email_mime, messages::BuildEmail(parts, message.key));
+        if (dkim_ != nullptr) {
+          // A message BuildEmail made that cannot be signed is our fault, not the message's:
+          // Internal stops the run rather than sending it unsigned or giving it up.
+          Result<std::string> signed_mime = dkim_->Sign(out.email_mime);
+          if (!signed_mime.ok()) {
+            return InternalError("message " + message.key + ": " + signed_mime.status().message());
+          }
+          out.email_mime = std::move(*signed_mime);
+        }
         out.text = message.body_text;
         break;
       }
@@ -278,7 +289,10 @@ class Sender {
     WINBACK_ASSIGN_OR_RETURN(channels::Channel * channel, ChannelFor(message.channel));
     Result<channels::OutboundMessage> out = Render(message, *channels_.For(message.channel));
     if (!out.ok()) {
-      if (out.status().code() == StatusCode::kFailedPrecondition) return out.status();
+      if (out.status().code() == StatusCode::kFailedPrecondition ||
+          out.status().code() == StatusCode::kInternal) {
+        return out.status();
+      }
       WINBACK_RETURN_IF_ERROR(store_.RecordOutcome(
           message.id, owner,
           Record(MessageStatus::kDead, now, "not sent: " + out.status().message())));
@@ -334,6 +348,7 @@ class Sender {
   const channels::ChannelSettings& channels_;
   const SendOptions& options_;
   const ChannelFactory& factory_;
+  const messages::DkimSigner* dkim_;  // Null: email goes out unsigned.
   Xoshiro256 random_;
   std::vector<Date> score_dates_;
   std::unique_ptr<channels::Channel> made_[kChannelKindCount];
@@ -386,7 +401,21 @@ Result<SendSummary> SendDue(store::Store& store, const CampaignSettings& setting
     return InvalidArgumentError(
         "send: limit must be >= 0, lease_seconds, batch and max_attempts >= 1");
   }
-  Sender sender(store, settings, channels, options, factory);
+  // The DKIM key is checked before anything is recovered or claimed, and the signer (one
+  // libopendkim library handle) serves the whole run.
+  std::unique_ptr<messages::DkimSigner> dkim;
+  if (channels.email && !channels.email->dkim_domain.empty()) {
+    if (options.dkim_private_key.empty()) {
+      return FailedPreconditionError(
+          "[channels.email] dkim_domain = \"" + channels.email->dkim_domain +
+          "\" signs email with DKIM: set " + std::string(messages::kDkimKeyVariable) +
+          " to the PEM private key");
+    }
+    WINBACK_ASSIGN_OR_RETURN(dkim, messages::DkimSigner::Create(channels.email->dkim_domain,
+                                                                channels.email->dkim_selector,
+                                                                options.dkim_private_key));
+  }
+  Sender sender(store, settings, channels, options, factory, dkim.get());
   return sender.Run();
 }
 

@@ -50,6 +50,9 @@ struct SendOptions {
   std::int64_t batch = 100;  // Messages per claim.
   // The key of unsubscribe link tokens (messages::SigningKeyFromEnv); required to send email.
   std::string signing_key;
+  // The DKIM private key, PEM (messages::DkimKeyFromEnv); required when [channels.email] sets
+  // dkim_domain, ignored otherwise.
+  std::string dkim_private_key;
   // A message whose attempt number `max_attempts` is a retry becomes dead instead.
   std::int64_t max_attempts = 8;
   // Seeds the backoff jitter; 0: a random seed.
@@ -93,12 +96,18 @@ struct SendSummary {
 //     +-25% jitter, at most 1 h; a larger Retry-After wins), or dead once the attempt was
 //     number max_attempts; dead; unknown.
 // Old messages are never dropped: a message scheduled in the past is simply due.
-// Channels are made on first use per kind from `channels` by `factory`.
+// Channels are made on first use per kind from `channels` by `factory`. When
+// channels.email->dkim_domain is set, every email is DKIM-signed (messages::DkimSigner, made
+// once per run from dkim_domain, dkim_selector and options.dkim_private_key) before any
+// transport sees it.
 // Errors: InvalidArgument for an empty owner or a limit, lease, batch or max_attempts below
-// its minimum; FailedPrecondition when a due message's kind has no [channels.KIND] table, when
-// the factory fails (a missing secret), or for an email without options.signing_key; store
-// errors pass through. On an error, the run's claims not yet handed over go back to the queue
-// before it returns. Not thread-safe; one run per store object at a time.
+// its minimum; FailedPrecondition, before anything is recovered or claimed, when dkim_domain
+// is set and options.dkim_private_key is empty or unusable (the message names
+// WINBACK_DKIM_PRIVATE_KEY, never the key); FailedPrecondition when a due message's kind has no
+// [channels.KIND] table, when the factory fails (a missing secret), or for an email without
+// options.signing_key; Internal when signing an email fails; store errors pass through. On an
+// error, the run's claims not yet handed over go back to the queue before it returns. Not
+// thread-safe; one run per store object at a time.
 Result<SendSummary> SendDue(store::Store& store, const CampaignSettings& settings,
                             const channels::ChannelSettings& channels, const SendOptions& options,
                             const ChannelFactory& factory = MakeChannel);

@@ -2,13 +2,18 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "store/open_store.h"
@@ -60,6 +65,25 @@ DeliveryResult Outcome(DeliveryOutcome outcome, std::string detail = "",
                         .provider_id = "",
                         .detail = std::move(detail),
                         .retry_after = retry_after};
+}
+
+// A fresh 2048-bit RSA key as PEM, made by the test: no private key is committed.
+std::string NewRsaKeyPem() {
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nullptr), EVP_PKEY_CTX_free);
+  EVP_PKEY* key = nullptr;
+  if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 2048) != 1 ||
+      EVP_PKEY_keygen(ctx.get(), &key) != 1) {
+    return "";
+  }
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+  EVP_PKEY_free(key);
+  std::string pem(BIO_ctrl_pending(bio.get()), '\0');
+  const int n = BIO_read(bio.get(), pem.data(), static_cast<int>(pem.size()));
+  pem.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return pem;
 }
 
 class SenderTest : public ::testing::Test {
@@ -483,6 +507,85 @@ TEST_F(SenderTest, EmailWithoutSigningKeyIsAnError) {
               StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("WINBACK_SIGNING_KEY")));
   for (const OutboxMessage& m : All()) EXPECT_EQ(m.status, MessageStatus::kPlanned);
   EXPECT_TRUE(script_.sent.empty());
+}
+
+TEST_F(SenderTest, SignsEveryEmailWithDkimWhenConfigured) {
+  ImportCustomers(3);
+  Add({Message(1), Message(2), Message(3, "winback", ChannelKind::kSms)});
+  channels_.email->dkim_domain = "example.com";
+  channels_.email->dkim_selector = "winback2024";
+  options_.dkim_private_key = NewRsaKeyPem();
+  ASSERT_FALSE(options_.dkim_private_key.empty());
+  WINBACK_ASSERT_OK_AND_ASSIGN(SendSummary summary, Send());
+  EXPECT_EQ(summary.total.sent, 3);
+  ASSERT_EQ(script_.sent.size(), 3u);
+  for (const OutboundMessage& m : script_.sent) {
+    if (m.kind != ChannelKind::kEmail) {
+      EXPECT_EQ(m.email_mime, "");
+      continue;
+    }
+    EXPECT_THAT(m.email_mime,
+                ::testing::StartsWith("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; "
+                                      "d=example.com;\r\n\ts=winback2024; t="));
+    // The signed message is the one BuildEmail made, after the one header field.
+    EXPECT_THAT(m.email_mime, HasSubstr("\r\nDate: "));
+    EXPECT_THAT(m.email_mime, HasSubstr("\r\nX-Winback-Key: " + m.key + "\r\n"));
+  }
+}
+
+TEST_F(SenderTest, TheFileChannelWritesTheSignedEmail) {
+  ImportCustomers(1);
+  Add({Message(1)});
+  channels_.email->dkim_domain = "example.com";
+  channels_.email->dkim_selector = "winback2024";
+  options_.dkim_private_key = NewRsaKeyPem();
+  WINBACK_ASSERT_OK_AND_ASSIGN(SendSummary summary,
+                               SendDue(*store_, settings_, channels_, options_, MakeChannel));
+  EXPECT_EQ(summary.total.sent, 1);
+  std::ifstream eml(dir_ / "out" / "winback__first__c1__1.eml", std::ios::binary);
+  ASSERT_TRUE(eml.good());
+  std::stringstream bytes;
+  bytes << eml.rdbuf();
+  EXPECT_THAT(bytes.str(), ::testing::StartsWith("DKIM-Signature: v=1; a=rsa-sha256; "));
+}
+
+TEST_F(SenderTest, DkimWithoutAUsableKeyIsAnErrorBeforeAnythingIsClaimed) {
+  ImportCustomers(2);
+  Add({Message(1), Message(2)});
+  channels_.email->dkim_domain = "example.com";
+  channels_.email->dkim_selector = "winback2024";
+  // A claim whose lease ended an hour ago: a run that starts gives it back to the queue.
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      std::vector<OutboxMessage> claimed,
+      store_->ClaimDue(store::ClaimRequest{.owner = "other-host:1:1",
+                                           .now = options_.now.PlusSeconds(-3600),
+                                           .lease_seconds = 1,
+                                           .limit = 1}));
+  ASSERT_EQ(claimed.size(), 1u);
+
+  options_.dkim_private_key.clear();
+  EXPECT_THAT(Send(), StatusIsWith(StatusCode::kFailedPrecondition,
+                                   HasSubstr("set WINBACK_DKIM_PRIVATE_KEY")));
+  const std::string pem = NewRsaKeyPem();
+  options_.dkim_private_key = pem.substr(0, pem.size() / 2);
+  Result<SendSummary> truncated = Send();
+  EXPECT_THAT(truncated,
+              StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("WINBACK_DKIM_PRIVATE_KEY")));
+  EXPECT_THAT(truncated.status().message(), ::testing::Not(HasSubstr(pem.substr(40, 40))));
+  // Nothing was recovered, claimed or handed over.
+  EXPECT_TRUE(script_.sent.empty());
+  EXPECT_EQ(ByKey(claimed[0].key).status, MessageStatus::kSending);
+  for (const OutboxMessage& m : All()) {
+    if (m.key != claimed[0].key) {
+      EXPECT_EQ(m.status, MessageStatus::kPlanned);
+    }
+  }
+  // Without dkim_domain the key is not needed.
+  channels_.email->dkim_domain.clear();
+  channels_.email->dkim_selector.clear();
+  WINBACK_ASSERT_OK_AND_ASSIGN(SendSummary summary, Send());
+  EXPECT_EQ(summary.recovered, 1);
+  EXPECT_EQ(summary.total.sent, 2);
 }
 
 TEST_F(SenderTest, InvalidOptions) {

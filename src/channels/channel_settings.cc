@@ -1,5 +1,6 @@
 #include "channels/channel_settings.h"
 
+#include <cctype>
 #include <filesystem>
 #include <string_view>
 #include <utility>
@@ -32,7 +33,11 @@ std::vector<config::Key> KeysFor(const KindSpec& spec) {
   std::vector<config::Key> keys = {config::OneOf("transport", spec.transports),
                                    config::String("url"), config::String("from"),
                                    config::Integer("timeout_seconds", 1, 600)};
-  if (spec.kind == ChannelKind::kEmail) keys.push_back(config::Boolean("starttls"));
+  if (spec.kind == ChannelKind::kEmail) {
+    keys.push_back(config::Boolean("starttls"));
+    keys.push_back(config::String("dkim_domain"));
+    keys.push_back(config::String("dkim_selector"));
+  }
   if (spec.kind == ChannelKind::kWhatsapp) keys.push_back(config::String("phone_number_id"));
   return keys;
 }
@@ -56,6 +61,49 @@ std::string_view UrlHost(std::string_view url) {
 
 bool IsLoopbackHost(std::string_view host) {
   return host == "localhost" || host == "::1" || StartsWith(host, "127.");
+}
+
+// A DKIM d= or s= value (RFC 6376 section 3.5): labels of letters, digits and '-', not
+// starting or ending with '-', at most 63 characters, separated by '.'; 253 characters at most.
+bool IsDnsName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = name.find('.', start);
+    const std::string_view label = name.substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (const char c : label) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// dkim_domain and dkim_selector: both or neither, each a DNS name.
+Status ParseDkim(const SectionView& s, const std::string& name, const Value& table,
+                 ChannelConfig& out) {
+  const Value* domain = table.Find("dkim_domain");
+  const Value* selector = table.Find("dkim_selector");
+  if (domain != nullptr) out.dkim_domain = domain->AsString();
+  if (selector != nullptr) out.dkim_selector = selector->AsString();
+  if (out.dkim_domain.empty() != out.dkim_selector.empty()) {
+    const bool has_domain = !out.dkim_domain.empty();
+    return s.Error(has_domain ? *domain : *selector, name,
+                   has_domain ? "dkim_domain needs dkim_selector (set both or neither)"
+                              : "dkim_selector needs dkim_domain (set both or neither)");
+  }
+  for (const auto& [key, value] : {std::pair<std::string_view, const Value*>{"dkim_domain", domain},
+                                   {"dkim_selector", selector}}) {
+    if (value == nullptr || value->AsString().empty() || IsDnsName(value->AsString())) continue;
+    return s.Error(
+        *value, name + "." + std::string(key),
+        "\"" + value->AsString() +
+            "\" is not a DNS name (labels of letters, digits and '-', separated by '.')");
+  }
+  return Status::Ok();
 }
 
 Status ParseKind(const SectionView& s, const std::string& name, const Value& table,
@@ -98,7 +146,7 @@ Status ParseKind(const SectionView& s, const std::string& name, const Value& tab
   if (out.transport == "whatsapp_cloud" && out.phone_number_id.empty()) {
     return s.Error(table, name, "whatsapp_cloud needs a non-empty key phone_number_id");
   }
-  return Status::Ok();
+  return ParseDkim(s, name, table, out);
 }
 
 }  // namespace

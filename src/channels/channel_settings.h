@@ -40,6 +40,13 @@ struct ChannelConfig {
   bool starttls = true;
   // The whole delivery attempt, connecting included, in seconds (1..600, default 10).
   std::int64_t timeout_seconds = 10;
+  // email: DKIM-sign every message (RFC 6376) for the signing domain `dkim_domain` (d=) with
+  // the key published at `dkim_selector`._domainkey.`dkim_domain` (s=); both set or both
+  // empty (no signature). DNS names: labels of letters, digits and '-' separated by '.'.
+  // The private key is never in the file: it comes from WINBACK_DKIM_PRIVATE_KEY
+  // (messages/dkim_signer.h) when the sender starts.
+  std::string dkim_domain;
+  std::string dkim_selector;
 };
 
 // Every channel kind's delivery settings; nullopt where winback.toml has no table for the kind
@@ -58,9 +65,11 @@ struct ChannelSettings {
 // checks (types, known keys, transport among those valid for the kind, timeout_seconds in
 // 1..600), the parse function requires `transport` and `url`, a URL scheme that fits the
 // transport (smtp:// or smtps:// for smtp, http:// or https:// for the HTTP transports),
-// `from` for smtp and twilio and `phone_number_id` for whatsapp_cloud. Its errors are
-// InvalidArgument with the file and line:
-// "winback.toml:3: channels.sms.url: twilio needs an http:// or https:// URL".
+// `from` for smtp and twilio, `phone_number_id` for whatsapp_cloud, and for email
+// `dkim_domain` and `dkim_selector` together, each a DNS name. Its errors are InvalidArgument
+// with the file and line:
+// "winback.toml:3: channels.sms.url: twilio needs an http:// or https:// URL",
+// "winback.toml:5: channels.email: dkim_domain needs dkim_selector (set both or neither)".
 void AddConfigSections(config::Registry& registry);
 
 }  // namespace winback::channels

@@ -121,6 +121,61 @@ TEST(ChannelSettingsTest, UrlSchemeMustFitTheTransport) {
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("no host")));
 }
 
+TEST(ChannelSettingsTest, ReadsDkimDomainAndSelector) {
+  const std::string base = "[channels.email]\ntransport = \"file\"\nurl = \"outbox\"\n";
+  Result<ChannelSettings> s =
+      Parse(base + "dkim_domain = \"mail.example.com\"\ndkim_selector = \"winback-2024\"\n");
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(s->email->dkim_domain, "mail.example.com");
+  EXPECT_EQ(s->email->dkim_selector, "winback-2024");
+  Result<ChannelSettings> unsigned_email = Parse(base);
+  ASSERT_THAT(unsigned_email, IsOk());
+  EXPECT_EQ(unsigned_email->email->dkim_domain, "");
+  EXPECT_EQ(unsigned_email->email->dkim_selector, "");
+  EXPECT_THAT(Parse(base + "dkim_domain = \"\"\ndkim_selector = \"\"\n"), IsOk());
+}
+
+TEST(ChannelSettingsTest, DkimNeedsDomainAndSelectorTogether) {
+  const std::string base = "[channels.email]\ntransport = \"file\"\nurl = \"outbox\"\n";
+  EXPECT_THAT(Parse(base + "dkim_domain = \"example.com\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("winback.toml:4: channels.email: dkim_domain needs "
+                                     "dkim_selector (set both or neither)")));
+  EXPECT_THAT(Parse(base + "\ndkim_selector = \"s1\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("winback.toml:5: channels.email: dkim_selector needs "
+                                     "dkim_domain")));
+  EXPECT_THAT(Parse(base + "dkim_domain = \"\"\ndkim_selector = \"s1\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("needs dkim_domain")));
+}
+
+TEST(ChannelSettingsTest, DkimDomainAndSelectorAreDnsNames) {
+  const std::string base = "[channels.email]\ntransport = \"file\"\nurl = \"outbox\"\n";
+  EXPECT_THAT(
+      Parse(base + "dkim_domain = \"example.com; h=to\"\ndkim_selector = \"s1\"\n"),
+      StatusIsWith(StatusCode::kInvalidArgument,
+                   HasSubstr("winback.toml:4: channels.email.dkim_domain: \"example.com; h=to\" "
+                             "is not a DNS name")));
+  EXPECT_THAT(Parse(base + "dkim_domain = \"example.com\"\ndkim_selector = \"-s1\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("winback.toml:5: channels.email.dkim_selector")));
+  for (const char* bad : {"example..com", "example.com.", ".example.com", "ex_ample.com"}) {
+    EXPECT_THAT(Parse(base + "dkim_domain = \"" + bad + "\"\ndkim_selector = \"s1\"\n"),
+                StatusIs(StatusCode::kInvalidArgument))
+        << bad;
+  }
+  EXPECT_THAT(
+      Parse(base + "dkim_domain = \"" + std::string(64, 'a') + ".com\"\ndkim_selector = \"s1\"\n"),
+      StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST(ChannelSettingsTest, DkimKeysAreForEmailOnly) {
+  EXPECT_THAT(Parse("[channels.sms]\ntransport = \"file\"\nurl = \"o\"\ndkim_domain = \"a.b\"\n"),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("channels.sms.dkim_domain")));
+  EXPECT_THAT(Parse("[channels.email]\ntransport = \"file\"\nurl = \"o\"\ndkim_domain = 1\n"),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(ChannelSettingsTest, KeyChecksComeFromTheLoader) {
   EXPECT_THAT(Parse("[channels.sms]\ntransport = \"file\"\nurl = \"o\"\nstarttls = true\n"),
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("channels.sms.starttls")));

@@ -304,8 +304,12 @@ TEST(HmacSha256HexTest, MatchesRfc4231Case2) {
 }
 
 TEST(HttpClientTest, HeaderWithALineBreakIsDeadWithoutSending) {
-  Result<std::unique_ptr<Channel>> channel =
-      MakeWebhookChannel(ChannelConfig{"webhook", "http://127.0.0.1:1/", "", "", false, 1}, "s");
+  ChannelConfig config;
+  config.transport = "webhook";
+  config.url = "http://127.0.0.1:1/";
+  config.starttls = false;
+  config.timeout_seconds = 1;
+  Result<std::unique_ptr<Channel>> channel = MakeWebhookChannel(config, "s");
   ASSERT_THAT(channel, IsOk());
   OutboundMessage m;
   m.key = "a\r\nX-Evil: 1";

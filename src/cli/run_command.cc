@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "analytics/analytics_config.h"
 #include "campaigns/sender.h"
@@ -51,10 +52,14 @@ int RunRun(const GlobalOptions& globals, const RunOptions& o) {
   }
   Result<config::Config> loaded = LoadConfig(globals);
   if (!loaded.ok()) return ReportError(loaded.status());
-  // Every precondition before any work: the signing key the plan and the emails need.
+  // Every precondition before any work: the signing key the plan and the emails need, and the
+  // DKIM key when email is DKIM-signed.
   Result<std::string> key = messages::SigningKeyFromEnv();
   if (!key.ok()) return ReportError(key.status());
   send.signing_key = *key;
+  Result<std::string> dkim_key = DkimKeyForSending(loaded->Get<channels::ChannelSettings>());
+  if (!dkim_key.ok()) return ReportError(dkim_key.status());
+  send.dkim_private_key = std::move(*dkim_key);
   send.owner = campaigns::SenderOwner();
 
   // 1. Score.

@@ -5,10 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "campaigns/campaign_config.h"
 #include "campaigns/sender.h"
 #include "channels/channel_settings.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
@@ -69,6 +71,9 @@ int RunSend(const GlobalOptions& globals, const SendCommandOptions& o) {
     }
     options.signing_key = *key;
   }
+  Result<std::string> dkim_key = DkimKeyForSending(channel_settings);
+  if (!dkim_key.ok()) return ReportError(dkim_key.status());
+  options.dkim_private_key = std::move(*dkim_key);
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *loaded);
   if (!store.ok()) return ReportError(store.status());
   options.limit = o.limit;
@@ -119,7 +124,8 @@ void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_
   CLI::App* cmd = app.add_subcommand(
       "send",
       "Deliver the due messages of the outbox through [channels] (consent, orders, let-go and "
-      "quiet hours checked again at send time); email needs WINBACK_SIGNING_KEY");
+      "quiet hours checked again at send time); email needs WINBACK_SIGNING_KEY, and "
+      "WINBACK_DKIM_PRIVATE_KEY when [channels.email] sets dkim_domain");
   cmd->add_option("--limit", o->limit, "send at most N messages (default 0: every due one)");
   cmd->add_flag("--retry-unknown", o->retry_unknown,
                 "first requeue the `unknown` messages (handed over, fate unknown): they may "
