@@ -162,8 +162,9 @@ PeekOutcome PeekDaily(std::uint64_t seed, double p_treated, double truth) {
 
 TEST(StatsSimulationTest, SequentialIntervalSurvivesDailyPeekingAndFixedDoesNot) {
   // Under no effect, "significant at some look" is a false positive. With 30 looks the
-  // fixed-horizon test finds one in roughly a fifth of the runs; the always-valid interval
-  // stays under 5%. The fixed test read once, at the end, is still fine.
+  // fixed-horizon test finds one in about a third of the runs (128 of 400 with these seeds);
+  // the always-valid interval in 1.5% (6 of 400). The fixed test read once, at the end, is
+  // still fine (17 of 400).
   int fixed_any = 0;
   int sequential_any = 0;
   int fixed_last = 0;
@@ -173,7 +174,7 @@ TEST(StatsSimulationTest, SequentialIntervalSurvivesDailyPeekingAndFixedDoesNot)
     sequential_any += o.sequential_any;
     fixed_last += o.fixed_last;
   }
-  EXPECT_GE(fixed_any / double{kRuns}, 0.12);
+  EXPECT_GE(fixed_any / double{kRuns}, 0.20);
   EXPECT_LE(sequential_any / double{kRuns}, 0.05);
   EXPECT_LE(fixed_last / double{kRuns}, 0.08);
   EXPECT_GE(fixed_last / double{kRuns}, 0.02);
