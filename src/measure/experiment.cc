@@ -139,13 +139,13 @@ Result<Experiment> ParseExperiment(std::string_view text, std::string_view file)
     const std::string_view id = fields[*id_column];
     const std::string_view arm = fields[*arm_column];
     bool ok = true;
-    if (const std::string problem = IdProblem(id); !problem.empty()) {
-      errors.Add(line + "customer_id: " + problem);
-      ok = false;
-    }
-    if (const std::string problem = IdProblem(arm); !problem.empty()) {
-      errors.Add(line + "arm: " + problem);
-      ok = false;
+    for (const auto& [field, value] : {std::pair{"customer_id", id}, std::pair{"arm", arm}}) {
+      if (const std::string problem = IdProblem(value); !problem.empty()) {
+        std::string message = line;
+        message.append(field).append(": ").append(problem);
+        errors.Add(std::move(message));
+        ok = false;
+      }
     }
     if (!ok) continue;
     const auto [it, inserted] = first_line.try_emplace(std::string(id), reader.line());
