@@ -43,5 +43,6 @@ void RegisterCampaignsCommand(CLI::App& app, const GlobalOptions& globals, int& 
 void RegisterPreviewCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

@@ -46,6 +46,7 @@ int Run(int argc, char** argv) {
   RegisterPreviewCommand(app, globals, exit_code);
   RegisterSendCommand(app, globals, exit_code);
   RegisterOutboxCommand(app, globals, exit_code);
+  RegisterMeasureCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

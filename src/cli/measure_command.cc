@@ -1,0 +1,317 @@
+// winback measure: what came back, against a control, with honest uncertainty. Today:
+// `--experiment F`, any experiment whose assignment is a file customer_id,arm; `--campaign`
+// (winback's own campaigns against their holdout) comes next and shares the statistics of
+// src/measure.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/command_helpers.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/store_open.h"
+#include "core/money.h"
+#include "measure/experiment.h"
+
+namespace winback::cli {
+namespace {
+
+struct MeasureOptions {
+  std::string experiment;
+  std::string campaign;
+  std::string start;
+  std::string window = "14d";
+  std::string control;
+  std::string shares;
+  bool json = false;
+};
+
+constexpr std::int64_t kMaxWindowDays = 3650;
+
+// "14d" or "2w" to days, 1..3650.
+Result<std::int64_t> ParseWindow(std::string_view text) {
+  const auto bad = [&] {
+    return InvalidArgumentError("--window: '" + std::string(text) +
+                                "' is not a number of days or weeks, like 14d or 2w");
+  };
+  if (text.size() < 2) return bad();
+  const char unit = text.back();
+  if (unit != 'd' && unit != 'w') return bad();
+  std::int64_t n = 0;
+  const char* first = text.data();
+  const char* last = text.data() + text.size() - 1;
+  const auto [end, ec] = std::from_chars(first, last, n);
+  if (ec != std::errc() || end != last || *first == '-' || *first == '+') return bad();
+  const std::int64_t days = unit == 'w' ? n * 7 : n;
+  if (n < 1 || days > kMaxWindowDays) {
+    return InvalidArgumentError("--window: must be between 1 and " +
+                                std::to_string(kMaxWindowDays) + " days, got '" +
+                                std::string(text) + "'");
+  }
+  return days;
+}
+
+// "a=9,b=1" to (arm, weight) pairs.
+Result<std::vector<std::pair<std::string, double>>> ParseShares(std::string_view text) {
+  std::vector<std::pair<std::string, double>> out;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    const std::size_t eq = item.rfind('=');
+    double weight = 0;
+    if (eq != std::string_view::npos && eq > 0) {
+      const std::string_view number = item.substr(eq + 1);
+      const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), weight);
+      if (ec == std::errc() && end == number.data() + number.size() && weight > 0 &&
+          std::isfinite(weight)) {
+        out.emplace_back(std::string(item.substr(0, eq)), weight);
+        continue;
+      }
+    }
+    return InvalidArgumentError("--shares: '" + std::string(item) +
+                                "' is not ARM=WEIGHT with a positive weight, like control=1");
+  }
+  return out;
+}
+
+nlohmann::json OrNull(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json LiftJson(const measure::MetricLift& lift) {
+  const measure::Comparison& c = lift.comparison;
+  return {{"diff", c.diff},
+          {"se", c.se},
+          {"ci_low", c.ci_low},
+          {"ci_high", c.ci_high},
+          {"p_value", c.p_value},
+          {"relative_lift", OrNull(c.relative_lift)},
+          {"relative_ci_low", OrNull(c.relative_ci_low)},
+          {"relative_ci_high", OrNull(c.relative_ci_high)},
+          {"holm_p_value", lift.holm_p_value},
+          {"mde", OrNull(lift.mde)}};
+}
+
+nlohmann::json ExperimentJson(const std::string& file, std::int64_t window_days,
+                              const measure::ExperimentOptions& options,
+                              const measure::ExperimentResult& r) {
+  nlohmann::json arms = nlohmann::json::array();
+  for (std::size_t a = 0; a < r.arms.size(); ++a) {
+    const measure::ArmResult& arm = r.arms[a];
+    nlohmann::json j = {
+        {"arm", arm.arm},
+        {"control", a == r.control},
+        {"n", arm.n},
+        {"visit_rate", arm.visit_rate},
+        {"conversion_rate", arm.conversion_rate},
+        {"revenue_per_customer", arm.revenue_per_customer},
+        {"visitors", arm.visitors},
+        {"converters", arm.converters},
+        {"orders", arm.orders},
+        {"revenue", r.currency.empty()
+                        ? std::string("0")
+                        : FormatMinorUnits(arm.revenue_minor, *Currency::FromCode(r.currency))}};
+    if (!arm.lift.empty()) {
+      nlohmann::json lift = nlohmann::json::object();
+      for (const measure::Metric m : measure::kMetrics) {
+        lift[std::string(measure::MetricName(m))] = LiftJson(arm.lift[static_cast<std::size_t>(m)]);
+      }
+      j["lift"] = std::move(lift);
+    }
+    arms.push_back(std::move(j));
+  }
+  nlohmann::json shares = "equal";
+  if (!r.equal_shares) {
+    shares = nlohmann::json::object();
+    for (const auto& [arm, weight] : options.expected_shares) shares[arm] = weight;
+  }
+  return {{"experiment", file},
+          {"start", FormatTimestamp(r.start)},
+          {"end", FormatTimestamp(r.end)},
+          {"window_days", window_days},
+          {"control", r.arms[r.control].arm},
+          {"currency", r.currency.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.currency)},
+          {"confidence", 1.0 - options.alpha},
+          {"srm_p_value", r.sample_ratio.p_value},
+          {"srm_chi_square", r.sample_ratio.chi_square},
+          {"srm_mismatch", r.sample_ratio.mismatch},
+          {"srm_expected_shares", shares},
+          {"arms", arms}};
+}
+
+std::string Percent(double fraction) { return fmt::format("{:.2f}%", 100 * fraction); }
+
+// "0.0185", or "<0.0001" for what four decimals would print as zero.
+std::string PValue(double p) { return p < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", p); }
+
+// Rates in percentage points, money with its currency's decimals; signed for differences.
+std::string Number(measure::Metric m, double v, int decimals, bool sign) {
+  if (m != measure::Metric::kRevenuePerCustomer) {
+    v *= 100;
+    decimals = 2;
+  }
+  return sign ? fmt::format("{:+.{}f}", v, decimals) : fmt::format("{:.{}f}", v, decimals);
+}
+std::string Unit(measure::Metric m) {
+  return m == measure::Metric::kRevenuePerCustomer ? "" : " pts";
+}
+
+void PrintExperiment(const std::string& file, std::int64_t window_days,
+                     const measure::ExperimentOptions& options,
+                     const measure::ExperimentResult& r) {
+  int decimals = 2;
+  if (!r.currency.empty()) decimals = Currency::FromCode(r.currency)->exponent();
+  std::int64_t customers = 0;
+  std::size_t width = 8;
+  for (std::size_t a = 0; a < r.arms.size(); ++a) {
+    customers += r.arms[a].n;
+    width = std::max(width, r.arms[a].arm.size() + (a == r.control ? 10 : 0));
+  }
+  fmt::print("Experiment {}: {} arms, {} customers; outcomes in [{}, {}) UTC, {} days{}\n", file,
+             r.arms.size(), WithThousands(customers), UtcDate(r.start).ToString(),
+             UtcDate(r.end).ToString(), window_days,
+             r.currency.empty() ? std::string("; nobody ordered") : "; revenue in " + r.currency);
+  fmt::print("\n{:<{}} {:>10} {:>11} {:>16} {:>17}\n", "arm", width, "customers", "visit rate",
+             "conversion rate", "revenue/customer");
+  for (std::size_t a = 0; a < r.arms.size(); ++a) {
+    const measure::ArmResult& arm = r.arms[a];
+    fmt::print("{:<{}} {:>10} {:>11} {:>16} {:>17.{}f}\n",
+               arm.arm + (a == r.control ? " (control)" : ""), width, WithThousands(arm.n),
+               Percent(arm.visit_rate), Percent(arm.conversion_rate), arm.revenue_per_customer,
+               decimals);
+  }
+  const std::string against = r.equal_shares ? "equal shares" : "the shares given by --shares";
+  const double srm_p = r.sample_ratio.p_value;
+  fmt::print("\nSplit: chi-square {:.3f}, p {} against {}: {}\n", r.sample_ratio.chi_square,
+             srm_p < 0.0001 ? std::string("< 0.0001") : "= " + PValue(srm_p), against,
+             r.sample_ratio.mismatch ? "MISMATCH" : "consistent");
+  if (r.sample_ratio.mismatch) {
+    fmt::print(
+        "\nSample ratio mismatch (p < {}): the arms' sizes are not what the split should give,\n"
+        "so customers were lost or added unevenly and no lift can be trusted; none is shown.\n"
+        "Check how the assignment was made, or pass the designed shares with --shares.\n",
+        measure::kSampleRatioThreshold);
+    return;
+  }
+  const bool holm = r.arms.size() > 2;
+  fmt::print("\nAgainst {} ({:.0f}% intervals; rates in percentage points{})\n",
+             r.arms[r.control].arm, 100 * (1 - options.alpha),
+             r.currency.empty() ? std::string() : ", revenue per customer in " + r.currency);
+  fmt::print("{:<{}} {:<21} {:>14} {:>24} {:>8} {:>9}{}\n", "arm", width, "metric", "diff",
+             "interval", "p", "relative", holm ? "   Holm p" : "");
+  for (std::size_t a = 0; a < r.arms.size(); ++a) {
+    if (a == r.control) continue;
+    const measure::ArmResult& arm = r.arms[a];
+    for (const measure::Metric m : measure::kMetrics) {
+      const measure::MetricLift& lift = arm.lift[static_cast<std::size_t>(m)];
+      const measure::Comparison& c = lift.comparison;
+      const std::string interval = "[" + Number(m, c.ci_low, decimals, true) + ", " +
+                                   Number(m, c.ci_high, decimals, true) + "]" + Unit(m);
+      const std::string relative =
+          c.relative_lift ? fmt::format("{:+.1f}%", 100 * *c.relative_lift) : std::string("-");
+      fmt::print("{:<{}} {:<21} {:>14} {:>24} {:>8} {:>9}{}\n", arm.arm, width, MetricName(m),
+                 Number(m, c.diff, decimals, true) + Unit(m), interval, PValue(c.p_value), relative,
+                 holm ? fmt::format(" {:>8}", PValue(lift.holm_p_value)) : "");
+    }
+    fmt::print("{:<{}} detectable with 80% power: visits {}{}, conversion {}{}, revenue {}\n", "",
+               width, Number(measure::Metric::kVisitRate, arm.lift[0].mde, decimals, false),
+               Unit(measure::Metric::kVisitRate),
+               Number(measure::Metric::kConversionRate, arm.lift[1].mde, decimals, false),
+               Unit(measure::Metric::kConversionRate),
+               Number(measure::Metric::kRevenuePerCustomer, arm.lift[2].mde, decimals, false));
+  }
+}
+
+int RunExperiment(const GlobalOptions& globals, const MeasureOptions& o) {
+  if (o.start.empty()) {
+    return ReportError(InvalidArgumentError(
+        "--start: give the first day of the outcome window, YYYY-MM-DD (the day the test began)"));
+  }
+  Result<Date> start = ParseDateOption("--start", o.start);
+  if (!start.ok()) return ReportError(start.status());
+  Result<std::int64_t> days = ParseWindow(o.window);
+  if (!days.ok()) return ReportError(days.status());
+  measure::ExperimentOptions options;
+  options.start = start->StartUtc();
+  options.end = start->PlusDays(static_cast<std::int32_t>(*days)).StartUtc();
+  options.control = o.control;
+  if (!o.shares.empty()) {
+    Result<std::vector<std::pair<std::string, double>>> shares = ParseShares(o.shares);
+    if (!shares.ok()) return ReportError(shares.status());
+    options.expected_shares = *std::move(shares);
+  }
+  Result<measure::Experiment> experiment = measure::ReadExperiment(o.experiment);
+  if (!experiment.ok()) {
+    const Status& s = experiment.status();
+    // A missing file is the user's to fix, as is a malformed one.
+    return ReportError(
+        s.code() == StatusCode::kNotFound ? NotFoundError("--experiment: " + s.message()) : s);
+  }
+  const std::vector<std::string>& arms = experiment->arms;
+  if (!o.control.empty() && std::find(arms.begin(), arms.end(), o.control) == arms.end()) {
+    std::string names;
+    for (const std::string& a : arms) names += (names.empty() ? "" : ", ") + a;
+    return ReportError(InvalidArgumentError("--control: no arm '" + o.control + "' in " +
+                                            o.experiment + "; its arms are " + names));
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
+  if (!store.ok()) return ReportError(store.status());
+  Result<measure::ExperimentResult> result =
+      measure::MeasureExperiment(*experiment, options, **store, **store);
+  if (!result.ok()) return ReportError(result.status());
+  if (o.json) {
+    fmt::print("{}\n", ExperimentJson(o.experiment, *days, options, *result).dump(2));
+  } else {
+    PrintExperiment(o.experiment, *days, options, *result);
+  }
+  return kExitOk;
+}
+
+int RunMeasure(const GlobalOptions& globals, const MeasureOptions& o) {
+  if (!o.campaign.empty()) {
+    return ReportError(FailedPreconditionError(
+        "--campaign: measuring winback's own campaigns is not available yet; measure an "
+        "experiment with --experiment FILE --start DATE"));
+  }
+  if (o.experiment.empty()) {
+    return ReportError(
+        InvalidArgumentError("give --experiment FILE (a CSV customer_id,arm) with --start DATE"));
+  }
+  return RunExperiment(globals, o);
+}
+
+}  // namespace
+
+void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+  auto o = std::make_shared<MeasureOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "measure",
+      "Lift against a control with intervals and p-values: visit rate, conversion rate and "
+      "revenue per customer of every arm of an experiment");
+  CLI::Option* experiment =
+      cmd->add_option("--experiment", o->experiment,
+                      "CSV file customer_id,arm: the customers of a test and their arms");
+  CLI::Option* campaign =
+      cmd->add_option("--campaign", o->campaign, "a winback campaign (not available yet)");
+  experiment->excludes(campaign);
+  campaign->excludes(experiment);
+  cmd->add_option("--start", o->start, "first day of the outcome window, YYYY-MM-DD (00:00 UTC)");
+  cmd->add_option("--window", o->window,
+                  "length of the outcome window in days or weeks: 14d (default), 2w");
+  cmd->add_option("--control", o->control,
+                  "the arm to compare with (default: the arm named control, else the file's "
+                  "first arm)");
+  cmd->add_option("--shares", o->shares,
+                  "designed split for the sample-ratio check, ARM=WEIGHT,... like "
+                  "control=1,treat=9 (default: equal shares)");
+  cmd->add_flag("--json", o->json, "print one JSON document");
+  cmd->callback([&globals, o, &exit_code] { exit_code = RunMeasure(globals, *o); });
+}
+
+}  // namespace winback::cli
