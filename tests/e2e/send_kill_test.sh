@@ -24,8 +24,10 @@ rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
 export WINBACK_SIGNING_KEY=0123456789abcdef0123456789abcdef-kill-test
 export WINBACK_TWILIO_ACCOUNT_SID=AC0123456789kill WINBACK_TWILIO_AUTH_TOKEN=twilio-kill-token
 export WINBACK_WHATSAPP_TOKEN=wa-kill-token WINBACK_WEBHOOK_SECRET=hook-kill-secret
-export RECEIVER_TWILIO_SID=$WINBACK_TWILIO_ACCOUNT_SID RECEIVER_TWILIO_TOKEN=$WINBACK_TWILIO_AUTH_TOKEN
-export RECEIVER_WHATSAPP_TOKEN=$WINBACK_WHATSAPP_TOKEN RECEIVER_WEBHOOK_SECRET=$WINBACK_WEBHOOK_SECRET
+export RECEIVER_TWILIO_SID=$WINBACK_TWILIO_ACCOUNT_SID
+export RECEIVER_TWILIO_TOKEN=$WINBACK_TWILIO_AUTH_TOKEN
+export RECEIVER_WHATSAPP_TOKEN=$WINBACK_WHATSAPP_TOKEN
+export RECEIVER_WEBHOOK_SECRET=$WINBACK_WEBHOOK_SECRET
 case "$TRANSPORT" in
   smtp) RECEIVER=smtp_receiver.py KIND=email ;;
   twilio) RECEIVER=http_receiver.py KIND=sms ;;
@@ -161,7 +163,8 @@ done
 count_received
 echo "$TRANSPORT: killed winback send $kills times in $runs runs ($early early);" \
      "$RECEIVED deliveries meanwhile"
-check; [ "$kills" -ge 50 ] || fail "only $kills kills landed (wanted at least 50; more SEND_KILL_MESSAGES?)"
+check; [ "$kills" -ge 50 ] \
+  || fail "only $kills kills landed (wanted at least 50; more SEND_KILL_MESSAGES?)"
 
 # Rerun until nothing is due; each run first recovers the claims of the killed ones.
 for _ in $(seq 20); do
