@@ -15,7 +15,7 @@ SCRATCH=$2
 FILL=$3
 TESTDATA=$4
 TRANSPORT=$5
-MESSAGES=${SEND_KILL_MESSAGES:-500}
+MESSAGES=${SEND_KILL_MESSAGES:-800}
 KILLS_WANTED=${SEND_KILL_KILLS:-60}
 source "$(dirname "$0")/lib.sh"
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
@@ -116,11 +116,12 @@ check; [ -z "$(ls "$SCRATCH/received" 2>/dev/null | grep -v connections)" ] \
 
 # Where a kill lands matters: starting up takes longer than sending many messages, so kills at
 # a fixed random delay would almost all hit start-up or let a run send dozens. Each run is
-# killed once it has delivered 1..4 messages (the receiver's records), plus a random 0..3 ms:
-# mid-claim, mid-commit, or with a message handed over and its answer not yet recorded. A
-# quarter of the runs also get a random deadline in their first 150 ms (start-up, recovering
-# the last run's claims, the first claim) and die at whichever comes first. Each kill thus uses
-# up a few messages at most, whatever the machine's speed.
+# killed once it has delivered 1..3 messages (the receiver's records), plus a random 0..0.9 ms
+# (polling adds its own jitter of about a millisecond): mid-claim, mid-commit, or with a
+# message handed over and its answer not yet recorded. A quarter of the runs also get a random
+# deadline in their first 150 ms (start-up, recovering the last run's claims, the first claim)
+# and die at whichever comes first. Each kill thus uses up a few messages (about 4 on average
+# here, at most a dozen), so 800 leave room for 60 kills whatever the machine's speed.
 # nap SECONDS: sleep without forking (a read that times out on a pipe nobody writes), so polling
 # takes about a millisecond, not the dozen a `sleep` process costs on a busy machine.
 exec {NAP_FD}<> <(:)
@@ -133,7 +134,7 @@ runs=0
 early=0
 while [ "$kills" -lt "$KILLS_WANTED" ] && [ "$runs" -lt $((KILLS_WANTED * 3)) ]; do
   runs=$((runs + 1))
-  count_received; want=$((RECEIVED + 1 + RANDOM % 4))
+  count_received; want=$((RECEIVED + 1 + RANDOM % 3))
   now_us; deadline=$((NOW_US + 3000000))
   [ $((RANDOM % 4)) = 0 ] && deadline=$((NOW_US + (RANDOM % 150) * 1000))
   "$WINBACK" send >/dev/null 2>"$SCRATCH/send.err" &
@@ -141,7 +142,7 @@ while [ "$kills" -lt "$KILLS_WANTED" ] && [ "$runs" -lt $((KILLS_WANTED * 3)) ];
   while kill -0 "$pid" 2>/dev/null; do
     count_received
     if [ "$RECEIVED" -ge "$want" ]; then
-      nap "0.00$((RANDOM % 3))$((RANDOM % 10))"
+      nap "0.000$((RANDOM % 10))"
       break
     fi
     now_us
