@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "messages/coupon.h"
 #include "messages/link_token.h"
+#include "messages/mime.h"
 
 namespace winback::campaigns {
 namespace {
@@ -525,7 +526,8 @@ class ChunkPlanner {
         m.address = s.record.email;
         m.subject = std::move(r.subject);
         m.body_text = std::move(r.text);
-        m.body_html = std::move(r.html);
+        // The outbox keeps no preheader of its own: it goes into the HTML part here.
+        m.body_html = messages::HtmlWithPreheader(r.html, r.preheader);
         break;
       case ChannelKind::kSms:
         m.address = s.record.phone;

@@ -1,5 +1,6 @@
 #include "campaigns/planner.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using store::MessageStatus;
 using store::OutboxMessage;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 constexpr char kKey[] = "0123456789abcdef0123456789abcdef-test-key";
 
@@ -37,7 +40,8 @@ class PlannerTest : public testing::Test {
         std::ofstream(dir_ / "templates" / (std::string(name) + "." + lang + ".mustache"))
             << "--- subject\n{{first_name}}: " << name << "\n--- text\nHi {{first_name}} "
             << "{{#has_offer}}{{coupon}} until {{offer_deadline}}{{/has_offer}} "
-            << "{{unsubscribe_url}}\n--- html\n<p dir=\"{{dir}}\">Hi {{first_name}}</p>\n"
+            << "{{unsubscribe_url}}\n--- preheader\nA note for {{first_name}}\n"
+            << "--- html\n<body><p dir=\"{{dir}}\">Hi {{first_name}}</p></body>\n"
             << "--- sms\nHi {{first_name}} {{coupon}}\n--- whatsapp\nwinback_" << name
             << "\n{{first_name}}\n";
       }
@@ -200,6 +204,23 @@ TEST_F(PlannerTest, PlansRendersAndIsIdempotent) {
     EXPECT_NE(m.body_text.find(m.coupon), std::string::npos);
   }
   EXPECT_GT(coupons.size(), 20u);
+}
+
+TEST_F(PlannerTest, TheEmailHtmlCarriesThePreheader) {
+  // The outbox has no preheader of its own, so the sender cannot add it: the HTML part the
+  // planner stores must already hold it, hidden right after <body> and escaped.
+  Populate(4);
+  ASSERT_THAT(Plan(*store_, settings_, Options("2024-06-02")).status(), IsOk());
+  int emails = 0;
+  for (const OutboxMessage& m : Outbox(*store_)) {
+    if (m.channel != ChannelKind::kEmail || m.status != MessageStatus::kPlanned) continue;
+    ++emails;
+    const std::string name =
+        m.body_text.find("Ayşe") != std::string::npos ? "Ayşe" : "&lt;b&gt;Bob&lt;/b&gt;";
+    EXPECT_THAT(m.body_html, StartsWith("<body><div style=\"display:none;")) << m.key;
+    EXPECT_THAT(m.body_html, HasSubstr(">A note for " + name + "</div><p dir=")) << m.key;
+  }
+  EXPECT_GT(emails, 0);
 }
 
 TEST_F(PlannerTest, DryRunWritesNothing) {

@@ -306,8 +306,20 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
-// The preheader goes right after the <body ...> tag, or first when there is none.
-std::string WithPreheader(std::string_view html, std::string_view preheader) {
+Status CheckLanguage(std::string_view language) {
+  if (language.size() > 35) return InvalidArgumentError("email language: too long");
+  for (const char c : language) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
+      return InvalidArgumentError("email language '" + std::string(language) +
+                                  "': not a language tag (letters, digits, '-')");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string HtmlWithPreheader(std::string_view html, std::string_view preheader) {
   if (preheader.empty()) return std::string(html);
   const std::string block =
       "<div style=\"display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;"
@@ -331,19 +343,6 @@ std::string WithPreheader(std::string_view html, std::string_view preheader) {
   out += html.substr(at);
   return out;
 }
-
-Status CheckLanguage(std::string_view language) {
-  if (language.size() > 35) return InvalidArgumentError("email language: too long");
-  for (const char c : language) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
-      return InvalidArgumentError("email language '" + std::string(language) +
-                                  "': not a language tag (letters, digits, '-')");
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 std::string MessageIdForKey(std::string_view key, std::string_view domain) {
   return Sha256Hex(key).substr(0, 32) + "@" + std::string(domain);
@@ -377,7 +376,7 @@ Result<std::string> BuildEmail(const EmailParts& parts, std::string_view boundar
   }
 
   const std::string text = QuotedPrintable(parts.text);
-  const std::string html = QuotedPrintable(WithPreheader(parts.html, parts.preheader));
+  const std::string html = QuotedPrintable(HtmlWithPreheader(parts.html, parts.preheader));
   std::string boundary;
   for (int i = 0;; ++i) {
     boundary = "=_winback_" +

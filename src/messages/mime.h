@@ -45,6 +45,13 @@ struct EmailParts {
 // not a language tag, or the URL or key is not printable ASCII. Thread-safe.
 Result<std::string> BuildEmail(const EmailParts& parts, std::string_view boundary_seed);
 
+// `html` with `preheader` (plain text, HTML-escaped here) in a hidden <div> right after the
+// <body ...> tag, or first when there is none: the line inboxes show beside the subject.
+// An empty preheader returns `html` unchanged. BuildEmail applies it to EmailParts::html;
+// the planner applies it when it renders, so the outbox holds the HTML part as it is sent.
+// Thread-safe.
+std::string HtmlWithPreheader(std::string_view html, std::string_view preheader);
+
 // A Message-ID (without <>) that is stable for an idempotency key, so a retried send carries
 // the same id and receivers can drop duplicates: the first 32 hex digits (128 bits) of
 // SHA-256(key), "@", `domain`. Thread-safe.

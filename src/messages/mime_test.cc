@@ -16,6 +16,8 @@
 namespace winback::messages {
 namespace {
 
+using ::testing::AllOf;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -131,6 +133,21 @@ TEST(BuildEmailTest, PreheaderIsHiddenAndEscapedAfterBody) {
   }
   EXPECT_THAT(mail, HasSubstr("<html><body><div style=3D\"display:none;"));
   EXPECT_THAT(mail, HasSubstr("20% off &lt;this week&gt;</div><p>Hello"));
+}
+
+TEST(HtmlWithPreheaderTest, HiddenAndEscapedRightAfterTheBodyTag) {
+  EXPECT_EQ(HtmlWithPreheader("<html><BODY class=\"x\"><p>Hi</p></BODY></html>", "a <b> & \"c\""),
+            "<html><BODY class=\"x\"><div style=\"display:none;font-size:1px;line-height:1px;"
+            "max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all\">"
+            "a &lt;b&gt; &amp; &quot;c&quot;</div><p>Hi</p></BODY></html>");
+}
+
+TEST(HtmlWithPreheaderTest, FirstWithoutABodyTagAndNothingWhenEmpty) {
+  // "<bodyguard>" is no body tag.
+  EXPECT_THAT(
+      HtmlWithPreheader("<p>Hi</p><bodyguard>", "soon"),
+      AllOf(StartsWith("<div style=\"display:none;"), EndsWith(">soon</div><p>Hi</p><bodyguard>")));
+  EXPECT_EQ(HtmlWithPreheader("<body><p>Hi</p></body>", ""), "<body><p>Hi</p></body>");
 }
 
 TEST(BuildEmailTest, NonAsciiSubjectIsEncodedWords) {
