@@ -160,10 +160,12 @@ int main(int argc, char** argv) {
     }
   }
   if (Status s = (*write)->Commit(); !s.ok()) return Fail(s);
-  manifest.close();
-  if (manifest.fail()) {
-    std::fprintf(stderr, "outbox_fill: cannot write the manifest\n");
-    return 1;
+  if (manifest.is_open()) {
+    manifest.close();
+    if (manifest.fail()) {
+      std::fprintf(stderr, "outbox_fill: cannot write the manifest\n");
+      return 1;
+    }
   }
   return 0;
 }
