@@ -50,8 +50,10 @@ CustomerAggregates ReadAggregates(const Statement& s) {
 }
 
 Result<CustomerAggregates> LoadAggregates(Database& db, CustomerKey key) {
-  WINBACK_ASSIGN_OR_RETURN(Statement s,
-                           db.Prepare(std::string(kSelectAggregates) + " WHERE cid = ?"));
+  WINBACK_ASSIGN_OR_RETURN(Statement * cached,
+                           db.Cached(std::string(kSelectAggregates) + " WHERE cid = ?"));
+  StatementReset reset(*cached);
+  Statement& s = *cached;
   s.BindInt(1, key.value());
   WINBACK_ASSIGN_OR_RETURN(bool r, s.Step());
   if (!r) {

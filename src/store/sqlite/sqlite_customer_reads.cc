@@ -39,8 +39,11 @@ void ReadCustomerRow(Statement& s, CustomerRecord& c) {
 template <typename Bind>
 Result<CustomerProfile> LoadProfile(Database& db, std::string_view where, const Bind& bind,
                                     const std::string& missing) {
+  // Cached: the sender loads a profile per message.
   WINBACK_ASSIGN_OR_RETURN(
-      Statement s, db.Prepare(std::string(kCustomerColumns) + "WHERE " + std::string(where)));
+      Statement * cached, db.Cached(std::string(kCustomerColumns) + "WHERE " + std::string(where)));
+  StatementReset reset(*cached);
+  Statement& s = *cached;
   bind(s);
   WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFoundError(missing);
@@ -48,8 +51,10 @@ Result<CustomerProfile> LoadProfile(Database& db, std::string_view where, const 
   p.key = CustomerKey(s.ColumnInt(0));
   CustomerRecord& c = p.record;
   ReadCustomerRow(s, c);
-  WINBACK_ASSIGN_OR_RETURN(Statement consents,
-                           db.Prepare("SELECT channel, state FROM consents WHERE cid = ?"));
+  WINBACK_ASSIGN_OR_RETURN(Statement * cached_consents,
+                           db.Cached("SELECT channel, state FROM consents WHERE cid = ?"));
+  StatementReset reset_consents(*cached_consents);
+  Statement& consents = *cached_consents;
   consents.BindInt(1, p.key.value());
   while (true) {
     WINBACK_ASSIGN_OR_RETURN(bool r, consents.Step());
