@@ -30,9 +30,9 @@ const std::vector<KindSpec>& KindSpecs() {
 }
 
 std::vector<config::Key> KeysFor(const KindSpec& spec) {
-  std::vector<config::Key> keys = {config::OneOf("transport", spec.transports),
-                                   config::String("url"), config::String("from"),
-                                   config::Integer("timeout_seconds", 1, 600)};
+  std::vector<config::Key> keys = {
+      config::OneOf("transport", spec.transports), config::String("url"), config::String("from"),
+      config::Integer("timeout_seconds", 1, 600), config::Boolean("sync")};
   if (spec.kind == ChannelKind::kEmail) {
     keys.push_back(config::Boolean("starttls"));
     keys.push_back(config::String("dkim_domain"));
@@ -119,6 +119,12 @@ Status ParseKind(const SectionView& s, const std::string& name, const Value& tab
   if (const Value* v = table.Find("timeout_seconds")) out.timeout_seconds = v->AsInteger();
   const std::string url_key = name + ".url";
   if (out.url.empty()) return s.Error(*url, url_key, "must not be empty");
+  if (const Value* v = table.Find("sync")) {
+    if (out.transport != "file") {
+      return s.Error(*v, name + ".sync", "only the file transport has sync");
+    }
+    out.sync = v->AsBoolean();
+  }
   if (out.transport == "file") {
     std::filesystem::path folder(out.url);
     if (folder.is_relative()) {

@@ -47,6 +47,10 @@ struct ChannelConfig {
   // (messages/dkim_signer.h) when the sender starts.
   std::string dkim_domain;
   std::string dkim_selector;
+  // file: fsync each message file and the folder before reporting it sent (default true), so a
+  // crash never loses a message the outbox calls sent. false trades that for speed where the
+  // folder is scratch (the demo's outbox/).
+  bool sync = true;
 };
 
 // Every channel kind's delivery settings; nullopt where winback.toml has no table for the kind

@@ -78,6 +78,17 @@ TEST(ChannelSettingsTest, RelativeFileFolderIsRelativeToTheConfigFile) {
       "/var/outbox/");
 }
 
+TEST(ChannelSettingsTest, FileSyncDefaultsOnAndIsFileOnly) {
+  const std::string file = "[channels.sms]\ntransport = \"file\"\nurl = \"outbox\"\n";
+  EXPECT_TRUE(Parse(file)->sms->sync);
+  EXPECT_FALSE(Parse(file + "sync = false\n")->sms->sync);
+  EXPECT_THAT(Parse("[channels.email]\ntransport = \"smtp\"\nurl = \"smtp://127.0.0.1\"\n"
+                    "sync = false\n"),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           testing::HasSubstr("winback.toml:4: channels.email.sync: only the file "
+                                              "transport has sync")));
+}
+
 TEST(ChannelSettingsTest, TransportMustFitTheKind) {
   EXPECT_THAT(Parse("[channels.sms]\ntransport = \"smtp\"\nurl = \"smtp://x\"\n"),
               StatusIsWith(StatusCode::kInvalidArgument,

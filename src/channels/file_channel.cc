@@ -51,7 +51,7 @@ std::string MessageJson(const OutboundMessage& m) {
 
 class FileChannel final : public Channel {
  public:
-  explicit FileChannel(std::filesystem::path folder) : folder_(std::move(folder)) {}
+  FileChannel(std::filesystem::path folder, bool sync) : folder_(std::move(folder)), sync_(sync) {}
 
   DeliveryResult Send(const OutboundMessage& message) override {
     DeliveryResult result;
@@ -85,13 +85,14 @@ class FileChannel final : public Channel {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return errno;
     int error = WriteAll(fd, contents);
-    if (error == 0 && ::fsync(fd) != 0) error = errno;
+    if (error == 0 && sync_ && ::fsync(fd) != 0) error = errno;
     if (::close(fd) != 0 && error == 0) error = errno;
     if (error == 0 && ::rename(temp.c_str(), final_path.c_str()) != 0) error = errno;
     if (error != 0) {
       ::unlink(temp.c_str());
       return error;
     }
+    if (!sync_) return 0;
     // The rename is durable only once the folder is.
     const int dir = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) return errno;
@@ -101,6 +102,7 @@ class FileChannel final : public Channel {
   }
 
   std::filesystem::path folder_;
+  bool sync_ = true;
   std::string transport_ = "file";
   std::uint64_t counter_ = 0;
 };
@@ -157,7 +159,7 @@ Result<std::unique_ptr<Channel>> MakeFileChannel(const ChannelConfig& config) {
   if (!std::filesystem::is_directory(folder, ec)) {
     return FailedPreconditionError("file channel: '" + folder.string() + "' is not a folder");
   }
-  return std::unique_ptr<Channel>(std::make_unique<FileChannel>(folder));
+  return std::unique_ptr<Channel>(std::make_unique<FileChannel>(folder, config.sync));
 }
 
 }  // namespace winback::channels

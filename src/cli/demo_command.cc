@@ -216,7 +216,13 @@ int RunDemo(const DemoOptions& o) {
   send_options.owner = campaigns::SenderOwner();
   if (Result<std::string> k = messages::SigningKeyFromEnv(); k.ok()) send_options.signing_key = *k;
   const auto& campaign_settings = loaded_config->Get<campaigns::CampaignSettings>();
-  const auto& channel_settings = loaded_config->Get<channels::ChannelSettings>();
+  // The demo's outbox/ is scratch: its message files are not fsynced one by one (the store's
+  // outbox, which says what was sent, is). A real `winback send` keeps [channels.*] sync.
+  channels::ChannelSettings channel_settings = loaded_config->Get<channels::ChannelSettings>();
+  for (std::optional<channels::ChannelConfig>* c :
+       {&channel_settings.email, &channel_settings.sms, &channel_settings.whatsapp}) {
+    if (*c && (*c)->transport == "file") (*c)->sync = false;
+  }
   for (std::int32_t day = 0; day < kDemoPlanDays; ++day) {
     Result<campaigns::PlanSummary> plan =
         PlanWithConfig(globals, *loaded_config, **store, as_of.PlusDays(day), false, false);
