@@ -8,6 +8,7 @@
 #include "campaigns/example_config.h"
 #include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
+#include "measure/campaign.h"
 
 namespace winback::cli {
 namespace {
@@ -40,6 +41,7 @@ config::Registry MakeConfigSections() {
   analytics::AddConfigSections(registry);
   campaigns::AddConfigSections(registry);
   channels::AddConfigSections(registry);
+  measure::AddConfigSections(registry);
   return registry;
 }
 
