@@ -76,7 +76,21 @@ std::string DatabasePath(const GlobalOptions& globals, const config::Config& con
   return "winback.db";
 }
 
-std::string ExampleConfig() { return ExampleCoreConfig() + campaigns::ExampleCampaignConfig(); }
+namespace {
+
+constexpr const char* kExampleMeasurement = R"toml(
+# ---- Measurement: `winback measure --campaign` ------------------------------------------
+[measurement]
+attribution_days = 30   # won back = a completed order within this many days of the first message
+pre_period_days = 365   # CUPED's covariates: each customer's orders and spend this long before
+confidence = 0.95       # of every interval (0.5 .. 0.999)
+)toml";
+
+}  // namespace
+
+std::string ExampleConfig() {
+  return ExampleCoreConfig() + campaigns::ExampleCampaignConfig() + kExampleMeasurement;
+}
 
 Result<bool> WriteExampleTemplates(const std::string& dir) {
   const std::filesystem::path folder = std::filesystem::path(dir) / "templates";
