@@ -149,9 +149,11 @@ EngagementMetrics ComputeEngagementMetrics(std::span<const store::EventPoint> ev
     switch (e.type) {
       case EventType::kEmailOpen:
       case EventType::kEmailClick:
+      case EventType::kEmailReply:
         latest(m.last_email_day);
         break;
       case EventType::kSmsClick:
+      case EventType::kSmsReply:
         latest(m.last_sms_day);
         break;
       case EventType::kWhatsappRead:

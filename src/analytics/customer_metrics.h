@@ -94,8 +94,8 @@ ExitReason ParseExitReason(std::string_view text);
 // Event facts of one customer as of a date (events before AsOfCutoff(as_of)). Days are UTC day
 // numbers or kNever. Counts saturate at INT32_MAX.
 struct EngagementMetrics {
-  std::int32_t last_email_day = kNever;     // email_open or email_click
-  std::int32_t last_sms_day = kNever;       // sms_click
+  std::int32_t last_email_day = kNever;     // email_open, email_click or email_reply
+  std::int32_t last_sms_day = kNever;       // sms_click or sms_reply
   std::int32_t last_whatsapp_day = kNever;  // whatsapp_read or whatsapp_reply
   std::int32_t last_chat_day = kNever;      // chat or call
   std::int32_t last_visit_day = kNever;     // visit

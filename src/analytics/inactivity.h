@@ -15,8 +15,8 @@ namespace winback::analytics {
 // What an inactivity rule looks at: the latest day the customer did this.
 enum class ActivitySignal : std::uint8_t {
   kOrder = 0,   // a completed order
-  kEmail,       // email_open or email_click
-  kSms,         // sms_click
+  kEmail,       // email_open, email_click or email_reply
+  kSms,         // sms_click or sms_reply
   kWhatsapp,    // whatsapp_read or whatsapp_reply
   kEngagement,  // any of email, sms, whatsapp
   kChat,        // chat or call

@@ -8,6 +8,7 @@
 #include "campaigns/example_config.h"
 #include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
+#include "measure/campaign.h"
 
 namespace winback::cli {
 namespace {
@@ -40,6 +41,7 @@ config::Registry MakeConfigSections() {
   analytics::AddConfigSections(registry);
   campaigns::AddConfigSections(registry);
   channels::AddConfigSections(registry);
+  measure::AddConfigSections(registry);
   return registry;
 }
 
@@ -74,7 +76,21 @@ std::string DatabasePath(const GlobalOptions& globals, const config::Config& con
   return "winback.db";
 }
 
-std::string ExampleConfig() { return ExampleCoreConfig() + campaigns::ExampleCampaignConfig(); }
+namespace {
+
+constexpr const char* kExampleMeasurement = R"toml(
+# ---- Measurement: `winback measure --campaign` ------------------------------------------
+[measurement]
+attribution_days = 30   # won back = a completed order within this many days of the first message
+pre_period_days = 365   # CUPED's covariates: each customer's orders and spend this long before
+confidence = 0.95       # of every interval (0.5 .. 0.999)
+)toml";
+
+}  // namespace
+
+std::string ExampleConfig() {
+  return ExampleCoreConfig() + campaigns::ExampleCampaignConfig() + kExampleMeasurement;
+}
 
 Result<bool> WriteExampleTemplates(const std::string& dir) {
   const std::filesystem::path folder = std::filesystem::path(dir) / "templates";

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "analytics/analytics_config.h"
+#include "measure/campaign.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::cli {
@@ -58,6 +59,18 @@ TEST_F(ConfigTest, ExampleLoadsToTheDefaults) {
                        example.find("\n[" + name + ".") != std::string::npos;
     EXPECT_TRUE(named) << name;
   }
+}
+
+TEST_F(ConfigTest, MeasurementSection) {
+  const config::Config d = ConfigSections().Defaults();
+  EXPECT_EQ(d.Get<measure::MeasurementSettings>().attribution_days, 30);
+  EXPECT_EQ(d.Get<measure::MeasurementSettings>().pre_period_days, 365);
+  WINBACK_ASSERT_OK_AND_ASSIGN(config::Config c,
+                               Load("[measurement]\nattribution_days = 14\nconfidence = 0.9\n"));
+  EXPECT_EQ(c.Get<measure::MeasurementSettings>().attribution_days, 14);
+  EXPECT_NEAR(c.Get<measure::MeasurementSettings>().alpha, 0.1, 1e-12);
+  EXPECT_THAT(Load("[measurement]\nattribution_days = 0\n"),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_F(ConfigTest, StoreAndImportSections) {

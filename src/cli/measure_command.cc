@@ -1,21 +1,26 @@
-// winback measure: what came back, against a control, with honest uncertainty. Today:
-// `--experiment F`, any experiment whose assignment is a file customer_id,arm; `--campaign`
-// (winback's own campaigns against their holdout) comes next and shares the statistics of
-// src/measure.
+// winback measure: what came back, against a control, with honest uncertainty:
+// `--experiment F`, any experiment whose assignment is a file customer_id,arm, and
+// `--campaign NAME` (or, with neither, every campaign): winback's own campaigns against their
+// holdout (measure/campaign.h). Both share the statistics of src/measure.
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
+#include "campaigns/campaign_config.h"
 #include "cli/command_helpers.h"
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "measure/campaign.h"
 #include "measure/experiment.h"
 
 namespace winback::cli {
@@ -28,6 +33,7 @@ struct MeasureOptions {
   std::string window = "14d";
   std::string control;
   std::string shares;
+  std::string as_of;
   bool json = false;
 };
 
@@ -273,17 +279,338 @@ int RunExperiment(const GlobalOptions& globals, const MeasureOptions& o) {
   return kExitOk;
 }
 
-int RunMeasure(const GlobalOptions& globals, const MeasureOptions& o) {
+// --- Campaigns -----------------------------------------------------------------------------
+
+nlohmann::json ComparisonJson(const measure::Comparison& c) {
+  return {{"diff", c.diff},
+          {"se", c.se},
+          {"ci_low", c.ci_low},
+          {"ci_high", c.ci_high},
+          {"p_value", c.p_value},
+          {"relative_lift", OrNull(c.relative_lift)},
+          {"relative_ci_low", OrNull(c.relative_ci_low)},
+          {"relative_ci_high", OrNull(c.relative_ci_high)}};
+}
+
+nlohmann::json SequentialJson(const measure::SequentialInterval& s, double planned_n) {
+  return {{"ci_low", s.ci_low},
+          {"ci_high", s.ci_high},
+          {"halfwidth", s.halfwidth},
+          {"p_value", s.p_value},
+          {"planned_n", planned_n}};
+}
+
+nlohmann::json LiftMetricJson(const measure::LiftMetric& m, double planned_n) {
+  nlohmann::json j = ComparisonJson(m.plain);
+  nlohmann::json cuped = ComparisonJson(m.cuped.adjusted);
+  cuped["theta"] = m.cuped.theta;
+  cuped["variance_reduction"] = m.cuped.variance_reduction;
+  j["cuped"] = std::move(cuped);
+  j["sequential"] = SequentialJson(m.sequential, planned_n);
+  return j;
+}
+
+nlohmann::json IncrementalJson(const std::optional<measure::Incremental>& v) {
+  if (!v) return nullptr;
+  return {{"value", v->value}, {"ci_low", v->ci_low}, {"ci_high", v->ci_high}};
+}
+
+std::string Money(std::int64_t minor, const std::string& currency) {
+  if (currency.empty()) return std::to_string(minor);
+  return FormatMinorUnits(minor, *Currency::FromCode(currency));
+}
+
+nlohmann::json ArmJson(const measure::ArmOutcome& a, const std::string& currency) {
+  return {{"customers", a.customers},
+          {"complete_windows", a.complete_windows},
+          {"converted", a.converted},
+          {"orders", a.orders},
+          {"revenue", Money(a.revenue_minor, currency)},
+          {"conversion_rate", a.conversion_rate},
+          {"revenue_per_customer", a.revenue_per_customer}};
+}
+
+nlohmann::json AfterArmJson(const measure::AfterArm& a) {
+  return {{"customers", a.customers},
+          {"repeaters", a.repeaters},
+          {"repeat_rate", a.repeat_rate},
+          {"revenue_per_customer", a.revenue_per_customer}};
+}
+
+nlohmann::json CampaignJson(const measure::CampaignResult& r) {
+  nlohmann::json funnel = nlohmann::json::array();
+  for (const measure::FunnelRow& f : r.funnel) {
+    funnel.push_back({{"step", f.step},
+                      {"variant", f.variant},
+                      {"planned", f.planned},
+                      {"held_out", f.held_out},
+                      {"sent", f.sent},
+                      {"delivered", f.delivered},
+                      {"opened", f.opened},
+                      {"clicked", f.clicked},
+                      {"replied", f.replied},
+                      {"unsubscribed", f.unsubscribed},
+                      {"bounced", f.bounced},
+                      {"complained", f.complained},
+                      {"converted", f.converted},
+                      {"held_out_converted", f.held_out_converted},
+                      {"coupons_redeemed", f.coupons_redeemed}});
+  }
+  nlohmann::json lift = nullptr;
+  if (r.conversion_rate && r.revenue_per_customer) {
+    lift = {{"conversion_rate", LiftMetricJson(*r.conversion_rate, r.planned_n)},
+            {"revenue_per_customer", LiftMetricJson(*r.revenue_per_customer, r.planned_n)}};
+  }
+  nlohmann::json variants = nlohmann::json::array();
+  for (const measure::StepVariants& sv : r.variants) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const measure::VariantLift& v : sv.variants) {
+      nlohmann::json j = {{"variant", v.variant},
+                          {"n", v.n},
+                          {"converted", v.converted},
+                          {"conversion_rate", v.conversion_rate}};
+      if (v.comparison) {
+        nlohmann::json l = ComparisonJson(*v.comparison);
+        l["sequential"] = SequentialJson(*v.sequential, r.planned_n);
+        l["holm_p_value"] = OrNull(v.holm_p_value);
+        l["mde"] = OrNull(v.mde);
+        j["lift"] = {{"conversion_rate", std::move(l)}};
+      }
+      list.push_back(std::move(j));
+    }
+    variants.push_back(
+        {{"step", sv.step},
+         {"srm_p_value", sv.srm_p_value},
+         {"srm_mismatch", sv.srm_mismatch},
+         {"winner", sv.winner.empty() ? nlohmann::json(nullptr) : nlohmann::json(sv.winner)},
+         {"variants", std::move(list)}});
+  }
+  const auto comparison_or_null = [](const std::optional<measure::Comparison>& c) {
+    return c ? ComparisonJson(*c) : nlohmann::json(nullptr);
+  };
+  return {{"campaign", r.campaign},
+          {"as_of", FormatTimestamp(r.as_of)},
+          {"attribution_days", r.attribution_days},
+          {"confidence", 1.0 - r.alpha},
+          {"currency", r.currency.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.currency)},
+          {"targeted", r.targeted},
+          {"not_started", r.not_started},
+          {"holdout_share", r.holdout_share},
+          {"srm_p_value", r.sample_ratio.p_value},
+          {"srm_chi_square", r.sample_ratio.chi_square},
+          {"srm_mismatch", r.sample_ratio.mismatch},
+          {"treated", ArmJson(r.treated, r.currency)},
+          {"holdout", ArmJson(r.holdout, r.currency)},
+          {"funnel", std::move(funnel)},
+          {"lift", std::move(lift)},
+          {"incremental",
+           {{"customers", IncrementalJson(r.incremental_customers)},
+            {"revenue", IncrementalJson(r.incremental_revenue)},
+            {"profit", IncrementalJson(r.incremental_profit)},
+            {"offer_cost", Money(r.offer_cost_minor, r.currency)},
+            {"message_cost", Money(r.message_cost_minor, r.currency)}}},
+          {"variants", std::move(variants)},
+          {"after",
+           {{"days", r.after.days},
+            {"treated", AfterArmJson(r.after.treated)},
+            {"holdout", AfterArmJson(r.after.holdout)},
+            {"repeat_rate", comparison_or_null(r.after.repeat_rate)},
+            {"revenue_per_customer", comparison_or_null(r.after.revenue_per_customer)}}},
+          {"unmatched_events", r.unmatched_events},
+          {"notes", r.notes}};
+}
+
+std::string Interval(double low, double high, double factor, int decimals, std::string_view unit) {
+  return fmt::format("[{:+.{}f}, {:+.{}f}]{}", low * factor, decimals, high * factor, decimals,
+                     unit);
+}
+
+void PrintCampaign(const measure::CampaignResult& r) {
+  int decimals = 2;
+  if (!r.currency.empty()) decimals = Currency::FromCode(r.currency)->exponent();
+  const std::string money = r.currency.empty() ? "" : " " + r.currency;
+  fmt::print(
+      "Campaign {}: {} customers targeted, what happened before {}; won back = a completed order "
+      "within {} "
+      "days of the first message (or of when it would have gone, for the holdout)\n",
+      r.campaign, WithThousands(r.targeted), FormatTimestamp(r.as_of), r.attribution_days);
+  if (r.not_started > 0) {
+    fmt::print("{} of them not started yet (first message after as_of): not measured\n",
+               WithThousands(r.not_started));
+  }
+  fmt::print("\n{:<16} {:<10} {:>8} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>8}\n",
+             "step", "variant", "planned", "held", "sent", "delivered", "opened", "clicked",
+             "unsub", "bounced", "converted", "held conv", "coupons");
+  for (const measure::FunnelRow& f : r.funnel) {
+    fmt::print("{:<16} {:<10} {:>8} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>8}\n",
+               f.step, f.variant.empty() ? "-" : f.variant, f.planned, f.held_out, f.sent,
+               f.delivered, f.opened, f.clicked, f.unsubscribed, f.bounced, f.converted,
+               f.held_out_converted, f.coupons_redeemed);
+  }
+  fmt::print("\n{:<9} {:>10} {:>10} {:>11} {:>17}\n", "arm", "customers", "won back", "win-back %",
+             "revenue/customer");
+  for (const auto& [name, a] :
+       {std::pair{"treated", &r.treated}, std::pair{"holdout", &r.holdout}}) {
+    fmt::print("{:<9} {:>10} {:>10} {:>11} {:>17.{}f}\n", name, WithThousands(a->customers),
+               WithThousands(a->converted), Percent(a->conversion_rate), a->revenue_per_customer,
+               decimals);
+  }
+  const double srm_p = r.sample_ratio.p_value;
+  fmt::print(
+      "\nSplit: {} treated, {} held out against a designed holdout of {:.1f}%: chi-square "
+      "{:.3f}, p {}: {}\n",
+      r.treated.customers, r.holdout.customers, 100 * r.holdout_share, r.sample_ratio.chi_square,
+      srm_p < 0.0001 ? std::string("< 0.0001") : "= " + PValue(srm_p),
+      r.sample_ratio.mismatch ? "MISMATCH" : "consistent");
+  if (r.sample_ratio.mismatch) {
+    fmt::print(
+        "\nSample ratio mismatch (p < {}): the holdout is not the share it should be, so\n"
+        "customers were lost or added unevenly; no lift is shown.\n",
+        measure::kSampleRatioThreshold);
+  } else if (!r.conversion_rate) {
+    fmt::print("\nNo lift yet: each arm needs at least 2 customers whose campaign has started.\n");
+  } else {
+    fmt::print(
+        "\nLift against the holdout ({:.0f}% intervals; always-valid = safe to read every "
+        "day)\n",
+        100 * (1 - r.alpha));
+    for (const auto& [name, m, factor, d, unit] :
+         {std::tuple{"conversion rate", &*r.conversion_rate, 100.0, 2, std::string(" pts")},
+          std::tuple{"revenue/customer", &*r.revenue_per_customer, 1.0, decimals, money}}) {
+      const measure::Comparison& c = m->plain;
+      fmt::print("  {:<17} {:+.{}f}{}  fixed {}  p {}  relative {}\n", name, c.diff * factor, d,
+                 unit, Interval(c.ci_low, c.ci_high, factor, d, ""), PValue(c.p_value),
+                 c.relative_lift ? fmt::format("{:+.1f}%", 100 * *c.relative_lift) : "-");
+      fmt::print("  {:<17} CUPED {}  (variance -{:.0f}%)   always-valid {}\n", "",
+                 Interval(m->cuped.adjusted.ci_low, m->cuped.adjusted.ci_high, factor, d, ""),
+                 100 * std::max(0.0, m->cuped.variance_reduction),
+                 Interval(m->sequential.ci_low, m->sequential.ci_high, factor, d, ""));
+    }
+    for (const auto& [name, v, d, unit] :
+         {std::tuple{"incremental customers", &r.incremental_customers, 1, std::string()},
+          std::tuple{"incremental revenue", &r.incremental_revenue, decimals, money},
+          std::tuple{"incremental profit", &r.incremental_profit, decimals, money}}) {
+      fmt::print("  {:<22} {:+.{}f}{}  {}\n", name, (*v)->value, d, unit,
+                 Interval((*v)->ci_low, (*v)->ci_high, 1.0, d, ""));
+    }
+    fmt::print("  (profit net of {}{} in redeemed offers and {}{} in messages sent)\n",
+               Money(r.offer_cost_minor, r.currency), money,
+               Money(r.message_cost_minor, r.currency), money);
+  }
+  for (const measure::StepVariants& sv : r.variants) {
+    fmt::print(
+        "\nStep {}: variants against {} (conversion of planned messages; Holm over the "
+        "always-valid p-values){}\n",
+        sv.step, sv.variants.front().variant,
+        sv.srm_mismatch ? " - SPLIT MISMATCH, no winner" : "");
+    for (const measure::VariantLift& v : sv.variants) {
+      std::string lift = "(reference)";
+      if (v.comparison) {
+        lift = fmt::format("{:+.2f} pts {}  Holm p {}  detectable {:.2f} pts",
+                           100 * v.comparison->diff,
+                           Interval(v.sequential->ci_low, v.sequential->ci_high, 100, 2, ""),
+                           PValue(*v.holm_p_value), 100 * v.mde);
+      }
+      fmt::print("  {:<10} {:>7} planned {:>8} {}\n", v.variant, WithThousands(v.n),
+                 Percent(v.conversion_rate), lift);
+    }
+    fmt::print("  winner: {}\n", sv.winner.empty() ? "none (not significant)" : sv.winner);
+  }
+  fmt::print(
+      "\nAfterwards ({} days after the win-back order): won back by the campaign {} "
+      "customers, {} repeat, {:.{}f}{} each; came back on their own (holdout) {}, {} "
+      "repeat, {:.{}f}{} each\n",
+      r.after.days, r.after.treated.customers, Percent(r.after.treated.repeat_rate),
+      r.after.treated.revenue_per_customer, decimals, money, r.after.holdout.customers,
+      Percent(r.after.holdout.repeat_rate), r.after.holdout.revenue_per_customer, decimals, money);
+  if (r.unmatched_events > 0) {
+    fmt::print("{} tracking events name no message of this campaign\n",
+               WithThousands(r.unmatched_events));
+  }
+  for (const std::string& note : r.notes) fmt::print("note: {}\n", note);
+}
+
+int RunCampaigns(const GlobalOptions& globals, const MeasureOptions& o) {
+  measure::CampaignOptions options;
+  if (!o.as_of.empty()) {
+    Result<Date> d = ParseDateOption("--as-of", o.as_of);
+    if (!d.ok()) return ReportError(d.status());
+    options.as_of = d->PlusDays(1).StartUtc();  // Through the end of day D (UTC).
+  } else {
+    options.as_of = Instant::FromUnixMicros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  }
+  Result<config::Config> loaded = LoadConfig(globals);
+  if (!loaded.ok()) return ReportError(loaded.status());
+  const auto& settings = loaded->Get<campaigns::CampaignSettings>();
+  const auto& measurement = loaded->Get<measure::MeasurementSettings>();
+  options.attribution_days = measurement.attribution_days;
+  options.pre_period_days = measurement.pre_period_days;
+  options.alpha = measurement.alpha;
+  for (int c = 0; c < kChannelKindCount; ++c) {
+    options.message_cost_minor[c] = settings.policy.message_cost_minor[c];
+  }
+  options.message_cost_currency = settings.policy.currency;
+  Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *loaded);
+  if (!store.ok()) return ReportError(store.status());
+  std::vector<std::string> names;
   if (!o.campaign.empty()) {
-    return ReportError(FailedPreconditionError(
-        "--campaign: measuring winback's own campaigns is not available yet; measure an "
-        "experiment with --experiment FILE --start DATE"));
+    names.push_back(o.campaign);
+  } else {
+    Result<std::vector<std::string>> all = measure::CampaignNames(**store);
+    if (!all.ok()) return ReportError(all.status());
+    names = *std::move(all);
   }
-  if (o.experiment.empty()) {
-    return ReportError(
-        InvalidArgumentError("give --experiment FILE (a CSV customer_id,arm) with --start DATE"));
+  nlohmann::json results = nlohmann::json::array();
+  nlohmann::json skipped = nlohmann::json::array();
+  bool first = true;
+  for (const std::string& name : names) {
+    const campaigns::Campaign* campaign = settings.FindCampaign(name);
+    std::string skip;
+    if (campaign == nullptr) {
+      skip = "not in the config: its designed holdout share is unknown";
+    } else if (!(campaign->holdout > 0)) {
+      skip = "holdout = 0: no holdout to measure against";
+    }
+    if (!skip.empty()) {
+      if (!o.campaign.empty()) {
+        return ReportError(FailedPreconditionError("--campaign " + name + ": " + skip));
+      }
+      skipped.push_back({{"campaign", name}, {"reason", skip}});
+      if (!o.json) fmt::print("Campaign {}: skipped, {}\n", name, skip);
+      continue;
+    }
+    options.holdout_share = campaign->holdout;
+    Result<measure::CampaignResult> r = measure::MeasureCampaign(name, options, **store, **store);
+    if (!r.ok()) {
+      return ReportError(r.status().code() == StatusCode::kNotFound && !o.campaign.empty()
+                             ? NotFoundError("--campaign: " + r.status().message())
+                             : r.status());
+    }
+    if (o.json) {
+      results.push_back(CampaignJson(*r));
+    } else {
+      if (!first) fmt::print("\n");
+      PrintCampaign(*r);
+    }
+    first = false;
   }
-  return RunExperiment(globals, o);
+  if (o.json) {
+    if (!o.campaign.empty()) {
+      fmt::print("{}\n", results.at(0).dump(2));
+    } else {
+      fmt::print("{}\n", nlohmann::json{{"campaigns", results}, {"skipped", skipped}}.dump(2));
+    }
+  } else if (names.empty()) {
+    fmt::print("No campaign has messages in the outbox yet: run winback plan first.\n");
+  }
+  return kExitOk;
+}
+
+int RunMeasure(const GlobalOptions& globals, const MeasureOptions& o) {
+  if (!o.experiment.empty()) return RunExperiment(globals, o);
+  return RunCampaigns(globals, o);
 }
 
 }  // namespace
@@ -298,7 +625,9 @@ void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& ex
       cmd->add_option("--experiment", o->experiment,
                       "CSV file customer_id,arm: the customers of a test and their arms");
   CLI::Option* campaign =
-      cmd->add_option("--campaign", o->campaign, "a winback campaign (not available yet)");
+      cmd->add_option("--campaign", o->campaign,
+                      "a winback campaign: funnel per step and variant, lift against its holdout "
+                      "(default, without --experiment: every campaign of the outbox)");
   experiment->excludes(campaign);
   campaign->excludes(experiment);
   cmd->add_option("--start", o->start, "first day of the outcome window, YYYY-MM-DD (00:00 UTC)");
@@ -310,6 +639,9 @@ void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& ex
   cmd->add_option("--shares", o->shares,
                   "designed split for the sample-ratio check, ARM=WEIGHT,... like "
                   "control=1,treat=9 (default: equal shares)");
+  cmd->add_option("--as-of", o->as_of,
+                  "campaigns: measure with what happened through this day, YYYY-MM-DD (UTC; "
+                  "default: now)");
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&globals, o, &exit_code] { exit_code = RunMeasure(globals, *o); });
 }

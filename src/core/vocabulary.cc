@@ -32,7 +32,9 @@ constexpr std::array<std::string_view, kEventTypeCount> kEventNames = {"visit",
                                                                        "feature_shipped",
                                                                        "payment_default",
                                                                        "unsubscribe",
-                                                                       "bounce"};
+                                                                       "bounce",
+                                                                       "email_reply",
+                                                                       "sms_reply"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> Find(const std::array<std::string_view, N>& names, std::string_view name) {

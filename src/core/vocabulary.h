@@ -53,8 +53,11 @@ enum class EventType : std::uint8_t {
   kPaymentDefault,
   kUnsubscribe,
   kBounce,
+  // A reply to an e-mail or an SMS (WhatsApp replies are kWhatsappReply).
+  kEmailReply,
+  kSmsReply,
 };
-inline constexpr int kEventTypeCount = 22;
+inline constexpr int kEventTypeCount = 24;
 // The snake_case name of docs/formats.md ("visit", "exit_survey", ...).
 std::string_view EventTypeName(EventType t);
 std::optional<EventType> ParseEventType(std::string_view name);

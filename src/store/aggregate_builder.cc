@@ -56,9 +56,11 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
       break;
     case EventType::kEmailOpen:
     case EventType::kEmailClick:
+    case EventType::kEmailReply:
       KeepLatest(agg_.last_engagement_at[static_cast<int>(ChannelKind::kEmail)], at);
       break;
     case EventType::kSmsClick:
+    case EventType::kSmsReply:
       KeepLatest(agg_.last_engagement_at[static_cast<int>(ChannelKind::kSms)], at);
       break;
     case EventType::kWhatsappRead:

@@ -165,6 +165,18 @@ struct CouponRedemption {
   friend bool operator==(const CouponRedemption&, const CouponRedemption&) = default;
 };
 
+// An event about one outbox message: its `ref` is the message's key (docs/formats.md,
+// Tracking). What measuring a campaign's funnel reads.
+struct MessageEvent {
+  std::string message;  // The outbox key, CAMPAIGN/STEP/CUSTOMER_ID/OCCURRENCE, as `ref` holds it.
+  CustomerKey customer;
+  EventType type = EventType::kEmailOpen;
+  Instant at;
+  std::string channel;  // The event's channel column; empty when not stated.
+
+  friend bool operator==(const MessageEvent&, const MessageEvent&) = default;
+};
+
 // One item line of a completed order, as recommendations read it.
 struct OrderItemPoint {
   Instant placed_at;  // The order's time.
@@ -208,7 +220,8 @@ struct CustomerAggregates {
   std::int64_t revenue_minor = 0;
   std::string currency;
   std::int64_t other_currency_orders = 0;
-  // Last engagement per channel (email: open or click; sms: click; whatsapp: read or reply).
+  // Last engagement per channel (email: open, click or reply; sms: click or reply; whatsapp:
+  // read or reply).
   std::optional<Instant> last_engagement_at[kChannelKindCount];
   std::optional<Instant> last_visit_at;
   std::optional<Instant> last_chat_at;  // chat or call

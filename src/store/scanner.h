@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/ids.h"
@@ -134,6 +135,15 @@ class Scanner {
   // (placed_at, order id). Reads only orders with a coupon (an index of them), so it costs the
   // redemptions, not the orders.
   virtual Result<std::vector<CouponRedemption>> CouponRedemptions(Instant from, Instant to) = 0;
+
+  // The events (any type) whose `ref` names a message of `campaign`: ref starts with
+  // "CAMPAIGN/", the prefix of the campaign's outbox keys. Ordered by (ref, at, the event's
+  // store position). Whether the outbox holds a message with that key is the caller's to check
+  // (an event may be imported before, or without, its message). One range read of an index of
+  // the events that carry a ref: costs the campaign's events, not the store's. InvalidArgument
+  // for an empty campaign name or one holding '/'.
+  virtual Status ForEachCampaignMessageEvent(
+      std::string_view campaign, const std::function<Status(const MessageEvent&)>& fn) = 0;
 
   // For each customer of `keys` (strictly increasing), the times of their completed orders in
   // [from, to), oldest first. `fn` is called once per key, with an empty span when there are

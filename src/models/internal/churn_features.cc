@@ -136,9 +136,11 @@ void AddEvents(std::span<const store::EventPoint> points, Instant end, double dd
     switch (e.type) {
       case EventType::kEmailOpen:
       case EventType::kEmailClick:
+      case EventType::kEmailReply:
         channel = 0;
         break;
       case EventType::kSmsClick:
+      case EventType::kSmsReply:
         channel = 1;
         break;
       case EventType::kWhatsappRead:

@@ -1336,6 +1336,74 @@ TEST_P(StoreConformanceTest, CouponIsStoredAndAnUnstatedCouponKeepsTheStoredOne)
   EXPECT_EQ(all[0].order_id, "o1");
 }
 
+TEST_P(StoreConformanceTest, CampaignMessageEventsAreReadByTheKeyInRef) {
+  auto tracking = [](const std::string& id, const std::string& customer, EventType type,
+                     const char* at, const std::string& ref) {
+    EventRecord e = Event(id, customer, type, at);
+    e.ref = ref;
+    if (type == EventType::kBounce) e.channel = "email";
+    return e;
+  };
+  {
+    // A first import (bulk-loaded events on some backends), then row by row.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("first"));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c1, session->UpsertCustomer(Customer("c1")));
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey c2, session->UpsertCustomer(Customer("c2")));
+    ASSERT_THAT(session->UpsertEvent(c1, tracking("e1", "c1", EventType::kEmailClick,
+                                                  "2024-03-02T10:00:00Z", "winback/first/c1/1")),
+                IsOk());
+    ASSERT_THAT(session->UpsertEvent(c1, tracking("e2", "c1", EventType::kEmailOpen,
+                                                  "2024-03-01T10:00:00Z", "winback/first/c1/1")),
+                IsOk());
+    // Another campaign whose name extends this one's, a bare campaign name, no ref at all.
+    ASSERT_THAT(session->UpsertEvent(c1, tracking("e3", "c1", EventType::kEmailOpen,
+                                                  "2024-03-01T10:00:00Z", "winback2/first/c1/1")),
+                IsOk());
+    ASSERT_THAT(session->UpsertEvent(c2, tracking("e4", "c2", EventType::kEmailOpen,
+                                                  "2024-03-01T10:00:00Z", "winback")),
+                IsOk());
+    ASSERT_THAT(
+        session->UpsertEvent(c2, Event("e5", "c2", EventType::kVisit, "2024-03-01T10:00:00Z")),
+        IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("second"));
+    ASSERT_THAT(session->UpsertEvent(
+                    CustomerKey(2), tracking("e6", "c2", EventType::kBounce, "2024-03-01T11:00:00Z",
+                                             "winback/first/c2/1")),
+                IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  std::vector<MessageEvent> got;
+  ASSERT_THAT(store_->ForEachCampaignMessageEvent("winback",
+                                                  [&](const MessageEvent& e) {
+                                                    got.push_back(e);
+                                                    return Status::Ok();
+                                                  }),
+              IsOk());
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], (MessageEvent{"winback/first/c1/1", CustomerKey(1), EventType::kEmailOpen,
+                                  T("2024-03-01T10:00:00Z"), ""}));
+  EXPECT_EQ(got[1].type, EventType::kEmailClick);
+  EXPECT_EQ(got[2], (MessageEvent{"winback/first/c2/1", CustomerKey(2), EventType::kBounce,
+                                  T("2024-03-01T11:00:00Z"), "email"}));
+  // The first error of fn stops the read; a malformed campaign name is refused.
+  int calls = 0;
+  EXPECT_THAT(store_->ForEachCampaignMessageEvent("winback",
+                                                  [&](const MessageEvent&) {
+                                                    ++calls;
+                                                    return InternalError("stop");
+                                                  }),
+              StatusIs(StatusCode::kInternal));
+  EXPECT_EQ(calls, 1);
+  auto none = [](const MessageEvent&) { return Status::Ok(); };
+  EXPECT_THAT(store_->ForEachCampaignMessageEvent("", none),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->ForEachCampaignMessageEvent("a/b", none),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 ProductRecord Product(const std::string& sku, const std::string& category) {
   ProductRecord p;
   p.sku = sku;

@@ -246,6 +246,11 @@ CREATE TABLE products (
 ALTER TABLE imports ADD COLUMN products_written INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 8: tracking events by message. The bulk index events_by_ref (created below from
+// BulkIndexes) holds the events that carry a ref, by ref: an event about an outbox message
+// carries its key, so a campaign's tracking events are one range of it.
+constexpr const char* kMigration8 = "SELECT 1;";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -253,7 +258,7 @@ const std::vector<Migration>& Migrations() {
       {kMigration1, false, nullptr}, {kMigration2, false, nullptr},
       {kMigration3, false, nullptr}, {kMigration4, false, ConvertV3Scores},
       {kMigration5, true, nullptr},  {kMigration6, false, nullptr},
-      {kMigration7, false, nullptr}};
+      {kMigration7, false, nullptr}, {kMigration8, false, nullptr}};
   return kAll;
 }
 
@@ -275,7 +280,9 @@ const std::vector<BulkIndex>& BulkIndexes(std::string_view table) {
   static const std::vector<BulkIndex> kEvents = {
       {"events_by_id", "CREATE UNIQUE INDEX events_by_id ON events (id)", 1},
       {"events_by_customer",
-       "CREATE INDEX events_by_customer ON events (cid, at, type, channel, reason, score)", 1}};
+       "CREATE INDEX events_by_customer ON events (cid, at, type, channel, reason, score)", 1},
+      // Only events with a ref: tracking events by message (ForEachCampaignMessageEvent).
+      {"events_by_ref", "CREATE INDEX events_by_ref ON events (ref, at) WHERE ref IS NOT NULL", 8}};
   static const std::vector<BulkIndex> kNone;
   if (table == "orders") return kOrders;
   if (table == "events") return kEvents;

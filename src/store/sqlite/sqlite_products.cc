@@ -54,4 +54,34 @@ Result<std::vector<CouponRedemption>> SqliteStore::CouponRedemptions(Instant fro
   return out;
 }
 
+Status SqliteStore::ForEachCampaignMessageEvent(
+    std::string_view campaign, const std::function<Status(const MessageEvent&)>& fn) {
+  if (campaign.empty() || campaign.find('/') != std::string_view::npos) {
+    return InvalidArgumentError("campaign name '" + std::string(campaign) +
+                                "': must be non-empty and hold no '/'");
+  }
+  // Keys of the campaign's messages are "CAMPAIGN/...": the refs in ["CAMPAIGN/", "CAMPAIGN0"),
+  // '0' being the byte after '/' (BINARY collation compares bytes).
+  const std::string low = std::string(campaign) + "/";
+  const std::string high = std::string(campaign) + "0";
+  WINBACK_ASSIGN_OR_RETURN(Statement s, db_.Prepare(R"sql(
+    SELECT ref, cid, type, at, channel FROM events INDEXED BY events_by_ref
+    WHERE ref IS NOT NULL AND ref >= ?1 AND ref < ?2
+    ORDER BY ref, at, eid)sql"));
+  s.BindText(1, low);
+  s.BindText(2, high);
+  MessageEvent e;
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    e.message = s.ColumnText(0);
+    e.customer = CustomerKey(s.ColumnInt(1));
+    e.type = static_cast<EventType>(s.ColumnInt(2));
+    e.at = Instant::FromUnixMicros(s.ColumnInt(3));
+    e.channel = s.IsNull(4) ? std::string() : std::string(s.ColumnText(4));
+    WINBACK_RETURN_IF_ERROR(fn(e));
+  }
+  return Status::Ok();
+}
+
 }  // namespace winback::store::sqlite

@@ -67,6 +67,8 @@ class SqliteStore final : public Store {
       KeyRange range,
       const std::function<Status(CustomerKey, std::span<const OrderItemPoint>)>& fn) override;
   Result<std::vector<CouponRedemption>> CouponRedemptions(Instant from, Instant to) override;
+  Status ForEachCampaignMessageEvent(std::string_view campaign,
+                                     const std::function<Status(const MessageEvent&)>& fn) override;
 
   // ProductReader (sqlite_products.cc).
   Result<std::vector<ProductRecord>> LoadProducts() override;
