@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark against a release build. Usage: bench/run.sh BUILD_DIR
-# BENCH_LARGE=1 adds the 10M-row import. Results go to stdout; copy them into the README's
+# BENCH_LARGE=1 adds the 10M-row import; BENCH_PLAN_CUSTOMERS sets the plan benchmark's store size. Results go to stdout; copy them into the README's
 # benchmark table with the machine and date.
 set -euo pipefail
 build=${1:-build/release}
@@ -15,6 +15,10 @@ echo "== fit --summary on CDNOW master x 100 (timed command)"
 "$here/models/fit_summary_bench.sh" "$build/winback"
 echo "== import (timed command)"
 "$here/ingest/import_bench.sh" "$build/winback" 1000000
+echo "== send into smtp-sink (timed command)"
+"$here/send/send_bench.sh" "$build" 20000 || echo "(send bench needs the tests' outbox_fill and postfix)"
+echo "== plan, 1M customers (timed command; builds the store once in \$TMPDIR)"
+"$here/plan/plan_bench.sh" "$build" "${BENCH_PLAN_CUSTOMERS:-1000000}"
 if [ "${BENCH_LARGE:-0}" = 1 ]; then
   "$here/ingest/import_bench.sh" "$build/winback" 10000000
 fi
