@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <memory>
 
 #include "store/sqlite/sqlite_store.h"
@@ -170,9 +169,9 @@ TEST(RecommenderTest, BuildsFromTheStoresCompletedOrderItems) {
   EXPECT_EQ(r.NewSince(T("2024-05-01"), 3).size(), 1u);
 }
 
-TEST(RecommenderTest, ScalesToManyCustomers) {
-  // 300,000 customers with 3 items each of 200 skus (a few seconds at most in a debug build;
-  // 1M customers take about three times as long).
+TEST(RecommenderTest, ManyCustomersStayWithinTheBounds) {
+  // 300,000 customers with 3 items each of 200 skus: every sku pair at most once, at most n
+  // recommendations each (speed: bench/plan, not here).
   std::vector<Recommender::CustomerItems> items;
   constexpr std::int64_t kCustomers = 300'000;
   items.reserve(kCustomers);
@@ -193,14 +192,10 @@ TEST(RecommenderTest, ScalesToManyCustomers) {
     for (int i = 0; i < 3; ++i) bought.emplace_back(skus[next() % 200].c_str(), 1);
     items.push_back(Bought(k, bought));
   }
-  const auto start = std::chrono::steady_clock::now();
   WINBACK_ASSERT_OK_AND_ASSIGN(Recommender r, Recommender::FromItems(items, {}));
   for (std::int64_t k = 1; k <= kCustomers; k += 97) {
     EXPECT_LE(r.Recommend(CustomerKey(k), 5).size(), 5u);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(seconds, 10.0);
   EXPECT_EQ(r.customers_with_items(), kCustomers);
   EXPECT_LE(r.pairs(), 200 * 199 / 2);
 }
