@@ -1,6 +1,7 @@
 #include "campaigns/planner.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -63,38 +64,6 @@ std::string TemplateFor(const Step& step, const std::string& variant,
     if (templates.Require(name, language, fallback, messages::Parts{}).ok()) return name;
   }
   return BaseTemplate(step);
-}
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 // Everything read once per plan, before the chunks.
@@ -535,12 +504,13 @@ class ChunkPlanner {
         break;
       case ChannelKind::kWhatsapp: {
         m.address = s.record.phone;
-        std::string json = "{\"template\":\"" + JsonEscape(r.whatsapp_template) +
-                           "\",\"language\":\"" + JsonEscape(r.language) + "\",\"parameters\":[";
-        for (std::size_t i = 0; i < r.whatsapp_parameters.size(); ++i) {
-          json += (i ? ",\"" : "\"") + JsonEscape(r.whatsapp_parameters[i]) + "\"";
-        }
-        m.body_text = json + "]}";
+        // The sender's WhatsApp body (sender.cc): the approved template, its language and
+        // the rendered body parameters, in order (imports keep text valid UTF-8; anything
+        // else would be replaced, never thrown).
+        m.body_text = nlohmann::json{{"template", r.whatsapp_template},
+                                     {"language", r.language},
+                                     {"parameters", r.whatsapp_parameters}}
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         break;
       }
     }
