@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "channels/internal/hmac.h"
 #include "channels/internal/http_client.h"
+#include "core/hmac.h"
 
 namespace winback::channels {
 namespace {
@@ -19,10 +19,9 @@ class WebhookChannel final : public Channel {
     internal::HttpRequest request;
     request.url = config_.url;
     request.body = WebhookBody(message, config_.from);
-    request.headers = {
-        "Content-Type: application/json", "Accept: application/json",
-        "Idempotency-Key: " + message.key, "X-Winback-Key: " + message.key,
-        "X-Winback-Signature: sha256=" + internal::HmacSha256Hex(secret_, request.body)};
+    request.headers = {"Content-Type: application/json", "Accept: application/json",
+                       "Idempotency-Key: " + message.key, "X-Winback-Key: " + message.key,
+                       "X-Winback-Signature: sha256=" + HmacSha256Hex(secret_, request.body)};
     internal::ResponseReader reader;
     reader.provider_id = [](std::string_view body) { return internal::JsonStringAt(body, "/id"); };
     reader.error_text = [](std::string_view body) {

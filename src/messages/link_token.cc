@@ -1,42 +1,22 @@
 #include "messages/link_token.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <array>
 #include <cstdlib>
 
+#include "core/hmac.h"
 #include "messages/internal/base64.h"
 
 namespace winback::messages {
 namespace {
 
-using Digest = std::array<unsigned char, 32>;
-
-Digest HmacSha256(std::string_view key, std::string_view data) {
-  // HMAC() wants non-null pointers even for empty input; a string_view may hold nullptr.
-  static const unsigned char kEmpty[1] = {0};
-  const auto* key_bytes = key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  const auto* data_bytes =
-      data.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-  Digest out{};
-  unsigned int out_len = 0;
-  // Cannot fail for SHA-256 with in-memory buffers short of an allocation failure, which
-  // aborts elsewhere too; a failure would leave `out` zero and every VerifyToken false.
-  HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), out.data(),
-       &out_len);
-  return out;
-}
-
-std::string_view Tag(const Digest& digest) {
+std::string_view Tag(const HmacSha256Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), kTokenTagBytes};
 }
 
 }  // namespace
 
 std::string SignToken(std::string_view key, std::string_view payload) {
-  const Digest digest = HmacSha256(key, payload);
+  const HmacSha256Digest digest = HmacSha256(key, payload);
   return internal::Base64UrlEncode(payload) + "." + internal::Base64UrlEncode(Tag(digest));
 }
 
@@ -46,21 +26,9 @@ std::optional<std::string> VerifyToken(std::string_view key, std::string_view to
   std::optional<std::string> payload = internal::Base64UrlDecode(token.substr(0, dot));
   std::optional<std::string> tag = internal::Base64UrlDecode(token.substr(dot + 1));
   if (!payload || !tag || tag->size() != kTokenTagBytes) return std::nullopt;
-  const Digest digest = HmacSha256(key, *payload);
-  if (CRYPTO_memcmp(digest.data(), tag->data(), kTokenTagBytes) != 0) return std::nullopt;
+  const HmacSha256Digest digest = HmacSha256(key, *payload);
+  if (!ConstantTimeEqual(Tag(digest), *tag)) return std::nullopt;
   return payload;
-}
-
-std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const Digest digest = HmacSha256(key, data);
-  std::string out;
-  out.reserve(64);
-  for (const unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 Result<std::string> SigningKeyFromEnv() {

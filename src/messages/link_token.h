@@ -26,12 +26,8 @@ std::string SignToken(std::string_view key, std::string_view payload);
 
 // Returns the payload of `token` when it was made by SignToken with `key`, else nullopt
 // (tampered, truncated, extended, wrong key, not base64url, padding, no "."). The tag is
-// compared in constant time (CRYPTO_memcmp). Thread-safe.
+// compared in constant time (ConstantTimeEqual, core/hmac.h). Thread-safe.
 std::optional<std::string> VerifyToken(std::string_view key, std::string_view token);
-
-// Returns HMAC-SHA256(key, data) as 64 lower-case hex digits, for webhook signatures.
-// Thread-safe.
-std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 // Returns the value of WINBACK_SIGNING_KEY. Errors: FailedPrecondition naming the variable
 // when it is unset or shorter than kMinSigningKeyBytes bytes. The key itself never appears
