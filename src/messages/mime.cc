@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/html.h"
 #include "core/utf8.h"
 #include "messages/internal/base64.h"
 
@@ -279,33 +280,6 @@ std::string QuotedPrintable(std::string_view text) {
   return out;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 Status CheckLanguage(std::string_view language) {
   if (language.size() > 35) return InvalidArgumentError("email language: too long");
   for (const char c : language) {
@@ -324,7 +298,7 @@ std::string HtmlWithPreheader(std::string_view html, std::string_view preheader)
   const std::string block =
       "<div style=\"display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;"
       "opacity:0;overflow:hidden;mso-hide:all\">" +
-      HtmlEscape(preheader) + "</div>";
+      EscapeHtml(preheader) + "</div>";
   std::size_t at = 0;
   for (std::size_t i = 0; i + 5 <= html.size(); ++i) {
     if (html[i] != '<') continue;

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/html.h"
 #include "core/money.h"
 #include "report/internal/chart_asset.h"
 #include "report/internal/html.h"
@@ -19,7 +20,6 @@
 namespace winback::report {
 namespace {
 
-using internal::EscapeHtml;
 using internal::FormatPercent;
 
 // Heatmaps show at most this many cohorts (the latest) and months since acquisition; the JSON

@@ -30,13 +30,6 @@ int Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-TEST(EscapeHtmlTest, EscapesMarkupCharacters) {
-  EXPECT_EQ(internal::EscapeHtml("<b>\"Tom\" & 'Jerry'</b>"),
-            "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;");
-  EXPECT_EQ(internal::EscapeHtml("Ayşe رضایی"), "Ayşe رضایی");  // UTF-8 kept
-  EXPECT_EQ(internal::EscapeHtml(""), "");
-}
-
 TEST(EscapeJsonForScriptTest, CannotCloseTheScriptElementAndParsesToTheSameValue) {
   const nlohmann::json value = {{"name", "</script><script>alert(1)</script><!-- & -->"}};
   const std::string escaped = internal::EscapeJsonForScript(value.dump());

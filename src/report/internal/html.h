@@ -6,9 +6,7 @@
 
 namespace winback::report::internal {
 
-// Escapes text for HTML element content and quoted attribute values: & < > " ' become
-// entities. Bytes are otherwise copied, so UTF-8 stays UTF-8.
-std::string EscapeHtml(std::string_view text);
+// HTML escaping: EscapeHtml of core/html.h.
 
 // Makes JSON text safe inside <script type="application/json">: every <, > and & becomes
 // \u003c, \u003e, \u0026. In valid JSON these characters occur only inside strings, where the
