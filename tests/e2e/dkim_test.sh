@@ -24,12 +24,7 @@ run() {
   printf '%s\n%s\n' "$OUT" "$ERR" >>"$SCRATCH/all_output"
 }
 
-/usr/bin/python3 "$RECEIVER" "$SCRATCH/port" "$SCRATCH/received" &
-RECEIVER_PID=$!
-trap 'kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
-[ -s "$SCRATCH/port" ] || { echo "FAIL: the SMTP receiver did not start" >&2; exit 1; }
-PORT=$(cat "$SCRATCH/port")
+start_receiver "$RECEIVER"
 
 export WINBACK_SIGNING_KEY=0123456789abcdef0123456789abcdef-dkim-test
 unset WINBACK_DKIM_PRIVATE_KEY

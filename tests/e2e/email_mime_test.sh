@@ -17,12 +17,7 @@ source "$(dirname "$0")/lib.sh"
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
 export WINBACK_SIGNING_KEY=email-mime-test-signing-key-0123456789abcdef
 
-/usr/bin/python3 "$TESTDATA/smtp_receiver.py" "$SCRATCH/port" "$SCRATCH/received" &
-RECEIVER_PID=$!
-trap 'kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
-[ -s "$SCRATCH/port" ] || { echo "FAIL: the SMTP receiver did not start" >&2; exit 1; }
-PORT=$(cat "$SCRATCH/port")
+start_receiver "$TESTDATA/smtp_receiver.py"
 
 expect_exit 0 "$WINBACK" init .
 # The example config, with email over SMTP to the receiver from a sender whose name needs

@@ -22,3 +22,14 @@ finish() {
   echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]
 }
+# start_receiver SCRIPT: starts a loopback receiver of src/channels/testdata (Debian's
+# /usr/bin/python3) that records into $SCRATCH/received, stops it by its PID when the script
+# exits, waits for its port file and sets PORT. Exits the script when it does not start.
+start_receiver() {
+  /usr/bin/python3 "$1" "$SCRATCH/port" "$SCRATCH/received" &
+  RECEIVER_PID=$!
+  trap 'kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null' EXIT
+  for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+  [ -s "$SCRATCH/port" ] || { echo "FAIL: the receiver $1 did not start" >&2; exit 1; }
+  PORT=$(cat "$SCRATCH/port")
+}

@@ -36,12 +36,7 @@ case "$TRANSPORT" in
   *) echo "FAIL: unknown transport '$TRANSPORT'" >&2; exit 1 ;;
 esac
 
-/usr/bin/python3 "$TESTDATA/$RECEIVER" "$SCRATCH/port" "$SCRATCH/received" &
-RECEIVER_PID=$!
-trap 'kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
-[ -s "$SCRATCH/port" ] || { echo "FAIL: the $RECEIVER receiver did not start" >&2; exit 1; }
-PORT=$(cat "$SCRATCH/port")
+start_receiver "$TESTDATA/$RECEIVER"
 # The HTTP receiver's first path segment picks its answer: "ok" checks and accepts.
 HTTP="http://127.0.0.1:$PORT/ok"
 
