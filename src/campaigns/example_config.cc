@@ -18,6 +18,7 @@ std::string ExampleCampaignConfig() {
 transport = "file"                 # file | smtp | webhook (no default: required)
 url = "outbox"                     # file: the folder, relative to this file (required)
 from = "Shop <shop@example.com>"   # the sender; required for smtp (no default)
+# sync = true                      # file: fsync each message file before it counts as sent
 # transport = "smtp"               # real delivery through an SMTP server; then:
 # url = "smtp://127.0.0.1:2525"    # smtp://host[:port] (STARTTLS) or smtps://host[:port] (TLS)
 # starttls = true                  # default true, except on 127.0.0.1/::1/localhost: false
