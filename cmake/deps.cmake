@@ -25,6 +25,22 @@ add_library(opendkim::opendkim UNKNOWN IMPORTED)
 set_target_properties(opendkim::opendkim PROPERTIES
                       IMPORTED_LOCATION "${OPENDKIM_LIBRARY}"
                       INTERFACE_INCLUDE_DIRECTORIES "${OPENDKIM_INCLUDE_DIR}")
+# cpp-httplib (the HTTP server, src/server) is a compiled library in Debian with a pkg-config
+# file; it is built with OpenSSL, so `winback serve --tls-cert` needs no other dependency.
+find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
+add_library(httplib::httplib UNKNOWN IMPORTED)
+set_target_properties(httplib::httplib PROPERTIES
+                      IMPORTED_LOCATION "${HTTPLIB_LIBRARY}"
+                      INTERFACE_INCLUDE_DIRECTORIES "${HTTPLIB_INCLUDE_DIR}"
+                      INTERFACE_COMPILE_DEFINITIONS "CPPHTTPLIB_OPENSSL_SUPPORT;CPPHTTPLIB_ZLIB_SUPPORT;CPPHTTPLIB_BROTLI_SUPPORT")
+# libsodium (dashboard passwords: crypto_pwhash, src/server).
+find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
+find_library(SODIUM_LIBRARY sodium REQUIRED)
+add_library(sodium::sodium UNKNOWN IMPORTED)
+set_target_properties(sodium::sodium PROPERTIES
+                      IMPORTED_LOCATION "${SODIUM_LIBRARY}"
+                      INTERFACE_INCLUDE_DIRECTORIES "${SODIUM_INCLUDE_DIR}")
 option(WINBACK_CHARTS "Embed Chart.js (fetched by npm at build time) so HTML reports draw charts" ON)
 if(WINBACK_CHARTS)
   find_program(NPM_EXECUTABLE npm)  # Chart.js for the HTML report (src/report)

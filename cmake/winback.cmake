@@ -18,7 +18,8 @@ set(WINBACK_VENDOR_HEADERS
     "CLI/=CLI11::CLI11" "toml++/=tomlplusplus::tomlplusplus" "boost/=Boost::headers"
     "Eigen/=Eigen3::Eigen" "xgboost/=xgboost" "gtest/=GTest" "gmock/=GTest"
     "benchmark/=benchmark::benchmark" "curl/=CURL::libcurl" "openssl/=OpenSSL::"
-    "kainjow/=kainjow_mustache" "opendkim/=opendkim::opendkim")
+    "kainjow/=kainjow_mustache" "opendkim/=opendkim::opendkim"
+    "httplib.h=httplib::httplib" "sodium.h=sodium::sodium" "sodium/=sodium::sodium")
 
 function(winback_check_vendor_includes name dir externals)
   file(GLOB_RECURSE files "${dir}/*.h" "${dir}/*.cc")
