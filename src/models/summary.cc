@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/csv.h"
+#include "core/memory.h"
 #include "models/internal/validate.h"
 
 namespace winback::models {
@@ -53,8 +54,10 @@ std::string_view ColumnName(Column c) {
 class IdIndex {
  public:
   explicit IdIndex(std::size_t max_rows)
-      : mask_(std::bit_ceil(std::max<std::size_t>(max_rows + max_rows / 2, 16)) - 1),
-        slots_(mask_ + 1) {}
+      : mask_(std::bit_ceil(std::max<std::size_t>(max_rows + max_rows / 2, 16)) - 1) {
+    ReserveLarge(slots_, mask_ + 1);
+    slots_.resize(mask_ + 1);
+  }
 
   static std::size_t Hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
 
@@ -118,9 +121,9 @@ Status ValidateRfm(const CustomerRfm& c) {
 }
 
 void SummaryTable::Reserve(std::size_t n) {
-  frequency.reserve(n);
-  recency.reserve(n);
-  age.reserve(n);
+  ReserveLarge(frequency, n);
+  ReserveLarge(recency, n);
+  ReserveLarge(age, n);
 }
 
 Status ValidateSummaryTable(const SummaryTable& table) {
@@ -219,10 +222,10 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
           return error("header", "missing column " + std::string(ColumnName(c)));
         }
       }
-      table.ids.reserve(max_rows);
+      ReserveLarge(table.ids, max_rows);
       table.Reserve(max_rows);
       if (has_column[static_cast<std::size_t>(Column::kMonetary)]) {
-        table.monetary_value.reserve(max_rows);
+        ReserveLarge(table.monetary_value, max_rows);
       }
       id_index.emplace(max_rows);
       pending_hash.reserve(kIdBlock);
