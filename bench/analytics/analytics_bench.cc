@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
     const double base = ResetPeak();
     t = std::chrono::steady_clock::now();
     const double cpu0 = CpuSeconds();
-    auto built = winback::analytics::BuildScores(readers, config, as_of, source);
+    auto built =
+        winback::analytics::BuildScores(winback::store::AsScanners(readers), config, as_of, source);
     if (!built.ok()) return Fail(built.status());
     const double build_s = Seconds(t);
     const double build_cpu = CpuSeconds() - cpu0;
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
     const double base = ResetPeak();
     t = std::chrono::steady_clock::now();
     const double cpu0 = CpuSeconds();
-    auto history = winback::analytics::OrderDayHistory::Load(readers);
+    auto history = winback::analytics::OrderDayHistory::Load(winback::store::AsScanners(readers));
     if (!history.ok()) return Fail(history.status());
     const double load_s = Seconds(t);
     auto b = winback::analytics::PeriodBoundaries(winback::analytics::Period::kMonth,

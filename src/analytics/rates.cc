@@ -193,7 +193,7 @@ std::array<std::optional<double>, 12> ChurnByCalendarMonth(std::span<const Perio
   return out;
 }
 
-Result<OrderDayHistory> OrderDayHistory::Load(std::span<store::Store* const> readers) {
+Result<OrderDayHistory> OrderDayHistory::Load(std::span<store::Scanner* const> readers) {
   WINBACK_CHECK(!readers.empty());
   WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, readers[0]->CustomerKeyLimit());
   const std::vector<store::KeyRange> ranges =

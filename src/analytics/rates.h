@@ -10,7 +10,7 @@
 #include "analytics/customer_metrics.h"
 #include "core/status.h"
 #include "core/time.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::analytics {
 
@@ -95,7 +95,7 @@ class RatesAccumulator {
 class OrderDayHistory {
  public:
   // `readers`: one or more Stores on the same database (see BuildScores in scorer.h).
-  static Result<OrderDayHistory> Load(std::span<store::Store* const> readers);
+  static Result<OrderDayHistory> Load(std::span<store::Scanner* const> readers);
 
   std::size_t customers() const { return ends_.size(); }
   std::size_t orders() const { return days_.size(); }

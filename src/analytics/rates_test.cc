@@ -227,7 +227,7 @@ TEST(OrderDayHistoryTest, LoadsCompletedDaysPerCustomerFromOneReader) {
   }
   ASSERT_THAT(session->Commit(), IsOk());
   // (Several readers, one thread each, are exercised in tests/analytics on a file store.)
-  store::Store* readers[] = {st.get()};
+  store::Scanner* readers[] = {st.get()};
   WINBACK_ASSERT_OK_AND_ASSIGN(OrderDayHistory h, OrderDayHistory::Load(readers));
   EXPECT_EQ(h.customers(), 4u);  // c0 has no order; customer(i) is the i-th with one
   EXPECT_EQ(h.orders(), 8u);     // c1 1, c2 2, c3 2 (its third is refunded), c4 3

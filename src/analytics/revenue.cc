@@ -40,7 +40,7 @@ std::vector<CurrencyRevenue> RevenueByCurrency::Totals() const {
   return out;
 }
 
-Result<std::vector<CurrencyRevenue>> ComputeRevenueByCurrency(store::Store& store) {
+Result<std::vector<CurrencyRevenue>> ComputeRevenueByCurrency(store::Scanner& store) {
   RevenueByCurrency revenue;
   // The packed scoring fields hold every column read here: decoding one BLOB per customer
   // instead of every aggregate column makes this scan of a million rows several times cheaper.
@@ -52,7 +52,7 @@ Result<std::vector<CurrencyRevenue>> ComputeRevenueByCurrency(store::Store& stor
   return revenue.Totals();
 }
 
-Result<std::string> RevenueCurrency(store::Store& store, const std::string& configured) {
+Result<std::string> RevenueCurrency(store::Scanner& store, const std::string& configured) {
   if (!configured.empty()) return configured;
   WINBACK_ASSIGN_OR_RETURN(const std::vector<CurrencyRevenue> totals,
                            ComputeRevenueByCurrency(store));

@@ -11,7 +11,7 @@
 
 #include "core/status.h"
 #include "store/records.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::analytics {
 
@@ -60,11 +60,11 @@ class RevenueByCurrency {
 
 // Revenue per currency over every customer of the store (RevenueByCurrency::Totals). Reads the
 // packed scoring fields of the aggregates once. Errors: whatever the store returns.
-Result<std::vector<CurrencyRevenue>> ComputeRevenueByCurrency(store::Store& store);
+Result<std::vector<CurrencyRevenue>> ComputeRevenueByCurrency(store::Scanner& store);
 
 // The revenue currency of the money columns (segments, cohorts, report): `configured` when set
 // ([rates] currency), else the main currency of most customers (ties: alphabetical). Empty when
 // nobody has ordered. Errors: whatever the store returns.
-Result<std::string> RevenueCurrency(store::Store& store, const std::string& configured);
+Result<std::string> RevenueCurrency(store::Scanner& store, const std::string& configured);
 
 }  // namespace winback::analytics

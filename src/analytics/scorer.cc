@@ -250,7 +250,7 @@ constexpr std::string_view kStale = "aggregates are not current as of the score 
 // orders of those whose lifecycle hinges on a return. When a customer's aggregates are not
 // current as of the date, sets `stale` and returns Cancelled; so does every range once
 // another one has set it.
-Result<ScoreBuilder> ScoreRangeFromAggregates(store::Store& store, store::KeyRange range,
+Result<ScoreBuilder> ScoreRangeFromAggregates(store::Scanner& store, store::KeyRange range,
                                               const ScoringConfig& config, Date as_of,
                                               std::atomic<bool>& stale) {
   ScoreBuilder builder(config, as_of);
@@ -296,7 +296,7 @@ Result<ScoreBuilder> ScoreRangeFromAggregates(store::Store& store, store::KeyRan
 }
 
 // One key range from the order and event streams.
-Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange range,
+Result<ScoreBuilder> ScoreRangeFromStreams(store::Scanner& store, store::KeyRange range,
                                            std::size_t part, const ScoringConfig& config,
                                            Date as_of, const StreamObserver* observer) {
   const bool observe_events = observer != nullptr && observer->events;
@@ -350,7 +350,7 @@ Result<ScoreBuilder> ScoreRangeFromStreams(store::Store& store, store::KeyRange 
 // Runs `score(reader, range, part)` for every reader on its own thread and merges the builders
 // in key order.
 template <typename Fn>
-Result<ScoreBuilder> ScoreRanges(std::span<store::Store* const> readers,
+Result<ScoreBuilder> ScoreRanges(std::span<store::Scanner* const> readers,
                                  std::span<const store::KeyRange> ranges,
                                  const ScoringConfig& config, Date as_of, const Fn& score) {
   std::vector<std::optional<Result<ScoreBuilder>>> parts(ranges.size());
@@ -366,8 +366,9 @@ Result<ScoreBuilder> ScoreRanges(std::span<store::Store* const> readers,
 
 }  // namespace
 
-Result<BuiltScores> BuildScores(std::span<store::Store* const> readers, const ScoringConfig& config,
-                                Date as_of, ScoreSource source, const StreamObserver* observer) {
+Result<BuiltScores> BuildScores(std::span<store::Scanner* const> readers,
+                                const ScoringConfig& config, Date as_of, ScoreSource source,
+                                const StreamObserver* observer) {
   WINBACK_CHECK(!readers.empty());
   WINBACK_ASSIGN_OR_RETURN(std::int64_t limit, readers[0]->CustomerKeyLimit());
   const std::vector<store::KeyRange> ranges =
@@ -376,7 +377,7 @@ Result<BuiltScores> BuildScores(std::span<store::Store* const> readers, const Sc
     std::atomic<bool> stale{false};
     Result<ScoreBuilder> built =
         ScoreRanges(readers, ranges, config, as_of,
-                    [&](store::Store& reader, store::KeyRange range, std::size_t) {
+                    [&](store::Scanner& reader, store::KeyRange range, std::size_t) {
                       return ScoreRangeFromAggregates(reader, range, config, as_of, stale);
                     });
     if (built.ok()) return BuiltScores{std::move(built).value(), ScoreSource::kAggregates};
@@ -390,15 +391,15 @@ Result<BuiltScores> BuildScores(std::span<store::Store* const> readers, const Sc
   WINBACK_ASSIGN_OR_RETURN(
       ScoreBuilder built,
       ScoreRanges(readers, ranges, config, as_of,
-                  [&](store::Store& reader, store::KeyRange range, std::size_t part) {
+                  [&](store::Scanner& reader, store::KeyRange range, std::size_t part) {
                     return ScoreRangeFromStreams(reader, range, part, config, as_of, observer);
                   }));
   return BuiltScores{std::move(built), ScoreSource::kStreams};
 }
 
-Result<std::vector<store::CustomerScore>> ScoreStore(store::Store& store,
+Result<std::vector<store::CustomerScore>> ScoreStore(store::Scanner& store,
                                                      const ScoringConfig& config, Date as_of) {
-  store::Store* readers[] = {&store};
+  store::Scanner* readers[] = {&store};
   WINBACK_ASSIGN_OR_RETURN(BuiltScores built, BuildScores(readers, config, as_of));
   return built.builder.Finish();
 }

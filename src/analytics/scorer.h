@@ -17,7 +17,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "store/records.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::analytics {
 
@@ -153,12 +153,13 @@ struct BuiltScores {
 // builders merged. Each reader reads its own snapshot, so a run concurrent with an import may
 // see it in some ranges only. `observer`, when given, sees what the streams read (above).
 // Errors of the store and of the observer pass through.
-Result<BuiltScores> BuildScores(std::span<store::Store* const> readers, const ScoringConfig& config,
-                                Date as_of, ScoreSource source = ScoreSource::kAuto,
+Result<BuiltScores> BuildScores(std::span<store::Scanner* const> readers,
+                                const ScoringConfig& config, Date as_of,
+                                ScoreSource source = ScoreSource::kAuto,
                                 const StreamObserver* observer = nullptr);
 
 // BuildScores on one store and Finish() into a vector (small stores, tests, reports).
-Result<std::vector<store::CustomerScore>> ScoreStore(store::Store& store,
+Result<std::vector<store::CustomerScore>> ScoreStore(store::Scanner& store,
                                                      const ScoringConfig& config, Date as_of);
 
 ScoreSummary SummarizeScores(std::span<const store::CustomerScore> scores);

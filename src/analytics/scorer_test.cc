@@ -260,7 +260,7 @@ std::unique_ptr<store::Store> SmallStore() {
 
 TEST(BuildScoresTest, AggregatesWhenCurrentElseStreams) {
   std::unique_ptr<store::Store> st = SmallStore();
-  store::Store* readers[] = {st.get()};
+  store::Scanner* readers[] = {st.get()};
   const ScoringConfig config;
   for (const char* day : {"2024-06-30", "2024-09-30"}) {
     WINBACK_ASSERT_OK_AND_ASSIGN(BuiltScores fast,
@@ -293,7 +293,7 @@ TEST(BuildScoresTest, AggregatesWhenCurrentElseStreams) {
 
 TEST(BuildScoresTest, ObserverSeesWhatTheStreamsRead) {
   std::unique_ptr<store::Store> st = SmallStore();
-  store::Store* readers[] = {st.get()};
+  store::Scanner* readers[] = {st.get()};
   const ScoringConfig config;
   std::vector<std::int64_t> order_keys, event_keys;
   std::size_t orders = 0;

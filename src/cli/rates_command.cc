@@ -40,7 +40,7 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
       OpenExistingStores(globals, *config, std::min(ResolveThreads(0), 4));
   if (!stores.ok()) return ReportError(stores.status());
   Result<analytics::OrderDayHistory> history =
-      analytics::OrderDayHistory::Load(StorePointers(*stores));
+      analytics::OrderDayHistory::Load(store::AsScanners(StorePointers(*stores)));
   if (!history.ok()) return ReportError(history.status());
   stores->clear();
   if (history->orders() == 0) {

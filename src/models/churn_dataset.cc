@@ -9,7 +9,7 @@
 
 namespace winback::models {
 
-Result<ChurnDataset> BuildChurnDataset(store::Store& store, const ChurnDatasetOptions& options) {
+Result<ChurnDataset> BuildChurnDataset(store::Scanner& store, const ChurnDatasetOptions& options) {
   const Date as_of = options.as_of;
   const int horizon_days = options.horizon_days;
   if (horizon_days < 1) return InvalidArgumentError("horizon must be at least 1 day");

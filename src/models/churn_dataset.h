@@ -11,7 +11,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "models/churn_options.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::models {
 
@@ -41,6 +41,6 @@ struct ChurnDatasetOptions {
 // orders pass). The materialised reference of what ChurnScorer streams. Errors: InvalidArgument for
 // horizon_days < 1 or no customer with an order by as_of; store errors. A BG/NBD fit that
 // fails (e.g. no repeat purchase yet) leaves the BTYD features at P(alive) = 1 and 0.
-Result<ChurnDataset> BuildChurnDataset(store::Store& store, const ChurnDatasetOptions& options);
+Result<ChurnDataset> BuildChurnDataset(store::Scanner& store, const ChurnDatasetOptions& options);
 
 }  // namespace winback::models

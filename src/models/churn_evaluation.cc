@@ -16,7 +16,8 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-Result<ChurnEvaluation> EvaluateChurnClassifier(store::Store& store, const ChurnOptions& options) {
+Result<ChurnEvaluation> EvaluateChurnClassifier(store::Scanner& store,
+                                                const ChurnOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   WINBACK_RETURN_IF_ERROR(ValidateChurnOptions(options));
   WINBACK_ASSIGN_OR_RETURN(store::TimeRange order_times, store.OrderTimeRange());
@@ -29,7 +30,7 @@ Result<ChurnEvaluation> EvaluateChurnClassifier(store::Store& store, const Churn
         "): choose an earlier cutoff or a shorter horizon");
   }
   WINBACK_ASSIGN_OR_RETURN(ChurnScorer scorer, ChurnScorer::Train(store, options));
-  store::Store* const one[] = {&store};
+  store::Scanner* const one[] = {&store};
   WINBACK_ASSIGN_OR_RETURN(std::vector<double> p, scorer.Score(one));
   const std::vector<double> labels = scorer.HeldOutLabels();
   ChurnEvaluation ev;

@@ -11,7 +11,7 @@
 #include "core/time.h"
 #include "models/churn_options.h"
 #include "models/classification_metrics.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::models {
 
@@ -43,6 +43,6 @@ struct ChurnEvaluation {
 // FailedPrecondition when the store's last order is before cutoff + H (the held-out labels
 // would be wrong) or a class is missing from the training rows; errors of the classifier
 // (logistic_regression.h, XGBoost: Internal).
-Result<ChurnEvaluation> EvaluateChurnClassifier(store::Store& store, const ChurnOptions& options);
+Result<ChurnEvaluation> EvaluateChurnClassifier(store::Scanner& store, const ChurnOptions& options);
 
 }  // namespace winback::models

@@ -39,7 +39,7 @@ std::vector<double> ChurnScorer::HeldOutLabels() const {
   return out;
 }
 
-Result<std::vector<double>> ChurnScorer::Score(std::span<store::Store* const> stores) const {
+Result<std::vector<double>> ChurnScorer::Score(std::span<store::Scanner* const> stores) const {
   if (stores.empty()) return InvalidArgumentError("churn scoring needs a store");
   const Impl& m = *impl_;
   if (!m.logistic && !m.trees) return FailedPreconditionError("churn classifier not trained");
@@ -104,10 +104,10 @@ Result<std::vector<double>> ChurnScorer::Score(std::span<store::Store* const> st
   return risk;
 }
 
-Result<std::vector<std::optional<double>>> ScoreChurnRisk(store::Store& store,
+Result<std::vector<std::optional<double>>> ScoreChurnRisk(store::Scanner& store,
                                                           const ChurnOptions& options) {
   WINBACK_ASSIGN_OR_RETURN(ChurnScorer scorer, ChurnScorer::Train(store, options));
-  store::Store* const one[] = {&store};
+  store::Scanner* const one[] = {&store};
   WINBACK_ASSIGN_OR_RETURN(std::vector<double> p, scorer.Score(one));
   const std::vector<CustomerKey>& keys = scorer.keys();
   std::int64_t max_key = 0;

@@ -15,7 +15,7 @@
 #include "models/churn_options.h"
 #include "models/store_summary.h"
 #include "models/summary.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::models {
 
@@ -41,7 +41,7 @@ class ChurnScorer {
   // InvalidArgument for bad options or no customer with an order by cutoff - H or by the
   // cutoff; FailedPrecondition when the training rows have one class only; classifier and
   // store errors.
-  static Result<ChurnScorer> Train(store::Store& store, const ChurnOptions& options);
+  static Result<ChurnScorer> Train(store::Scanner& store, const ChurnOptions& options);
 
   // Train in three steps, so that the sample can be read on another store (another thread)
   // while Prepare reads every customer's orders and fits BG/NBD; Train = Prepare,
@@ -52,10 +52,10 @@ class ChurnScorer {
   // what SummarizeStore(store, {calibration_end = cutoff, days_per_unit =
   // summary_days_per_unit, with_ids = false}) returns (for ComputeCustomerValues); it is
   // complete whenever Prepare succeeds.
-  static Result<ChurnScorer> Prepare(store::Store& store, const ChurnOptions& options,
+  static Result<ChurnScorer> Prepare(store::Scanner& store, const ChurnOptions& options,
                                      StoreSummary* summary = nullptr,
                                      double summary_days_per_unit = 7.0);
-  static Result<ChurnTrainingSample> ReadTrainingSample(store::Store& store,
+  static Result<ChurnTrainingSample> ReadTrainingSample(store::Scanner& store,
                                                         const ChurnOptions& options);
   Status Fit(ChurnTrainingSample sample);
 
@@ -64,7 +64,7 @@ class ChurnScorer {
   // another thread during the call; XGBoost scores on stores[0] alone). The result does not
   // depend on the number of stores. Errors: InvalidArgument when `stores` is empty; store
   // errors; XGBoost errors (Internal); FailedPrecondition before Fit.
-  Result<std::vector<double>> Score(std::span<store::Store* const> stores) const;
+  Result<std::vector<double>> Score(std::span<store::Scanner* const> stores) const;
 
   // The scored customers (completed order by the cutoff), in key order.
   const std::vector<CustomerKey>& keys() const;
@@ -96,7 +96,7 @@ class ChurnScorer {
 // to the features as of cutoff. Indexed by CustomerKey::value(); absent for customers without
 // an order. Errors as EvaluateChurnClassifier, except that data after the cutoff is not needed.
 // ChurnScorer::Train then Score on one store.
-Result<std::vector<std::optional<double>>> ScoreChurnRisk(store::Store& store,
+Result<std::vector<std::optional<double>>> ScoreChurnRisk(store::Scanner& store,
                                                           const ChurnOptions& options);
 
 }  // namespace winback::models

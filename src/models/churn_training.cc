@@ -35,7 +35,7 @@ Status CheckBothClasses(const ChurnDataset& data) {
 
 }  // namespace
 
-Result<ChurnTrainingSample> ChurnScorer::ReadTrainingSample(store::Store& store,
+Result<ChurnTrainingSample> ChurnScorer::ReadTrainingSample(store::Scanner& store,
                                                             const ChurnOptions& options) {
   WINBACK_RETURN_IF_ERROR(ValidateChurnOptions(options));
   WINBACK_ASSIGN_OR_RETURN(const std::int64_t key_limit, store.CustomerKeyLimit());
@@ -58,7 +58,7 @@ Result<ChurnTrainingSample> ChurnScorer::ReadTrainingSample(store::Store& store,
   return sample;
 }
 
-Result<ChurnScorer> ChurnScorer::Prepare(store::Store& store, const ChurnOptions& options,
+Result<ChurnScorer> ChurnScorer::Prepare(store::Scanner& store, const ChurnOptions& options,
                                          StoreSummary* summary, double summary_days_per_unit) {
   WINBACK_RETURN_IF_ERROR(ValidateChurnOptions(options));
   if (summary != nullptr &&
@@ -217,7 +217,7 @@ Status ChurnScorer::Fit(ChurnTrainingSample sample) {
   return Status::Ok();
 }
 
-Result<ChurnScorer> ChurnScorer::Train(store::Store& store, const ChurnOptions& options) {
+Result<ChurnScorer> ChurnScorer::Train(store::Scanner& store, const ChurnOptions& options) {
   WINBACK_ASSIGN_OR_RETURN(ChurnScorer scorer, Prepare(store, options));
   WINBACK_ASSIGN_OR_RETURN(ChurnTrainingSample sample, ReadTrainingSample(store, options));
   WINBACK_RETURN_IF_ERROR(scorer.Fit(std::move(sample)));

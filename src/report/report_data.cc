@@ -259,9 +259,10 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
     parts[part].exits.Add(events);
     return Status::Ok();
   };
-  WINBACK_ASSIGN_OR_RETURN(analytics::BuiltScores built,
-                           analytics::BuildScores(readers, options.scoring, options.as_of,
-                                                  analytics::ScoreSource::kAuto, &observer));
+  WINBACK_ASSIGN_OR_RETURN(
+      analytics::BuiltScores built,
+      analytics::BuildScores(store::AsScanners(readers), options.scoring, options.as_of,
+                             analytics::ScoreSource::kAuto, &observer));
   if (built.source != analytics::ScoreSource::kStreams) {
     // The aggregates gave the scores without the streams: one pass over the orders, and one
     // over the only events that carry an exit reason.

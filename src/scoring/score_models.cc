@@ -115,7 +115,7 @@ Result<ScoreModels> ScoreModels::Compute(std::span<store::Store* const> stores, 
   };
   auto score_churn = [&] {
     // Scoring splits the events scan over every store.
-    if (scorer->ok()) churn.emplace((*scorer)->Score(stores));
+    if (scorer->ok()) churn.emplace((*scorer)->Score(store::AsScanners(stores)));
   };
   if (parallel) {
     // One thread reads the churn training sample while the other reads every customer's orders

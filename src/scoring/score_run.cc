@@ -32,7 +32,7 @@ Result<ScoreRun> ScoreAndSave(std::span<store::Store* const> readers,
   // before anything is computed or written.
   WINBACK_RETURN_IF_ERROR(analytics::ValidateScoringConfig(config));
   WINBACK_ASSIGN_OR_RETURN(analytics::BuiltScores built,
-                           analytics::BuildScores(readers, config, as_of));
+                           analytics::BuildScores(store::AsScanners(readers), config, as_of));
   ScoreRun run;
   run.source = built.source;
   if (models) {

@@ -31,6 +31,9 @@
 // - A store object is used from one thread at a time; several objects may be open on one
 //   database (one per reading thread).
 
+#include <span>
+#include <vector>
+
 #include "store/customer_reader.h"
 #include "store/import_store.h"
 #include "store/outbox_store.h"
@@ -65,5 +68,11 @@ class Store : public ImportStore,
  protected:
   Store() = default;
 };
+
+// The scanner role of each store, for the parallel scans that take `std::span<Scanner* const>`
+// (one store object per reading thread).
+inline std::vector<Scanner*> AsScanners(std::span<Store* const> stores) {
+  return {stores.begin(), stores.end()};
+}
 
 }  // namespace winback::store

@@ -32,7 +32,8 @@ std::vector<store::CustomerScore> Scores(std::vector<store::Store*> readers,
                                          const analytics::ScoringConfig& config, Date as_of,
                                          analytics::ScoreSource source,
                                          analytics::ScoreSource expect_used) {
-  Result<analytics::BuiltScores> built = analytics::BuildScores(readers, config, as_of, source);
+  Result<analytics::BuiltScores> built =
+      analytics::BuildScores(store::AsScanners(readers), config, as_of, source);
   EXPECT_TRUE(built.ok()) << built.status().ToString();
   if (!built.ok()) return {};
   EXPECT_EQ(built->source, expect_used);
@@ -316,14 +317,14 @@ TEST_F(SimulatedBusinessTest, PastDatesAreScoredFromTheStreams) {
       ASSERT_GE(*s.recency_days, 0);
     }
   }
-  store::Store* readers[] = {store_};
+  store::Scanner* readers[] = {store_};
   EXPECT_THAT(analytics::BuildScores(readers, config, past, ScoreSource::kAggregates).status(),
               StatusIs(StatusCode::kFailedPrecondition));
 }
 
 TEST_F(SimulatedBusinessTest, OrderDayHistoryMatchesTheOrderStream) {
   ASSERT_NE(store_, nullptr);
-  store::Store* readers[] = {store_, second_};
+  store::Scanner* readers[] = {store_, second_};
   WINBACK_ASSERT_OK_AND_ASSIGN(analytics::OrderDayHistory history,
                                analytics::OrderDayHistory::Load(readers));
   WINBACK_ASSERT_OK_AND_ASSIGN(
@@ -382,7 +383,8 @@ ModelRun ScoreWithModels(std::vector<store::Store*> readers, Date as_of) {
   EXPECT_TRUE(models.ok()) << models.status().ToString();
   if (!models.ok()) return run;
   run.notes = models->notes();
-  Result<analytics::BuiltScores> built = analytics::BuildScores(readers, config, as_of);
+  Result<analytics::BuiltScores> built =
+      analytics::BuildScores(store::AsScanners(readers), config, as_of);
   EXPECT_TRUE(built.ok()) << built.status().ToString();
   if (!built.ok()) return run;
   Result<std::unique_ptr<store::ScoreWriter>> writer = readers[0]->BeginScores(as_of);

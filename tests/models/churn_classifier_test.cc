@@ -236,7 +236,7 @@ TEST_F(ChurnClassifierTest, StreamedScoresEqualTheMaterialisedPath) {
   EXPECT_EQ(scorer.sample_fraction(), 1.0);
   ASSERT_EQ(scorer.keys(), now.keys);
   EXPECT_EQ(scorer.HeldOutLabels(), now.labels);
-  store::Store* const one[] = {db_};
+  store::Scanner* const one[] = {db_};
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<double> risk, scorer.Score(one));
   ASSERT_EQ(risk.size(), expected.size());
   for (std::size_t i = 0; i < risk.size(); ++i) {
@@ -246,7 +246,7 @@ TEST_F(ChurnClassifierTest, StreamedScoresEqualTheMaterialisedPath) {
   WINBACK_ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<store::Store> second,
       store::OpenSqliteStore(dir_->File("winback.db"), store::OpenMode::kMustExist));
-  store::Store* const two[] = {db_, second.get()};
+  store::Scanner* const two[] = {db_, second.get()};
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<double> split, scorer.Score(two));
   EXPECT_EQ(split, risk);
 
@@ -278,7 +278,7 @@ TEST_F(ChurnClassifierTest, TrainsOnADeterministicSampleOfKeyBlocks) {
   EXPECT_LT(a.train_rows(), train.rows());
   EXPECT_EQ(a.train_rows(), b.train_rows());
   EXPECT_EQ(a.weights(), b.weights());
-  store::Store* const one[] = {db_};
+  store::Scanner* const one[] = {db_};
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<double> ra, a.Score(one));
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<double> rb, b.Score(one));
   EXPECT_EQ(ra, rb);
@@ -326,7 +326,7 @@ TEST_F(ChurnClassifierTest, PrepareSummarizesTheStoreForTheCustomerValues) {
     EXPECT_EQ(from_store.by_key[k]->clv_minor, from_summary.by_key[k]->clv_minor);
   }
   // Scoring before Fit is a precondition error.
-  store::Store* const one[] = {db_};
+  store::Scanner* const one[] = {db_};
   EXPECT_THAT(scorer.Score(one), StatusIs(StatusCode::kFailedPrecondition));
 }
 

@@ -241,7 +241,7 @@ void WriteBtydFeatures(const BgNbdModel* model, const std::optional<CustomerRfm>
   }
 }
 
-Status AppendRows(store::Store& store, std::span<const store::KeyRange> ranges, Date as_of,
+Status AppendRows(store::Scanner& store, std::span<const store::KeyRange> ranges, Date as_of,
                   int horizon_days, ChurnDataset& out,
                   std::vector<std::optional<CustomerRfm>>& rfm) {
   const std::int32_t d = as_of.days();

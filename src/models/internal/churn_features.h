@@ -18,7 +18,7 @@
 #include "models/churn_dataset.h"
 #include "models/internal/purchase_days.h"
 #include "models/summary.h"
-#include "store/store.h"
+#include "store/scanner.h"
 
 namespace winback::models::internal {
 
@@ -130,7 +130,7 @@ void WriteBtydFeatures(const BgNbdModel* model, const std::optional<CustomerRfm>
 // Appends the feature rows (BTYD columns at P(alive) = 1 and 0) and labels of the customers of
 // `ranges` (ascending, disjoint) with a completed order by `as_of`, and each one's RFM as of
 // `as_of`. One orders scan and one events scan per range.
-Status AppendRows(store::Store& store, std::span<const store::KeyRange> ranges, Date as_of,
+Status AppendRows(store::Scanner& store, std::span<const store::KeyRange> ranges, Date as_of,
                   int horizon_days, ChurnDataset& out,
                   std::vector<std::optional<CustomerRfm>>& rfm);
 
