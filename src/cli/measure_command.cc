@@ -17,6 +17,7 @@
 #include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "cli/measure_command.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
@@ -614,6 +615,8 @@ int RunMeasure(const GlobalOptions& globals, const MeasureOptions& o) {
 }
 
 }  // namespace
+
+void PrintCampaignResult(const measure::CampaignResult& result) { PrintCampaign(result); }
 
 void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<MeasureOptions>();

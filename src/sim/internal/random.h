@@ -22,6 +22,8 @@ enum class Stream : std::uint64_t {
   kSpend = 4,      // nu and order amounts, items
   kEvents = 5,     // engagement events
   kReferral = 6,   // who referred this customer (stateless hash)
+  kContinuation = 7,  // responder.cc: the purchase process after the window, its amounts
+  kResponse = 8,      // responder.cc: responses to campaign messages
 };
 
 // The key of stream `stream` of customer `index` under `seed`: a pure function, so any
