@@ -19,6 +19,7 @@
 // number of misses is Binomial(runs, 0.05) for a calibrated interval (fewer for a conservative
 // one). See the constants below for each bound's probability.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -61,14 +62,17 @@ constexpr int kPlanDays = 28;
 constexpr const char* kHoldout = "0.5";
 
 // Coverage bound: 90% <= covered / runs <= 99%, i.e. 72..79 of 80. For a calibrated 95%
-// interval the misses are Binomial(80, 0.05): P(misses >= 9) = 0.022 and P(misses = 0) =
-// 0.017; 
+// interval the misses are Binomial(80, 0.05): P(misses >= 9) = 0.018 and P(misses = 0) =
+// 0.017, so a correct implementation passes with any fresh set of seeds 96% of the time;
+// with these seeds it covers 76 of 80 (CUPED 75, always-valid 80).
 constexpr double kMinCoverage = 0.90;
 constexpr double kMaxCoverage = 0.99;
 // False positives under no effect, of 40 runs: at most 5 (12.5%): for a calibrated 5% test
-// P(X >= 6 | Binomial(40, 0.05)) = 0.014. The always-valid interval, read on every one of the
-// ~58 days, keeps its 5% bound over all looks together: at most 4 of 40 (P(X >= 5) = 0.048
-// for a 5% rate; its realized rate is far lower).
+// P(X >= 6 | Binomial(40, 0.05)) = 0.014 (these seeds: 3). The always-valid interval, read
+// on every one of the 58 days from the first send to the end, keeps its 5% bound over all
+// looks together: at most 4 of 40 (P(X >= 5 | Binomial(40, 0.05)) = 0.048, and its realized
+// rate is far below 5%; these seeds: 1), while the fixed interval read every day errs in 11
+// of 40 (recorded, not asserted: it is the reason for the always-valid one).
 constexpr int kMaxFalsePositives = 5;
 constexpr int kMaxSequentialFalsePositives = 4;
 
@@ -109,9 +113,19 @@ GlobalOptions Globals(const fs::path& dir, const std::string& db) {
   return g;
 }
 
+// Where the stores live: /dev/shm when there is one (the SQLite store syncs every planner
+// transaction to disk, which costs nothing on tmpfs and most of the test's time on a disk),
+// else the test's temporary directory.
+fs::path ScratchRoot() {
+  std::error_code ec;
+  if (fs::is_directory("/dev/shm", ec)) return "/dev/shm";
+  return ::testing::TempDir();
+}
+
 // Simulate, import, score and plan + send 28 days into dir/winback.db, as the demo does.
 void BuildBusiness(std::uint64_t seed, Business& b) {
-  b.dir = fs::path(::testing::TempDir()) / ("ground_truth_" + std::to_string(seed));
+  b.dir = ScratchRoot() / ("winback_ground_truth_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(seed));
   fs::remove_all(b.dir);
   fs::create_directories(b.dir);
   b.sim = sim::DefaultOptions();
