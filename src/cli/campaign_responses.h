@@ -35,7 +35,6 @@ Result<sim::ResponseStats> RespondAndImport(store::Store& store, const sim::SimO
 // campaign's holdout share, [policy] message costs), as of `as_of`. Errors: InvalidArgument when
 // the campaign is not in the config or has no holdout.
 Result<measure::CampaignOptions> CampaignMeasureOptions(const config::Config& config,
-                                                        const std::string& campaign,
-                                                        Instant as_of);
+                                                        const std::string& campaign, Instant as_of);
 
 }  // namespace winback::cli

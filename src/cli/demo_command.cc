@@ -45,9 +45,9 @@ struct DemoOptions {
 // What the demo writes into its directory (winback.toml only when there is none, so it is not
 // listed): the simulator's files, the store and the report.
 constexpr const char* kDemoFiles[] = {
-    "customers.csv",       "orders.csv",          "events.csv",         "truth.csv",
-    "truth.json",          "products.csv",        "winback.db",         "winback.db-wal",
-    "winback.db-shm",      "report.html",         "outbox",             "response_orders.csv",
+    "customers.csv",       "orders.csv",        "events.csv", "truth.csv",
+    "truth.json",          "products.csv",      "winback.db", "winback.db-wal",
+    "winback.db-shm",      "report.html",       "outbox",     "response_orders.csv",
     "response_events.csv", "response_truth.csv"};
 
 // The campaign the demo measures against the simulator's truth.
@@ -290,8 +290,8 @@ int RunDemo(const DemoOptions& o) {
   //    measured against its holdout once every attribution window has closed: the last
   //    planning day plus attribution_days.
   const auto& measurement = loaded_config->Get<measure::MeasurementSettings>();
-  const Date measure_day = as_of.PlusDays(kDemoPlanDays - 1 +
-                                          static_cast<std::int32_t>(measurement.attribution_days) + 1);
+  const Date measure_day = as_of.PlusDays(
+      kDemoPlanDays - 1 + static_cast<std::int32_t>(measurement.attribution_days) + 1);
   const Instant horizon = measure_day.PlusDays(1).StartUtc();
   std::optional<sim::ResponseStats> responded;
   std::optional<measure::CampaignResult> measured;

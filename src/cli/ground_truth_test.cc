@@ -124,8 +124,8 @@ fs::path ScratchRoot() {
 
 // Simulate, import, score and plan + send 28 days into dir/winback.db, as the demo does.
 void BuildBusiness(std::uint64_t seed, Business& b) {
-  b.dir = ScratchRoot() / ("winback_ground_truth_" + std::to_string(::getpid()) + "_" +
-                           std::to_string(seed));
+  b.dir = ScratchRoot() /
+          ("winback_ground_truth_" + std::to_string(::getpid()) + "_" + std::to_string(seed));
   fs::remove_all(b.dir);
   fs::create_directories(b.dir);
   b.sim = sim::DefaultOptions();
@@ -141,7 +141,9 @@ void BuildBusiness(std::uint64_t seed, Business& b) {
   ingest::ImportOptions import;
   import.files = {{ingest::FileKind::kCustomers, (b.dir / "customers.csv").string(), std::nullopt},
                   {ingest::FileKind::kOrders, (b.dir / "orders.csv").string(), std::nullopt},
-                  {ingest::FileKind::kEvents, (b.dir / "events.csv").string(), std::nullopt}};
+                  { ingest::FileKind::kEvents,
+                    (b.dir / "events.csv").string(),
+                    std::nullopt }};
   WINBACK_ASSERT_OK_AND_ASSIGN(ingest::ImportReport report, ingest::Import(*store, import));
   ASSERT_TRUE(report.committed);
   b.as_of = b.sim.end;
@@ -188,7 +190,8 @@ void Respond(const Business& b, const std::string& name,
   response.effects = effects;
   response.replicate = replicate;
   response.horizon = b.measure_day.PlusDays(1).StartUtc();
-  WINBACK_ASSERT_OK_AND_ASSIGN(out.truth, RespondAndImport(*out.store, b.sim, response, dir.string()));
+  WINBACK_ASSERT_OK_AND_ASSIGN(out.truth,
+                               RespondAndImport(*out.store, b.sim, response, dir.string()));
   WINBACK_ASSERT_OK_AND_ASSIGN(out.options,
                                CampaignMeasureOptions(config, "winback", response.horizon));
   // truth.json holds the number the acceptance checks read.
@@ -220,8 +223,9 @@ TEST(GroundTruthTest, IntervalsCoverTheTrueLiftAndANullEffectIsRarelySignificant
       Respond(b, "effect" + std::to_string(r), sim::DefaultResponseEffects(),
               static_cast<std::uint64_t>(r), o);
       if (HasFatalFailure()) return;
-      WINBACK_ASSERT_OK_AND_ASSIGN(measure::CampaignResult m,
-                                   measure::MeasureCampaign("winback", o.options, *o.store, *o.store));
+      WINBACK_ASSERT_OK_AND_ASSIGN(
+          measure::CampaignResult m,
+          measure::MeasureCampaign("winback", o.options, *o.store, *o.store));
       ASSERT_TRUE(m.conversion_rate.has_value());
       EXPECT_EQ(m.treated.customers + m.holdout.customers, o.truth.targeted) << "seed " << seed;
       const double t = o.truth.true_conversion_lift;
@@ -244,8 +248,9 @@ TEST(GroundTruthTest, IntervalsCoverTheTrueLiftAndANullEffectIsRarelySignificant
     for (Date day = b.as_of.PlusDays(1); day <= b.measure_day; day = day.PlusDays(1)) {
       measure::CampaignOptions options = o.options;
       options.as_of = day.PlusDays(1).StartUtc();
-      WINBACK_ASSERT_OK_AND_ASSIGN(measure::CampaignResult m,
-                                   measure::MeasureCampaign("winback", options, *o.store, *o.store));
+      WINBACK_ASSERT_OK_AND_ASSIGN(
+          measure::CampaignResult m,
+          measure::MeasureCampaign("winback", options, *o.store, *o.store));
       if (!m.conversion_rate) continue;
       const measure::LiftMetric& lift = *m.conversion_rate;
       sequential_any |= lift.sequential.ci_low > 0 || lift.sequential.ci_high < 0;

@@ -2,6 +2,8 @@
 // `--experiment F`, any experiment whose assignment is a file customer_id,arm, and
 // `--campaign NAME` (or, with neither, every campaign): winback's own campaigns against their
 // holdout (measure/campaign.h). Both share the statistics of src/measure.
+#include "cli/measure_command.h"
+
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
@@ -17,7 +19,6 @@
 #include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
-#include "cli/measure_command.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"

@@ -126,7 +126,8 @@ struct Baseline {
     const double tau_a = TauAt(a);
     const double tau_x = TauAt(x);
     const double lambda = path.lambda;
-    return std::exp(-path.p * lambda * (tau_a - tau_h)) * (1.0 - std::exp(-lambda * (tau_x - tau_a)));
+    return std::exp(-path.p * lambda * (tau_a - tau_h)) *
+           (1.0 - std::exp(-lambda * (tau_x - tau_a)));
   }
 };
 
@@ -172,7 +173,8 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
   WINBACK_ASSIGN_OR_RETURN(in::Model model, in::Model::Create(options));
   in::Generator generator(model);
   const double horizon = Seconds(response.horizon);
-  const double window_end_utc = static_cast<double>(options.end.PlusDays(1).StartUtc().unix_seconds());
+  const double window_end_utc =
+      static_cast<double>(options.end.PlusDays(1).StartUtc().unix_seconds());
   if (!(horizon > window_end_utc + kDay)) {
     return InvalidArgumentError("responses: the horizon " + FormatTimestamp(response.horizon) +
                                 " must be more than a day after the end of the window " +
@@ -216,9 +218,10 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
     b.zone = &model.zone_of_city(b.core.city);
     b.history_end = static_cast<double>(generator.ToUnix(*b.zone, d));
     b.history.clear();
-    for (double t : b.path.times) b.history.push_back(static_cast<double>(generator.ToUnix(*b.zone, t)));
+    for (double t : b.path.times)
+      b.history.push_back(static_cast<double>(generator.ToUnix(*b.zone, t)));
     const double nu = generator.SpendRateOf(n);
-    const ResponseSegment segment = !b.core.buyer  ? ResponseSegment::kNeverBought
+    const ResponseSegment segment = !b.core.buyer ? ResponseSegment::kNeverBought
                                     : b.path.died ? ResponseSegment::kLapsed
                                                   : ResponseSegment::kActive;
 
@@ -226,9 +229,9 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
     // every customer, treated, held out or not targeted.
     std::vector<std::pair<double, std::int64_t>> continued;  // (unix, amount)
     {
-      const std::uint64_t key = in::StreamKey(options.seed, static_cast<std::uint64_t>(n),
-                                              in::Stream::kContinuation) ^
-                                Mix64(response.replicate);
+      const std::uint64_t key =
+          in::StreamKey(options.seed, static_cast<std::uint64_t>(n), in::Stream::kContinuation) ^
+          Mix64(response.replicate);
       in::Rng rng(key);
       if (b.alive()) {
         double tau = model.tau_end();
@@ -260,9 +263,9 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
       const double s = Seconds(entry.front()->time);
       const double e = s + attribution;
       const double p0 = b.P(s, e);
-      in::Rng rng(in::StreamKey(options.seed, static_cast<std::uint64_t>(n),
-                                in::Stream::kResponse) ^
-                  Mix64(response.replicate + 0x9E3779B97F4A7C15ULL));
+      in::Rng rng(
+          in::StreamKey(options.seed, static_cast<std::uint64_t>(n), in::Stream::kResponse) ^
+          Mix64(response.replicate + 0x9E3779B97F4A7C15ULL));
       // The exact probability of an order in [s, e) with the campaign: the customer meets the
       // delivered messages in time order while "neutral"; message m with effect u > 0 makes it
       // order (an order in the window for sure), with u < 0 makes it drop out at t_m (then only
@@ -325,7 +328,8 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
             if (u_open < p_open) {
               engaged = true;
               event(open_at, EventType::kEmailOpen, false);
-              if (u_click < response.click_given_open) event(open_at + 120, EventType::kEmailClick, false);
+              if (u_click < response.click_given_open)
+                event(open_at + 120, EventType::kEmailClick, false);
             }
             break;
           case ChannelKind::kSms:
@@ -348,9 +352,10 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
           const double at =
               t + kMinDelaySeconds + u_delay * (kResponseMaxDelayDays * kDay - kMinDelaySeconds);
           if (!engaged) {
-            event(at - 900, c->channel == ChannelKind::kEmail   ? EventType::kEmailClick
-                            : c->channel == ChannelKind::kSms ? EventType::kSmsClick
-                                                              : EventType::kWhatsappRead,
+            event(at - 900,
+                  c->channel == ChannelKind::kEmail ? EventType::kEmailClick
+                  : c->channel == ChannelKind::kSms ? EventType::kSmsClick
+                                                    : EventType::kWhatsappRead,
                   false);
           }
           if (at < horizon) {
@@ -391,7 +396,8 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
       std::string row = "r" + std::to_string(n) + "-" + std::to_string(++k_order) + "," + id + ",";
       const auto w = static_cast<std::int64_t>(std::floor(when));
       in::AppendTimestamp(row, w, b.zone->OffsetMinutesAt(w));
-      row += "," + FormatMinorUnits(amount, currency) + "," + std::string(currency.code()) + ",completed,\n";
+      row += "," + FormatMinorUnits(amount, currency) + "," + std::string(currency.code()) +
+             ",completed,\n";
       orders.push_back({when, std::move(row)});
     }
     auto by_time = [](const Row& x, const Row& y) { return x.when < y.when; };
@@ -407,7 +413,8 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
     stats.mean_p0 = p0_sum / static_cast<double>(stats.targeted);
   }
   for (int s = 0; s < kResponseSegmentCount; ++s) {
-    if (stats.by_segment[s] > 0) stats.lift_by_segment[s] /= static_cast<double>(stats.by_segment[s]);
+    if (stats.by_segment[s] > 0)
+      stats.lift_by_segment[s] /= static_cast<double>(stats.by_segment[s]);
   }
 
   const std::filesystem::path folder(dir);
@@ -431,9 +438,8 @@ Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& 
   }
   nlohmann::ordered_json effects = nlohmann::ordered_json::array();
   for (const ResponseEffect& e : response.effects) {
-    effects.push_back({{"segment", ResponseSegmentName(e.segment)},
-                       {"offer", e.offer},
-                       {"effect", e.effect}});
+    effects.push_back(
+        {{"segment", ResponseSegmentName(e.segment)}, {"offer", e.offer}, {"effect", e.effect}});
   }
   truth["responses"] = {
       {"meaning",

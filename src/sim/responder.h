@@ -64,7 +64,7 @@ struct CampaignContact {
 };
 
 struct ResponseOptions {
-  std::string campaign = "winback";  // the key under truth.json's "campaigns"
+  std::string campaign = "winback";    // the key under truth.json's "campaigns"
   std::int64_t attribution_days = 30;  // the measurement's window: [start, start + days)
   // Nothing is written at or after it: orders of every customer's continued purchase process
   // and the responses are drawn in [end of the window, horizon).
@@ -86,8 +86,8 @@ struct ResponseOptions {
 
 // What Respond wrote and the truth it computed.
 struct ResponseStats {
-  std::int64_t targeted = 0;   // customers with a message of the campaign (first entry)
-  std::int64_t treated = 0;    // of them, not held out
+  std::int64_t targeted = 0;  // customers with a message of the campaign (first entry)
+  std::int64_t treated = 0;   // of them, not held out
   std::int64_t held_out = 0;
   std::int64_t delivered = 0;  // treated customers with at least one delivered message
   std::int64_t responded = 0;  // treated customers who ordered because of a message
@@ -98,8 +98,8 @@ struct ResponseStats {
   // none), each from the customer's latent state (README: "The true lift").
   double true_conversion_lift = 0;
   double mean_p0 = 0;  // mean baseline probability P0 of an order in the window
-  std::int64_t by_segment[kResponseSegmentCount] = {0, 0, 0};       // targeted customers
-  double lift_by_segment[kResponseSegmentCount] = {0, 0, 0};        // mean difference
+  std::int64_t by_segment[kResponseSegmentCount] = {0, 0, 0};  // targeted customers
+  double lift_by_segment[kResponseSegmentCount] = {0, 0, 0};   // mean difference
 };
 
 // Lets the customers of the business `options` (the options Simulate was given) respond to
@@ -120,7 +120,6 @@ struct ResponseStats {
 // [-1, 1], attribution_days < 1, a horizon before the end of the window; Unavailable when a
 // file cannot be read or written. Same inputs, same bytes.
 Result<ResponseStats> Respond(const SimOptions& options, const ResponseOptions& response,
-                              const std::vector<CampaignContact>& contacts,
-                              const std::string& dir);
+                              const std::vector<CampaignContact>& contacts, const std::string& dir);
 
 }  // namespace winback::sim

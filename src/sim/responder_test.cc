@@ -139,9 +139,9 @@ void CheckAgainstDraws(const std::vector<ResponseEffect>& effects, Observed& tot
 
 TEST(RespondTest, PositiveEffectMatchesItsExactProbability) {
   Observed seen;
-  CheckAgainstDraws({{ResponseSegment::kActive, "price_10", 0.3},
-                     {ResponseSegment::kLapsed, "price_10", 0.1}},
-                    seen);
+  CheckAgainstDraws(
+      {{ResponseSegment::kActive, "price_10", 0.3}, {ResponseSegment::kLapsed, "price_10", 0.1}},
+      seen);
   // Treated customers order more than their baseline; each induced order carries the coupon.
   EXPECT_GT(seen.p1[0], seen.p0[0] + 0.05 * seen.n[0]);
   EXPECT_GT(seen.coupons, 0);
@@ -188,8 +188,8 @@ TEST(RespondTest, TrueLiftIsTheMeanDifferenceAndIsWrittenToTruthJson) {
 
 TEST(RespondTest, ZeroEffectsGiveZeroTrueLift) {
   const SimOptions o = Shop();
-  WINBACK_ASSERT_OK_AND_ASSIGN(
-      ResponseStats stats, Respond(o, Options(o, {}), Contacts(o, "price_10"), Dir("zero")));
+  WINBACK_ASSERT_OK_AND_ASSIGN(ResponseStats stats,
+                               Respond(o, Options(o, {}), Contacts(o, "price_10"), Dir("zero")));
   EXPECT_EQ(stats.true_conversion_lift, 0.0);
   EXPECT_EQ(stats.responded, 0);
   EXPECT_EQ(stats.annoyed, 0);
