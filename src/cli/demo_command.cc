@@ -5,13 +5,16 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "analytics/analytics_config.h"
 #include "analytics/revenue.h"
 #include "campaigns/sender.h"
 #include "channels/channel_settings.h"
+#include "cli/campaign_responses.h"
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "cli/measure_command.h"
 #include "cli/output.h"
 #include "cli/plan_command.h"
 #include "cli/report_command.h"
@@ -19,10 +22,12 @@
 #include "cli/store_open.h"
 #include "core/money.h"
 #include "ingest/importer.h"
+#include "measure/campaign.h"
 #include "messages/coupon.h"
 #include "messages/link_token.h"
 #include "report/html_report.h"
 #include "scoring/score_run.h"
+#include "sim/responder.h"
 #include "store/open_store.h"
 
 namespace winback::cli {
@@ -39,10 +44,14 @@ struct DemoOptions {
 
 // What the demo writes into its directory (winback.toml only when there is none, so it is not
 // listed): the simulator's files, the store and the report.
-constexpr const char* kDemoFiles[] = {"customers.csv", "orders.csv",     "events.csv",
-                                      "truth.csv",     "truth.json",     "products.csv",
-                                      "winback.db",    "winback.db-wal", "winback.db-shm",
-                                      "report.html",   "outbox"};
+constexpr const char* kDemoFiles[] = {
+    "customers.csv",       "orders.csv",        "events.csv", "truth.csv",
+    "truth.json",          "products.csv",      "winback.db", "winback.db-wal",
+    "winback.db-shm",      "report.html",       "outbox",     "response_orders.csv",
+    "response_events.csv", "response_truth.csv"};
+
+// The campaign the demo measures against the simulator's truth.
+constexpr const char* kDemoCampaign = "winback";
 
 // AlreadyExists naming every file of `dir` the demo would overwrite, unless there is none.
 Status CheckNothingToOverwrite(const fs::path& dir) {
@@ -119,6 +128,43 @@ void Accumulate(const campaigns::PlanSummary& day, campaigns::PlanSummary& total
   total.score_date = day.score_date;
 }
 
+// "contains the truth" or "misses the truth" for an interval.
+const char* Verdict(double low, double high, double truth) {
+  return low <= truth && truth <= high ? "contains the truth" : "MISSES the truth";
+}
+
+// The measured conversion lift beside the simulator's true one (truth.json).
+void PrintAgainstTruth(const measure::CampaignResult& r, const sim::ResponseStats& truth) {
+  const double t = truth.true_conversion_lift;
+  fmt::print(
+      "\nMeasured against the truth (the simulator's customers responded with known effects; "
+      "truth.json, response_truth.csv)\n");
+  fmt::print(
+      "  true conversion lift   {:+.2f} pts  mean over the {} targeted customers of P(order within "
+      "{} days | campaign) - P(same | none)\n",
+      100 * t, WithThousands(truth.targeted), r.attribution_days);
+  if (!r.conversion_rate) {
+    fmt::print("  measured               -          (an arm has fewer than 2 customers)\n");
+    return;
+  }
+  const measure::LiftMetric& m = *r.conversion_rate;
+  const int confidence = static_cast<int>(std::lround(100 * (1 - r.alpha)));
+  fmt::print("  measured, fixed {}%    {:+.2f} pts  [{:+.2f}, {:+.2f}]  {}\n", confidence,
+             100 * m.plain.diff, 100 * m.plain.ci_low, 100 * m.plain.ci_high,
+             Verdict(m.plain.ci_low, m.plain.ci_high, t));
+  fmt::print("  measured, CUPED        {:+.2f} pts  [{:+.2f}, {:+.2f}]  {}\n",
+             100 * m.cuped.adjusted.diff, 100 * m.cuped.adjusted.ci_low,
+             100 * m.cuped.adjusted.ci_high,
+             Verdict(m.cuped.adjusted.ci_low, m.cuped.adjusted.ci_high, t));
+  fmt::print("  always-valid                      [{:+.2f}, {:+.2f}]  {}\n",
+             100 * m.sequential.ci_low, 100 * m.sequential.ci_high,
+             Verdict(m.sequential.ci_low, m.sequential.ci_high, t));
+  fmt::print(
+      "  behind it: baseline P0 {:.2f}% on average; {} treated customers ordered because of a "
+      "message, {} unsubscribed and stopped buying because of one\n",
+      100 * truth.mean_p0, WithThousands(truth.responded), WithThousands(truth.annoyed));
+}
+
 int RunDemo(const DemoOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path dir(o.dir);
@@ -135,7 +181,7 @@ int RunDemo(const DemoOptions& o) {
   sim_options.customers = o.customers;
   sim_options.seed = o.seed;
   sim_options.with_items = true;
-  fmt::print("[1/6] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
+  fmt::print("[1/8] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
              WithThousands(o.customers), o.seed, sim_options.start.ToString(),
              sim_options.end.ToString());
   Result<sim::SimStats> sim_stats = RunSimulation(sim_options, dir.string());
@@ -153,7 +199,7 @@ int RunDemo(const DemoOptions& o) {
   if (!key.ok()) return ReportError(key);
   const fs::path db = dir / "winback.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
-  fmt::print("[2/6] importing into {} ...\n", db.string());
+  fmt::print("[2/8] importing into {} ...\n", db.string());
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(db.string());
   if (!store.ok()) return ReportError(store.status());
   ingest::ImportOptions import_options;
@@ -185,7 +231,7 @@ int RunDemo(const DemoOptions& o) {
   globals.config_path = config.string();
   globals.config_given = true;
   const Date as_of = sim_options.end;
-  fmt::print("[3/6] scoring every customer as of {} ...\n", as_of.ToString());
+  fmt::print("[3/8] scoring every customer as of {} ...\n", as_of.ToString());
   Result<config::Config> loaded_config = LoadConfig(globals);
   if (!loaded_config.ok()) return ReportError(loaded_config.status());
   const analytics::AnalyticsConfig& analytics_config =
@@ -205,11 +251,11 @@ int RunDemo(const DemoOptions& o) {
   // 4. Campaigns: plan each day of the four weeks after the scores, as the daily job would,
   //    so the win-back journeys reach their later steps (the store holds no orders after
   //    as_of, so nobody leaves a journey by ordering).
-  fmt::print("[4/6] planning the campaigns of winback.toml for {} to {} ...\n", as_of.ToString(),
+  fmt::print("[4/8] planning the campaigns of winback.toml for {} to {} ...\n", as_of.ToString(),
              as_of.PlusDays(kDemoPlanDays - 1).ToString());
   //    Each day the sender runs every hour (the store's clock is the simulated one, as
   //    `winback send --now` does), delivering into the file channel: DIR/outbox/.
-  fmt::print("[5/6] sending what is due each hour into {}/outbox/ ...\n", o.dir);
+  fmt::print("[5/8] sending what is due each hour into {}/outbox/ ...\n", o.dir);
   campaigns::PlanSummary planned;
   campaigns::SendSummary sent;
   campaigns::SendOptions send_options;
@@ -238,9 +284,45 @@ int RunDemo(const DemoOptions& o) {
     }
   }
 
-  // 6. The HTML report, beside the data.
+  // 6. The customers' side: the simulated customers respond to the messages of the win-back
+  //    campaign they actually received (the true effects are in truth.json), everyone's
+  //    purchase process goes on after the window, and both are imported. 7. The campaign is
+  //    measured against its holdout once every attribution window has closed: the last
+  //    planning day plus attribution_days.
+  const auto& measurement = loaded_config->Get<measure::MeasurementSettings>();
+  const Date measure_day = as_of.PlusDays(
+      kDemoPlanDays - 1 + static_cast<std::int32_t>(measurement.attribution_days) + 1);
+  const Instant horizon = measure_day.PlusDays(1).StartUtc();
+  std::optional<sim::ResponseStats> responded;
+  std::optional<measure::CampaignResult> measured;
+  Result<measure::CampaignOptions> measure_options =
+      CampaignMeasureOptions(*loaded_config, kDemoCampaign, horizon);
+  if (measure_options.ok()) {
+    fmt::print(
+        "[6/8] the simulated customers respond to the {} messages and buy until {}; importing "
+        "...\n",
+        kDemoCampaign, measure_day.ToString());
+    sim::ResponseOptions response;
+    response.campaign = kDemoCampaign;
+    response.attribution_days = measurement.attribution_days;
+    response.horizon = horizon;
+    Result<sim::ResponseStats> r = RespondAndImport(**store, sim_options, response, dir.string());
+    if (!r.ok()) return ReportError(r.status());
+    responded = *r;
+    fmt::print("[7/8] measuring the {} campaign against its holdout as of {} ...\n", kDemoCampaign,
+               measure_day.ToString());
+    Result<measure::CampaignResult> m =
+        measure::MeasureCampaign(kDemoCampaign, *measure_options, **store, **store);
+    if (!m.ok()) return ReportError(m.status());
+    measured = *std::move(m);
+  } else {
+    fmt::print("[6/8] [7/8] no responses and no measurement: {}\n",
+               measure_options.status().message());
+  }
+
+  // 8. The HTML report, beside the data.
   const fs::path report_path = dir / "report.html";
-  fmt::print("[6/6] writing the report {} ...\n", report_path.string());
+  fmt::print("[8/8] writing the report {} ...\n", report_path.string());
   Result<report::ReportData> report_data =
       BuildReportData(analytics_config, StorePointers(*readers), as_of, std::nullopt);
   if (!report_data.ok()) return ReportError(report_data.status());
@@ -320,6 +402,11 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("; {} cancelled at send time, {} moved out of quiet hours, {} dead\n",
              WithThousands(sent.total.cancelled), WithThousands(sent.total.deferred),
              WithThousands(sent.total.dead));
+  if (measured && responded) {
+    fmt::print("\n");
+    PrintCampaignResult(*measured);
+    PrintAgainstTruth(*measured, *responded);
+  }
   fmt::print("  done in {:.1f} s\n\n", seconds);
   fmt::print("Report: {} (open it in any browser; it works offline)\n",
              fs::absolute(report_path, ec).string());
@@ -329,8 +416,9 @@ int RunDemo(const DemoOptions& o) {
       o.dir);
   fmt::print(
       "Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
-      "  winback report --as-of {} --json\n",
-      o.dir, as_of.ToString());
+      "  winback report --as-of {} --json\n"
+      "  winback measure --campaign {} --as-of {}\n",
+      o.dir, as_of.ToString(), kDemoCampaign, measure_day.ToString());
   return kExitOk;
 }  // namespace
 

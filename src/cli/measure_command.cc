@@ -2,6 +2,8 @@
 // `--experiment F`, any experiment whose assignment is a file customer_id,arm, and
 // `--campaign NAME` (or, with neither, every campaign): winback's own campaigns against their
 // holdout (measure/campaign.h). Both share the statistics of src/measure.
+#include "cli/measure_command.h"
+
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
@@ -614,6 +616,8 @@ int RunMeasure(const GlobalOptions& globals, const MeasureOptions& o) {
 }
 
 }  // namespace
+
+void PrintCampaignResult(const measure::CampaignResult& result) { PrintCampaign(result); }
 
 void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<MeasureOptions>();

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# winback measure --campaign: the demo plans and sends its campaigns; orders after the sends and
-# tracking events about the messages (JSONL, `ref` = the message's outbox key) are imported;
-# the JSON contract is checked and the funnel, arms and lift recomputed independently in Python
-# from `winback outbox --json` and the files written here (standard library only).
+# winback measure --campaign: the demo plans and sends its campaigns, then the simulator's
+# customers respond to the win-back messages they received (response_orders.csv,
+# response_events.csv: orders after the sends, with coupons, and tracking events whose `ref` is
+# the message's outbox key), and the demo imports them; one more event naming no message is
+# imported here. The JSON contract is checked and the funnel, arms and lift recomputed
+# independently in Python from `winback outbox --json` and the files (standard library only).
 WINBACK=$1
 SCRATCH=$2
 source "$(dirname "$0")/lib.sh"
@@ -10,72 +12,44 @@ set -o pipefail
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
 
 expect_exit 0 "$WINBACK" demo --customers 2000 --dir shop
+expect_contains "$OUT" "Measured against the truth"
+expect_contains "$OUT" "true conversion lift"
 cd shop || exit 1
+for f in response_orders.csv response_events.csv response_truth.csv; do
+  check; [ -s "$f" ] || fail "the demo did not write $f"
+done
 expect_exit 0 "$WINBACK" outbox --campaign winback --json
 echo "$OUT" > outbox.json
 
-# Responses drawn with a fixed seed: an open for a third of the sent messages, a click for some
-# of those, a few bounces and unsubscribes, one event naming no message; orders 5 days after
-# the start for 30% of treated and 20% of held-out customers (treated ones with the message's
-# coupon), and an order after the 30-day window that must not count.
-/usr/bin/python3 - <<'PY' || fail "could not write the responses"
-import json, random
-rng = random.Random(15)
+# The truth: truth.json's campaigns.winback.true_conversion_lift is the mean of the per-customer
+# differences of response_truth.csv over every targeted customer (each customer's first entry,
+# as the outbox lists them), and the demo printed it.
+/usr/bin/python3 - <<'PY' || fail "truth.json does not match response_truth.csv and the outbox"
+import csv, json, sys
+truth = json.load(open("truth.json"))["campaigns"]["winback"]["true_conversion_lift"]
+rows = list(csv.DictReader(open("response_truth.csv")))
 msgs = json.load(open("outbox.json"))["messages"]
-assert msgs, "the demo planned no winback message"
-def ts(s):
-    from datetime import datetime
-    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
-def fmt(t):
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-from datetime import timedelta
-with open("tracking.jsonl", "w") as e:
-    n = 0
-    for m in msgs:
-        if m["status"] != "sent":
-            continue
-        sent = ts(m["sent_at"])
-        def ev(kind, hours, **extra):
-            global n
-            n += 1
-            row = {"id": f"t{n}", "customer_id": m["customer_id"], "type": kind,
-                   "time": fmt(sent + timedelta(hours=hours)), "ref": m["key"]}
-            row.update(extra)
-            e.write(json.dumps(row) + "\n")
-        r = rng.random()
-        if r < 0.33:
-            ev("email_open", 1)
-            if rng.random() < 0.4:
-                ev("email_click", 2)
-        elif r < 0.36:
-            ev("bounce", 0.1, channel="email")
-        elif r < 0.38:
-            ev("unsubscribe", 3, channel="email")
-    e.write(json.dumps({"id": "t-orphan", "customer_id": msgs[0]["customer_id"],
-                        "type": "email_open", "time": fmt(ts(msgs[0]["scheduled_at"])),
-                        "ref": "winback/nostep/nobody/1"}) + "\n")
-first = {}
-coupons = {}  # a coupon of the customer's messages (the incentive steps carry one)
-for m in msgs:
-    t = ts(m["sent_at"]) if m["status"] == "sent" and m["sent_at"] else ts(m["scheduled_at"])
-    k = (m["occurrence"], t)
-    c = m["customer_id"]
-    if c not in first or k < first[c][0]:
-        first[c] = (k, m)
-    if m["coupon"] and m["status"] == "sent":
-        coupons.setdefault(c, m["coupon"])
-with open("responses.csv", "w") as o:
-    o.write("id,customer_id,time,amount,currency,status,coupon\n")
-    for c, ((occ, start), m) in sorted(first.items()):
-        held = m["status"] == "holdout"
-        if rng.random() < (0.20 if held else 0.30):
-            coupon = "" if held or rng.random() < 0.5 else coupons.get(c, "")
-            amount = f"{rng.randint(1000, 9000) / 100:.2f}"
-            o.write(f"w-{c},{c},{fmt(start + timedelta(days=5))},{amount},USD,completed,{coupon}\n")
-        if rng.random() < 0.1:
-            o.write(f"late-{c},{c},{fmt(start + timedelta(days=31))},55.00,USD,completed,\n")
+targeted = {m["customer_id"] for m in msgs}
+assert {r["id"] for r in rows} == targeted, "response_truth.csv lists other customers than the outbox"
+held = {m["customer_id"] for m in msgs if m["status"] == "holdout"}
+for r in rows:
+    assert (r["arm"] == "holdout") == (r["id"] in held), r
+    p0, p1, d = float(r["p0"]), float(r["p1"]), float(r["difference"])
+    assert 0 <= p0 <= 1 and 0 <= p1 <= 1 and abs(p1 - p0 - d) < 1e-8, r
+    if r["arm"] == "holdout":
+        assert r["responded"] == "0" and r["annoyed"] == "0", r
+mean = sum(float(r["difference"]) for r in rows) / len(rows)
+assert abs(mean - truth) < 1e-8, (mean, truth)
+assert 0 < truth < 1, truth
+print(f"true conversion lift {truth:.4f} over {len(rows)} targeted customers")
 PY
-expect_exit 0 "$WINBACK" import --orders responses.csv --events tracking.jsonl
+check
+
+# One tracking event that names no message of the campaign.
+FIRST=$(/usr/bin/python3 -c 'import json; m = json.load(open("outbox.json"))["messages"][0]; print(m["customer_id"], m["scheduled_at"])')
+set -- $FIRST
+echo "{\"id\": \"t-orphan\", \"customer_id\": \"$1\", \"type\": \"email_open\", \"time\": \"$2\", \"ref\": \"winback/nostep/nobody/1\"}" > tracking.jsonl
+expect_exit 0 "$WINBACK" import --events tracking.jsonl
 
 # Measured 60 days after the last planning day: every window complete.
 AS_OF=$(/usr/bin/python3 -c '
@@ -126,20 +100,23 @@ if "winback" not in [c["campaign"] for c in all_doc["campaigns"]]:
 ts = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
 as_of = datetime.strptime(sys.argv[1], "%Y-%m-%d") + timedelta(days=1)
 orders = {}
-for row in csv.DictReader(open("responses.csv")):
-    orders.setdefault(row["customer_id"], []).append((ts(row["time"]), float(row["amount"])))
 from datetime import timezone
-for row in csv.DictReader(open("orders.csv")):  # the simulated history, up to the demo's date
+for name in ["orders.csv", "response_orders.csv"]:  # the history, then what came after
+  for row in csv.DictReader(open(name)):
     if (row.get("status") or "completed") != "completed":
         continue
     when = datetime.fromisoformat(row["time"].replace("Z", "+00:00"))
     when = when.astimezone(timezone.utc).replace(tzinfo=None)
     orders.setdefault(row["customer_id"], []).append((when, float(row["amount"])))
+for c in orders:
+    orders[c].sort()
 
 # Funnel per (step, variant) from the outbox and tracking.jsonl.
 events = {}
 for line in open("tracking.jsonl"):
     e = json.loads(line)
+    events.setdefault(e["ref"], set()).add(e["type"])
+for e in csv.DictReader(open("response_events.csv")):
     events.setdefault(e["ref"], set()).add(e["type"])
 rows = {}
 for m in msgs:
@@ -153,11 +130,11 @@ for m in msgs:
     if m["status"] == "sent":
         r["sent"] += 1
         r["delivered"] += "bounce" not in kinds
-    r["opened"] += "email_open" in kinds
-    r["clicked"] += "email_click" in kinds
+    r["opened"] += bool(kinds & {"email_open", "whatsapp_read"})
+    r["clicked"] += bool(kinds & {"email_click", "sms_click"})
     r["bounced"] += "bounce" in kinds
     r["unsubscribed"] += "unsubscribe" in kinds
-redeemed = {row["coupon"] for row in csv.DictReader(open("responses.csv")) if row["coupon"]}
+redeemed = {row["coupon"] for row in csv.DictReader(open("response_orders.csv")) if row["coupon"]}
 for m in msgs:
     rows[(m["step"], m["variant"])].setdefault("coupons_redeemed", 0)
     rows[(m["step"], m["variant"])]["coupons_redeemed"] += m["coupon"] in redeemed
@@ -172,7 +149,7 @@ unmatched = sum(1 for ref in events if not any(m["key"] == ref for m in msgs))
 same("unmatched_events", doc["unmatched_events"], unmatched)
 
 # Arms: each customer's first entry; start = sent_at, else scheduled_at; won back = an order in
-# [start, start + 30 days). Only the orders written here fall after the demo's sends.
+# [start, start + 30 days), the history's orders of the last day included.
 first = {}
 for m in msgs:
     t = ts(m["sent_at"]) if m["status"] == "sent" and m["sent_at"] else ts(m["scheduled_at"])

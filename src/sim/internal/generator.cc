@@ -111,9 +111,10 @@ Model::Model(const SimOptions& options, Currency currency)
 Result<Model> Model::Create(const SimOptions& options) {
   WINBACK_ASSIGN_OR_RETURN(Currency currency, Currency::FromCode(options.currency));
   Model model(options, currency);
-  // Zone tables cover the window plus margins for local-vs-UTC day differences.
+  // Zone tables cover the window plus margins for local-vs-UTC day differences, and the year
+  // after it, where the campaign responder (responder.cc) continues the purchase process.
   const Date first = options.start.PlusDays(-3);
-  const Date last = options.end.PlusDays(3);
+  const Date last = options.end.PlusDays(400);
   std::map<std::string_view, std::size_t> zone_index;
   const auto cities = Cities();
   const auto countries = Countries();
@@ -145,6 +146,21 @@ std::int64_t Generator::ToUnix(const ZoneOffsets& zone, double t) const {
   const std::int64_t local =
       (model_.start_day() + static_cast<std::int64_t>(day)) * 86'400 + second;
   return zone.LocalToUnix(local);
+}
+
+double Generator::TimeOf(const ZoneOffsets& zone, double unix_seconds) const {
+  const double whole = std::floor(unix_seconds);
+  const auto u = static_cast<std::int64_t>(whole);
+  const std::int64_t local = u + std::int64_t{zone.OffsetMinutesAt(u)} * 60;
+  const std::int64_t day = local >= 0 ? local / 86'400 : -((-local + 86'399) / 86'400);
+  const double second = static_cast<double>(local - day * 86'400) + (unix_seconds - whole);
+  return static_cast<double>(day - model_.start_day()) + model_.time_of_day().Fraction(second);
+}
+
+double Generator::SpendRateOf(std::int64_t n) const {
+  const SimOptions& o = model_.options();
+  Rng spend(o.seed, static_cast<std::uint64_t>(n), Stream::kSpend);
+  return spend.Gamma(o.gg_q) / o.gg_gamma;
 }
 
 std::int64_t Generator::DrawAmount(Rng& rng, double nu) const {

@@ -132,6 +132,20 @@ class Generator {
     bool died = false;
   };
 
+  // The latent draws of customer n (1-based), for the campaign responder (responder.cc) as
+  // well as for Generate: who and where it is, its BG/NBD purchase path in the window, the
+  // Gamma-Gamma rate nu of its spend (the first draw of its spend stream).
+  Core CoreOf(std::int64_t n) const;
+  void PurchasesOf(std::int64_t n, const Core& core, PurchasePath& path) const;
+  double SpendRateOf(std::int64_t n) const;
+  // The instant (unix seconds) of operational-day time t in `zone` (day floor(t) is local
+  // calendar day start + floor(t), its fraction the time-of-day profile).
+  std::int64_t ToUnix(const ZoneOffsets& zone, double t) const;
+  // The inverse of ToUnix: the operational-day time t of instant `unix_seconds` in `zone`.
+  double TimeOf(const ZoneOffsets& zone, double unix_seconds) const;
+  // One order amount in minor units, Gamma(gg_p, nu); at least 1.
+  std::int64_t DrawAmount(Rng& rng, double nu) const;
+
  private:
   // Who the customer is; drawn from the profile stream.
   struct Profile {
@@ -182,12 +196,8 @@ class Generator {
     std::int64_t unix_seconds;
   };
 
-  Core CoreOf(std::int64_t n) const;
-  void PurchasesOf(std::int64_t n, const Core& core, PurchasePath& path) const;
   std::optional<Referral> ReferralOf(std::int64_t n, const Core& core);
   Profile ProfileOf(std::int64_t n, const Core& core) const;
-  std::int64_t ToUnix(const ZoneOffsets& zone, double t) const;
-  std::int64_t DrawAmount(Rng& rng, double nu) const;
 
   void GenerateOne(std::int64_t n, Chunk& out);
   void BuildOrders(const ZoneOffsets& zone, std::int64_t window_begin, double nu, Rng& rng);

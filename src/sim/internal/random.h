@@ -16,12 +16,14 @@ namespace winback::sim::internal {
 // Independent random streams of one customer. Adding a stream never changes the others, so a
 // change to, say, event generation leaves purchases byte-identical.
 enum class Stream : std::uint64_t {
-  kCore = 1,       // buyer or not, acquisition and signup time, city
-  kProfile = 2,    // names, age, consents, ...
-  kPurchases = 3,  // lambda, p and the purchase times
-  kSpend = 4,      // nu and order amounts, items
-  kEvents = 5,     // engagement events
-  kReferral = 6,   // who referred this customer (stateless hash)
+  kCore = 1,          // buyer or not, acquisition and signup time, city
+  kProfile = 2,       // names, age, consents, ...
+  kPurchases = 3,     // lambda, p and the purchase times
+  kSpend = 4,         // nu and order amounts, items
+  kEvents = 5,        // engagement events
+  kReferral = 6,      // who referred this customer (stateless hash)
+  kContinuation = 7,  // responder.cc: the purchase process after the window, its amounts
+  kResponse = 8,      // responder.cc: responses to campaign messages
 };
 
 // The key of stream `stream` of customer `index` under `seed`: a pure function, so any
