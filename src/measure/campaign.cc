@@ -221,6 +221,8 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
     }
   }
   r.targeted = static_cast<std::int64_t>(units.size());
+  r.first_start = units.begin()->second.start;
+  for (const auto& [key, unit] : units) r.first_start = std::min(r.first_start, unit.start);
   std::vector<CustomerKey> keys;
   keys.reserve(units.size());
   for (const auto& [key, unit] : units) keys.push_back(unit.customer);
@@ -297,7 +299,10 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
     scale = std::pow(10.0, c.exponent());
   }
 
-  // 5. The funnel per (step, variant), steps in the order first scheduled.
+  // 5. The funnel per (step, variant), steps in the order first scheduled; beside it, per row,
+  //    the planned and converted messages of the A/B comparison (those before ab_until).
+  std::vector<std::pair<std::int64_t, std::int64_t>> ab;  // (planned, converted) per funnel row
+  std::map<std::string, std::int64_t> after_takeover;      // per step
   {
     std::map<std::pair<std::string, std::string>, std::size_t> rows;
     std::int64_t message_cost = 0;
@@ -309,6 +314,7 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
         FunnelRow& row = r.funnel.emplace_back();
         row.step = m.step;
         row.variant = m.variant;
+        ab.emplace_back(0, 0);
       }
       FunnelRow& row = r.funnel[it->second];
       const bool held = m.status == MessageStatus::kHoldout;
@@ -339,6 +345,15 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
           t < options.as_of && found != orders.end() &&
           FirstIn(found->second, t, std::min(t.PlusDays(options.attribution_days), options.as_of));
       if (converted) (held ? row.held_out_converted : row.converted) += 1;
+      if (!held) {
+        const auto until = options.ab_until.find(m.step);
+        if (until == options.ab_until.end() || m.planned_at < until->second) {
+          ab[it->second].first += 1;
+          ab[it->second].second += converted ? 1 : 0;
+        } else {
+          ++after_takeover[m.step];
+        }
+      }
       if (!m.coupon.empty() && redeemed.count(m.coupon) > 0) ++row.coupons_redeemed;
     }
     r.message_cost_minor = message_cost;
@@ -444,17 +459,21 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
   for (const std::string& step : steps) {
     StepVariants sv;
     sv.step = step;
-    for (const FunnelRow& row : r.funnel) {
+    for (std::size_t i = 0; i < r.funnel.size(); ++i) {
+      const FunnelRow& row = r.funnel[i];
       if (row.step != step) continue;
       VariantLift v;
       v.variant = row.variant;
-      v.n = row.planned;
-      v.converted = row.converted;
+      v.n = ab[i].first;
+      v.converted = ab[i].second;
       v.conversion_rate =
           v.n > 0 ? static_cast<double>(v.converted) / static_cast<double>(v.n) : 0.0;
       sv.variants.push_back(std::move(v));
     }
     if (sv.variants.size() < 2) continue;
+    if (const auto t = after_takeover.find(step); t != after_takeover.end()) {
+      sv.after_takeover = t->second;
+    }
     std::vector<std::int64_t> sizes;
     for (const VariantLift& v : sv.variants) sizes.push_back(v.n);
     if (std::any_of(sizes.begin(), sizes.end(), [](std::int64_t n) { return n > 0; })) {
@@ -492,6 +511,12 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
         winner = compared[j];
       }
       if (!(significant && v.comparison->diff < 0)) base_beats_all = false;
+    }
+    for (std::size_t i = 1; i < sv.variants.size(); ++i) {
+      VariantLift& v = sv.variants[i];
+      const bool significant = v.holm_p_value && *v.holm_p_value < options.alpha;
+      const double observed = v.comparison ? std::abs(v.comparison->diff) : 0.0;
+      v.underpowered = !significant && !(v.mde <= observed);
     }
     if (!sv.srm_mismatch) {
       if (winner) {

@@ -5,6 +5,7 @@
 // number are in src/measure/README.md ("Campaigns").
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,11 @@ struct CampaignOptions {
   double planned_n = 0;
   // The days after a win-back order over which repeat orders are counted (article 004 §6).
   std::int64_t after_days = 90;
+  // Per step name: the A/B comparison of the step's variants counts only the messages planned
+  // before this instant. After it the step's sends went to a declared winner (`auto_winner`),
+  // so they are no longer randomised and would break the split. Steps absent: every message.
+  // The funnel counts every message either way.
+  std::map<std::string, Instant> ab_until;
 };
 
 // One message's tracking: the event types that count for each funnel stage.
@@ -119,6 +125,11 @@ struct VariantLift {
   std::optional<double> holm_p_value;            // Holm over the step's comparisons, of the
                                                  // always-valid p-values
   double mde = 0;  // with the first variant's variance; +inf when an arm is empty
+  // Not significant (Holm-adjusted always-valid p >= alpha, or not compared) and the minimum
+  // detectable effect at the current sample is larger than the observed |diff| (or infinite):
+  // the sample is too small to tell a difference of the size seen from chance. Reported as a
+  // warning with the MDE.
+  bool underpowered = false;
 };
 
 struct StepVariants {
@@ -129,6 +140,9 @@ struct StepVariants {
   // The variant whose conversion differs from the first's with Holm-adjusted always-valid
   // p < alpha, the best of them; empty when none (or when the split is broken).
   std::string winner;
+  // Messages of the step planned at or after CampaignOptions::ab_until (sent to a declared
+  // winner): in the funnel, not in the comparison.
+  std::int64_t after_takeover = 0;
 };
 
 // One arm's customers.
@@ -167,6 +181,9 @@ struct CampaignResult {
   std::string currency;           // of every money figure; empty when nothing carried money
   std::vector<FunnelRow> funnel;  // per (step, variant), steps in the order first scheduled
   std::int64_t targeted = 0;      // customers with a message of the campaign
+  // The earliest start of a targeted customer (sent_at, else scheduled_at of the first
+  // message of its first entry): the campaign's first step.
+  Instant first_start;
   std::int64_t not_started = 0;   // of them, whose start is at or after as_of (not measured)
   ArmOutcome treated;
   ArmOutcome holdout;

@@ -258,6 +258,41 @@ TEST_F(MeasureCampaignTest, ComparesVariantsAndFollowsWonBackCustomersAfterwards
   EXPECT_FALSE(r.after.repeat_rate.has_value());  // one holdout customer: no comparison
 }
 
+TEST_F(MeasureCampaignTest, LeavesMessagesAfterAWinnerTookOverOutOfTheComparison) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(CampaignResult all,
+                               MeasureCampaign("winback", Options(), *store_, *store_));
+  EXPECT_EQ(all.first_start, At("2024-07-01T10:00:00Z"));
+  ASSERT_EQ(all.variants.size(), 1u);
+  EXPECT_EQ(all.variants[0].after_takeover, 0);
+  EXPECT_FALSE(all.variants[0].variants[1].underpowered);  // significant: a wins
+
+  // Every message was planned 2024-06-30: a takeover then leaves none in the comparison.
+  CampaignOptions o = Options();
+  o.ab_until["first"] = At("2024-06-30T00:00:00Z");
+  WINBACK_ASSERT_OK_AND_ASSIGN(CampaignResult r, MeasureCampaign("winback", o, *store_, *store_));
+  ASSERT_EQ(r.funnel.size(), 2u);
+  EXPECT_EQ(r.funnel[0].planned, 2);  // the funnel still counts them
+  EXPECT_EQ(r.funnel[0].converted, 2);
+  ASSERT_EQ(r.variants.size(), 1u);
+  const StepVariants& sv = r.variants[0];
+  EXPECT_EQ(sv.after_takeover, 4);  // the treated messages; held-out ones are never compared
+  EXPECT_EQ(sv.variants[0].n, 0);
+  EXPECT_EQ(sv.variants[1].n, 0);
+  EXPECT_FALSE(sv.variants[1].comparison.has_value());
+  EXPECT_EQ(sv.winner, "");
+  // Empty arms: nothing is detectable, which is said.
+  EXPECT_TRUE(std::isinf(sv.variants[1].mde));
+  EXPECT_TRUE(sv.variants[1].underpowered);
+
+  // A takeover one second later keeps them all; another step's takeover changes nothing.
+  o.ab_until["first"] = At("2024-06-30T00:00:01Z");
+  o.ab_until["second"] = At("2024-01-01T00:00:00Z");
+  WINBACK_ASSERT_OK_AND_ASSIGN(r, MeasureCampaign("winback", o, *store_, *store_));
+  EXPECT_EQ(r.variants[0].after_takeover, 0);
+  EXPECT_EQ(r.variants[0].variants[1].n, 2);
+  EXPECT_EQ(r.variants[0].winner, "a");
+}
+
 TEST_F(MeasureCampaignTest, CountsOnlyWhatHappenedBeforeAsOf) {
   CampaignOptions o = Options();
   o.as_of = At("2024-07-08T00:00:00Z");  // c3's and c5's orders are still to come
