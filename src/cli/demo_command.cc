@@ -117,6 +117,8 @@ void Accumulate(const campaigns::PlanSummary& day, campaigns::PlanSummary& total
   for (const auto& [k, n] : day.expired) total.expired[k] += n;
   total.customers = day.customers;
   total.score_date = day.score_date;
+  for (const auto& [k, n] : day.winner_messages) total.winner_messages[k] += n;
+  total.notes = day.notes;  // the auto_winner decisions of the last day
 }
 
 int RunDemo(const DemoOptions& o) {
