@@ -19,6 +19,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "campaigns/campaign_config.h"
 #include "core/status.h"
@@ -71,6 +72,8 @@ struct PlanSummary {
   // Per auto_winner step that had a winner in PlanOptions::winners: the new messages that used
   // it (0 when nobody was due at that step).
   std::map<StepRef, std::int64_t> winner_messages;
+  // Lines the caller adds for people (the cli: what it decided for each auto_winner step).
+  std::vector<std::string> notes;
 };
 
 // Checks, before anything is planned, that every template the campaigns can use exists for

@@ -220,6 +220,61 @@ Status AddCalibration(const models::PurchaseHistories& histories, std::int64_t h
   return Status::Ok();
 }
 
+// Measures one campaign for the report: as of the end of `as_of`, then day by day.
+Result<CampaignReport> MeasureForReport(store::Store& store, const CampaignSpec& spec,
+                                        Date as_of) {
+  CampaignReport out;
+  out.name = spec.name;
+  if (!spec.options) {
+    out.skip_reason = spec.skip_reason;
+    return out;
+  }
+  measure::CampaignOptions options = *spec.options;
+  options.as_of = as_of.PlusDays(1).StartUtc();
+  Result<measure::CampaignResult> r = measure::MeasureCampaign(spec.name, options, store, store);
+  if (r.status().code() == StatusCode::kNotFound) {
+    out.note = "no message of the campaign was planned by " + as_of.ToString();
+    return out;
+  }
+  if (!r.ok()) return r.status();
+  out.result = *std::move(r);
+  if (!(out.result->first_start < options.as_of)) return out;
+  // One confidence sequence: the same N* every day.
+  options.planned_n = out.result->planned_n;
+  Date first = UtcDate(out.result->first_start);
+  const std::int32_t days = as_of.days() - first.days() + 1;
+  if (days > kMaxLiftDays) {
+    out.days_cut = days - kMaxLiftDays;
+    first = first.PlusDays(out.days_cut);
+  }
+  for (Date day = first; day <= as_of; day = day.PlusDays(1)) {
+    options.as_of = day.PlusDays(1).StartUtc();
+    measure::CampaignResult daily;
+    if (day == as_of) {
+      daily = *out.result;
+    } else {
+      Result<measure::CampaignResult> d =
+          measure::MeasureCampaign(spec.name, options, store, store);
+      if (d.status().code() == StatusCode::kNotFound) continue;
+      if (!d.ok()) return d.status();
+      daily = *std::move(d);
+    }
+    LiftPoint p;
+    p.day = day;
+    p.treated = daily.treated.customers;
+    p.holdout = daily.holdout.customers;
+    p.treated_rate = daily.treated.conversion_rate;
+    p.holdout_rate = daily.holdout.conversion_rate;
+    p.srm_mismatch = daily.sample_ratio.mismatch;
+    if (daily.conversion_rate && !p.srm_mismatch) {
+      p.plain = daily.conversion_rate->plain;
+      p.sequential = daily.conversion_rate->sequential;
+    }
+    out.timeline.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ReportData> BuildReport(std::span<store::Store* const> readers,
@@ -316,6 +371,10 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
       revenue.saturated() || data.segments.revenue_saturated || data.cohorts.revenue_saturated;
   p_alive.Finish(data);
   WINBACK_RETURN_IF_ERROR(AddCalibration(histories, history_days, options, data));
+  for (const CampaignSpec& spec : options.campaigns) {
+    WINBACK_ASSIGN_OR_RETURN(CampaignReport c, MeasureForReport(*readers[0], spec, options.as_of));
+    data.campaigns.push_back(std::move(c));
+  }
   return data;
 }
 
