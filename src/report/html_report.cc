@@ -436,10 +436,12 @@ void LiftRows(std::string& out, std::string_view name, const measure::LiftMetric
   const measure::Comparison& a = m.cuped.adjusted;
   fmt::format_to(std::back_inserter(out),
                  "<tr><td class=\"l\">{}</td><td>{:+.{}f}{}</td><td>{}</td><td>{}</td>"
-                 "<td>{} ({} variance)</td><td>{}</td><td>{}</td></tr>\n",
+                 "<td>{} (variance {})</td><td>{}</td><td>{}</td></tr>\n",
                  name, c.diff * factor, decimals, unit, Interval(c.ci_low, c.ci_high, factor, decimals),
                  PValue(c.p_value), Interval(a.ci_low, a.ci_high, factor, decimals),
-                 FormatPercent(-std::max(0.0, m.cuped.variance_reduction), 0),
+                 m.cuped.variance_reduction > 0
+                     ? "−" + FormatPercent(m.cuped.variance_reduction, 0)
+                     : std::string("not reduced"),
                  Interval(m.sequential.ci_low, m.sequential.ci_high, factor, decimals),
                  c.relative_lift ? fmt::format("{:+.1f}%", 100 * *c.relative_lift) : "–");
 }
@@ -575,12 +577,12 @@ void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t 
         "customer.</p>\n",
         100 * (1 - r.alpha), cur);
     out +=
-        "<div class=\"two\"><div><table class=\"data\"><thead><tr><th class=\"l\">Metric</th>"
+        "<div class=\"scroll\"><table class=\"data\"><thead><tr><th class=\"l\">Metric</th>"
         "<th>Difference</th><th>Fixed interval</th><th>p</th><th>CUPED interval</th>"
         "<th>Always-valid interval</th><th>Relative</th></tr></thead><tbody>\n";
     LiftRows(out, "Win-back rate", *r.conversion_rate, 100, 2, " pts");
     LiftRows(out, "Revenue per customer", *r.revenue_per_customer, 1, decimals, "");
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
     fmt::format_to(std::back_inserter(out),
                    "<p class=\"note\">Incremental customers {:+.1f} {}; incremental revenue "
                    "{:+.{}f} {} {}; incremental profit {:+.{}f} {} {} (net of {} {} in "
@@ -596,8 +598,8 @@ void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t 
                    FormatMoney(r.offer_cost_minor, r.currency, DigitGrouping::kThousands), cur,
                    FormatMoney(r.message_cost_minor, r.currency, DigitGrouping::kThousands), cur);
     fmt::format_to(std::back_inserter(out),
-                   "</div><div><div class=\"chart\"><canvas id=\"chart-campaign-{}-lift\">"
-                   "</canvas></div></div></div>\n",
+                   "<div class=\"chart\"><canvas id=\"chart-campaign-{}-lift\"></canvas>"
+                   "</div>\n",
                    index);
   }
   out += "<h3>Funnel per step and variant</h3>\n";
