@@ -129,9 +129,11 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config,
             p = std::max(p, *v.holm_p_value);
           }
         }
-        d.text = fmt::format("{} / {}: {} won ({}; always-valid, Holm p {:.4f} < {:.2f}): it "
+        d.text = fmt::format("{} / {}: {} won ({}; always-valid, Holm p {} < {:.2f}): it "
                              "takes over from today",
-                             c.name, s->name, sv->winner, VariantRates(*sv), p, r->alpha);
+                             c.name, s->name, sv->winner, VariantRates(*sv),
+                             p < 0.0001 ? std::string("< 0.0001") : fmt::format("{:.4f}", p),
+                             r->alpha);
       } else {
         std::string mde;
         for (std::size_t i = 1; i < sv->variants.size(); ++i) {

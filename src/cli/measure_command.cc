@@ -377,8 +377,10 @@ nlohmann::json CampaignJson(const measure::CampaignResult& r) {
         l["mde"] = OrNull(v.mde);
         j["lift"] = {{"conversion_rate", std::move(l)}};
       }
-      j["mde"] = OrNull(v.mde);
-      if (&v != &sv.variants.front()) j["underpowered"] = v.underpowered;
+      if (&v != &sv.variants.front()) {
+        j["mde"] = OrNull(v.mde);
+        j["underpowered"] = v.underpowered;
+      }
       list.push_back(std::move(j));
     }
     variants.push_back(
