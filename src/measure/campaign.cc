@@ -48,6 +48,19 @@ struct Unit {
   bool has_start = false;
 };
 
+// Counts message `m` towards its customer's unit: the customer's first entry (the smallest
+// occurrence); within it, held out only when every message is, started at the earliest
+// message time. Independent of the order messages come in.
+void AddToUnit(std::map<std::int64_t, Unit>& units, const OutboxMessage& m) {
+  Unit& u = units[m.customer.value()];
+  if (u.occurrence == 0 || m.occurrence < u.occurrence) {
+    u = Unit{m.customer, m.occurrence, m.status == MessageStatus::kHoldout, MessageTime(m), true};
+  } else if (m.occurrence == u.occurrence) {
+    u.holdout = u.holdout && m.status == MessageStatus::kHoldout;
+    u.start = std::min(u.start, MessageTime(m));
+  }
+}
+
 // The first completed order in [from, to), or null.
 const OrderAt* FirstIn(const std::vector<OrderAt>& orders, Instant from, Instant to) {
   const auto it = std::lower_bound(orders.begin(), orders.end(), from,
@@ -211,15 +224,7 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
 
   // 2. Units: each customer's first entry; its start is its earliest message's time.
   std::map<std::int64_t, Unit> units;  // by customer key, so keys come out increasing
-  for (const OutboxMessage& m : messages) {
-    Unit& u = units[m.customer.value()];
-    if (u.occurrence == 0 || m.occurrence < u.occurrence) {
-      u = Unit{m.customer, m.occurrence, m.status == MessageStatus::kHoldout, MessageTime(m), true};
-    } else if (m.occurrence == u.occurrence) {
-      u.holdout = u.holdout && m.status == MessageStatus::kHoldout;
-      u.start = std::min(u.start, MessageTime(m));
-    }
-  }
+  for (const OutboxMessage& m : messages) AddToUnit(units, m);
   r.targeted = static_cast<std::int64_t>(units.size());
   r.first_start = units.begin()->second.start;
   for (const auto& [key, unit] : units) r.first_start = std::min(r.first_start, unit.start);
@@ -528,6 +533,104 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
     r.variants.push_back(std::move(sv));
   }
   return r;
+}
+
+Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view name,
+                                                           const CampaignOptions& options,
+                                                           Date first, Date last,
+                                                           store::OutboxStore& outbox,
+                                                           store::Scanner& scanner) {
+  WINBACK_RETURN_IF_ERROR(CheckOptions(name, options));
+  const Instant end = last.PlusDays(1).StartUtc();
+  std::vector<OutboxMessage> messages;
+  store::MessageFilter filter;
+  filter.campaign = std::string(name);
+  WINBACK_RETURN_IF_ERROR(outbox.ForEachMessage(filter, [&](const OutboxMessage& m) {
+    if (m.planned_at < end) {
+      OutboxMessage copy;
+      copy.customer = m.customer;
+      copy.occurrence = m.occurrence;
+      copy.status = m.status;
+      copy.planned_at = m.planned_at;
+      copy.scheduled_at = m.scheduled_at;
+      copy.sent_at = m.sent_at;
+      messages.push_back(std::move(copy));
+    }
+    return Status::Ok();
+  }));
+  if (messages.empty()) {
+    return NotFoundError("campaign '" + std::string(name) + "': no message in the outbox before " +
+                         FormatTimestamp(end));
+  }
+  std::sort(messages.begin(), messages.end(),
+            [](const OutboxMessage& a, const OutboxMessage& b) { return a.planned_at < b.planned_at; });
+  Instant earliest = MessageTime(messages.front());
+  std::vector<CustomerKey> keys;
+  for (const OutboxMessage& m : messages) {
+    earliest = std::min(earliest, MessageTime(m));
+    keys.push_back(m.customer);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // Completed orders of the targeted customers from the earliest start on: a unit's window
+  // never begins before it.
+  std::unordered_map<std::int64_t, std::vector<OrderAt>> orders;
+  std::size_t next = 0;
+  WINBACK_RETURN_IF_ERROR(scanner.ForEachCustomerOrdersInRange(
+      store::KeyRange{keys.front().value(), keys.back().value() + 1},
+      [&](CustomerKey key, std::span<const store::OrderPoint> points) -> Status {
+        while (next < keys.size() && keys[next] < key) ++next;
+        if (next == keys.size() || !(keys[next] == key)) return Status::Ok();
+        for (const store::OrderPoint& o : points) {
+          if (o.status != OrderStatus::kCompleted || o.placed_at < earliest || o.placed_at >= end) {
+            continue;
+          }
+          orders[key.value()].push_back({o.placed_at, o.amount_minor});
+        }
+        return Status::Ok();
+      }));
+  for (auto& [key, list] : orders) {
+    std::sort(list.begin(), list.end(),
+              [](const OrderAt& a, const OrderAt& b) { return a.at < b.at; });
+  }
+  static const std::vector<OrderAt> kNone;
+  const std::array<double, 2> shares{1.0 - options.holdout_share, options.holdout_share};
+  std::vector<DailyConversion> out;
+  std::map<std::int64_t, Unit> units;
+  std::size_t added = 0;
+  for (Date day = first; day <= last; day = day.PlusDays(1)) {
+    const Instant as_of = day.PlusDays(1).StartUtc();
+    while (added < messages.size() && messages[added].planned_at < as_of) {
+      AddToUnit(units, messages[added++]);
+    }
+    if (units.empty()) continue;
+    DailyConversion d;
+    d.day = day;
+    for (const auto& [key, u] : units) {
+      if (!(u.start < as_of)) continue;
+      const auto found = orders.find(key);
+      const std::vector<OrderAt>& mine = found == orders.end() ? kNone : found->second;
+      const bool won =
+          FirstIn(mine, u.start, std::min(u.start.PlusDays(options.attribution_days), as_of));
+      (u.holdout ? d.holdout : d.treated) += 1;
+      (u.holdout ? d.holdout_converted : d.treated_converted) += won ? 1 : 0;
+    }
+    const std::array<std::int64_t, 2> counts{d.treated, d.holdout};
+    if (d.treated + d.holdout > 0) {
+      WINBACK_ASSIGN_OR_RETURN(d.sample_ratio, CheckSampleRatio(counts, shares));
+    }
+    const double planned_n =
+        options.planned_n > 0 ? options.planned_n : static_cast<double>(units.size());
+    if (d.treated >= 2 && d.holdout >= 2) {
+      WINBACK_ASSIGN_OR_RETURN(d.plain, CompareProportions(d.treated_converted, d.treated,
+                                                           d.holdout_converted, d.holdout,
+                                                           options.alpha));
+      WINBACK_ASSIGN_OR_RETURN(d.sequential,
+                               AlwaysValidInterval(*d.plain, {options.alpha, planned_n}));
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 }  // namespace winback::measure

@@ -216,6 +216,34 @@ struct CampaignResult {
 Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOptions& options,
                                        store::OutboxStore& outbox, store::Scanner& scanner);
 
+// One day of a campaign's win-back conversion, treated against holdout, as MeasureCampaign
+// reports it with as_of = day + 1 (00:00 UTC).
+struct DailyConversion {
+  Date day;
+  std::int64_t treated = 0;  // started customers per arm (ArmOutcome::customers)
+  std::int64_t treated_converted = 0;
+  std::int64_t holdout = 0;
+  std::int64_t holdout_converted = 0;
+  SampleRatioCheck sample_ratio;
+  // MeasureCampaign's conversion_rate->plain and ->sequential; absent while an arm has fewer
+  // than 2 customers.
+  std::optional<Comparison> plain;
+  std::optional<SequentialInterval> sequential;
+};
+
+// The cumulative lift of campaign `name` day by day: for every UTC day in [first, last] on
+// which a message had been planned, the conversion numbers MeasureCampaign gives with as_of =
+// that day + 1 and the other options as given (options.as_of is not read; options.planned_n,
+// when > 0, fixes N* for every day, so the always-valid intervals form one confidence
+// sequence). Reads the outbox and the orders once instead of once per day. Errors: NotFound
+// when no message was planned before last + 1; InvalidArgument for options out of range; the
+// store's. Unlike MeasureCampaign it reads no money, so it does not check currencies.
+Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view name,
+                                                           const CampaignOptions& options,
+                                                           Date first, Date last,
+                                                           store::OutboxStore& outbox,
+                                                           store::Scanner& scanner);
+
 // The distinct campaign names of the outbox, sorted.
 Result<std::vector<std::string>> CampaignNames(store::OutboxStore& outbox);
 

@@ -247,28 +247,25 @@ Result<CampaignReport> MeasureForReport(store::Store& store, const CampaignSpec&
     out.days_cut = days - kMaxLiftDays;
     first = first.PlusDays(out.days_cut);
   }
-  for (Date day = first; day <= as_of; day = day.PlusDays(1)) {
-    options.as_of = day.PlusDays(1).StartUtc();
-    measure::CampaignResult daily;
-    if (day == as_of) {
-      daily = *out.result;
-    } else {
-      Result<measure::CampaignResult> d =
-          measure::MeasureCampaign(spec.name, options, store, store);
-      if (d.status().code() == StatusCode::kNotFound) continue;
-      if (!d.ok()) return d.status();
-      daily = *std::move(d);
-    }
+  // The store is read once for all days (measure::MeasureConversionByDay gives each day what
+  // MeasureCampaign as of its end gives).
+  WINBACK_ASSIGN_OR_RETURN(
+      std::vector<measure::DailyConversion> daily,
+      measure::MeasureConversionByDay(spec.name, options, first, as_of, store, store));
+  const auto rate = [](std::int64_t k, std::int64_t n) {
+    return n > 0 ? static_cast<double>(k) / static_cast<double>(n) : 0.0;
+  };
+  for (const measure::DailyConversion& d : daily) {
     LiftPoint p;
-    p.day = day;
-    p.treated = daily.treated.customers;
-    p.holdout = daily.holdout.customers;
-    p.treated_rate = daily.treated.conversion_rate;
-    p.holdout_rate = daily.holdout.conversion_rate;
-    p.srm_mismatch = daily.sample_ratio.mismatch;
-    if (daily.conversion_rate && !p.srm_mismatch) {
-      p.plain = daily.conversion_rate->plain;
-      p.sequential = daily.conversion_rate->sequential;
+    p.day = d.day;
+    p.treated = d.treated;
+    p.holdout = d.holdout;
+    p.treated_rate = rate(d.treated_converted, d.treated);
+    p.holdout_rate = rate(d.holdout_converted, d.holdout);
+    p.srm_mismatch = d.sample_ratio.mismatch;
+    if (d.plain && !p.srm_mismatch) {
+      p.plain = d.plain;
+      p.sequential = d.sequential;
     }
     out.timeline.push_back(std::move(p));
   }
