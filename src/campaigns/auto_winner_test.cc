@@ -68,9 +68,7 @@ TEST(FindTakeoversTest, FindsTheFirstPlanThatUsedTheWinner) {
       const std::string random = s->variants[VariantIndex("winback", s->name, id, 2)];
       // The second step's variants are swapped for everyone: without auto_winner that is no
       // takeover.
-      m.variant = s == &plain_step ? (random == "x" ? "y" : "x")
-                  : i < 40         ? random
-                                   : "emoji";
+      m.variant = s == &plain_step ? (random == "x" ? "y" : "x") : i < 40 ? random : "emoji";
       if (s == &step && m.variant != random) ++off_split;
       ASSERT_THAT(write->AddMessage(m).status(), IsOk());
     }

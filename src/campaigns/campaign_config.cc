@@ -144,8 +144,9 @@ Status ParseStep(const SectionView& s, const Value& t, Step& step) {
     step.auto_winner = v->AsBoolean();
     if (step.auto_winner && step.variants.size() < 2) {
       return s.Error(*v, "step.auto_winner",
-                     "step '" + step.name + "' has no A/B test to win: auto_winner needs at "
-                     "least two variants");
+                     "step '" + step.name +
+                         "' has no A/B test to win: auto_winner needs at "
+                         "least two variants");
     }
   }
   return Status::Ok();
@@ -206,8 +207,9 @@ Status ParseCampaign(const SectionView& s, CampaignSettings& out) {
     }
     if (step.auto_winner && !(c.holdout > 0)) {
       return s.Error(*t.Find("auto_winner"), "step.auto_winner",
-                     "campaign '" + c.name + "' has holdout = 0: the winner is declared by "
-                     "measuring the campaign, which needs a holdout");
+                     "campaign '" + c.name +
+                         "' has holdout = 0: the winner is declared by "
+                         "measuring the campaign, which needs a holdout");
     }
     c.steps.push_back(std::move(step));
   }

@@ -366,8 +366,9 @@ std::string LikeThemCell(const store::CustomerRecord& record, Date as_of) {
   return band + "|" + record.country + "|" + record.language;
 }
 
-std::string ChooseVariant(const Campaign& campaign, const Step& step, std::string_view customer_id,
-                          const std::map<std::pair<std::string, std::string>, std::string>* winners) {
+std::string ChooseVariant(
+    const Campaign& campaign, const Step& step, std::string_view customer_id,
+    const std::map<std::pair<std::string, std::string>, std::string>* winners) {
   if (step.variants.empty()) return std::string();
   if (step.auto_winner && winners != nullptr) {
     const auto it = winners->find({campaign.name, step.name});

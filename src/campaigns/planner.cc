@@ -610,8 +610,7 @@ Status CheckWinners(const CampaignSettings& settings,
       return InvalidArgumentError("winner for campaign '" + ref.first + "': no step '" +
                                   ref.second + "'");
     }
-    if (std::find(step->variants.begin(), step->variants.end(), variant) ==
-        step->variants.end()) {
+    if (std::find(step->variants.begin(), step->variants.end(), variant) == step->variants.end()) {
       return InvalidArgumentError("winner for campaign '" + ref.first + "' step '" + ref.second +
                                   "': '" + variant + "' is not one of its variants");
     }

@@ -233,8 +233,9 @@ TEST_F(PlannerTest, WithoutAWinnerTheSplitStaysRandom) {
   const std::vector<OutboxMessage> all = Outbox(*store_);
   for (const OutboxMessage& m : all) {
     if (m.step != "come_back") continue;
-    const std::string id = m.key.substr(std::string("winback/come_back/").size(),
-                                        m.key.rfind('/') - std::string("winback/come_back/").size());
+    const std::string id =
+        m.key.substr(std::string("winback/come_back/").size(),
+                     m.key.rfind('/') - std::string("winback/come_back/").size());
     EXPECT_EQ(m.variant, VariantIndex("winback", "come_back", id, 2) == 0 ? "plain" : "emoji")
         << m.key;
   }

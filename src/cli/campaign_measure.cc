@@ -44,8 +44,7 @@ std::string VariantRates(const measure::StepVariants& sv) {
   std::string out;
   for (const measure::VariantLift& v : sv.variants) {
     if (!out.empty()) out += ", ";
-    out += fmt::format("{} {:.2f}% of {}", v.variant, 100 * v.conversion_rate,
-                       WithThousands(v.n));
+    out += fmt::format("{} {:.2f}% of {}", v.variant, 100 * v.conversion_rate, WithThousands(v.n));
   }
   return out;
 }
@@ -71,8 +70,8 @@ std::vector<std::string> UnderpoweredWarnings(const measure::CampaignResult& r) 
   return out;
 }
 
-Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config,
-                                                  store::Store& store, Date as_of) {
+Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, store::Store& store,
+                                                  Date as_of) {
   const auto& settings = config.Get<campaigns::CampaignSettings>();
   std::vector<WinnerDecision> out;
   bool any = false;
@@ -91,12 +90,12 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config,
         pending.push_back(&s);
         continue;
       }
-      out.push_back({{c.name, s.name},
-                     t->second.variant,
-                     fmt::format("{} / {}: {} is the winner since {} (kept: the A/B test ended "
-                                 "when it took over)",
-                                 c.name, s.name, t->second.variant,
-                                 UtcDate(t->second.since).ToString())});
+      out.push_back(
+          {{c.name, s.name},
+           t->second.variant,
+           fmt::format("{} / {}: {} is the winner since {} (kept: the A/B test ended "
+                       "when it took over)",
+                       c.name, s.name, t->second.variant, UtcDate(t->second.since).ToString())});
     }
     if (pending.empty()) continue;
     Result<measure::CampaignResult> r = measure::MeasureCampaign(
@@ -111,13 +110,15 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config,
         }
       }
       if (sv == nullptr) {
-        d.text = fmt::format("{} / {}: no winner yet, the split stays random (no message of the "
-                             "step before {})",
-                             c.name, s->name, as_of.ToString());
+        d.text = fmt::format(
+            "{} / {}: no winner yet, the split stays random (no message of the "
+            "step before {})",
+            c.name, s->name, as_of.ToString());
       } else if (sv->srm_mismatch) {
-        d.text = fmt::format("{} / {}: no winner: the variants' split is broken (sample-ratio p "
-                             "{:.2g}); the split stays random",
-                             c.name, s->name, sv->srm_p_value);
+        d.text = fmt::format(
+            "{} / {}: no winner: the variants' split is broken (sample-ratio p "
+            "{:.2g}); the split stays random",
+            c.name, s->name, sv->srm_p_value);
       } else if (!sv->winner.empty()) {
         d.variant = sv->winner;
         // The evidence: the winner's adjusted p, or when the first variant won (it beat every
@@ -129,18 +130,18 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config,
             p = std::max(p, *v.holm_p_value);
           }
         }
-        d.text = fmt::format("{} / {}: {} won ({}; always-valid, Holm p {} < {:.2f}): it "
-                             "takes over from today",
-                             c.name, s->name, sv->winner, VariantRates(*sv),
-                             p < 0.0001 ? std::string("< 0.0001") : fmt::format("{:.4f}", p),
-                             r->alpha);
+        d.text = fmt::format(
+            "{} / {}: {} won ({}; always-valid, Holm p {} < {:.2f}): it "
+            "takes over from today",
+            c.name, s->name, sv->winner, VariantRates(*sv),
+            p < 0.0001 ? std::string("< 0.0001") : fmt::format("{:.4f}", p), r->alpha);
       } else {
         std::string mde;
         for (std::size_t i = 1; i < sv->variants.size(); ++i) {
           const measure::VariantLift& v = sv->variants[i];
           if (!v.underpowered) continue;
-          mde += fmt::format("; {} cannot reach significance yet: detectable {}",
-                             v.variant, std::isfinite(v.mde) ? Pts(v.mde) : "nothing (an arm is empty)");
+          mde += fmt::format("; {} cannot reach significance yet: detectable {}", v.variant,
+                             std::isfinite(v.mde) ? Pts(v.mde) : "nothing (an arm is empty)");
         }
         d.text = fmt::format("{} / {}: no winner yet, the split stays random ({}{})", c.name,
                              s->name, VariantRates(*sv), mde);

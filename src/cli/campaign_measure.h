@@ -46,8 +46,8 @@ struct WinnerDecision {
 // interval after Holm's correction, takes over. A step without one keeps the random split; its
 // text names the minimum detectable effect when the sample is too small. Errors: the store's;
 // measure's InvalidArgument (mixed currencies).
-Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config,
-                                                  store::Store& store, Date as_of);
+Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, store::Store& store,
+                                                  Date as_of);
 
 // A line per underpowered variant of `r` (measure::VariantLift::underpowered): the warning
 // with its minimum detectable effect.

@@ -90,8 +90,8 @@ Result<report::ReportData> BuildReportData(const config::Config& loaded,
     const campaigns::Campaign* campaign = settings.FindCampaign(name);
     spec.skip_reason = CampaignSkipReason(campaign);
     if (spec.skip_reason.empty()) {
-      spec.options = CampaignMeasureOptions(loaded, *campaign, as_of.PlusDays(1).StartUtc(),
-                                            takeovers);
+      spec.options =
+          CampaignMeasureOptions(loaded, *campaign, as_of.PlusDays(1).StartUtc(), takeovers);
     }
     options.campaigns.push_back(std::move(spec));
   }

@@ -307,7 +307,7 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
   // 5. The funnel per (step, variant), steps in the order first scheduled; beside it, per row,
   //    the planned and converted messages of the A/B comparison (those before ab_until).
   std::vector<std::pair<std::int64_t, std::int64_t>> ab;  // (planned, converted) per funnel row
-  std::map<std::string, std::int64_t> after_takeover;      // per step
+  std::map<std::string, std::int64_t> after_takeover;     // per step
   {
     std::map<std::pair<std::string, std::string>, std::size_t> rows;
     std::int64_t message_cost = 0;
@@ -536,10 +536,10 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
 }
 
 Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view name,
-                                                           const CampaignOptions& options,
-                                                           Date first, Date last,
-                                                           store::OutboxStore& outbox,
-                                                           store::Scanner& scanner) {
+                                                            const CampaignOptions& options,
+                                                            Date first, Date last,
+                                                            store::OutboxStore& outbox,
+                                                            store::Scanner& scanner) {
   WINBACK_RETURN_IF_ERROR(CheckOptions(name, options));
   const Instant end = last.PlusDays(1).StartUtc();
   std::vector<OutboxMessage> messages;
@@ -562,8 +562,9 @@ Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view nam
     return NotFoundError("campaign '" + std::string(name) + "': no message in the outbox before " +
                          FormatTimestamp(end));
   }
-  std::sort(messages.begin(), messages.end(),
-            [](const OutboxMessage& a, const OutboxMessage& b) { return a.planned_at < b.planned_at; });
+  std::sort(messages.begin(), messages.end(), [](const OutboxMessage& a, const OutboxMessage& b) {
+    return a.planned_at < b.planned_at;
+  });
   Instant earliest = MessageTime(messages.front());
   std::vector<CustomerKey> keys;
   for (const OutboxMessage& m : messages) {
@@ -622,9 +623,9 @@ Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view nam
     const double planned_n =
         options.planned_n > 0 ? options.planned_n : static_cast<double>(units.size());
     if (d.treated >= 2 && d.holdout >= 2) {
-      WINBACK_ASSIGN_OR_RETURN(d.plain, CompareProportions(d.treated_converted, d.treated,
-                                                           d.holdout_converted, d.holdout,
-                                                           options.alpha));
+      WINBACK_ASSIGN_OR_RETURN(
+          d.plain, CompareProportions(d.treated_converted, d.treated, d.holdout_converted,
+                                      d.holdout, options.alpha));
       WINBACK_ASSIGN_OR_RETURN(d.sequential,
                                AlwaysValidInterval(*d.plain, {options.alpha, planned_n}));
     }

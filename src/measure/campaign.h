@@ -184,7 +184,7 @@ struct CampaignResult {
   // The earliest start of a targeted customer (sent_at, else scheduled_at of the first
   // message of its first entry): the campaign's first step.
   Instant first_start;
-  std::int64_t not_started = 0;   // of them, whose start is at or after as_of (not measured)
+  std::int64_t not_started = 0;  // of them, whose start is at or after as_of (not measured)
   ArmOutcome treated;
   ArmOutcome holdout;
   double holdout_share = 0.10;    // designed
@@ -239,10 +239,10 @@ struct DailyConversion {
 // when no message was planned before last + 1; InvalidArgument for options out of range; the
 // store's. Unlike MeasureCampaign it reads no money, so it does not check currencies.
 Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view name,
-                                                           const CampaignOptions& options,
-                                                           Date first, Date last,
-                                                           store::OutboxStore& outbox,
-                                                           store::Scanner& scanner);
+                                                            const CampaignOptions& options,
+                                                            Date first, Date last,
+                                                            store::OutboxStore& outbox,
+                                                            store::Scanner& scanner);
 
 // The distinct campaign names of the outbox, sorted.
 Result<std::vector<std::string>> CampaignNames(store::OutboxStore& outbox);

@@ -321,11 +321,11 @@ TEST_F(MeasureCampaignTest, DayByDayGivesWhatMeasuringEachDayGives) {
       EXPECT_EQ(d.sequential->ci_high, r.conversion_rate->sequential.ci_high);
     }
   }
-  EXPECT_EQ(days[0].treated, 0);  // 06-30: planned, not started
+  EXPECT_EQ(days[0].treated, 0);            // 06-30: planned, not started
   EXPECT_EQ(days[5].treated_converted, 1);  // 07-05: c1's order
-  EXPECT_THAT(MeasureConversionByDay("winback", o, first, *Date::FromYmd(2024, 6, 29), *store_,
-                                     *store_),
-              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(
+      MeasureConversionByDay("winback", o, first, *Date::FromYmd(2024, 6, 29), *store_, *store_),
+      StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(MeasureCampaignTest, CountsOnlyWhatHappenedBeforeAsOf) {

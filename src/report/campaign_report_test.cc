@@ -35,11 +35,10 @@ class CampaignReportTest : public ::testing::Test {
       ASSERT_THAT(session->UpsertCustomer(c).status(), IsOk());
     }
     int n = 0;
-    for (const auto& [customer, at] : {std::pair{1, "2024-07-03T10:00:00Z"},
-                                       std::pair{2, "2024-07-05T10:00:00Z"},
-                                       std::pair{3, "2024-07-20T10:00:00Z"},
-                                       std::pair{4, "2024-03-01T10:00:00Z"},
-                                       std::pair{7, "2024-07-10T10:00:00Z"}}) {
+    for (const auto& [customer, at] :
+         {std::pair{1, "2024-07-03T10:00:00Z"}, std::pair{2, "2024-07-05T10:00:00Z"},
+          std::pair{3, "2024-07-20T10:00:00Z"}, std::pair{4, "2024-03-01T10:00:00Z"},
+          std::pair{7, "2024-07-10T10:00:00Z"}}) {
       store::OrderRecord o;
       o.id = "o" + std::to_string(++n);
       o.customer_id = "c" + std::to_string(customer);

@@ -430,18 +430,18 @@ void FunnelTable(std::string& out, const measure::CampaignResult& r) {
   out += "</tbody></table></div>\n";
 }
 
-void LiftRows(std::string& out, std::string_view name, const measure::LiftMetric& m,
-              double factor, int decimals, std::string_view unit) {
+void LiftRows(std::string& out, std::string_view name, const measure::LiftMetric& m, double factor,
+              int decimals, std::string_view unit) {
   const measure::Comparison& c = m.plain;
   const measure::Comparison& a = m.cuped.adjusted;
   fmt::format_to(std::back_inserter(out),
                  "<tr><td class=\"l\">{}</td><td>{:+.{}f}{}</td><td>{}</td><td>{}</td>"
                  "<td>{} (variance {})</td><td>{}</td><td>{}</td></tr>\n",
-                 name, c.diff * factor, decimals, unit, Interval(c.ci_low, c.ci_high, factor, decimals),
-                 PValue(c.p_value), Interval(a.ci_low, a.ci_high, factor, decimals),
-                 m.cuped.variance_reduction > 0
-                     ? "−" + FormatPercent(m.cuped.variance_reduction, 0)
-                     : std::string("not reduced"),
+                 name, c.diff * factor, decimals, unit,
+                 Interval(c.ci_low, c.ci_high, factor, decimals), PValue(c.p_value),
+                 Interval(a.ci_low, a.ci_high, factor, decimals),
+                 m.cuped.variance_reduction > 0 ? "−" + FormatPercent(m.cuped.variance_reduction, 0)
+                                                : std::string("not reduced"),
                  Interval(m.sequential.ci_low, m.sequential.ci_high, factor, decimals),
                  c.relative_lift ? fmt::format("{:+.1f}%", 100 * *c.relative_lift) : "–");
 }
@@ -473,10 +473,10 @@ void VariantTables(std::string& out, const measure::CampaignResult& r) {
         "<th>Holm p</th><th>MDE</th></tr></thead><tbody>\n";
     for (const measure::VariantLift& v : sv.variants) {
       const bool first = &v == &sv.variants.front();
-      fmt::format_to(std::back_inserter(out),
-                     "<tr><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td>{}</td>",
-                     EscapeHtml(v.variant), v.variant == sv.winner ? " (winner)" : "",
-                     FormatCount(v.n), FormatCount(v.converted), FormatPercent(v.conversion_rate, 2));
+      fmt::format_to(
+          std::back_inserter(out), "<tr><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td>{}</td>",
+          EscapeHtml(v.variant), v.variant == sv.winner ? " (winner)" : "", FormatCount(v.n),
+          FormatCount(v.converted), FormatPercent(v.conversion_rate, 2));
       if (first) {
         out += "<td>reference</td><td></td><td></td><td></td></tr>\n";
         continue;
@@ -512,11 +512,10 @@ void VariantTables(std::string& out, const measure::CampaignResult& r) {
   }
 }
 
-void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t index,
-                         Date as_of) {
+void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t index, Date as_of) {
   fmt::format_to(std::back_inserter(out),
-                 "<section id=\"campaign-{}\" class=\"campaign\"><h2>Campaign: {}</h2>\n",
-                 index, EscapeHtml(c.name));
+                 "<section id=\"campaign-{}\" class=\"campaign\"><h2>Campaign: {}</h2>\n", index,
+                 EscapeHtml(c.name));
   if (!c.result) {
     fmt::format_to(std::back_inserter(out), "<p class=\"note\">Not measured: {}.</p></section>\n",
                    EscapeHtml(c.skip_reason.empty() ? c.note : c.skip_reason));
@@ -547,8 +546,9 @@ void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t 
                      ? "SAMPLE RATIO MISMATCH (p &lt; 0.001): customers were lost or added "
                        "unevenly between the arms, so no lift is shown"
                      : "consistent with the design");
-  out += "<h3>Win-back rate</h3>\n<table class=\"data\"><thead><tr><th class=\"l\">Arm</th>"
-         "<th>Customers</th><th>Won back</th><th>Win-back rate</th>";
+  out +=
+      "<h3>Win-back rate</h3>\n<table class=\"data\"><thead><tr><th class=\"l\">Arm</th>"
+      "<th>Customers</th><th>Won back</th><th>Win-back rate</th>";
   fmt::format_to(std::back_inserter(out),
                  "<th>Revenue per customer ({})</th></tr></thead><tbody>\n", cur);
   for (const auto& [name, a] :
@@ -563,8 +563,9 @@ void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t 
   if (r.sample_ratio.mismatch) {
     out += "<p class=\"warn\">Not shown: the split is broken (see the sample ratio check).</p>\n";
   } else if (!r.conversion_rate || !r.revenue_per_customer) {
-    out += "<p class=\"note\">Not yet: each arm needs at least 2 customers whose campaign has "
-           "started.</p>\n";
+    out +=
+        "<p class=\"note\">Not yet: each arm needs at least 2 customers whose campaign has "
+        "started.</p>\n";
   } else {
     fmt::format_to(
         std::back_inserter(out),
@@ -583,20 +584,19 @@ void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t 
     LiftRows(out, "Win-back rate", *r.conversion_rate, 100, 2, " pts");
     LiftRows(out, "Revenue per customer", *r.revenue_per_customer, 1, decimals, "");
     out += "</tbody></table></div>\n";
-    fmt::format_to(std::back_inserter(out),
-                   "<p class=\"note\">Incremental customers {:+.1f} {}; incremental revenue "
-                   "{:+.{}f} {} {}; incremental profit {:+.{}f} {} {} (net of {} {} in "
-                   "redeemed offers and {} {} in messages).</p>",
-                   r.incremental_customers->value,
-                   Interval(r.incremental_customers->ci_low, r.incremental_customers->ci_high, 1, 1),
-                   r.incremental_revenue->value, decimals, cur,
-                   Interval(r.incremental_revenue->ci_low, r.incremental_revenue->ci_high, 1,
-                            decimals),
-                   r.incremental_profit->value, decimals, cur,
-                   Interval(r.incremental_profit->ci_low, r.incremental_profit->ci_high, 1,
-                            decimals),
-                   FormatMoney(r.offer_cost_minor, r.currency, DigitGrouping::kThousands), cur,
-                   FormatMoney(r.message_cost_minor, r.currency, DigitGrouping::kThousands), cur);
+    fmt::format_to(
+        std::back_inserter(out),
+        "<p class=\"note\">Incremental customers {:+.1f} {}; incremental revenue "
+        "{:+.{}f} {} {}; incremental profit {:+.{}f} {} {} (net of {} {} in "
+        "redeemed offers and {} {} in messages).</p>",
+        r.incremental_customers->value,
+        Interval(r.incremental_customers->ci_low, r.incremental_customers->ci_high, 1, 1),
+        r.incremental_revenue->value, decimals, cur,
+        Interval(r.incremental_revenue->ci_low, r.incremental_revenue->ci_high, 1, decimals),
+        r.incremental_profit->value, decimals, cur,
+        Interval(r.incremental_profit->ci_low, r.incremental_profit->ci_high, 1, decimals),
+        FormatMoney(r.offer_cost_minor, r.currency, DigitGrouping::kThousands), cur,
+        FormatMoney(r.message_cost_minor, r.currency, DigitGrouping::kThousands), cur);
     fmt::format_to(std::back_inserter(out),
                    "<div class=\"chart\"><canvas id=\"chart-campaign-{}-lift\"></canvas>"
                    "</div>\n",
@@ -632,8 +632,7 @@ void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t 
                    index);
   }
   for (const std::string& note : r.notes) {
-    fmt::format_to(std::back_inserter(out), "<p class=\"note\">Note: {}.</p>\n",
-                   EscapeHtml(note));
+    fmt::format_to(std::back_inserter(out), "<p class=\"note\">Note: {}.</p>\n", EscapeHtml(note));
   }
   out += "</section>\n";
 }

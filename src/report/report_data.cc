@@ -221,8 +221,7 @@ Status AddCalibration(const models::PurchaseHistories& histories, std::int64_t h
 }
 
 // Measures one campaign for the report: as of the end of `as_of`, then day by day.
-Result<CampaignReport> MeasureForReport(store::Store& store, const CampaignSpec& spec,
-                                        Date as_of) {
+Result<CampaignReport> MeasureForReport(store::Store& store, const CampaignSpec& spec, Date as_of) {
   CampaignReport out;
   out.name = spec.name;
   if (!spec.options) {

@@ -210,12 +210,9 @@ json CalibrationJson(const ReportData& d) {
 json NumberOrNull(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
 json ComparisonJson(const measure::Comparison& c) {
-  return {{"diff", c.diff},
-          {"se", c.se},
-          {"ci_low", c.ci_low},
-          {"ci_high", c.ci_high},
-          {"p_value", c.p_value},
-          {"relative_lift", Optional(c.relative_lift)}};
+  return {{"diff", c.diff},       {"se", c.se},
+          {"ci_low", c.ci_low},   {"ci_high", c.ci_high},
+          {"p_value", c.p_value}, {"relative_lift", Optional(c.relative_lift)}};
 }
 
 json LiftMetricJson(const measure::LiftMetric& m) {
