@@ -100,7 +100,14 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, 
     if (pending.empty()) continue;
     Result<measure::CampaignResult> r = measure::MeasureCampaign(
         c.name, CampaignMeasureOptions(config, c, before, takeovers), store, store);
-    if (!r.ok() && r.status().code() != StatusCode::kNotFound) return r.status();
+    // A campaign measure refuses (money in two currencies) keeps its random split; the plan
+    // goes on and says why. Store errors fail it.
+    std::string unmeasurable;
+    if (!r.ok() && r.status().code() == StatusCode::kInvalidArgument) {
+      unmeasurable = std::string(r.status().message());
+    } else if (!r.ok() && r.status().code() != StatusCode::kNotFound) {
+      return r.status();
+    }
     for (const campaigns::Step* s : pending) {
       WinnerDecision d{{c.name, s->name}, "", ""};
       const measure::StepVariants* sv = nullptr;
@@ -109,7 +116,11 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, 
           if (x.step == s->name) sv = &x;
         }
       }
-      if (sv == nullptr) {
+      if (!unmeasurable.empty()) {
+        d.text = fmt::format("{} / {}: no winner, the split stays random: the campaign cannot be "
+                             "measured ({})",
+                             c.name, s->name, unmeasurable);
+      } else if (sv == nullptr) {
         d.text = fmt::format(
             "{} / {}: no winner yet, the split stays random (no message of the "
             "step before {})",

@@ -44,8 +44,9 @@ struct WinnerDecision {
 // over keeps it (found in the outbox, so it never flips back); otherwise the campaign is
 // measured (measure::MeasureCampaign) and the step's winner, declared on the always-valid
 // interval after Holm's correction, takes over. A step without one keeps the random split; its
-// text names the minimum detectable effect when the sample is too small. Errors: the store's;
-// measure's InvalidArgument (mixed currencies).
+// text names the minimum detectable effect when the sample is too small, or why the campaign
+// cannot be measured (measure's InvalidArgument: money in two currencies). Errors: the
+// store's.
 Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, store::Store& store,
                                                   Date as_of);
 
