@@ -117,9 +117,10 @@ Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, 
         }
       }
       if (!unmeasurable.empty()) {
-        d.text = fmt::format("{} / {}: no winner, the split stays random: the campaign cannot be "
-                             "measured ({})",
-                             c.name, s->name, unmeasurable);
+        d.text = fmt::format(
+            "{} / {}: no winner, the split stays random: the campaign cannot be "
+            "measured ({})",
+            c.name, s->name, unmeasurable);
       } else if (sv == nullptr) {
         d.text = fmt::format(
             "{} / {}: no winner yet, the split stays random (no message of the "
