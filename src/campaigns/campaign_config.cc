@@ -140,7 +140,15 @@ Status ParseStep(const SectionView& s, const Value& t, Step& step) {
   }
   if (const Value* v = t.Find("offer")) step.offer = v->AsString();
   if (const Value* v = t.Find("escalate")) step.escalate = v->AsInteger();
-  if (const Value* v = t.Find("auto_winner")) step.auto_winner = v->AsBoolean();
+  if (const Value* v = t.Find("auto_winner")) {
+    step.auto_winner = v->AsBoolean();
+    if (step.auto_winner && step.variants.size() < 2) {
+      return s.Error(*v, "step.auto_winner",
+                     "step '" + step.name +
+                         "' has no A/B test to win: auto_winner needs at "
+                         "least two variants");
+    }
+  }
   return Status::Ok();
 }
 
@@ -196,6 +204,12 @@ Status ParseCampaign(const SectionView& s, CampaignSettings& out) {
     if (!seen.insert(step.name).second) {
       return s.Error(t, "step.name",
                      "campaign '" + c.name + "' has two steps named '" + step.name + "'");
+    }
+    if (step.auto_winner && !(c.holdout > 0)) {
+      return s.Error(*t.Find("auto_winner"), "step.auto_winner",
+                     "campaign '" + c.name +
+                         "' has holdout = 0: the winner is declared by "
+                         "measuring the campaign, which needs a holdout");
     }
     c.steps.push_back(std::move(step));
   }

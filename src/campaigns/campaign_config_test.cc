@@ -147,5 +147,32 @@ TEST(CampaignConfigTest, ErrorsNameFileLineAndKey) {
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("did you mean [policy]?")));
 }
 
+TEST(CampaignConfigTest, AutoWinnerNeedsVariantsAndAHoldout) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(
+      CampaignSettings s,
+      Load("[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\n[[campaign.step]]\nname = "
+           "\"s\"\nvariants = [\"x\", \"y\"]\nauto_winner = true\n[[campaign.step]]\nname = "
+           "\"t\"\n"));
+  EXPECT_TRUE(s.campaigns[0].steps[0].auto_winner);
+  EXPECT_FALSE(s.campaigns[0].steps[1].auto_winner);
+  EXPECT_THAT(Load("[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\n[[campaign.step]]\nname "
+                   "= \"s\"\nvariants = [\"x\"]\nauto_winner = true\n")
+                  .status(),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("w.toml:7: campaign[1].step.auto_winner: step 's' has no A/B "
+                                     "test to win")));
+  EXPECT_THAT(Load("[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\nholdout = 0\n"
+                   "[[campaign.step]]\nname = \"s\"\nvariants = [\"x\", \"y\"]\n"
+                   "auto_winner = true\n")
+                  .status(),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("w.toml:8: campaign[1].step.auto_winner: campaign 'a' has "
+                                     "holdout = 0")));
+  EXPECT_THAT(Load("[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\n[[campaign.step]]\nname "
+                   "= \"s\"\nauto_winner = \"yes\"\n")
+                  .status(),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace winback::campaigns

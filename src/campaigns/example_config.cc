@@ -272,8 +272,9 @@ dates = ["12-25"]                                                # MM-DD: every 
 # A step: name (required), wait_days / wait_hours after the previous step or the entry
 # (default 0), template (default: the step's name), variants (A/B: template NAME.VARIANT when
 # that file exists, else NAME; default none), offer (an [[offer]] name, "by_reason", or none),
-# escalate (steps along the offer's `next`, default 0), auto_winner (later sends use the A/B
-# winner, default false).
+# escalate (steps along the offer's `next`, default 0), auto_winner (once the A/B variants
+# have a winner, declared on the always-valid interval after Holm's correction, every later
+# send of the step uses it; needs two or more variants and a holdout; default false).
 
 # The win-back (articles 000, 002, 004): hello, then an incentive, then a last chance. 24 days
 # in all; any order ends it, and let-go customers are never entered.

@@ -286,9 +286,7 @@ Instant PlaceMessage(Advance& a, const Campaign& c, store::Journey& j, std::size
   m.campaign = c.name;
   m.step = step.name;
   m.occurrence = j.occurrence;
-  if (!step.variants.empty()) {
-    m.variant = step.variants[VariantIndex(c.name, step.name, s.record.id, step.variants.size())];
-  }
+  m.variant = ChooseVariant(c, step, s.record.id, a.ctx.winners);
   const std::string cell = LikeThemCell(s.record, a.ctx.as_of);
   const ChannelChoice choice = ChooseChannel(a.contact, a.ctx.rates_by_cell[cell], policy);
   m.channel = choice.channel.value_or(ChannelKind::kEmail);
@@ -366,6 +364,17 @@ std::string LikeThemCell(const store::CustomerRecord& record, Date as_of) {
                       : "65+";
   }
   return band + "|" + record.country + "|" + record.language;
+}
+
+std::string ChooseVariant(
+    const Campaign& campaign, const Step& step, std::string_view customer_id,
+    const std::map<std::pair<std::string, std::string>, std::string>* winners) {
+  if (step.variants.empty()) return std::string();
+  if (step.auto_winner && winners != nullptr) {
+    const auto it = winners->find({campaign.name, step.name});
+    if (it != winners->end()) return it->second;
+  }
+  return step.variants[VariantIndex(campaign.name, step.name, customer_id, step.variants.size())];
 }
 
 std::string MessageKey(std::string_view campaign, std::string_view step,

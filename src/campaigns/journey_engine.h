@@ -33,7 +33,17 @@ struct PlanContext {
   std::map<std::string, ChannelRates> rates_by_cell;
   // Channels with a transport configured; the others are never chosen.
   std::array<bool, kChannelKindCount> channel_enabled = {true, true, true};
+  // Declared winners of auto_winner steps by (campaign, step) (PlanOptions::winners); null or
+  // absent: the random split.
+  const std::map<std::pair<std::string, std::string>, std::string>* winners = nullptr;
 };
+
+// The variant a message of `step` gets: the declared winner when the step has auto_winner and
+// `winners` names one for it, else the stable random split (VariantIndex); "" for a step with
+// one variant.
+std::string ChooseVariant(
+    const Campaign& campaign, const Step& step, std::string_view customer_id,
+    const std::map<std::pair<std::string, std::string>, std::string>* winners);
 
 // The cell of customers "like them" for channel learning: "age band|country|language".
 std::string LikeThemCell(const store::CustomerRecord& record, Date as_of);

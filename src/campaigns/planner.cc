@@ -406,9 +406,7 @@ class ChunkPlanner {
     m.campaign = c.name;
     m.step = step.name;
     m.occurrence = 0;
-    if (!step.variants.empty()) {
-      m.variant = step.variants[VariantIndex(c.name, step.name, s.record.id, step.variants.size())];
-    }
+    m.variant = ChooseVariant(c, step, s.record.id, ctx_.winners);
     ContactInfo contact = ContactOf(s);
     for (int ch = 0; ch < kChannelKindCount; ++ch) {
       if (!options_.channel_enabled[static_cast<std::size_t>(ch)]) contact.has_address[ch] = false;
@@ -550,6 +548,10 @@ class ChunkPlanner {
     if (m.status == MessageStatus::kExpired) ++summary_.expired[m.campaign];
     ++summary_.messages[{m.campaign, m.step, std::string(ChannelKindName(m.channel)), m.variant,
                          std::string(store::MessageStatusName(m.status))}];
+    if (const auto w = summary_.winner_messages.find({m.campaign, m.step});
+        w != summary_.winner_messages.end()) {
+      ++w->second;
+    }
   }
 
   store::Store& store_;
@@ -572,6 +574,14 @@ struct PlanRun {
     ctx.settings = &settings;
     ctx.as_of = options.as_of;
     ctx.channel_enabled = options.channel_enabled;
+    ctx.winners = &options.winners;
+    for (const auto& [ref, variant] : options.winners) {
+      const Campaign* c = settings.FindCampaign(ref.first);
+      if (c == nullptr) continue;
+      for (const Step& step : c->steps) {
+        if (step.name == ref.second && step.auto_winner) summary.winner_messages[ref] = 0;
+      }
+    }
   }
   Status Load(store::Store& store) {
     WINBACK_ASSIGN_OR_RETURN(limit, store.CustomerKeyLimit());
@@ -585,6 +595,28 @@ struct PlanRun {
   PlanSummary summary;
   std::int64_t limit = 1;
 };
+
+// Every winner names a campaign, a step and one of its variants.
+Status CheckWinners(const CampaignSettings& settings,
+                    const std::map<StepRef, std::string>& winners) {
+  for (const auto& [ref, variant] : winners) {
+    const Campaign* c = settings.FindCampaign(ref.first);
+    if (c == nullptr) {
+      return InvalidArgumentError("winner for unknown campaign '" + ref.first + "'");
+    }
+    const auto step = std::find_if(c->steps.begin(), c->steps.end(),
+                                   [&](const Step& s) { return s.name == ref.second; });
+    if (step == c->steps.end()) {
+      return InvalidArgumentError("winner for campaign '" + ref.first + "': no step '" +
+                                  ref.second + "'");
+    }
+    if (std::find(step->variants.begin(), step->variants.end(), variant) == step->variants.end()) {
+      return InvalidArgumentError("winner for campaign '" + ref.first + "' step '" + ref.second +
+                                  "': '" + variant + "' is not one of its variants");
+    }
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -653,6 +685,7 @@ Result<PlanSummary> Plan(store::Store& store, const CampaignSettings& settings,
         "plan: the links in messages need a signing key (set WINBACK_SIGNING_KEY)");
   }
   WINBACK_RETURN_IF_ERROR(CheckTemplates(settings, *options.templates, options.channel_enabled));
+  WINBACK_RETURN_IF_ERROR(CheckWinners(settings, options.winners));
   PlanRun run(settings, options);
   WINBACK_RETURN_IF_ERROR(run.Load(store));
   ChunkPlanner planner(store, settings, options, run.shared, run.ctx, run.summary);

@@ -18,6 +18,8 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "campaigns/campaign_config.h"
 #include "core/status.h"
@@ -26,6 +28,9 @@
 #include "store/store.h"
 
 namespace winback::campaigns {
+
+// A step of a campaign: (campaign name, step name).
+using StepRef = std::pair<std::string, std::string>;
 
 struct PlanOptions {
   Date as_of;
@@ -42,6 +47,13 @@ struct PlanOptions {
   int threads = 0;
   // Called after each chunk with customers done and the total.
   std::function<void(std::int64_t, std::int64_t)> progress;
+  // The declared A/B winner of steps with `auto_winner = true`, by (campaign, step): every
+  // message of such a step planned now uses that variant instead of the random split (held-out
+  // customers' records too; they are never sent). Who declares it is the caller's business (the
+  // cli measures with src/measure: campaigns does not depend on it). Steps without auto_winner
+  // ignore their entry. Plan returns InvalidArgument for a campaign, step or variant that the
+  // settings do not have.
+  std::map<StepRef, std::string> winners;
 };
 
 // What one plan did. Messages are counted by (campaign, step, channel, variant, status).
@@ -57,6 +69,11 @@ struct PlanSummary {
   std::map<std::string, std::int64_t> suppressed;  // Per "campaign: reason".
   std::map<std::string, std::int64_t> expired;     // Per campaign.
   std::string score_date;                          // The scoring run used, "" when none.
+  // Per auto_winner step that had a winner in PlanOptions::winners: the new messages that used
+  // it (0 when nobody was due at that step).
+  std::map<StepRef, std::int64_t> winner_messages;
+  // Lines the caller adds for people (the cli: what it decided for each auto_winner step).
+  std::vector<std::string> notes;
 };
 
 // Checks, before anything is planned, that every template the campaigns can use exists for

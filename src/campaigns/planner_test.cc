@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "campaigns/policy.h"
 #include "store/open_store.h"
 #include "testutil/status_matchers.h"
 
@@ -204,6 +205,78 @@ TEST_F(PlannerTest, PlansRendersAndIsIdempotent) {
     EXPECT_NE(m.body_text.find(m.coupon), std::string::npos);
   }
   EXPECT_GT(coupons.size(), 20u);
+}
+
+// come_back as an A/B test of "plain" and "emoji" (no come_back.emoji template: both render
+// the step's own).
+CampaignSettings WithVariants(CampaignSettings s, bool auto_winner) {
+  Step& step = s.campaigns[0].steps[0];
+  step.variants = {"plain", "emoji"};
+  step.auto_winner = auto_winner;
+  return s;
+}
+
+std::map<std::string, std::int64_t> ComeBackVariants(const std::vector<OutboxMessage>& all) {
+  std::map<std::string, std::int64_t> n;
+  for (const OutboxMessage& m : all) {
+    if (m.step == "come_back") ++n[m.variant];
+  }
+  return n;
+}
+
+TEST_F(PlannerTest, WithoutAWinnerTheSplitStaysRandom) {
+  Populate(40);
+  settings_ = WithVariants(settings_, true);
+  PlanOptions o = Options("2024-06-02");
+  WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary s, Plan(*store_, settings_, o));
+  EXPECT_TRUE(s.winner_messages.empty());
+  const std::vector<OutboxMessage> all = Outbox(*store_);
+  for (const OutboxMessage& m : all) {
+    if (m.step != "come_back") continue;
+    const std::string id =
+        m.key.substr(std::string("winback/come_back/").size(),
+                     m.key.rfind('/') - std::string("winback/come_back/").size());
+    EXPECT_EQ(m.variant, VariantIndex("winback", "come_back", id, 2) == 0 ? "plain" : "emoji")
+        << m.key;
+  }
+  const auto n = ComeBackVariants(all);
+  EXPECT_GT(n.at("plain"), 5);
+  EXPECT_GT(n.at("emoji"), 5);
+}
+
+TEST_F(PlannerTest, AutoWinnerStepUsesTheWinnerForEveryNewMessage) {
+  Populate(40);
+  settings_ = WithVariants(settings_, true);
+  PlanOptions o = Options("2024-06-02");
+  o.winners[{"winback", "come_back"}] = "emoji";
+  WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary s, Plan(*store_, settings_, o));
+  const auto n = ComeBackVariants(Outbox(*store_));
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_GT(n.at("emoji"), 20);
+  // Every come_back message counts, held-out ones included (their records carry a variant too).
+  ASSERT_EQ(s.winner_messages.size(), 1u);
+  EXPECT_EQ(s.winner_messages.at({"winback", "come_back"}), n.at("emoji"));
+}
+
+TEST_F(PlannerTest, AWinnerIsIgnoredWithoutAutoWinnerAndCheckedAgainstTheConfig) {
+  Populate(40);
+  settings_ = WithVariants(settings_, false);
+  PlanOptions o = Options("2024-06-02");
+  o.winners[{"winback", "come_back"}] = "emoji";
+  WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary s, Plan(*store_, settings_, o));
+  EXPECT_TRUE(s.winner_messages.empty());
+  EXPECT_EQ(ComeBackVariants(Outbox(*store_)).size(), 2u);
+
+  settings_ = WithVariants(settings_, true);
+  for (const auto& [ref, variant] :
+       {std::pair{StepRef{"winback", "come_back"}, std::string("bold")},
+        std::pair{StepRef{"winback", "nostep"}, std::string("emoji")},
+        std::pair{StepRef{"nocampaign", "come_back"}, std::string("emoji")}}) {
+    PlanOptions bad = Options("2024-06-03");
+    bad.winners[ref] = variant;
+    EXPECT_THAT(Plan(*store_, settings_, bad),
+                StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("winner for")));
+  }
 }
 
 TEST_F(PlannerTest, TheEmailHtmlCarriesThePreheader) {

@@ -126,6 +126,8 @@ void Accumulate(const campaigns::PlanSummary& day, campaigns::PlanSummary& total
   for (const auto& [k, n] : day.expired) total.expired[k] += n;
   total.customers = day.customers;
   total.score_date = day.score_date;
+  for (const auto& [k, n] : day.winner_messages) total.winner_messages[k] += n;
+  total.notes = day.notes;  // the auto_winner decisions of the last day
 }
 
 // "contains the truth" or "misses the truth" for an interval.
@@ -324,7 +326,7 @@ int RunDemo(const DemoOptions& o) {
   const fs::path report_path = dir / "report.html";
   fmt::print("[8/8] writing the report {} ...\n", report_path.string());
   Result<report::ReportData> report_data =
-      BuildReportData(analytics_config, StorePointers(*readers), as_of, std::nullopt);
+      BuildReportData(*loaded_config, StorePointers(*readers), as_of, std::nullopt);
   if (!report_data.ok()) return ReportError(report_data.status());
   const Status report_written = report::WriteHtmlReport(*report_data, report_path.string());
   if (!report_written.ok()) return ReportError(report_written);

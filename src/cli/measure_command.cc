@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "campaigns/campaign_config.h"
+#include "cli/campaign_measure.h"
 #include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -378,6 +379,10 @@ nlohmann::json CampaignJson(const measure::CampaignResult& r) {
         l["mde"] = OrNull(v.mde);
         j["lift"] = {{"conversion_rate", std::move(l)}};
       }
+      if (&v != &sv.variants.front()) {
+        j["mde"] = OrNull(v.mde);
+        j["underpowered"] = v.underpowered;
+      }
       list.push_back(std::move(j));
     }
     variants.push_back(
@@ -385,6 +390,7 @@ nlohmann::json CampaignJson(const measure::CampaignResult& r) {
          {"srm_p_value", sv.srm_p_value},
          {"srm_mismatch", sv.srm_mismatch},
          {"winner", sv.winner.empty() ? nlohmann::json(nullptr) : nlohmann::json(sv.winner)},
+         {"after_takeover", sv.after_takeover},
          {"variants", std::move(list)}});
   }
   const auto comparison_or_null = [](const std::optional<measure::Comparison>& c) {
@@ -419,6 +425,7 @@ nlohmann::json CampaignJson(const measure::CampaignResult& r) {
             {"repeat_rate", comparison_or_null(r.after.repeat_rate)},
             {"revenue_per_customer", comparison_or_null(r.after.revenue_per_customer)}}},
           {"unmatched_events", r.unmatched_events},
+          {"warnings", UnderpoweredWarnings(r)},
           {"notes", r.notes}};
 }
 
@@ -517,7 +524,12 @@ void PrintCampaign(const measure::CampaignResult& r) {
                  Percent(v.conversion_rate), lift);
     }
     fmt::print("  winner: {}\n", sv.winner.empty() ? "none (not significant)" : sv.winner);
+    if (sv.after_takeover > 0) {
+      fmt::print("  {} later messages went to the winner (auto_winner): not part of the test\n",
+                 WithThousands(sv.after_takeover));
+    }
   }
+  for (const std::string& w : UnderpoweredWarnings(r)) fmt::print("warning: {}\n", w);
   fmt::print(
       "\nAfterwards ({} days after the win-back order): won back by the campaign {} "
       "customers, {} repeat, {:.{}f}{} each; came back on their own (holdout) {}, {} "
@@ -546,16 +558,12 @@ int RunCampaigns(const GlobalOptions& globals, const MeasureOptions& o) {
   Result<config::Config> loaded = LoadConfig(globals);
   if (!loaded.ok()) return ReportError(loaded.status());
   const auto& settings = loaded->Get<campaigns::CampaignSettings>();
-  const auto& measurement = loaded->Get<measure::MeasurementSettings>();
-  options.attribution_days = measurement.attribution_days;
-  options.pre_period_days = measurement.pre_period_days;
-  options.alpha = measurement.alpha;
-  for (int c = 0; c < kChannelKindCount; ++c) {
-    options.message_cost_minor[c] = settings.policy.message_cost_minor[c];
-  }
-  options.message_cost_currency = settings.policy.currency;
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *loaded);
   if (!store.ok()) return ReportError(store.status());
+  // Sends of auto_winner steps after their winner took over are not part of the A/B test.
+  Result<std::map<campaigns::StepRef, campaigns::Takeover>> takeovers =
+      campaigns::FindTakeovers(**store, settings);
+  if (!takeovers.ok()) return ReportError(takeovers.status());
   std::vector<std::string> names;
   if (!o.campaign.empty()) {
     names.push_back(o.campaign);
@@ -569,12 +577,7 @@ int RunCampaigns(const GlobalOptions& globals, const MeasureOptions& o) {
   bool first = true;
   for (const std::string& name : names) {
     const campaigns::Campaign* campaign = settings.FindCampaign(name);
-    std::string skip;
-    if (campaign == nullptr) {
-      skip = "not in the config: its designed holdout share is unknown";
-    } else if (!(campaign->holdout > 0)) {
-      skip = "holdout = 0: no holdout to measure against";
-    }
+    const std::string skip = CampaignSkipReason(campaign);
     if (!skip.empty()) {
       if (!o.campaign.empty()) {
         return ReportError(FailedPreconditionError("--campaign " + name + ": " + skip));
@@ -583,8 +586,9 @@ int RunCampaigns(const GlobalOptions& globals, const MeasureOptions& o) {
       if (!o.json) fmt::print("Campaign {}: skipped, {}\n", name, skip);
       continue;
     }
-    options.holdout_share = campaign->holdout;
-    Result<measure::CampaignResult> r = measure::MeasureCampaign(name, options, **store, **store);
+    Result<measure::CampaignResult> r = measure::MeasureCampaign(
+        name, CampaignMeasureOptions(*loaded, *campaign, options.as_of, *takeovers), **store,
+        **store);
     if (!r.ok()) {
       return ReportError(r.status().code() == StatusCode::kNotFound && !o.campaign.empty()
                              ? NotFoundError("--campaign: " + r.status().message())

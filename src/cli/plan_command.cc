@@ -11,6 +11,7 @@
 #include "campaigns/campaign_config.h"
 #include "campaigns/planner.h"
 #include "channels/channel_settings.h"
+#include "cli/campaign_measure.h"
 #include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -51,6 +52,11 @@ Result<campaigns::PlanSummary> PlanWithConfig(const GlobalOptions& globals,
   } else if (!dry_run) {
     return key.status();
   }
+  WINBACK_ASSIGN_OR_RETURN(std::vector<WinnerDecision> winners,
+                           DecideWinners(config, store, as_of));
+  for (const WinnerDecision& w : winners) {
+    if (!w.variant.empty()) options.winners[w.step] = w.variant;
+  }
   if (progress) {
     options.progress = [](std::int64_t done, std::int64_t total) {
       fmt::print(stderr, "\rplanning: {} of {} customers", WithThousands(done),
@@ -58,7 +64,10 @@ Result<campaigns::PlanSummary> PlanWithConfig(const GlobalOptions& globals,
       if (done == total) fmt::print(stderr, "\n");
     };
   }
-  return campaigns::Plan(store, settings, options);
+  WINBACK_ASSIGN_OR_RETURN(campaigns::PlanSummary summary,
+                           campaigns::Plan(store, settings, options));
+  for (WinnerDecision& w : winners) summary.notes.push_back(std::move(w.text));
+  return summary;
 }
 
 std::string PlanSummaryJson(const campaigns::PlanSummary& s) {
@@ -83,6 +92,12 @@ std::string PlanSummaryJson(const campaigns::PlanSummary& s) {
   j["exited"] = s.exited;
   j["suppressed"] = s.suppressed;
   j["expired"] = s.expired;
+  nlohmann::json winners = nlohmann::json::array();
+  for (const auto& [ref, n] : s.winner_messages) {
+    winners.push_back({{"campaign", ref.first}, {"step", ref.second}, {"messages", n}});
+  }
+  j["winner_messages"] = winners;
+  j["notes"] = s.notes;
   return j.dump();
 }
 
@@ -106,6 +121,11 @@ void PrintPlanSummary(const campaigns::PlanSummary& s) {
   for (const auto& [campaign, n] : s.expired) {
     fmt::print("expired before they could be sent: {} in {}\n", WithThousands(n), campaign);
   }
+  for (const auto& [ref, n] : s.winner_messages) {
+    fmt::print("auto_winner: {} new messages of {} / {} use the winner\n", WithThousands(n),
+               ref.first, ref.second);
+  }
+  for (const std::string& note : s.notes) fmt::print("auto_winner: {}\n", note);
 }
 
 namespace {

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <filesystem>
 
+#include "analytics/analytics_config.h"
 #include "analytics/revenue.h"
+#include "cli/campaign_measure.h"
 #include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -41,8 +43,8 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
   if (!readers.ok()) return ReportError(readers.status());
   std::optional<std::int32_t> holdout_days;
   if (o.holdout_weeks > 0) holdout_days = o.holdout_weeks * 7;
-  Result<report::ReportData> data = BuildReportData(config->Get<analytics::AnalyticsConfig>(),
-                                                    StorePointers(*readers), *as_of, holdout_days);
+  Result<report::ReportData> data =
+      BuildReportData(*config, StorePointers(*readers), *as_of, holdout_days);
   if (!data.ok()) return ReportError(data.status());
   if (!o.html.empty()) {
     const Status written = report::WriteHtmlReport(*data, o.html);
@@ -66,9 +68,10 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
 
 }  // namespace
 
-Result<report::ReportData> BuildReportData(const analytics::AnalyticsConfig& config,
+Result<report::ReportData> BuildReportData(const config::Config& loaded,
                                            std::span<store::Store* const> readers, Date as_of,
                                            std::optional<std::int32_t> holdout_days) {
+  const auto& config = loaded.Get<analytics::AnalyticsConfig>();
   WINBACK_ASSIGN_OR_RETURN(std::string currency,
                            analytics::RevenueCurrency(*readers[0], config.currency));
   report::ReportOptions options;
@@ -77,6 +80,21 @@ Result<report::ReportData> BuildReportData(const analytics::AnalyticsConfig& con
   options.activity_days = config.activity_days;
   options.currency = currency;
   options.holdout_days = holdout_days;
+  // Every campaign of the outbox, with the options of `winback measure`.
+  const auto& settings = loaded.Get<campaigns::CampaignSettings>();
+  WINBACK_ASSIGN_OR_RETURN(std::vector<std::string> names, measure::CampaignNames(*readers[0]));
+  WINBACK_ASSIGN_OR_RETURN(auto takeovers, campaigns::FindTakeovers(*readers[0], settings));
+  for (const std::string& name : names) {
+    report::CampaignSpec spec;
+    spec.name = name;
+    const campaigns::Campaign* campaign = settings.FindCampaign(name);
+    spec.skip_reason = CampaignSkipReason(campaign);
+    if (spec.skip_reason.empty()) {
+      spec.options =
+          CampaignMeasureOptions(loaded, *campaign, as_of.PlusDays(1).StartUtc(), takeovers);
+    }
+    options.campaigns.push_back(std::move(spec));
+  }
   return report::BuildReport(readers, options);
 }
 

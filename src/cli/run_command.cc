@@ -105,6 +105,7 @@ int RunRun(const GlobalOptions& globals, const RunOptions& o) {
              as_of->ToString());
   fmt::print("planned {} new messages ({} were already planned)\n", WithThousands(planned->added),
              WithThousands(planned->already_planned));
+  for (const std::string& note : planned->notes) fmt::print("auto_winner: {}\n", note);
   fmt::print("sent {}, retry {}, dead {}, unknown {}, cancelled {}, deferred {} (now {})\n",
              WithThousands(c.sent), WithThousands(c.retry), WithThousands(c.dead),
              WithThousands(c.unknown), WithThousands(c.cancelled), WithThousands(c.deferred),

@@ -48,6 +48,19 @@ struct Unit {
   bool has_start = false;
 };
 
+// Counts message `m` towards its customer's unit: the customer's first entry (the smallest
+// occurrence); within it, held out only when every message is, started at the earliest
+// message time. Independent of the order messages come in.
+void AddToUnit(std::map<std::int64_t, Unit>& units, const OutboxMessage& m) {
+  Unit& u = units[m.customer.value()];
+  if (u.occurrence == 0 || m.occurrence < u.occurrence) {
+    u = Unit{m.customer, m.occurrence, m.status == MessageStatus::kHoldout, MessageTime(m), true};
+  } else if (m.occurrence == u.occurrence) {
+    u.holdout = u.holdout && m.status == MessageStatus::kHoldout;
+    u.start = std::min(u.start, MessageTime(m));
+  }
+}
+
 // The first completed order in [from, to), or null.
 const OrderAt* FirstIn(const std::vector<OrderAt>& orders, Instant from, Instant to) {
   const auto it = std::lower_bound(orders.begin(), orders.end(), from,
@@ -211,16 +224,10 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
 
   // 2. Units: each customer's first entry; its start is its earliest message's time.
   std::map<std::int64_t, Unit> units;  // by customer key, so keys come out increasing
-  for (const OutboxMessage& m : messages) {
-    Unit& u = units[m.customer.value()];
-    if (u.occurrence == 0 || m.occurrence < u.occurrence) {
-      u = Unit{m.customer, m.occurrence, m.status == MessageStatus::kHoldout, MessageTime(m), true};
-    } else if (m.occurrence == u.occurrence) {
-      u.holdout = u.holdout && m.status == MessageStatus::kHoldout;
-      u.start = std::min(u.start, MessageTime(m));
-    }
-  }
+  for (const OutboxMessage& m : messages) AddToUnit(units, m);
   r.targeted = static_cast<std::int64_t>(units.size());
+  r.first_start = units.begin()->second.start;
+  for (const auto& [key, unit] : units) r.first_start = std::min(r.first_start, unit.start);
   std::vector<CustomerKey> keys;
   keys.reserve(units.size());
   for (const auto& [key, unit] : units) keys.push_back(unit.customer);
@@ -297,7 +304,10 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
     scale = std::pow(10.0, c.exponent());
   }
 
-  // 5. The funnel per (step, variant), steps in the order first scheduled.
+  // 5. The funnel per (step, variant), steps in the order first scheduled; beside it, per row,
+  //    the planned and converted messages of the A/B comparison (those before ab_until).
+  std::vector<std::pair<std::int64_t, std::int64_t>> ab;  // (planned, converted) per funnel row
+  std::map<std::string, std::int64_t> after_takeover;     // per step
   {
     std::map<std::pair<std::string, std::string>, std::size_t> rows;
     std::int64_t message_cost = 0;
@@ -309,6 +319,7 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
         FunnelRow& row = r.funnel.emplace_back();
         row.step = m.step;
         row.variant = m.variant;
+        ab.emplace_back(0, 0);
       }
       FunnelRow& row = r.funnel[it->second];
       const bool held = m.status == MessageStatus::kHoldout;
@@ -339,6 +350,15 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
           t < options.as_of && found != orders.end() &&
           FirstIn(found->second, t, std::min(t.PlusDays(options.attribution_days), options.as_of));
       if (converted) (held ? row.held_out_converted : row.converted) += 1;
+      if (!held) {
+        const auto until = options.ab_until.find(m.step);
+        if (until == options.ab_until.end() || m.planned_at < until->second) {
+          ab[it->second].first += 1;
+          ab[it->second].second += converted ? 1 : 0;
+        } else {
+          ++after_takeover[m.step];
+        }
+      }
       if (!m.coupon.empty() && redeemed.count(m.coupon) > 0) ++row.coupons_redeemed;
     }
     r.message_cost_minor = message_cost;
@@ -444,17 +464,21 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
   for (const std::string& step : steps) {
     StepVariants sv;
     sv.step = step;
-    for (const FunnelRow& row : r.funnel) {
+    for (std::size_t i = 0; i < r.funnel.size(); ++i) {
+      const FunnelRow& row = r.funnel[i];
       if (row.step != step) continue;
       VariantLift v;
       v.variant = row.variant;
-      v.n = row.planned;
-      v.converted = row.converted;
+      v.n = ab[i].first;
+      v.converted = ab[i].second;
       v.conversion_rate =
           v.n > 0 ? static_cast<double>(v.converted) / static_cast<double>(v.n) : 0.0;
       sv.variants.push_back(std::move(v));
     }
     if (sv.variants.size() < 2) continue;
+    if (const auto t = after_takeover.find(step); t != after_takeover.end()) {
+      sv.after_takeover = t->second;
+    }
     std::vector<std::int64_t> sizes;
     for (const VariantLift& v : sv.variants) sizes.push_back(v.n);
     if (std::any_of(sizes.begin(), sizes.end(), [](std::int64_t n) { return n > 0; })) {
@@ -493,6 +517,12 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
       }
       if (!(significant && v.comparison->diff < 0)) base_beats_all = false;
     }
+    for (std::size_t i = 1; i < sv.variants.size(); ++i) {
+      VariantLift& v = sv.variants[i];
+      const bool significant = v.holm_p_value && *v.holm_p_value < options.alpha;
+      const double observed = v.comparison ? std::abs(v.comparison->diff) : 0.0;
+      v.underpowered = !significant && !(v.mde <= observed);
+    }
     if (!sv.srm_mismatch) {
       if (winner) {
         sv.winner = sv.variants[*winner].variant;
@@ -503,6 +533,105 @@ Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOpti
     r.variants.push_back(std::move(sv));
   }
   return r;
+}
+
+Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view name,
+                                                            const CampaignOptions& options,
+                                                            Date first, Date last,
+                                                            store::OutboxStore& outbox,
+                                                            store::Scanner& scanner) {
+  WINBACK_RETURN_IF_ERROR(CheckOptions(name, options));
+  const Instant end = last.PlusDays(1).StartUtc();
+  std::vector<OutboxMessage> messages;
+  store::MessageFilter filter;
+  filter.campaign = std::string(name);
+  WINBACK_RETURN_IF_ERROR(outbox.ForEachMessage(filter, [&](const OutboxMessage& m) {
+    if (m.planned_at < end) {
+      OutboxMessage copy;
+      copy.customer = m.customer;
+      copy.occurrence = m.occurrence;
+      copy.status = m.status;
+      copy.planned_at = m.planned_at;
+      copy.scheduled_at = m.scheduled_at;
+      copy.sent_at = m.sent_at;
+      messages.push_back(std::move(copy));
+    }
+    return Status::Ok();
+  }));
+  if (messages.empty()) {
+    return NotFoundError("campaign '" + std::string(name) + "': no message in the outbox before " +
+                         FormatTimestamp(end));
+  }
+  std::sort(messages.begin(), messages.end(), [](const OutboxMessage& a, const OutboxMessage& b) {
+    return a.planned_at < b.planned_at;
+  });
+  Instant earliest = MessageTime(messages.front());
+  std::vector<CustomerKey> keys;
+  for (const OutboxMessage& m : messages) {
+    earliest = std::min(earliest, MessageTime(m));
+    keys.push_back(m.customer);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // Completed orders of the targeted customers from the earliest start on: a unit's window
+  // never begins before it.
+  std::unordered_map<std::int64_t, std::vector<OrderAt>> orders;
+  std::size_t next = 0;
+  WINBACK_RETURN_IF_ERROR(scanner.ForEachCustomerOrdersInRange(
+      store::KeyRange{keys.front().value(), keys.back().value() + 1},
+      [&](CustomerKey key, std::span<const store::OrderPoint> points) -> Status {
+        while (next < keys.size() && keys[next] < key) ++next;
+        if (next == keys.size() || !(keys[next] == key)) return Status::Ok();
+        for (const store::OrderPoint& o : points) {
+          if (o.status != OrderStatus::kCompleted || o.placed_at < earliest || o.placed_at >= end) {
+            continue;
+          }
+          orders[key.value()].push_back({o.placed_at, o.amount_minor});
+        }
+        return Status::Ok();
+      }));
+  for (auto& [key, list] : orders) {
+    std::sort(list.begin(), list.end(),
+              [](const OrderAt& a, const OrderAt& b) { return a.at < b.at; });
+  }
+  static const std::vector<OrderAt> kNone;
+  const std::array<double, 2> shares{1.0 - options.holdout_share, options.holdout_share};
+  std::vector<DailyConversion> out;
+  std::map<std::int64_t, Unit> units;
+  std::size_t added = 0;
+  for (Date day = first; day <= last; day = day.PlusDays(1)) {
+    const Instant as_of = day.PlusDays(1).StartUtc();
+    while (added < messages.size() && messages[added].planned_at < as_of) {
+      AddToUnit(units, messages[added++]);
+    }
+    if (units.empty()) continue;
+    DailyConversion d;
+    d.day = day;
+    for (const auto& [key, u] : units) {
+      if (!(u.start < as_of)) continue;
+      const auto found = orders.find(key);
+      const std::vector<OrderAt>& mine = found == orders.end() ? kNone : found->second;
+      const bool won =
+          FirstIn(mine, u.start, std::min(u.start.PlusDays(options.attribution_days), as_of));
+      (u.holdout ? d.holdout : d.treated) += 1;
+      (u.holdout ? d.holdout_converted : d.treated_converted) += won ? 1 : 0;
+    }
+    const std::array<std::int64_t, 2> counts{d.treated, d.holdout};
+    if (d.treated + d.holdout > 0) {
+      WINBACK_ASSIGN_OR_RETURN(d.sample_ratio, CheckSampleRatio(counts, shares));
+    }
+    const double planned_n =
+        options.planned_n > 0 ? options.planned_n : static_cast<double>(units.size());
+    if (d.treated >= 2 && d.holdout >= 2) {
+      WINBACK_ASSIGN_OR_RETURN(
+          d.plain, CompareProportions(d.treated_converted, d.treated, d.holdout_converted,
+                                      d.holdout, options.alpha));
+      WINBACK_ASSIGN_OR_RETURN(d.sequential,
+                               AlwaysValidInterval(*d.plain, {options.alpha, planned_n}));
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 }  // namespace winback::measure

@@ -5,6 +5,7 @@
 // number are in src/measure/README.md ("Campaigns").
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,11 @@ struct CampaignOptions {
   double planned_n = 0;
   // The days after a win-back order over which repeat orders are counted (article 004 §6).
   std::int64_t after_days = 90;
+  // Per step name: the A/B comparison of the step's variants counts only the messages planned
+  // before this instant. After it the step's sends went to a declared winner (`auto_winner`),
+  // so they are no longer randomised and would break the split. Steps absent: every message.
+  // The funnel counts every message either way.
+  std::map<std::string, Instant> ab_until;
 };
 
 // One message's tracking: the event types that count for each funnel stage.
@@ -119,6 +125,11 @@ struct VariantLift {
   std::optional<double> holm_p_value;            // Holm over the step's comparisons, of the
                                                  // always-valid p-values
   double mde = 0;  // with the first variant's variance; +inf when an arm is empty
+  // Not significant (Holm-adjusted always-valid p >= alpha, or not compared) and the minimum
+  // detectable effect at the current sample is larger than the observed |diff| (or infinite):
+  // the sample is too small to tell a difference of the size seen from chance. Reported as a
+  // warning with the MDE.
+  bool underpowered = false;
 };
 
 struct StepVariants {
@@ -129,6 +140,9 @@ struct StepVariants {
   // The variant whose conversion differs from the first's with Holm-adjusted always-valid
   // p < alpha, the best of them; empty when none (or when the split is broken).
   std::string winner;
+  // Messages of the step planned at or after CampaignOptions::ab_until (sent to a declared
+  // winner): in the funnel, not in the comparison.
+  std::int64_t after_takeover = 0;
 };
 
 // One arm's customers.
@@ -167,7 +181,10 @@ struct CampaignResult {
   std::string currency;           // of every money figure; empty when nothing carried money
   std::vector<FunnelRow> funnel;  // per (step, variant), steps in the order first scheduled
   std::int64_t targeted = 0;      // customers with a message of the campaign
-  std::int64_t not_started = 0;   // of them, whose start is at or after as_of (not measured)
+  // The earliest start of a targeted customer (sent_at, else scheduled_at of the first
+  // message of its first entry): the campaign's first step.
+  Instant first_start;
+  std::int64_t not_started = 0;  // of them, whose start is at or after as_of (not measured)
   ArmOutcome treated;
   ArmOutcome holdout;
   double holdout_share = 0.10;    // designed
@@ -198,6 +215,34 @@ struct CampaignResult {
 // store's errors (Unavailable) as they come.
 Result<CampaignResult> MeasureCampaign(std::string_view name, const CampaignOptions& options,
                                        store::OutboxStore& outbox, store::Scanner& scanner);
+
+// One day of a campaign's win-back conversion, treated against holdout, as MeasureCampaign
+// reports it with as_of = day + 1 (00:00 UTC).
+struct DailyConversion {
+  Date day;
+  std::int64_t treated = 0;  // started customers per arm (ArmOutcome::customers)
+  std::int64_t treated_converted = 0;
+  std::int64_t holdout = 0;
+  std::int64_t holdout_converted = 0;
+  SampleRatioCheck sample_ratio;
+  // MeasureCampaign's conversion_rate->plain and ->sequential; absent while an arm has fewer
+  // than 2 customers.
+  std::optional<Comparison> plain;
+  std::optional<SequentialInterval> sequential;
+};
+
+// The cumulative lift of campaign `name` day by day: for every UTC day in [first, last] on
+// which a message had been planned, the conversion numbers MeasureCampaign gives with as_of =
+// that day + 1 and the other options as given (options.as_of is not read; options.planned_n,
+// when > 0, fixes N* for every day, so the always-valid intervals form one confidence
+// sequence). Reads the outbox and the orders once instead of once per day. Errors: NotFound
+// when no message was planned before last + 1; InvalidArgument for options out of range; the
+// store's. Unlike MeasureCampaign it reads no money, so it does not check currencies.
+Result<std::vector<DailyConversion>> MeasureConversionByDay(std::string_view name,
+                                                            const CampaignOptions& options,
+                                                            Date first, Date last,
+                                                            store::OutboxStore& outbox,
+                                                            store::Scanner& scanner);
 
 // The distinct campaign names of the outbox, sorted.
 Result<std::vector<std::string>> CampaignNames(store::OutboxStore& outbox);

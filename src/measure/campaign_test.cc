@@ -258,6 +258,76 @@ TEST_F(MeasureCampaignTest, ComparesVariantsAndFollowsWonBackCustomersAfterwards
   EXPECT_FALSE(r.after.repeat_rate.has_value());  // one holdout customer: no comparison
 }
 
+TEST_F(MeasureCampaignTest, LeavesMessagesAfterAWinnerTookOverOutOfTheComparison) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(CampaignResult all,
+                               MeasureCampaign("winback", Options(), *store_, *store_));
+  EXPECT_EQ(all.first_start, At("2024-07-01T10:00:00Z"));
+  ASSERT_EQ(all.variants.size(), 1u);
+  EXPECT_EQ(all.variants[0].after_takeover, 0);
+  EXPECT_FALSE(all.variants[0].variants[1].underpowered);  // significant: a wins
+
+  // Every message was planned 2024-06-30: a takeover then leaves none in the comparison.
+  CampaignOptions o = Options();
+  o.ab_until["first"] = At("2024-06-30T00:00:00Z");
+  WINBACK_ASSERT_OK_AND_ASSIGN(CampaignResult r, MeasureCampaign("winback", o, *store_, *store_));
+  ASSERT_EQ(r.funnel.size(), 2u);
+  EXPECT_EQ(r.funnel[0].planned, 2);  // the funnel still counts them
+  EXPECT_EQ(r.funnel[0].converted, 2);
+  ASSERT_EQ(r.variants.size(), 1u);
+  const StepVariants& sv = r.variants[0];
+  EXPECT_EQ(sv.after_takeover, 4);  // the treated messages; held-out ones are never compared
+  EXPECT_EQ(sv.variants[0].n, 0);
+  EXPECT_EQ(sv.variants[1].n, 0);
+  EXPECT_FALSE(sv.variants[1].comparison.has_value());
+  EXPECT_EQ(sv.winner, "");
+  // Empty arms: nothing is detectable, which is said.
+  EXPECT_TRUE(std::isinf(sv.variants[1].mde));
+  EXPECT_TRUE(sv.variants[1].underpowered);
+
+  // A takeover one second later keeps them all; another step's takeover changes nothing.
+  o.ab_until["first"] = At("2024-06-30T00:00:01Z");
+  o.ab_until["second"] = At("2024-01-01T00:00:00Z");
+  WINBACK_ASSERT_OK_AND_ASSIGN(r, MeasureCampaign("winback", o, *store_, *store_));
+  EXPECT_EQ(r.variants[0].after_takeover, 0);
+  EXPECT_EQ(r.variants[0].variants[1].n, 2);
+  EXPECT_EQ(r.variants[0].winner, "a");
+}
+
+TEST_F(MeasureCampaignTest, DayByDayGivesWhatMeasuringEachDayGives) {
+  CampaignOptions o = Options();
+  o.planned_n = 8;
+  const Date first = *Date::FromYmd(2024, 6, 28);  // before anything was planned
+  const Date last = *Date::FromYmd(2024, 9, 1);
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<DailyConversion> days,
+                               MeasureConversionByDay("winback", o, first, last, *store_, *store_));
+  // Nothing planned before 06-30: the first point is 06-30 (planned then, started 07-01).
+  ASSERT_EQ(days.front().day.ToString(), "2024-06-30");
+  ASSERT_EQ(days.size(), 64u);
+  for (const DailyConversion& d : days) {
+    CampaignOptions one = o;
+    one.as_of = d.day.PlusDays(1).StartUtc();
+    WINBACK_ASSERT_OK_AND_ASSIGN(CampaignResult r,
+                                 MeasureCampaign("winback", one, *store_, *store_));
+    SCOPED_TRACE(d.day.ToString());
+    EXPECT_EQ(d.treated, r.treated.customers);
+    EXPECT_EQ(d.holdout, r.holdout.customers);
+    EXPECT_EQ(d.treated_converted, r.treated.converted);
+    EXPECT_EQ(d.holdout_converted, r.holdout.converted);
+    EXPECT_EQ(d.sample_ratio.p_value, r.sample_ratio.p_value);
+    ASSERT_EQ(d.plain.has_value(), r.conversion_rate.has_value());
+    if (d.plain) {
+      EXPECT_EQ(d.plain->diff, r.conversion_rate->plain.diff);
+      EXPECT_EQ(d.plain->ci_low, r.conversion_rate->plain.ci_low);
+      EXPECT_EQ(d.sequential->ci_high, r.conversion_rate->sequential.ci_high);
+    }
+  }
+  EXPECT_EQ(days[0].treated, 0);            // 06-30: planned, not started
+  EXPECT_EQ(days[5].treated_converted, 1);  // 07-05: c1's order
+  EXPECT_THAT(
+      MeasureConversionByDay("winback", o, first, *Date::FromYmd(2024, 6, 29), *store_, *store_),
+      StatusIs(StatusCode::kNotFound));
+}
+
 TEST_F(MeasureCampaignTest, CountsOnlyWhatHappenedBeforeAsOf) {
   CampaignOptions o = Options();
   o.as_of = At("2024-07-08T00:00:00Z");  // c3's and c5's orders are still to come

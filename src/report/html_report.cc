@@ -395,6 +395,260 @@ void CalibrationSectionHtml(std::string& out, const ReportData& d) {
   out += "</tbody></table></div></div></section>\n";
 }
 
+// Money per customer (major units) with the currency's decimals.
+int MoneyDecimals(const std::string& currency) {
+  if (currency.empty()) return 2;
+  const Result<Currency> c = Currency::FromCode(currency);
+  return c.ok() ? c->exponent() : 2;
+}
+
+// "[-1.20, +3.45]" of fractions in percentage points, or of amounts.
+std::string Interval(double low, double high, double factor, int decimals) {
+  return fmt::format("[{:+.{}f}, {:+.{}f}]", low * factor, decimals, high * factor, decimals);
+}
+
+std::string PValue(double p) { return p < 0.0001 ? "&lt;0.0001" : Num(p, 4); }
+
+void FunnelTable(std::string& out, const measure::CampaignResult& r) {
+  out +=
+      "<div class=\"scroll\"><table class=\"data\"><thead><tr><th class=\"l\">Step</th>"
+      "<th class=\"l\">Variant</th><th>Planned</th><th>Held out</th><th>Sent</th>"
+      "<th>Delivered</th><th>Opened</th><th>Clicked</th><th>Unsubscribed</th><th>Bounced</th>"
+      "<th>Converted</th><th>Held out, converted</th><th>Coupons redeemed</th></tr></thead>"
+      "<tbody>\n";
+  for (const measure::FunnelRow& f : r.funnel) {
+    fmt::format_to(std::back_inserter(out),
+                   "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td>"
+                   "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                   "<td>{}</td><td>{}</td></tr>\n",
+                   EscapeHtml(f.step), f.variant.empty() ? "–" : EscapeHtml(f.variant),
+                   FormatCount(f.planned), FormatCount(f.held_out), FormatCount(f.sent),
+                   FormatCount(f.delivered), FormatCount(f.opened), FormatCount(f.clicked),
+                   FormatCount(f.unsubscribed), FormatCount(f.bounced), FormatCount(f.converted),
+                   FormatCount(f.held_out_converted), FormatCount(f.coupons_redeemed));
+  }
+  out += "</tbody></table></div>\n";
+}
+
+void LiftRows(std::string& out, std::string_view name, const measure::LiftMetric& m, double factor,
+              int decimals, std::string_view unit) {
+  const measure::Comparison& c = m.plain;
+  const measure::Comparison& a = m.cuped.adjusted;
+  fmt::format_to(std::back_inserter(out),
+                 "<tr><td class=\"l\">{}</td><td>{:+.{}f}{}</td><td>{}</td><td>{}</td>"
+                 "<td>{} (variance {})</td><td>{}</td><td>{}</td></tr>\n",
+                 name, c.diff * factor, decimals, unit,
+                 Interval(c.ci_low, c.ci_high, factor, decimals), PValue(c.p_value),
+                 Interval(a.ci_low, a.ci_high, factor, decimals),
+                 m.cuped.variance_reduction > 0 ? "−" + FormatPercent(m.cuped.variance_reduction, 0)
+                                                : std::string("not reduced"),
+                 Interval(m.sequential.ci_low, m.sequential.ci_high, factor, decimals),
+                 c.relative_lift ? fmt::format("{:+.1f}%", 100 * *c.relative_lift) : "–");
+}
+
+void VariantTables(std::string& out, const measure::CampaignResult& r) {
+  if (r.variants.empty()) return;
+  out += "<h3>A/B variants</h3>\n";
+  fmt::format_to(std::back_inserter(out),
+                 "<p class=\"note\">Each variant of a step against its first variant, on the "
+                 "win-back conversion of its planned messages (intention to treat): the "
+                 "difference in percentage points with its always-valid {:.0f}% interval, and "
+                 "the p-value adjusted by Holm's method over the step's comparisons. A winner is "
+                 "declared only when that adjusted p-value is below {:.2f}. MDE: the smallest "
+                 "true difference the comparison detects with 80% power at its current sample, "
+                 "(z<sub>1−α/2</sub> + z<sub>0.8</sub>) √(p (1 − p) (1/n<sub>variant</sub> + "
+                 "1/n<sub>first</sub>)), p the first variant's rate.</p>\n",
+                 100 * (1 - r.alpha), r.alpha);
+  for (const measure::StepVariants& sv : r.variants) {
+    fmt::format_to(std::back_inserter(out), "<h3>Step {}</h3>\n", EscapeHtml(sv.step));
+    if (sv.srm_mismatch) {
+      fmt::format_to(std::back_inserter(out),
+                     "<p class=\"warn\">Sample ratio mismatch between the variants (p = {}): "
+                     "the split is broken, no winner is declared.</p>\n",
+                     PValue(sv.srm_p_value));
+    }
+    out +=
+        "<table class=\"data\"><thead><tr><th class=\"l\">Variant</th><th>Planned</th>"
+        "<th>Converted</th><th>Rate</th><th>Difference</th><th>Always-valid interval</th>"
+        "<th>Holm p</th><th>MDE</th></tr></thead><tbody>\n";
+    for (const measure::VariantLift& v : sv.variants) {
+      const bool first = &v == &sv.variants.front();
+      fmt::format_to(
+          std::back_inserter(out), "<tr><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td>{}</td>",
+          EscapeHtml(v.variant), v.variant == sv.winner ? " (winner)" : "", FormatCount(v.n),
+          FormatCount(v.converted), FormatPercent(v.conversion_rate, 2));
+      if (first) {
+        out += "<td>reference</td><td></td><td></td><td></td></tr>\n";
+        continue;
+      }
+      fmt::format_to(
+          std::back_inserter(out), "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+          v.comparison ? fmt::format("{:+.2f} pts", 100 * v.comparison->diff) : "–",
+          v.sequential ? Interval(v.sequential->ci_low, v.sequential->ci_high, 100, 2) : "–",
+          v.holm_p_value ? PValue(*v.holm_p_value) : "–",
+          std::isfinite(v.mde) ? fmt::format("{:.2f} pts", 100 * v.mde) : "–");
+    }
+    out += "</tbody></table>\n";
+    fmt::format_to(std::back_inserter(out), "<p class=\"note\">Winner: {}.{}</p>\n",
+                   sv.winner.empty() ? "none yet" : EscapeHtml(sv.winner),
+                   sv.after_takeover > 0
+                       ? fmt::format(" {} later messages went to the winner (auto_winner) and "
+                                     "are not part of the test.",
+                                     FormatCount(sv.after_takeover))
+                       : std::string());
+    for (const measure::VariantLift& v : sv.variants) {
+      if (!v.underpowered) continue;
+      fmt::format_to(
+          std::back_inserter(out),
+          "<p class=\"warn\">{} against {} cannot reach significance yet: with {} and {} "
+          "messages the smallest detectable difference (80% power) is {}; the difference seen "
+          "is {:+.2f} pts.</p>\n",
+          EscapeHtml(v.variant), EscapeHtml(sv.variants.front().variant), FormatCount(v.n),
+          FormatCount(sv.variants.front().n),
+          std::isfinite(v.mde) ? fmt::format("{:.2f} pts", 100 * v.mde)
+                               : std::string("unbounded (an arm is empty)"),
+          v.comparison ? 100 * v.comparison->diff : 0.0);
+    }
+  }
+}
+
+void CampaignSectionHtml(std::string& out, const CampaignReport& c, std::size_t index, Date as_of) {
+  fmt::format_to(std::back_inserter(out),
+                 "<section id=\"campaign-{}\" class=\"campaign\"><h2>Campaign: {}</h2>\n", index,
+                 EscapeHtml(c.name));
+  if (!c.result) {
+    fmt::format_to(std::back_inserter(out), "<p class=\"note\">Not measured: {}.</p></section>\n",
+                   EscapeHtml(c.skip_reason.empty() ? c.note : c.skip_reason));
+    return;
+  }
+  const measure::CampaignResult& r = *c.result;
+  const int decimals = MoneyDecimals(r.currency);
+  const std::string cur = EscapeHtml(r.currency);
+  fmt::format_to(
+      std::back_inserter(out),
+      "<p class=\"note\">{} customers targeted since {}, measured with what happened up to the "
+      "end of {}. Won back: a completed order within {} days of the customer's first message "
+      "(for the holdout, of when it would have gone). Each customer counts once, in the arm of "
+      "its first entry (intention to treat).{}</p>\n",
+      FormatCount(r.targeted), UtcDate(r.first_start).ToString(), as_of.ToString(),
+      r.attribution_days,
+      r.not_started > 0 ? fmt::format(" {} of them had not started yet and are not measured.",
+                                      FormatCount(r.not_started))
+                        : std::string());
+  // The split first: a broken one gets a warning, not a number.
+  fmt::format_to(std::back_inserter(out),
+                 "<h3>Sample ratio check</h3>\n<p class=\"{}\">{} treated, {} held out against "
+                 "a designed holdout of {}: chi-square {}, p = {}: {}.</p>\n",
+                 r.sample_ratio.mismatch ? "warn" : "note", FormatCount(r.treated.customers),
+                 FormatCount(r.holdout.customers), FormatPercent(r.holdout_share),
+                 Num(r.sample_ratio.chi_square, 3), PValue(r.sample_ratio.p_value),
+                 r.sample_ratio.mismatch
+                     ? "SAMPLE RATIO MISMATCH (p &lt; 0.001): customers were lost or added "
+                       "unevenly between the arms, so no lift is shown"
+                     : "consistent with the design");
+  out +=
+      "<h3>Win-back rate</h3>\n<table class=\"data\"><thead><tr><th class=\"l\">Arm</th>"
+      "<th>Customers</th><th>Won back</th><th>Win-back rate</th>";
+  fmt::format_to(std::back_inserter(out),
+                 "<th>Revenue per customer ({})</th></tr></thead><tbody>\n", cur);
+  for (const auto& [name, a] :
+       {std::pair{"Treated", &r.treated}, std::pair{"Holdout", &r.holdout}}) {
+    fmt::format_to(std::back_inserter(out),
+                   "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                   "</tr>\n",
+                   name, FormatCount(a->customers), FormatCount(a->converted),
+                   FormatPercent(a->conversion_rate, 2), Num(a->revenue_per_customer, decimals));
+  }
+  out += "</tbody></table>\n<h3>Lift against the holdout</h3>\n";
+  if (r.sample_ratio.mismatch) {
+    out += "<p class=\"warn\">Not shown: the split is broken (see the sample ratio check).</p>\n";
+  } else if (!r.conversion_rate || !r.revenue_per_customer) {
+    out +=
+        "<p class=\"note\">Not yet: each arm needs at least 2 customers whose campaign has "
+        "started.</p>\n";
+  } else {
+    fmt::format_to(
+        std::back_inserter(out),
+        "<p class=\"note\">Treated minus holdout. Fixed: the {0:.0f}% interval diff ± critical "
+        "× se with the unpooled (Welch) standard error, valid for one look. CUPED: the same "
+        "after adjusting each customer's outcome by their orders (conversion) or spend "
+        "(revenue) before the campaign, Y − θ (X − mean X), θ = cov(Y, X) / var(X). "
+        "Always-valid: the confidence sequence that stays valid however often it is looked at "
+        "(safe to read every day). Conversion in percentage points, revenue in {1} per "
+        "customer.</p>\n",
+        100 * (1 - r.alpha), cur);
+    out +=
+        "<div class=\"scroll\"><table class=\"data\"><thead><tr><th class=\"l\">Metric</th>"
+        "<th>Difference</th><th>Fixed interval</th><th>p</th><th>CUPED interval</th>"
+        "<th>Always-valid interval</th><th>Relative</th></tr></thead><tbody>\n";
+    LiftRows(out, "Win-back rate", *r.conversion_rate, 100, 2, " pts");
+    LiftRows(out, "Revenue per customer", *r.revenue_per_customer, 1, decimals, "");
+    out += "</tbody></table></div>\n";
+    fmt::format_to(
+        std::back_inserter(out),
+        "<p class=\"note\">Incremental customers {:+.1f} {}; incremental revenue "
+        "{:+.{}f} {} {}; incremental profit {:+.{}f} {} {} (net of {} {} in "
+        "redeemed offers and {} {} in messages).</p>",
+        r.incremental_customers->value,
+        Interval(r.incremental_customers->ci_low, r.incremental_customers->ci_high, 1, 1),
+        r.incremental_revenue->value, decimals, cur,
+        Interval(r.incremental_revenue->ci_low, r.incremental_revenue->ci_high, 1, decimals),
+        r.incremental_profit->value, decimals, cur,
+        Interval(r.incremental_profit->ci_low, r.incremental_profit->ci_high, 1, decimals),
+        FormatMoney(r.offer_cost_minor, r.currency, DigitGrouping::kThousands), cur,
+        FormatMoney(r.message_cost_minor, r.currency, DigitGrouping::kThousands), cur);
+    fmt::format_to(std::back_inserter(out),
+                   "<div class=\"chart\"><canvas id=\"chart-campaign-{}-lift\"></canvas>"
+                   "</div>\n",
+                   index);
+  }
+  out += "<h3>Funnel per step and variant</h3>\n";
+  out +=
+      "<p class=\"note\">Messages, not customers. Planned: for treated customers (any status "
+      "but holdout); held out: recorded for holdout customers, never sent; delivered: sent "
+      "without a bounce; opened, clicked, unsubscribed, bounced: with at least one such "
+      "tracking event; converted: the customer completed an order within the attribution "
+      "window of the message; coupons redeemed: the message's coupon was on a completed "
+      "order.</p>\n";
+  FunnelTable(out, r);
+  VariantTables(out, r);
+  if (!c.timeline.empty()) {
+    fmt::format_to(
+        std::back_inserter(out),
+        "<h3>Over time</h3>\n<p class=\"note\">One point per day since the first step, each "
+        "computed with the data up to the end of that day: the win-back rate of each arm so "
+        "far, and the cumulative lift (treated − holdout, percentage points) with its fixed "
+        "{0:.0f}% interval and the always-valid band, which holds for every day at once (N* = "
+        "{1} customers). Days with a broken split or fewer than 2 customers in an arm have no "
+        "lift.{2}</p>\n",
+        100 * (1 - r.alpha), FormatCount(static_cast<std::int64_t>(std::llround(r.planned_n))),
+        c.days_cut > 0 ? fmt::format(" The first {} days are left out (at most {} are shown).",
+                                     c.days_cut, kMaxLiftDays)
+                       : std::string());
+    fmt::format_to(std::back_inserter(out),
+                   "<div class=\"two\"><div class=\"chart\"><canvas "
+                   "id=\"chart-campaign-{0}-rates\"></canvas></div>\n<div class=\"chart\">"
+                   "<canvas id=\"chart-campaign-{0}-cumulative\"></canvas></div></div>\n",
+                   index);
+  }
+  for (const std::string& note : r.notes) {
+    fmt::format_to(std::back_inserter(out), "<p class=\"note\">Note: {}.</p>\n", EscapeHtml(note));
+  }
+  out += "</section>\n";
+}
+
+void CampaignsSection(std::string& out, const ReportData& d) {
+  if (d.campaigns.empty()) {
+    out +=
+        "<section id=\"campaigns\"><h2>Campaigns</h2><p class=\"note\">No campaign has "
+        "messages in the outbox yet (<code>winback plan</code>).</p></section>\n";
+    return;
+  }
+  for (std::size_t i = 0; i < d.campaigns.size(); ++i) {
+    CampaignSectionHtml(out, d.campaigns[i], i, d.as_of);
+  }
+}
+
 int CanvasCount(const std::string& html) {
   int n = 0;
   for (std::size_t at = html.find("<canvas"); at != std::string::npos;
@@ -440,6 +694,7 @@ std::string RenderHtml(const ReportData& d, Charts charts) {
   ExitSection(body, d);
   PAliveSectionHtml(body, d);
   CalibrationSectionHtml(body, d);
+  CampaignsSection(body, d);
   const bool draw = charts == Charts::kIfEmbedded && ChartsEmbedded();
   if (!draw) body = WithoutCharts(body);
 

@@ -220,6 +220,57 @@ Status AddCalibration(const models::PurchaseHistories& histories, std::int64_t h
   return Status::Ok();
 }
 
+// Measures one campaign for the report: as of the end of `as_of`, then day by day.
+Result<CampaignReport> MeasureForReport(store::Store& store, const CampaignSpec& spec, Date as_of) {
+  CampaignReport out;
+  out.name = spec.name;
+  if (!spec.options) {
+    out.skip_reason = spec.skip_reason;
+    return out;
+  }
+  measure::CampaignOptions options = *spec.options;
+  options.as_of = as_of.PlusDays(1).StartUtc();
+  Result<measure::CampaignResult> r = measure::MeasureCampaign(spec.name, options, store, store);
+  if (r.status().code() == StatusCode::kNotFound) {
+    out.note = "no message of the campaign was planned by " + as_of.ToString();
+    return out;
+  }
+  if (!r.ok()) return r.status();
+  out.result = *std::move(r);
+  if (!(out.result->first_start < options.as_of)) return out;
+  // One confidence sequence: the same N* every day.
+  options.planned_n = out.result->planned_n;
+  Date first = UtcDate(out.result->first_start);
+  const std::int32_t days = as_of.days() - first.days() + 1;
+  if (days > kMaxLiftDays) {
+    out.days_cut = days - kMaxLiftDays;
+    first = first.PlusDays(out.days_cut);
+  }
+  // The store is read once for all days (measure::MeasureConversionByDay gives each day what
+  // MeasureCampaign as of its end gives).
+  WINBACK_ASSIGN_OR_RETURN(
+      std::vector<measure::DailyConversion> daily,
+      measure::MeasureConversionByDay(spec.name, options, first, as_of, store, store));
+  const auto rate = [](std::int64_t k, std::int64_t n) {
+    return n > 0 ? static_cast<double>(k) / static_cast<double>(n) : 0.0;
+  };
+  for (const measure::DailyConversion& d : daily) {
+    LiftPoint p;
+    p.day = d.day;
+    p.treated = d.treated;
+    p.holdout = d.holdout;
+    p.treated_rate = rate(d.treated_converted, d.treated);
+    p.holdout_rate = rate(d.holdout_converted, d.holdout);
+    p.srm_mismatch = d.sample_ratio.mismatch;
+    if (d.plain && !p.srm_mismatch) {
+      p.plain = d.plain;
+      p.sequential = d.sequential;
+    }
+    out.timeline.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ReportData> BuildReport(std::span<store::Store* const> readers,
@@ -317,6 +368,10 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
       revenue.saturated() || data.segments.revenue_saturated || data.cohorts.revenue_saturated;
   p_alive.Finish(data);
   WINBACK_RETURN_IF_ERROR(AddCalibration(histories, history_days, options, data));
+  for (const CampaignSpec& spec : options.campaigns) {
+    WINBACK_ASSIGN_OR_RETURN(CampaignReport c, MeasureForReport(*readers[0], spec, options.as_of));
+    data.campaigns.push_back(std::move(c));
+  }
   return data;
 }
 

@@ -14,6 +14,7 @@
 #include "analytics/trends.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "measure/campaign.h"
 #include "models/bgnbd.h"
 #include "report/calibration_plot.h"
 #include "report/p_alive_histogram.h"
@@ -21,6 +22,20 @@
 #include "store/store.h"
 
 namespace winback::report {
+
+// One campaign of the outbox, as the caller wants it measured for the report.
+struct CampaignSpec {
+  std::string name;
+  // measure's options for it (`winback report` uses those of `winback measure`); their as_of
+  // is replaced by the report's (through the end of UTC day ReportOptions::as_of). nullopt:
+  // not measured, `skip_reason` says why (not in the config, no holdout).
+  std::optional<measure::CampaignOptions> options;
+  std::string skip_reason;
+};
+
+// The campaign section shows at most this many daily points of the cumulative lift (the
+// latest ones).
+inline constexpr std::int32_t kMaxLiftDays = 366;
 
 struct ReportOptions {
   Date as_of;  // everything placed after this UTC day is ignored
@@ -35,6 +50,38 @@ struct ReportOptions {
   // Holdout of the calibration plot in days; nullopt: DefaultHoldoutDays of the history.
   std::optional<std::int32_t> holdout_days;
   int threads = 1;  // model fitting threads (0 = all cores); results do not depend on it
+  // The campaigns of the outbox to measure (measure::CampaignNames), one section each. Empty:
+  // no campaign section.
+  std::vector<CampaignSpec> campaigns;
+};
+
+// One day of a campaign's cumulative lift on the win-back rate: measure::MeasureCampaign with
+// what happened through the end of UTC day `day` (as_of = day + 1, 00:00 UTC), its always-valid
+// interval with the N* of the whole report (CampaignResult::planned_n as of the report date),
+// so the band is one confidence sequence.
+struct LiftPoint {
+  Date day;
+  std::int64_t treated = 0;  // customers whose campaign had started by the end of `day`
+  std::int64_t holdout = 0;
+  double treated_rate = 0;  // win-back rates (fractions) so far
+  double holdout_rate = 0;
+  bool srm_mismatch = false;  // the split is broken: no lift that day
+  // The fixed-horizon comparison and the always-valid interval of treated - holdout; absent
+  // while an arm has fewer than 2 customers, and on a day whose split is broken.
+  std::optional<measure::Comparison> plain;
+  std::optional<measure::SequentialInterval> sequential;
+};
+
+// One campaign's section.
+struct CampaignReport {
+  std::string name;
+  std::string skip_reason;  // Not measured (CampaignSpec::skip_reason).
+  std::string note;         // Measured, but nothing was planned by the report date.
+  std::optional<measure::CampaignResult> result;  // As of the end of the report date.
+  // One point per UTC day from the campaign's first step (result->first_start) to the report
+  // date, the latest kMaxLiftDays of them; days_cut says how many earlier ones are left out.
+  std::vector<LiftPoint> timeline;
+  std::int32_t days_cut = 0;
 };
 
 // Headline numbers.
@@ -102,6 +149,7 @@ struct ReportData {
   std::string p_alive_note;
   std::optional<CalibrationSection> calibration;
   std::string calibration_note;
+  std::vector<CampaignReport> campaigns;  // In the order of ReportOptions::campaigns.
 };
 
 // Builds the report from the store as of options.as_of: scores every customer
@@ -113,8 +161,12 @@ struct ReportData {
 // not depend on how many). When the scores come from the order and event streams (a past
 // date), those are read once for everything; when they come from the aggregates, the report
 // reads the orders once and the exit events once more.
+// Then one section per ReportOptions::campaigns (measure::MeasureCampaign as of the end of
+// as_of, and once more per day since the campaign's first step for the cumulative lift), read
+// through readers[0].
 // Errors: InvalidArgument for invalid options (scoring config, activity_days < 1, holdout_days
-// < 1); whatever the store returns. A model that cannot be fitted is not an error (see
+// < 1) and measure's InvalidArgument (a campaign's money in two currencies); whatever the store
+// returns. A model that cannot be fitted is not an error (see
 // ReportData::p_alive_note and calibration_note).
 Result<ReportData> BuildReport(std::span<store::Store* const> readers,
                                const ReportOptions& options);

@@ -95,4 +95,99 @@ canvases=$(grep -o '<canvas id="chart-[a-z-]*"[^>]*style="[^"]*"' dom.html | wc 
 
 # The report carries no network reference: it works offline.
 check; ! grep -qE '(src|href)="https?:' report.html || fail "report.html references the network"
+expect_contains "$DOM" "No campaign has messages in the outbox yet"
+
+# Campaign sections: the demo plans and sends its campaigns; orders after the sends are
+# imported; the report a month later has a section per campaign with the numbers of
+# `winback measure`, and its charts render.
+export WINBACK_SIGNING_KEY=report-test-key-0123456789abcdef0123456789
+expect_exit 0 "$WINBACK" demo --customers 2000 --dir shop
+cd shop || exit 1
+expect_exit 0 "$WINBACK" outbox --campaign winback --json
+echo "$OUT" > outbox.json
+LATER=$(/usr/bin/python3 - <<'PY'
+import json, random
+from datetime import datetime, timedelta
+rng = random.Random(3)
+msgs = json.load(open("outbox.json"))["messages"]
+def ts(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+first = {}
+for m in msgs:
+    t = ts(m["sent_at"]) if m["status"] == "sent" and m["sent_at"] else ts(m["scheduled_at"])
+    if m["customer_id"] not in first or t < first[m["customer_id"]][0]:
+        first[m["customer_id"]] = (t, m["status"] == "holdout")
+with open("responses.csv", "w") as o:
+    o.write("id,customer_id,time,amount,currency,status\n")
+    for c, (t, held) in sorted(first.items()):
+        if rng.random() < (0.10 if held else 0.25):
+            when = (t + timedelta(days=rng.randint(1, 20))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            o.write(f"w-{c},{c},{when},35.00,USD,completed\n")
+last = max(ts(m["scheduled_at"]) for m in msgs)
+print((last + timedelta(days=30)).strftime("%Y-%m-%d"))
+PY
+)
+expect_exit 0 "$WINBACK" import --orders responses.csv
+expect_exit 0 "$WINBACK" measure --campaign winback --as-of "$LATER" --json
+echo "$OUT" > measure.json
+expect_exit 0 "$WINBACK" report --as-of "$LATER" --json
+echo "$OUT" > campaigns.json
+expect_exit 0 "$WINBACK" report --as-of "$LATER" --html campaigns.html
+/usr/bin/python3 - "$LATER" <<'PY' || fail "the report's campaign section differs from winback measure (see above)"
+import json, sys
+from datetime import date
+later = date.fromisoformat(sys.argv[1])
+report = {c["campaign"]: c for c in json.load(open("campaigns.json"))["campaigns"]}
+m = json.load(open("measure.json"))
+c = report.get("winback")
+problems = []
+if c is None or not c["measured"]:
+    problems.append(f"no measured winback section: {c}")
+else:
+    for arm in ["treated", "holdout"]:
+        for k in ["customers", "converted"]:
+            if c[arm][k] != m[arm][k]:
+                problems.append(f"{arm}.{k}: report {c[arm][k]}, measure {m[arm][k]}")
+    if c["srm_p_value"] != m["srm_p_value"]:
+        problems.append("srm_p_value differs")
+    if m["lift"] is None or c["lift"] is None:
+        problems.append("no lift")
+    else:
+        for k in ["diff", "ci_low", "ci_high"]:
+            if abs(c["lift"]["conversion_rate"][k] - m["lift"]["conversion_rate"][k]) > 1e-12:
+                problems.append(f"lift {k} differs")
+    if len(c["funnel"]) != len(m["funnel"]):
+        problems.append("funnel rows differ")
+    t = c["timeline"]
+    first = date.fromisoformat(c["first_start"][:10])
+    if len(t) != (later - first).days + 1 or t[-1]["day"] != str(later):
+        problems.append(f"timeline: {len(t)} points, {t[0]['day'] if t else None}..")
+    elif abs(t[-1]["diff"] - m["lift"]["conversion_rate"]["diff"]) > 1e-12:
+        problems.append("the last day's cumulative lift is not measure's")
+for p in problems:
+    print("FAIL:", p)
+raise SystemExit(1 if problems else 0)
+PY
+check
+timeout 180 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+  --user-data-dir="$SCRATCH/chromium-profile" --window-size=1400,3000 \
+  --dump-dom "file://$SCRATCH/shop/campaigns.html" > dom.html 2> chromium.log
+rc=$?
+if [ $rc -ne 0 ] || [ ! -s dom.html ]; then
+  fail "chromium exited $rc and dumped $(wc -c < dom.html) bytes; log: $(tail -5 chromium.log)"
+fi
+DOM=$(cat dom.html)
+expected=$(grep -o 'data-expected="[0-9]*"' campaigns.html | head -1 | tr -dc 0-9)
+campaign_charts=$(grep -o '<canvas id="chart-campaign-[0-9]*-[a-z]*"' campaigns.html | wc -l)
+check; [ "$campaign_charts" -ge 3 ] || fail "only $campaign_charts campaign charts in the page"
+expect_contains "$DOM" ">charts rendered: $expected</span>"
+expect_contains "$DOM" "<h2>Campaign: winback</h2>"
+expect_contains "$DOM" "<h3>Sample ratio check</h3>"
+expect_contains "$DOM" "<h3>Funnel per step and variant</h3>"
+expect_contains "$DOM" "<h3>Over time</h3>"
+treated=$(/usr/bin/python3 -c 'import json; print(json.load(open("measure.json"))["treated"]["customers"])')
+held=$(/usr/bin/python3 -c 'import json; print(json.load(open("measure.json"))["holdout"]["customers"])')
+expect_contains "$DOM" "$(with_commas "$treated") treated, $(with_commas "$held") held out"
+check
+drawn=$(grep -o '<canvas id="chart-campaign-[0-9]*-[a-z]*"[^>]*style="[^"]*"' dom.html | wc -l)
+[ "$drawn" = "$campaign_charts" ] || fail "drew $drawn of $campaign_charts campaign charts"
 finish

@@ -156,6 +156,88 @@
         }
       });
     }
+    // Campaigns: lift with interval bars, win-back rates and the cumulative lift over time.
+    var green = '#3a9d8f', orange = '#e07b39';
+    function pts(x) { return x === null || x === undefined ? null : 100 * x; }
+    function ptsTooltip(c) {
+      var v = c.raw;
+      if (Array.isArray(v)) {
+        return c.dataset.label + ': [' + v[0].toFixed(2) + ', ' + v[1].toFixed(2) + '] pts';
+      }
+      return c.dataset.label + ': ' + (c.parsed.y === null ? '–' : c.parsed.y.toFixed(2) + ' pts');
+    }
+    (d.campaigns || []).forEach(function (c, i) {
+      if (!c.measured) return;
+      var conf = Math.round(100 * c.confidence) + '%';
+      if (c.lift) {
+        var l = c.lift.conversion_rate;
+        draw('chart-campaign-' + i + '-lift', {
+          type: 'bar',
+          data: {
+            labels: ['fixed', 'CUPED', 'always-valid'],
+            datasets: [
+              {type: 'line', label: 'difference', showLine: false, pointRadius: 5,
+               borderColor: '#1f2933', backgroundColor: '#1f2933',
+               data: [pts(l.diff), pts(l.cuped.diff), pts(l.diff)]},
+              {label: conf + ' interval', backgroundColor: [blue, green, orange],
+               data: [[pts(l.ci_low), pts(l.ci_high)],
+                      [pts(l.cuped.ci_low), pts(l.cuped.ci_high)],
+                      [pts(l.sequential.ci_low), pts(l.sequential.ci_high)]]}
+            ]
+          },
+          options: {
+            plugins: {tooltip: {callbacks: {label: ptsTooltip}}},
+            scales: {y: {title: axisTitle('win-back rate, treated − holdout (pts)')}}
+          }
+        });
+      }
+      var t = c.timeline || [];
+      var days = t.map(function (p) { return p.day; });
+      draw('chart-campaign-' + i + '-rates', {
+        type: 'line',
+        data: {
+          labels: days,
+          datasets: [
+            {label: 'Treated', data: t.map(function (p) { return pct(p.treated_rate); }),
+             borderColor: blue, backgroundColor: blue, pointRadius: 1},
+            {label: 'Holdout', data: t.map(function (p) { return pct(p.holdout_rate); }),
+             borderColor: grey, backgroundColor: grey, pointRadius: 1}
+          ]
+        },
+        options: {interaction: {mode: 'index', intersect: false},
+                  plugins: {tooltip: {callbacks: {label: pctTooltip}}},
+                  scales: {y: {beginAtZero: true, ticks: pctAxis.ticks,
+                               title: axisTitle('win-back rate so far')}}}
+      });
+      function band(key) { return t.map(function (p) { return pts(p[key]); }); }
+      draw('chart-campaign-' + i + '-cumulative', {
+        type: 'line',
+        data: {
+          labels: days,
+          datasets: [
+            {label: 'always-valid band', data: band('seq_low'), borderColor: 'rgba(224,123,57,.5)',
+             backgroundColor: 'rgba(224,123,57,.15)', pointRadius: 0, fill: '+1'},
+            {label: 'always-valid (high)', data: band('seq_high'),
+             borderColor: 'rgba(224,123,57,.5)', pointRadius: 0, fill: false},
+            {label: 'fixed ' + conf + ' interval', data: band('ci_low'),
+             borderColor: 'rgba(47,111,173,.5)', backgroundColor: 'rgba(47,111,173,.18)',
+             pointRadius: 0, fill: '+1'},
+            {label: 'fixed (high)', data: band('ci_high'), borderColor: 'rgba(47,111,173,.5)',
+             pointRadius: 0, fill: false},
+            {label: 'cumulative lift', data: band('diff'), borderColor: '#1f2933',
+             backgroundColor: '#1f2933', pointRadius: 1}
+          ]
+        },
+        options: {
+          interaction: {mode: 'index', intersect: false},
+          plugins: {
+            legend: {labels: {filter: function (item) { return item.text.indexOf('(high)') < 0; }}},
+            tooltip: {callbacks: {label: ptsTooltip}}
+          },
+          scales: {y: {title: axisTitle('treated − holdout (pts)')}}
+        }
+      });
+    });
     status.textContent = 'charts rendered: ' + drawn;
   } catch (e) {
     status.textContent = 'charts failed: ' + (e && e.message ? e.message : e);
