@@ -19,14 +19,14 @@ namespace {
 using nlohmann::json;
 
 Response InvalidRecords(const std::vector<FieldError>& errors) {
-  json details = json::array();
+  nlohmann::ordered_json details = nlohmann::ordered_json::array();
   for (const FieldError& e : errors) {
     details.push_back({{"record", e.index}, {"field", e.field}, {"message", e.message}});
   }
   std::string message = std::to_string(errors.size()) +
                         (errors.size() == 1 ? " error" : " errors") +
                         "; nothing was written. First: " + errors.front().ToString();
-  json body = {{"error",
+  nlohmann::ordered_json body = {{"error",
                 {{"code", "invalid_records"}, {"message", message}, {"details", details}}}};
   return Response::Json(body.dump(), 400);
 }

@@ -128,8 +128,8 @@ TEST_F(ApiTest, InvalidRecordsAre400WithEveryErrorAndNothingWritten) {
                         {"id":"o3","customer_id":"c1","time":"2024-06-01T10:00:00Z","amount":"1.001","currency":"EUR"}])");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("\"code\":\"invalid_records\""));
-  EXPECT_THAT(r.body, HasSubstr("{\"field\":\"time\""));
-  EXPECT_THAT(r.body, HasSubstr("{\"field\":\"amount\""));
+  EXPECT_THAT(r.body, HasSubstr("{\"record\":1,\"field\":\"time\""));
+  EXPECT_THAT(r.body, HasSubstr("{\"record\":2,\"field\":\"amount\""));
   EXPECT_THAT(r.body, HasSubstr("\"record\":1"));
   EXPECT_THAT(r.body, HasSubstr("\"record\":2"));
   EXPECT_THAT(Call("GET", "/v1/customers/c1").body, HasSubstr("\"orders\": 0"));
