@@ -67,10 +67,10 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   }
   const std::string db = DatabasePath(globals, *config);
   // The writer's connection fsyncs every commit: a 200 means durable.
-  Result<std::unique_ptr<store::Store>> writer_store = store::OpenStore(
-      db, store::OpenOptions{.mode = store::OpenMode::kMustExist,
-                             .upgrade_notice = UpgradeNotice(db),
-                             .sync = store::Sync::kFull});
+  Result<std::unique_ptr<store::Store>> writer_store =
+      store::OpenStore(db, store::OpenOptions{.mode = store::OpenMode::kMustExist,
+                                              .upgrade_notice = UpgradeNotice(db),
+                                              .sync = store::Sync::kFull});
   if (!writer_store.ok()) return ReportError(writer_store.status());
   if ((*writer_store)->read_only()) {
     return ReportError(FailedPreconditionError("'" + db + "' cannot be written by this process"));
@@ -89,17 +89,17 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   server::StorePool readers(db, static_cast<std::size_t>(settings.threads));
   server::Metrics metrics;
   server::Router router;
-  server::AddApiRoutes(router, server::ApiContext{
-                                   .readers = &readers,
-                                   .writer = &writer,
-                                   .config = &*config,
-                                   .metrics = &metrics,
-                                   .now = [] {
-                                     return Instant::FromUnixMicros(
-                                         std::chrono::duration_cast<std::chrono::microseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count());
-                                   }});
+  server::AddApiRoutes(
+      router, server::ApiContext{.readers = &readers,
+                                 .writer = &writer,
+                                 .config = &*config,
+                                 .metrics = &metrics,
+                                 .now = [] {
+                                   return Instant::FromUnixMicros(
+                                       std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+                                 }});
   server::ApiKeyAuthenticator api_auth(std::move(*keys));
   server::DenyAllAuthenticator dashboard_auth;
   server::RateLimiter limiter(settings.rate_per_second, static_cast<double>(settings.rate_burst));
@@ -134,7 +134,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   std::thread waiter([&http, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
-    fmt::print(stderr, "winback serve: {} received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    fmt::print(stderr, "winback serve: {} received, stopping\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http.Stop();
   });
   Status served = http.Run();
@@ -154,8 +155,9 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
 void RegisterServeCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "The HTTP API: ingest customers, orders, events and products; read customers, "
-               "segments, campaigns, rates; /healthz and /metrics");
+      "serve",
+      "The HTTP API: ingest customers, orders, events and products; read customers, "
+      "segments, campaigns, rates; /healthz and /metrics");
   cmd->add_option("--listen", o->listen,
                   "HOST:PORT to listen on (default: [server] listen, else 127.0.0.1:8080; port 0 "
                   "picks a free one)");

@@ -155,7 +155,6 @@ nlohmann::json CampaignResultDocument(const measure::CampaignResult& r) {
           {"notes", r.notes}};
 }
 
-
 // Journey and message counts of one campaign.
 struct CampaignCounts {
   std::map<std::string, std::int64_t> journeys;  // "active", "completed", "exited", ...

@@ -98,15 +98,16 @@ std::string CustomerViewJson(const CustomerView& v) {
     timeline.push_back({o.placed_at, std::move(doc)});
   }
   for (const store::EventRecord& ev : v.events) {
-    json doc = {{"type", EventTypeName(ev.type)},
-                {"id", ev.id},
-                {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)},
-                {"channel", OrNull(ev.channel)},
-                {"reason", OrNull(ev.reason)},
-                {"score", ev.score ? json(*ev.score) : json(nullptr)},
-                {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
-                {"ref", OrNull(ev.ref)},
-                {"text", OrNull(ev.text)}};
+    json doc = {
+        {"type", EventTypeName(ev.type)},
+        {"id", ev.id},
+        {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)},
+        {"channel", OrNull(ev.channel)},
+        {"reason", OrNull(ev.reason)},
+        {"score", ev.score ? json(*ev.score) : json(nullptr)},
+        {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
+        {"ref", OrNull(ev.ref)},
+        {"text", OrNull(ev.text)}};
     if (!ev.properties.empty()) doc["properties"] = json::parse(ev.properties, nullptr, false);
     timeline.push_back({ev.at, std::move(doc)});
   }

@@ -26,8 +26,8 @@ Response InvalidRecords(const std::vector<FieldError>& errors) {
   std::string message = std::to_string(errors.size()) +
                         (errors.size() == 1 ? " error" : " errors") +
                         "; nothing was written. First: " + errors.front().ToString();
-  nlohmann::ordered_json body = {{"error",
-                {{"code", "invalid_records"}, {"message", message}, {"details", details}}}};
+  nlohmann::ordered_json body = {
+      {"error", {{"code", "invalid_records"}, {"message", message}, {"details", details}}}};
   return Response::Json(body.dump(), 400);
 }
 
@@ -60,8 +60,8 @@ Response Segments(const ApiContext& ctx, const Request& request) {
     }
     as_of = **asked;
   }
-  Result<std::string> currency = analytics::RevenueCurrency(
-      **store, ctx.config->Get<analytics::AnalyticsConfig>().currency);
+  Result<std::string> currency =
+      analytics::RevenueCurrency(**store, ctx.config->Get<analytics::AnalyticsConfig>().currency);
   if (!currency.ok()) return ErrorResponse(currency.status());
   analytics::SegmentTableBuilder builder(*currency);
   Status scan = (*store)->ForEachScore(as_of, [&](const store::CustomerScore& s) {
@@ -84,8 +84,7 @@ Response Rates(const ApiContext& ctx, const Request& request) {
   if (!from_param.ok()) return ErrorResponse(from_param.status());
   Result<std::optional<Date>> to_param = DateParam(request, "to");
   if (!to_param.ok()) return ErrorResponse(to_param.status());
-  const std::int32_t activity_days =
-      ctx.config->Get<analytics::AnalyticsConfig>().activity_days;
+  const std::int32_t activity_days = ctx.config->Get<analytics::AnalyticsConfig>().activity_days;
   Result<StorePool::Lease> store = ctx.readers->Borrow();
   if (!store.ok()) return ErrorResponse(store.status());
   store::Store* readers[] = {&**store};
@@ -193,10 +192,10 @@ Response HandleIngest(const ApiContext& ctx, ingest::FileKind kind, const Reques
   WriteOutcome outcome = ctx.writer->Write(std::move(parsed.batch));
   if (!outcome.errors.empty()) return InvalidRecords(outcome.errors);
   if (!outcome.status.ok()) return ErrorResponse(outcome.status);
-  json body = {{"records", records},
-               {"written", kind == ingest::FileKind::kCustomers ? json(nullptr)
-                                                                : json(outcome.written)},
-               {"ignored_keys", ignored}};
+  json body = {
+      {"records", records},
+      {"written", kind == ingest::FileKind::kCustomers ? json(nullptr) : json(outcome.written)},
+      {"ignored_keys", ignored}};
   return Response::Json(body.dump());
 }
 
@@ -220,7 +219,8 @@ void AddApiRoutes(Router& router, const ApiContext& context) {
              [ctx](const Request&) { return Campaigns(ctx); });
   router.Add("GET", "/v1/campaigns/{name}/results", Access::kApiKey,
              [ctx](const Request& r) { return CampaignResults(ctx, r); });
-  router.Add("GET", "/v1/rates", Access::kApiKey, [ctx](const Request& r) { return Rates(ctx, r); });
+  router.Add("GET", "/v1/rates", Access::kApiKey,
+             [ctx](const Request& r) { return Rates(ctx, r); });
   router.Add("GET", "/healthz", Access::kPublic, [ctx](const Request&) { return Health(ctx); });
   router.Add("GET", "/metrics", Access::kApiKey,
              [ctx](const Request&) { return MetricsText(ctx); });

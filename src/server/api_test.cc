@@ -34,8 +34,8 @@ class ApiTest : public ::testing::Test {
     path_ = (dir_ / "winback.db").string();
     ASSERT_THAT(store::OpenStore(path_), IsOk());  // Creates the schema.
     Result<std::unique_ptr<store::Store>> w = store::OpenStore(
-        path_, {.mode = store::OpenMode::kMustExist, .upgrade_notice = {},
-                .sync = store::Sync::kFull});
+        path_,
+        {.mode = store::OpenMode::kMustExist, .upgrade_notice = {}, .sync = store::Sync::kFull});
     ASSERT_THAT(w, IsOk());
     writer_ = std::make_unique<IngestWriter>(std::move(*w), IngestWriter::Options{});
     readers_ = std::make_unique<StorePool>(path_, 2);
@@ -91,7 +91,8 @@ constexpr const char* kTwoOrders =
         {"id":"o2","customer_id":"c1","time":"2024-07-01T10:00:00Z","amount":"5.00","currency":"EUR","status":"completed"}])";
 
 TEST_F(ApiTest, PostsACustomerAndReadsItBack) {
-  Response r = Call("POST", "/v1/customers", R"({"id":"c1","first_name":"<script>","email":"c1@x.example"})");
+  Response r = Call("POST", "/v1/customers",
+                    R"({"id":"c1","first_name":"<script>","email":"c1@x.example"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_THAT(r.body, HasSubstr("\"records\":1"));
   Response got = Call("GET", "/v1/customers/c1");
@@ -122,8 +123,9 @@ TEST_F(ApiTest, OrdersBatchIsWrittenOnceAndARetryChangesNothing) {
 
 TEST_F(ApiTest, InvalidRecordsAre400WithEveryErrorAndNothingWritten) {
   AddCustomer("c1");
-  Response r = Call("POST", "/v1/orders",
-                    R"([{"id":"o1","customer_id":"c1","time":"2024-06-01T10:00:00Z","amount":"10.00","currency":"EUR"},
+  Response r = Call(
+      "POST", "/v1/orders",
+      R"([{"id":"o1","customer_id":"c1","time":"2024-06-01T10:00:00Z","amount":"10.00","currency":"EUR"},
                         {"id":"o2","customer_id":"c1","time":"yesterday","amount":"1.00","currency":"EUR"},
                         {"id":"o3","customer_id":"c1","time":"2024-06-01T10:00:00Z","amount":"1.001","currency":"EUR"}])");
   EXPECT_EQ(r.status, 400);
@@ -147,10 +149,13 @@ TEST_F(ApiTest, UnknownCustomerInABatchRefusesTheWholeBatch) {
 }
 
 TEST_F(ApiTest, ProductsAreUpsertedBySku) {
-  Response r = Call("POST", "/v1/products", R"({"sku":"TEA-1","name":"Rize","price":"64.95","currency":"TRY"})");
+  Response r = Call("POST", "/v1/products",
+                    R"({"sku":"TEA-1","name":"Rize","price":"64.95","currency":"TRY"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_THAT(r.body, HasSubstr("\"written\":1"));
-  EXPECT_THAT(Call("POST", "/v1/products", R"({"sku":"TEA-1","name":"Rize","price":"64.95","currency":"TRY"})").body,
+  EXPECT_THAT(Call("POST", "/v1/products",
+                   R"({"sku":"TEA-1","name":"Rize","price":"64.95","currency":"TRY"})")
+                  .body,
               HasSubstr("\"written\":0"));
 }
 
@@ -167,18 +172,21 @@ TEST_F(ApiTest, RefusesAContentTypeThatIsNotJson) {
 TEST_F(ApiTest, ConcurrentGroupKeepsGoodBatchesBesideABadOne) {
   // A paused writer, so that the three requests below form one group.
   writer_ = std::make_unique<IngestWriter>(
-      *store::OpenStore(path_, {.mode = store::OpenMode::kMustExist, .upgrade_notice = {},
-                                .sync = store::Sync::kFull}),
+      *store::OpenStore(
+          path_,
+          {.mode = store::OpenMode::kMustExist, .upgrade_notice = {}, .sync = store::Sync::kFull}),
       IngestWriter::Options{.max_group_requests = 16, .start_paused = true});
   ctx_.writer = writer_.get();
   router_ = Router();
   AddApiRoutes(router_, ctx_);
   std::vector<Response> out(3);
   std::vector<std::thread> threads;
-  threads.emplace_back([&] { out[0] = Call("POST", "/v1/customers", R"([{"id":"g1"},{"id":"g2"}])"); });
+  threads.emplace_back(
+      [&] { out[0] = Call("POST", "/v1/customers", R"([{"id":"g1"},{"id":"g2"}])"); });
   threads.emplace_back([&] {
-    out[1] = Call("POST", "/v1/events",
-                  R"({"id":"e1","customer_id":"ghost","type":"visit","time":"2024-06-01T10:00:00Z"})");
+    out[1] =
+        Call("POST", "/v1/events",
+             R"({"id":"e1","customer_id":"ghost","type":"visit","time":"2024-06-01T10:00:00Z"})");
   });
   threads.emplace_back([&] { out[2] = Call("POST", "/v1/customers", R"({"id":"g3"})"); });
   while (writer_->queued() < 3) std::this_thread::yield();
@@ -196,8 +204,9 @@ TEST_F(ApiTest, ConcurrentGroupKeepsGoodBatchesBesideABadOne) {
 
 TEST_F(ApiTest, SameIdInOneGroupWaitsForTheNextCommit) {
   writer_ = std::make_unique<IngestWriter>(
-      *store::OpenStore(path_, {.mode = store::OpenMode::kMustExist, .upgrade_notice = {},
-                                .sync = store::Sync::kFull}),
+      *store::OpenStore(
+          path_,
+          {.mode = store::OpenMode::kMustExist, .upgrade_notice = {}, .sync = store::Sync::kFull}),
       IngestWriter::Options{.max_group_requests = 16, .start_paused = true});
   ctx_.writer = writer_.get();
   router_ = Router();

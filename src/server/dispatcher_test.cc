@@ -69,8 +69,8 @@ TEST(RateLimiterTest, AllowsTheBurstThenRefillsAtTheRate) {
   RateLimiter::Decision refused = limiter.Allow("k", 100.0);
   EXPECT_FALSE(refused.allowed);
   EXPECT_DOUBLE_EQ(refused.retry_after_seconds, 0.5);  // One token at 2/s.
-  EXPECT_TRUE(limiter.Allow("other", 100.0).allowed);   // Buckets are per key.
-  EXPECT_TRUE(limiter.Allow("k", 100.5).allowed);       // 0.5 s later: one token back.
+  EXPECT_TRUE(limiter.Allow("other", 100.0).allowed);  // Buckets are per key.
+  EXPECT_TRUE(limiter.Allow("k", 100.5).allowed);      // 0.5 s later: one token back.
   EXPECT_FALSE(limiter.Allow("k", 100.5).allowed);
 }
 
@@ -83,9 +83,10 @@ TEST(ServerConfigTest, ParsesTheSection) {
   config::Registry registry;
   AddConfigSections(registry);
   const std::string digest = ApiKeys::Sha256Hex("k");
-  Result<config::Config> c = registry.Parse("[server]\nlisten = \"0.0.0.0:9000\"\napi_key_sha256 = [\"" +
-                                                digest + "\"]\nrate_per_second = 5\nthreads = 4\n",
-                                            "winback.toml");
+  Result<config::Config> c =
+      registry.Parse("[server]\nlisten = \"0.0.0.0:9000\"\napi_key_sha256 = [\"" + digest +
+                         "\"]\nrate_per_second = 5\nthreads = 4\n",
+                     "winback.toml");
   ASSERT_THAT(c, IsOk());
   const ServerSettings& s = c->Get<ServerSettings>();
   EXPECT_EQ(s.listen, "0.0.0.0:9000");
@@ -116,18 +117,14 @@ class DispatcherTest : public ::testing::Test {
                      .rate_limiter = &limiter_,
                      .metrics = &metrics_,
                      .now_seconds = [this] { return now_; }}) {
-    router_.Add("GET", "/v1/thing", Access::kApiKey, [](const Request&) {
-      return Response::Json("{\"ok\":true}");
-    });
-    router_.Add("POST", "/v1/thing", Access::kApiKey, [](const Request&) {
-      return Response::Json("{}");
-    });
-    router_.Add("GET", "/public", Access::kPublic, [](const Request&) {
-      return Response::Json("{}");
-    });
-    router_.Add("GET", "/dash", Access::kDashboard, [](const Request&) {
-      return Response::Html("secret");
-    });
+    router_.Add("GET", "/v1/thing", Access::kApiKey,
+                [](const Request&) { return Response::Json("{\"ok\":true}"); });
+    router_.Add("POST", "/v1/thing", Access::kApiKey,
+                [](const Request&) { return Response::Json("{}"); });
+    router_.Add("GET", "/public", Access::kPublic,
+                [](const Request&) { return Response::Json("{}"); });
+    router_.Add("GET", "/dash", Access::kDashboard,
+                [](const Request&) { return Response::Html("secret"); });
     router_.Add("GET", "/v1/throws", Access::kApiKey, [](const Request&) -> Response {
       throw std::runtime_error("database password is hunter2");
     });

@@ -161,9 +161,9 @@ AuthDecision ApiKeyAuthenticator::Check(const Request& request) const {
   if (token) {
     if (std::optional<std::string> id = keys_.Find(*token)) return AuthDecision{true, *id, {}};
   }
-  Response r = Response::Error(401, "unauthorized",
-                               token ? "the API key is not valid"
-                                     : "an API key is required: Authorization: Bearer KEY");
+  Response r = Response::Error(
+      401, "unauthorized",
+      token ? "the API key is not valid" : "an API key is required: Authorization: Bearer KEY");
   r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return AuthDecision{false, "", std::move(r)};
 }
@@ -207,9 +207,10 @@ Response Dispatcher::Dispatch(Request request) const {
     request.params = std::move(m.params);
     AuthDecision auth{true, "", {}};
     if (m.route->access == Access::kApiKey) {
-      auth = p_.api_keys ? p_.api_keys->Check(request)
-                         : AuthDecision{false, "", Response::Error(401, "unauthorized",
-                                                                   "no API keys configured")};
+      auth = p_.api_keys
+                 ? p_.api_keys->Check(request)
+                 : AuthDecision{false, "",
+                                Response::Error(401, "unauthorized", "no API keys configured")};
     } else if (m.route->access == Access::kDashboard) {
       auth = p_.dashboard ? p_.dashboard->Check(request) : DenyAllAuthenticator().Check(request);
     }
@@ -221,8 +222,8 @@ Response Dispatcher::Dispatch(Request request) const {
         rate = p_.rate_limiter->Allow(auth.principal, start);
       }
       if (!rate.allowed) {
-        response = Response::Error(429, "rate_limited",
-                                   "too many requests for this API key; retry later");
+        response =
+            Response::Error(429, "rate_limited", "too many requests for this API key; retry later");
         response.headers.emplace_back(
             "Retry-After",
             std::to_string(static_cast<long long>(std::ceil(rate.retry_after_seconds))));
@@ -264,8 +265,8 @@ Result<int> HttpServer::Bind() {
     }
     auto ssl = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
     if (!ssl->is_valid()) {
-      return InvalidArgumentError("cannot load the TLS certificate '" + o.tls_cert +
-                                  "' and key '" + o.tls_key + "' (PEM files expected)");
+      return InvalidArgumentError("cannot load the TLS certificate '" + o.tls_cert + "' and key '" +
+                                  o.tls_key + "' (PEM files expected)");
     }
     d.server = std::move(ssl);
   } else {
@@ -313,15 +314,15 @@ Result<int> HttpServer::Bind() {
   s.Delete(".*", handle);
   s.Options(".*", handle);
   // Errors the library answers itself (413, 400, ...) get the JSON error body.
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    Response e = Response::Error(res.status, ReasonCode(res.status),
-                                 res.status == 413 ? "the request body is larger than the limit"
-                                                   : "the request could not be handled");
-    res.set_content(e.body, e.content_type.c_str());
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        Response e = Response::Error(res.status, ReasonCode(res.status),
+                                     res.status == 413 ? "the request body is larger than the limit"
+                                                       : "the request could not be handled");
+        res.set_content(e.body, e.content_type.c_str());
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   s.set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown exception";

@@ -72,7 +72,7 @@ class Dispatcher {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (Bind() says which).
+  int port = 8080;       // 0: any free port (Bind() says which).
   std::string tls_cert;  // Both set: HTTPS with these PEM files.
   std::string tls_key;
   std::size_t max_body_bytes = 8 << 20;

@@ -129,8 +129,10 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
       return Status::Ok();
     };
     Status st = Status::Ok();
-    for (std::size_t i = 0; i < b.orders.size() && st.ok(); ++i) st = check(i, b.orders[i].customer_id);
-    for (std::size_t i = 0; i < b.events.size() && st.ok(); ++i) st = check(i, b.events[i].customer_id);
+    for (std::size_t i = 0; i < b.orders.size() && st.ok(); ++i)
+      st = check(i, b.orders[i].customer_id);
+    for (std::size_t i = 0; i < b.events.size() && st.ok(); ++i)
+      st = check(i, b.events[i].customer_id);
     if (!st.ok()) return false;
     if (!outcome.errors.empty()) {
       outcome.status = InvalidArgumentError("records refer to unknown customers");
@@ -197,9 +199,8 @@ void IngestWriter::Loop() {
         std::vector<Pending*> one{p};
         std::vector<Pending*> none;
         if (!WriteGroup(one, none)) {
-          Answer(p, WriteOutcome{UnavailableError("the store refused the write; retry later"),
-                                 {},
-                                 0});
+          Answer(p,
+                 WriteOutcome{UnavailableError("the store refused the write; retry later"), {}, 0});
         }
       }
     }

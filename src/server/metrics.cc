@@ -48,16 +48,18 @@ std::int64_t Metrics::Count(std::string_view route, std::string_view method, int
 std::string Metrics::Render() const {
   MutexLock lock(&mu_);
   std::string out;
-  out += "# HELP winback_http_requests_total HTTP requests answered, by route pattern, method "
-         "and status.\n# TYPE winback_http_requests_total counter\n";
+  out +=
+      "# HELP winback_http_requests_total HTTP requests answered, by route pattern, method "
+      "and status.\n# TYPE winback_http_requests_total counter\n";
   for (const auto& [labels, s] : series_) {
-    out += fmt::format("winback_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
-                       EscapeLabel(labels.first.first), EscapeLabel(labels.first.second),
-                       labels.second, s.count);
+    out += fmt::format(
+        "winback_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
+        EscapeLabel(labels.first.first), EscapeLabel(labels.first.second), labels.second, s.count);
   }
-  out += "# HELP winback_http_request_duration_seconds Time to handle a request (seconds), by "
-         "route pattern, method and status.\n# TYPE winback_http_request_duration_seconds "
-         "histogram\n";
+  out +=
+      "# HELP winback_http_request_duration_seconds Time to handle a request (seconds), by "
+      "route pattern, method and status.\n# TYPE winback_http_request_duration_seconds "
+      "histogram\n";
   for (const auto& [labels, s] : series_) {
     const std::string base =
         fmt::format("route=\"{}\",method=\"{}\",status=\"{}\"", EscapeLabel(labels.first.first),
@@ -113,9 +115,9 @@ Result<std::string> RenderStoreGauges(store::OutboxStore& outbox) {
       "# HELP winback_journeys Campaign journeys by campaign, next step (0-based index) and "
       "state.\n# TYPE winback_journeys gauge\n";
   for (const auto& [labels, n] : journeys) {
-    out += fmt::format("winback_journeys{{campaign=\"{}\",step=\"{}\",state=\"{}\"}} {}\n",
-                       EscapeLabel(std::get<0>(labels)), std::get<1>(labels), std::get<2>(labels),
-                       n);
+    out +=
+        fmt::format("winback_journeys{{campaign=\"{}\",step=\"{}\",state=\"{}\"}} {}\n",
+                    EscapeLabel(std::get<0>(labels)), std::get<1>(labels), std::get<2>(labels), n);
   }
   return out;
 }

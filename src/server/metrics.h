@@ -25,7 +25,7 @@ class Metrics {
  public:
   // Upper bounds of the latency histogram, in seconds (plus +Inf).
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05,   0.1,   0.25,   0.5,   1,     5};
+                                                      0.05,   0.1,   0.25,   0.5,   1,    5};
 
   void RecordRequest(std::string_view route, std::string_view method, int status, double seconds)
       EXCLUDES(mu_);

@@ -52,8 +52,7 @@ ParsedBatch ParseRecordBatch(ingest::FileKind kind, std::string_view body) {
   // turning them into spaces changes no value.
   std::vector<std::string_view> elements;
   if (text.front() == '[') {
-    Result<std::vector<ingest::internal::JsonValue>> split =
-        ingest::internal::SplitJsonArray(text);
+    Result<std::vector<ingest::internal::JsonValue>> split = ingest::internal::SplitJsonArray(text);
     if (!split.ok()) return body_error(split.status().message());
     if (split->empty()) return body_error("an empty array; expected at least one record");
     if (split->size() > kMaxBatchRecords) {
@@ -63,9 +62,9 @@ ParsedBatch ParseRecordBatch(ingest::FileKind kind, std::string_view body) {
     for (std::size_t i = 0; i < split->size(); ++i) {
       const ingest::internal::JsonValue& v = (*split)[i];
       if (v.kind != ingest::internal::JsonKind::kObject) {
-        out.errors.push_back(FieldError{i, "record",
-                                        "expected a JSON object, got " +
-                                            std::string(ingest::internal::JsonKindName(v.kind))});
+        out.errors.push_back(FieldError{
+            i, "record",
+            "expected a JSON object, got " + std::string(ingest::internal::JsonKindName(v.kind))});
         continue;
       }
       elements.push_back(v.text);
@@ -93,9 +92,8 @@ ParsedBatch ParseRecordBatch(ingest::FileKind kind, std::string_view body) {
     const std::size_t colon = m.find(": ");
     std::int64_t line = 1;
     if (colon != std::string::npos) line = std::atoll(m.substr(0, colon).c_str());
-    out.errors.push_back(SplitError(IndexOf(line), colon == std::string::npos
-                                                       ? m
-                                                       : m.substr(colon + 2)));
+    out.errors.push_back(
+        SplitError(IndexOf(line), colon == std::string::npos ? m : m.substr(colon + 2)));
     return out;
   }
   ingest::RowParser parser;

@@ -6,8 +6,8 @@
 namespace winback::server {
 namespace {
 
-using ::testing::HasSubstr;
 using ingest::FileKind;
+using ::testing::HasSubstr;
 
 TEST(RecordBatchTest, ReadsOneObject) {
   ParsedBatch p = ParseRecordBatch(FileKind::kCustomers, R"({"id":"c1","email":"a@b.example"})");

@@ -23,7 +23,9 @@ Result<StorePool::Lease> StorePool::Borrow() {
     ++open_;
   }
   Result<std::unique_ptr<store::Store>> opened =
-      store::OpenStore(location_, store::OpenOptions{.mode = store::OpenMode::kMustExist, .upgrade_notice = {}, .sync = store::Sync::kNormal});
+      store::OpenStore(location_, store::OpenOptions{.mode = store::OpenMode::kMustExist,
+                                                     .upgrade_notice = {},
+                                                     .sync = store::Sync::kNormal});
   if (!opened.ok()) {
     MutexLock lock(&mu_);
     --open_;

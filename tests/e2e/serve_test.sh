@@ -97,6 +97,8 @@ expect_status 400 POST /v1/events "${AUTH[@]}" "${JSON[@]}" --data \
 expect_contains "$(cat body)" '"record":1,"field":"customer_id"'
 expect_status 400 POST /v1/events "${AUTH[@]}" "${JSON[@]}" --data 'not json'
 expect_contains "$(cat body)" '"field":"body"'
+expect_status 415 POST /v1/customers "${AUTH[@]}" -H "Content-Type: text/csv" --data 'id'
+expect_contains "$(cat body)" '"code":"unsupported_media_type"'
 expect_status 200 POST /v1/products "${AUTH[@]}" "${JSON[@]}" \
   --data '{"sku":"API-SKU","name":"Çay","price":"3.50","currency":"EUR"}'
 

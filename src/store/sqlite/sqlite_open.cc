@@ -84,8 +84,7 @@ Result<Database> OpenReadOnly(const std::string& path, Result<DatabaseKind>& kin
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
                                                const UpgradeNoticeFn& upgrade_notice, Sync sync) {
   const std::string writer_settings =
-      std::string(kWriterSettings) +
-      (sync == Sync::kFull ? " PRAGMA synchronous = FULL;" : "");
+      std::string(kWriterSettings) + (sync == Sync::kFull ? " PRAGMA synchronous = FULL;" : "");
   if (path == ":memory:") {  // A new, private database: create its schema whatever the mode.
     WINBACK_ASSIGN_OR_RETURN(Database db, Database::Open(path, Access::kCreate));
     WINBACK_RETURN_IF_ERROR(db.Exec(writer_settings + kSettings));
