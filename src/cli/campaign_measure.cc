@@ -51,25 +51,6 @@ std::string VariantRates(const measure::StepVariants& sv) {
 
 }  // namespace
 
-std::vector<std::string> UnderpoweredWarnings(const measure::CampaignResult& r) {
-  std::vector<std::string> out;
-  for (const measure::StepVariants& sv : r.variants) {
-    for (const measure::VariantLift& v : sv.variants) {
-      if (!v.underpowered) continue;
-      const double seen = v.comparison ? v.comparison->diff : 0.0;
-      out.push_back(fmt::format(
-          "step {}: {} against {} cannot reach significance yet: with {} and {} messages the "
-          "smallest difference detectable (80% power, two-sided {:.0f}% test) is {}, the "
-          "difference seen is {:+.2f} pts",
-          sv.step, v.variant, sv.variants.front().variant, WithThousands(v.n),
-          WithThousands(sv.variants.front().n), 100 * (1 - r.alpha),
-          std::isfinite(v.mde) ? Pts(v.mde) : std::string("unbounded (an arm is empty)"),
-          100 * seen));
-    }
-  }
-  return out;
-}
-
 Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, store::Store& store,
                                                   Date as_of) {
   const auto& settings = config.Get<campaigns::CampaignSettings>();

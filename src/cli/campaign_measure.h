@@ -50,8 +50,4 @@ struct WinnerDecision {
 Result<std::vector<WinnerDecision>> DecideWinners(const config::Config& config, store::Store& store,
                                                   Date as_of);
 
-// A line per underpowered variant of `r` (measure::VariantLift::underpowered): the warning
-// with its minimum detectable effect.
-std::vector<std::string> UnderpoweredWarnings(const measure::CampaignResult& r);
-
 }  // namespace winback::cli

@@ -419,7 +419,9 @@ int RunDemo(const DemoOptions& o) {
   fmt::print(
       "Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
       "  winback report --as-of {} --json\n"
-      "  winback measure --campaign {} --as-of {}\n",
+      "  winback measure --campaign {} --as-of {}\n"
+      "  export WINBACK_API_KEY=$(openssl rand -hex 32)\n"
+      "  winback serve --listen 127.0.0.1:8080   # the HTTP API on this store (README, Server)\n",
       o.dir, as_of.ToString(), kDemoCampaign, measure_day.ToString());
   return kExitOk;
 }  // namespace
