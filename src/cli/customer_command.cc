@@ -9,6 +9,7 @@
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "report/customer_view.h"
 
 namespace winback::cli {
 namespace {
@@ -84,112 +85,72 @@ void PrintScore(Date as_of, const store::CustomerScore& s) {
       money(s.expected_value_minor), money(s.clv_12m_minor), OptionalText(s.churn_risk, "{:.3f}"));
 }
 
-// One line of the timeline: an order or an event, at its local time.
-struct Entry {
-  Instant at;
-  std::int32_t offset = 0;
-  std::string kind;
-  std::string id;
-  std::string detail;
-  json doc;
-};
+json OrderJson(const store::OrderRecord& o) {
+  json doc = {{"type", "order"},
+              {"id", o.id},
+              {"time", FormatTimestamp(o.placed_at, o.utc_offset_minutes)},
+              {"amount", Money(o.amount_minor, o.currency)},
+              {"status", OrderStatusName(o.status)}};
+  json items = json::array();
+  for (const store::OrderItem& it : o.items) {
+    items.push_back(
+        {{"sku", it.sku}, {"quantity", it.quantity}, {"price", Money(it.price_minor, o.currency)}});
+  }
+  if (!items.empty()) doc["items"] = items;
+  return doc;
+}
+
+json EventJson(const store::EventRecord& ev) {
+  json doc = {{"type", EventTypeName(ev.type)},
+              {"id", ev.id},
+              {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)},
+              {"channel", OrNull(ev.channel)},
+              {"reason", OrNull(ev.reason)},
+              {"score", ev.score ? json(*ev.score) : json(nullptr)},
+              {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
+              {"ref", OrNull(ev.ref)},
+              {"text", OrNull(ev.text)}};
+  if (!ev.properties.empty()) doc["properties"] = json::parse(ev.properties, nullptr, false);
+  return doc;
+}
+
+json MessageJson(const store::OutboxMessage& m) {
+  const Instant at = m.sent_at.value_or(m.scheduled_at);
+  return {{"type", "message"},
+          {"key", m.key},
+          {"time", FormatTimestamp(at, m.utc_offset_minutes)},
+          {"campaign", m.campaign},
+          {"step", m.step},
+          {"variant", OrNull(m.variant)},
+          {"channel", ChannelKindName(m.channel)},
+          {"status", store::MessageStatusName(m.status)},
+          {"offer", OrNull(m.offer)},
+          {"coupon", OrNull(m.coupon)},
+          {"detail", OrNull(m.detail)}};
+}
+
+json EntryJson(const report::CustomerView& v, const report::TimelineEntry& e) {
+  switch (e.kind) {
+    case report::TimelineEntry::Kind::kOrder:
+      return OrderJson(v.orders[e.index]);
+    case report::TimelineEntry::Kind::kEvent:
+      return EventJson(v.events[e.index]);
+    case report::TimelineEntry::Kind::kMessage:
+      return MessageJson(v.messages[e.index]);
+  }
+  return json::object();
+}
 
 int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_json) {
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
   if (!store.ok()) return ReportError(store.status());
-  Result<store::CustomerProfile> p = (*store)->LoadCustomer(id);
-  if (!p.ok()) return ReportError(p.status());
-  Result<std::vector<store::OrderRecord>> orders = (*store)->LoadOrders(p->key);
-  if (!orders.ok()) return ReportError(orders.status());
-  Result<std::vector<store::EventRecord>> events = (*store)->LoadEvents(p->key);
-  if (!events.ok()) return ReportError(events.status());
-
-  std::vector<Entry> timeline;
-  for (const store::OrderRecord& o : *orders) {
-    Entry e{o.placed_at, o.utc_offset_minutes, "order", o.id, "", json::object()};
-    e.detail = fmt::format("{} {}", Money(o.amount_minor, o.currency), OrderStatusName(o.status));
-    e.doc = {{"type", "order"},
-             {"id", o.id},
-             {"time", FormatTimestamp(o.placed_at, o.utc_offset_minutes)},
-             {"amount", Money(o.amount_minor, o.currency)},
-             {"status", OrderStatusName(o.status)}};
-    json items = json::array();
-    for (const store::OrderItem& it : o.items) {
-      items.push_back({{"sku", it.sku},
-                       {"quantity", it.quantity},
-                       {"price", Money(it.price_minor, o.currency)}});
-      e.detail += fmt::format(" | {} x{}", it.sku, it.quantity);
-    }
-    if (!items.empty()) e.doc["items"] = items;
-    timeline.push_back(std::move(e));
-  }
-  for (const store::EventRecord& ev : *events) {
-    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id,
-            "",    json::object()};
-    std::vector<std::string> parts;
-    if (!ev.channel.empty()) parts.push_back("channel=" + ev.channel);
-    if (!ev.reason.empty()) parts.push_back("reason=" + ev.reason);
-    if (ev.score) parts.push_back("score=" + std::to_string(*ev.score));
-    if (ev.value_minor) parts.push_back("value=" + Money(*ev.value_minor, ev.currency));
-    if (!ev.ref.empty()) parts.push_back("ref=" + ev.ref);
-    if (!ev.text.empty()) parts.push_back("\"" + ev.text + "\"");
-    for (const auto& part : parts) e.detail += (e.detail.empty() ? "" : " ") + part;
-    e.doc = {{"type", EventTypeName(ev.type)},
-             {"id", ev.id},
-             {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)},
-             {"channel", OrNull(ev.channel)},
-             {"reason", OrNull(ev.reason)},
-             {"score", ev.score ? json(*ev.score) : json(nullptr)},
-             {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
-             {"ref", OrNull(ev.ref)},
-             {"text", OrNull(ev.text)}};
-    if (!ev.properties.empty()) e.doc["properties"] = json::parse(ev.properties, nullptr, false);
-    timeline.push_back(std::move(e));
-  }
-  // The outbox: each message at the time it went out, else the time it is (or was) due.
-  Status listed = (*store)->ForEachMessage(
-      store::MessageFilter{.status = std::nullopt, .campaign = "", .customer = p->key},
-      [&timeline](const store::OutboxMessage& m) {
-        const Instant at = m.sent_at.value_or(m.scheduled_at);
-        Entry e{at, m.utc_offset_minutes, "message", m.key, "", json::object()};
-        e.detail = fmt::format("{} {} via {}{}", m.campaign, m.step, ChannelKindName(m.channel),
-                               m.variant.empty() ? "" : " (" + m.variant + ")");
-        e.detail += fmt::format(" {}", store::MessageStatusName(m.status));
-        if (!m.offer.empty()) e.detail += " offer=" + m.offer;
-        if (!m.coupon.empty()) e.detail += " coupon=" + m.coupon;
-        if (!m.detail.empty()) e.detail += " (" + m.detail + ")";
-        e.doc = {{"type", "message"},
-                 {"key", m.key},
-                 {"time", FormatTimestamp(at, m.utc_offset_minutes)},
-                 {"campaign", m.campaign},
-                 {"step", m.step},
-                 {"variant", OrNull(m.variant)},
-                 {"channel", ChannelKindName(m.channel)},
-                 {"status", store::MessageStatusName(m.status)},
-                 {"offer", OrNull(m.offer)},
-                 {"coupon", OrNull(m.coupon)},
-                 {"detail", OrNull(m.detail)}};
-        timeline.push_back(std::move(e));
-        return Status::Ok();
-      });
-  if (!listed.ok()) return ReportError(listed);
-  Result<std::vector<store::Journey>> journeys = (*store)->LoadJourneys(p->key);
-  if (!journeys.ok()) return ReportError(journeys.status());
-
-  std::stable_sort(timeline.begin(), timeline.end(),
-                   [](const Entry& a, const Entry& b) { return a.at < b.at; });
-
-  // The customer's scores from the latest `winback score` run, if any.
-  Result<std::vector<Date>> score_dates = (*store)->ScoreDates();
-  if (!score_dates.ok()) return ReportError(score_dates.status());
-  std::optional<Date> score_date;
-  std::optional<store::CustomerScore> score;
-  if (!score_dates->empty()) {
-    score_date = score_dates->back();
-    Result<std::optional<store::CustomerScore>> s = (*store)->LoadScore(*score_date, p->key);
-    if (!s.ok()) return ReportError(s.status());
-    score = *s;
-  }
+  // The same view the dashboard's customer page shows (report/customer_view.h).
+  Result<report::CustomerView> view = report::LoadCustomerView(**store, id);
+  if (!view.ok()) return ReportError(view.status());
+  const store::CustomerProfile* p = &view->profile;
+  const std::vector<store::Journey>* journeys = &view->journeys;
+  const std::optional<Date>& score_date = view->score_date;
+  const std::optional<store::CustomerScore>& score = view->score;
 
   const store::CustomerRecord& c = p->record;
   const store::CustomerAggregates& a = p->aggregates;
@@ -258,7 +219,7 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
     }
     j["journeys"] = js;
     json tl = json::array();
-    for (const Entry& e : timeline) tl.push_back(e.doc);
+    for (const report::TimelineEntry& e : view->timeline) tl.push_back(EntryJson(*view, e));
     j["timeline"] = tl;
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
@@ -289,9 +250,10 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
                jr.next_due_at ? " due " + FormatTimestamp(*jr.next_due_at) : std::string(),
                jr.exit_reason.empty() ? std::string() : "  (" + jr.exit_reason + ")");
   }
-  fmt::print("timeline ({} entries)\n", timeline.size());
-  for (const Entry& e : timeline) {
-    fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.offset), e.kind, e.id, e.detail);
+  fmt::print("timeline ({} entries)\n", view->timeline.size());
+  for (const report::TimelineEntry& e : view->timeline) {
+    fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.utc_offset_minutes), e.label,
+               e.id, e.detail);
   }
   return kExitOk;
 }
