@@ -30,8 +30,8 @@ Result<CustomerView> LoadCustomerView(store::Store& store, std::string_view id) 
 
   for (std::size_t i = 0; i < v.orders.size(); ++i) {
     const store::OrderRecord& o = v.orders[i];
-    TimelineEntry e{TimelineEntry::Kind::kOrder, i, o.placed_at, o.utc_offset_minutes, "order",
-                    o.id, ""};
+    TimelineEntry e{
+        TimelineEntry::Kind::kOrder, i, o.placed_at, o.utc_offset_minutes, "order", o.id, ""};
     e.detail = fmt::format("{} {}", FormatMinorWithCode(o.amount_minor, o.currency),
                            OrderStatusName(o.status));
     for (const store::OrderItem& it : o.items) {
@@ -41,13 +41,14 @@ Result<CustomerView> LoadCustomerView(store::Store& store, std::string_view id) 
   }
   for (std::size_t i = 0; i < v.events.size(); ++i) {
     const store::EventRecord& ev = v.events[i];
-    TimelineEntry e{TimelineEntry::Kind::kEvent, i, ev.at, ev.utc_offset_minutes,
+    TimelineEntry e{TimelineEntry::Kind::kEvent,         i,     ev.at, ev.utc_offset_minutes,
                     std::string(EventTypeName(ev.type)), ev.id, ""};
     std::vector<std::string> parts;
     if (!ev.channel.empty()) parts.push_back("channel=" + ev.channel);
     if (!ev.reason.empty()) parts.push_back("reason=" + ev.reason);
     if (ev.score) parts.push_back("score=" + std::to_string(*ev.score));
-    if (ev.value_minor) parts.push_back("value=" + FormatMinorWithCode(*ev.value_minor, ev.currency));
+    if (ev.value_minor)
+      parts.push_back("value=" + FormatMinorWithCode(*ev.value_minor, ev.currency));
     if (!ev.ref.empty()) parts.push_back("ref=" + ev.ref);
     if (!ev.text.empty()) parts.push_back("\"" + ev.text + "\"");
     for (const auto& part : parts) e.detail += (e.detail.empty() ? "" : " ") + part;
@@ -55,8 +56,13 @@ Result<CustomerView> LoadCustomerView(store::Store& store, std::string_view id) 
   }
   for (std::size_t i = 0; i < v.messages.size(); ++i) {
     const store::OutboxMessage& m = v.messages[i];
-    TimelineEntry e{TimelineEntry::Kind::kMessage, i, m.sent_at.value_or(m.scheduled_at),
-                    m.utc_offset_minutes, "message", m.key, ""};
+    TimelineEntry e{TimelineEntry::Kind::kMessage,
+                    i,
+                    m.sent_at.value_or(m.scheduled_at),
+                    m.utc_offset_minutes,
+                    "message",
+                    m.key,
+                    ""};
     e.detail = fmt::format("{} {} via {}{}", m.campaign, m.step, ChannelKindName(m.channel),
                            m.variant.empty() ? "" : " (" + m.variant + ")");
     e.detail += fmt::format(" {}", store::MessageStatusName(m.status));

@@ -36,7 +36,7 @@ struct CustomerView {
   std::vector<store::EventRecord> events;  // Oldest first.
   std::vector<store::OutboxMessage> messages;
   std::vector<store::Journey> journeys;
-  std::optional<Date> score_date;  // The latest saved scoring run, if any ...
+  std::optional<Date> score_date;             // The latest saved scoring run, if any ...
   std::optional<store::CustomerScore> score;  // ... and this customer's score in it.
   std::vector<TimelineEntry> timeline;        // Orders, events and messages by time (stable).
 };
