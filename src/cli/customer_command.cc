@@ -9,6 +9,7 @@
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "report/customer_timeline.h"
 #include "report/customer_view.h"
 
 namespace winback::cli {
@@ -151,6 +152,7 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   const std::vector<store::Journey>* journeys = &view->journeys;
   const std::optional<Date>& score_date = view->score_date;
   const std::optional<store::CustomerScore>& score = view->score;
+  const std::vector<report::TimelineEntry> timeline = report::CustomerTimeline(*view);
 
   const store::CustomerRecord& c = p->record;
   const store::CustomerAggregates& a = p->aggregates;
@@ -219,7 +221,7 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
     }
     j["journeys"] = js;
     json tl = json::array();
-    for (const report::TimelineEntry& e : view->timeline) tl.push_back(EntryJson(*view, e));
+    for (const report::TimelineEntry& e : timeline) tl.push_back(EntryJson(*view, e));
     j["timeline"] = tl;
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
@@ -250,8 +252,8 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
                jr.next_due_at ? " due " + FormatTimestamp(*jr.next_due_at) : std::string(),
                jr.exit_reason.empty() ? std::string() : "  (" + jr.exit_reason + ")");
   }
-  fmt::print("timeline ({} entries)\n", view->timeline.size());
-  for (const report::TimelineEntry& e : view->timeline) {
+  fmt::print("timeline ({} entries)\n", timeline.size());
+  for (const report::TimelineEntry& e : timeline) {
     fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.utc_offset_minutes), e.label,
                e.id, e.detail);
   }

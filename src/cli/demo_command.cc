@@ -331,6 +331,10 @@ int RunDemo(const DemoOptions& o) {
       "Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
       "  winback report --as-of {} --json\n",
       o.dir, as_of.ToString());
+  fmt::print(
+      "Dashboard: cd {} && WINBACK_ADMIN_PASSWORD=choose-one winback serve --listen "
+      "127.0.0.1:8080\n  then open http://127.0.0.1:8080/ and log in as admin\n",
+      o.dir);
   return kExitOk;
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include "core/money.h"
 #include "core/vocabulary.h"
 #include "measure/campaign.h"
+#include "report/customer_timeline.h"
 #include "report/customer_view.h"
 #include "report/report_data.h"
 #include "server/dashboard_assets.h"
@@ -221,9 +222,9 @@ Dashboard::Dashboard(std::unique_ptr<SessionManager> sessions, std::unique_ptr<S
 
 Dashboard::~Dashboard() = default;
 
-bool Dashboard::Authorised(const Request& request) { return User(request).has_value(); }
+bool Dashboard::Authorised(const Request& request) const { return User(request).has_value(); }
 
-std::optional<std::string> Dashboard::User(const Request& request) {
+std::optional<std::string> Dashboard::User(const Request& request) const {
   return sessions_->SessionUser(CookieValue(request, kSessionCookie), clock_());
 }
 
@@ -721,6 +722,7 @@ Result<Response> Dashboard::CustomerPage(const Request& request, const std::stri
     WINBACK_RETURN_IF_ERROR(loaded.status());
     v = std::move(loaded).value();
   }
+  const std::vector<report::TimelineEntry> timeline = report::CustomerTimeline(v);
   const store::CustomerRecord& c = v.profile.record;
   const store::CustomerAggregates& a = v.profile.aggregates;
   const auto row = [](std::string_view k, const std::string& value) {
@@ -801,11 +803,11 @@ Result<Response> Dashboard::CustomerPage(const Request& request, const std::stri
       "data-value=\"{}\">{}</span> entries: orders, events (visits, notes, "
       "calls, tickets, reviews, ...) and messages, oldest first, at the "
       "customer's local time.</p>",
-      v.timeline.size(), v.timeline.size());
+      timeline.size(), timeline.size());
   body +=
       "<table id=\"timeline\"><thead><tr><th>time</th><th>what</th><th>id</th><th>detail</th>"
       "</tr></thead><tbody>";
-  for (const report::TimelineEntry& e : v.timeline) {
+  for (const report::TimelineEntry& e : timeline) {
     const char* kind = e.kind == report::TimelineEntry::Kind::kOrder   ? "t-order"
                        : e.kind == report::TimelineEntry::Kind::kEvent ? "t-event"
                                                                        : "t-message";

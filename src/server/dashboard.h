@@ -73,7 +73,7 @@ class Dashboard {
 
   // For the server's check of Access::kDashboard routes: whether the request carries the
   // cookie of a live session.
-  bool Authorised(const Request& request);
+  bool Authorised(const Request& request) const;
   // What the server answers a kDashboard route without a session: 302 to /login (with the
   // page asked for as ?next=, when it was a GET).
   Response LoginRedirect(const Request& request) const;
@@ -90,7 +90,7 @@ class Dashboard {
             StoreOpener open_store, bool secure, Clock clock);
 
   // The session's user, or nullopt.
-  std::optional<std::string> User(const Request& request);
+  std::optional<std::string> User(const Request& request) const;
   // Wraps a page: no session -> LoginRedirect; store errors -> a 500 page that names no
   // internals; security headers on every response.
   Handler Page(std::function<Result<Response>(const Request&, const std::string& user)> page);
