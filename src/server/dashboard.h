@@ -74,6 +74,9 @@ class Dashboard {
   // For the server's check of Access::kDashboard routes: whether the request carries the
   // cookie of a live session.
   bool Authorised(const Request& request) const;
+  // The user of the request's live session, or nullopt: for the server's logs and limits
+  // (never a secret).
+  std::optional<std::string> SessionUser(const Request& request) const { return User(request); }
   // What the server answers a kDashboard route without a session: 302 to /login (with the
   // page asked for as ?next=, when it was a GET).
   Response LoginRedirect(const Request& request) const;
