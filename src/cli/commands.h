@@ -45,5 +45,6 @@ void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_
 void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterPasswdCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterServeCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

@@ -10,6 +10,7 @@
 #include "channels/channel_settings.h"
 #include "measure/campaign.h"
 #include "server/session.h"
+#include "server/server_config.h"
 
 namespace winback::cli {
 namespace {
@@ -44,6 +45,7 @@ config::Registry MakeConfigSections() {
   channels::AddConfigSections(registry);
   measure::AddConfigSections(registry);
   server::AddDashboardConfigSections(registry);
+  server::AddConfigSections(registry);
   return registry;
 }
 

@@ -1,11 +1,5 @@
 #pragma once
 
-// One customer as `winback customer ID` and the dashboard's customer page show them: profile,
-// consents and aggregates, orders, events, outbox messages, the campaign journeys and the
-// scores of the latest saved scoring run, read here once for the command line and the server.
-// customer_timeline.h orders them into one timeline.
-
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,18 +11,26 @@
 
 namespace winback::report {
 
+// Everything winback knows about one customer: what `winback customer ID` prints and
+// `GET /v1/customers/{id}` returns.
 struct CustomerView {
-  store::CustomerProfile profile;
-  std::vector<store::OrderRecord> orders;  // Oldest first, items included.
-  std::vector<store::EventRecord> events;  // Oldest first.
-  std::vector<store::OutboxMessage> messages;
+  store::CustomerProfile profile;  // Record, consents and aggregates.
+  std::vector<store::OrderRecord> orders;
+  std::vector<store::EventRecord> events;
+  std::vector<store::OutboxMessage> messages;  // The customer's outbox messages.
   std::vector<store::Journey> journeys;
-  std::optional<Date> score_date;             // The latest saved scoring run, if any ...
-  std::optional<store::CustomerScore> score;  // ... and this customer's score in it.
+  // The scores of the latest `winback score` run, when there is one and it scored the customer.
+  std::optional<Date> score_date;
+  std::optional<store::CustomerScore> score;
 };
 
-// Loads customer `id` (the external id) from `store`. NotFound when no customer has that id;
-// the store's errors (Unavailable) as they come.
+// Loads the view of customer `id`. NotFound when there is no such customer; Unavailable for
+// store errors.
 Result<CustomerView> LoadCustomerView(store::Store& store, std::string_view id);
+
+// The view as one JSON document (indented by 2): the profile's fields, "consent", "aggregates",
+// "score" (null when not scored), "journeys" and "timeline" (orders, events and messages by
+// time; a message at the time it was sent, else when it is due).
+std::string CustomerViewJson(const CustomerView& view);
 
 }  // namespace winback::report

@@ -228,6 +228,13 @@ std::optional<std::string> Dashboard::User(const Request& request) const {
   return sessions_->SessionUser(CookieValue(request, kSessionCookie), clock_());
 }
 
+AuthDecision DashboardAuthenticator::Check(const Request& request) const {
+  if (std::optional<std::string> user = dashboard_.SessionUser(request)) {
+    return AuthDecision{true, "dashboard:" + *user, {}};
+  }
+  return AuthDecision{false, "", dashboard_.LoginRedirect(request)};
+}
+
 Response Dashboard::LoginRedirect(const Request& request) const {
   std::string location = "/login";
   if (request.method == "GET" && request.path != "/" && SafeNext(request.path)) {

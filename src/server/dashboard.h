@@ -31,6 +31,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "server/http.h"
+#include "server/http_server.h"
 #include "server/session.h"
 #include "store/store.h"
 
@@ -130,6 +131,18 @@ class Dashboard {
   Mutex cache_mu_;
   std::shared_ptr<const report::ReportData> cached_ GUARDED_BY(cache_mu_);
   Instant cached_at_ GUARDED_BY(cache_mu_);
+};
+
+// The server's check of Access::kDashboard routes (Dispatcher::Parts::dashboard): allowed with
+// the session's user as the principal, else Dashboard::LoginRedirect. Thread-safe; `dashboard`
+// must outlive it.
+class DashboardAuthenticator final : public Authenticator {
+ public:
+  explicit DashboardAuthenticator(const Dashboard& dashboard) : dashboard_(dashboard) {}
+  AuthDecision Check(const Request& request) const override;
+
+ private:
+  const Dashboard& dashboard_;
 };
 
 }  // namespace winback::server

@@ -473,6 +473,21 @@ TEST_F(DashboardTest, AssetsArePublicAndHoldNoData) {
   EXPECT_EQ(Send("GET", "/assets/chart.js").status, 200);
 }
 
+TEST_F(DashboardTest, AuthenticatorAllowsOnlyALiveSession) {
+  DashboardAuthenticator auth(*dashboard_);
+  Request r;
+  r.method = "GET";
+  r.path = "/cohorts";
+  AuthDecision denied = auth.Check(r);
+  EXPECT_FALSE(denied.allowed);
+  EXPECT_EQ(denied.denial.status, 302);
+  EXPECT_EQ(HeaderValue(denied.denial, "Location"), "/login?next=%2Fcohorts");
+  r.headers.emplace_back("cookie", LogIn());
+  AuthDecision allowed = auth.Check(r);
+  EXPECT_TRUE(allowed.allowed);
+  EXPECT_EQ(allowed.principal, "dashboard:admin");
+}
+
 TEST(DashboardCreateTest, WithoutAnyUserTheDashboardRefusesToStart) {
   config::Registry registry;
   AddDashboardConfigSections(registry);

@@ -5,13 +5,9 @@
 # and the rendered numbers (after the pages' scripts ran) compared with what the CLI's JSON
 # says about the same store. Screenshots and DOMs stay in the scratch dir (pages/).
 #
-# usage: dashboard_test.sh WINBACK SCRATCH [SERVE]
-# SERVE: a program "SERVE DB CONFIG PORT_FILE" serving the dashboard (tests/e2e/dashboard_serve,
-# the dashboard's routes alone). FIXME(#16): when `winback serve` is merged, start it instead
-# (`winback serve --listen 127.0.0.1:PORT` in the demo dir) and drop dashboard_serve.
+# usage: dashboard_test.sh WINBACK SCRATCH
 WINBACK=$1
 SCRATCH=$2
-SERVE=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH" && cd "$SCRATCH" || exit 1
@@ -21,21 +17,18 @@ if [ -z "$CHROMIUM" ]; then
   echo "FAIL: chromium is not installed; run scripts/install-deps (Debian package chromium)" >&2
   exit 1
 fi
-if [ -z "$SERVE" ]; then
-  echo "FAIL: no server to start (give dashboard_serve as the third argument)" >&2
-  exit 1
-fi
 
 expect_exit 0 "$WINBACK" demo --customers 2000 --dir demo
 expect_contains "$OUT" "Dashboard: cd demo && WINBACK_ADMIN_PASSWORD="
 
 # A password only this run knows, from the environment only.
 export WINBACK_ADMIN_PASSWORD="e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-"$SERVE" demo/winback.db demo/winback.toml port 2> serve.log &
+(cd demo && exec "$WINBACK" serve --listen 127.0.0.1:0) > serve.out 2> serve.log &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
-for _ in $(seq 300); do [ -s port ] && break; sleep 0.1; done
-[ -s port ] || { echo "FAIL: the server did not start: $(cat serve.log)" >&2; exit 1; }
+for _ in $(seq 300); do grep -q 'listening on' serve.out 2>/dev/null && break; sleep 0.1; done
+sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' serve.out > port
+[ -s port ] || { echo "FAIL: winback serve did not start: $(cat serve.log)" >&2; exit 1; }
 BASE="http://127.0.0.1:$(cat port)"
 
 # Without a session: / redirects to the login page, and so does every page.
