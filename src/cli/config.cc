@@ -9,8 +9,8 @@
 #include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
 #include "measure/campaign.h"
-#include "server/session.h"
 #include "server/server_config.h"
+#include "server/session.h"
 
 namespace winback::cli {
 namespace {
