@@ -90,10 +90,43 @@ pre_period_days = 365   # CUPED's covariates: each customer's orders and spend t
 confidence = 0.95       # of every interval (0.5 .. 0.999)
 )toml";
 
+constexpr const char* kExampleDashboard = R"toml(
+# ---- Dashboard: the web pages of `winback serve` (README, Dashboard) ----------------------
+[dashboard]
+session_minutes = 480     # a login lasts this long
+max_failed_logins = 5     # failures per user name or client address within lockout_minutes
+lockout_minutes = 15      # ... lock it out (429) until the window ends
+secure_cookie = false     # true when a reverse proxy serves the dashboard over HTTPS
+cache_seconds = 60        # report numbers are reused this long
+# WINBACK_ADMIN_PASSWORD in the environment defines the user "admin". More users: a hash from
+# `winback passwd` (never a password):
+# [[dashboard.user]]
+# name = "maria"
+# password_hash = "$argon2id$v=19$m=65536,t=2,p=1$..."
+)toml";
+
+constexpr const char* kExampleServer = R"toml(
+# ---- Server: `winback serve` (README, Server) ----------------------------------------------
+[server]
+listen = "127.0.0.1:8080"        # --listen overrides; behind a reverse proxy for the internet
+api_key_sha256 = []              # SHA-256 digests of API keys (printf %s KEY | sha256sum);
+                                 # WINBACK_API_KEY in the environment is one more valid key
+max_body_bytes = 8388608         # a larger request body is 413
+rate_per_second = 1000           # token bucket per API key (0: no limit) ...
+rate_burst = 2000                # ... and its largest burst
+read_timeout_seconds = 5         # a client silent this long while sending is cut off
+write_timeout_seconds = 5
+keep_alive_seconds = 5
+threads = 16                     # workers, one connection each at a time
+max_queued_connections = 256
+group_commit_max_requests = 256  # write requests committed (and fsync'd) together at most
+)toml";
+
 }  // namespace
 
 std::string ExampleConfig() {
-  return ExampleCoreConfig() + campaigns::ExampleCampaignConfig() + kExampleMeasurement;
+  return ExampleCoreConfig() + campaigns::ExampleCampaignConfig() + kExampleMeasurement +
+         kExampleServer + kExampleDashboard;
 }
 
 Result<bool> WriteExampleTemplates(const std::string& dir) {

@@ -8,6 +8,8 @@
 
 #include "analytics/analytics_config.h"
 #include "measure/campaign.h"
+#include "server/server_config.h"
+#include "server/session.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::cli {
@@ -51,6 +53,22 @@ TEST_F(ConfigTest, ExampleLoadsToTheDefaults) {
   ASSERT_EQ(a.scoring.inactivity.rules.size(), da.scoring.inactivity.rules.size());
   EXPECT_EQ(a.scoring.lifecycle.lost_days, da.scoring.lifecycle.lost_days);
   EXPECT_EQ(a.scoring.segments.rules().size(), da.scoring.segments.rules().size());
+  const server::ServerSettings& sv = c.Get<server::ServerSettings>();
+  const server::ServerSettings& dsv = d.Get<server::ServerSettings>();
+  EXPECT_EQ(sv.listen, dsv.listen);
+  EXPECT_EQ(sv.max_body_bytes, dsv.max_body_bytes);
+  EXPECT_EQ(sv.rate_per_second, dsv.rate_per_second);
+  EXPECT_EQ(sv.rate_burst, dsv.rate_burst);
+  EXPECT_EQ(sv.threads, dsv.threads);
+  EXPECT_EQ(sv.group_commit_max_requests, dsv.group_commit_max_requests);
+  const server::DashboardSettings& db = c.Get<server::DashboardSettings>();
+  const server::DashboardSettings& ddb = d.Get<server::DashboardSettings>();
+  EXPECT_EQ(db.session_minutes, ddb.session_minutes);
+  EXPECT_EQ(db.max_failed_logins, ddb.max_failed_logins);
+  EXPECT_EQ(db.lockout_minutes, ddb.lockout_minutes);
+  EXPECT_EQ(db.secure_cookie, ddb.secure_cookie);
+  EXPECT_EQ(db.cache_seconds, ddb.cache_seconds);
+  EXPECT_TRUE(db.users.empty());
   // The example names every section there is: [name], [[name]] or [name.table].
   const std::string example = ExampleConfig();
   for (const std::string& name : ConfigSections().SectionNames()) {

@@ -329,7 +329,9 @@ int RunDemo(const DemoOptions& o) {
       o.dir);
   fmt::print(
       "Try:\n  cd {}\n  winback stats\n  winback customer c1\n  winback segments\n"
-      "  winback report --as-of {} --json\n",
+      "  winback report --as-of {} --json\n"
+      "  export WINBACK_API_KEY=$(openssl rand -hex 32)\n"
+      "  winback serve --listen 127.0.0.1:8080   # the HTTP API on this store (README, Server)\n",
       o.dir, as_of.ToString());
   fmt::print(
       "Dashboard: cd {} && WINBACK_ADMIN_PASSWORD=choose-one winback serve --listen "
