@@ -10,6 +10,7 @@
 #include "channels/channel_settings.h"
 #include "measure/campaign.h"
 #include "server/server_config.h"
+#include "server/session.h"
 
 namespace winback::cli {
 namespace {
@@ -43,6 +44,7 @@ config::Registry MakeConfigSections() {
   campaigns::AddConfigSections(registry);
   channels::AddConfigSections(registry);
   measure::AddConfigSections(registry);
+  server::AddDashboardConfigSections(registry);
   server::AddConfigSections(registry);
   return registry;
 }
@@ -88,6 +90,21 @@ pre_period_days = 365   # CUPED's covariates: each customer's orders and spend t
 confidence = 0.95       # of every interval (0.5 .. 0.999)
 )toml";
 
+constexpr const char* kExampleDashboard = R"toml(
+# ---- Dashboard: the web pages of `winback serve` (README, Dashboard) ----------------------
+[dashboard]
+session_minutes = 480     # a login lasts this long
+max_failed_logins = 5     # failures per user name or client address within lockout_minutes
+lockout_minutes = 15      # ... lock it out (429) until the window ends
+secure_cookie = false     # true when a reverse proxy serves the dashboard over HTTPS
+cache_seconds = 60        # report numbers are reused this long
+# WINBACK_ADMIN_PASSWORD in the environment defines the user "admin". More users: a hash from
+# `winback passwd` (never a password):
+# [[dashboard.user]]
+# name = "maria"
+# password_hash = "$argon2id$v=19$m=65536,t=2,p=1$..."
+)toml";
+
 constexpr const char* kExampleServer = R"toml(
 # ---- Server: `winback serve` (README, Server) ----------------------------------------------
 [server]
@@ -109,7 +126,7 @@ group_commit_max_requests = 256  # write requests committed (and fsync'd) togeth
 
 std::string ExampleConfig() {
   return ExampleCoreConfig() + campaigns::ExampleCampaignConfig() + kExampleMeasurement +
-         kExampleServer;
+         kExampleServer + kExampleDashboard;
 }
 
 Result<bool> WriteExampleTemplates(const std::string& dir) {

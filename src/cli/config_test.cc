@@ -9,6 +9,7 @@
 #include "analytics/analytics_config.h"
 #include "measure/campaign.h"
 #include "server/server_config.h"
+#include "server/session.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::cli {
@@ -60,6 +61,14 @@ TEST_F(ConfigTest, ExampleLoadsToTheDefaults) {
   EXPECT_EQ(sv.rate_burst, dsv.rate_burst);
   EXPECT_EQ(sv.threads, dsv.threads);
   EXPECT_EQ(sv.group_commit_max_requests, dsv.group_commit_max_requests);
+  const server::DashboardSettings& db = c.Get<server::DashboardSettings>();
+  const server::DashboardSettings& ddb = d.Get<server::DashboardSettings>();
+  EXPECT_EQ(db.session_minutes, ddb.session_minutes);
+  EXPECT_EQ(db.max_failed_logins, ddb.max_failed_logins);
+  EXPECT_EQ(db.lockout_minutes, ddb.lockout_minutes);
+  EXPECT_EQ(db.secure_cookie, ddb.secure_cookie);
+  EXPECT_EQ(db.cache_seconds, ddb.cache_seconds);
+  EXPECT_TRUE(db.users.empty());
   // The example names every section there is: [name], [[name]] or [name.table].
   const std::string example = ExampleConfig();
   for (const std::string& name : ConfigSections().SectionNames()) {

@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "report/customer_timeline.h"
 #include "report/customer_view.h"
 
 namespace winback::cli {
@@ -46,15 +47,6 @@ void PrintScore(Date as_of, const store::CustomerScore& s) {
       money(s.expected_value_minor), money(s.clv_12m_minor), OptionalText(s.churn_risk, "{:.3f}"));
 }
 
-// One line of the timeline: an order, an event or a message, at its local time.
-struct Entry {
-  Instant at;
-  std::int32_t offset = 0;
-  std::string kind;
-  std::string id;
-  std::string detail;
-};
-
 int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_json) {
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
   if (!store.ok()) return ReportError(store.status());
@@ -65,41 +57,8 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
     return kExitOk;
   }
 
-  std::vector<Entry> timeline;
-  for (const store::OrderRecord& o : view->orders) {
-    Entry e{o.placed_at, o.utc_offset_minutes, "order", o.id, ""};
-    e.detail = fmt::format("{} {}", Money(o.amount_minor, o.currency), OrderStatusName(o.status));
-    for (const store::OrderItem& it : o.items) {
-      e.detail += fmt::format(" | {} x{}", it.sku, it.quantity);
-    }
-    timeline.push_back(std::move(e));
-  }
-  for (const store::EventRecord& ev : view->events) {
-    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id, ""};
-    std::vector<std::string> parts;
-    if (!ev.channel.empty()) parts.push_back("channel=" + ev.channel);
-    if (!ev.reason.empty()) parts.push_back("reason=" + ev.reason);
-    if (ev.score) parts.push_back("score=" + std::to_string(*ev.score));
-    if (ev.value_minor) parts.push_back("value=" + Money(*ev.value_minor, ev.currency));
-    if (!ev.ref.empty()) parts.push_back("ref=" + ev.ref);
-    if (!ev.text.empty()) parts.push_back("\"" + ev.text + "\"");
-    for (const auto& part : parts) e.detail += (e.detail.empty() ? "" : " ") + part;
-    timeline.push_back(std::move(e));
-  }
-  // The outbox: each message at the time it went out, else the time it is (or was) due.
-  for (const store::OutboxMessage& m : view->messages) {
-    const Instant at = m.sent_at.value_or(m.scheduled_at);
-    Entry e{at, m.utc_offset_minutes, "message", m.key, ""};
-    e.detail = fmt::format("{} {} via {}{}", m.campaign, m.step, ChannelKindName(m.channel),
-                           m.variant.empty() ? "" : " (" + m.variant + ")");
-    e.detail += fmt::format(" {}", store::MessageStatusName(m.status));
-    if (!m.offer.empty()) e.detail += " offer=" + m.offer;
-    if (!m.coupon.empty()) e.detail += " coupon=" + m.coupon;
-    if (!m.detail.empty()) e.detail += " (" + m.detail + ")";
-    timeline.push_back(std::move(e));
-  }
-  std::stable_sort(timeline.begin(), timeline.end(),
-                   [](const Entry& a, const Entry& b) { return a.at < b.at; });
+  // The same timeline as the dashboard's customer page (report/customer_timeline.h).
+  const std::vector<report::TimelineEntry> timeline = report::CustomerTimeline(*view);
 
   const store::CustomerRecord& c = view->profile.record;
   const store::CustomerAggregates& a = view->profile.aggregates;
@@ -131,8 +90,9 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
                jr.exit_reason.empty() ? std::string() : "  (" + jr.exit_reason + ")");
   }
   fmt::print("timeline ({} entries)\n", timeline.size());
-  for (const Entry& e : timeline) {
-    fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.offset), e.kind, e.id, e.detail);
+  for (const report::TimelineEntry& e : timeline) {
+    fmt::print("  {}  {:<22} {:<14} {}\n", FormatTimestamp(e.at, e.utc_offset_minutes), e.label,
+               e.id, e.detail);
   }
   return kExitOk;
 }

@@ -423,6 +423,10 @@ int RunDemo(const DemoOptions& o) {
       "  export WINBACK_API_KEY=$(openssl rand -hex 32)\n"
       "  winback serve --listen 127.0.0.1:8080   # the HTTP API on this store (README, Server)\n",
       o.dir, as_of.ToString(), kDemoCampaign, measure_day.ToString());
+  fmt::print(
+      "Dashboard: cd {} && WINBACK_ADMIN_PASSWORD=choose-one winback serve --listen "
+      "127.0.0.1:8080\n  then open http://127.0.0.1:8080/ and log in as admin\n",
+      o.dir);
   return kExitOk;
 }  // namespace
 

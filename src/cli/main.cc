@@ -49,6 +49,7 @@ int Run(int argc, char** argv) {
   RegisterMeasureCommand(app, globals, exit_code);
   RegisterServeCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
+  RegisterPasswdCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {
     app.parse(argc, argv);

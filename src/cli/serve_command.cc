@@ -15,6 +15,7 @@
 #include "cli/store_open.h"
 #include "server/api.h"
 #include "server/api_keys.h"
+#include "server/dashboard.h"
 #include "server/http_server.h"
 #include "server/ingest_writer.h"
 #include "server/rate_limiter.h"
@@ -101,11 +102,31 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
                                            .count());
                                  }});
   server::ApiKeyAuthenticator api_auth(std::move(*keys));
-  server::DenyAllAuthenticator dashboard_auth;
+  // The dashboard, when it has a user (WINBACK_ADMIN_PASSWORD or [[dashboard.user]]); its pages
+  // read through their own read-only connection.
+  const bool tls = !o.tls_cert.empty();
+  const char* admin_password = std::getenv("WINBACK_ADMIN_PASSWORD");
+  Result<std::unique_ptr<server::Dashboard>> dashboard = server::Dashboard::Create(
+      *config, admin_password ? std::optional<std::string_view>(admin_password) : std::nullopt,
+      [db] {
+        return store::OpenStore(
+            db, store::OpenOptions{.mode = store::OpenMode::kReadOnly, .upgrade_notice = {}});
+      },
+      tls);
+  std::unique_ptr<server::Authenticator> dashboard_auth;
+  if (dashboard.ok()) {
+    (*dashboard)->AddRoutes(router);
+    dashboard_auth = std::make_unique<server::DashboardAuthenticator>(**dashboard);
+  } else if (dashboard.status().code() == StatusCode::kFailedPrecondition) {
+    fmt::print(stderr, "winback serve: warning: dashboard off: {}\n", dashboard.status().message());
+    dashboard_auth = std::make_unique<server::DenyAllAuthenticator>();
+  } else {
+    return ReportError(dashboard.status());
+  }
   server::RateLimiter limiter(settings.rate_per_second, static_cast<double>(settings.rate_burst));
   server::Dispatcher dispatcher({.router = &router,
                                  .api_keys = &api_auth,
-                                 .dashboard = &dashboard_auth,
+                                 .dashboard = dashboard_auth.get(),
                                  .rate_limiter = &limiter,
                                  .metrics = &metrics,
                                  .now_seconds = {}});
@@ -126,7 +147,6 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
           .listen_backlog = 1024});
   Result<int> port = http.Bind();
   if (!port.ok()) return ReportError(port.status());
-  const bool tls = !o.tls_cert.empty();
   fmt::print("winback serve: listening on {}://{}:{} (store {})\n", tls ? "https" : "http",
              address->first, *port, db);
   std::fflush(stdout);

@@ -683,6 +683,8 @@ std::string WithoutCharts(const std::string& body) {
 
 bool ChartsEmbedded() { return !internal::ChartJsSource().empty(); }
 
+std::string_view ChartJsBundle() { return internal::ChartJsSource(); }
+
 std::string RenderHtml(const ReportData& d, Charts charts) {
   std::string body;
   Kpis(body, d);

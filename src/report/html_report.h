@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "report/report_data.h"
@@ -26,6 +27,10 @@ std::string RenderHtml(const ReportData& data, Charts charts = Charts::kIfEmbedd
 
 // False when the build has no chart code (cmake -DWINBACK_CHARTS=OFF, which needs no npm).
 bool ChartsEmbedded();
+
+// The embedded Chart.js bundle (the one the report inlines), for the dashboard to serve as a
+// script of its own; empty when ChartsEmbedded() is false. Lives for the whole process.
+std::string_view ChartJsBundle();
 
 // Writes RenderHtml(data) to `path` through a temporary file in the same directory renamed
 // over it, so a reader never sees half a report. Unavailable when the file cannot be written.
