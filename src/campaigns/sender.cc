@@ -14,8 +14,8 @@
 #include "core/random.h"
 #include "messages/dkim_signer.h"
 #include "messages/link_token.h"
-#include "messages/tracking_links.h"
 #include "messages/mime.h"
+#include "messages/tracking_links.h"
 
 namespace winback::campaigns {
 namespace {

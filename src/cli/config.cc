@@ -9,6 +9,7 @@
 #include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
 #include "measure/campaign.h"
+#include "server/inbound.h"
 
 namespace winback::cli {
 namespace {
@@ -42,6 +43,7 @@ config::Registry MakeConfigSections() {
   campaigns::AddConfigSections(registry);
   channels::AddConfigSections(registry);
   measure::AddConfigSections(registry);
+  server::AddInboundConfigSection(registry);
   return registry;
 }
 

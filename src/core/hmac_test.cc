@@ -38,8 +38,7 @@ TEST(HmacSha256HexTest, Rfc4231Vectors) {
 // of a request signature (URL followed by the sorted POST parameters, auth token "12345").
 TEST(HmacSha1Base64Test, Rfc2202AndTwilioVectors) {
   EXPECT_EQ(HmacSha1Base64(std::string(20, '\x0b'), "Hi There"), "thcxhlUFcmTii8C2+zeMjvFGvgA=");
-  EXPECT_EQ(HmacSha1Base64("Jefe", "what do ya want for nothing?"),
-            "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+  EXPECT_EQ(HmacSha1Base64("Jefe", "what do ya want for nothing?"), "7/zfauXrL6LSdBbV8YTfnCWafHk=");
   EXPECT_EQ(HmacSha1Base64("12345",
                            "https://mycompany.com/myapp.php?foo=1&bar=2"
                            "CallSidCA1234567890ABCDECaller+12349013030Digits1234"

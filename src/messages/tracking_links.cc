@@ -72,10 +72,10 @@ std::string DecodeEntities(std::string_view s) {
       const bool hex = name[1] == 'x' || name[1] == 'X';
       const std::string_view digits = name.substr(hex ? 2 : 1);
       std::uint32_t cp = 0;
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp,
-                                       hex ? 16 : 10);
-      if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() ||
-          cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      auto [end, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+      if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() || cp == 0 ||
+          cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
         out.push_back('&');
         continue;
       }

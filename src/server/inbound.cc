@@ -82,9 +82,8 @@ bool IsPunctuation(std::uint32_t cp) {
            (cp >= 0x7b && cp <= 0x7e);
   }
   // Arabic comma, semicolon, question mark, full stop; guillemets; ellipsis; quotes.
-  return cp == 0x060c || cp == 0x061b || cp == 0x061f || cp == 0x06d4 || cp == 0xab ||
-         cp == 0xbb || cp == 0x2026 || (cp >= 0x2018 && cp <= 0x201f) || cp == 0xa1 ||
-         cp == 0xbf;
+  return cp == 0x060c || cp == 0x061b || cp == 0x061f || cp == 0x06d4 || cp == 0xab || cp == 0xbb ||
+         cp == 0x2026 || (cp >= 0x2018 && cp <= 0x201f) || cp == 0xa1 || cp == 0xbf;
 }
 
 // The folded code point, or 0 to drop it.
@@ -103,8 +102,8 @@ std::uint32_t FoldCodePoint(std::uint32_t cp) {
     case 0x011e:  // Ğ
     case 0x015e:  // Ş
       return cp + 1;
-    case 0x064a:  // Arabic yeh
-    case 0x0649:  // alef maksura
+    case 0x064a:      // Arabic yeh
+    case 0x0649:      // alef maksura
       return 0x06cc;  // Persian yeh
     case 0x0643:      // Arabic kaf
       return 0x06a9;  // Persian keheh
@@ -185,8 +184,7 @@ Status ParseInbound(const SectionView& s, InboundSettings& out) {
           return s.Error(t, "reply.keywords", "'" + k + "' has no letters or digits");
         }
         if (IsStopWord(k)) {
-          return s.Error(t, "reply.keywords",
-                         "'" + k + "' is a STOP word; it always unsubscribes");
+          return s.Error(t, "reply.keywords", "'" + k + "' is a STOP word; it always unsubscribes");
         }
       }
       reply.text = t.Find("text")->AsString();
@@ -211,9 +209,7 @@ Response NotConfigured(std::string_view what) {
   return r;
 }
 
-Response BadSignature() {
-  return Response::Error(403, "forbidden", "missing or wrong signature");
-}
+Response BadSignature() { return Response::Error(403, "forbidden", "missing or wrong signature"); }
 
 Response StoreFailure(const Status& status) {
   if (status.code() == StatusCode::kUnavailable) {
@@ -237,16 +233,15 @@ Result<InboundOutcome> ProcessInbound(const TrackingContext& context, store::Sto
                                       std::string_view provider_id, std::string_view text,
                                       Instant now) {
   InboundOutcome outcome;
-  WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> customer,
-                           store.FindCustomerByPhone(phone));
+  WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> customer, store.FindCustomerByPhone(phone));
   if (!customer) return outcome;
   WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile, store.LoadCustomerByKey(*customer));
   if (!profile.record.language.empty()) outcome.language = profile.record.language;
-  const std::string event_id = "wb-in:" + std::string(ChannelKindName(channel)) + ":" +
-                               std::string(provider_id);
+  const std::string event_id =
+      "wb-in:" + std::string(ChannelKindName(channel)) + ":" + std::string(provider_id);
   if (IsStopWord(text)) {
-    WINBACK_ASSIGN_OR_RETURN(bool first, Unsubscribe(store, *customer, channel, event_id, "",
-                                                     "stop_word", now));
+    WINBACK_ASSIGN_OR_RETURN(
+        bool first, Unsubscribe(store, *customer, channel, event_id, "", "stop_word", now));
     if (first) {
       outcome.reply_text = context.inbound.stop_reply;
       outcome.whatsapp_template = context.inbound.stop_whatsapp_template;
@@ -462,9 +457,8 @@ Response HandleWhatsappInbound(const TrackingContext& context, const Request& re
   }
   const std::string* signature = request.Header("x-hub-signature-256");
   if (signature == nullptr ||
-      !ConstantTimeEqual(*signature,
-                         "sha256=" + HmacSha256Hex(context.secrets.whatsapp_app_secret,
-                                                   request.body))) {
+      !ConstantTimeEqual(*signature, "sha256=" + HmacSha256Hex(context.secrets.whatsapp_app_secret,
+                                                               request.body))) {
     return BadSignature();
   }
   const nlohmann::json j = nlohmann::json::parse(request.body, nullptr, false);

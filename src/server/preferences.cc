@@ -76,8 +76,8 @@ std::string Page(const TrackingContext& context, std::string_view token,
     any = true;
     const std::string field = "channel_" + std::string(ChannelKindName(channel));
     if (UnsubscribedFrom(profile, channel)) {
-      html += "<label class=\"off\"><input type=\"checkbox\" name=\"" + field +
-              "\" disabled> " + ChannelLabel(channel) + ": unsubscribed</label>\n";
+      html += "<label class=\"off\"><input type=\"checkbox\" name=\"" + field + "\" disabled> " +
+              ChannelLabel(channel) + ": unsubscribed</label>\n";
     } else {
       html += "<label><input type=\"checkbox\" name=\"" + field + "\"" +
               (Subscribed(profile, channel) ? " checked" : "") + "> " + ChannelLabel(channel) +
@@ -157,38 +157,38 @@ Response HandlePreferencesForm(const TrackingContext& context, const Request& re
   // nullopt: a missing or wrong csrf token.
   Result<std::optional<std::string>> page =
       context.store->Run([&](store::Store& store) -> Result<std::optional<std::string>> {
-    WINBACK_ASSIGN_OR_RETURN(store::OutboxMessage message, store.LoadMessage(*key));
-    // After the message is found, so that an unknown message is 404 like every bad token.
-    if (!csrf_ok) return std::optional<std::string>();
-    WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile,
-                             store.LoadCustomerByKey(message.customer));
-    std::vector<std::string> changes;
-    for (ChannelKind channel : kChannels) {
-      if (!HasAddress(profile.record, channel) || UnsubscribedFrom(profile, channel)) continue;
-      const std::string name(ChannelKindName(channel));
-      const bool want = !leave && field("channel_" + name) != nullptr;
-      if (!want && Subscribed(profile, channel)) {
-        WINBACK_RETURN_IF_ERROR(Unsubscribe(store, message.customer, channel,
-                                            "wb-unsubscribe:" + name + ":" + message.key,
-                                            message.key, leave ? "stay_no" : "preferences", now)
-                                    .status());
-        changes.push_back(std::string(ChannelLabel(channel)) + " off");
-      } else if (want && !Subscribed(profile, channel)) {
-        WINBACK_RETURN_IF_ERROR(GrantConsent(store, message.customer, channel));
-        changes.push_back(std::string(ChannelLabel(channel)) + " on");
-      }
-    }
-    WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile after,
-                             store.LoadCustomerByKey(message.customer));
-    std::string notice = "Saved.";
-    if (leave) notice = "Saved: you are off every list. You will get no more messages from us.";
-    if (!leave && !changes.empty()) {
-      notice = "Saved:";
-      for (std::size_t i = 0; i < changes.size(); ++i) notice += (i ? ", " : " ") + changes[i];
-      notice += ".";
-    }
-    return std::optional<std::string>(Page(context, token, after, notice));
-  });
+        WINBACK_ASSIGN_OR_RETURN(store::OutboxMessage message, store.LoadMessage(*key));
+        // After the message is found, so that an unknown message is 404 like every bad token.
+        if (!csrf_ok) return std::optional<std::string>();
+        WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile,
+                                 store.LoadCustomerByKey(message.customer));
+        std::vector<std::string> changes;
+        for (ChannelKind channel : kChannels) {
+          if (!HasAddress(profile.record, channel) || UnsubscribedFrom(profile, channel)) continue;
+          const std::string name(ChannelKindName(channel));
+          const bool want = !leave && field("channel_" + name) != nullptr;
+          if (!want && Subscribed(profile, channel)) {
+            WINBACK_RETURN_IF_ERROR(Unsubscribe(store, message.customer, channel,
+                                                "wb-unsubscribe:" + name + ":" + message.key,
+                                                message.key, leave ? "stay_no" : "preferences", now)
+                                        .status());
+            changes.push_back(std::string(ChannelLabel(channel)) + " off");
+          } else if (want && !Subscribed(profile, channel)) {
+            WINBACK_RETURN_IF_ERROR(GrantConsent(store, message.customer, channel));
+            changes.push_back(std::string(ChannelLabel(channel)) + " on");
+          }
+        }
+        WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile after,
+                                 store.LoadCustomerByKey(message.customer));
+        std::string notice = "Saved.";
+        if (leave) notice = "Saved: you are off every list. You will get no more messages from us.";
+        if (!leave && !changes.empty()) {
+          notice = "Saved:";
+          for (std::size_t i = 0; i < changes.size(); ++i) notice += (i ? ", " : " ") + changes[i];
+          notice += ".";
+        }
+        return std::optional<std::string>(Page(context, token, after, notice));
+      });
   if (!page.ok()) return Failure(page.status());
   if (!page->has_value()) {
     return Response::Error(403, "forbidden", "missing or wrong csrf token; reload the page");

@@ -96,8 +96,8 @@ Response HandleClick(const TrackingContext& context, const Request& request) {
     TrackedEvent event;
     event.id = "wb-click:" + std::to_string(payload->link) + ":" + message.key;
     event.customer = message.customer;
-    event.type = message.channel == ChannelKind::kEmail ? EventType::kEmailClick
-                                                        : EventType::kSmsClick;
+    event.type =
+        message.channel == ChannelKind::kEmail ? EventType::kEmailClick : EventType::kSmsClick;
     event.at = now;
     event.channel = std::string(ChannelKindName(message.channel));
     event.ref = message.key;

@@ -38,8 +38,8 @@ namespace winback::server {
 // Everything the public handlers need. Copied into the routes: keep it small.
 struct TrackingContext {
   std::shared_ptr<SharedStore> store;
-  std::string signing_key;  // WINBACK_SIGNING_KEY (messages::SigningKeyFromEnv).
-  std::string base_url;     // [tracking] base_url, without a trailing '/'.
+  std::string signing_key;             // WINBACK_SIGNING_KEY (messages::SigningKeyFromEnv).
+  std::string base_url;                // [tracking] base_url, without a trailing '/'.
   std::string shop_name = "Our shop";  // [policy] shop_name, shown on the preference centre.
   InboundSettings inbound;             // [inbound] (inbound.h).
   InboundSecrets secrets;              // From the environment (InboundSecretsFromEnv).

@@ -4,7 +4,8 @@ namespace winback::server {
 
 Result<bool> RecordEvent(store::Store& store, const TrackedEvent& event) {
   WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile, store.LoadCustomerByKey(event.customer));
-  WINBACK_ASSIGN_OR_RETURN(std::vector<store::EventRecord> events, store.LoadEvents(event.customer));
+  WINBACK_ASSIGN_OR_RETURN(std::vector<store::EventRecord> events,
+                           store.LoadEvents(event.customer));
   for (const store::EventRecord& e : events) {
     if (e.id == event.id) return false;
   }

@@ -231,19 +231,21 @@ TEST_F(TrackingTest, BadTokensAre404EverywhereAndChangeNothing) {
   // A token of one kind on another kind's path.
   EXPECT_EQ(Call("GET", "/o/" + Token(kEmailKey)).status, 404);
   EXPECT_EQ(Call("GET", "/c/" + Token(messages::OpenPayload(kEmailKey))).status, 404);
-  EXPECT_EQ(Call("POST", "/u/" + Token(messages::OpenPayload(kEmailKey)),
-                 "List-Unsubscribe=One-Click")
-                .status,
-            404);
+  EXPECT_EQ(
+      Call("POST", "/u/" + Token(messages::OpenPayload(kEmailKey)), "List-Unsubscribe=One-Click")
+          .status,
+      404);
   EXPECT_EQ(Events("c1").size(), 0u);
   EXPECT_EQ(Profile("c1").record.consent[0], Consent::kGranted);
   // No signing key configured: every token is unknown.
   context_.signing_key.clear();
-  EXPECT_EQ(HandleOpen(context_, [] {
-              Request r;
-              r.params["token"] = Token(messages::OpenPayload(kEmailKey));
-              return r;
-            }()).status,
+  EXPECT_EQ(HandleOpen(context_,
+                       [] {
+                         Request r;
+                         r.params["token"] = Token(messages::OpenPayload(kEmailKey));
+                         return r;
+                       }())
+                .status,
             404);
 }
 
@@ -332,10 +334,10 @@ TEST_F(TrackingTest, PreferencePageEscapesCustomerDataAndLoadsNothingFromElsewhe
 TEST_F(TrackingTest, PreferenceFormNeedsTheCsrfTokenOfThisLink) {
   const std::string token = Token(kEmailKey);
   const std::string other = Token(kSmsKey);
-  for (const std::string& body :
-       std::vector<std::string>{"stay=no", "csrf=&stay=no", "csrf=" + CsrfToken(kSigningKey, other) + "&stay=no",
-        "csrf=" + CsrfToken("another-key-another-key-another-key", token) + "&stay=no",
-        "csrf=" + CsrfToken(kSigningKey, token).substr(1) + "&stay=no"}) {
+  for (const std::string& body : std::vector<std::string>{
+           "stay=no", "csrf=&stay=no", "csrf=" + CsrfToken(kSigningKey, other) + "&stay=no",
+           "csrf=" + CsrfToken("another-key-another-key-another-key", token) + "&stay=no",
+           "csrf=" + CsrfToken(kSigningKey, token).substr(1) + "&stay=no"}) {
     Response r = Call("POST", "/p/" + token, body);
     EXPECT_EQ(r.status, 403) << body;
   }
@@ -369,11 +371,13 @@ TEST_F(TrackingTest, PreferenceFormTurnsChannelsOffAndStayNoLeavesEveryList) {
 TEST(StopWordTest, EnglishTurkishAndPersianInAnyCase) {
   for (const char* text :
        {"STOP", "stop", " Stop! ", "UNSUBSCRIBE", "İPTAL", "iptal", "IPTAL", "ıptal", "İptal.",
-        "i\xCC\x87ptal", "DUR", "dur", "لغو", "توقف", "لـغو", "توقف!", "\xE2\x80\x8F" "لغو"}) {
+        "i\xCC\x87ptal", "DUR", "dur", "لغو", "توقف", "لـغو", "توقف!",
+        "\xE2\x80\x8F"
+        "لغو"}) {
     EXPECT_TRUE(IsStopWord(text)) << text;
   }
-  for (const char* text : {"", "don't stop", "stopp", "please stop now", "iptal et", "durum",
-                           "لغو شد", "hours"}) {
+  for (const char* text :
+       {"", "don't stop", "stopp", "please stop now", "iptal et", "durum", "لغو شد", "hours"}) {
     EXPECT_FALSE(IsStopWord(text)) << text;
   }
   EXPECT_EQ(FoldForMatch("  ŞEKER  ÇAY, IĞDIR?! "), "şeker çay iğdir");
@@ -450,8 +454,7 @@ TEST_F(TwilioTest, StopUnsubscribesSmsAndIsConfirmedOnce) {
 }
 
 TEST_F(TwilioTest, KeywordRepliesAndUnmatchedMessagesGoOnTheTimeline) {
-  Response r =
-      Post({{"MessageSid", "SMb1"}, {"From", "+905551234567"}, {"Body", "Saat kaçta?"}});
+  Response r = Post({{"MessageSid", "SMb1"}, {"From", "+905551234567"}, {"Body", "Saat kaçta?"}});
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("<Message>We are open 9-18 &amp; on Sundays.</Message>"));
   r = Post({{"MessageSid", "SMb2"}, {"From", "+905551234567"}, {"Body", "My tea was cold"}});
@@ -472,16 +475,15 @@ TEST_F(TwilioTest, KeywordRepliesAndUnmatchedMessagesGoOnTheTimeline) {
 TEST_F(TwilioTest, WrongOrMissingSignatureIs403AndChangesNothing) {
   const std::string body = "MessageSid=SMc1&From=%2B905551234567&Body=STOP";
   EXPECT_EQ(Call("POST", "/v1/inbound/twilio", body).status, 403);
-  EXPECT_EQ(Call("POST", "/v1/inbound/twilio", body, {{"x-twilio-signature", "AAAA"}}).status,
-            403);
-  EXPECT_EQ(Post({{"MessageSid", "SMc1"}, {"From", "+905551234567"}, {"Body", "STOP"}},
-                 "another-token")
-                .status,
-            403);
+  EXPECT_EQ(Call("POST", "/v1/inbound/twilio", body, {{"x-twilio-signature", "AAAA"}}).status, 403);
+  EXPECT_EQ(
+      Post({{"MessageSid", "SMc1"}, {"From", "+905551234567"}, {"Body", "STOP"}}, "another-token")
+          .status,
+      403);
   // Signed for other parameters than the ones posted.
-  const std::string signature = TwilioSignature(kTwilioToken, std::string(kBase) + "/v1/inbound/twilio",
-                                                {{"Body", "hello"}, {"From", "+905551234567"},
-                                                 {"MessageSid", "SMc1"}});
+  const std::string signature =
+      TwilioSignature(kTwilioToken, std::string(kBase) + "/v1/inbound/twilio",
+                      {{"Body", "hello"}, {"From", "+905551234567"}, {"MessageSid", "SMc1"}});
   EXPECT_EQ(Call("POST", "/v1/inbound/twilio", body, {{"x-twilio-signature", signature}}).status,
             403);
   EXPECT_EQ(Profile("c1").record.consent[static_cast<int>(ChannelKind::kSms)], Consent::kGranted);
@@ -502,10 +504,10 @@ TEST_F(TwilioTest, StatusCallbacksUpdateTheOutbox) {
   EXPECT_EQ(Post({{"MessageSid", "SM0001"}, {"MessageStatus", "delivered"}}).status, 200);
   EXPECT_EQ(Stored(kSmsKey).status, store::MessageStatus::kSent);
   EXPECT_EQ(Stored(kSmsKey).detail, "delivered");
-  EXPECT_EQ(Post({{"MessageSid", "SM0001"}, {"MessageStatus", "undelivered"},
-                  {"ErrorCode", "30003"}})
-                .status,
-            200);
+  EXPECT_EQ(
+      Post({{"MessageSid", "SM0001"}, {"MessageStatus", "undelivered"}, {"ErrorCode", "30003"}})
+          .status,
+      200);
   EXPECT_EQ(Stored(kSmsKey).status, store::MessageStatus::kDead);
   EXPECT_EQ(Stored(kSmsKey).detail, "undelivered: 30003");
   // A sid winback never sent is acknowledged.
@@ -521,10 +523,10 @@ class WhatsappTest : public TrackingTest {
                 {{"x-hub-signature-256", "sha256=" + HmacSha256Hex(secret, body)}});
   }
   static std::string Webhook(const nlohmann::json& value) {
-    return nlohmann::json({{"object", "whatsapp_business_account"},
-                           {"entry",
-                            {{{"id", "123"},
-                              {"changes", {{{"field", "messages"}, {"value", value}}}}}}}})
+    return nlohmann::json(
+               {{"object", "whatsapp_business_account"},
+                {"entry",
+                 {{{"id", "123"}, {"changes", {{{"field", "messages"}, {"value", value}}}}}}}})
         .dump();
   }
   static nlohmann::json Text(const char* id, const char* text) {
@@ -550,11 +552,12 @@ TEST_F(WhatsappTest, VerificationHandshake) {
                  {{"hub.mode", "subscribe"}, {"hub.verify_token", "wrong"}, {"hub.challenge", "1"}})
                 .status,
             403);
-  EXPECT_EQ(Call("GET", "/v1/inbound/whatsapp", "", {},
-                 {{"hub.mode", "unsubscribe"}, {"hub.verify_token", kVerifyToken},
-                  {"hub.challenge", "1"}})
-                .status,
-            403);
+  EXPECT_EQ(
+      Call(
+          "GET", "/v1/inbound/whatsapp", "", {},
+          {{"hub.mode", "unsubscribe"}, {"hub.verify_token", kVerifyToken}, {"hub.challenge", "1"}})
+          .status,
+      403);
   EXPECT_EQ(Call("GET", "/v1/inbound/whatsapp").status, 403);
 }
 
@@ -587,7 +590,9 @@ TEST_F(WhatsappTest, KeywordReplyGoesThroughTheAdapterWithItsTemplate) {
 
 TEST_F(WhatsappTest, StatusesUpdateTheOutboxAndReadsBecomeEvents) {
   auto statuses = [](const char* status) {
-    nlohmann::json s = {{"id", "wamid.ABC"}, {"status", status}, {"timestamp", "1720000000"},
+    nlohmann::json s = {{"id", "wamid.ABC"},
+                        {"status", status},
+                        {"timestamp", "1720000000"},
                         {"recipient_id", "989121234567"}};
     if (std::string(status) == "failed") {
       s["errors"] = {{{"code", 131026}, {"title", "Message undeliverable"}}};
@@ -617,9 +622,10 @@ TEST_F(WhatsappTest, WrongSignatureAndMalformedBodies) {
             403);  // Without the "sha256=" prefix.
   EXPECT_EQ(Profile("c2").record.consent[static_cast<int>(ChannelKind::kWhatsapp)],
             Consent::kGranted);
-  for (const char* bad : {"{", "[]", "{\"entry\":{}}", "{\"entry\":[{\"changes\":[{}]}]}",
-                          "{\"entry\":[{\"changes\":[{\"value\":{\"messages\":[{\"id\":\"x\"}]}}]}]}",
-                          "{\"entry\":[{\"changes\":[{\"value\":{\"statuses\":[{}]}}]}]}"}) {
+  for (const char* bad :
+       {"{", "[]", "{\"entry\":{}}", "{\"entry\":[{\"changes\":[{}]}]}",
+        "{\"entry\":[{\"changes\":[{\"value\":{\"messages\":[{\"id\":\"x\"}]}}]}]}",
+        "{\"entry\":[{\"changes\":[{\"value\":{\"statuses\":[{}]}}]}]}"}) {
     EXPECT_EQ(Post(bad).status, 400) << bad;
   }
   context_.secrets.whatsapp_app_secret.clear();
@@ -651,9 +657,9 @@ TEST(InboundConfigTest, ParsesRepliesAndRejectsBadOnes) {
                          "winback.toml")
                   .status(),
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("STOP word")));
-  EXPECT_THAT(registry.Parse("[[inbound.reply]]\nname = \"x\"\ntext = \"y\"\n", "winback.toml")
-                  .status(),
-              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      registry.Parse("[[inbound.reply]]\nname = \"x\"\ntext = \"y\"\n", "winback.toml").status(),
+      StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(registry.Parse("[inbound]\ntwilio_url = \"ftp://x\"\n", "winback.toml").status(),
               StatusIs(StatusCode::kInvalidArgument));
 }

@@ -26,15 +26,17 @@ namespace fs = std::filesystem;
 constexpr char kKey[] = "0123456789abcdef0123456789abcdef-unsubscribe";
 
 TEST(UnsubscribePlanTest, OneClickStopsTheNextMessageOfEveryCampaignOnThatChannel) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("winback_unsubscribe_plan_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("winback_unsubscribe_plan_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir / "templates");
   for (const char* name : {"come_back", "incentive", "birthday"}) {
     std::ofstream(dir / "templates" / (std::string(name) + ".en.mustache"))
-        << "--- subject\nHi {{first_name}}\n--- text\n" << name << " {{unsubscribe_url}}\n"
+        << "--- subject\nHi {{first_name}}\n--- text\n"
+        << name << " {{unsubscribe_url}}\n"
         << "--- html\n<body><a href=\"https://shop.example/\">shop</a></body>\n"
-        << "--- sms\n" << name << "\n--- whatsapp\nwb_" << name << "\n{{first_name}}\n";
+        << "--- sms\n"
+        << name << "\n--- whatsapp\nwb_" << name << "\n{{first_name}}\n";
   }
   WINBACK_ASSERT_OK_AND_ASSIGN(messages::TemplateSet templates,
                                messages::TemplateSet::Load((dir / "templates").string()));

@@ -1543,8 +1543,8 @@ TEST_P(OutboxConformanceTest, DeliveryReportsMoveHandedOverMessagesOnly) {
                                                    .provider_id = "SM123"}),
               IsOk());
   // Found by the provider's id on its channel only.
-  WINBACK_ASSERT_OK_AND_ASSIGN(auto found, store_->FindMessageByProviderId(ChannelKind::kSms,
-                                                                           "SM123"));
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto found,
+                               store_->FindMessageByProviderId(ChannelKind::kSms, "SM123"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, m.id);
   EXPECT_THAT(store_->FindMessageByProviderId(ChannelKind::kWhatsapp, "SM123"),

@@ -387,8 +387,7 @@ Result<bool> SqliteStore::RecordDeliveryReport(std::int64_t id, MessageStatus st
                                                std::string_view detail) {
   if (status != MessageStatus::kSent && status != MessageStatus::kDead) {
     return InvalidArgumentError("delivery report for message " + std::to_string(id) + ": " +
-                                std::string(MessageStatusName(status)) +
-                                " is not sent or dead");
+                                std::string(MessageStatusName(status)) + " is not sent or dead");
   }
   bool changed_row = false;
   WINBACK_RETURN_IF_ERROR(WriteNow("record a delivery report", [&]() -> Status {
