@@ -38,6 +38,24 @@ std::optional<messages::TrackingPayload> Verify(const TrackingContext& context,
   return parsed;
 }
 
+// A Location value is ASCII: bytes outside printable ASCII (UTF-8 of an IRI, spaces) are
+// percent-encoded; everything else, '%' included, is kept as the message had it.
+std::string AsciiLocation(std::string_view url) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : url) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b >= 0x7f) {
+      out.push_back('%');
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 Response NoStore() {
   Response r;
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -109,7 +127,7 @@ Response HandleClick(const TrackingContext& context, const Request& request) {
     if (target.status().code() == StatusCode::kNotFound) return TokenNotFound();
     return StoreError(target.status());
   }
-  Response r = Response::Redirect(*target, 302);
+  Response r = Response::Redirect(AsciiLocation(*target), 302);
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   return r;

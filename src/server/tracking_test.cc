@@ -64,7 +64,7 @@ class TrackingTest : public testing::Test {
       store::OutboxMessage email = Message(kEmailKey, 1, ChannelKind::kEmail);
       email.body_html =
           "<html><body><a href=\"https://shop.example/p/tea?a=1&amp;b=2\">tea</a>"
-          "<a href='https://shop.example/new'>new</a>"
+          "<a href='https://shop.example/yeni&#xFC;r\xC3\xBCn'>new</a>"
           "<a href=\"https://shop.example/wb/u/x\">unsubscribe</a></body></html>";
       store::OutboxMessage sms = Message(kSmsKey, 1, ChannelKind::kSms);
       sms.provider_id = "SM0001";
@@ -256,7 +256,7 @@ TEST_F(TrackingTest, ClickRedirectsOnlyToTheRecordedUrl) {
   ASSERT_NE(Header(r, "Location"), nullptr);
   EXPECT_EQ(*Header(r, "Location"), "https://shop.example/p/tea?a=1&b=2");
   Response second = Call("GET", "/c/" + Token(messages::ClickPayload(kEmailKey, 1)));
-  EXPECT_EQ(*Header(second, "Location"), "https://shop.example/new");
+  EXPECT_EQ(*Header(second, "Location"), "https://shop.example/yeni%C3%BCr%C3%BCn");
   // The third link is winback's own unsubscribe link, which is not tracked: index 2 is none.
   EXPECT_EQ(Call("GET", "/c/" + Token(messages::ClickPayload(kEmailKey, 2))).status, 404);
   // An SMS has no HTML, hence no tracked link.

@@ -76,6 +76,7 @@ TEST(UnsubscribePlanTest, OneClickStopsTheNextMessageOfEveryCampaignOnThatChanne
   campaigns::CampaignSettings settings;
   campaigns::Campaign winback;
   winback.name = "winback";
+  winback.holdout = 0;
   campaigns::Step come_back;
   come_back.name = "come_back";
   campaigns::Step incentive;
@@ -84,6 +85,7 @@ TEST(UnsubscribePlanTest, OneClickStopsTheNextMessageOfEveryCampaignOnThatChanne
   winback.steps = {come_back, incentive};
   campaigns::Campaign birthday;
   birthday.name = "birthday";
+  birthday.holdout = 0;
   birthday.trigger = campaigns::TriggerKind::kBirthday;
   campaigns::Step greet;
   greet.name = "birthday";
