@@ -17,6 +17,7 @@
 #include "cli/store_open.h"
 #include "messages/link_token.h"
 #include "messages/template_set.h"
+#include "report/campaign_json.h"
 
 namespace winback::cli {
 namespace {
@@ -38,6 +39,12 @@ int RunCampaigns(const GlobalOptions& globals, const CampaignsOptions& o) {
   const auto& settings = loaded->Get<campaigns::CampaignSettings>();
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals, *loaded);
   if (!store.ok()) return ReportError(store.status());
+  if (o.json) {
+    Result<std::string> doc = report::CampaignsJson(settings, **store);
+    if (!doc.ok()) return ReportError(doc.status());
+    fmt::print("{}\n", *doc);
+    return kExitOk;
+  }
   std::map<std::string, CampaignCounts> counts;
   for (const campaigns::Campaign& c : settings.campaigns) {
     counts[c.name].waiting_for_step.assign(c.steps.size(), 0);
@@ -59,33 +66,6 @@ int RunCampaigns(const GlobalOptions& globals, const CampaignsOptions& o) {
     });
   }
   if (!s.ok()) return ReportError(s);
-  if (o.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const campaigns::Campaign& c : settings.campaigns) {
-      const CampaignCounts& n = counts[c.name];
-      nlohmann::json steps = nlohmann::json::array();
-      for (std::size_t i = 0; i < c.steps.size(); ++i) {
-        const campaigns::Step& step = c.steps[i];
-        auto it = n.messages.find(step.name);
-        steps.push_back({{"name", step.name},
-                         {"wait_days", step.wait_days},
-                         {"wait_hours", step.wait_hours},
-                         {"offer", step.offer},
-                         {"variants", step.variants},
-                         {"journeys_waiting", n.waiting_for_step[i]},
-                         {"messages", it == n.messages.end() ? nlohmann::json::object()
-                                                             : nlohmann::json(it->second)}});
-      }
-      list.push_back({{"name", c.name},
-                      {"trigger", std::string(campaigns::TriggerKindName(c.trigger))},
-                      {"priority", c.priority},
-                      {"holdout", c.holdout},
-                      {"journeys", n.journeys},
-                      {"steps", steps}});
-    }
-    fmt::print("{}\n", nlohmann::json{{"campaigns", list}}.dump(2));
-    return kExitOk;
-  }
   if (settings.campaigns.empty()) {
     fmt::print("no campaigns in {} (winback init writes an example)\n", globals.config_path);
     return kExitOk;

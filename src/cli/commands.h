@@ -44,5 +44,6 @@ void RegisterPreviewCommand(CLI::App& app, const GlobalOptions& globals, int& ex
 void RegisterSendCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterOutboxCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void RegisterMeasureCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void RegisterServeCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace winback::cli

@@ -10,6 +10,7 @@
 #include "channels/channel_settings.h"
 #include "measure/campaign.h"
 #include "server/inbound.h"
+#include "server/server_config.h"
 
 namespace winback::cli {
 namespace {
@@ -43,6 +44,7 @@ config::Registry MakeConfigSections() {
   campaigns::AddConfigSections(registry);
   channels::AddConfigSections(registry);
   measure::AddConfigSections(registry);
+  server::AddConfigSections(registry);
   server::AddInboundConfigSection(registry);
   return registry;
 }

@@ -3,58 +3,20 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
 #include "core/money.h"
+#include "report/customer_view.h"
 
 namespace winback::cli {
 namespace {
-
-using nlohmann::json;
 
 std::string Money(std::int64_t minor, const std::string& code) {
   Result<Currency> c = Currency::FromCode(code);
   if (!c.ok()) return std::to_string(minor);
   return FormatMinorUnits(minor, *c) + " " + code;
-}
-
-json TimeJson(const std::optional<Instant>& t) {
-  return t ? json(FormatTimestamp(*t)) : json(nullptr);
-}
-
-json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
-json OptionalJson(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-json OptionalJson(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
-
-json ScoreJson(Date as_of, const store::CustomerScore& s) {
-  return {{"as_of", as_of.ToString()},
-          {"recency_days", OptionalJson(s.recency_days)},
-          {"frequency", s.frequency},
-          {"monetary_total",
-           s.currency.empty() ? json(nullptr) : json(Money(s.monetary_total_minor, s.currency))},
-          {"monetary_mean",
-           s.currency.empty() ? json(nullptr) : json(Money(s.monetary_mean_minor, s.currency))},
-          {"tenure_days", OptionalJson(s.tenure_days)},
-          {"r", s.r},
-          {"f", s.f},
-          {"m", s.m},
-          {"segment", OrNull(s.segment)},
-          {"group", OrNull(s.group)},
-          {"lifecycle", s.lifecycle},
-          {"inactive", s.inactive},
-          {"inactive_rules", OrNull(s.inactive_rules)},
-          {"readiness", s.readiness},
-          {"readiness_reasons", OrNull(s.readiness_reasons)},
-          {"let_go", OrNull(s.let_go)},
-          {"p_alive", OptionalJson(s.p_alive)},
-          {"expected_purchases_90d", OptionalJson(s.expected_purchases_90d)},
-          {"expected_value_minor", OptionalJson(s.expected_value_minor)},
-          {"clv_12m_minor", OptionalJson(s.clv_12m_minor)},
-          {"churn_risk", OptionalJson(s.churn_risk)}};
 }
 
 std::string OptionalText(const std::optional<double>& v, const char* format) {
@@ -84,48 +46,36 @@ void PrintScore(Date as_of, const store::CustomerScore& s) {
       money(s.expected_value_minor), money(s.clv_12m_minor), OptionalText(s.churn_risk, "{:.3f}"));
 }
 
-// One line of the timeline: an order or an event, at its local time.
+// One line of the timeline: an order, an event or a message, at its local time.
 struct Entry {
   Instant at;
   std::int32_t offset = 0;
   std::string kind;
   std::string id;
   std::string detail;
-  json doc;
 };
 
 int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_json) {
   Result<std::unique_ptr<store::Store>> store = OpenExistingStore(globals);
   if (!store.ok()) return ReportError(store.status());
-  Result<store::CustomerProfile> p = (*store)->LoadCustomer(id);
-  if (!p.ok()) return ReportError(p.status());
-  Result<std::vector<store::OrderRecord>> orders = (*store)->LoadOrders(p->key);
-  if (!orders.ok()) return ReportError(orders.status());
-  Result<std::vector<store::EventRecord>> events = (*store)->LoadEvents(p->key);
-  if (!events.ok()) return ReportError(events.status());
+  Result<report::CustomerView> view = report::LoadCustomerView(**store, id);
+  if (!view.ok()) return ReportError(view.status());
+  if (as_json) {
+    fmt::print("{}\n", report::CustomerViewJson(*view));
+    return kExitOk;
+  }
 
   std::vector<Entry> timeline;
-  for (const store::OrderRecord& o : *orders) {
-    Entry e{o.placed_at, o.utc_offset_minutes, "order", o.id, "", json::object()};
+  for (const store::OrderRecord& o : view->orders) {
+    Entry e{o.placed_at, o.utc_offset_minutes, "order", o.id, ""};
     e.detail = fmt::format("{} {}", Money(o.amount_minor, o.currency), OrderStatusName(o.status));
-    e.doc = {{"type", "order"},
-             {"id", o.id},
-             {"time", FormatTimestamp(o.placed_at, o.utc_offset_minutes)},
-             {"amount", Money(o.amount_minor, o.currency)},
-             {"status", OrderStatusName(o.status)}};
-    json items = json::array();
     for (const store::OrderItem& it : o.items) {
-      items.push_back({{"sku", it.sku},
-                       {"quantity", it.quantity},
-                       {"price", Money(it.price_minor, o.currency)}});
       e.detail += fmt::format(" | {} x{}", it.sku, it.quantity);
     }
-    if (!items.empty()) e.doc["items"] = items;
     timeline.push_back(std::move(e));
   }
-  for (const store::EventRecord& ev : *events) {
-    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id,
-            "",    json::object()};
+  for (const store::EventRecord& ev : view->events) {
+    Entry e{ev.at, ev.utc_offset_minutes, std::string(EventTypeName(ev.type)), ev.id, ""};
     std::vector<std::string> parts;
     if (!ev.channel.empty()) parts.push_back("channel=" + ev.channel);
     if (!ev.reason.empty()) parts.push_back("reason=" + ev.reason);
@@ -134,135 +84,26 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
     if (!ev.ref.empty()) parts.push_back("ref=" + ev.ref);
     if (!ev.text.empty()) parts.push_back("\"" + ev.text + "\"");
     for (const auto& part : parts) e.detail += (e.detail.empty() ? "" : " ") + part;
-    e.doc = {{"type", EventTypeName(ev.type)},
-             {"id", ev.id},
-             {"time", FormatTimestamp(ev.at, ev.utc_offset_minutes)},
-             {"channel", OrNull(ev.channel)},
-             {"reason", OrNull(ev.reason)},
-             {"score", ev.score ? json(*ev.score) : json(nullptr)},
-             {"value", ev.value_minor ? json(Money(*ev.value_minor, ev.currency)) : json(nullptr)},
-             {"ref", OrNull(ev.ref)},
-             {"text", OrNull(ev.text)}};
-    if (!ev.properties.empty()) e.doc["properties"] = json::parse(ev.properties, nullptr, false);
     timeline.push_back(std::move(e));
   }
   // The outbox: each message at the time it went out, else the time it is (or was) due.
-  Status listed = (*store)->ForEachMessage(
-      store::MessageFilter{.status = std::nullopt, .campaign = "", .customer = p->key},
-      [&timeline](const store::OutboxMessage& m) {
-        const Instant at = m.sent_at.value_or(m.scheduled_at);
-        Entry e{at, m.utc_offset_minutes, "message", m.key, "", json::object()};
-        e.detail = fmt::format("{} {} via {}{}", m.campaign, m.step, ChannelKindName(m.channel),
-                               m.variant.empty() ? "" : " (" + m.variant + ")");
-        e.detail += fmt::format(" {}", store::MessageStatusName(m.status));
-        if (!m.offer.empty()) e.detail += " offer=" + m.offer;
-        if (!m.coupon.empty()) e.detail += " coupon=" + m.coupon;
-        if (!m.detail.empty()) e.detail += " (" + m.detail + ")";
-        e.doc = {{"type", "message"},
-                 {"key", m.key},
-                 {"time", FormatTimestamp(at, m.utc_offset_minutes)},
-                 {"campaign", m.campaign},
-                 {"step", m.step},
-                 {"variant", OrNull(m.variant)},
-                 {"channel", ChannelKindName(m.channel)},
-                 {"status", store::MessageStatusName(m.status)},
-                 {"offer", OrNull(m.offer)},
-                 {"coupon", OrNull(m.coupon)},
-                 {"detail", OrNull(m.detail)}};
-        timeline.push_back(std::move(e));
-        return Status::Ok();
-      });
-  if (!listed.ok()) return ReportError(listed);
-  Result<std::vector<store::Journey>> journeys = (*store)->LoadJourneys(p->key);
-  if (!journeys.ok()) return ReportError(journeys.status());
-
+  for (const store::OutboxMessage& m : view->messages) {
+    const Instant at = m.sent_at.value_or(m.scheduled_at);
+    Entry e{at, m.utc_offset_minutes, "message", m.key, ""};
+    e.detail = fmt::format("{} {} via {}{}", m.campaign, m.step, ChannelKindName(m.channel),
+                           m.variant.empty() ? "" : " (" + m.variant + ")");
+    e.detail += fmt::format(" {}", store::MessageStatusName(m.status));
+    if (!m.offer.empty()) e.detail += " offer=" + m.offer;
+    if (!m.coupon.empty()) e.detail += " coupon=" + m.coupon;
+    if (!m.detail.empty()) e.detail += " (" + m.detail + ")";
+    timeline.push_back(std::move(e));
+  }
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const Entry& a, const Entry& b) { return a.at < b.at; });
 
-  // The customer's scores from the latest `winback score` run, if any.
-  Result<std::vector<Date>> score_dates = (*store)->ScoreDates();
-  if (!score_dates.ok()) return ReportError(score_dates.status());
-  std::optional<Date> score_date;
-  std::optional<store::CustomerScore> score;
-  if (!score_dates->empty()) {
-    score_date = score_dates->back();
-    Result<std::optional<store::CustomerScore>> s = (*store)->LoadScore(*score_date, p->key);
-    if (!s.ok()) return ReportError(s.status());
-    score = *s;
-  }
-
-  const store::CustomerRecord& c = p->record;
-  const store::CustomerAggregates& a = p->aggregates;
-  if (as_json) {
-    json consent = json::object();
-    for (int ch = 0; ch < kChannelKindCount; ++ch) {
-      consent[std::string(ChannelKindName(static_cast<ChannelKind>(ch)))] =
-          ConsentName(c.consent[ch]);
-    }
-    json j = {{"id", c.id},
-              {"email", OrNull(c.email)},
-              {"phone", OrNull(c.phone)},
-              {"first_name", OrNull(c.first_name)},
-              {"last_name", OrNull(c.last_name)},
-              {"birth_date", c.birth_date ? json(c.birth_date->ToString()) : json(nullptr)},
-              {"birth_year", c.birth_year ? json(*c.birth_year) : json(nullptr)},
-              {"gender", OrNull(c.gender)},
-              {"education", OrNull(c.education)},
-              {"country", OrNull(c.country)},
-              {"region", OrNull(c.region)},
-              {"city", OrNull(c.city)},
-              {"time_zone", OrNull(c.time_zone)},
-              {"language", OrNull(c.language)},
-              {"signup_at", TimeJson(c.signup_at)},
-              {"consent", consent},
-              {"preferred_channel", OrNull(c.preferred_channel)},
-              {"referred_by", OrNull(c.referred_by)}};
-    j["aggregates"] = {
-        {"first_order_at", TimeJson(a.first_order_at)},
-        {"last_order_at", TimeJson(a.last_order_at)},
-        {"orders", a.orders},
-        {"refunded_orders", a.refunded_orders},
-        {"cancelled_orders", a.cancelled_orders},
-        {"purchase_days", a.purchase_days},
-        {"revenue", a.currency.empty() ? json(nullptr) : json(Money(a.revenue_minor, a.currency))},
-        {"other_currency_orders", a.other_currency_orders},
-        {"last_email_engagement_at", TimeJson(a.last_engagement_at[0])},
-        {"last_sms_engagement_at", TimeJson(a.last_engagement_at[1])},
-        {"last_whatsapp_engagement_at", TimeJson(a.last_engagement_at[2])},
-        {"last_visit_at", TimeJson(a.last_visit_at)},
-        {"last_chat_at", TimeJson(a.last_chat_at)},
-        {"complaints", a.complaints},
-        {"last_complaint_at", TimeJson(a.last_complaint_at)},
-        {"tickets_opened", a.tickets_opened},
-        {"tickets_satisfied", a.tickets_satisfied},
-        {"tickets_unsatisfied", a.tickets_unsatisfied},
-        {"referrals", a.referrals},
-        {"reviews", a.reviews},
-        {"carts_abandoned", a.carts_abandoned},
-        {"payment_defaults", a.payment_defaults},
-        {"feature_requests", a.feature_requests},
-        {"exit_reason", OrNull(a.exit_reason)},
-        {"exit_at", TimeJson(a.exit_at)}};
-    j["score"] = score ? ScoreJson(*score_date, *score) : json(nullptr);
-    json js = json::array();
-    for (const store::Journey& jr : *journeys) {
-      js.push_back({{"campaign", jr.campaign},
-                    {"occurrence", jr.occurrence},
-                    {"state", store::JourneyStateName(jr.state)},
-                    {"holdout", jr.holdout},
-                    {"entered_at", FormatTimestamp(jr.entered_at)},
-                    {"next_step", jr.next_step},
-                    {"next_due_at", TimeJson(jr.next_due_at)},
-                    {"exited_at", TimeJson(jr.exited_at)},
-                    {"reason", OrNull(jr.exit_reason)}});
-    }
-    j["journeys"] = js;
-    json tl = json::array();
-    for (const Entry& e : timeline) tl.push_back(e.doc);
-    j["timeline"] = tl;
-    fmt::print("{}\n", j.dump(2));
-    return kExitOk;
-  }
+  const store::CustomerRecord& c = view->profile.record;
+  const store::CustomerAggregates& a = view->profile.aggregates;
+  const std::vector<store::Journey>* journeys = &view->journeys;
   fmt::print("customer {}  {} {}\n", c.id, c.first_name, c.last_name);
   if (!c.email.empty() || !c.phone.empty()) fmt::print("  contact   {} {}\n", c.email, c.phone);
   fmt::print("  place     {} {} {}  time zone {}  language {}\n", c.country, c.region, c.city,
@@ -280,7 +121,7 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   fmt::print("  complaints {}  tickets satisfied/unsatisfied {}/{}  referrals {}  exit reason {}\n",
              a.complaints, a.tickets_satisfied, a.tickets_unsatisfied, a.referrals,
              a.exit_reason.empty() ? "-" : a.exit_reason);
-  if (score) PrintScore(*score_date, *score);
+  if (view->score) PrintScore(*view->score_date, *view->score);
   fmt::print("journeys ({})\n", journeys->size());
   for (const store::Journey& jr : *journeys) {
     fmt::print("  {:<20} #{} {:<10}{} entered {}  next step {}{}{}\n", jr.campaign, jr.occurrence,

@@ -47,6 +47,7 @@ int Run(int argc, char** argv) {
   RegisterSendCommand(app, globals, exit_code);
   RegisterOutboxCommand(app, globals, exit_code);
   RegisterMeasureCommand(app, globals, exit_code);
+  RegisterServeCommand(app, globals, exit_code);
   RegisterDemoCommand(app, globals, exit_code);
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

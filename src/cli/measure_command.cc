@@ -22,6 +22,7 @@
 #include "core/money.h"
 #include "measure/campaign.h"
 #include "measure/experiment.h"
+#include "report/campaign_json.h"
 
 namespace winback::cli {
 namespace {
@@ -281,143 +282,9 @@ int RunExperiment(const GlobalOptions& globals, const MeasureOptions& o) {
 
 // --- Campaigns -----------------------------------------------------------------------------
 
-nlohmann::json ComparisonJson(const measure::Comparison& c) {
-  return {{"diff", c.diff},
-          {"se", c.se},
-          {"ci_low", c.ci_low},
-          {"ci_high", c.ci_high},
-          {"p_value", c.p_value},
-          {"relative_lift", OrNull(c.relative_lift)},
-          {"relative_ci_low", OrNull(c.relative_ci_low)},
-          {"relative_ci_high", OrNull(c.relative_ci_high)}};
-}
-
-nlohmann::json SequentialJson(const measure::SequentialInterval& s, double planned_n) {
-  return {{"ci_low", s.ci_low},
-          {"ci_high", s.ci_high},
-          {"halfwidth", s.halfwidth},
-          {"p_value", s.p_value},
-          {"planned_n", planned_n}};
-}
-
-nlohmann::json LiftMetricJson(const measure::LiftMetric& m, double planned_n) {
-  nlohmann::json j = ComparisonJson(m.plain);
-  nlohmann::json cuped = ComparisonJson(m.cuped.adjusted);
-  cuped["theta"] = m.cuped.theta;
-  cuped["variance_reduction"] = m.cuped.variance_reduction;
-  j["cuped"] = std::move(cuped);
-  j["sequential"] = SequentialJson(m.sequential, planned_n);
-  return j;
-}
-
-nlohmann::json IncrementalJson(const std::optional<measure::Incremental>& v) {
-  if (!v) return nullptr;
-  return {{"value", v->value}, {"ci_low", v->ci_low}, {"ci_high", v->ci_high}};
-}
-
 std::string Money(std::int64_t minor, const std::string& currency) {
   if (currency.empty()) return std::to_string(minor);
   return FormatMinorUnits(minor, *Currency::FromCode(currency));
-}
-
-nlohmann::json ArmJson(const measure::ArmOutcome& a, const std::string& currency) {
-  return {{"customers", a.customers},
-          {"complete_windows", a.complete_windows},
-          {"converted", a.converted},
-          {"orders", a.orders},
-          {"revenue", Money(a.revenue_minor, currency)},
-          {"conversion_rate", a.conversion_rate},
-          {"revenue_per_customer", a.revenue_per_customer}};
-}
-
-nlohmann::json AfterArmJson(const measure::AfterArm& a) {
-  return {{"customers", a.customers},
-          {"repeaters", a.repeaters},
-          {"repeat_rate", a.repeat_rate},
-          {"revenue_per_customer", a.revenue_per_customer}};
-}
-
-nlohmann::json CampaignJson(const measure::CampaignResult& r) {
-  nlohmann::json funnel = nlohmann::json::array();
-  for (const measure::FunnelRow& f : r.funnel) {
-    funnel.push_back({{"step", f.step},
-                      {"variant", f.variant},
-                      {"planned", f.planned},
-                      {"held_out", f.held_out},
-                      {"sent", f.sent},
-                      {"delivered", f.delivered},
-                      {"opened", f.opened},
-                      {"clicked", f.clicked},
-                      {"replied", f.replied},
-                      {"unsubscribed", f.unsubscribed},
-                      {"bounced", f.bounced},
-                      {"complained", f.complained},
-                      {"converted", f.converted},
-                      {"held_out_converted", f.held_out_converted},
-                      {"coupons_redeemed", f.coupons_redeemed}});
-  }
-  nlohmann::json lift = nullptr;
-  if (r.conversion_rate && r.revenue_per_customer) {
-    lift = {{"conversion_rate", LiftMetricJson(*r.conversion_rate, r.planned_n)},
-            {"revenue_per_customer", LiftMetricJson(*r.revenue_per_customer, r.planned_n)}};
-  }
-  nlohmann::json variants = nlohmann::json::array();
-  for (const measure::StepVariants& sv : r.variants) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const measure::VariantLift& v : sv.variants) {
-      nlohmann::json j = {{"variant", v.variant},
-                          {"n", v.n},
-                          {"converted", v.converted},
-                          {"conversion_rate", v.conversion_rate}};
-      if (v.comparison) {
-        nlohmann::json l = ComparisonJson(*v.comparison);
-        l["sequential"] = SequentialJson(*v.sequential, r.planned_n);
-        l["holm_p_value"] = OrNull(v.holm_p_value);
-        l["mde"] = OrNull(v.mde);
-        j["lift"] = {{"conversion_rate", std::move(l)}};
-      }
-      list.push_back(std::move(j));
-    }
-    variants.push_back(
-        {{"step", sv.step},
-         {"srm_p_value", sv.srm_p_value},
-         {"srm_mismatch", sv.srm_mismatch},
-         {"winner", sv.winner.empty() ? nlohmann::json(nullptr) : nlohmann::json(sv.winner)},
-         {"variants", std::move(list)}});
-  }
-  const auto comparison_or_null = [](const std::optional<measure::Comparison>& c) {
-    return c ? ComparisonJson(*c) : nlohmann::json(nullptr);
-  };
-  return {{"campaign", r.campaign},
-          {"as_of", FormatTimestamp(r.as_of)},
-          {"attribution_days", r.attribution_days},
-          {"confidence", 1.0 - r.alpha},
-          {"currency", r.currency.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.currency)},
-          {"targeted", r.targeted},
-          {"not_started", r.not_started},
-          {"holdout_share", r.holdout_share},
-          {"srm_p_value", r.sample_ratio.p_value},
-          {"srm_chi_square", r.sample_ratio.chi_square},
-          {"srm_mismatch", r.sample_ratio.mismatch},
-          {"treated", ArmJson(r.treated, r.currency)},
-          {"holdout", ArmJson(r.holdout, r.currency)},
-          {"funnel", std::move(funnel)},
-          {"lift", std::move(lift)},
-          {"incremental",
-           {{"customers", IncrementalJson(r.incremental_customers)},
-            {"revenue", IncrementalJson(r.incremental_revenue)},
-            {"profit", IncrementalJson(r.incremental_profit)},
-            {"offer_cost", Money(r.offer_cost_minor, r.currency)},
-            {"message_cost", Money(r.message_cost_minor, r.currency)}}},
-          {"variants", std::move(variants)},
-          {"after",
-           {{"days", r.after.days},
-            {"treated", AfterArmJson(r.after.treated)},
-            {"holdout", AfterArmJson(r.after.holdout)},
-            {"repeat_rate", comparison_or_null(r.after.repeat_rate)},
-            {"revenue_per_customer", comparison_or_null(r.after.revenue_per_customer)}}},
-          {"unmatched_events", r.unmatched_events},
-          {"notes", r.notes}};
 }
 
 std::string Interval(double low, double high, double factor, int decimals, std::string_view unit) {
@@ -589,7 +456,7 @@ int RunCampaigns(const GlobalOptions& globals, const MeasureOptions& o) {
                              : r.status());
     }
     if (o.json) {
-      results.push_back(CampaignJson(*r));
+      results.push_back(nlohmann::json::parse(report::CampaignResultJson(*r)));
     } else {
       if (!first) fmt::print("\n");
       PrintCampaign(*r);

@@ -21,7 +21,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const OpenOp
     return InvalidArgumentError("unknown store location scheme '" + name +
                                 "://'; use a file path or :memory:");
   }
-  return OpenSqliteStore(std::string(location), options.mode, options.upgrade_notice);
+  return OpenSqliteStore(std::string(location), options.mode, options.upgrade_notice, options.sync);
 }
 
 }  // namespace winback::store

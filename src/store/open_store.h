@@ -28,9 +28,20 @@ enum class OpenMode : std::uint8_t {
 // versions: upgrading may recompute every customer's aggregates (about 20 s per million).
 using UpgradeNoticeFn = std::function<void(int from, int to)>;
 
+// When a commit is on disk.
+enum class Sync : std::uint8_t {
+  // A crash of the process never loses a commit; a power loss may roll back the last ones
+  // (SQLite: WAL with synchronous=NORMAL). The default: imports, scoring, planning.
+  kNormal,
+  // Every commit is fsync'd before it returns (SQLite: synchronous=FULL), for a server that
+  // acknowledges each write as durable.
+  kFull,
+};
+
 struct OpenOptions {
   OpenMode mode = OpenMode::kCreateIfMissing;
   UpgradeNoticeFn upgrade_notice;  // May be empty.
+  Sync sync = Sync::kNormal;       // Ignored for read-only opens.
 };
 
 // Opens the store at `location`:

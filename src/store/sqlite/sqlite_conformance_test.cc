@@ -29,7 +29,7 @@ Result<std::unique_ptr<Store>> OpenFreshFile() {
   }();
   static std::atomic<int> next{0};
   const std::string path = (dir / ("store" + std::to_string(next++) + ".db")).string();
-  return OpenStore(path, OpenOptions{.mode = OpenMode::kCreateIfMissing, .upgrade_notice = {}});
+  return OpenStore(path, OpenOptions{.mode = OpenMode::kCreateIfMissing, .upgrade_notice = {}, .sync = Sync::kNormal});
 }
 
 const int kFile = conformance::RegisterConformanceBackend({"SqliteFile", OpenFreshFile});

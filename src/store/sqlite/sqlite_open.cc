@@ -82,10 +82,13 @@ Result<Database> OpenReadOnly(const std::string& path, Result<DatabaseKind>& kin
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
-                                               const UpgradeNoticeFn& upgrade_notice) {
+                                               const UpgradeNoticeFn& upgrade_notice, Sync sync) {
+  const std::string writer_settings =
+      std::string(kWriterSettings) +
+      (sync == Sync::kFull ? " PRAGMA synchronous = FULL;" : "");
   if (path == ":memory:") {  // A new, private database: create its schema whatever the mode.
     WINBACK_ASSIGN_OR_RETURN(Database db, Database::Open(path, Access::kCreate));
-    WINBACK_RETURN_IF_ERROR(db.Exec(std::string(kWriterSettings) + kSettings));
+    WINBACK_RETURN_IF_ERROR(db.Exec(writer_settings + kSettings));
     WINBACK_RETURN_IF_ERROR(sqlite::Migrate(db, sqlite::kSchemaVersion, upgrade_notice));
     return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(db)));
   }
@@ -122,7 +125,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
   // SQLite opens a file it may not write read-only even when asked for read-write.
   const bool read_only = db->read_only();
   WINBACK_RETURN_IF_ERROR(
-      db->Exec(read_only ? std::string(kSettings) : std::string(kWriterSettings) + kSettings));
+      db->Exec(read_only ? std::string(kSettings) : writer_settings + kSettings));
   if (read_only) {
     if (kind->user_version > sqlite::kSchemaVersion) {
       return sqlite::Migrate(*db);  // Says which versions, and writes nothing.

@@ -1,0 +1,48 @@
+-- wrk script: each request POSTs a batch of BATCH events (env WRK_BATCH, default 50) with ids
+-- unique across threads and runs, for customers c1..cN (env WRK_CUSTOMERS, default 1000).
+local batch = tonumber(os.getenv("WRK_BATCH") or "50")
+local customers = tonumber(os.getenv("WRK_CUSTOMERS") or "1000")
+local run = os.getenv("WRK_RUN") or tostring(os.time())
+local key = os.getenv("WINBACK_API_KEY") or ""
+local threads = {}
+local counter = 0
+local thread_id = 0
+
+function setup(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. key
+end
+
+function request()
+  counter = counter + 1
+  local parts = {}
+  for i = 1, batch do
+    local n = (counter * batch + i)
+    local cid = "c" .. ((n * 7919 + thread_id) % customers + 1)
+    parts[i] = string.format(
+      '{"id":"w%s-%d-%d-%d","customer_id":"%s","type":"visit","time":"2024-12-01T10:00:00Z"}',
+      run, thread_id, counter, i, cid)
+  end
+  return wrk.format(nil, "/v1/events", nil, "[" .. table.concat(parts, ",") .. "]")
+end
+
+local non200 = 0
+function response(status, headers, body)
+  if status ~= 200 then non200 = non200 + 1 end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("batch=%d requests=%d errors_status=%d duration_s=%.2f\n", batch,
+    summary.requests, summary.errors.status, summary.duration / 1e6))
+  io.write(string.format("events_per_s=%.0f\n", summary.requests * batch / (summary.duration / 1e6)))
+  for _, p in pairs({50, 90, 99, 99.9}) do
+    io.write(string.format("p%s_ms=%.2f\n", p, latency:percentile(p) / 1000))
+  end
+end
