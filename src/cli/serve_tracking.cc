@@ -46,9 +46,11 @@ class WhatsappReplier {
 
 Status AddPublicRoutes(server::Router& router, const config::Config& config,
                        const std::string& db) {
-  WINBACK_ASSIGN_OR_RETURN(
-      std::unique_ptr<store::Store> store,
-      store::OpenStore(db, store::OpenOptions{.mode = store::OpenMode::kMustExist}));
+  // Its own connection; every commit synced, as the writer's: an answer means durable.
+  store::OpenOptions options;
+  options.mode = store::OpenMode::kMustExist;
+  options.sync = store::Sync::kFull;
+  WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(db, options));
   server::TrackingContext context;
   context.store = std::make_shared<server::SharedStore>(std::move(store));
   Result<std::string> key = messages::SigningKeyFromEnv();

@@ -283,31 +283,12 @@ std::string Twiml(std::string_view reply) {
   return out;
 }
 
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (std::isalnum(b) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 15]);
-    }
-  }
-  return out;
-}
-
-// The URL Twilio signed: the configured one, or base_url + the path (+ the query, re-encoded).
+// The URL Twilio signed: the configured one, or base_url + the path. A query string is not
+// rebuilt: the HTTP adapter cannot tell a URL's query from a form body's fields, so a Twilio
+// webhook URL with a query must be given exactly as [inbound] twilio_url.
 std::string TwilioUrl(const TrackingContext& context, const Request& request) {
   if (!context.inbound.twilio_url.empty()) return context.inbound.twilio_url;
-  std::string url = context.base_url + request.path;
-  for (std::size_t i = 0; i < request.query.size(); ++i) {
-    url += i == 0 ? "?" : "&";
-    url += PercentEncode(request.query[i].first) + "=" + PercentEncode(request.query[i].second);
-  }
-  return url;
+  return context.base_url + request.path;
 }
 
 const std::string* FormValue(const std::vector<std::pair<std::string, std::string>>& form,
