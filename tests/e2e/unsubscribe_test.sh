@@ -58,7 +58,10 @@ expect_exit 0 "$WINBACK" import --customers customers.csv --orders orders.csv
 expect_exit 0 "$WINBACK" score --as-of 2024-06-03 --no-models
 expect_exit 0 "$WINBACK" plan --as-of 2024-06-03
 expect_exit 0 "$WINBACK" send --now 2024-06-03T12:00:00Z --json
-check; [ "$(ls "$SCRATCH/received" | grep -c 'json$')" = 2 ] || fail "expected 2 emails received"
+# (The example config's long_inactive campaign writes to both too.)
+check; [ "$(ls "$SCRATCH/received" | grep -c 'json$')" -ge 2 ] || fail "expected emails received"
+expect_exit 0 "$WINBACK" outbox --json
+echo "$OUT" >outbox_before.json
 
 # The links of the leaver's email, as received.
 /usr/bin/python3 - "$SCRATCH/received" "$BASE_URL" >links.txt <<'PY' || fail "no links"
@@ -66,7 +69,8 @@ import email, email.policy, glob, json, os, re, sys
 received, base = sys.argv[1:3]
 for path in sorted(glob.glob(os.path.join(received, "*.json"))):
     meta = json.load(open(path))
-    if "leaver@example.com" not in meta["rcpt_tos"]:
+    if "leaver@example.com" not in meta["rcpt_tos"] or \
+            "come_back" not in meta["data"].split("X-Winback-Key:")[1].split("\n")[0]:
         continue
     msg = email.message_from_bytes(meta["data"].encode("latin-1"), policy=email.policy.default)
     unsubscribe = re.fullmatch(r"<(.*)>", str(msg["List-Unsubscribe"]).strip()).group(1)
@@ -124,8 +128,10 @@ assert found and all(x["email"] == "denied" for x in found), found
 PY
 # A tampered token is 404.
 check
+TOKEN=${UNSUBSCRIBE##*/u/}
+FIRST=${TOKEN:0:1}; [ "$FIRST" = d ] && OTHER=e || OTHER=d
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data 'List-Unsubscribe=One-Click' \
-  "$(local_url "${UNSUBSCRIBE%?}A")")
+  "$SERVER/u/$OTHER${TOKEN:1}")
 [ "$STATUS" = 404 ] || fail "tampered token answered $STATUS"
 # The preference centre on the same link.
 check
@@ -150,23 +156,25 @@ expect_exit 0 "$WINBACK" plan --as-of 2024-06-13
 expect_exit 0 "$WINBACK" plan --as-of 2024-06-30
 expect_exit 0 "$WINBACK" outbox --json
 echo "$OUT" >outbox.json
-/usr/bin/python3 - outbox.json <<'PY' || fail "outbox after the unsubscribe"
+/usr/bin/python3 - outbox_before.json outbox.json <<'PY' || fail "outbox after the unsubscribe"
 import json, sys
-messages = json.load(open(sys.argv[1]))["messages"]
-after = [m for m in messages if m["step"] != "come_back" and m["channel"] == "email"]
-leaver = [m for m in after if m["customer_id"] == "leaver" and m["status"] != "cancelled"]
-stayer = [m for m in after if m["customer_id"] == "stayer" and m["status"] == "planned"]
+before = {m["key"] for m in json.load(open(sys.argv[1]))["messages"]}
+messages = json.load(open(sys.argv[2]))["messages"]
+new = [m for m in messages if m["key"] not in before and m["channel"] == "email"]
+leaver = [m for m in new if m["customer_id"] == "leaver" and m["status"] != "cancelled"]
+stayer = [m for m in new if m["customer_id"] == "stayer" and m["status"] == "planned"]
 assert not leaver, "planned for the leaver after the unsubscribe: %s" % leaver
-assert any(m["step"] == "incentive" for m in stayer), "the stayer got no incentive: %s" % after
+assert any(m["step"] == "incentive" for m in stayer), "the stayer got no incentive: %s" % new
 PY
+count_leaver() {
+  /usr/bin/python3 -c '
+import glob, json, os, sys
+print(sum("leaver@example.com" in json.load(open(p))["rcpt_tos"]
+          for p in glob.glob(os.path.join(sys.argv[1], "*.json"))))' "$SCRATCH/received"
+}
+LEAVER_BEFORE=$(count_leaver)
 BEFORE=$(ls "$SCRATCH/received" | grep -c 'json$')
 expect_exit 0 "$WINBACK" send --now 2024-06-30T12:00:00Z --json
-check
-/usr/bin/python3 - "$SCRATCH/received" <<'PY' || fail "an email reached the leaver after the unsubscribe"
-import glob, json, os, sys
-n = sum("leaver@example.com" in json.load(open(p))["rcpt_tos"]
-        for p in glob.glob(os.path.join(sys.argv[1], "*.json")))
-sys.exit(0 if n == 1 else 1)
-PY
+check; [ "$(count_leaver)" = "$LEAVER_BEFORE" ] || fail "an email reached the leaver after the unsubscribe"
 check; [ "$(ls "$SCRATCH/received" | grep -c 'json$')" -gt "$BEFORE" ] || fail "the stayer got nothing"
 finish
