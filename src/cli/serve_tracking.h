@@ -17,7 +17,6 @@ namespace winback::cli {
 // WINBACK_WHATSAPP_APP_SECRET and WINBACK_WHATSAPP_VERIFY_TOKEN (an unset one: its route
 // answers 503), and the [channels.whatsapp] adapter for WhatsApp auto-replies. Errors: the
 // store's, when it cannot be opened.
-Status AddPublicRoutes(server::Router& router, const config::Config& config,
-                       const std::string& db);
+Status AddPublicRoutes(server::Router& router, const config::Config& config, const std::string& db);
 
 }  // namespace winback::cli
