@@ -80,15 +80,6 @@ best_hour_min_events = 3              # opens/clicks/orders before a customer's 
 # in the reverse proxy.
 base_url = "https://shop.example.com/winback"
 
-# Inbound SMS and WhatsApp (winback serve: /v1/inbound/twilio, /v1/inbound/whatsapp). STOP,
-# UNSUBSCRIBE, IPTAL, DUR, لغو, توقف always unsubscribe that channel; these answer the rest.
-# Secrets: WINBACK_TWILIO_AUTH_TOKEN, WINBACK_WHATSAPP_APP_SECRET, WINBACK_WHATSAPP_VERIFY_TOKEN.
-# [inbound]
-# stop_reply = "You will get no more messages from us on this number."
-# [[inbound.reply]]
-# name = "hours"
-# keywords = ["hours", "saat", "ساعت"]
-# text = "We are open 9:00-18:00, Monday to Saturday."
 
 # ---- Templates ---------------------------------------------------------------------------
 [templates]
