@@ -75,8 +75,11 @@ best_hour_min_events = 3              # opens/clicks/orders before a customer's 
 # Links in messages: BASE/u/TOKEN unsubscribes, BASE/p/TOKEN opens the preferences (default
 # "https://example.com/winback"). Tokens are signed with WINBACK_SIGNING_KEY (environment, at
 # least 32 bytes); without it {{unsubscribe_url}} and {{preferences_url}} are empty, so set it
-# before sending for real.
+# before sending for real. Emails also get BASE/o/TOKEN (an open pixel) and BASE/c/TOKEN
+# (click links) as they are sent. `winback serve` answers BASE/... at its root: map BASE to it
+# in the reverse proxy.
 base_url = "https://shop.example.com/winback"
+
 
 # ---- Templates ---------------------------------------------------------------------------
 [templates]

@@ -15,6 +15,7 @@
 #include "messages/dkim_signer.h"
 #include "messages/link_token.h"
 #include "messages/mime.h"
+#include "messages/tracking_links.h"
 
 namespace winback::campaigns {
 namespace {
@@ -198,7 +199,10 @@ class Sender {
         parts.to = message.address;
         parts.subject = message.subject;
         parts.text = message.body_text;
-        parts.html = message.body_html;
+        // Click links and the open pixel are added as it goes out; the outbox keeps the HTML
+        // as rendered, which is where the server finds a click's URL (tracking_links.h).
+        parts.html = messages::AddTracking(message.body_html, settings_.tracking.base_url,
+                                           options_.signing_key, message.key);
         parts.language = message.language;
         parts.message_id = messages::MessageIdForKey(message.key, DomainOf(config.from));
         parts.idempotency_key = message.key;

@@ -9,6 +9,7 @@
 #include "campaigns/example_templates.h"
 #include "channels/channel_settings.h"
 #include "measure/campaign.h"
+#include "server/inbound.h"
 #include "server/server_config.h"
 #include "server/session.h"
 
@@ -46,6 +47,7 @@ config::Registry MakeConfigSections() {
   measure::AddConfigSections(registry);
   server::AddDashboardConfigSections(registry);
   server::AddConfigSections(registry);
+  server::AddInboundConfigSection(registry);
   return registry;
 }
 
@@ -124,9 +126,27 @@ group_commit_max_requests = 256  # write requests committed (and fsync'd) togeth
 
 }  // namespace
 
+constexpr const char* kExampleInbound = R"toml(
+# ---- Inbound SMS and WhatsApp: winback serve's /v1/inbound/twilio and /v1/inbound/whatsapp --
+# STOP, UNSUBSCRIBE, IPTAL, DUR, لغو, توقف (whole message, any case) always unsubscribe that
+# channel and are confirmed once; other messages get the first reply with a keyword among their
+# words, else go on the customer's timeline for a person. Secrets come from the environment:
+# WINBACK_TWILIO_AUTH_TOKEN, WINBACK_WHATSAPP_APP_SECRET, WINBACK_WHATSAPP_VERIFY_TOKEN.
+[inbound]
+stop_reply = "You will get no more messages from us on this number."
+# stop_whatsapp_template = "stop_confirmation"   # an approved WhatsApp template; none by default
+# twilio_url = "https://shop.example.com/winback/v1/inbound/twilio"   # default: base_url + path
+
+[[inbound.reply]]
+name = "hours"
+keywords = ["hours", "saat", "ساعت"]
+text = "We are open 9:00-18:00, Monday to Saturday."
+# whatsapp_template = "opening_hours"   # without it, WhatsApp questions go to a person
+)toml";
+
 std::string ExampleConfig() {
   return ExampleCoreConfig() + campaigns::ExampleCampaignConfig() + kExampleMeasurement +
-         kExampleServer + kExampleDashboard;
+         kExampleServer + kExampleDashboard + kExampleInbound;
 }
 
 Result<bool> WriteExampleTemplates(const std::string& dir) {

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/serve_tracking.h"
 #include "cli/store_open.h"
 #include "server/api.h"
 #include "server/api_keys.h"
@@ -101,6 +102,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count());
                                  }});
+  // The public side: tracking links, the preference centre, inbound webhooks.
+  if (Status s = AddPublicRoutes(router, *config, db); !s.ok()) return ReportError(s);
   server::ApiKeyAuthenticator api_auth(std::move(*keys));
   // The dashboard, when it has a user (WINBACK_ADMIN_PASSWORD or [[dashboard.user]]); its pages
   // read through their own read-only connection.

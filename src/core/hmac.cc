@@ -33,6 +33,20 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return out;
 }
 
+std::string HmacSha1Base64(std::string_view key, std::string_view data) {
+  static const unsigned char kEmpty[1] = {0};
+  const auto* key_bytes = key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* data_bytes =
+      data.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+  unsigned char digest[20] = {};
+  unsigned int digest_len = 0;
+  HMAC(EVP_sha1(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), digest,
+       &digest_len);
+  unsigned char encoded[29] = {};  // 4 * ceil(20 / 3) = 28, and a NUL.
+  const int n = EVP_EncodeBlock(encoded, digest, 20);
+  return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));
+}
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

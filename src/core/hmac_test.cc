@@ -33,6 +33,19 @@ TEST(HmacSha256HexTest, Rfc4231Vectors) {
             "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 }
 
+// RFC 2202 test cases 1 and 2 (hex b617318655057264e28bc0b6fb378c8ef146be00 and
+// effcdf6ae5eb2fa2d27416d5f184df9c259a7c79), base64-encoded; and Twilio's documented example
+// of a request signature (URL followed by the sorted POST parameters, auth token "12345").
+TEST(HmacSha1Base64Test, Rfc2202AndTwilioVectors) {
+  EXPECT_EQ(HmacSha1Base64(std::string(20, '\x0b'), "Hi There"), "thcxhlUFcmTii8C2+zeMjvFGvgA=");
+  EXPECT_EQ(HmacSha1Base64("Jefe", "what do ya want for nothing?"), "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+  EXPECT_EQ(HmacSha1Base64("12345",
+                           "https://mycompany.com/myapp.php?foo=1&bar=2"
+                           "CallSidCA1234567890ABCDECaller+12349013030Digits1234"
+                           "From+12349013030To+18005551212"),
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
+}
+
 TEST(ConstantTimeEqualTest, SameBytesOnly) {
   EXPECT_TRUE(ConstantTimeEqual("", ""));
   EXPECT_TRUE(ConstantTimeEqual("secret", "secret"));

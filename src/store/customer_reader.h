@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -65,6 +66,11 @@ class CustomerReader {
   // returns it. One scan: for a planner that needs every customer's consents, instead of a
   // LoadCustomer per customer.
   virtual Status ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) = 0;
+
+  // The key of the customer whose phone is `phone` (E.164, as imported: "+905551234567"), or
+  // nullopt; the lowest key when several share it. Reads the customers table without an index:
+  // for one inbound message at a time, not for bulk use.
+  virtual Result<std::optional<CustomerKey>> FindCustomerByPhone(std::string_view phone) = 0;
 
  protected:
   CustomerReader() = default;

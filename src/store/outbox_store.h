@@ -231,6 +231,27 @@ class OutboxStore {
   // Message counts by status: kMessageStatusCount entries, indexed by MessageStatus.
   virtual Result<std::vector<std::int64_t>> CountByStatus() = 0;
 
+  // The message with idempotency key `key` (a tracking link's token names it). NotFound when
+  // no message has that key.
+  virtual Result<OutboxMessage> LoadMessage(std::string_view key) = 0;
+
+  // The latest message (highest id) on `channel` whose provider id is `provider_id` (a
+  // provider's delivery callback names it), or nullopt; nullopt for an empty provider_id.
+  // Reads every row with a provider id of that channel (no index): fine for callbacks, not for
+  // bulk use.
+  virtual Result<std::optional<OutboxMessage>> FindMessageByProviderId(
+      ChannelKind channel, std::string_view provider_id) = 0;
+
+  // Records what a provider reported after a message was handed over: `status` kSent (it was
+  // delivered, or is on its way) or kDead (failed, undelivered, bounced); `detail` replaces
+  // the stored one. Allowed while the message is kSent, kUnknown or kDead (a late "delivered"
+  // after "failed" does not revive it: a kDead message stays kDead and keeps its detail).
+  // Returns true when the row changed. FailedPrecondition for a message in any other status
+  // (never handed over); NotFound when no message has that id; InvalidArgument for a status
+  // other than kSent or kDead.
+  virtual Result<bool> RecordDeliveryReport(std::int64_t id, MessageStatus status,
+                                            std::string_view detail) = 0;
+
  protected:
   OutboxStore() = default;
 };

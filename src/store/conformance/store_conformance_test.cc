@@ -1516,6 +1516,86 @@ TEST_P(StoreConformanceTest, OrderItemsOfCompletedOrdersPerCustomerOldestFirst) 
       StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST_P(OutboxConformanceTest, LoadMessageByKey) {
+  ImportCustomers(2);
+  OutboxMessage a = Message(1, "first", "2024-07-01T09:00:00Z");
+  OutboxMessage b = Message(2, "first", "2024-07-01T09:00:00Z");
+  Add({&a, &b});
+  WINBACK_ASSERT_OK_AND_ASSIGN(OutboxMessage loaded, store_->LoadMessage(b.key));
+  ExpectSameMessage(loaded, b);
+  EXPECT_THAT(store_->LoadMessage("winback/first/3/1"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->LoadMessage(""), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(OutboxConformanceTest, DeliveryReportsMoveHandedOverMessagesOnly) {
+  ImportCustomers(2);
+  OutboxMessage m = Message(1, "first", "2024-07-01T09:00:00Z");
+  m.channel = ChannelKind::kSms;
+  OutboxMessage waiting = Message(2, "first", "2024-07-01T09:00:00Z");
+  Add({&m, &waiting});
+  ASSERT_THAT(Claim("a", "2024-07-01T09:00:00Z", 1), IsOkAndHolds(::testing::SizeIs(1)));
+  ASSERT_THAT(store_->MarkInFlight(m.id, "a", T("2024-07-01T09:10:00Z")), IsOk());
+  ASSERT_THAT(store_->RecordOutcome(m.id, "a",
+                                    DeliveryRecord{.status = MessageStatus::kSent,
+                                                   .at = T("2024-07-01T09:00:01Z"),
+                                                   .next_attempt_at = std::nullopt,
+                                                   .detail = "queued",
+                                                   .provider_id = "SM123"}),
+              IsOk());
+  // Found by the provider's id on its channel only.
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto found,
+                               store_->FindMessageByProviderId(ChannelKind::kSms, "SM123"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, m.id);
+  EXPECT_THAT(store_->FindMessageByProviderId(ChannelKind::kWhatsapp, "SM123"),
+              IsOkAndHolds(::testing::Eq(std::nullopt)));
+  EXPECT_THAT(store_->FindMessageByProviderId(ChannelKind::kSms, ""),
+              IsOkAndHolds(::testing::Eq(std::nullopt)));
+  // delivered: stays sent with the new detail; the same report again changes nothing.
+  EXPECT_THAT(store_->RecordDeliveryReport(m.id, MessageStatus::kSent, "delivered"),
+              IsOkAndHolds(true));
+  EXPECT_THAT(store_->RecordDeliveryReport(m.id, MessageStatus::kSent, "delivered"),
+              IsOkAndHolds(false));
+  EXPECT_EQ(Load(m.id).detail, "delivered");
+  EXPECT_EQ(Load(m.id).status, MessageStatus::kSent);
+  // failed: dead, and a late "delivered" does not revive it.
+  EXPECT_THAT(store_->RecordDeliveryReport(m.id, MessageStatus::kDead, "failed: 30003"),
+              IsOkAndHolds(true));
+  EXPECT_THAT(store_->RecordDeliveryReport(m.id, MessageStatus::kSent, "delivered"),
+              IsOkAndHolds(false));
+  EXPECT_EQ(Load(m.id).status, MessageStatus::kDead);
+  EXPECT_EQ(Load(m.id).detail, "failed: 30003");
+  EXPECT_EQ(Load(m.id).attempts, 1);
+  // Never handed over, unknown id, a status a provider cannot report.
+  EXPECT_THAT(store_->RecordDeliveryReport(waiting.id, MessageStatus::kSent, "delivered"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(Load(waiting.id).status, MessageStatus::kPlanned);
+  EXPECT_THAT(store_->RecordDeliveryReport(999, MessageStatus::kSent, "delivered"),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->RecordDeliveryReport(m.id, MessageStatus::kRetry, "x"),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(StoreConformanceTest, FindCustomerByPhone) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("customers"));
+  CustomerRecord a = Customer("a");
+  a.phone = "+905551234567";
+  CustomerRecord b = Customer("b");
+  b.phone = "+989121234567";
+  CustomerRecord c = Customer("c");
+  ASSERT_THAT(session->UpsertCustomer(a), IsOk());
+  ASSERT_THAT(session->UpsertCustomer(b), IsOk());
+  ASSERT_THAT(session->UpsertCustomer(c), IsOk());
+  ASSERT_THAT(session->Commit(), IsOk());
+  EXPECT_THAT(store_->FindCustomerByPhone("+989121234567"),
+              IsOkAndHolds(std::optional<CustomerKey>(CustomerKey(2))));
+  EXPECT_THAT(store_->FindCustomerByPhone("+905551234567"),
+              IsOkAndHolds(std::optional<CustomerKey>(CustomerKey(1))));
+  EXPECT_THAT(store_->FindCustomerByPhone("+10000000000"),
+              IsOkAndHolds(std::optional<CustomerKey>()));
+  EXPECT_THAT(store_->FindCustomerByPhone(""), IsOkAndHolds(std::optional<CustomerKey>()));
+}
+
 TEST(OutboxNamesTest, StatusNamesRoundTrip) {
   for (int i = 0; i < kMessageStatusCount; ++i) {
     const auto status = static_cast<MessageStatus>(i);

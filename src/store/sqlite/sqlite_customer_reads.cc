@@ -210,4 +210,16 @@ Status SqliteStore::ForEachConsent(const std::function<Status(const ConsentEntry
   }
 }
 
+Result<std::optional<CustomerKey>> SqliteStore::FindCustomerByPhone(std::string_view phone) {
+  if (phone.empty()) return std::optional<CustomerKey>();
+  WINBACK_ASSIGN_OR_RETURN(Statement * s,
+                           db_.Cached("SELECT min(cid) FROM customers WHERE phone = ?1"));
+  StatementReset reset(*s);
+  s->BindText(1, phone);
+  WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+  const std::optional<std::int64_t> cid = row ? s->ColumnOptionalInt(0) : std::nullopt;
+  if (!cid) return std::optional<CustomerKey>();
+  return std::optional<CustomerKey>(CustomerKey(*cid));
+}
+
 }  // namespace winback::store::sqlite

@@ -357,4 +357,71 @@ Result<std::vector<std::int64_t>> SqliteStore::CountByStatus() {
   }
 }
 
+Result<OutboxMessage> SqliteStore::LoadMessage(std::string_view key) {
+  static const std::string kSql =
+      std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE key = ?1";
+  WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached(kSql));
+  StatementReset reset(*s);
+  BindString(*s, 1, key);
+  WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return NotFoundError("no message with key '" + std::string(key) + "'");
+  return ReadMessage(*s);
+}
+
+Result<std::optional<OutboxMessage>> SqliteStore::FindMessageByProviderId(
+    ChannelKind channel, std::string_view provider_id) {
+  if (provider_id.empty()) return std::optional<OutboxMessage>();
+  static const std::string kSql = std::string("SELECT ") + kOutboxColumns +
+                                  " FROM outbox WHERE channel = ?1 AND provider_id = ?2 "
+                                  "ORDER BY id DESC LIMIT 1";
+  WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached(kSql));
+  StatementReset reset(*s);
+  s->BindInt(1, static_cast<std::int64_t>(channel));
+  BindString(*s, 2, provider_id);
+  WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<OutboxMessage>();
+  return std::optional<OutboxMessage>(ReadMessage(*s));
+}
+
+Result<bool> SqliteStore::RecordDeliveryReport(std::int64_t id, MessageStatus status,
+                                               std::string_view detail) {
+  if (status != MessageStatus::kSent && status != MessageStatus::kDead) {
+    return InvalidArgumentError("delivery report for message " + std::to_string(id) + ": " +
+                                std::string(MessageStatusName(status)) + " is not sent or dead");
+  }
+  bool changed_row = false;
+  WINBACK_RETURN_IF_ERROR(WriteNow("record a delivery report", [&]() -> Status {
+    WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached("SELECT status FROM outbox WHERE id = ?1"));
+    std::int64_t current = 0;
+    {
+      StatementReset reset(*s);
+      s->BindInt(1, id);
+      WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return NotFoundError("no message with id " + std::to_string(id));
+      current = s->ColumnInt(0);
+    }
+    const auto from = static_cast<MessageStatus>(current);
+    if (from != MessageStatus::kSent && from != MessageStatus::kUnknown &&
+        from != MessageStatus::kDead) {
+      return FailedPreconditionError("message " + std::to_string(id) + " is " +
+                                     std::string(MessageStatusName(from)) +
+                                     "; a delivery report needs a message handed over");
+    }
+    if (from == MessageStatus::kDead) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        RunUpdate(db_,
+                  "UPDATE outbox SET status = ?2, detail = ?3 WHERE id = ?1 AND "
+                  "(status != ?2 OR detail != ?3)",
+                  [&](Statement& u) {
+                    u.BindInt(1, id);
+                    u.BindInt(2, static_cast<std::int64_t>(status));
+                    BindString(u, 3, detail);
+                  }));
+    changed_row = changed > 0;
+    return Status::Ok();
+  }));
+  return changed_row;
+}
+
 }  // namespace winback::store::sqlite

@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
   Result<std::vector<EventRecord>> LoadEvents(CustomerKey customer) override;
   Result<std::vector<std::string>> CustomerIds() override;
   Status ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) override;
+  Result<std::optional<CustomerKey>> FindCustomerByPhone(std::string_view phone) override;
 
   // Scanner (sqlite_scans.cc).
   Result<StoreStats> Stats() override;
@@ -97,6 +98,11 @@ class SqliteStore final : public Store {
   Status Defer(std::int64_t id, std::string_view owner, Instant scheduled_at) override;
   Result<std::int64_t> RequeueUnknown(Instant now) override;
   Result<std::vector<std::int64_t>> CountByStatus() override;
+  Result<OutboxMessage> LoadMessage(std::string_view key) override;
+  Result<std::optional<OutboxMessage>> FindMessageByProviderId(
+      ChannelKind channel, std::string_view provider_id) override;
+  Result<bool> RecordDeliveryReport(std::int64_t id, MessageStatus status,
+                                    std::string_view detail) override;
 
  private:
   // OK when this store may start a write: FailedPrecondition when it is read-only or already
