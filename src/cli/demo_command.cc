@@ -326,7 +326,7 @@ int RunDemo(const DemoOptions& o) {
   const fs::path report_path = dir / "report.html";
   fmt::print("[8/8] writing the report {} ...\n", report_path.string());
   Result<report::ReportData> report_data =
-      BuildReportData(*loaded_config, StorePointers(*readers), as_of, std::nullopt);
+      BuildReportData(*loaded_config, StorePointers(*readers), as_of, std::nullopt, measure_day);
   if (!report_data.ok()) return ReportError(report_data.status());
   const Status report_written = report::WriteHtmlReport(*report_data, report_path.string());
   if (!report_written.ok()) return ReportError(report_written);

@@ -70,7 +70,8 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
 
 Result<report::ReportData> BuildReportData(const config::Config& loaded,
                                            std::span<store::Store* const> readers, Date as_of,
-                                           std::optional<std::int32_t> holdout_days) {
+                                           std::optional<std::int32_t> holdout_days,
+                                           std::optional<Date> campaigns_through) {
   const auto& config = loaded.Get<analytics::AnalyticsConfig>();
   WINBACK_ASSIGN_OR_RETURN(std::string currency,
                            analytics::RevenueCurrency(*readers[0], config.currency));
@@ -80,6 +81,7 @@ Result<report::ReportData> BuildReportData(const config::Config& loaded,
   options.activity_days = config.activity_days;
   options.currency = currency;
   options.holdout_days = holdout_days;
+  options.campaigns_through = campaigns_through;
   // Every campaign of the outbox, with the options of `winback measure`.
   const auto& settings = loaded.Get<campaigns::CampaignSettings>();
   WINBACK_ASSIGN_OR_RETURN(std::vector<std::string> names, measure::CampaignNames(*readers[0]));

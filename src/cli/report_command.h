@@ -21,6 +21,7 @@ namespace winback::cli {
 // (report::BuildReport); the revenue currency and the campaigns are read through readers[0].
 Result<report::ReportData> BuildReportData(const config::Config& config,
                                            std::span<store::Store* const> readers, Date as_of,
-                                           std::optional<std::int32_t> holdout_days);
+                                           std::optional<std::int32_t> holdout_days,
+                                           std::optional<Date> campaigns_through = std::nullopt);
 
 }  // namespace winback::cli

@@ -369,7 +369,9 @@ Result<ReportData> BuildReport(std::span<store::Store* const> readers,
   p_alive.Finish(data);
   WINBACK_RETURN_IF_ERROR(AddCalibration(histories, history_days, options, data));
   for (const CampaignSpec& spec : options.campaigns) {
-    WINBACK_ASSIGN_OR_RETURN(CampaignReport c, MeasureForReport(*readers[0], spec, options.as_of));
+    WINBACK_ASSIGN_OR_RETURN(
+        CampaignReport c,
+        MeasureForReport(*readers[0], spec, options.campaigns_through.value_or(options.as_of)));
     data.campaigns.push_back(std::move(c));
   }
   return data;

@@ -53,6 +53,10 @@ struct ReportOptions {
   // The campaigns of the outbox to measure (measure::CampaignNames), one section each. Empty:
   // no campaign section.
   std::vector<CampaignSpec> campaigns;
+  // The campaign sections measure what happened through the end of this UTC day; nullopt:
+  // as_of. Later than as_of when the campaigns' windows close after the report's date (the
+  // demo scores as of its last simulated day and measures the win-back campaign 58 days on).
+  std::optional<Date> campaigns_through;
 };
 
 // One day of a campaign's cumulative lift on the win-back rate: measure::MeasureCampaign with

@@ -31,8 +31,12 @@ SimOptions Shop() {
   return o;
 }
 
+// A directory of this test's own: ctest runs the tests of this file in parallel processes, so
+// a name shared by two tests would let one remove the other's files.
 std::string Dir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("responder_" + name);
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("responder_" + std::string(test->name()) + "_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
