@@ -30,4 +30,7 @@ std::optional<CodePointAt> FindDisallowedInId(std::string_view text);
 // "U+200B": the code point in the notation of the Unicode standard (at least four hex digits).
 std::string FormatCodePoint(char32_t code_point);
 
+// Appends the UTF-8 encoding of `cp` (a Unicode scalar value, at most U+10FFFF) to `out`.
+void AppendUtf8(std::string& out, char32_t cp);
+
 }  // namespace winback

@@ -76,3 +76,18 @@ TEST(Utf8Test, FindsCodePointsNotAllowedInIds) {
 
 }  // namespace
 }  // namespace winback
+
+namespace winback {
+namespace {
+
+TEST(AppendUtf8Test, EncodesEveryLength) {
+  std::string out;
+  for (char32_t cp : {U'A', U'\u00fc', U'\u0130', U'\u0644', U'\u20ac', U'\U0001F600'}) {
+    AppendUtf8(out, cp);
+  }
+  EXPECT_EQ(out, "A\xC3\xBC\xC4\xB0\xD9\x84\xE2\x82\xAC\xF0\x9F\x98\x80");
+  EXPECT_TRUE(IsValidUtf8(out));
+}
+
+}  // namespace
+}  // namespace winback

@@ -8,6 +8,7 @@
 
 #include "core/hmac.h"
 #include "core/html.h"
+#include "core/utf8.h"
 #include "server/tracking.h"
 
 namespace winback::server {
@@ -50,24 +51,6 @@ std::uint32_t NextCodePoint(std::string_view s, std::size_t& i) {
   }
   ++i;
   return b0;
-}
-
-void Append(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 bool IsSpace(std::uint32_t cp) {
@@ -133,7 +116,7 @@ std::vector<std::string> Words(std::string_view text) {
       continue;
     }
     const std::uint32_t folded = FoldCodePoint(cp);
-    if (folded != 0) Append(word, folded);
+    if (folded != 0) AppendUtf8(word, folded);
   }
   if (!word.empty()) words.push_back(std::move(word));
   return words;
