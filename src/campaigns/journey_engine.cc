@@ -31,12 +31,6 @@ bool Dated(TriggerKind t) {
          t == TriggerKind::kHoliday;
 }
 
-// Triggers that end when the customer orders.
-bool ExitsOnOrder(TriggerKind t) {
-  return t == TriggerKind::kWinback || t == TriggerKind::kLongInactive ||
-         t == TriggerKind::kCartAbandoned;
-}
-
 // Win-back triggers respect let-go.
 bool IsWinback(TriggerKind t) {
   return t == TriggerKind::kWinback || t == TriggerKind::kLongInactive;
@@ -228,7 +222,7 @@ std::string ExitReason(const Campaign& c, const store::Journey& j, const Custome
                        const ContactInfo& contact) {
   if (ExitsOnOrder(c.trigger) && s.aggregates.last_order_at &&
       *s.aggregates.last_order_at > j.entered_at) {
-    return "ordered";
+    return std::string(kOrderedExitReason);
   }
   if (IsWinback(c.trigger) && s.score && !s.score->let_go.empty()) {
     return "let go: " + s.score->let_go;
@@ -443,6 +437,11 @@ double ExpectedWinbackValue(const Campaign& campaign, const CustomerState& state
     }
   }
   return p.expected_return * value - cost;
+}
+
+bool ExitsOnOrder(TriggerKind t) {
+  return t == TriggerKind::kWinback || t == TriggerKind::kLongInactive ||
+         t == TriggerKind::kCartAbandoned;
 }
 
 void PlanCustomer(const CustomerState& state, PlanContext& ctx, CustomerPlan& out) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,14 @@ const Offer* ChooseOffer(const Step& step, const CustomerState& state,
 // completed order.
 double ExpectedWinbackValue(const Campaign& campaign, const CustomerState& state,
                             ChannelKind channel, const CampaignSettings& settings);
+
+// True for the triggers whose journeys end when the customer orders (winback, long_inactive,
+// cart_abandoned): the planner exits them ("ordered"), `winback serve` exits them and cancels
+// their pending messages when an order arrives, the sender cancels at send time.
+bool ExitsOnOrder(TriggerKind trigger);
+
+// The exit reason of a journey that ended because the customer ordered after entering it.
+inline constexpr std::string_view kOrderedExitReason = "ordered";
 
 // Decides for one customer as of ctx.as_of (messages due before the end of that UTC day).
 void PlanCustomer(const CustomerState& state, PlanContext& ctx, CustomerPlan& out);

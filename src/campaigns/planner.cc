@@ -618,6 +618,35 @@ Status CheckWinners(const CampaignSettings& settings,
   return Status::Ok();
 }
 
+// The key ranges a plan visits, in key order: every key below `limit` in chunks of `chunk`
+// when `only` is empty; else the keys of `only` (1 <= key < limit), runs of consecutive keys
+// as one range of at most `chunk` keys.
+std::vector<store::KeyRange> PlanRanges(std::vector<CustomerKey> only, std::int64_t limit,
+                                        std::int64_t chunk) {
+  std::vector<store::KeyRange> ranges;
+  if (only.empty()) {
+    for (std::int64_t begin = 1; begin < limit; begin += chunk) {
+      ranges.push_back(store::KeyRange{begin, std::min(limit, begin + chunk)});
+    }
+    return ranges;
+  }
+  std::vector<std::int64_t> keys;
+  keys.reserve(only.size());
+  for (CustomerKey k : only) {
+    if (k.value() >= 1 && k.value() < limit) keys.push_back(k.value());
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (std::int64_t k : keys) {
+    if (!ranges.empty() && ranges.back().end == k && k - ranges.back().begin < chunk) {
+      ranges.back().end = k + 1;
+    } else {
+      ranges.push_back(store::KeyRange{k, k + 1});
+    }
+  }
+  return ranges;
+}
+
 }  // namespace
 
 Status CheckTemplates(const CampaignSettings& settings, const messages::TemplateSet& templates,
@@ -690,10 +719,11 @@ Result<PlanSummary> Plan(store::Store& store, const CampaignSettings& settings,
   WINBACK_RETURN_IF_ERROR(run.Load(store));
   ChunkPlanner planner(store, settings, options, run.shared, run.ctx, run.summary);
   const std::int64_t chunk = std::max<std::int64_t>(1, options.chunk_customers);
-  for (std::int64_t begin = 1; begin < run.limit; begin += chunk) {
-    const std::int64_t end = std::min(run.limit, begin + chunk);
-    WINBACK_RETURN_IF_ERROR(planner.Run(store::KeyRange{begin, end}));
-    if (options.progress) options.progress(end - 1, run.limit - 1);
+  for (const store::KeyRange& range : PlanRanges(options.only_customers, run.limit, chunk)) {
+    WINBACK_RETURN_IF_ERROR(planner.Run(range));
+    if (options.progress && options.only_customers.empty()) {
+      options.progress(range.end - 1, run.limit - 1);
+    }
   }
   return std::move(run.summary);
 }

@@ -54,6 +54,14 @@ struct PlanOptions {
   // ignore their entry. Plan returns InvalidArgument for a campaign, step or variant that the
   // settings do not have.
   std::map<StepRef, std::string> winners;
+  // When not empty, only these customers are planned (in key order; duplicates and keys
+  // outside the store are ignored), through the same code path as a full plan: the shared
+  // state (scores, journeys, the outbox's schedule and daily counts, channel learning,
+  // features shipped) is read for the whole store as always, and each run of consecutive keys
+  // is one chunk. `winback serve` plans a customer at once when an event of theirs arrives
+  // (cart_abandoned, ticket_resolved). Costs one shared load (a scan of the store's scores,
+  // journeys and schedules) plus the customers themselves.
+  std::vector<CustomerKey> only_customers;
 };
 
 // What one plan did. Messages are counted by (campaign, step, channel, variant, status).

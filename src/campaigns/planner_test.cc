@@ -394,5 +394,44 @@ TEST_F(PlannerTest, ThreadCountDoesNotChangeTheOutbox) {
   }
 }
 
+TEST_F(PlannerTest, OnlyCustomersPlansThoseAndTheFullPlanAddsTheRest) {
+  Populate(40);
+  // Keys 3, 4, 5 (one run), 17 and 40 (the last); duplicates and keys outside the store are
+  // ignored.
+  PlanOptions some = Options("2024-06-02");
+  some.chunk_customers = 2;  // The run of three consecutive keys spans two chunks.
+  some.only_customers = {CustomerKey(17), CustomerKey(5), CustomerKey(3), CustomerKey(4),
+                         CustomerKey(17), CustomerKey(40), CustomerKey(0), CustomerKey(41)};
+  WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary partial, Plan(*store_, settings_, some));
+  EXPECT_EQ(partial.customers, 5);
+  EXPECT_EQ(partial.added, 5);
+  std::set<std::int64_t> planned;
+  for (const OutboxMessage& m : Outbox(*store_)) planned.insert(m.customer.value());
+  EXPECT_EQ(planned, (std::set<std::int64_t>{3, 4, 5, 17, 40}));
+  // The full plan of the same day decides the others exactly as if it had planned alone: the
+  // outbox equals that of one full plan on a second store.
+  WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary rest, Plan(*store_, settings_, Options("2024-06-02")));
+  EXPECT_EQ(rest.added, 35);
+  EXPECT_EQ(rest.already_planned, 5);
+  const std::vector<OutboxMessage> got = Outbox(*store_);
+  const std::string db = (dir_ / "full.db").string();
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto s, store::OpenStore(db));
+    store_.swap(s);
+    Populate(40);
+    store_.swap(s);
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto full, store::OpenStore(db));
+  ASSERT_THAT(Plan(*full, settings_, Options("2024-06-02")).status(), IsOk());
+  const std::vector<OutboxMessage> want = Outbox(*full);
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].key, want[i].key);
+    EXPECT_EQ(got[i].status, want[i].status);
+    EXPECT_EQ(got[i].channel, want[i].channel);
+    EXPECT_EQ(got[i].scheduled_at, want[i].scheduled_at);
+  }
+}
+
 }  // namespace
 }  // namespace winback::campaigns

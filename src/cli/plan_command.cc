@@ -5,11 +5,13 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "campaigns/campaign_config.h"
 #include "campaigns/planner.h"
+#include "campaigns/sender.h"
 #include "channels/channel_settings.h"
 #include "cli/campaign_measure.h"
 #include "cli/command_helpers.h"
@@ -33,7 +35,8 @@ struct PlanCliOptions {
 
 Result<campaigns::PlanSummary> PlanWithConfig(const GlobalOptions& globals,
                                               const config::Config& config, store::Store& store,
-                                              Date as_of, bool dry_run, bool progress) {
+                                              Date as_of, bool dry_run, bool progress,
+                                              std::vector<CustomerKey> only_customers) {
   const auto& settings = config.Get<campaigns::CampaignSettings>();
   const auto& channel_settings = config.Get<channels::ChannelSettings>();
   WINBACK_ASSIGN_OR_RETURN(messages::TemplateSet templates,
@@ -42,6 +45,7 @@ Result<campaigns::PlanSummary> PlanWithConfig(const GlobalOptions& globals,
   options.as_of = as_of;
   options.dry_run = dry_run;
   options.templates = &templates;
+  options.only_customers = std::move(only_customers);
   for (int c = 0; c < kChannelKindCount; ++c) {
     options.channel_enabled[static_cast<std::size_t>(c)] =
         channel_settings.For(static_cast<ChannelKind>(c)).has_value();
@@ -68,6 +72,47 @@ Result<campaigns::PlanSummary> PlanWithConfig(const GlobalOptions& globals,
                            campaigns::Plan(store, settings, options));
   for (WinnerDecision& w : winners) summary.notes.push_back(std::move(w.text));
   return summary;
+}
+
+namespace {
+
+void AddCounts(campaigns::SendCounts& to, const campaigns::SendCounts& from) {
+  to.sent += from.sent;
+  to.retry += from.retry;
+  to.dead += from.dead;
+  to.unknown += from.unknown;
+  to.cancelled += from.cancelled;
+  to.deferred += from.deferred;
+}
+
+}  // namespace
+
+Result<PlanAndSendSummary> PlanAndSend(const GlobalOptions& globals, const config::Config& config,
+                                       store::Store& store, Date as_of,
+                                       const campaigns::SendOptions& send,
+                                       std::vector<CustomerKey> only_customers,
+                                       const std::function<bool()>& stopping) {
+  PlanAndSendSummary out;
+  WINBACK_ASSIGN_OR_RETURN(out.planned, PlanWithConfig(globals, config, store, as_of, false, false,
+                                                       std::move(only_customers)));
+  const auto& settings = config.Get<campaigns::CampaignSettings>();
+  const auto& channels = config.Get<channels::ChannelSettings>();
+  if (!stopping) {
+    WINBACK_ASSIGN_OR_RETURN(out.sent, campaigns::SendDue(store, settings, channels, send));
+    return out;
+  }
+  campaigns::SendOptions batch = send;
+  batch.limit = std::max<std::int64_t>(1, send.batch);
+  while (!stopping()) {
+    WINBACK_ASSIGN_OR_RETURN(campaigns::SendSummary part,
+                             campaigns::SendDue(store, settings, channels, batch));
+    AddCounts(out.sent.total, part.total);
+    for (int c = 0; c < kChannelKindCount; ++c) AddCounts(out.sent.by_channel[c], part.by_channel[c]);
+    out.sent.recovered += part.recovered;
+    out.sent.requeued_unknown += part.requeued_unknown;
+    if (part.total.total() < batch.limit) break;  // Nothing more is due.
+  }
+  return out;
 }
 
 std::string PlanSummaryJson(const campaigns::PlanSummary& s) {

@@ -78,18 +78,12 @@ int RunRun(const GlobalOptions& globals, const RunOptions& o) {
   }
   store::Store& store = *(*stores)[0];
 
-  // 2. Plan.
-  Result<campaigns::PlanSummary> planned =
-      PlanWithConfig(globals, *loaded, store, *as_of, false, false);
-  if (!planned.ok()) return ReportError(planned.status());
+  // 2. Plan and 3. send: the code the loop of `winback serve` runs too.
+  Result<PlanAndSendSummary> done = PlanAndSend(globals, *loaded, store, *as_of, send);
+  if (!done.ok()) return ReportError(done.status());
+  const campaigns::PlanSummary* planned = &done->planned;
 
-  // 3. Send.
-  Result<campaigns::SendSummary> sent =
-      campaigns::SendDue(store, loaded->Get<campaigns::CampaignSettings>(),
-                         loaded->Get<channels::ChannelSettings>(), send);
-  if (!sent.ok()) return ReportError(sent.status());
-
-  const campaigns::SendCounts& c = sent->total;
+  const campaigns::SendCounts& c = done->sent.total;
   if (o.json) {
     nlohmann::json j;
     j["as_of"] = as_of->ToString();

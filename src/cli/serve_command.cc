@@ -5,20 +5,32 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cstdlib>
 #include <thread>
 
+#include "analytics/analytics_config.h"
+#include "campaigns/campaign_config.h"
+#include "campaigns/sender.h"
+#include "channels/channel_settings.h"
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/plan_command.h"
 #include "cli/serve_tracking.h"
 #include "cli/store_open.h"
+#include "messages/link_token.h"
+#include "scoring/score_models.h"
+#include "scoring/score_run.h"
 #include "server/api.h"
 #include "server/api_keys.h"
 #include "server/dashboard.h"
 #include "server/http_server.h"
 #include "server/ingest_writer.h"
+#include "server/journey_loop.h"
 #include "server/rate_limiter.h"
 #include "server/server_config.h"
 #include "server/store_pool.h"
@@ -49,6 +61,72 @@ Result<std::pair<std::string, int>> SplitListen(const std::string& listen) {
     host = host.substr(1, host.size() - 2);
   }
   return std::make_pair(host, static_cast<int>(port));
+}
+
+Instant WallClock() {
+  return Instant::FromUnixMicros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+}
+
+// Why the journey loop cannot run, or "" when it can; fills `send` with the secrets it needs
+// (the link signing key, the DKIM key) and this process's claim owner.
+std::string JourneyLoopOff(const server::ServerSettings& settings, const config::Config& config,
+                           campaigns::SendOptions& send) {
+  if (settings.plan_interval_seconds == 0) return "[server] plan_interval_seconds = 0";
+  const auto& channels = config.Get<channels::ChannelSettings>();
+  bool any_channel = false;
+  for (int c = 0; c < kChannelKindCount; ++c) {
+    any_channel |= channels.For(static_cast<ChannelKind>(c)).has_value();
+  }
+  if (!any_channel) return "no [channels.email|sms|whatsapp] transport in the config";
+  Result<std::string> key = messages::SigningKeyFromEnv();
+  if (!key.ok()) return key.status().message();
+  Result<std::string> dkim = DkimKeyForSending(channels);
+  if (!dkim.ok()) return dkim.status().message();
+  send.signing_key = *key;
+  send.dkim_private_key = *dkim;
+  send.owner = campaigns::SenderOwner();
+  send.clock = WallClock;
+  return "";
+}
+
+// One step of the journey loop: the code of `winback run`. A full step first scores everyone
+// as of the current UTC day when the store has no scoring run of that day yet (once a day; a
+// `winback run` or `score` of the day counts), then plans everyone; a step for customers plans
+// those only; both then send what is due. The loop's own connections are opened on its thread
+// at its first step.
+server::LoopStepFunction MakeLoopStep(const GlobalOptions& globals, const config::Config& config,
+                                      campaigns::SendOptions send) {
+  auto stores = std::make_shared<std::vector<std::unique_ptr<store::Store>>>();
+  return [&globals, &config, send, stores](
+             const server::LoopStep& step,
+             const std::function<bool()>& stopping) -> Result<server::LoopStepResult> {
+    if (stores->empty()) {
+      WINBACK_ASSIGN_OR_RETURN(*stores,
+                               OpenExistingStores(globals, config, scoring::ScoreReaderCount()));
+    }
+    store::Store& store = *(*stores)[0];
+    campaigns::SendOptions options = send;
+    options.now = WallClock();
+    const Date today = UtcDate(options.now);
+    if (step.everyone) {
+      WINBACK_ASSIGN_OR_RETURN(std::vector<Date> dates, store.ScoreDates());
+      if (std::find(dates.begin(), dates.end(), today) == dates.end()) {
+        WINBACK_ASSIGN_OR_RETURN(
+            scoring::ScoreRun run,
+            scoring::ScoreAndSave(StorePointers(*stores),
+                                  config.Get<analytics::AnalyticsConfig>().scoring, today,
+                                  scoring::ScoreModelOptions{}));
+        fmt::print(stderr, "winback serve: journey loop: scored {} customers as of {}\n",
+                   run.summary.customers, today.ToString());
+      }
+    }
+    WINBACK_ASSIGN_OR_RETURN(
+        PlanAndSendSummary done,
+        PlanAndSend(globals, config, store, today, options, step.customers, stopping));
+    return server::LoopStepResult{done.planned.added, done.sent.total.sent};
+  };
 }
 
 int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
@@ -85,11 +163,79 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  server::Metrics metrics;
+  // Real-time journeys: the plan-and-send loop (when it can run) and, in the writer, orders
+  // exiting journeys before their request is answered.
+  campaigns::SendOptions send;
+  const std::string loop_off = JourneyLoopOff(settings, *config, send);
+  std::unique_ptr<server::JourneyLoop> loop;
+  if (!loop_off.empty()) {
+    fmt::print(stderr, "winback serve: journey loop off: {}\n", loop_off);
+  } else {
+    auto last_error = std::make_shared<std::string>();
+    loop = std::make_unique<server::JourneyLoop>(
+        MakeLoopStep(globals, *config, send),
+        server::JourneyLoop::Options{
+            .interval_seconds = settings.plan_interval_seconds,
+            .on_step = [&metrics, last_error](const server::LoopStep& step,
+                                              const Result<server::LoopStepResult>& r) {
+              metrics.RecordLoopStep(step.everyone, r.ok(), r.ok() ? r->planned : 0,
+                                     r.ok() ? r->sent : 0);
+              if (!r.ok()) {
+                // Once per distinct error, not once per interval.
+                if (r.status().message() != *last_error) {
+                  fmt::print(stderr, "winback serve: journey loop: {}\n", r.status().message());
+                  *last_error = r.status().message();
+                }
+                return;
+              }
+              last_error->clear();
+              if (r->planned > 0 || r->sent > 0) {
+                fmt::print(stderr, "winback serve: journey loop: planned {}, sent {} ({})\n",
+                           r->planned, r->sent,
+                           step.everyone
+                               ? std::string("everyone")
+                               : std::to_string(step.customers.size()) + " customers");
+              }
+            }});
+  }
+  const auto& campaign_settings = config->Get<campaigns::CampaignSettings>();
+  server::JourneyLoop* loop_ptr = loop.get();
+  auto after_commit = [&campaign_settings, &metrics, loop_ptr](
+                          store::Store& store, const server::CommittedRecords& records) -> Status {
+    std::vector<server::OrderArrival> orders;
+    for (const auto& [key, order] : records.orders) {
+      if (order->status == OrderStatus::kCompleted) {
+        orders.push_back(server::OrderArrival{key, order->id, order->placed_at});
+      }
+    }
+    if (!orders.empty()) {
+      WINBACK_ASSIGN_OR_RETURN(server::OrderExitCounts exits,
+                               server::ExitJourneysOnOrders(store, campaign_settings, orders));
+      metrics.RecordOrderExits(exits.journeys_exited, exits.messages_cancelled);
+    }
+    if (loop_ptr == nullptr) return Status::Ok();
+    std::vector<CustomerKey> customers;
+    bool everyone = false;
+    for (const auto& [key, event] : records.events) {
+      if (event->type == EventType::kCartAbandoned || event->type == EventType::kTicketResolved) {
+        customers.push_back(key);
+      }
+      everyone |= event->type == EventType::kFeatureShipped;
+    }
+    if (everyone) {
+      loop_ptr->PlanEveryone();
+    } else {
+      loop_ptr->PlanCustomers(customers);
+    }
+    return Status::Ok();
+  };
   server::IngestWriter writer(
       std::move(*writer_store),
-      {.max_group_requests = static_cast<std::size_t>(settings.group_commit_max_requests)});
+      {.max_group_requests = static_cast<std::size_t>(settings.group_commit_max_requests),
+       .start_paused = false,
+       .after_commit = after_commit});
   server::StorePool readers(db, static_cast<std::size_t>(settings.threads));
-  server::Metrics metrics;
   server::Router router;
   server::AddApiRoutes(
       router, server::ApiContext{.readers = &readers,
@@ -154,6 +300,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
              address->first, *port, db);
   std::fflush(stdout);
 
+  if (loop) loop->Start();
+
   std::thread waiter([&http, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -166,10 +314,18 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   writer.Stop();
+  // The loop ends its current step (a send returns its claims) before the process exits.
+  if (loop) loop->Stop();
   if (!served.ok()) return ReportError(served);
   const server::IngestWriter::Stats stats = writer.stats();
   fmt::print(stderr, "winback serve: stopped; {} write requests in {} commits\n", stats.requests,
              stats.groups);
+  if (loop) {
+    const server::JourneyLoop::Stats ls = loop->stats();
+    fmt::print(stderr,
+               "winback serve: journey loop: {} steps ({} failed), {} messages planned, {} sent\n",
+               ls.steps, ls.failed, ls.planned, ls.sent);
+  }
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 // these are thin wrappers over it (LevelDB's port::Mutex, Abseil's absl::Mutex). GCC ignores the
 // attributes.
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -77,6 +78,13 @@ class CondVar {
     std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();  // Still held: the caller's lock owns it.
+  }
+  // As Wait, but returns after `timeout` at the latest (the caller checks its condition and
+  // the clock again, as after any wakeup).
+  void WaitFor(Mutex* mu, std::chrono::milliseconds timeout) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
+    cv_.wait_for(lock, timeout);
+    lock.release();
   }
   void Signal() { cv_.notify_one(); }
   void SignalAll() { cv_.notify_all(); }

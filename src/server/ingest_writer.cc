@@ -97,6 +97,7 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
   std::unordered_set<std::string> ids_in_group;
   std::unordered_map<std::string, std::optional<CustomerKey>> customers;
   std::vector<std::pair<Pending*, WriteOutcome>> written;
+  CommittedRecords records;
   auto resolve = [&](const std::string& id) -> Result<std::optional<CustomerKey>> {
     auto it = customers.find(id);
     if (it != customers.end()) return it->second;
@@ -160,14 +161,33 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
       outcome.written += *w ? 1 : 0;
     }
     for (std::string& id : ids) ids_in_group.insert(std::move(id));
+    for (std::size_t i = 0; i < b.orders.size(); ++i) {
+      records.orders.emplace_back(keys[i], &b.orders[i]);
+    }
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
+      records.events.emplace_back(keys[b.orders.size() + i], &b.events[i]);
+    }
     written.emplace_back(p, std::move(outcome));
   }
   if (written.empty()) return true;
   Result<store::ImportCounts> committed = s.Commit();
   if (!committed.ok()) return false;
+  (*session).reset();  // Ends the session, so that the hook may write.
   {
     MutexLock lock(&mu_);
     ++stats_.groups;
+  }
+  if (options_.after_commit) {
+    if (Status hook = options_.after_commit(*store_, records); !hook.ok()) {
+      for (auto& [p, outcome] : written) {
+        Answer(p, WriteOutcome{UnavailableError("the records were committed, but updating the "
+                                                "journeys failed (" +
+                                                hook.message() + "); retrying the request is safe"),
+                               {},
+                               0});
+      }
+      return true;
+    }
   }
   for (auto& [p, outcome] : written) Answer(p, std::move(outcome));
   return true;

@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/mutex.h"
@@ -18,7 +20,9 @@ struct WriteOutcome {
   // Ok: committed and durable (the store's commit returned; with store::Sync::kFull it was
   // fsync'd). InvalidArgument: `errors` says which records are wrong (an unknown customer),
   // nothing of the request was written. Unavailable: the store failed or the writer is stopping;
-  // nothing of the request was written and the request may be retried.
+  // nothing of the request was written and the request may be retried; or the records were
+  // committed but the after-commit hook failed (the message says so), and the request may be
+  // retried too (it writes nothing new and runs the hook again).
   Status status;
   std::vector<FieldError> errors;
   // Orders, events and products that were new or changed (a retried request writes 0).
@@ -33,12 +37,24 @@ struct WriteOutcome {
 // with an earlier batch of the group waits for the next group (a session writes an id once). If
 // the group's commit fails, each batch is retried alone, so one bad batch never fails another.
 // Every batch is all or nothing. Thread-safe.
+// The records of one committed group, with their customers' keys, for the after-commit hook.
+struct CommittedRecords {
+  std::vector<std::pair<CustomerKey, const store::OrderRecord*>> orders;
+  std::vector<std::pair<CustomerKey, const store::EventRecord*>> events;
+};
+
 class IngestWriter {
  public:
   struct Options {
     std::size_t max_group_requests = 256;
     // Tests: the writer takes nothing until Resume(), so that a test can queue a known group.
     bool start_paused = false;
+    // Called on the writer thread after each group's commit and before its requests are
+    // answered, with the writer's store (no session open) and every record the group wrote
+    // (retried ones included): `winback serve` exits journeys on orders here, so a 200 means
+    // that is done too. An error answers the group's requests Unavailable (their records stay
+    // committed).
+    std::function<Status(store::Store&, const CommittedRecords&)> after_commit;
   };
   // Takes the store it writes through; it is used only by the writer thread.
   IngestWriter(std::unique_ptr<store::Store> store, Options options);

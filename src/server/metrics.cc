@@ -39,6 +39,19 @@ void Metrics::RecordRequest(std::string_view route, std::string_view method, int
   }
 }
 
+void Metrics::RecordLoopStep(bool everyone, bool ok, std::int64_t planned, std::int64_t sent) {
+  MutexLock lock(&mu_);
+  ++loop_steps_[{everyone, ok}];
+  loop_planned_ += planned;
+  loop_sent_ += sent;
+}
+
+void Metrics::RecordOrderExits(std::int64_t journeys, std::int64_t messages) {
+  MutexLock lock(&mu_);
+  exited_journeys_ += journeys;
+  cancelled_messages_ += messages;
+}
+
 std::int64_t Metrics::Count(std::string_view route, std::string_view method, int status) const {
   MutexLock lock(&mu_);
   auto it = series_.find({{std::string(route), std::string(method)}, status});
@@ -75,6 +88,34 @@ std::string Metrics::Render() const {
     out += fmt::format("winback_http_request_duration_seconds_sum{{{}}} {}\n", base, s.sum_seconds);
     out += fmt::format("winback_http_request_duration_seconds_count{{{}}} {}\n", base, s.count);
   }
+  out +=
+      "# HELP winback_journey_loop_steps_total Steps of the plan-and-send loop, by kind "
+      "(everyone: the full plan; customers: those of new events) and outcome.\n"
+      "# TYPE winback_journey_loop_steps_total counter\n";
+  for (bool everyone : {true, false}) {
+    for (bool ok : {true, false}) {
+      const auto it = loop_steps_.find({everyone, ok});
+      out += fmt::format(
+          "winback_journey_loop_steps_total{{kind=\"{}\",outcome=\"{}\"}} {}\n",
+          everyone ? "everyone" : "customers", ok ? "ok" : "error",
+          it == loop_steps_.end() ? 0 : it->second);
+    }
+  }
+  out += fmt::format(
+      "# HELP winback_journey_loop_planned_messages_total New outbox messages planned by the "
+      "loop.\n# TYPE winback_journey_loop_planned_messages_total counter\n"
+      "winback_journey_loop_planned_messages_total {}\n"
+      "# HELP winback_journey_loop_sent_messages_total Messages the loop delivered.\n"
+      "# TYPE winback_journey_loop_sent_messages_total counter\n"
+      "winback_journey_loop_sent_messages_total {}\n"
+      "# HELP winback_order_exits_journeys_total Journeys exited at once by an order that "
+      "arrived over the API.\n# TYPE winback_order_exits_journeys_total counter\n"
+      "winback_order_exits_journeys_total {}\n"
+      "# HELP winback_order_exits_cancelled_messages_total Pending messages cancelled at once "
+      "by an order that arrived over the API.\n"
+      "# TYPE winback_order_exits_cancelled_messages_total counter\n"
+      "winback_order_exits_cancelled_messages_total {}\n",
+      loop_planned_, loop_sent_, exited_journeys_, cancelled_messages_);
   return out;
 }
 

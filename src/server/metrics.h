@@ -33,6 +33,16 @@ class Metrics {
   // The counters and histograms above, one metric family each with HELP and TYPE lines.
   std::string Render() const EXCLUDES(mu_);
 
+  // Real-time journeys (journey_loop.h), rendered as counters:
+  //   winback_journey_loop_steps_total{kind="everyone|customers",outcome="ok|error"}
+  //   winback_journey_loop_planned_messages_total   new messages the loop's plans added
+  //   winback_journey_loop_sent_messages_total      messages the loop's sends delivered
+  //   winback_order_exits_journeys_total            journeys exited at once by an order
+  //   winback_order_exits_cancelled_messages_total  pending messages cancelled by an order
+  void RecordLoopStep(bool everyone, bool ok, std::int64_t planned, std::int64_t sent)
+      EXCLUDES(mu_);
+  void RecordOrderExits(std::int64_t journeys, std::int64_t messages) EXCLUDES(mu_);
+
   // How many requests were recorded with this route and status (for tests).
   std::int64_t Count(std::string_view route, std::string_view method, int status) const
       EXCLUDES(mu_);
@@ -46,6 +56,12 @@ class Metrics {
   using Labels = std::pair<std::pair<std::string, std::string>, int>;  // route, method; status.
   mutable Mutex mu_;
   std::map<Labels, Series> series_ GUARDED_BY(mu_);
+  // Loop steps by (everyone, ok); messages planned and sent by the loop; order exits.
+  std::map<std::pair<bool, bool>, std::int64_t> loop_steps_ GUARDED_BY(mu_);
+  std::int64_t loop_planned_ GUARDED_BY(mu_) = 0;
+  std::int64_t loop_sent_ GUARDED_BY(mu_) = 0;
+  std::int64_t exited_journeys_ GUARDED_BY(mu_) = 0;
+  std::int64_t cancelled_messages_ GUARDED_BY(mu_) = 0;
 };
 
 // Gauges read from the store at scrape time, in the same format:

@@ -47,6 +47,9 @@ Status ParseServer(const config::SectionView& s, ServerSettings& out) {
   if (const config::Value* v = s.Find("group_commit_max_requests")) {
     out.group_commit_max_requests = v->AsInteger();
   }
+  if (const config::Value* v = s.Find("plan_interval_seconds")) {
+    out.plan_interval_seconds = v->AsInteger();
+  }
   return Status::Ok();
 }
 
@@ -62,7 +65,8 @@ void AddConfigSections(config::Registry& registry) {
        config::Integer("write_timeout_seconds", 1, 3600),
        config::Integer("keep_alive_seconds", 1, 3600), config::Integer("threads", 1, 1024),
        config::Integer("max_queued_connections", 1, 1'000'000),
-       config::Integer("group_commit_max_requests", 1, 100'000)},
+       config::Integer("group_commit_max_requests", 1, 100'000),
+       config::Integer("plan_interval_seconds", 0, 7 * 86'400)},
       ParseServer);
 }
 

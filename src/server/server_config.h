@@ -36,6 +36,10 @@ struct ServerSettings {
   std::int64_t max_queued_connections = 256;
   // Group commit: the writer takes up to this many queued write requests into one transaction.
   std::int64_t group_commit_max_requests = 256;
+  // The journey loop (journey_loop.h): every this many seconds it plans everyone as of the
+  // current UTC day and sends what is due, as `winback run` does; 0 turns it off (orders still
+  // exit journeys at once; events are then planned by the next `winback run` or `plan`).
+  std::int64_t plan_interval_seconds = 300;
 };
 
 // Registers [server] with the strict loader (keys, types, ranges; digests must be 64 hex digits).
