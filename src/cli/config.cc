@@ -122,6 +122,8 @@ keep_alive_seconds = 5
 threads = 16                     # workers, one connection each at a time
 max_queued_connections = 256
 group_commit_max_requests = 256  # write requests committed (and fsync'd) together at most
+plan_interval_seconds = 300      # the journey loop plans and sends this often (0: off); it
+                                 # needs WINBACK_SIGNING_KEY and a [channels.*] transport
 )toml";
 
 }  // namespace

@@ -61,6 +61,7 @@ TEST_F(ConfigTest, ExampleLoadsToTheDefaults) {
   EXPECT_EQ(sv.rate_burst, dsv.rate_burst);
   EXPECT_EQ(sv.threads, dsv.threads);
   EXPECT_EQ(sv.group_commit_max_requests, dsv.group_commit_max_requests);
+  EXPECT_EQ(sv.plan_interval_seconds, dsv.plan_interval_seconds);
   const server::DashboardSettings& db = c.Get<server::DashboardSettings>();
   const server::DashboardSettings& ddb = d.Get<server::DashboardSettings>();
   EXPECT_EQ(db.session_minutes, ddb.session_minutes);

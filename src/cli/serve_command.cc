@@ -232,9 +232,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   };
   server::IngestWriter writer(
       std::move(*writer_store),
-      {.max_group_requests = static_cast<std::size_t>(settings.group_commit_max_requests),
-       .start_paused = false,
-       .after_commit = after_commit});
+      {.max_group_requests = static_cast<std::size_t>(settings.group_commit_max_requests)},
+      after_commit);
   server::StorePool readers(db, static_cast<std::size_t>(settings.threads));
   server::Router router;
   server::AddApiRoutes(

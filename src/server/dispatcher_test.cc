@@ -106,6 +106,24 @@ TEST(ServerConfigTest, RefusesAPlaintextKeyNamingTheLine) {
               StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST(ServerConfigTest, PlanIntervalDefaultsOnAndIsChecked) {
+  config::Registry registry;
+  AddConfigSections(registry);
+  Result<config::Config> none = registry.Parse("", "winback.toml");
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(none->Get<ServerSettings>().plan_interval_seconds, 300);
+  Result<config::Config> off = registry.Parse("[server]\nplan_interval_seconds = 0\n", "w.toml");
+  ASSERT_THAT(off, IsOk());
+  EXPECT_EQ(off->Get<ServerSettings>().plan_interval_seconds, 0);
+  Result<config::Config> negative =
+      registry.Parse("[server]\nplan_interval_seconds = -5\n", "winback.toml");
+  EXPECT_THAT(negative, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(negative.status().message(),
+              HasSubstr("winback.toml:2: server.plan_interval_seconds"));
+  EXPECT_THAT(registry.Parse("[server]\nplan_interval_secs = 60\n", "winback.toml"),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 class DispatcherTest : public ::testing::Test {
  protected:
   DispatcherTest()

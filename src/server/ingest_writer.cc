@@ -13,8 +13,9 @@ struct IngestWriter::Pending {
   CondVar answered;                     // Signalled when `outcome` is set.
 };
 
-IngestWriter::IngestWriter(std::unique_ptr<store::Store> store, Options options)
-    : store_(std::move(store)), options_(options) {
+IngestWriter::IngestWriter(std::unique_ptr<store::Store> store, Options options,
+                           AfterCommit after_commit)
+    : store_(std::move(store)), options_(options), after_commit_(std::move(after_commit)) {
   {
     MutexLock lock(&mu_);
     paused_ = options.start_paused;
@@ -177,8 +178,8 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
     MutexLock lock(&mu_);
     ++stats_.groups;
   }
-  if (options_.after_commit) {
-    if (Status hook = options_.after_commit(*store_, records); !hook.ok()) {
+  if (after_commit_) {
+    if (Status hook = after_commit_(*store_, records); !hook.ok()) {
       for (auto& [p, outcome] : written) {
         Answer(p, WriteOutcome{UnavailableError("the records were committed, but updating the "
                                                 "journeys failed (" +

@@ -49,15 +49,16 @@ class IngestWriter {
     std::size_t max_group_requests = 256;
     // Tests: the writer takes nothing until Resume(), so that a test can queue a known group.
     bool start_paused = false;
-    // Called on the writer thread after each group's commit and before its requests are
-    // answered, with the writer's store (no session open) and every record the group wrote
-    // (retried ones included): `winback serve` exits journeys on orders here, so a 200 means
-    // that is done too. An error answers the group's requests Unavailable (their records stay
-    // committed).
-    std::function<Status(store::Store&, const CommittedRecords&)> after_commit;
   };
+  // Called on the writer thread after each group's commit and before its requests are
+  // answered, with the writer's store (no session open) and every record the group wrote
+  // (retried ones included): `winback serve` exits journeys on orders here, so a 200 means
+  // that is done too. An error answers the group's requests Unavailable (their records stay
+  // committed).
+  using AfterCommit = std::function<Status(store::Store&, const CommittedRecords&)>;
   // Takes the store it writes through; it is used only by the writer thread.
-  IngestWriter(std::unique_ptr<store::Store> store, Options options);
+  IngestWriter(std::unique_ptr<store::Store> store, Options options,
+               AfterCommit after_commit = {});
   ~IngestWriter();  // Stop()s.
   IngestWriter(const IngestWriter&) = delete;
   IngestWriter& operator=(const IngestWriter&) = delete;
@@ -90,6 +91,7 @@ class IngestWriter {
 
   std::unique_ptr<store::Store> store_;
   const Options options_;
+  const AfterCommit after_commit_;
   mutable Mutex mu_;
   CondVar work_;
   std::deque<Pending*> queue_ GUARDED_BY(mu_);

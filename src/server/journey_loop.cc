@@ -36,42 +36,52 @@ Result<OrderExitCounts> ExitJourneysOnOrders(store::Store& store,
   std::vector<Journey> exited;
   for (const auto& [key, order] : first) {
     WINBACK_ASSIGN_OR_RETURN(std::vector<Journey> journeys, store.LoadJourneys(order->customer));
-    // (campaign, occurrence) of the journeys the order ends.
-    std::vector<std::pair<std::string, std::int32_t>> ended;
+    // The journeys the order ends: active or completed (every step planned, the last message
+    // perhaps not yet sent), entered before the order.
+    std::vector<const Journey*> ended;
     for (const Journey& j : journeys) {
       const campaigns::Campaign* c = settings.FindCampaign(j.campaign);
       if (c == nullptr || !campaigns::ExitsOnOrder(c->trigger)) continue;
-      if (!(j.entered_at < order->placed_at)) continue;
-      ended.emplace_back(j.campaign, j.occurrence);
-      if (j.state != JourneyState::kActive) continue;
-      Journey e = j;
+      if (j.state != JourneyState::kActive && j.state != JourneyState::kCompleted) continue;
+      if (j.entered_at < order->placed_at) ended.push_back(&j);
+    }
+    if (ended.empty()) continue;
+    auto journey_of = [&](const OutboxMessage& m) -> const Journey* {
+      for (const Journey* j : ended) {
+        if (j->campaign == m.campaign && j->occurrence == m.occurrence) return j;
+      }
+      return nullptr;
+    };
+    std::vector<std::pair<std::int64_t, const Journey*>> cancel;
+    store::MessageFilter filter;
+    filter.customer = order->customer;
+    WINBACK_RETURN_IF_ERROR(store.ForEachMessage(filter, [&](const OutboxMessage& m) {
+      if (!Pending(m)) return Status::Ok();
+      if (const Journey* j = journey_of(m)) cancel.emplace_back(m.id, j);
+      return Status::Ok();
+    }));
+    const std::string reason = std::string(campaigns::kOrderedExitReason) + ": order " +
+                               order->order_id + " at " + FormatTimestamp(order->placed_at);
+    std::vector<const Journey*> cut_short;  // Completed journeys whose message was cancelled.
+    for (const auto& [id, j] : cancel) {
+      Status s = store.CancelMessage(id, reason);
+      if (s.ok()) {
+        ++counts.messages_cancelled;
+        cut_short.push_back(j);
+      } else if (s.code() != StatusCode::kFailedPrecondition) {
+        // FailedPrecondition: a sender marked it in flight meanwhile; it is on its way.
+        return s;
+      }
+    }
+    for (const Journey* j : ended) {
+      const bool cut = std::find(cut_short.begin(), cut_short.end(), j) != cut_short.end();
+      if (j->state != JourneyState::kActive && !cut) continue;
+      Journey e = *j;
       e.state = JourneyState::kExited;
       e.exit_reason = std::string(campaigns::kOrderedExitReason);
       e.exited_at = order->placed_at;
       e.next_due_at.reset();
       exited.push_back(std::move(e));
-    }
-    if (ended.empty()) continue;
-    std::vector<std::int64_t> cancel;
-    store::MessageFilter filter;
-    filter.customer = order->customer;
-    WINBACK_RETURN_IF_ERROR(store.ForEachMessage(filter, [&](const OutboxMessage& m) {
-      if (!Pending(m)) return Status::Ok();
-      const bool ends = std::find(ended.begin(), ended.end(),
-                                  std::make_pair(m.campaign, m.occurrence)) != ended.end();
-      if (ends) cancel.push_back(m.id);
-      return Status::Ok();
-    }));
-    const std::string reason = std::string(campaigns::kOrderedExitReason) + ": order " +
-                               order->order_id + " at " + FormatTimestamp(order->placed_at);
-    for (std::int64_t id : cancel) {
-      Status s = store.CancelMessage(id, reason);
-      if (s.ok()) {
-        ++counts.messages_cancelled;
-      } else if (s.code() != StatusCode::kFailedPrecondition) {
-        // FailedPrecondition: a sender marked it in flight meanwhile; it is on its way.
-        return s;
-      }
     }
   }
   if (!exited.empty()) {

@@ -45,8 +45,9 @@ struct OrderExitCounts {
 //   - loses its pending messages: planned, retry, or claimed by a sender and not yet in flight,
 //     become cancelled (OutboxStore::CancelMessage), detail "ordered: order ID at TIME"; a
 //     message a sender has already marked in flight is left to it (it may be on the wire);
-//   - when active, becomes exited with reason "ordered" (campaigns::kOrderedExitReason, what
-//     the planner records for an order) and exited_at = the order's time.
+//   - when active, or completed (every step planned) with a message cancelled just now,
+//     becomes exited with reason "ordered" (campaigns::kOrderedExitReason, what the planner
+//     records for an order) and exited_at = the order's time.
 // Journeys of campaigns no longer configured, holdout records and messages of journeys entered
 // after the order are left alone. Idempotent: a retried order changes nothing more.
 // Each cancel commits on its own and the exited journeys commit in one WriteTransaction after

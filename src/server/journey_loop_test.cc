@@ -203,8 +203,7 @@ TEST_F(OrderExitTest, AnOrderThroughTheWriterExitsJourneysAndCancelsBeforeTheAns
   WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> writer_store,
                                store::OpenStore(db_));
   OrderExitCounts seen;
-  IngestWriter::Options options;
-  options.after_commit = [&](store::Store& s, const CommittedRecords& records) -> Status {
+  auto after_commit = [&](store::Store& s, const CommittedRecords& records) -> Status {
     std::vector<OrderArrival> orders;
     for (const auto& [key, order] : records.orders) {
       if (order->status == OrderStatus::kCompleted) {
@@ -216,7 +215,7 @@ TEST_F(OrderExitTest, AnOrderThroughTheWriterExitsJourneysAndCancelsBeforeTheAns
     seen.messages_cancelled += counts.messages_cancelled;
     return Status::Ok();
   };
-  IngestWriter writer(std::move(writer_store), options);
+  IngestWriter writer(std::move(writer_store), IngestWriter::Options{}, after_commit);
 
   // C1 orders; C2's refunded order ends nothing; C3 orders after the cart.
   WriteOutcome one = writer.Write(OrderBatch("N1", "C0", "2024-06-02T09:00:00Z"));

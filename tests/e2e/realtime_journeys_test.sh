@@ -40,6 +40,7 @@ trap cleanup EXIT
 # INTERVAL seconds.
 make_shop() {  # make_shop DIR INTERVAL
   mkdir -p "$1" && (cd "$1" && "$WINBACK" init . >/dev/null) || return 1
+  grep -q "^plan_interval_seconds = " "$1/winback.toml" || return 1
   $PY - "$1/winback.toml" "$PORT" "$2" <<'PY'
 import sys
 path, port, interval = sys.argv[1:4]
@@ -55,7 +56,8 @@ for i, line in enumerate(lines):
             lines[i] = 'url = "smtp://127.0.0.1:%s"' % port
     if line.startswith("holdout ="):
         lines[i] = "holdout = 0.0"
-lines.append("[server]\nplan_interval_seconds = %s\n" % interval)
+    if section == "[server]" and line.startswith("plan_interval_seconds ="):
+        lines[i] = "plan_interval_seconds = %s" % interval
 open(path, "w").write("\n".join(lines))
 PY
 }
