@@ -9,7 +9,8 @@
 #      cart_hours and, being due, sent by the loop; a customer without consent gets nothing (the
 #      journey suppressed); a customer inside her quiet hours gets it after them, not now;
 #   4. an order after a cart cancels its pending reminder before the 200;
-#   5. `winback run` and the server's loop (1 s interval) at the same time, on a store of 300
+#   5. ticket_resolved plans the complaint follow-up, feature_shipped the notice (a full plan);
+#   6. `winback run` and the server's loop (1 s interval) at the same time, on a store of 300
 #      lapsed customers: every X-Winback-Key arrives exactly once, and as many as the outbox
 #      says were sent; SIGTERM stops the server cleanly with no claim left.
 # Times are relative to the wall clock (the loop plans as of the current UTC day): customers'
@@ -112,13 +113,20 @@ carter,carter@example.com,Cem,en,GB,$NOON,yes
 carter2,carter2@example.com,Can,en,GB,$NOON,yes
 noconsent,noconsent@example.com,Nur,en,GB,$NOON,no
 quietcart,quietcart@example.com,Ece,en,GB,$NIGHT,yes
+complainer,complainer@example.com,Cal,en,GB,$NOON,yes
+requester,requester@example.com,Rey,en,GB,$NOON,yes
+CSV
+cat >events.csv <<'CSV'
+id,customer_id,type,time,ref,reason
+k1,complainer,complaint,2026-01-05T10:00:00Z,t1,
+f1,requester,feature_requested,2026-01-05T10:00:00Z,dark-mode,
 CSV
 cat >orders.csv <<'CSV'
 id,customer_id,time,amount,currency
 o1,lapser,2023-01-10T10:00:00Z,120.00,USD
 o2,lapser,2023-03-10T10:00:00Z,80.00,USD
 CSV
-expect_exit 0 "$WINBACK" import --customers customers.csv --orders orders.csv
+expect_exit 0 "$WINBACK" import --customers customers.csv --orders orders.csv --events events.csv
 start_serve
 
 # 1. The loop's first step plans lapser's come_back.
@@ -214,18 +222,30 @@ PY
 else
   echo "note: within 20 minutes of a UTC midnight: the cart checks need one UTC day; skipped"
 fi
+# 5. ticket_resolved plans the complaint follow-up at once; feature_shipped wakes a full plan,
+# which finds the customer who asked for the feature.
+check
+STATUS=$(post /v1/events "[
+ {\"id\":\"tr1\",\"customer_id\":\"complainer\",\"type\":\"ticket_resolved\",\"time\":\"$(iso -10)\",\"ref\":\"t1\",\"reason\":\"satisfied\"},
+ {\"id\":\"fs1\",\"customer_id\":\"requester\",\"type\":\"feature_shipped\",\"time\":\"$(iso -10)\",\"ref\":\"dark-mode\"}]")
+[ "$STATUS" = 200 ] || fail "events POST answered $STATUS: $(cat post.body)"
+check
+wait_for 60 "any(m['customer_id'] == 'complainer' and m['campaign'] == 'complaint_resolved' for m in msgs) and any(m['customer_id'] == 'requester' and m['campaign'] == 'feature_shipped' for m in msgs)" ||
+  fail "no complaint follow-up or feature notice planned: $(cat serve.err)"
 check
 curl -s -H "Authorization: Bearer $WINBACK_API_KEY" "$SERVER/metrics" >metrics.txt
 grep -q '^winback_order_exits_cancelled_messages_total [1-9]' metrics.txt ||
   fail "metrics: no cancelled messages counted: $(grep winback_order metrics.txt)"
 check; grep -q '^winback_journey_loop_steps_total{kind="customers",outcome="ok"} [1-9]' metrics.txt ||
   fail "metrics: no loop step for customers: $(grep journey_loop metrics.txt)"
+check; grep -q '^winback_journey_loop_steps_total{kind="everyone",outcome="ok"} [2-9]' metrics.txt ||
+  fail "metrics: feature_shipped woke no full step: $(grep journey_loop metrics.txt)"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; RC=$?; SERVE_PID=
 check; [ "$RC" = 0 ] || fail "serve exited $RC after SIGTERM: $(cat serve.err)"
 check; grep -q "journey loop: .* steps (0 failed)" serve.err || fail "loop summary: $(cat serve.err)"
 cd "$SCRATCH" || exit 1
 
-# ---- 5. `winback run` and the loop at once never send twice.
+# ---- 6. `winback run` and the loop at once never send twice.
 rm -rf "$SCRATCH/received" && mkdir -p "$SCRATCH/received"
 make_shop race 1 || { fail "init"; finish; exit 1; }
 cd race || exit 1
