@@ -400,7 +400,7 @@ TEST_F(PlannerTest, OnlyCustomersPlansThoseAndTheFullPlanAddsTheRest) {
   // ignored.
   PlanOptions some = Options("2024-06-02");
   some.chunk_customers = 2;  // The run of three consecutive keys spans two chunks.
-  some.only_customers = {CustomerKey(17), CustomerKey(5), CustomerKey(3), CustomerKey(4),
+  some.only_customers = {CustomerKey(17), CustomerKey(5),  CustomerKey(3), CustomerKey(4),
                          CustomerKey(17), CustomerKey(40), CustomerKey(0), CustomerKey(41)};
   WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary partial, Plan(*store_, settings_, some));
   EXPECT_EQ(partial.customers, 5);

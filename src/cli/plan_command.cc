@@ -107,7 +107,8 @@ Result<PlanAndSendSummary> PlanAndSend(const GlobalOptions& globals, const confi
     WINBACK_ASSIGN_OR_RETURN(campaigns::SendSummary part,
                              campaigns::SendDue(store, settings, channels, batch));
     AddCounts(out.sent.total, part.total);
-    for (int c = 0; c < kChannelKindCount; ++c) AddCounts(out.sent.by_channel[c], part.by_channel[c]);
+    for (int c = 0; c < kChannelKindCount; ++c)
+      AddCounts(out.sent.by_channel[c], part.by_channel[c]);
     out.sent.recovered += part.recovered;
     out.sent.requeued_unknown += part.requeued_unknown;
     if (part.total.total() < batch.limit) break;  // Nothing more is due.

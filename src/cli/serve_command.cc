@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <cstdlib>
+#include <memory>
 #include <thread>
 
 #include "analytics/analytics_config.h"
@@ -193,9 +193,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
               if (r->planned > 0 || r->sent > 0) {
                 fmt::print(stderr, "winback serve: journey loop: planned {}, sent {} ({})\n",
                            r->planned, r->sent,
-                           step.everyone
-                               ? std::string("everyone")
-                               : std::to_string(step.customers.size()) + " customers");
+                           step.everyone ? std::string("everyone")
+                                         : std::to_string(step.customers.size()) + " customers");
               }
             }});
   }

@@ -57,8 +57,7 @@ class IngestWriter {
   // committed).
   using AfterCommit = std::function<Status(store::Store&, const CommittedRecords&)>;
   // Takes the store it writes through; it is used only by the writer thread.
-  IngestWriter(std::unique_ptr<store::Store> store, Options options,
-               AfterCommit after_commit = {});
+  IngestWriter(std::unique_ptr<store::Store> store, Options options, AfterCommit after_commit = {});
   ~IngestWriter();  // Stop()s.
   IngestWriter(const IngestWriter&) = delete;
   IngestWriter& operator=(const IngestWriter&) = delete;

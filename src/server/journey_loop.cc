@@ -144,9 +144,9 @@ void JourneyLoop::Loop() {
     {
       MutexLock lock(&mu_);
       while (!stopping_ && !everyone_ && customers_.empty() && Clock::now() < next_full) {
-        wake_.WaitFor(&mu_, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                next_full - Clock::now()) +
-                                std::chrono::milliseconds(1));
+        wake_.WaitFor(
+            &mu_, std::chrono::duration_cast<std::chrono::milliseconds>(next_full - Clock::now()) +
+                      std::chrono::milliseconds(1));
       }
       if (stopping_) return;
       step.everyone = everyone_ || Clock::now() >= next_full;

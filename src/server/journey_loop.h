@@ -75,8 +75,8 @@ struct LoopStepResult {
 
 // One step: plan and send. `stopping` turns true when the loop is asked to stop; a step checks
 // it between send batches and returns early, having returned its claims.
-using LoopStepFunction =
-    std::function<Result<LoopStepResult>(const LoopStep& step, const std::function<bool()>& stopping)>;
+using LoopStepFunction = std::function<Result<LoopStepResult>(
+    const LoopStep& step, const std::function<bool()>& stopping)>;
 
 // The background plan-and-send loop of `winback serve`. One thread runs one step at a time:
 //   - a full step (everyone) at start and then every `interval_seconds` after the previous full

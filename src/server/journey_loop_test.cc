@@ -35,9 +35,9 @@ Instant At(std::string_view text) { return ParseTimestamp(text)->instant; }
 class OrderExitTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("winback_order_exit_" + std::to_string(::getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("winback_order_exit_" + std::to_string(::getpid()) + "_" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "templates");
     for (const char* name : {"come_back", "incentive", "birthday", "cart"}) {
@@ -200,8 +200,7 @@ TEST_F(OrderExitTest, AnOrderThroughTheWriterExitsJourneysAndCancelsBeforeTheAns
   EXPECT_EQ(reminder->scheduled_at, At("2024-06-02T12:00:00Z"));  // The cart + 4 h.
 
   // The writer's own connection, with the serve command's hook.
-  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> writer_store,
-                               store::OpenStore(db_));
+  WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> writer_store, store::OpenStore(db_));
   OrderExitCounts seen;
   auto after_commit = [&](store::Store& s, const CommittedRecords& records) -> Status {
     std::vector<OrderArrival> orders;
@@ -235,9 +234,9 @@ TEST_F(OrderExitTest, AnOrderThroughTheWriterExitsJourneysAndCancelsBeforeTheAns
   EXPECT_EQ(seen.journeys_exited, 1);
   EXPECT_EQ(seen.messages_cancelled, 1);
 
-  ASSERT_THAT(writer.Write(OrderBatch("N2", "C1", "2024-06-02T09:00:00Z", OrderStatus::kRefunded))
-                  .status,
-              IsOk());
+  ASSERT_THAT(
+      writer.Write(OrderBatch("N2", "C1", "2024-06-02T09:00:00Z", OrderStatus::kRefunded)).status,
+      IsOk());
   EXPECT_EQ(Find(Messages(2), "come_back")->status, MessageStatus::kPlanned);
   EXPECT_EQ(JourneyOf(2, "winback").state, JourneyState::kActive);
 

@@ -95,10 +95,9 @@ std::string Metrics::Render() const {
   for (bool everyone : {true, false}) {
     for (bool ok : {true, false}) {
       const auto it = loop_steps_.find({everyone, ok});
-      out += fmt::format(
-          "winback_journey_loop_steps_total{{kind=\"{}\",outcome=\"{}\"}} {}\n",
-          everyone ? "everyone" : "customers", ok ? "ok" : "error",
-          it == loop_steps_.end() ? 0 : it->second);
+      out += fmt::format("winback_journey_loop_steps_total{{kind=\"{}\",outcome=\"{}\"}} {}\n",
+                         everyone ? "everyone" : "customers", ok ? "ok" : "error",
+                         it == loop_steps_.end() ? 0 : it->second);
     }
   }
   out += fmt::format(
