@@ -191,10 +191,12 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
               }
               last_error->clear();
               if (r->planned > 0 || r->sent > 0) {
-                fmt::print(stderr, "winback serve: journey loop: planned {}, sent {} ({})\n",
+                fmt::print(stderr,
+                           "winback serve: journey loop: planned {}, sent {} ({}) in {:.3f} s\n",
                            r->planned, r->sent,
                            step.everyone ? std::string("everyone")
-                                         : std::to_string(step.customers.size()) + " customers");
+                                         : std::to_string(step.customers.size()) + " customers",
+                           r->seconds);
               }
             }});
   }

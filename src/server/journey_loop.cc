@@ -163,7 +163,11 @@ void JourneyLoop::Loop() {
       }
     }
     if (step.everyone) next_full = Clock::now() + interval;
+    const Clock::time_point began = Clock::now();
     Result<LoopStepResult> result = step_(step, stopping);
+    if (result.ok()) {
+      result->seconds = std::chrono::duration<double>(Clock::now() - began).count();
+    }
     {
       MutexLock lock(&mu_);
       ++stats_.steps;

@@ -71,6 +71,7 @@ struct LoopStep {
 struct LoopStepResult {
   std::int64_t planned = 0;  // New messages in the outbox.
   std::int64_t sent = 0;     // Messages delivered.
+  double seconds = 0;        // Wall time of the step, filled in by the loop.
 };
 
 // One step: plan and send. `stopping` turns true when the loop is asked to stop; a step checks
