@@ -7,6 +7,7 @@
 // these are thin wrappers over it (LevelDB's port::Mutex, Abseil's absl::Mutex). GCC ignores the
 // attributes.
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -77,6 +78,14 @@ class CondVar {
     std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();  // Still held: the caller's lock owns it.
+  }
+  // Wait() for at most `timeout`; false when it timed out (the condition may still hold).
+  template <class Rep, class Period>
+  bool WaitFor(Mutex* mu, std::chrono::duration<Rep, Period> timeout) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
+    const bool signalled = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    lock.release();
+    return signalled;
   }
   void Signal() { cv_.notify_one(); }
   void SignalAll() { cv_.notify_all(); }
