@@ -289,6 +289,7 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
           .max_body_bytes = static_cast<std::size_t>(settings.max_body_bytes),
           .read_timeout_seconds = settings.read_timeout_seconds,
           .write_timeout_seconds = settings.write_timeout_seconds,
+          .request_timeout_seconds = settings.request_timeout_seconds,
           .keep_alive_seconds = settings.keep_alive_seconds,
           .keep_alive_max_requests = 1000,
           .threads = static_cast<std::size_t>(settings.threads),

@@ -79,12 +79,13 @@ class CondVar {
     cv_.wait(lock);
     lock.release();  // Still held: the caller's lock owns it.
   }
-  // As Wait, but returns after `timeout` at the latest (the caller checks its condition and
-  // the clock again, as after any wakeup).
-  void WaitFor(Mutex* mu, std::chrono::milliseconds timeout) REQUIRES(mu) {
+  // Wait() for at most `timeout`; false when it timed out (the condition may still hold).
+  template <class Rep, class Period>
+  bool WaitFor(Mutex* mu, std::chrono::duration<Rep, Period> timeout) REQUIRES(mu) {
     std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
-    cv_.wait_for(lock, timeout);
+    const bool signalled = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
     lock.release();
+    return signalled;
   }
   void Signal() { cv_.notify_one(); }
   void SignalAll() { cv_.notify_all(); }

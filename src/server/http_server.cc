@@ -1,13 +1,21 @@
 #include "server/http_server.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -103,6 +111,187 @@ class BoundedPool final : public httplib::TaskQueue {
   std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
   bool shutdown_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
+};
+
+// The whole-request deadline that cpp-httplib 0.11 lacks: its read and write timeouts apply to
+// each read and write, so a client that sends a byte just faster than the read timeout (or reads
+// the response that slowly) could hold a worker as long as its headers, body or response last,
+// and the headers have no limit in count.
+//
+// A connection is, at any moment, waiting for a request (from the accept or the end of the
+// previous response until the handler is called: keep-alive idle time, request line, headers,
+// body), handled (the handler runs: no deadline), or being written (from the handler's return
+// until the library has written the response). When a wait or a write has lasted longer than
+// the deadline, the connection's socket is shut down (shutdown(2), both ways): the worker's
+// blocked read or write fails at once and the library closes the connection.
+//
+// The library does not show the accepted sockets to its user, so a watchdog thread finds them:
+// once a second it lists this process's descriptors (/proc/self/fd), keeps the TCP sockets whose
+// local port is the server's (the listening socket aside), and knows each by its inode (a new
+// inode on a descriptor number is a new connection) and its peer address. The handler and the
+// logger (which the library calls after writing each response) report the phases by peer
+// address, which the library's Request carries. Before a socket is shut down its inode is read
+// again, so a descriptor number reused by a newer connection in the meantime is left alone.
+class RequestDeadlines {
+ public:
+  RequestDeadlines(double deadline_seconds, int listen_fd)
+      : deadline_ns_(static_cast<std::int64_t>(deadline_seconds * 1e9)),
+        listen_fd_(listen_fd),
+        listen_port_(LocalPort(listen_fd)),
+        watchdog_([this] { Watch(); }) {}
+  ~RequestDeadlines() {
+    {
+      MutexLock lock(&mu_);
+      stopping_ = true;
+      wake_.SignalAll();
+    }
+    watchdog_.join();
+  }
+  RequestDeadlines(const RequestDeadlines&) = delete;
+  RequestDeadlines& operator=(const RequestDeadlines&) = delete;
+
+  // The request from `peer` has been read; its handler runs.
+  void Handling(const std::string& peer) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    peers_[peer] = PeerState{true, NowNs()};
+  }
+  // The handler returned (the response is being written), or the response was written (the
+  // next request is awaited): the deadline counts from now.
+  void Waiting(const std::string& peer) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    peers_[peer] = PeerState{false, NowNs()};
+  }
+
+  static std::string PeerKey(const std::string& addr, int port) {
+    return addr + "|" + std::to_string(port);
+  }
+
+ private:
+  struct PeerState {
+    bool handling = false;
+    std::int64_t since_ns = 0;
+  };
+  struct Socket {
+    ino_t inode = 0;
+    std::string peer;
+    std::int64_t first_seen_ns = 0;
+    bool cut = false;
+  };
+
+  static std::int64_t NowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  static int LocalPort(int fd) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    if (fd < 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+    if (addr.ss_family == AF_INET) {
+      return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    }
+    if (addr.ss_family == AF_INET6) {
+      return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    }
+    return -1;
+  }
+  // The peer of socket `fd` in PeerKey form, as the library reports it ("" if not a TCP peer).
+  static std::string Peer(int fd) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "";
+    char host[INET6_ADDRSTRLEN] = {};
+    int port = -1;
+    if (addr.ss_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+      ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+      port = ntohs(in->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+      ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+      port = ntohs(in6->sin6_port);
+    } else {
+      return "";
+    }
+    return PeerKey(host, port);
+  }
+  static ino_t Inode(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
+    return st.st_ino;
+  }
+
+  void Watch() EXCLUDES(mu_) {
+    while (true) {
+      {
+        MutexLock lock(&mu_);
+        if (!stopping_) wake_.WaitFor(&mu_, std::chrono::seconds(1));
+        if (stopping_) return;
+      }
+      if (listen_port_ >= 0) Scan();
+    }
+  }
+
+  // Lists the server's connections (without the lock, so requests are not held up by the
+  // system calls), then shuts down those past the deadline.
+  void Scan() EXCLUDES(mu_) {
+    const std::int64_t now = NowNs();
+    std::map<int, Socket> seen;
+    DIR* dir = ::opendir("/proc/self/fd");
+    if (dir == nullptr) return;
+    while (const dirent* entry = ::readdir(dir)) {
+      char* end = nullptr;
+      const long n = std::strtol(entry->d_name, &end, 10);
+      if (end == entry->d_name || *end != '\0') continue;
+      const int fd = static_cast<int>(n);
+      if (fd == listen_fd_ || fd == ::dirfd(dir)) continue;
+      const ino_t inode = Inode(fd);
+      if (inode == 0) continue;
+      auto known = sockets_.find(fd);
+      if (known != sockets_.end() && known->second.inode == inode) {
+        seen.emplace(fd, std::move(known->second));
+        continue;
+      }
+      if (LocalPort(fd) != listen_port_) continue;  // Not one of the server's connections.
+      Socket s;
+      s.inode = inode;
+      s.peer = Peer(fd);
+      s.first_seen_ns = now;
+      if (!s.peer.empty()) seen.emplace(fd, std::move(s));
+    }
+    ::closedir(dir);
+    sockets_ = std::move(seen);
+    MutexLock lock(&mu_);
+    std::map<std::string, PeerState> live_peers;
+    for (auto& [fd, s] : sockets_) {
+      std::int64_t since = s.first_seen_ns;
+      if (auto p = peers_.find(s.peer); p != peers_.end()) {
+        live_peers.insert(*p);
+        if (p->second.handling) continue;
+        since = std::max(since, p->second.since_ns);
+      }
+      if (s.cut || now - since <= deadline_ns_) continue;
+      if (Inode(fd) != s.inode) continue;  // Closed, and the number reused, since the scan.
+      ::shutdown(fd, SHUT_RDWR);
+      s.cut = true;
+    }
+    // Forget peers whose connections are gone (a handler may report a peer the scan has not
+    // seen yet: keep those reported within the deadline).
+    for (auto& [peer, state] : peers_) {
+      if (now - state.since_ns <= deadline_ns_) live_peers.insert({peer, state});
+    }
+    peers_ = std::move(live_peers);
+  }
+
+  const std::int64_t deadline_ns_;
+  const int listen_fd_;
+  const int listen_port_;
+  Mutex mu_;
+  CondVar wake_;
+  std::map<int, Socket> sockets_;  // The watchdog thread's own.
+  std::map<std::string, PeerState> peers_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread watchdog_;  // Last: starts after everything above exists.
 };
 
 }  // namespace
@@ -247,12 +436,14 @@ Response Dispatcher::Dispatch(Request request) const {
 struct HttpServer::Impl {
   const Dispatcher& dispatcher;
   HttpServerOptions options;
+  // Declared before the server, so it outlives the server's workers.
+  std::unique_ptr<RequestDeadlines> deadlines;
   std::unique_ptr<httplib::Server> server;
   int listen_fd = -1;
 };
 
 HttpServer::HttpServer(const Dispatcher& dispatcher, HttpServerOptions options)
-    : impl_(new Impl{dispatcher, std::move(options), nullptr, -1}) {}
+    : impl_(new Impl{dispatcher, std::move(options), nullptr, nullptr, -1}) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -290,7 +481,11 @@ Result<int> HttpServer::Bind() {
     *listen_fd = sock;
   });
   const Dispatcher* dispatcher = &d.dispatcher;
-  auto handle = [dispatcher](const httplib::Request& in, httplib::Response& out) {
+  // Made in Bind() once the listening socket exists; outlives the workers (see Impl).
+  std::unique_ptr<RequestDeadlines>* deadlines = &d.deadlines;
+  auto handle = [dispatcher, deadlines](const httplib::Request& in, httplib::Response& out) {
+    const std::string peer = RequestDeadlines::PeerKey(in.remote_addr, in.remote_port);
+    if (*deadlines) (*deadlines)->Handling(peer);
     Request r;
     r.method = in.method;
     r.path = in.path;
@@ -306,6 +501,7 @@ Result<int> HttpServer::Bind() {
     out.status = resp.status;
     for (const auto& [k, v] : resp.headers) out.set_header(k, v);
     out.set_content(std::move(resp.body), resp.content_type.c_str());
+    if (*deadlines) (*deadlines)->Waiting(peer);
   };
   s.Get(".*", handle);
   s.Post(".*", handle);
@@ -313,6 +509,10 @@ Result<int> HttpServer::Bind() {
   s.Patch(".*", handle);
   s.Delete(".*", handle);
   s.Options(".*", handle);
+  s.set_logger([deadlines](const httplib::Request& in, const httplib::Response&) {
+    if (*deadlines)
+      (*deadlines)->Waiting(RequestDeadlines::PeerKey(in.remote_addr, in.remote_port));
+  });
   // Errors the library answers itself (413, 400, ...) get the JSON error body.
   s.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
@@ -345,6 +545,8 @@ Result<int> HttpServer::Bind() {
                             " (in use, or not an address of this machine)");
   }
   if (d.listen_fd >= 0) ::listen(d.listen_fd, o.listen_backlog);
+  d.deadlines = std::make_unique<RequestDeadlines>(static_cast<double>(o.request_timeout_seconds),
+                                                   d.listen_fd);
   return port;
 }
 

@@ -78,6 +78,10 @@ struct HttpServerOptions {
   std::size_t max_body_bytes = 8 << 20;
   std::int64_t read_timeout_seconds = 5;
   std::int64_t write_timeout_seconds = 5;
+  // The longest a request may take to arrive (from the accept or the previous response,
+  // keep-alive idle time included, to the last byte of its body) and its response to be written;
+  // a connection over it is shut down. The read and write timeouts apply per read and write.
+  std::int64_t request_timeout_seconds = 30;
   std::int64_t keep_alive_seconds = 5;
   std::size_t keep_alive_max_requests = 1000;
   std::size_t threads = 16;

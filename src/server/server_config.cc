@@ -37,6 +37,9 @@ Status ParseServer(const config::SectionView& s, ServerSettings& out) {
   if (const config::Value* v = s.Find("write_timeout_seconds")) {
     out.write_timeout_seconds = v->AsInteger();
   }
+  if (const config::Value* v = s.Find("request_timeout_seconds")) {
+    out.request_timeout_seconds = v->AsInteger();
+  }
   if (const config::Value* v = s.Find("keep_alive_seconds")) {
     out.keep_alive_seconds = v->AsInteger();
   }
@@ -63,6 +66,7 @@ void AddConfigSections(config::Registry& registry) {
        config::Number("rate_per_second", 0, 1e9), config::Integer("rate_burst", 1, 1'000'000'000),
        config::Integer("read_timeout_seconds", 1, 3600),
        config::Integer("write_timeout_seconds", 1, 3600),
+       config::Integer("request_timeout_seconds", 1, 3600),
        config::Integer("keep_alive_seconds", 1, 3600), config::Integer("threads", 1, 1024),
        config::Integer("max_queued_connections", 1, 1'000'000),
        config::Integer("group_commit_max_requests", 1, 100'000),

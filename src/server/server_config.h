@@ -27,6 +27,11 @@ struct ServerSettings {
   // response, is disconnected.
   std::int64_t read_timeout_seconds = 5;
   std::int64_t write_timeout_seconds = 5;
+  // Those two apply to each read and write; this one to the whole request: a request must
+  // arrive in full (counted from the accept or the previous response, keep-alive idle time
+  // included) and its response be written within request_timeout_seconds each, or the
+  // connection is closed. A client trickling a byte at a time cannot hold a worker longer.
+  std::int64_t request_timeout_seconds = 30;
   // An idle keep-alive connection is closed after this many seconds.
   std::int64_t keep_alive_seconds = 5;
   // Worker threads serving connections (one connection at a time each), and how many accepted

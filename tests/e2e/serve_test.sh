@@ -22,6 +22,7 @@ cat > winback.toml <<TOML
 api_key_sha256 = ["$CONFIG_KEY_SHA"]
 max_body_bytes = 65536
 read_timeout_seconds = 1
+request_timeout_seconds = 3
 rate_per_second = 1000
 rate_burst = 1000
 TOML
@@ -143,6 +144,32 @@ expect_status 200 GET /healthz
 wait "$SLOW_PID"
 check
 grep -q "closed after" slow.out || fail "a slow client kept its connection: $(cat slow.out)"
+
+# A trickling client: a byte every 0.4 s, always inside the 1 s read timeout, for a request that
+# would take 40 s. The 3 s request deadline must close it well before then.
+/usr/bin/python3 - "$BASE" > trickle.out <<'PY' &
+import socket, sys, time
+host, port = sys.argv[1].split("//")[1].split(":")
+s = socket.create_connection((host, int(port)))
+request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100 + b"\r\n\r\n"
+start = time.time()
+try:
+    for i in range(len(request)):
+        s.sendall(request[i:i + 1])
+        time.sleep(0.4)
+    print("sent the whole request in %.1f s" % (time.time() - start))
+except OSError:
+    print("closed after %.1f s" % (time.time() - start))
+PY
+TRICKLE_PID=$!
+sleep 0.2
+expect_status 200 GET /healthz
+wait "$TRICKLE_PID"
+check
+grep -q "closed after" trickle.out || fail "a trickling client kept its worker: $(cat trickle.out)"
+seconds=$(sed -n 's/closed after \([0-9.]*\) s/\1/p' trickle.out)
+awk -v s="$seconds" 'BEGIN { exit !(s >= 2.5 && s < 8) }' ||
+  fail "the trickling client was closed after $seconds s, not about 3 s"
 
 # Metrics: the requests above, by route and status.
 expect_status 200 GET /metrics "${AUTH[@]}"
