@@ -9,13 +9,15 @@
 
 namespace winback::store::sqlite {
 
-Result<std::vector<std::int64_t>> MergeAggregates(Database& db, std::span<AggregateDelta> deltas) {
+Result<std::vector<std::int64_t>> MergeAggregates(Database& db,
+                                                  std::span<AggregateDelta* const> deltas) {
   std::vector<std::int64_t> recompute;
   if (deltas.empty()) return recompute;
   WINBACK_ASSIGN_OR_RETURN(Statement * load,
                            db.Cached(std::string(kSelectAggregates) + " WHERE cid = ?1"));
   WINBACK_ASSIGN_OR_RETURN(AggregateWriter writer, AggregateWriter::Create(db));
-  for (AggregateDelta& d : deltas) {
+  for (AggregateDelta* delta : deltas) {
+    AggregateDelta& d = *delta;
     std::optional<CustomerAggregates> stored;
     if (d.new_customer) {
       stored.emplace();

@@ -22,13 +22,14 @@ struct AggregateDelta {
   bool new_customer = false;  // Inserted by the same session: no stored aggregates row yet.
 };
 
-// Brings the customer_aggregates rows of `deltas` (ascending, unique cid) up to date from each
-// stored row and the new rows alone, inside the caller's transaction: one read of the stored
-// row by key, AggregateBuilder::MergeInto, and a write only when the row changes (a new
+// Brings the customer_aggregates rows of `deltas` (ascending, unique cid; not owned) up to date
+// from each stored row and the new rows alone, inside the caller's transaction: one read of the
+// stored row by key, AggregateBuilder::MergeInto, and a write only when the row changes (a new
 // customer's row is always written). The result is what RecomputeAggregates writes for the
 // same customers, byte for byte (aggregate_merge_test.cc checks it on random histories).
 // Consumes the builders. Returns the customers it could not merge, ascending: MergeInto's
 // cases, and a stored customer without an aggregates row; the caller recomputes them.
-Result<std::vector<std::int64_t>> MergeAggregates(Database& db, std::span<AggregateDelta> deltas);
+Result<std::vector<std::int64_t>> MergeAggregates(Database& db,
+                                                  std::span<AggregateDelta* const> deltas);
 
 }  // namespace winback::store::sqlite

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <map>
 #include <span>
@@ -579,12 +580,15 @@ class SqliteImportSession final : public ImportSession {
   Status MergeDeltas() {
     std::sort(recompute_.begin(), recompute_.end());
     recompute_.erase(std::unique(recompute_.begin(), recompute_.end()), recompute_.end());
-    std::erase_if(deltas_, [this](const AggregateDelta& d) {
-      return std::binary_search(recompute_.begin(), recompute_.end(), d.cid);
-    });
-    std::sort(deltas_.begin(), deltas_.end(),
-              [](const AggregateDelta& a, const AggregateDelta& b) { return a.cid < b.cid; });
-    WINBACK_ASSIGN_OR_RETURN(std::vector<std::int64_t> unmerged, MergeAggregates(db_, deltas_));
+    // Pointers, sorted: the deltas themselves are a few hundred bytes each.
+    std::vector<AggregateDelta*> merge;
+    merge.reserve(deltas_.size());
+    for (AggregateDelta& d : deltas_) {
+      if (!std::binary_search(recompute_.begin(), recompute_.end(), d.cid)) merge.push_back(&d);
+    }
+    std::sort(merge.begin(), merge.end(),
+              [](const AggregateDelta* a, const AggregateDelta* b) { return a->cid < b->cid; });
+    WINBACK_ASSIGN_OR_RETURN(std::vector<std::int64_t> unmerged, MergeAggregates(db_, merge));
     recompute_.insert(recompute_.end(), unmerged.begin(), unmerged.end());
     deltas_.clear();
     delta_at_.clear();
@@ -789,7 +793,7 @@ class SqliteImportSession final : public ImportSession {
   std::vector<std::int64_t> recompute_;
   // The others' new rows, by customer (delta_at_: the index in deltas_).
   static constexpr std::size_t kMaxDeltas = std::size_t{1} << 16;
-  std::vector<AggregateDelta> deltas_;
+  std::deque<AggregateDelta> deltas_;  // A deque: growing moves none of them.
   std::unordered_map<std::int64_t, std::size_t> delta_at_;
   Statement insert_customer_, find_customer_, consent_upsert_, find_order_, delete_items_,
       insert_item_, bulk_customer_insert_, bulk_order_insert_, bulk_event_insert_, upsert_product_;
