@@ -1,5 +1,7 @@
 #include "store/sqlite/wal_checkpointer.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 
 #include <string>
@@ -22,7 +24,14 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Database& writer
 
 WalCheckpointer::WalCheckpointer(sqlite3* writer, Database own, Options options)
     : writer_(writer), db_(std::move(own)), options_(options) {
+  // The thread takes no signals: a process that waits for SIGTERM on a thread of its own
+  // (winback serve) blocks it only after opening its store, and a signal delivered here would
+  // take its default action. The thread inherits the mask in force when it is created.
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &before);
   thread_ = std::thread([this] { Loop(); });
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 WalCheckpointer::~WalCheckpointer() {
