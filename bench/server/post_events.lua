@@ -1,12 +1,16 @@
 -- wrk script: each request POSTs a batch of BATCH events (env WRK_BATCH, default 50) with ids
--- unique across threads and runs, for customers c1..cN (env WRK_CUSTOMERS, default 1000).
+-- unique across threads and runs, for customers c1..cN (env WRK_CUSTOMERS, default 1000). Event
+-- times advance by a second per event from 2024-12-01T10:00:00Z, so every event changes its
+-- customer's last visit: no request repeats another's work.
 local batch = tonumber(os.getenv("WRK_BATCH") or "50")
 local customers = tonumber(os.getenv("WRK_CUSTOMERS") or "1000")
 local run = os.getenv("WRK_RUN") or tostring(os.time())
 local key = os.getenv("WINBACK_API_KEY") or ""
 local threads = {}
 local counter = 0
-local thread_id = 0
+local base_time = 1733047200  -- 2024-12-01T10:00:00Z
+-- `thread_id` is a global that setup() gives each thread (thread:set); a local of that name
+-- here would hide it, and both threads would send the same ids (each second request a replay).
 
 function setup(thread)
   thread:set("thread_id", #threads)
@@ -26,9 +30,10 @@ function request()
   for i = 1, batch do
     local n = (counter * batch + i)
     local cid = "c" .. ((n * 7919 + thread_id) % customers + 1)
+    local time = os.date("!%Y-%m-%dT%H:%M:%SZ", base_time + n)
     parts[i] = string.format(
-      '{"id":"w%s-%d-%d-%d","customer_id":"%s","type":"visit","time":"2024-12-01T10:00:00Z"}',
-      run, thread_id, counter, i, cid)
+      '{"id":"w%s-%d-%d-%d","customer_id":"%s","type":"visit","time":"%s"}',
+      run, thread_id, counter, i, cid, time)
   end
   return wrk.format(nil, "/v1/events", nil, "[" .. table.concat(parts, ",") .. "]")
 end

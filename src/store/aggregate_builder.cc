@@ -1,6 +1,8 @@
 #include "store/aggregate_builder.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 namespace winback::store {
 namespace {
@@ -8,6 +10,13 @@ namespace {
 void KeepLatest(std::optional<Instant>& slot, Instant t) {
   if (!slot || *slot < t) slot = t;
 }
+
+void KeepLatest(std::optional<Instant>& slot, std::optional<Instant> t) {
+  if (t) KeepLatest(slot, *t);
+}
+
+// The largest UTC offset an order can be stored with (core/time.h: -14:00 .. +14:00).
+constexpr std::int64_t kMaxUtcOffsetSeconds = 14 * 60 * 60;
 
 std::optional<int> ChannelBit(std::string_view channel) {
   const std::optional<ChannelKind> c = ParseChannelKind(channel);
@@ -99,6 +108,7 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
     case EventType::kExitSurvey:
       // The latest stated reason wins; at equal times, the later row.
       if (!agg_.exit_at || !(at < *agg_.exit_at)) {
+        exit_tie_ = agg_.exit_at == at;
         agg_.exit_at = at;
         agg_.exit_reason = std::string(reason);
       }
@@ -120,20 +130,105 @@ void AggregateBuilder::AddEvent(EventType type, Instant at, std::string_view cha
   }
 }
 
+std::vector<AggregateBuilder::CurrencyTotal>::const_iterator AggregateBuilder::MainCurrency(
+    bool& tie) const {
+  const auto main = std::max_element(
+      currencies_.begin(), currencies_.end(), [](const CurrencyTotal& a, const CurrencyTotal& b) {
+        if (a.orders != b.orders) return a.orders < b.orders;
+        return b.first_at < a.first_at;  // Ties: the earliest-used currency is "larger".
+      });
+  tie = false;
+  for (auto it = currencies_.begin(); it != currencies_.end(); ++it) {
+    if (it != main && it->orders == main->orders && it->first_at == main->first_at) tie = true;
+  }
+  return main;
+}
+
 CustomerAggregates AggregateBuilder::Finish() {
   std::sort(local_days_.begin(), local_days_.end());
   agg_.purchase_days = std::unique(local_days_.begin(), local_days_.end()) - local_days_.begin();
   if (!currencies_.empty()) {
-    const auto main = std::max_element(
-        currencies_.begin(), currencies_.end(), [](const CurrencyTotal& a, const CurrencyTotal& b) {
-          if (a.orders != b.orders) return a.orders < b.orders;
-          return b.first_at < a.first_at;  // Ties: the earliest-used currency is "larger".
-        });
+    bool tie = false;
+    const auto main = MainCurrency(tie);
     agg_.currency = main->code;
     agg_.revenue_minor = main->revenue_minor;
     agg_.other_currency_orders = agg_.orders - main->orders;
   }
   return std::move(agg_);
+}
+
+std::optional<CustomerAggregates> AggregateBuilder::MergeInto(const CustomerAggregates& stored) && {
+  const CustomerAggregates& d = agg_;
+  CustomerAggregates out = stored;
+  if (d.exit_at) {
+    if (!stored.exit_at || *stored.exit_at < *d.exit_at) {
+      if (exit_tie_) return std::nullopt;
+      out.exit_at = d.exit_at;
+      out.exit_reason = d.exit_reason;
+    } else if (*stored.exit_at == *d.exit_at) {
+      return std::nullopt;
+    }
+  }
+  if (d.orders > 0) {
+    std::sort(local_days_.begin(), local_days_.end());
+    const std::int64_t new_days =
+        std::unique(local_days_.begin(), local_days_.end()) - local_days_.begin();
+    if (stored.orders > 0) {
+      if (!stored.last_order_at) return std::nullopt;  // Not aggregates of stored rows.
+      const std::int32_t last_stored_day =
+          UtcDate(stored.last_order_at->PlusSeconds(kMaxUtcOffsetSeconds)).days();
+      if (local_days_.front() <= last_stored_day) return std::nullopt;
+      // The stored main currency stays main when it then has more completed orders than all
+      // the others together; otherwise the counts of the others decide, and they are not kept.
+      std::int64_t main_orders = stored.orders - stored.other_currency_orders;
+      std::int64_t revenue = stored.revenue_minor;
+      for (const CurrencyTotal& c : currencies_) {
+        if (c.code != stored.currency) continue;
+        main_orders += c.orders;
+        revenue += c.revenue_minor;
+      }
+      const std::int64_t others = stored.orders + d.orders - main_orders;
+      if (main_orders <= others) return std::nullopt;
+      out.revenue_minor = revenue;
+      out.other_currency_orders = others;
+    } else {
+      bool tie = false;
+      const auto main = MainCurrency(tie);
+      if (tie) return std::nullopt;
+      out.currency = main->code;
+      out.revenue_minor = main->revenue_minor;
+      out.other_currency_orders = d.orders - main->orders;
+    }
+    out.orders = stored.orders + d.orders;
+    out.purchase_days = stored.purchase_days + new_days;
+    if (!out.first_order_at || *d.first_order_at < *out.first_order_at) {
+      out.first_order_at = d.first_order_at;
+    }
+    KeepLatest(out.last_order_at, d.last_order_at);
+  }
+  out.refunded_orders += d.refunded_orders;
+  out.cancelled_orders += d.cancelled_orders;
+  for (std::size_t c = 0; c < std::size(out.last_engagement_at); ++c) {
+    KeepLatest(out.last_engagement_at[c], d.last_engagement_at[c]);
+  }
+  KeepLatest(out.last_visit_at, d.last_visit_at);
+  KeepLatest(out.last_chat_at, d.last_chat_at);
+  out.complaints += d.complaints;
+  KeepLatest(out.last_complaint_at, d.last_complaint_at);
+  out.tickets_opened += d.tickets_opened;
+  out.tickets_satisfied += d.tickets_satisfied;
+  out.tickets_unsatisfied += d.tickets_unsatisfied;
+  out.referrals += d.referrals;
+  out.reviews += d.reviews;
+  out.review_score_sum += d.review_score_sum;
+  out.carts_abandoned += d.carts_abandoned;
+  KeepLatest(out.last_cart_abandoned_at, d.last_cart_abandoned_at);
+  out.payment_defaults += d.payment_defaults;
+  out.feature_requests += d.feature_requests;
+  out.unsubscribed_channels |= d.unsubscribed_channels;
+  out.bounced_channels |= d.bounced_channels;
+  KeepLatest(out.last_activity_at, d.last_activity_at);
+  return out;
 }
 
 }  // namespace winback::store

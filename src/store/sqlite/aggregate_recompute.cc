@@ -155,6 +155,25 @@ Result<Statement> PrepareIdleCopy(Database& db, std::int64_t template_cid) {
 
 }  // namespace
 
+AggregateWriter::AggregateWriter(Statement* insert)
+    : insert_(insert), batch_(kAggregateColumnCount) {}
+
+Result<AggregateWriter> AggregateWriter::Create(Database& db) {
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached(std::string("INSERT OR REPLACE INTO customer_aggregates (") + kAggregateColumns +
+                ") SELECT " + RowBatchColumns(kAggregateColumnCount) + " FROM winback_rows(?1)"));
+  return AggregateWriter(insert);
+}
+
+Status AggregateWriter::Add(const CustomerAggregates& a) {
+  AddAggregates(batch_, a, scoring_);
+  if (batch_.rows() == kAggregateBatch) return Flush();
+  return Status::Ok();
+}
+
+Status AggregateWriter::Flush() { return FlushRows(*insert_, batch_); }
+
 Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int64_t> cids,
                                          std::optional<std::span<const AggregateOrder>> known) {
   if (cids.empty()) return 0;
@@ -170,12 +189,7 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
       CustomerRows::Open(db, cids, "cid, type, at, channel, reason, score", "events", "at"));
   // One INSERT OR REPLACE per kAggregateBatch customers (row_batch.h: a statement per row
   // cost three times as much).
-  WINBACK_ASSIGN_OR_RETURN(
-      Statement insert,
-      db.Prepare(std::string("INSERT OR REPLACE INTO customer_aggregates (") + kAggregateColumns +
-                 ") SELECT " + RowBatchColumns(kAggregateColumnCount) + " FROM winback_rows(?1)"));
-  RowBatch batch(kAggregateColumnCount);
-  std::string scoring;
+  WINBACK_ASSIGN_OR_RETURN(AggregateWriter writer, AggregateWriter::Create(db));
   // Customers without a single order or event (those of a first customers file) share one row
   // but their key: the first is written in full, the others copy it, one column per batch row
   // instead of 33.
@@ -213,15 +227,14 @@ Result<std::int64_t> RecomputeAggregates(Database& db, std::span<const std::int6
       if (idle.rows() == kIdleBatch) WINBACK_RETURN_IF_ERROR(FlushRows(copy_idle, idle));
       continue;
     }
-    AddAggregates(batch, builder.Finish(), scoring);
+    WINBACK_RETURN_IF_ERROR(writer.Add(builder.Finish()));
     if (!active) {  // The template: written now, so that the copies can read it.
-      WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
+      WINBACK_RETURN_IF_ERROR(writer.Flush());
       idle_template = cid;
       WINBACK_ASSIGN_OR_RETURN(copy_idle, PrepareIdleCopy(db, cid));
     }
-    if (batch.rows() == kAggregateBatch) WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
   }
-  WINBACK_RETURN_IF_ERROR(FlushRows(insert, batch));
+  WINBACK_RETURN_IF_ERROR(writer.Flush());
   if (idle_template) WINBACK_RETURN_IF_ERROR(FlushRows(copy_idle, idle));
   return static_cast<std::int64_t>(cids.size());
 }

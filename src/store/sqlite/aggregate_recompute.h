@@ -8,6 +8,8 @@
 #include <span>
 
 #include "core/status.h"
+#include "store/records.h"
+#include "store/sqlite/row_batch.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace winback::store::sqlite {
@@ -20,6 +22,22 @@ struct AggregateOrder {
   std::int32_t utc_offset_minutes = 0;
   std::uint8_t status = 0;  // OrderStatus
   char currency[3] = {};    // ISO 4217: always three letters.
+};
+
+// Writes whole customer_aggregates rows (INSERT OR REPLACE) in batches: Add() queues a row and
+// writes the batch when it is full, Flush() writes what is queued. Used inside the caller's
+// transaction; the statement is the connection's cached one.
+class AggregateWriter {
+ public:
+  static Result<AggregateWriter> Create(Database& db);
+  Status Add(const CustomerAggregates& a);
+  Status Flush();
+
+ private:
+  explicit AggregateWriter(Statement* insert);
+  Statement* insert_;
+  RowBatch batch_;
+  std::string scoring_;  // Scratch for the packed scoring fields, reused across rows.
 };
 
 // Recomputes customer_aggregates for the customers `cids` (ascending, unique, existing).

@@ -1,13 +1,20 @@
 #include "store/sqlite/sqlite_import_session.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/aggregate_merge.h"
 #include "store/sqlite/aggregate_recompute.h"
 #include "store/sqlite/row_batch.h"
 #include "store/sqlite/schema.h"
@@ -398,6 +405,8 @@ class SqliteImportSession final : public ImportSession {
       // A new customer needs its aggregates row; a stored one's aggregates do not read the
       // customers table.
       Touch(key.value());
+      WINBACK_ASSIGN_OR_RETURN(AggregateDelta * delta, Delta(key.value()));
+      delta->new_customer = true;
     }
     WINBACK_RETURN_IF_ERROR(AddConsents(key.value(), c));
     return key;
@@ -427,6 +436,7 @@ class SqliteImportSession final : public ImportSession {
     AddCustomerColumns(b, c, batch_);
     ++counts_.customers_written;
     Touch(cid);
+    recompute_.push_back(cid);
     if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(FlushCustomers());
     WINBACK_RETURN_IF_ERROR(AddConsents(cid, c));
     return CustomerKey(cid);
@@ -490,6 +500,12 @@ class SqliteImportSession final : public ImportSession {
     if (!w.written) return false;
     ++counts_.orders_written;
     Touch(customer.value());
+    if (w.inserted) {
+      WINBACK_ASSIGN_OR_RETURN(AggregateDelta * delta, Delta(customer.value()));
+      delta->rows.AddOrder(o.placed_at, o.utc_offset_minutes, o.amount_minor, o.currency, o.status);
+    } else {
+      recompute_.push_back(customer.value());  // A stored order changed or moved here.
+    }
     std::int64_t oid = w.rowid;
     if (!w.inserted) {
       // An update keeps the stored items unless the record states them.
@@ -522,6 +538,7 @@ class SqliteImportSession final : public ImportSession {
     AddOrderColumns(orders_batch_, customer, o, batch_);
     ++counts_.orders_written;
     Touch(customer.value());
+    recompute_.push_back(customer.value());
     if (o.currency.size() == 3) {
       AggregateOrder& a = bulk_orders_seen_.emplace_back();
       a.cid = customer.value();
@@ -540,11 +557,42 @@ class SqliteImportSession final : public ImportSession {
     return true;
   }
 
-  // Marks customer `cid` for the commit's aggregate recompute. Rows of one customer often come
-  // together (a file sorted by customer), so a repeat of the last one is not stored again: at
-  // 10M orders of 4.4M customers, half the vector.
+  // Counts customer `cid` among those whose aggregates the import brings up to date. Rows of
+  // one customer often come together (a file sorted by customer), so a repeat of the last one
+  // is not stored again: at 10M orders of 4.4M customers, half the vector.
   void Touch(std::int64_t cid) {
     if (touched_.empty() || touched_.back() != cid) touched_.push_back(cid);
+  }
+
+  // The new rows of customer `cid` so far (aggregate_merge.h). When kMaxDeltas customers have
+  // some, they are merged into the stored aggregates first, so that memory stays bounded; a
+  // later row of one of them starts a new delta on the merged row.
+  Result<AggregateDelta*> Delta(std::int64_t cid) {
+    auto it = delta_at_.find(cid);
+    if (it != delta_at_.end()) return &deltas_[it->second];
+    if (deltas_.size() >= kMaxDeltas) WINBACK_RETURN_IF_ERROR(MergeDeltas());
+    delta_at_.emplace(cid, deltas_.size());
+    return &deltas_.emplace_back(cid);
+  }
+
+  // Merges the deltas of customers not marked for recompute into their stored aggregates;
+  // those it cannot merge are marked.
+  Status MergeDeltas() {
+    std::sort(recompute_.begin(), recompute_.end());
+    recompute_.erase(std::unique(recompute_.begin(), recompute_.end()), recompute_.end());
+    // Pointers, sorted: the deltas themselves are a few hundred bytes each.
+    std::vector<AggregateDelta*> merge;
+    merge.reserve(deltas_.size());
+    for (AggregateDelta& d : deltas_) {
+      if (!std::binary_search(recompute_.begin(), recompute_.end(), d.cid)) merge.push_back(&d);
+    }
+    std::sort(merge.begin(), merge.end(),
+              [](const AggregateDelta* a, const AggregateDelta* b) { return a->cid < b->cid; });
+    WINBACK_ASSIGN_OR_RETURN(std::vector<std::int64_t> unmerged, MergeAggregates(db_, merge));
+    recompute_.insert(recompute_.end(), unmerged.begin(), unmerged.end());
+    deltas_.clear();
+    delta_at_.clear();
+    return Status::Ok();
   }
 
   Status InsertItems(std::int64_t oid, const OrderRecord& o) {
@@ -567,11 +615,19 @@ class SqliteImportSession final : public ImportSession {
     ParameterWriter p(*s);
     AddEventColumns(p, customer, e, batch_);
     WINBACK_ASSIGN_OR_RETURN(Write w, RunUpsert(*s));
-    if (w.written) {
-      ++counts_.events_written;
-      Touch(customer.value());
+    if (!w.written) return false;
+    ++counts_.events_written;
+    Touch(customer.value());
+    if (w.inserted) {
+      // The columns as stored: a field the record does not state is NULL, read back as empty.
+      WINBACK_ASSIGN_OR_RETURN(AggregateDelta * delta, Delta(customer.value()));
+      delta->rows.AddEvent(e.type, e.at, e.present.Has(EventField::kChannel) ? e.channel : "",
+                           e.present.Has(EventField::kReason) ? e.reason : "",
+                           e.present.Has(EventField::kScore) ? e.score : std::nullopt);
+    } else {
+      recompute_.push_back(customer.value());  // A stored event changed or moved here.
     }
-    return w.written;
+    return true;
   }
 
   Result<bool> AddBulkEvent(CustomerKey customer, const EventRecord& e) {
@@ -579,6 +635,7 @@ class SqliteImportSession final : public ImportSession {
     AddEventColumns(b, customer, e, batch_);
     ++counts_.events_written;
     Touch(customer.value());
+    recompute_.push_back(customer.value());
     if (b.rows() == kBulkBatchRows) WINBACK_RETURN_IF_ERROR(FlushRows(bulk_event_insert_, b));
     return true;
   }
@@ -651,21 +708,34 @@ class SqliteImportSession final : public ImportSession {
         WINBACK_ASSIGN_OR_RETURN(bool row, moved.Step());
         if (!row) break;
         Touch(moved.ColumnInt(0));
+        recompute_.push_back(moved.ColumnInt(0));
       }
     }
     WINBACK_RETURN_IF_ERROR(db_.Exec("DELETE FROM temp.touched"));
+    // Customers with only new rows: from their stored aggregates and those rows alone; the
+    // others (and those the merge cannot do exactly) from all their rows.
+    WINBACK_RETURN_IF_ERROR(MergeDeltas());
+    std::sort(recompute_.begin(), recompute_.end());
+    recompute_.erase(std::unique(recompute_.begin(), recompute_.end()), recompute_.end());
     std::sort(touched_.begin(), touched_.end());
     touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
     // A bulk load of orders saw every order of the customers it touched (the table was
     // empty): their aggregates need not read the orders back.
     std::optional<std::span<const AggregateOrder>> known_orders;
     if (bulk_orders_ && all_bulk_orders_seen_) {
+      // In the order of orders_by_customer, as RecomputeAggregates reads the table: the
+      // aggregates depend on it when two currencies tie on both count and first order time.
       std::sort(bulk_orders_seen_.begin(), bulk_orders_seen_.end(),
-                [](const AggregateOrder& a, const AggregateOrder& b) { return a.cid < b.cid; });
+                [](const AggregateOrder& a, const AggregateOrder& b) {
+                  const std::string_view ac(a.currency, 3), bc(b.currency, 3);
+                  return std::tie(a.cid, a.placed_at_us, a.utc_offset_minutes, a.amount_minor, ac,
+                                  a.status) < std::tie(b.cid, b.placed_at_us, b.utc_offset_minutes,
+                                                       b.amount_minor, bc, b.status);
+                });
       known_orders = bulk_orders_seen_;
     }
-    WINBACK_ASSIGN_OR_RETURN(counts_.aggregates_updated,
-                             RecomputeAggregates(db_, touched_, known_orders));
+    WINBACK_RETURN_IF_ERROR(RecomputeAggregates(db_, recompute_, known_orders).status());
+    counts_.aggregates_updated = static_cast<std::int64_t>(touched_.size());
     WINBACK_ASSIGN_OR_RETURN(
         Statement log, db_.Prepare("UPDATE imports SET customers_written = ?, orders_written = ?, "
                                    "events_written = ?, products_written = ? WHERE batch = ?"));
@@ -691,12 +761,13 @@ class SqliteImportSession final : public ImportSession {
   };
 
   Result<Write> RunUpsert(Statement& s) {
-    const std::int64_t rowid_before = db_.last_insert_rowid();
+    // An insert sets the connection's last rowid (keys are 1 and up); an update does not.
+    sqlite3_set_last_insert_rowid(db_.handle(), 0);
     WINBACK_RETURN_IF_ERROR(s.Run());
     Write w;
     w.written = db_.changes() > 0;
     const std::int64_t rowid_after = db_.last_insert_rowid();
-    w.inserted = w.written && rowid_after != rowid_before;
+    w.inserted = w.written && rowid_after != 0;
     w.rowid = rowid_after;
     return w;
   }
@@ -713,8 +784,17 @@ class SqliteImportSession final : public ImportSession {
   bool bulk_orders_ = false;
   bool bulk_events_ = false;
   ImportCounts counts_;
-  // Customers whose aggregates the commit recomputes (Touch); sorted and made unique there.
+  // Customers whose aggregates the import brings up to date (Touch); sorted and made unique
+  // in Commit().
   std::vector<std::int64_t> touched_;
+  // Of those, the ones whose aggregates are recomputed from all their rows: a stored row
+  // changed or moved, bulk-loaded rows (RecomputeAggregates reads those fastest), and those
+  // MergeAggregates could not do. May hold repeats until sorted.
+  std::vector<std::int64_t> recompute_;
+  // The others' new rows, by customer (delta_at_: the index in deltas_).
+  static constexpr std::size_t kMaxDeltas = std::size_t{1} << 16;
+  std::deque<AggregateDelta> deltas_;  // A deque: growing moves none of them.
+  std::unordered_map<std::int64_t, std::size_t> delta_at_;
   Statement insert_customer_, find_customer_, consent_upsert_, find_order_, delete_items_,
       insert_item_, bulk_customer_insert_, bulk_order_insert_, bulk_event_insert_, upsert_product_;
   // Updates of stored rows, by the fields their records state.
@@ -746,12 +826,16 @@ Result<std::unique_ptr<ImportSession>> BeginSqliteImport(Database& db,
         db.Exec("CREATE TEMP TABLE IF NOT EXISTS touched (cid INTEGER PRIMARY KEY);"
                 "DELETE FROM temp.touched;"
                 // An order or event moved to another customer changes the old one too.
+                // Not INSERT OR IGNORE: the upsert that fires the trigger imposes its own
+                // conflict policy (ABORT), so a second move away from one customer would fail.
                 "CREATE TEMP TRIGGER IF NOT EXISTS orders_moved AFTER UPDATE OF cid ON "
                 "main.orders WHEN OLD.cid != NEW.cid BEGIN "
-                "INSERT OR IGNORE INTO touched VALUES (OLD.cid); END;"
+                "INSERT INTO touched SELECT OLD.cid WHERE NOT EXISTS "
+                "(SELECT 1 FROM touched WHERE cid = OLD.cid); END;"
                 "CREATE TEMP TRIGGER IF NOT EXISTS events_moved AFTER UPDATE OF cid ON "
                 "main.events WHEN OLD.cid != NEW.cid BEGIN "
-                "INSERT OR IGNORE INTO touched VALUES (OLD.cid); END;"));
+                "INSERT INTO touched SELECT OLD.cid WHERE NOT EXISTS "
+                "(SELECT 1 FROM touched WHERE cid = OLD.cid); END;"));
     WINBACK_ASSIGN_OR_RETURN(Statement log,
                              db.Prepare("INSERT INTO imports (description) VALUES (?)"));
     log.BindText(1, description);

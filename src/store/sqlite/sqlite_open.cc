@@ -138,6 +138,13 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
   } else {
     WINBACK_RETURN_IF_ERROR(sqlite::Migrate(*db, sqlite::kSchemaVersion, upgrade_notice));
   }
+  if (sync == Sync::kFull && !read_only) {
+    // A writer that fsyncs every commit checkpoints on a thread of its own, so that no commit
+    // waits for a checkpoint (wal_checkpointer.h).
+    WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
+                             sqlite::WalCheckpointer::Start(*db, {}));
+    return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(*db), std::move(checkpointer)));
+  }
   return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(*db)));
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/wal_checkpointer.h"
 #include "store/store.h"
 
 namespace winback::store::sqlite {
@@ -18,6 +19,9 @@ class SqliteStore final : public Store {
  public:
   // `db` is open on a winback store of the current schema version.
   explicit SqliteStore(Database db) : db_(std::move(db)), read_only_(db_.read_only()) {}
+  // With `checkpointer` started on `db` (wal_checkpointer.h): destroyed before db_ closes.
+  SqliteStore(Database db, std::unique_ptr<WalCheckpointer> checkpointer)
+      : db_(std::move(db)), read_only_(db_.read_only()), checkpointer_(std::move(checkpointer)) {}
 
   int schema_version() const override;
   bool read_only() const override { return read_only_; }
@@ -119,6 +123,7 @@ class SqliteStore final : public Store {
 
   Database db_;
   const bool read_only_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // After db_: destroyed first.
 };
 
 }  // namespace winback::store::sqlite
