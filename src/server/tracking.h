@@ -27,8 +27,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
+#include "core/vocabulary.h"
 #include "server/http.h"
 #include "server/inbound.h"
 #include "server/tracking_actions.h"
@@ -41,6 +43,9 @@ struct TrackingContext {
   std::string signing_key;             // WINBACK_SIGNING_KEY (messages::SigningKeyFromEnv).
   std::string base_url;                // [tracking] base_url, without a trailing '/'.
   std::string shop_name = "Our shop";  // [policy] shop_name, shown on the preference centre.
+  // The kinds of message the configured campaigns send (CampaignSettings::KindsInUse): the
+  // preference centre offers these (and any other kind the customer opted out of before).
+  std::vector<MessageKind> kinds;
   InboundSettings inbound;             // [inbound] (inbound.h).
   InboundSecrets secrets;              // From the environment (InboundSecretsFromEnv).
   // Sends an auto-reply on WhatsApp through a channel adapter (src/channels); null: WhatsApp
