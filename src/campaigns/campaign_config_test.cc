@@ -173,8 +173,7 @@ name = "thank_you"
   EXPECT_EQ(KindOf(s.campaigns[0]), MessageKind::kOccasions);
   EXPECT_EQ(KindOf(s.campaigns[1]), MessageKind::kOffers);  // Overridden: reminders by trigger.
   EXPECT_EQ(KindOf(s.campaigns[2]), MessageKind::kService);
-  EXPECT_EQ(s.KindsInUse(), (std::vector<MessageKind>{MessageKind::kOffers,
-                                                      MessageKind::kOccasions,
+  EXPECT_EQ(s.KindsInUse(), (std::vector<MessageKind>{MessageKind::kOffers, MessageKind::kOccasions,
                                                       MessageKind::kService}));
   WINBACK_ASSERT_OK_AND_ASSIGN(CampaignSettings none, Load(""));
   EXPECT_TRUE(none.KindsInUse().empty());
@@ -203,8 +202,9 @@ TEST(CampaignConfigTest, EveryTriggerHasTheDocumentedKind) {
 }
 
 TEST(CampaignConfigTest, UnknownKindNamesTheLineAndTheClosestKind) {
-  const Status status = Load("[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\nkind = "
-                             "\"ofers\"\n[[campaign.step]]\nname = \"s\"\n")
+  const Status status = Load(
+                            "[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\nkind = "
+                            "\"ofers\"\n[[campaign.step]]\nname = \"s\"\n")
                             .status();
   EXPECT_THAT(status, StatusIsWith(StatusCode::kInvalidArgument,
                                    HasSubstr("w.toml:4: campaign[1].kind: expected")));

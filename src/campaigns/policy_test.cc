@@ -44,7 +44,8 @@ TEST(ContactableTest, NeedsGrantedConsentAnAddressAndNoUnsubscribeOrBounce) {
 
 TEST(WantsKindTest, RefusesOnlyTheKindsOptedOutOfOnEveryChannel) {
   ContactInfo c = AllChannels();
-  for (int k = 0; k < kMessageKindCount; ++k) EXPECT_TRUE(WantsKind(c, static_cast<MessageKind>(k)));
+  for (int k = 0; k < kMessageKindCount; ++k)
+    EXPECT_TRUE(WantsKind(c, static_cast<MessageKind>(k)));
   c.opted_out_kinds = KindBit(MessageKind::kOffers) | KindBit(MessageKind::kNews);
   EXPECT_FALSE(WantsKind(c, MessageKind::kOffers));
   EXPECT_FALSE(WantsKind(c, MessageKind::kNews));

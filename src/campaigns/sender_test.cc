@@ -369,9 +369,9 @@ TEST_F(SenderTest, CancelsAMessageOfAKindOptedOutOfSinceItWasPlanned) {
   // Customer 1 unticked offers in the preference centre after the messages were planned.
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
-    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kOffers,
-                                     T("2024-06-01T12:00:00Z")),
-                IsOk());
+    ASSERT_THAT(
+        write->SetKindOptOut(CustomerKey(1), MessageKind::kOffers, T("2024-06-01T12:00:00Z")),
+        IsOk());
     ASSERT_THAT(write->Commit(), IsOk());
   }
   OutboxMessage offer = Message(1);                 // winback: offers.

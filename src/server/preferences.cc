@@ -255,8 +255,8 @@ Response HandlePreferencesForm(const TrackingContext& context, const Request& re
         for (MessageKind kind : leave ? std::vector<MessageKind>() : shown_kinds) {
           const std::string name(MessageKindName(kind));
           const bool want = field("kind_" + name) != nullptr;
-          WINBACK_ASSIGN_OR_RETURN(bool changed, SetKindPreference(store, message.customer, kind,
-                                                                   want, now));
+          WINBACK_ASSIGN_OR_RETURN(bool changed,
+                                   SetKindPreference(store, message.customer, kind, want, now));
           if (changed) changes.push_back(KindNoticeName(kind) + (want ? " on" : " off"));
         }
         WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile after,

@@ -43,9 +43,6 @@ struct TrackingContext {
   std::string signing_key;             // WINBACK_SIGNING_KEY (messages::SigningKeyFromEnv).
   std::string base_url;                // [tracking] base_url, without a trailing '/'.
   std::string shop_name = "Our shop";  // [policy] shop_name, shown on the preference centre.
-  // The kinds of message the configured campaigns send (CampaignSettings::KindsInUse): the
-  // preference centre offers these (and any other kind the customer opted out of before).
-  std::vector<MessageKind> kinds;
   InboundSettings inbound;             // [inbound] (inbound.h).
   InboundSecrets secrets;              // From the environment (InboundSecretsFromEnv).
   // Sends an auto-reply on WhatsApp through a channel adapter (src/channels); null: WhatsApp
@@ -53,6 +50,9 @@ struct TrackingContext {
   std::function<Status(const WhatsappReply&)> send_whatsapp;
   // The wall clock; null: the system clock.
   std::function<Instant()> clock;
+  // The kinds of message the configured campaigns send (CampaignSettings::KindsInUse): the
+  // preference centre offers these (and any other kind the customer opted out of before).
+  std::vector<MessageKind> kinds;
 };
 
 // Adds every route above to `router`, each kPublic. The handlers share `context` (copied) and

@@ -429,13 +429,14 @@ TEST_F(TrackingTest, PreferenceFormOptsOutOfAKindAndBackInKeepingTheChannels) {
 TEST_F(TrackingTest, PreferenceFormRefusesUnknownKindsAndForgedTokensWithoutWriting) {
   const std::string token = Token(kEmailKey);
   const std::string csrf = "csrf=" + CsrfToken(kSigningKey, token);
-  for (const char* bad : {"kind_shown=ofers", "kind_shown=", "kind_shown=Offers",
-                          "kind_shown=offers%00"}) {
+  for (const char* bad :
+       {"kind_shown=ofers", "kind_shown=", "kind_shown=Offers", "kind_shown=offers%00"}) {
     Response r = Call("POST", "/p/" + token, csrf + "&stay=yes&" + bad);
     EXPECT_EQ(r.status, 400) << bad;
   }
-  Response r = Call("POST", "/p/" + token,
-                    "csrf=" + CsrfToken(kSigningKey, Token(kSmsKey)) + "&stay=yes&kind_shown=offers");
+  Response r =
+      Call("POST", "/p/" + token,
+           "csrf=" + CsrfToken(kSigningKey, Token(kSmsKey)) + "&stay=yes&kind_shown=offers");
   EXPECT_EQ(r.status, 403);
   EXPECT_TRUE(OptOuts(*raw_, CustomerKey(1)).empty());
 }
@@ -443,9 +444,9 @@ TEST_F(TrackingTest, PreferenceFormRefusesUnknownKindsAndForgedTokensWithoutWrit
 TEST_F(TrackingTest, PreferencePageShowsAKindOptedOutOfThatNoCampaignSendsAnyMore) {
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto write, raw_->BeginWrite());
-    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kNews,
-                                     At("2024-06-01T00:00:00Z")),
-                IsOk());
+    ASSERT_THAT(
+        write->SetKindOptOut(CustomerKey(1), MessageKind::kNews, At("2024-06-01T00:00:00Z")),
+        IsOk());
     ASSERT_THAT(write->Commit(), IsOk());
   }
   const std::string token = Token(kEmailKey);

@@ -12,13 +12,13 @@
 namespace winback::store {
 
 // A general all-or-nothing unit of work for the writes that are not imports (a consent
-// withdrawn through a channel, a kind of message opted out of; outbox messages and journey state when those roles come,
-// each adding its writes here so that one unit of work can span them). Every write goes into
-// one database transaction: Commit() makes all of it durable and visible, and destroying the
-// transaction without Commit() (or a crash) leaves nothing of it. The transaction holds the
-// store's write lock until it is committed or destroyed, and the store object serves no other
-// call meanwhile. Not thread-safe. Every method returns FailedPrecondition after Commit(), and
-// Unavailable for I/O errors.
+// withdrawn through a channel, a kind of message opted out of; outbox messages and journey state
+// when those roles come, each adding its writes here so that one unit of work can span them). Every
+// write goes into one database transaction: Commit() makes all of it durable and visible, and
+// destroying the transaction without Commit() (or a crash) leaves nothing of it. The transaction
+// holds the store's write lock until it is committed or destroyed, and the store object serves no
+// other call meanwhile. Not thread-safe. Every method returns FailedPrecondition after Commit(),
+// and Unavailable for I/O errors.
 class WriteTransaction {
  public:
   virtual ~WriteTransaction() = default;

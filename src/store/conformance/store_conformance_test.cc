@@ -607,9 +607,10 @@ TEST_P(StoreConformanceTest, KindOptOutsAreSetClearedAndReadPerCustomerAndInBulk
     EXPECT_THAT(write->SetKindOptOut(CustomerKey(2), MessageKind::kNews, first),
                 StatusIs(StatusCode::kFailedPrecondition));
   }
-  EXPECT_THAT(store_->LoadKindOptOuts(CustomerKey(1)),
-              IsOkAndHolds(ElementsAre(KindOptOut{CustomerKey(1), MessageKind::kOffers, first},
-                                       KindOptOut{CustomerKey(1), MessageKind::kReminders, first})));
+  EXPECT_THAT(
+      store_->LoadKindOptOuts(CustomerKey(1)),
+      IsOkAndHolds(ElementsAre(KindOptOut{CustomerKey(1), MessageKind::kOffers, first},
+                               KindOptOut{CustomerKey(1), MessageKind::kReminders, first})));
   EXPECT_THAT(store_->LoadKindOptOuts(CustomerKey(2)), IsOkAndHolds(IsEmpty()));
   EXPECT_THAT(store_->LoadKindOptOuts(CustomerKey(99)), IsOkAndHolds(IsEmpty()));
   {
@@ -667,9 +668,9 @@ TEST_P(StoreConformanceTest, ReimportingACustomerKeepsItsKindOptOuts) {
   }
   WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile c2, store_->LoadCustomer("c2"));
   EXPECT_EQ(c2.record.first_name, "Sara");
-  EXPECT_THAT(store_->LoadKindOptOuts(c2.key),
-              IsOkAndHolds(ElementsAre(
-                  KindOptOut{c2.key, MessageKind::kOccasions, T("2024-05-01")})));
+  EXPECT_THAT(
+      store_->LoadKindOptOuts(c2.key),
+      IsOkAndHolds(ElementsAre(KindOptOut{c2.key, MessageKind::kOccasions, T("2024-05-01")})));
 }
 
 // ---- OutboxStore and the planner's writes ----

@@ -228,8 +228,8 @@ namespace {
 Result<KindOptOut> KindOptOutRow(Statement& s) {
   const std::int64_t kind = s.ColumnInt(1);
   if (kind < 0 || kind >= kMessageKindCount) {
-    return InternalError("kind_optouts: customer " + std::to_string(s.ColumnInt(0)) +
-                         " has kind " + std::to_string(kind) + ", which no winback writes");
+    return InternalError("kind_optouts: customer " + std::to_string(s.ColumnInt(0)) + " has kind " +
+                         std::to_string(kind) + ", which no winback writes");
   }
   return KindOptOut{CustomerKey(s.ColumnInt(0)), static_cast<MessageKind>(kind),
                     Instant::FromUnixMicros(s.ColumnInt(2))};
@@ -254,8 +254,8 @@ Result<std::vector<KindOptOut>> SqliteStore::LoadKindOptOuts(CustomerKey key) {
 
 Status SqliteStore::ForEachKindOptOut(const std::function<Status(const KindOptOut&)>& fn) {
   // The primary key (cid, kind) is the table's order: one sequential read.
-  WINBACK_ASSIGN_OR_RETURN(Statement s,
-                           db_.Prepare("SELECT cid, kind, at FROM kind_optouts ORDER BY cid, kind"));
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("SELECT cid, kind, at FROM kind_optouts ORDER BY cid, kind"));
   while (true) {
     WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return Status::Ok();

@@ -62,9 +62,9 @@ class SqliteWriteTransaction final : public WriteTransaction {
       return opt_in.Run();
     }
     // A second opt-out keeps the first one's time.
-    WINBACK_ASSIGN_OR_RETURN(Statement opt_out,
-                             db_.Prepare("INSERT INTO kind_optouts (cid, kind, at) VALUES (?, ?, ?) "
-                                         "ON CONFLICT (cid, kind) DO NOTHING"));
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement opt_out, db_.Prepare("INSERT INTO kind_optouts (cid, kind, at) VALUES (?, ?, ?) "
+                                       "ON CONFLICT (cid, kind) DO NOTHING"));
     opt_out.BindInt(1, key.value());
     opt_out.BindInt(2, static_cast<std::int64_t>(kind));
     opt_out.BindInt(3, opted_out_at->unix_micros());
