@@ -128,9 +128,9 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
       }));
   for (std::vector<Instant>& v : shared.scheduled) std::sort(v.begin(), v.end());
   shared.opted_out_kinds.assign(n, 0);
-  WINBACK_RETURN_IF_ERROR(store.ForEachKindOptOut([&](const store::KindOptOut& o) {
-    const auto k = static_cast<std::size_t>(o.key.value());
-    if (k < n) shared.opted_out_kinds[k] |= KindBit(o.kind);
+  WINBACK_RETURN_IF_ERROR(store.ForEachKindOptOut([&](const store::KindOptOut& opt_out) {
+    const auto k = static_cast<std::size_t>(opt_out.key.value());
+    if (k < n) shared.opted_out_kinds[k] |= KindBit(opt_out.kind);
     return Status::Ok();
   }));
 
