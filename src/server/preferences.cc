@@ -137,11 +137,11 @@ std::string Page(const TrackingContext& context, std::string_view token,
   if (!kinds.empty()) {
     html += "<fieldset><legend>What we write about</legend>\n";
     for (MessageKind kind : kinds) {
-      const std::string name(MessageKindName(kind));
+      const std::string kind_name(MessageKindName(kind));
       // kind_shown tells the form which kinds this page offered: only those are changed, so an
       // unticked box means "no" and a kind the page did not show keeps its setting.
-      html += "<input type=\"hidden\" name=\"kind_shown\" value=\"" + name +
-              "\">\n<label><input type=\"checkbox\" name=\"kind_" + name + "\"" +
+      html += "<input type=\"hidden\" name=\"kind_shown\" value=\"" + kind_name +
+              "\">\n<label><input type=\"checkbox\" name=\"kind_" + kind_name + "\"" +
               (OptedOut(opt_outs, kind) ? "" : " checked") + "> " + KindLabel(kind) + "</label>\n";
     }
     html += "</fieldset>\n";
