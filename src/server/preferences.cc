@@ -148,8 +148,8 @@ std::string Page(const TrackingContext& context, std::string_view token,
   }
   html +=
       "<fieldset><legend>Do you want to stay on our list?</legend>\n"
-      "<label><input type=\"radio\" name=\"stay\" value=\"yes\" checked> Yes, keep the "
-      "channels ticked above</label>\n"
+      "<label><input type=\"radio\" name=\"stay\" value=\"yes\" checked> Yes, as ticked "
+      "above</label>\n"
       "<label><input type=\"radio\" name=\"stay\" value=\"no\"> No, take me off every list"
       "</label>\n</fieldset>\n<button type=\"submit\">Save</button>\n</form>\n</body></html>\n";
   return html;
