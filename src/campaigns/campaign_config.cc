@@ -28,6 +28,14 @@ std::vector<std::string> Names(std::span<const std::string_view> names) {
   return {names.begin(), names.end()};
 }
 
+std::vector<std::string> MessageKindNames() {
+  std::vector<std::string> out;
+  for (int k = 0; k < kMessageKindCount; ++k) {
+    out.emplace_back(MessageKindName(static_cast<MessageKind>(k)));
+  }
+  return out;
+}
+
 std::vector<std::string> Strings(const Value& v) {
   std::vector<std::string> out;
   for (const Value& e : v.AsArray()) out.push_back(e.AsString());
@@ -91,6 +99,7 @@ std::vector<config::Key> CampaignKeys() {
   std::vector<config::Key> keys = {
       config::Required(config::String("name")),
       config::Required(config::OneOf("trigger", Names(kTriggerNames))),
+      config::OneOf("kind", MessageKindNames()),
       config::Integer("priority", -1000, 1000),
       config::Number("holdout", 0, 0.9),
       config::Boolean("reenter"),
@@ -158,6 +167,7 @@ Status ParseCampaign(const SectionView& s, CampaignSettings& out) {
   WINBACK_RETURN_IF_ERROR(CheckName(s, *s.Find("name"), "name"));
   c.name = s.Find("name")->AsString();
   c.trigger = *TriggerKindFromName(s.Find("trigger")->AsString());
+  if (const Value* v = s.Find("kind")) c.kind = ParseMessageKind(v->AsString());
   if (const Value* v = s.Find("priority")) c.priority = v->AsInteger();
   if (const Value* v = s.Find("holdout")) c.holdout = v->AsNumber();
   if (const Value* v = s.Find("reenter")) c.reenter = v->AsBoolean();
@@ -376,6 +386,42 @@ const Campaign* CampaignSettings::FindCampaign(std::string_view name) const {
     if (c.name == name) return &c;
   }
   return nullptr;
+}
+
+std::vector<MessageKind> CampaignSettings::KindsInUse() const {
+  bool used[kMessageKindCount] = {};
+  for (const Campaign& c : campaigns) used[static_cast<int>(KindOf(c))] = true;
+  std::vector<MessageKind> out;
+  for (int k = 0; k < kMessageKindCount; ++k) {
+    if (used[k]) out.push_back(static_cast<MessageKind>(k));
+  }
+  return out;
+}
+
+MessageKind KindOf(const Campaign& campaign) {
+  return campaign.kind.value_or(DefaultMessageKind(campaign.trigger));
+}
+
+MessageKind DefaultMessageKind(TriggerKind trigger) {
+  switch (trigger) {
+    case TriggerKind::kWinback:
+    case TriggerKind::kLongInactive:
+    case TriggerKind::kSpendThreshold:
+      return MessageKind::kOffers;
+    case TriggerKind::kCartAbandoned:
+      return MessageKind::kReminders;
+    case TriggerKind::kBirthday:
+    case TriggerKind::kAnniversary:
+    case TriggerKind::kHoliday:
+      return MessageKind::kOccasions;
+    case TriggerKind::kPostPurchase:
+    case TriggerKind::kOnboarding:
+    case TriggerKind::kComplaintResolved:
+      return MessageKind::kService;
+    case TriggerKind::kFeatureShipped:
+      return MessageKind::kNews;
+  }
+  return MessageKind::kOffers;
 }
 
 const Offer* CampaignSettings::FindOffer(std::string_view name) const {

@@ -44,6 +44,12 @@ inline constexpr int kTriggerKindCount = 11;
 std::string_view TriggerKindName(TriggerKind kind);
 std::optional<TriggerKind> TriggerKindFromName(std::string_view name);
 
+// The kind of message a campaign of `trigger` sends unless its [[campaign]] sets `kind`:
+// winback, long_inactive, spend_threshold -> offers; cart_abandoned -> reminders; birthday,
+// anniversary, holiday -> occasions; post_purchase, onboarding, complaint_resolved -> service;
+// feature_shipped -> news (core/vocabulary.h: MessageKind).
+MessageKind DefaultMessageKind(TriggerKind trigger);
+
 // One message of a campaign.
 struct Step {
   std::string name;  // "come_back"; no '/'.
@@ -75,6 +81,9 @@ struct Campaign {
   std::string name;  // Unique; no '/'.
   int line = 0;
   TriggerKind trigger = TriggerKind::kWinback;
+  // `kind` of the [[campaign]] table; nullopt: DefaultMessageKind(trigger). Read it through
+  // KindOf.
+  std::optional<MessageKind> kind;
   std::int64_t priority = 0;  // Higher first when the frequency cap has room for one only.
   double holdout = 0.10;      // Share of entrants kept as a holdout group.
   Audience audience;
@@ -168,6 +177,10 @@ struct Tracking {
   std::string base_url = "https://example.com/winback";  // Links: BASE/u/TOKEN, BASE/c/TOKEN.
 };
 
+// The kind of message `campaign` sends, what customers opt out of in the preference centre:
+// its `kind`, else DefaultMessageKind(campaign.trigger).
+MessageKind KindOf(const Campaign& campaign);
+
 // Everything above, as one settings struct of the config.
 struct CampaignSettings {
   std::vector<Campaign> campaigns;
@@ -181,6 +194,9 @@ struct CampaignSettings {
 
   const Campaign* FindCampaign(std::string_view name) const;
   const Offer* FindOffer(std::string_view name) const;
+  // The kinds of message the configured campaigns send, each once, in MessageKind order: the
+  // kinds the preference centre offers.
+  std::vector<MessageKind> KindsInUse() const;
 };
 
 // Registers [[campaign]], [[offer]], [[holiday]], [policy], [tracking] and [templates].

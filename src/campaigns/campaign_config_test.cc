@@ -147,6 +147,74 @@ TEST(CampaignConfigTest, ErrorsNameFileLineAndKey) {
               StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("did you mean [policy]?")));
 }
 
+TEST(CampaignConfigTest, KindComesFromTheTriggerUnlessSet) {
+  constexpr std::string_view kText = R"toml(
+[[campaign]]
+name = "birthday"
+trigger = "birthday"
+[[campaign.step]]
+name = "greeting"
+
+[[campaign]]
+name = "cart"
+trigger = "cart_abandoned"
+kind = "offers"
+[[campaign.step]]
+name = "reminder"
+
+[[campaign]]
+name = "thanks"
+trigger = "post_purchase"
+[[campaign.step]]
+name = "thank_you"
+)toml";
+  WINBACK_ASSERT_OK_AND_ASSIGN(CampaignSettings s, Load(kText));
+  ASSERT_EQ(s.campaigns.size(), 3u);
+  EXPECT_EQ(KindOf(s.campaigns[0]), MessageKind::kOccasions);
+  EXPECT_EQ(KindOf(s.campaigns[1]), MessageKind::kOffers);  // Overridden: reminders by trigger.
+  EXPECT_EQ(KindOf(s.campaigns[2]), MessageKind::kService);
+  EXPECT_EQ(s.KindsInUse(), (std::vector<MessageKind>{MessageKind::kOffers, MessageKind::kOccasions,
+                                                      MessageKind::kService}));
+  WINBACK_ASSERT_OK_AND_ASSIGN(CampaignSettings none, Load(""));
+  EXPECT_TRUE(none.KindsInUse().empty());
+}
+
+TEST(CampaignConfigTest, EveryTriggerHasTheDocumentedKind) {
+  const std::pair<const char*, MessageKind> expected[] = {
+      {"winback", MessageKind::kOffers},         {"long_inactive", MessageKind::kOffers},
+      {"spend_threshold", MessageKind::kOffers}, {"cart_abandoned", MessageKind::kReminders},
+      {"birthday", MessageKind::kOccasions},     {"anniversary", MessageKind::kOccasions},
+      {"holiday", MessageKind::kOccasions},      {"post_purchase", MessageKind::kService},
+      {"onboarding", MessageKind::kService},     {"complaint_resolved", MessageKind::kService},
+      {"feature_shipped", MessageKind::kNews}};
+  static_assert(std::size(expected) == kTriggerKindCount);
+  for (const auto& [trigger, kind] : expected) {
+    std::optional<TriggerKind> t = TriggerKindFromName(trigger);
+    ASSERT_TRUE(t.has_value()) << trigger;
+    EXPECT_EQ(DefaultMessageKind(*t), kind) << trigger;
+  }
+  for (int k = 0; k < kMessageKindCount; ++k) {
+    const auto kind = static_cast<MessageKind>(k);
+    EXPECT_EQ(ParseMessageKind(MessageKindName(kind)), kind);
+  }
+  EXPECT_EQ(ParseMessageKind("Offers"), std::nullopt);
+  EXPECT_EQ(ParseMessageKind(""), std::nullopt);
+}
+
+TEST(CampaignConfigTest, UnknownKindNamesTheLineAndTheClosestKind) {
+  const Status status = Load(
+                            "[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\nkind = "
+                            "\"ofers\"\n[[campaign.step]]\nname = \"s\"\n")
+                            .status();
+  EXPECT_THAT(status, StatusIsWith(StatusCode::kInvalidArgument,
+                                   HasSubstr("w.toml:4: campaign[1].kind: expected")));
+  EXPECT_THAT(status, StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("\"offers\"?")));
+  EXPECT_THAT(Load("[[campaign]]\nname = \"a\"\ntrigger = \"winback\"\nkind = 3\n"
+                   "[[campaign.step]]\nname = \"s\"\n")
+                  .status(),
+              StatusIsWith(StatusCode::kInvalidArgument, HasSubstr("w.toml:4: campaign[1].kind")));
+}
+
 TEST(CampaignConfigTest, AutoWinnerNeedsVariantsAndAHoldout) {
   WINBACK_ASSERT_OK_AND_ASSIGN(
       CampaignSettings s,

@@ -40,6 +40,9 @@ struct CustomerState {
   std::string favourite_category;
   std::vector<store::Journey> journeys;  // All of the customer's journeys.
   std::vector<Instant> scheduled;        // Their outbox messages that count for the cap, sorted.
+  // The kinds of message they opted out of (store::KindOptOut), bit k = MessageKind k
+  // (policy.h: KindBit).
+  std::uint32_t opted_out_kinds = 0;
 };
 
 }  // namespace winback::campaigns

@@ -286,6 +286,9 @@ name = "winback"                     # the customer win-back journey
 trigger = "winback"                  # enters customers who become inactive or lost
 lifecycle = ["inactive", "lost"]     # lifecycle stages that enter (default: inactive, lost)
 priority = 100                       # highest: it wins when the frequency cap has room for one
+# kind = "offers"                   # what customers can turn off in the preference centre:
+                                     # offers, reminders, occasions, service or news
+                                     # (default: from the trigger; winback -> offers)
 holdout = 0.1                        # 10 % get nothing, to measure what the campaign adds
 reenter = true                       # may win a customer back again later
 reenter_after_days = 180             # ... at least 180 days after the last journey ended

@@ -224,6 +224,7 @@ std::string ExitReason(const Campaign& c, const store::Journey& j, const Custome
       *s.aggregates.last_order_at > j.entered_at) {
     return std::string(kOrderedExitReason);
   }
+  if (!WantsKind(contact, KindOf(c))) return KindRefusal(KindOf(c));
   if (IsWinback(c.trigger) && s.score && !s.score->let_go.empty()) {
     return "let go: " + s.score->let_go;
   }
@@ -389,6 +390,7 @@ ContactInfo ContactOf(const CustomerState& state) {
   c.unsubscribed_channels = state.aggregates.unsubscribed_channels;
   c.bounced_channels = state.aggregates.bounced_channels;
   c.preferred = ParseChannelKind(state.record.preferred_channel);
+  c.opted_out_kinds = state.opted_out_kinds;
   return c;
 }
 
@@ -517,7 +519,9 @@ void PlanCustomer(const CustomerState& state, PlanContext& ctx, CustomerPlan& ou
     std::string suppressed;
     const ChannelChoice choice = ChooseChannel(
         contact, ctx.rates_by_cell[LikeThemCell(state.record, ctx.as_of)], settings.policy);
-    if (!choice.channel) {
+    if (!WantsKind(contact, KindOf(*c))) {
+      suppressed = KindRefusal(KindOf(*c));
+    } else if (!choice.channel) {
       suppressed = choice.reason;
     } else if (IsWinback(c->trigger) && state.score && !state.score->let_go.empty()) {
       suppressed = "let go: " + state.score->let_go;

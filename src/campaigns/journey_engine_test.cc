@@ -187,6 +187,63 @@ TEST(JourneyEngineTest, LetGoAndNegativeValueAreSuppressedWithTheReason) {
   EXPECT_NE(cheap.journeys[0].exit_reason.find("negative expected value"), std::string::npos);
 }
 
+// Settings() plus a birthday campaign (kind occasions by its trigger).
+CampaignSettings WithBirthday() {
+  CampaignSettings settings = Settings();
+  Campaign b;
+  b.name = "birthday";
+  b.trigger = TriggerKind::kBirthday;
+  b.holdout = 0;
+  Step greet;
+  greet.name = "greeting";
+  b.steps = {greet};
+  settings.campaigns.push_back(b);
+  return settings;
+}
+
+TEST(JourneyEngineTest, NoEntryIntoAKindOptedOutOfOtherKindsStillCome) {
+  const CampaignSettings settings = WithBirthday();
+  CustomerState s = Lapsed();
+  s.record.birth_date = D("1990-08-03");
+  s.opted_out_kinds = KindBit(MessageKind::kOffers);
+  const std::vector<store::OutboxMessage> sent = RunDays(settings, s, D("2024-08-01"), 60);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].key, "birthday/greeting/C1/2024");
+  ASSERT_EQ(s.journeys.size(), 2u);
+  for (const Journey& j : s.journeys) {
+    if (j.campaign != "winback") continue;
+    EXPECT_EQ(j.state, JourneyState::kSuppressed);
+    EXPECT_EQ(j.exit_reason, "preference: opted out of offers");
+  }
+}
+
+TEST(JourneyEngineTest, OptingOutOfAKindEndsItsActiveJourneys) {
+  const CampaignSettings settings = WithBirthday();
+  CustomerState s = Lapsed();
+  s.record.birth_date = D("1990-08-20");
+  const std::vector<store::OutboxMessage> sent =
+      RunDays(settings, s, D("2024-08-01"), 60, [](Date day, CustomerState& st) {
+        if (day == D("2024-08-05")) st.opted_out_kinds = KindBit(MessageKind::kOffers);
+      });
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].step, "come_back");  // Before the opt-out.
+  EXPECT_EQ(sent[1].key, "birthday/greeting/C1/2024");
+  const auto winback = std::find_if(s.journeys.begin(), s.journeys.end(),
+                                    [](const Journey& j) { return j.campaign == "winback"; });
+  ASSERT_NE(winback, s.journeys.end());
+  EXPECT_EQ(winback->state, JourneyState::kExited);
+  EXPECT_EQ(winback->exit_reason, "preference: opted out of offers");
+  EXPECT_EQ(winback->exited_at, D("2024-08-05").StartUtc());
+
+  // The same for occasions: the greeting does not come, offers do.
+  CustomerState o = Lapsed();
+  o.record.birth_date = D("1990-08-20");
+  o.opted_out_kinds = KindBit(MessageKind::kOccasions);
+  const std::vector<store::OutboxMessage> offers = RunDays(settings, o, D("2024-08-01"), 60);
+  ASSERT_EQ(offers.size(), 3u);
+  for (const store::OutboxMessage& m : offers) EXPECT_EQ(m.campaign, "winback");
+}
+
 TEST(JourneyEngineTest, BirthdayOnTheLocalDayAnd29FebruaryIn28InCommonYears) {
   CampaignSettings settings = Settings();
   Campaign b;

@@ -72,6 +72,7 @@ struct Shared {
   std::vector<std::vector<Journey>> journeys;                           // By key.
   std::vector<std::vector<Instant>> scheduled;                          // By key, sorted.
   std::unordered_map<std::int64_t, std::vector<TriggerEvent>> shipped;  // By key.
+  std::vector<std::uint32_t> opted_out_kinds;                           // By key (KindBit).
   // Favourite categories, new and recommended products, when the store has products.
   std::optional<analytics::Recommender> recommender;
 };
@@ -126,6 +127,12 @@ Status LoadShared(store::Store& store, const CampaignSettings& settings, const P
         return Status::Ok();
       }));
   for (std::vector<Instant>& v : shared.scheduled) std::sort(v.begin(), v.end());
+  shared.opted_out_kinds.assign(n, 0);
+  WINBACK_RETURN_IF_ERROR(store.ForEachKindOptOut([&](const store::KindOptOut& opt_out) {
+    const auto k = static_cast<std::size_t>(opt_out.key.value());
+    if (k < n) shared.opted_out_kinds[k] |= KindBit(opt_out.kind);
+    return Status::Ok();
+  }));
 
   // Channel learning: per cell of customers like them, the share of those with consent on a
   // channel who engaged on it.
@@ -325,6 +332,7 @@ class ChunkPlanner {
             s.score = shared_.scores[k];
             s.journeys = shared_.journeys[k];
             s.scheduled = shared_.scheduled[k];
+            s.opted_out_kinds = shared_.opted_out_kinds[k];
           }
           if (auto it = shared_.shipped.find(key.value()); it != shared_.shipped.end()) {
             s.shipped_features = it->second;

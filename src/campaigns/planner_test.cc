@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "campaigns/policy.h"
@@ -294,6 +295,39 @@ TEST_F(PlannerTest, TheEmailHtmlCarriesThePreheader) {
     EXPECT_THAT(m.body_html, HasSubstr(">A note for " + name + "</div><p dir=")) << m.key;
   }
   EXPECT_GT(emails, 0);
+}
+
+TEST_F(PlannerTest, CustomersWhoTurnedOffOffersEnterNoOfferCampaignInAnyChunk) {
+  Populate(20);
+  // Keys 3, 8 and 15: in the first, second and third chunk of 7.
+  const std::vector<std::int64_t> opted_out = {3, 8, 15};
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    for (std::int64_t key : opted_out) {
+      ASSERT_THAT(
+          write->SetKindOptOut(CustomerKey(key), MessageKind::kOffers, At("2024-05-01T00:00:00Z")),
+          IsOk());
+    }
+    // Another kind changes nothing for a campaign of offers.
+    ASSERT_THAT(
+        write->SetKindOptOut(CustomerKey(4), MessageKind::kNews, At("2024-05-01T00:00:00Z")),
+        IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(PlanSummary s, Plan(*store_, settings_, Options("2024-06-02")));
+  EXPECT_EQ(s.customers, 20);
+  std::set<std::int64_t> messaged;
+  for (const OutboxMessage& m : Outbox(*store_)) messaged.insert(m.customer.value());
+  for (std::int64_t key : opted_out) {
+    EXPECT_EQ(messaged.count(key), 0u) << key;
+    WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<store::Journey> journeys,
+                                 store_->LoadJourneys(CustomerKey(key)));
+    ASSERT_EQ(journeys.size(), 1u) << key;
+    EXPECT_EQ(journeys[0].state, store::JourneyState::kSuppressed);
+    EXPECT_EQ(journeys[0].exit_reason, "preference: opted out of offers");
+  }
+  EXPECT_EQ(messaged.count(4), 1u);
+  EXPECT_EQ(messaged.size(), 17u);
 }
 
 TEST_F(PlannerTest, DryRunWritesNothing) {

@@ -33,6 +33,14 @@ bool Contactable(const ContactInfo& contact, ChannelKind channel) {
          (contact.bounced_channels & Bit(channel)) == 0;
 }
 
+bool WantsKind(const ContactInfo& contact, MessageKind kind) {
+  return (contact.opted_out_kinds & KindBit(kind)) == 0;
+}
+
+std::string KindRefusal(MessageKind kind) {
+  return "preference: opted out of " + std::string(MessageKindName(kind));
+}
+
 ChannelChoice ChooseChannel(const ContactInfo& contact, const ChannelRates& like_them,
                             const Policy& policy) {
   ChannelChoice choice;

@@ -25,12 +25,28 @@ struct ContactInfo {
   std::uint32_t unsubscribed_channels = 0;   // Bit c: an unsubscribe on channel c.
   std::uint32_t bounced_channels = 0;        // Bit c: a hard bounce on channel c.
   std::optional<ChannelKind> preferred;      // The customer's stated preference.
+  // Bit k (KindBit): the customer opted out of MessageKind k in the preference centre
+  // (store::KindOptOut).
+  std::uint32_t opted_out_kinds = 0;
 };
+
+// The bit of `kind` in ContactInfo::opted_out_kinds.
+constexpr std::uint32_t KindBit(MessageKind kind) { return 1u << static_cast<unsigned>(kind); }
 
 // True when a message may go to the customer on `channel`: consent granted (unknown is not
 // consent), an address, no unsubscribe and no bounce on that channel. The one definition of
 // "contactable", used at planning and again at sending.
 bool Contactable(const ContactInfo& contact, ChannelKind channel);
+
+// True when the customer has not opted out of `kind` of message. The one definition of the
+// preference rule, beside Contactable and used in the same places: the planner lets no one
+// into a campaign of a kind they opted out of and ends their active journeys of it; the sender
+// cancels a message whose customer opted out of its campaign's kind after it was planned.
+bool WantsKind(const ContactInfo& contact, MessageKind kind);
+
+// Why a message or journey of `kind` is refused: "preference: opted out of KIND" (KIND as
+// MessageKindName spells it). The suppression, exit and cancel reason of WantsKind.
+std::string KindRefusal(MessageKind kind);
 
 // The channel for one message and why.
 struct ChannelChoice {

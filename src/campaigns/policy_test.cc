@@ -42,6 +42,23 @@ TEST(ContactableTest, NeedsGrantedConsentAnAddressAndNoUnsubscribeOrBounce) {
   EXPECT_FALSE(Contactable(c, ChannelKind::kEmail));
 }
 
+TEST(WantsKindTest, RefusesOnlyTheKindsOptedOutOfOnEveryChannel) {
+  ContactInfo c = AllChannels();
+  for (int k = 0; k < kMessageKindCount; ++k)
+    EXPECT_TRUE(WantsKind(c, static_cast<MessageKind>(k)));
+  c.opted_out_kinds = KindBit(MessageKind::kOffers) | KindBit(MessageKind::kNews);
+  EXPECT_FALSE(WantsKind(c, MessageKind::kOffers));
+  EXPECT_FALSE(WantsKind(c, MessageKind::kNews));
+  EXPECT_TRUE(WantsKind(c, MessageKind::kOccasions));
+  EXPECT_TRUE(WantsKind(c, MessageKind::kReminders));
+  EXPECT_TRUE(WantsKind(c, MessageKind::kService));
+  // A kind preference is not a channel one: every channel stays contactable.
+  for (int ch = 0; ch < kChannelKindCount; ++ch) {
+    EXPECT_TRUE(Contactable(c, static_cast<ChannelKind>(ch)));
+  }
+  EXPECT_EQ(KindRefusal(MessageKind::kOffers), "preference: opted out of offers");
+}
+
 TEST(ChooseChannelTest, PreferenceThenLearnedThenOrder) {
   Policy p;
   p.learn_min_sample = 30;

@@ -164,6 +164,10 @@ class Sender {
       if ((contact.bounced_channels & bit) != 0) return "bounced on " + channel;
       return "no consent or address for " + channel;
     }
+    WINBACK_ASSIGN_OR_RETURN(std::vector<store::KindOptOut> opt_outs,
+                             store_.LoadKindOptOuts(message.customer));
+    for (const store::KindOptOut& o : opt_outs) contact.opted_out_kinds |= KindBit(o.kind);
+    if (!WantsKind(contact, KindOf(*campaign))) return KindRefusal(KindOf(*campaign));
     if (ExitsOnOrder(campaign->trigger) && customer.aggregates.last_order_at &&
         *customer.aggregates.last_order_at > message.planned_at) {
       return "ordered at " + FormatTimestamp(*customer.aggregates.last_order_at);

@@ -1,8 +1,9 @@
 #pragma once
 
 // The send half of the outbox: claims due messages, checks each again at send time (consent,
-// unsubscribe, bounce, an order since it was planned, let-go, quiet hours), renders it for its
-// channel and hands it over under the claim protocol of store/outbox_store.h:
+// unsubscribe, bounce, the kinds of message opted out of, an order since it was planned,
+// let-go, quiet hours), renders it for its channel and hands it over under the claim protocol
+// of store/outbox_store.h:
 //
 //   ClaimDue -> MarkInFlight (committed) -> Channel::Send -> RecordOutcome
 //
@@ -84,6 +85,8 @@ struct SendSummary {
 // `unknown` messages. Then claims due messages in batches and, for each, at send time:
 //   - cancels it (CancelMessage, the reason in detail) when its campaign is no longer
 //     configured, the customer no longer exists or is not Contactable on its channel (policy.h),
+//     the customer opted out of the campaign's kind of message (WantsKind; the detail is
+//     KindRefusal's "preference: opted out of KIND"),
 //     the customer ordered after message.planned_at and the campaign's trigger exits on an order
 //     (winback, long_inactive, cart_abandoned), or, for win-back campaigns (winback,
 //     long_inactive), the latest score on or before now has let_go reasons;

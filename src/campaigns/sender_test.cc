@@ -364,6 +364,30 @@ TEST_F(SenderTest, CancelsOnOrderUnsubscribeLetGoAndAGoneCampaign) {
   }
 }
 
+TEST_F(SenderTest, CancelsAMessageOfAKindOptedOutOfSinceItWasPlanned) {
+  ImportCustomers(2);
+  // Customer 1 unticked offers in the preference centre after the messages were planned.
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(
+        write->SetKindOptOut(CustomerKey(1), MessageKind::kOffers, T("2024-06-01T12:00:00Z")),
+        IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  OutboxMessage offer = Message(1);                 // winback: offers.
+  OutboxMessage greeting = Message(1, "birthday");  // occasions: still wanted.
+  OutboxMessage other = Message(2);                 // Another customer's offer.
+  Add({offer, greeting, other});
+  WINBACK_ASSERT_OK_AND_ASSIGN(SendSummary s, Send());
+  EXPECT_EQ(s.total.cancelled, 1);
+  EXPECT_EQ(s.total.sent, 2);
+  EXPECT_EQ(ByKey(offer.key).status, MessageStatus::kCancelled);
+  EXPECT_EQ(ByKey(offer.key).detail, "preference: opted out of offers");
+  EXPECT_EQ(ByKey(greeting.key).status, MessageStatus::kSent);
+  EXPECT_EQ(ByKey(other.key).status, MessageStatus::kSent);
+  for (const OutboundMessage& m : script_.sent) EXPECT_NE(m.key, offer.key);
+}
+
 TEST_F(SenderTest, DefersInsideQuietHoursToTheirEnd) {
   ImportCustomers(1);
   Add({Message(1)});

@@ -70,6 +70,12 @@ int RunCustomer(const GlobalOptions& globals, const std::string& id, bool as_jso
   fmt::print("  consent   email={} sms={} whatsapp={}  preferred={}\n", ConsentName(c.consent[0]),
              ConsentName(c.consent[1]), ConsentName(c.consent[2]),
              c.preferred_channel.empty() ? "-" : c.preferred_channel);
+  std::string opted_out;
+  for (const store::KindOptOut& o : view->kind_opt_outs) {
+    opted_out += fmt::format("{}{} since {}", opted_out.empty() ? "" : ", ",
+                             MessageKindName(o.kind), FormatTimestamp(o.at));
+  }
+  fmt::print("  opted out {}\n", opted_out.empty() ? "-" : opted_out);
   fmt::print("  orders    {} completed on {} days, {} refunded, {} cancelled; revenue {}\n",
              a.orders, a.purchase_days, a.refunded_orders, a.cancelled_orders,
              a.currency.empty() ? "-" : Money(a.revenue_minor, a.currency));

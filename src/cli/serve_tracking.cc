@@ -63,6 +63,7 @@ Status AddPublicRoutes(server::Router& router, const config::Config& config,
   const auto& campaign_settings = config.Get<campaigns::CampaignSettings>();
   context.base_url = campaign_settings.tracking.base_url;
   context.shop_name = campaign_settings.policy.shop_name;
+  context.kinds = campaign_settings.KindsInUse();
   context.inbound = config.Get<server::InboundSettings>();
   context.secrets = server::InboundSecretsFromEnv();
   const auto& whatsapp = config.Get<channels::ChannelSettings>().whatsapp;

@@ -8,6 +8,8 @@ namespace {
 
 constexpr std::array<std::string_view, kChannelKindCount> kChannelNames = {"email", "sms",
                                                                            "whatsapp"};
+constexpr std::array<std::string_view, kMessageKindCount> kMessageKindNames = {
+    "offers", "reminders", "occasions", "service", "news"};
 constexpr std::array<std::string_view, 3> kConsentNames = {"unknown", "granted", "denied"};
 constexpr std::array<std::string_view, kOrderStatusCount> kStatusNames = {"completed", "refunded",
                                                                           "cancelled"};
@@ -51,6 +53,13 @@ std::string_view ChannelKindName(ChannelKind c) {
 }
 std::optional<ChannelKind> ParseChannelKind(std::string_view name) {
   return Find<ChannelKind>(kChannelNames, name);
+}
+
+std::string_view MessageKindName(MessageKind k) {
+  return kMessageKindNames[static_cast<std::size_t>(k)];
+}
+std::optional<MessageKind> ParseMessageKind(std::string_view name) {
+  return Find<MessageKind>(kMessageKindNames, name);
 }
 
 std::string_view ConsentName(Consent c) { return kConsentNames[static_cast<std::size_t>(c)]; }

@@ -29,6 +29,28 @@ inline constexpr int kOrderStatusCount = 3;
 std::string_view OrderStatusName(OrderStatus s);
 std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
 
+// A kind of message, as a customer chooses what they receive in the preference centre: every
+// campaign has one (derived from its trigger, or `kind` in its [[campaign]] table), and a
+// customer may opt out of a kind without leaving a channel. Stored by number: append-only.
+//   offers     incentives to come back or buy more (winback, long_inactive, spend_threshold)
+//   reminders  nudges about something the customer began (cart_abandoned)
+//   occasions  greetings on dates (birthday, anniversary, holiday)
+//   service    follow-ups to what the customer did (post_purchase, onboarding,
+//              complaint_resolved)
+//   news       news of features and products (feature_shipped)
+enum class MessageKind : std::uint8_t {
+  kOffers = 0,
+  kReminders = 1,
+  kOccasions = 2,
+  kService = 3,
+  kNews = 4
+};
+inline constexpr int kMessageKindCount = 5;
+// "offers", "reminders", "occasions", "service", "news".
+std::string_view MessageKindName(MessageKind k);
+// The kind spelled `name` exactly as MessageKindName writes it; nullopt otherwise.
+std::optional<MessageKind> ParseMessageKind(std::string_view name);
+
 // Event types of docs/formats.md.
 enum class EventType : std::uint8_t {
   kVisit = 0,

@@ -68,6 +68,7 @@ Result<CustomerView> LoadCustomerView(store::Store& store, std::string_view id) 
         return Status::Ok();
       }));
   WINBACK_ASSIGN_OR_RETURN(v.journeys, store.LoadJourneys(v.profile.key));
+  WINBACK_ASSIGN_OR_RETURN(v.kind_opt_outs, store.LoadKindOptOuts(v.profile.key));
   WINBACK_ASSIGN_OR_RETURN(std::vector<Date> dates, store.ScoreDates());
   if (!dates.empty()) {
     v.score_date = dates.back();
@@ -136,6 +137,10 @@ std::string CustomerViewJson(const CustomerView& v) {
     consent[std::string(ChannelKindName(static_cast<ChannelKind>(ch)))] =
         ConsentName(c.consent[ch]);
   }
+  json opted_out = json::array();
+  for (const store::KindOptOut& o : v.kind_opt_outs) {
+    opted_out.push_back({{"kind", MessageKindName(o.kind)}, {"at", FormatTimestamp(o.at)}});
+  }
   json j = {{"id", c.id},
             {"email", OrNull(c.email)},
             {"phone", OrNull(c.phone)},
@@ -152,6 +157,7 @@ std::string CustomerViewJson(const CustomerView& v) {
             {"language", OrNull(c.language)},
             {"signup_at", TimeJson(c.signup_at)},
             {"consent", consent},
+            {"opted_out_kinds", opted_out},
             {"preferred_channel", OrNull(c.preferred_channel)},
             {"referred_by", OrNull(c.referred_by)}};
   j["aggregates"] = {

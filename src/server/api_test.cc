@@ -102,6 +102,30 @@ TEST_F(ApiTest, PostsACustomerAndReadsItBack) {
   EXPECT_THAT(got.body, HasSubstr("\"email\": \"c1@x.example\""));
 }
 
+TEST_F(ApiTest, ACustomerShowsTheKindsOfMessageOptedOutOf) {
+  AddCustomer("c1");
+  Response got = Call("GET", "/v1/customers/c1");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_THAT(got.body, HasSubstr("\"opted_out_kinds\": []"));
+  {
+    Result<std::unique_ptr<store::Store>> s = store::OpenStore(path_);
+    ASSERT_THAT(s, IsOk());
+    WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey key, [&]() -> Result<CustomerKey> {
+      WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile p, (*s)->LoadCustomer("c1"));
+      return p.key;
+    }());
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, (*s)->BeginWrite());
+    ASSERT_THAT(write->SetKindOptOut(key, MessageKind::kOffers,
+                                     ParseTimestamp("2024-06-03T12:00:00Z")->instant),
+                IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  got = Call("GET", "/v1/customers/c1");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_THAT(got.body, HasSubstr("\"kind\": \"offers\""));
+  EXPECT_THAT(got.body, HasSubstr("\"at\": \"2024-06-03T12:00:00Z\""));
+}
+
 TEST_F(ApiTest, UnknownCustomerIs404) {
   Response r = Call("GET", "/v1/customers/nobody");
   EXPECT_EQ(r.status, 404);

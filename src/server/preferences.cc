@@ -1,5 +1,6 @@
 #include "server/preferences.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <vector>
@@ -28,6 +29,51 @@ const char* ChannelLabel(ChannelKind channel) {
   return "";
 }
 
+// How the page names a kind of message (core/vocabulary.h: MessageKind).
+const char* KindLabel(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::kOffers:
+      return "Offers and discounts";
+    case MessageKind::kReminders:
+      return "Reminders, such as a cart you left";
+    case MessageKind::kOccasions:
+      return "Greetings on your birthday, anniversaries and holidays";
+    case MessageKind::kService:
+      return "Service messages: thanks, reviews, help after an order or a ticket";
+    case MessageKind::kNews:
+      return "News of features and products";
+  }
+  return "";
+}
+
+// "Offers", "Reminders", ...: the kind's name as the notice of a change shows it.
+std::string KindNoticeName(MessageKind kind) {
+  std::string name(MessageKindName(kind));
+  name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  return name;
+}
+
+bool OptedOut(const std::vector<store::KindOptOut>& opt_outs, MessageKind kind) {
+  for (const store::KindOptOut& o : opt_outs) {
+    if (o.kind == kind) return true;
+  }
+  return false;
+}
+
+// The kinds the page shows: those the configured campaigns send and those the customer opted
+// out of (so that they can opt in again even after a campaign left the config), in kind order.
+std::vector<MessageKind> ShownKinds(const TrackingContext& context,
+                                    const std::vector<store::KindOptOut>& opt_outs) {
+  std::vector<MessageKind> out;
+  for (int k = 0; k < kMessageKindCount; ++k) {
+    const auto kind = static_cast<MessageKind>(k);
+    const bool in_use =
+        std::find(context.kinds.begin(), context.kinds.end(), kind) != context.kinds.end();
+    if (in_use || OptedOut(opt_outs, kind)) out.push_back(kind);
+  }
+  return out;
+}
+
 bool HasAddress(const store::CustomerRecord& record, ChannelKind channel) {
   return channel == ChannelKind::kEmail ? !record.email.empty() : !record.phone.empty();
 }
@@ -47,7 +93,8 @@ std::optional<std::string> MessageKey(const TrackingContext& context, std::strin
 }
 
 std::string Page(const TrackingContext& context, std::string_view token,
-                 const store::CustomerProfile& profile, std::string_view notice) {
+                 const store::CustomerProfile& profile,
+                 const std::vector<store::KindOptOut>& opt_outs, std::string_view notice) {
   const std::string shop = EscapeHtml(context.shop_name);
   std::string html;
   html.reserve(4096);
@@ -85,10 +132,24 @@ std::string Page(const TrackingContext& context, std::string_view token,
     }
   }
   if (!any) html += "<p>We have no address of yours.</p>\n";
+  html += "</fieldset>\n";
+  const std::vector<MessageKind> kinds = ShownKinds(context, opt_outs);
+  if (!kinds.empty()) {
+    html += "<fieldset><legend>What we write about</legend>\n";
+    for (MessageKind kind : kinds) {
+      const std::string kind_name(MessageKindName(kind));
+      // kind_shown tells the form which kinds this page offered: only those are changed, so an
+      // unticked box means "no" and a kind the page did not show keeps its setting.
+      html += "<input type=\"hidden\" name=\"kind_shown\" value=\"" + kind_name +
+              "\">\n<label><input type=\"checkbox\" name=\"kind_" + kind_name + "\"" +
+              (OptedOut(opt_outs, kind) ? "" : " checked") + "> " + KindLabel(kind) + "</label>\n";
+    }
+    html += "</fieldset>\n";
+  }
   html +=
-      "</fieldset>\n<fieldset><legend>Do you want to stay on our list?</legend>\n"
-      "<label><input type=\"radio\" name=\"stay\" value=\"yes\" checked> Yes, keep the "
-      "channels ticked above</label>\n"
+      "<fieldset><legend>Do you want to stay on our list?</legend>\n"
+      "<label><input type=\"radio\" name=\"stay\" value=\"yes\" checked> Yes, as ticked "
+      "above</label>\n"
       "<label><input type=\"radio\" name=\"stay\" value=\"no\"> No, take me off every list"
       "</label>\n</fieldset>\n<button type=\"submit\">Save</button>\n</form>\n</body></html>\n";
   return html;
@@ -127,7 +188,9 @@ Response HandlePreferencesPage(const TrackingContext& context, const Request& re
     WINBACK_ASSIGN_OR_RETURN(store::OutboxMessage message, store.LoadMessage(*key));
     WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile profile,
                              store.LoadCustomerByKey(message.customer));
-    return Page(context, token, profile, "");
+    WINBACK_ASSIGN_OR_RETURN(std::vector<store::KindOptOut> opt_outs,
+                             store.LoadKindOptOuts(message.customer));
+    return Page(context, token, profile, opt_outs, "");
   });
   if (!page.ok()) return Failure(page.status());
   return PageResponse(std::move(*page));
@@ -153,6 +216,15 @@ Response HandlePreferencesForm(const TrackingContext& context, const Request& re
     return Response::Error(400, "invalid_argument", "stay: expected yes or no");
   }
   const bool leave = stay != nullptr && *stay == "no";
+  std::vector<MessageKind> shown_kinds;
+  for (const auto& [k, v] : *form) {
+    if (k != "kind_shown") continue;
+    std::optional<MessageKind> kind = ParseMessageKind(v);
+    if (!kind) return Response::Error(400, "invalid_argument", "kind_shown: not a kind of message");
+    if (std::find(shown_kinds.begin(), shown_kinds.end(), *kind) == shown_kinds.end()) {
+      shown_kinds.push_back(*kind);
+    }
+  }
   const Instant now = Now(context);
   // nullopt: a missing or wrong csrf token.
   Result<std::optional<std::string>> page =
@@ -178,8 +250,19 @@ Response HandlePreferencesForm(const TrackingContext& context, const Request& re
             changes.push_back(std::string(ChannelLabel(channel)) + " on");
           }
         }
+        // "No" to the list leaves every channel, whatever the kinds say; the kinds keep their
+        // settings for a later re-subscription through the shop.
+        for (MessageKind kind : leave ? std::vector<MessageKind>() : shown_kinds) {
+          const std::string name(MessageKindName(kind));
+          const bool want = field("kind_" + name) != nullptr;
+          WINBACK_ASSIGN_OR_RETURN(bool changed,
+                                   SetKindPreference(store, message.customer, kind, want, now));
+          if (changed) changes.push_back(KindNoticeName(kind) + (want ? " on" : " off"));
+        }
         WINBACK_ASSIGN_OR_RETURN(store::CustomerProfile after,
                                  store.LoadCustomerByKey(message.customer));
+        WINBACK_ASSIGN_OR_RETURN(std::vector<store::KindOptOut> opt_outs,
+                                 store.LoadKindOptOuts(message.customer));
         std::string notice = "Saved.";
         if (leave) notice = "Saved: you are off every list. You will get no more messages from us.";
         if (!leave && !changes.empty()) {
@@ -187,7 +270,7 @@ Response HandlePreferencesForm(const TrackingContext& context, const Request& re
           for (std::size_t i = 0; i < changes.size(); ++i) notice += (i ? ", " : " ") + changes[i];
           notice += ".";
         }
-        return std::optional<std::string>(Page(context, token, after, notice));
+        return std::optional<std::string>(Page(context, token, after, opt_outs, notice));
       });
   if (!page.ok()) return Failure(page.status());
   if (!page->has_value()) {

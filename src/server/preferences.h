@@ -10,6 +10,14 @@
 // unsubscribed from shows as such and cannot be re-checked here (an unsubscribe is final for
 // winback; a new consent comes from the shop's own data).
 //
+// Below the channels, the kinds of message (core/vocabulary.h: MessageKind) the configured
+// campaigns send (TrackingContext::kinds) and any kind the customer opted out of before, each
+// with a checkbox, ticked unless opted out of. Unticking a kind opts the customer out of every
+// campaign of that kind on every channel (stored with its time: store::KindOptOut), ticking it
+// again opts them back in; the planner and the sender honour it (campaigns/policy.h:
+// WantsKind). "No" to staying on the list unsubscribes every channel and leaves the kinds as
+// they were.
+//
 // The form is CSRF-safe: it carries csrf = hex HMAC-SHA256(signing key, "csrf\n" TOKEN), bound
 // to the link token and compared in constant time; a missing or wrong one is 403 and changes
 // nothing. Every piece of customer data is HTML-escaped (core/html.h). The page loads nothing
@@ -29,9 +37,13 @@ struct TrackingContext;
 Response HandlePreferencesPage(const TrackingContext& context, const Request& request);
 
 // POST (application/x-www-form-urlencoded): fields csrf, stay (yes|no), and channel_email,
-// channel_sms, channel_whatsapp ("on" when checked; absent when not). 200 with the page and a
-// note of what changed, every change committed first. 404 for a bad token, 403 for a missing
-// or wrong csrf, 400 for a malformed form or a stay other than yes or no.
+// channel_sms, channel_whatsapp ("on" when checked; absent when not); kind_shown (repeated: each
+// kind of message the page offered) and kind_offers, kind_reminders, kind_occasions,
+// kind_service, kind_news ("on" when checked). Only the kinds named by kind_shown change: a
+// form without them (an older page) leaves every kind as it was. 200 with the page and a note of
+// what changed, every change committed first. 404 for a bad token, 403 for a missing or wrong
+// csrf, 400 for a malformed form, a stay other than yes or no, or a kind_shown that is not a
+// kind of message.
 Response HandlePreferencesForm(const TrackingContext& context, const Request& request);
 
 // The csrf value of the form for link token `token`.

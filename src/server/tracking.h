@@ -27,8 +27,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
+#include "core/vocabulary.h"
 #include "server/http.h"
 #include "server/inbound.h"
 #include "server/tracking_actions.h"
@@ -48,6 +50,9 @@ struct TrackingContext {
   std::function<Status(const WhatsappReply&)> send_whatsapp;
   // The wall clock; null: the system clock.
   std::function<Instant()> clock;
+  // The kinds of message the configured campaigns send (CampaignSettings::KindsInUse): the
+  // preference centre offers these (and any other kind the customer opted out of before).
+  std::vector<MessageKind> kinds;
 };
 
 // Adds every route above to `router`, each kPublic. The handlers share `context` (copied) and

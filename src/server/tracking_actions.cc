@@ -76,4 +76,18 @@ Status GrantConsent(store::Store& store, CustomerKey customer, ChannelKind chann
   return write->Commit();
 }
 
+Result<bool> SetKindPreference(store::Store& store, CustomerKey customer, MessageKind kind,
+                               bool wanted, Instant at) {
+  WINBACK_RETURN_IF_ERROR(store.LoadCustomerByKey(customer).status());  // NotFound.
+  WINBACK_ASSIGN_OR_RETURN(std::vector<store::KindOptOut> before, store.LoadKindOptOuts(customer));
+  bool opted_out = false;
+  for (const store::KindOptOut& o : before) opted_out |= o.kind == kind;
+  if (opted_out != wanted) return false;  // Already as asked.
+  WINBACK_ASSIGN_OR_RETURN(auto write, store.BeginWrite());
+  WINBACK_RETURN_IF_ERROR(
+      write->SetKindOptOut(customer, kind, wanted ? std::nullopt : std::optional<Instant>(at)));
+  WINBACK_RETURN_IF_ERROR(write->Commit());
+  return true;
+}
+
 }  // namespace winback::server

@@ -71,6 +71,13 @@ Result<bool> Unsubscribe(store::Store& store, CustomerKey customer, ChannelKind 
 // customer.
 Status GrantConsent(store::Store& store, CustomerKey customer, ChannelKind channel);
 
+// Opts customer `customer` out of `kind` of message at `at` (wanted false) or back in (wanted
+// true), committed before it returns: the planner and the sender refuse every campaign of a kind
+// opted out of (campaigns/policy.h: WantsKind). Returns true when it changed what was stored
+// (opting out twice keeps the first time and returns false). NotFound for an unknown customer.
+Result<bool> SetKindPreference(store::Store& store, CustomerKey customer, MessageKind kind,
+                               bool wanted, Instant at);
+
 // True when the customer may be messaged on `channel` as far as the customer's own choices go:
 // consent granted and no unsubscribe on it.
 bool Subscribed(const store::CustomerProfile& profile, ChannelKind channel);

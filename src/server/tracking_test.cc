@@ -80,6 +80,7 @@ class TrackingTest : public testing::Test {
     context_.signing_key = kSigningKey;
     context_.base_url = kBase;
     context_.shop_name = "Çay & Co <b>";
+    context_.kinds = {MessageKind::kOffers, MessageKind::kOccasions};
     context_.clock = [] { return At("2024-07-02T10:00:00Z"); };
     context_.secrets = {kTwilioToken, kAppSecret, kVerifyToken};
     context_.inbound.stop_reply = "You are unsubscribed.";
@@ -364,6 +365,111 @@ TEST_F(TrackingTest, PreferenceFormTurnsChannelsOffAndStayNoLeavesEveryList) {
   p = Profile("c1");
   EXPECT_EQ(p.record.consent[static_cast<int>(ChannelKind::kEmail)], Consent::kDenied);
   EXPECT_EQ(p.aggregates.unsubscribed_channels, 3u);
+}
+
+std::vector<store::KindOptOut> OptOuts(store::Store& store, CustomerKey key) {
+  Result<std::vector<store::KindOptOut>> o = store.LoadKindOptOuts(key);
+  EXPECT_THAT(o.status(), IsOk());
+  return o.ok() ? *o : std::vector<store::KindOptOut>();
+}
+
+TEST_F(TrackingTest, PreferencePageListsTheKindsOfMessageInUseTicked) {
+  const std::string token = Token(kEmailKey);
+  Response r = Call("GET", "/p/" + token);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_shown\" value=\"offers\""));
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_offers\" checked> Offers and discounts"));
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_shown\" value=\"occasions\""));
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_occasions\" checked>"));
+  // No configured campaign sends the others.
+  for (const char* kind : {"reminders", "service", "news"}) {
+    EXPECT_THAT(r.body, Not(HasSubstr(std::string("kind_") + kind))) << kind;
+  }
+}
+
+TEST_F(TrackingTest, PreferenceFormOptsOutOfAKindAndBackInKeepingTheChannels) {
+  const std::string token = Token(kEmailKey);
+  const std::string form = "csrf=" + CsrfToken(kSigningKey, token) +
+                           "&stay=yes&channel_email=on&channel_sms=on"
+                           "&kind_shown=offers&kind_shown=occasions";
+  Response r = Call("POST", "/p/" + token, form + "&kind_occasions=on");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("Saved: Offers off."));
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_offers\"> Offers"));  // Unticked now.
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_occasions\" checked>"));
+  const Instant first = At("2024-07-02T10:00:00Z");  // The context's clock.
+  EXPECT_EQ(OptOuts(*raw_, CustomerKey(1)),
+            (std::vector<store::KindOptOut>{{CustomerKey(1), MessageKind::kOffers, first}}));
+  store::CustomerProfile p = Profile("c1");
+  EXPECT_EQ(p.record.consent[static_cast<int>(ChannelKind::kEmail)], Consent::kGranted);
+  EXPECT_EQ(p.record.consent[static_cast<int>(ChannelKind::kSms)], Consent::kGranted);
+  EXPECT_EQ(p.aggregates.unsubscribed_channels, 0u);
+  EXPECT_EQ(Events("c1").size(), 0u);  // A kind is not an unsubscribe.
+
+  // The same form again changes nothing and keeps the first time.
+  r = Call("POST", "/p/" + token, form + "&kind_occasions=on");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("Saved."));
+  EXPECT_THAT(r.body, Not(HasSubstr("Offers off")));
+  EXPECT_EQ(OptOuts(*raw_, CustomerKey(1)).size(), 1u);
+
+  // A form that did not show kinds (an older page) leaves them as they are.
+  r = Call("POST", "/p/" + token,
+           "csrf=" + CsrfToken(kSigningKey, token) + "&stay=yes&channel_email=on&channel_sms=on");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(OptOuts(*raw_, CustomerKey(1)).size(), 1u);
+
+  // Ticked again: back in.
+  r = Call("POST", "/p/" + token, form + "&kind_offers=on&kind_occasions=on");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("Saved: Offers on."));
+  EXPECT_TRUE(OptOuts(*raw_, CustomerKey(1)).empty());
+}
+
+TEST_F(TrackingTest, PreferenceFormRefusesUnknownKindsAndForgedTokensWithoutWriting) {
+  const std::string token = Token(kEmailKey);
+  const std::string csrf = "csrf=" + CsrfToken(kSigningKey, token);
+  for (const char* bad :
+       {"kind_shown=ofers", "kind_shown=", "kind_shown=Offers", "kind_shown=offers%00"}) {
+    Response r = Call("POST", "/p/" + token, csrf + "&stay=yes&" + bad);
+    EXPECT_EQ(r.status, 400) << bad;
+  }
+  Response r =
+      Call("POST", "/p/" + token,
+           "csrf=" + CsrfToken(kSigningKey, Token(kSmsKey)) + "&stay=yes&kind_shown=offers");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(OptOuts(*raw_, CustomerKey(1)).empty());
+}
+
+TEST_F(TrackingTest, PreferencePageShowsAKindOptedOutOfThatNoCampaignSendsAnyMore) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, raw_->BeginWrite());
+    ASSERT_THAT(
+        write->SetKindOptOut(CustomerKey(1), MessageKind::kNews, At("2024-06-01T00:00:00Z")),
+        IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  const std::string token = Token(kEmailKey);
+  Response r = Call("GET", "/p/" + token);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("name=\"kind_news\"> News"));
+  r = Call("POST", "/p/" + token,
+           "csrf=" + CsrfToken(kSigningKey, token) +
+               "&stay=yes&channel_email=on&channel_sms=on&kind_shown=news&kind_news=on");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("Saved: News on."));
+  EXPECT_TRUE(OptOuts(*raw_, CustomerKey(1)).empty());
+}
+
+TEST_F(TrackingTest, StayNoLeavesEveryChannelAndKeepsTheKinds) {
+  const std::string token = Token(kEmailKey);
+  Response r = Call("POST", "/p/" + token,
+                    "csrf=" + CsrfToken(kSigningKey, token) +
+                        "&stay=no&channel_email=on&kind_shown=offers&kind_shown=occasions");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("you are off every list"));
+  EXPECT_EQ(Profile("c1").aggregates.unsubscribed_channels, 3u);
+  EXPECT_TRUE(OptOuts(*raw_, CustomerKey(1)).empty());
 }
 
 // ---- Inbound: words ----

@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "core/status.h"
+#include "core/time.h"
 #include "core/vocabulary.h"
 #include "store/records.h"
 #include "store/scanner.h"
@@ -28,6 +29,18 @@ struct ConsentEntry {
   Consent consent = Consent::kUnknown;
 
   friend bool operator==(const ConsentEntry&, const ConsentEntry&) = default;
+};
+
+// A customer's opt-out of one kind of message (the preference centre): no campaign of that
+// kind may message them until they opt in again. `at` is when they opted out (the first time,
+// when they said it twice). Kept apart from the customer's imported record: re-importing a
+// customer never changes it.
+struct KindOptOut {
+  CustomerKey key;
+  MessageKind kind = MessageKind::kOffers;
+  Instant at;
+
+  friend bool operator==(const KindOptOut&, const KindOptOut&) = default;
 };
 
 // Role: reading customers one at a time (profiles, their orders and events) and the lookups a
@@ -66,6 +79,14 @@ class CustomerReader {
   // returns it. One scan: for a planner that needs every customer's consents, instead of a
   // LoadCustomer per customer.
   virtual Status ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) = 0;
+
+  // The kinds of message customer `key` opted out of, in kind order; empty for a customer
+  // without any (an unknown key included).
+  virtual Result<std::vector<KindOptOut>> LoadKindOptOuts(CustomerKey key) = 0;
+
+  // Calls `fn` for every stored opt-out, in (key, kind) order; stops at the first error and
+  // returns it. One scan: for a planner that needs every customer's opt-outs.
+  virtual Status ForEachKindOptOut(const std::function<Status(const KindOptOut&)>& fn) = 0;
 
   // The key of the customer whose phone is `phone` (E.164, as imported: "+905551234567"), or
   // nullopt; the lowest key when several share it. Reads the customers table without an index:

@@ -1,22 +1,24 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "core/ids.h"
 #include "core/status.h"
+#include "core/time.h"
 #include "core/vocabulary.h"
 #include "store/outbox_store.h"
 
 namespace winback::store {
 
 // A general all-or-nothing unit of work for the writes that are not imports (a consent
-// withdrawn through a channel today; outbox messages and journey state when those roles come,
-// each adding its writes here so that one unit of work can span them). Every write goes into
-// one database transaction: Commit() makes all of it durable and visible, and destroying the
-// transaction without Commit() (or a crash) leaves nothing of it. The transaction holds the
-// store's write lock until it is committed or destroyed, and the store object serves no other
-// call meanwhile. Not thread-safe. Every method returns FailedPrecondition after Commit(), and
-// Unavailable for I/O errors.
+// withdrawn through a channel, a kind of message opted out of; outbox messages and journey state
+// when those roles come, each adding its writes here so that one unit of work can span them). Every
+// write goes into one database transaction: Commit() makes all of it durable and visible, and
+// destroying the transaction without Commit() (or a crash) leaves nothing of it. The transaction
+// holds the store's write lock until it is committed or destroyed, and the store object serves no
+// other call meanwhile. Not thread-safe. Every method returns FailedPrecondition after Commit(),
+// and Unavailable for I/O errors.
 class WriteTransaction {
  public:
   virtual ~WriteTransaction() = default;
@@ -26,6 +28,12 @@ class WriteTransaction {
   // Records what customer `key` said about being contacted on `channel`: kGranted or kDenied
   // replaces the stored consent, kUnknown forgets it. NotFound when no customer has that key.
   virtual Status SetConsent(CustomerKey key, ChannelKind channel, Consent consent) = 0;
+
+  // Records that customer `key` opted out of `kind` of message at `opted_out_at`, or with
+  // nullopt that they opted in again (the opt-out is deleted). Opting out of a kind already
+  // opted out of keeps the first time. NotFound when no customer has that key.
+  virtual Status SetKindOptOut(CustomerKey key, MessageKind kind,
+                               std::optional<Instant> opted_out_at) = 0;
 
   // Adds `message` to the outbox unless a message with its key is already stored: planning the
   // same thing twice adds nothing. Returns true and sets message.id when it was added, false

@@ -586,6 +586,93 @@ TEST_P(StoreConformanceTest, UnitOfWorkIsAllOrNothing) {
                           ConsentEntry{CustomerKey(2), ChannelKind::kSms, Consent::kGranted}));
 }
 
+// ---- Kinds of message opted out of ----
+
+TEST_P(StoreConformanceTest, KindOptOutsAreSetClearedAndReadPerCustomerAndInBulk) {
+  ImportCustomers(3);
+  const Instant first = T("2024-05-01T08:00:00Z");
+  const Instant later = T("2024-06-01T08:00:00Z");
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(3), MessageKind::kNews, first), IsOk());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kOffers, first), IsOk());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kReminders, first), IsOk());
+    // A second opt-out of the same kind keeps the first time.
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kOffers, later), IsOk());
+    EXPECT_THAT(write->SetKindOptOut(CustomerKey(4), MessageKind::kOffers, first),
+                StatusIs(StatusCode::kNotFound));
+    EXPECT_THAT(write->SetKindOptOut(CustomerKey(0), MessageKind::kOffers, std::nullopt),
+                StatusIs(StatusCode::kNotFound));
+    ASSERT_THAT(write->Commit(), IsOk());
+    EXPECT_THAT(write->SetKindOptOut(CustomerKey(2), MessageKind::kNews, first),
+                StatusIs(StatusCode::kFailedPrecondition));
+  }
+  EXPECT_THAT(
+      store_->LoadKindOptOuts(CustomerKey(1)),
+      IsOkAndHolds(ElementsAre(KindOptOut{CustomerKey(1), MessageKind::kOffers, first},
+                               KindOptOut{CustomerKey(1), MessageKind::kReminders, first})));
+  EXPECT_THAT(store_->LoadKindOptOuts(CustomerKey(2)), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(store_->LoadKindOptOuts(CustomerKey(99)), IsOkAndHolds(IsEmpty()));
+  {
+    // Opting in again deletes the opt-out; opting in to a kind never opted out of is a no-op.
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kReminders, std::nullopt),
+                IsOk());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(2), MessageKind::kService, std::nullopt), IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  std::vector<KindOptOut> seen;
+  ASSERT_THAT(store_->ForEachKindOptOut([&](const KindOptOut& o) {
+    seen.push_back(o);
+    return Status::Ok();
+  }),
+              IsOk());
+  EXPECT_THAT(seen, ElementsAre(KindOptOut{CustomerKey(1), MessageKind::kOffers, first},
+                                KindOptOut{CustomerKey(3), MessageKind::kNews, first}));
+  int calls = 0;
+  EXPECT_THAT(store_->ForEachKindOptOut([&](const KindOptOut&) {
+    ++calls;
+    return CancelledError("enough");
+  }),
+              StatusIs(StatusCode::kCancelled));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_P(StoreConformanceTest, DroppedUnitOfWorkLeavesNoKindOptOut) {
+  ImportCustomers(1);
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(1), MessageKind::kOffers, T("2024-05-01")),
+                IsOk());
+  }  // Dropped.
+  EXPECT_THAT(store_->LoadKindOptOuts(CustomerKey(1)), IsOkAndHolds(IsEmpty()));
+}
+
+TEST_P(StoreConformanceTest, ReimportingACustomerKeepsItsKindOptOuts) {
+  ImportCustomers(2);
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto write, store_->BeginWrite());
+    ASSERT_THAT(write->SetKindOptOut(CustomerKey(2), MessageKind::kOccasions, T("2024-05-01")),
+                IsOk());
+    ASSERT_THAT(write->Commit(), IsOk());
+  }
+  // The same customers again, then one of them changed (an upsert that writes the row).
+  ImportCustomers(2);
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("changed"));
+    CustomerRecord changed = Customer("c2");
+    changed.first_name = "Sara";
+    changed.consent[static_cast<int>(ChannelKind::kSms)] = Consent::kGranted;
+    ASSERT_THAT(session->UpsertCustomer(changed), IsOk());
+    ASSERT_THAT(session->Commit(), IsOk());
+  }
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerProfile c2, store_->LoadCustomer("c2"));
+  EXPECT_EQ(c2.record.first_name, "Sara");
+  EXPECT_THAT(
+      store_->LoadKindOptOuts(c2.key),
+      IsOkAndHolds(ElementsAre(KindOptOut{c2.key, MessageKind::kOccasions, T("2024-05-01")})));
+}
+
 // ---- OutboxStore and the planner's writes ----
 
 // A planned message of customer `customer` for `step` of campaign "winback", due at

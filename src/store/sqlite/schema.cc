@@ -251,6 +251,19 @@ ALTER TABLE imports ADD COLUMN products_written INTEGER NOT NULL DEFAULT 0;
 // carries its key, so a campaign's tracking events are one range of it.
 constexpr const char* kMigration8 = "SELECT 1;";
 
+// Version 9: the kinds of message each customer opted out of (store/customer_reader.h:
+// KindOptOut), one row per (customer, kind) with the time of the opt-out in unix microseconds;
+// `kind` is MessageKind's number. A table of its own, so that imports (which write customers and
+// consents) never touch it.
+constexpr const char* kMigration9 = R"sql(
+CREATE TABLE kind_optouts (
+  cid INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (cid, kind)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -258,7 +271,8 @@ const std::vector<Migration>& Migrations() {
       {kMigration1, false, nullptr}, {kMigration2, false, nullptr},
       {kMigration3, false, nullptr}, {kMigration4, false, ConvertV3Scores},
       {kMigration5, true, nullptr},  {kMigration6, false, nullptr},
-      {kMigration7, false, nullptr}, {kMigration8, false, nullptr}};
+      {kMigration7, false, nullptr}, {kMigration8, false, nullptr},
+      {kMigration9, false, nullptr}};
   return kAll;
 }
 

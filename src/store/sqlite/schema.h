@@ -16,7 +16,7 @@ namespace winback::store::sqlite {
 
 // The schema version this binary writes. Version N is reached by applying migrations 1..N in
 // order; the version is recorded in PRAGMA user_version.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // One step of the schema, from version N - 1 to N.
 struct Migration {

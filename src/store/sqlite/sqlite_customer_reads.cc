@@ -222,4 +222,46 @@ Result<std::optional<CustomerKey>> SqliteStore::FindCustomerByPhone(std::string_
   return std::optional<CustomerKey>(CustomerKey(*cid));
 }
 
+namespace {
+
+// One row of kind_optouts (cid, kind, at) as a KindOptOut; Internal for a kind no winback writes.
+Result<KindOptOut> KindOptOutRow(Statement& s) {
+  const std::int64_t kind = s.ColumnInt(1);
+  if (kind < 0 || kind >= kMessageKindCount) {
+    return InternalError("kind_optouts: customer " + std::to_string(s.ColumnInt(0)) + " has kind " +
+                         std::to_string(kind) + ", which no winback writes");
+  }
+  return KindOptOut{CustomerKey(s.ColumnInt(0)), static_cast<MessageKind>(kind),
+                    Instant::FromUnixMicros(s.ColumnInt(2))};
+}
+
+}  // namespace
+
+Result<std::vector<KindOptOut>> SqliteStore::LoadKindOptOuts(CustomerKey key) {
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement * s,
+      db_.Cached("SELECT cid, kind, at FROM kind_optouts WHERE cid = ?1 ORDER BY kind"));
+  StatementReset reset(*s);
+  s->BindInt(1, key.value());
+  std::vector<KindOptOut> out;
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return out;
+    WINBACK_ASSIGN_OR_RETURN(KindOptOut o, KindOptOutRow(*s));
+    out.push_back(o);
+  }
+}
+
+Status SqliteStore::ForEachKindOptOut(const std::function<Status(const KindOptOut&)>& fn) {
+  // The primary key (cid, kind) is the table's order: one sequential read.
+  WINBACK_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("SELECT cid, kind, at FROM kind_optouts ORDER BY cid, kind"));
+  while (true) {
+    WINBACK_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    WINBACK_ASSIGN_OR_RETURN(KindOptOut o, KindOptOutRow(s));
+    WINBACK_RETURN_IF_ERROR(fn(o));
+  }
+}
+
 }  // namespace winback::store::sqlite

@@ -45,6 +45,32 @@ class SqliteWriteTransaction final : public WriteTransaction {
     return set.Run();
   }
 
+  Status SetKindOptOut(CustomerKey key, MessageKind kind,
+                       std::optional<Instant> opted_out_at) override {
+    WINBACK_RETURN_IF_ERROR(CheckOpen());
+    WINBACK_ASSIGN_OR_RETURN(std::optional<std::int64_t> exists,
+                             db_.QueryInt("SELECT EXISTS (SELECT 1 FROM customers WHERE cid = " +
+                                          std::to_string(key.value()) + ")"));
+    if (exists.value_or(0) == 0) {
+      return NotFoundError("no customer with key " + std::to_string(key.value()));
+    }
+    if (!opted_out_at) {
+      WINBACK_ASSIGN_OR_RETURN(Statement opt_in,
+                               db_.Prepare("DELETE FROM kind_optouts WHERE cid = ? AND kind = ?"));
+      opt_in.BindInt(1, key.value());
+      opt_in.BindInt(2, static_cast<std::int64_t>(kind));
+      return opt_in.Run();
+    }
+    // A second opt-out keeps the first one's time.
+    WINBACK_ASSIGN_OR_RETURN(
+        Statement opt_out, db_.Prepare("INSERT INTO kind_optouts (cid, kind, at) VALUES (?, ?, ?) "
+                                       "ON CONFLICT (cid, kind) DO NOTHING"));
+    opt_out.BindInt(1, key.value());
+    opt_out.BindInt(2, static_cast<std::int64_t>(kind));
+    opt_out.BindInt(3, opted_out_at->unix_micros());
+    return opt_out.Run();
+  }
+
   Result<bool> AddMessage(OutboxMessage& message) override {
     WINBACK_RETURN_IF_ERROR(CheckOpen());
     // Checked here: the schema declares no foreign keys (bulk imports fill tables in any order).
