@@ -252,7 +252,7 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
     if (!predicted->clv_note.empty()) {
       fmt::print(stderr, "winback fit: no CLV: {}\n", predicted->clv_note);
     }
-    Status written = models::WritePredictionsCsv(args.predictions, *data, *predicted);
+    Status written = models::WritePredictionsCsv(args.predictions, *data, *predicted, args.threads);
     if (!written.ok()) return Fail(kExitFailure, written);
     const bool clv = predicted->values.has_value() && predicted->predictions.has_value();
     nlohmann::json pj;
