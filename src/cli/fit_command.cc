@@ -167,8 +167,9 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
   if (args.horizon && !(*args.horizon >= 0)) {
     return Fail(kExitUsage, InvalidArgumentError("--horizon must be >= 0"));
   }
-  Result<SummaryTable> data =
-      args.summary.empty() ? StoreSummaryFor(args, globals) : models::ReadSummaryCsv(args.summary);
+  Result<SummaryTable> data = args.summary.empty()
+                                  ? StoreSummaryFor(args, globals)
+                                  : models::ReadSummaryCsv(args.summary, args.threads);
   if (!data.ok()) {
     const bool usage = data.status().code() == StatusCode::kInvalidArgument ||
                        data.status().code() == StatusCode::kNotFound;
