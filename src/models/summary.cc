@@ -15,6 +15,7 @@
 #include "core/csv.h"
 #include "core/memory.h"
 #include "core/parallel.h"
+#include "models/internal/parallel_summary.h"
 #include "models/internal/validate.h"
 
 namespace winback::models {
@@ -313,6 +314,10 @@ std::optional<HeaderColumns> MapHeader(std::string_view line) {
   return h;
 }
 
+}  // namespace
+
+namespace internal {
+
 // The parallel parser for the usual file: no '"' anywhere, so that every line is one record.
 // The body is cut at line ends into parts; the parts' lines are counted, the columns sized once,
 // and the parts parsed on all threads straight into their rows; ids are then checked for
@@ -404,36 +409,38 @@ std::optional<SummaryTable> ParseSummaryCsvParallel(std::string_view text, int w
     }
     while (at < end) {
       if (failed.load(std::memory_order_relaxed)) return;
-      std::size_t line_end = text.find('\n', at);
-      if (line_end == std::string_view::npos || line_end > end) line_end = end;
-      std::string_view line = text.substr(at, line_end - at);
-      at = line_end + 1;
-      if (line.ends_with('\r')) {
-        // "\r" alone at the very end is a record of one empty field for the general parser.
-        if (line.size() == 1 && line_end == n) {
-          failed = true;
-          return;
-        }
-        line.remove_suffix(1);
-      }
-      if (line.empty()) continue;  // an empty line
+      // One scan of the line for its commas and its end (lines are short: a library call per
+      // field would cost more than the scan).
+      const char* const data = text.data();
       std::size_t count = 0;
-      std::size_t start = 0;
-      while (true) {
-        const std::size_t comma = line.find(',', start);
-        if (count == columns->count) {
+      std::size_t field_start = at;
+      std::size_t line_end = at;
+      bool too_many = false;
+      for (; line_end < end && data[line_end] != '\n'; ++line_end) {
+        if (data[line_end] != ',') continue;
+        if (count + 1 == columns->count) too_many = true;
+        if (!too_many)
+          fields[count++] = std::string_view(data + field_start, line_end - field_start);
+        field_start = line_end + 1;
+      }
+      std::string_view last(data + field_start, line_end - field_start);
+      const bool has_cr = line_end > at && data[line_end - 1] == '\r';
+      if (has_cr) last.remove_suffix(1);
+      const std::size_t line_size = line_end - at - (has_cr ? 1 : 0);
+      at = line_end + 1;
+      if (line_size == 0) {
+        // "\r" alone at the very end is a record of one empty field for the general parser.
+        if (has_cr && line_end == n) {
           failed = true;
           return;
         }
-        fields[count++] = line.substr(
-            start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
+        continue;  // an empty line
       }
-      if (count != columns->count) {
+      if (too_many || count + 1 != columns->count) {
         failed = true;
         return;
       }
+      fields[count++] = last;
       const std::string_view id = fields[columns->index[static_cast<std::size_t>(Column::kId)]];
       double values[5] = {0, 0, 0, 0, 0};
       bool ok = !id.empty();
@@ -514,13 +521,13 @@ std::optional<SummaryTable> ParseSummaryCsvParallel(std::string_view text, int w
   return table;
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name, int threads) {
   const int workers = ResolveThreads(threads);
   constexpr std::size_t kParallelFrom = std::size_t{1} << 16;  // bytes
   if (workers > 1 && text.size() >= kParallelFrom) {
-    if (std::optional<SummaryTable> table = ParseSummaryCsvParallel(text, workers)) {
+    if (std::optional<SummaryTable> table = internal::ParseSummaryCsvParallel(text, workers)) {
       return *std::move(table);
     }
   }

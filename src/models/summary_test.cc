@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "models/internal/parallel_summary.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::models {
@@ -124,16 +125,22 @@ TEST(ParseSummaryCsvTest, ThreadsReadTheSameTable) {
   ExpectSameOnFourThreads(text);
   WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable four, ParseSummaryCsv(text, "s.csv", 4));
   ASSERT_EQ(four.size(), 30001u);
-  EXPECT_EQ(four.ids[12345], "c12345");
-  EXPECT_EQ(four.recency[12345], 20.4);
-  EXPECT_EQ(four.monetary_value[12345], 26.25);
+  EXPECT_EQ(four.ids[12346], "c12346");
+  EXPECT_EQ(four.frequency[12346], 1);
+  EXPECT_EQ(four.recency[12346], 21.5);
+  EXPECT_EQ(four.age[12346], 34.5);
+  EXPECT_EQ(four.monetary_value[12346], 27.25);
+  // The parallel pass read it (it did not hand the text to the one-thread parser).
+  EXPECT_TRUE(internal::ParseSummaryCsvParallel(text, 4).has_value());
   EXPECT_EQ(four.ids.back(), "last");
   EXPECT_EQ(four.age.back(), 42);
   // Without the optional column, and with quoted ids (read on one thread).
   std::string plain = "id,frequency,recency,T\n";
   for (int i = 0; i < 30000; ++i) plain += "c" + std::to_string(i) + ",1,1,3\n";
   ExpectSameOnFourThreads(plain);
+  EXPECT_TRUE(internal::ParseSummaryCsvParallel(plain, 3).has_value());
   ExpectSameOnFourThreads(plain + "\"q,1\",0,0,3\n");
+  EXPECT_FALSE(internal::ParseSummaryCsvParallel(plain + "\"q,1\",0,0,3\n", 4).has_value());
 }
 
 TEST(ParseSummaryCsvTest, ThreadsReportTheFirstErrorInFileOrder) {
@@ -152,6 +159,7 @@ TEST(ParseSummaryCsvTest, ThreadsReportTheFirstErrorInFileOrder) {
     const Result<SummaryTable> one = ParseSummaryCsv(c, "s.csv", 1);
     const Result<SummaryTable> four = ParseSummaryCsv(c, "s.csv", 4);
     ASSERT_FALSE(one.ok());
+    EXPECT_FALSE(internal::ParseSummaryCsvParallel(c, 4).has_value());
     EXPECT_THAT(four,
                 StatusIsWith(StatusCode::kInvalidArgument, ::testing::Eq(one.status().message())));
   }
