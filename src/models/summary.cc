@@ -326,6 +326,8 @@ namespace internal {
 // duplicate id), so that the general parser runs and names the first error in file order: for
 // every text either both return the same table or this one returns nullopt.
 std::optional<SummaryTable> ParseSummaryCsvParallel(std::string_view text, int workers) {
+  // Each id class scans every row's hash, so the classes (and threads) are kept few.
+  workers = std::clamp(workers, 1, 16);
   const std::size_t n = text.size();
   std::size_t pos = text.starts_with("\xEF\xBB\xBF") ? std::size_t{3} : std::size_t{0};
   while (pos < n &&

@@ -139,6 +139,9 @@ TEST(ParseSummaryCsvTest, ThreadsReadTheSameTable) {
   for (int i = 0; i < 30000; ++i) plain += "c" + std::to_string(i) + ",1,1,3\n";
   ExpectSameOnFourThreads(plain);
   EXPECT_TRUE(internal::ParseSummaryCsvParallel(plain, 3).has_value());
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable many, ParseSummaryCsv(plain, "s.csv", 200));
+  ASSERT_EQ(many.size(), 30000u);
+  EXPECT_EQ(many.ids[29999], "c29999");
   ExpectSameOnFourThreads(plain + "\"q,1\",0,0,3\n");
   EXPECT_FALSE(internal::ParseSummaryCsvParallel(plain + "\"q,1\",0,0,3\n", 4).has_value());
 }
