@@ -167,8 +167,9 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
   if (args.horizon && !(*args.horizon >= 0)) {
     return Fail(kExitUsage, InvalidArgumentError("--horizon must be >= 0"));
   }
-  Result<SummaryTable> data =
-      args.summary.empty() ? StoreSummaryFor(args, globals) : models::ReadSummaryCsv(args.summary);
+  Result<SummaryTable> data = args.summary.empty()
+                                  ? StoreSummaryFor(args, globals)
+                                  : models::ReadSummaryCsv(args.summary, args.threads);
   if (!data.ok()) {
     const bool usage = data.status().code() == StatusCode::kInvalidArgument ||
                        data.status().code() == StatusCode::kNotFound;
@@ -252,7 +253,7 @@ int RunFit(const FitArgs& args, const GlobalOptions& globals) {
     if (!predicted->clv_note.empty()) {
       fmt::print(stderr, "winback fit: no CLV: {}\n", predicted->clv_note);
     }
-    Status written = models::WritePredictionsCsv(args.predictions, *data, *predicted);
+    Status written = models::WritePredictionsCsv(args.predictions, *data, *predicted, args.threads);
     if (!written.ok()) return Fail(kExitFailure, written);
     const bool clv = predicted->values.has_value() && predicted->predictions.has_value();
     nlohmann::json pj;

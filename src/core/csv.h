@@ -79,6 +79,10 @@ std::optional<double> ParseCsvDouble(std::string_view text);
 // Appends `field` to `out`, quoted when it holds a comma, quote, CR or LF.
 void AppendCsvField(std::string& out, std::string_view field);
 
+// Appends `value` with `significant` significant digits to `out`: the bytes printf's
+// %.<significant>g writes (the number as CsvWriter::Number(value, significant) writes it).
+void AppendCsvNumber(std::string& out, double value, int significant);
+
 // Writes CSV records to a file (or to standard output for the path "-"), buffered. Rows are
 // built field by field and end with EndRow(); Close() flushes and reports any write error.
 // Resource object: movable, not copyable. Not thread-safe.
@@ -99,6 +103,9 @@ class CsvWriter {
   CsvWriter& Number(double value);
   // Adds a number with `significant` significant digits (printf %.<significant>g).
   CsvWriter& Number(double value, int significant);
+  // Appends text that is already CSV (whole rows, each ending in '\n', e.g. built with
+  // AppendCsvField and AppendCsvNumber on other threads) as it is. Call only between rows.
+  CsvWriter& Rows(std::string_view csv);
   // Adds a whole header or row of text fields and ends the row.
   CsvWriter& Row(std::span<const std::string_view> fields);
   // Ends the current row.

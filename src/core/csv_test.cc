@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <bit>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -120,6 +124,63 @@ TEST(AppendCsvFieldTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"line\nbreak\"");
 }
 
+// printf's %.<p>g as std::to_chars writes it: the reference for AppendCsvNumber.
+std::string GeneralFormat(double value, int significant) {
+  char text[64];
+  const auto [end, ec] =
+      std::to_chars(text, text + sizeof(text), value, std::chars_format::general, significant);
+  EXPECT_EQ(ec, std::errc());
+  return std::string(text, end);
+}
+
+TEST(AppendCsvNumberTest, WritesTheBytesOfPrintfGeneralFormat) {
+  std::vector<std::pair<double, int>> cases;
+  // Random bit patterns (every exponent, subnormals included) at every precision.
+  std::mt19937_64 bits(20261206);
+  for (int i = 0; i < 300000; ++i) {
+    const double v = std::bit_cast<double>(bits());
+    if (std::isfinite(v)) cases.emplace_back(v, 1 + static_cast<int>(bits() % 17));
+  }
+  // Values like the predictions' (10^-20 to 10^20), at 10 digits.
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int i = 0; i < 300000; ++i) cases.emplace_back(std::pow(10.0, 40 * unit(bits) - 20), 10);
+  // Around powers of ten and the rounding carry (9.9999999995 x 10^e), where the exponent and
+  // the notation change; exact ties (binary fractions, halves of integers).
+  for (int e = -25; e <= 40; ++e) {
+    for (double start : {std::pow(10.0, e), 9.9999999995 * std::pow(10.0, e)}) {
+      double up = start;
+      double down = start;
+      for (int k = 0; k < 8; ++k) {
+        for (int p = 1; p <= 17; ++p) {
+          cases.emplace_back(up, p);
+          cases.emplace_back(down, p);
+        }
+        up = std::nextafter(up, HUGE_VAL);
+        down = std::nextafter(down, 0.0);
+      }
+    }
+  }
+  for (int i = 0; i < 20000; ++i) {
+    cases.emplace_back(static_cast<double>(i) / 1024.0, 1 + i % 17);
+    cases.emplace_back(static_cast<double>(i) + 0.5, 1 + i % 6);
+  }
+  for (double v : {0.0, -0.0, 5e-324, -2.2250738585072014e-308, 1.7976931348623157e308, 0.5, 2.5,
+                   0.125, 1e-5, 1e-4, 1e10, 9999999999.5, 0.30000000000000004}) {
+    for (int p = 1; p <= 17; ++p) cases.emplace_back(v, p);
+  }
+  int mismatches = 0;
+  for (const auto& [value, significant] : cases) {
+    std::string out = "x";
+    AppendCsvNumber(out, value, significant);
+    if (out != "x" + GeneralFormat(value, significant) && ++mismatches <= 10) {
+      ADD_FAILURE() << std::hexfloat << value << std::defaultfloat << " at " << significant
+                    << " digits: " << out.substr(1) << ", printf writes "
+                    << GeneralFormat(value, significant);
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
 class CsvFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -151,6 +212,20 @@ TEST_F(CsvFileTest, WrittenFileReadsBackFieldForField) {
   EXPECT_THAT(rows[0].second, ElementsAre("id", "value", "rounded"));
   EXPECT_THAT(rows[1].second, ElementsAre("a,\"b\"\nc", "0.1", "0.6667"));
   EXPECT_THAT(rows[20001].second, ElementsAre("19999", "19999", "2e+04"));
+}
+
+TEST_F(CsvFileTest, RowsAppendsFormattedTextBetweenRows) {
+  const std::string path = (dir_ / "rows.csv").string();
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big += std::to_string(i) + ",x\n";  // more than the buffer
+  {
+    Result<CsvWriter> writer = CsvWriter::Open(path);
+    ASSERT_THAT(writer.status(), IsOk());
+    writer->Field("a").Field("b").EndRow();
+    writer->Rows("1,2\n").Rows(big).Field("last").Number(0.5).EndRow();
+    ASSERT_THAT(writer->Close(), IsOk());
+  }
+  EXPECT_EQ(ReadFileToString(path).value(), "a,b\n1,2\n" + big + "last,0.5\n");
 }
 
 TEST_F(CsvFileTest, FileContentsMapsAFileAndReadsAnEmptyOne) {

@@ -121,6 +121,11 @@ Result<GammaGammaFit> FitGammaGamma(const SummaryTable& data, const FitOptions& 
   }
   WINBACK_RETURN_IF_ERROR(ValidateSummaryTable(data));
   std::vector<double> x, m, zero;
+  std::size_t repeat_buyers = 0;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if (data.frequency[i] > 0) ++repeat_buyers;
+  x.reserve(repeat_buyers);
+  m.reserve(repeat_buyers);
   for (std::size_t i = 0; i < data.size(); ++i) {
     if (data.frequency[i] <= 0) continue;
     if (!(data.monetary_value[i] > 0)) {

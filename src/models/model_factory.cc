@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "core/csv.h"
+#include "core/parallel.h"
 #include "models/bgnbd.h"
 #include "models/mbgnbd.h"
 #include "models/pareto_nbd.h"
@@ -207,7 +211,7 @@ Result<CustomerPredictions> PredictForCustomers(const TransactionModel* model,
 }
 
 Status WritePredictionsCsv(const std::string& path, const SummaryTable& data,
-                           const CustomerPredictions& predictions) {
+                           const CustomerPredictions& predictions, int threads) {
   const Predictions* p = predictions.predictions ? &*predictions.predictions : nullptr;
   const CustomerValues* v = predictions.values ? &*predictions.values : nullptr;
   WINBACK_ASSIGN_OR_RETURN(CsvWriter out, CsvWriter::Open(path));
@@ -219,18 +223,42 @@ Status WritePredictionsCsv(const std::string& path, const SummaryTable& data,
   }
   out.EndRow();
   constexpr int kDigits = 10;
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    if (data.has_ids()) {
-      out.Field(data.ids[i]);
-    } else {
-      out.Field(std::to_string(i));
-    }
-    if (p != nullptr) out.Number(p->p_alive[i], kDigits).Number(p->expected_purchases[i], kDigits);
-    if (v != nullptr) {
-      out.Number(v->expected_value[i], kDigits);
-      if (p != nullptr) out.Number(v->clv[i], kDigits);
-    }
-    out.EndRow();
+  // Formatting the numbers is most of the work (2.36M rows: 0.6 s of CPU), so blocks of rows
+  // are formatted on every thread into buffers reused from round to round, and written in
+  // order: the same bytes as one thread writing row by row.
+  constexpr std::size_t kBlockRows = std::size_t{1} << 14;
+  const int workers = ResolveThreads(threads);
+  const std::size_t round_blocks = 4 * static_cast<std::size_t>(workers);
+  std::vector<std::string> blocks(std::min(round_blocks, ChunkCount(data.size(), kBlockRows)));
+  for (std::size_t first = 0; first < data.size(); first += round_blocks * kBlockRows) {
+    const std::size_t rows = std::min(data.size() - first, round_blocks * kBlockRows);
+    ForEachChunk(rows, kBlockRows, workers, [&](std::size_t b, std::size_t begin, std::size_t end) {
+      std::string& text = blocks[b];
+      text.clear();
+      for (std::size_t i = first + begin; i < first + end; ++i) {
+        if (data.has_ids()) {
+          AppendCsvField(text, data.ids[i]);
+        } else {
+          text += std::to_string(i);
+        }
+        if (p != nullptr) {
+          text.push_back(',');
+          AppendCsvNumber(text, p->p_alive[i], kDigits);
+          text.push_back(',');
+          AppendCsvNumber(text, p->expected_purchases[i], kDigits);
+        }
+        if (v != nullptr) {
+          text.push_back(',');
+          AppendCsvNumber(text, v->expected_value[i], kDigits);
+          if (p != nullptr) {
+            text.push_back(',');
+            AppendCsvNumber(text, v->clv[i], kDigits);
+          }
+        }
+        text.push_back('\n');
+      }
+    });
+    for (std::size_t b = 0; b < ChunkCount(rows, kBlockRows); ++b) out.Rows(blocks[b]);
   }
   return out.Close();
 }

@@ -94,8 +94,10 @@ Result<CustomerPredictions> PredictForCustomers(const TransactionModel* model,
 
 // Writes id,p_alive,expected_purchases[,expected_value,clv] (or id,expected_value for a spend
 // model alone) with 10 significant digits; ids are the table's, else the row number. "-" is
-// standard output. Errors: Unavailable when the file cannot be written.
+// standard output. Rows are formatted on up to `threads` threads (0 = all cores) and written in
+// order; the bytes do not depend on the thread count. Errors: Unavailable when the file cannot
+// be written.
 Status WritePredictionsCsv(const std::string& path, const SummaryTable& data,
-                           const CustomerPredictions& predictions);
+                           const CustomerPredictions& predictions, int threads = 0);
 
 }  // namespace winback::models

@@ -1,5 +1,6 @@
 #include "models/model_factory.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -115,6 +116,43 @@ TEST(WritePredictionsCsvTest, WritesEveryColumnAndQuotesIds) {
                 1e-9 * p.values->expected_value[i]);
   }
   EXPECT_FALSE(reader.Next().value());
+}
+
+TEST(WritePredictionsCsvTest, BytesDoNotDependOnTheThreadCount) {
+  // More rows than one round of blocks, so that rows are formatted on several threads.
+  SummaryTable t;
+  for (int i = 0; i < 150000; ++i) {
+    t.ids.push_back("c" + std::to_string(i));
+    t.frequency.push_back(i % 7);
+    t.recency.push_back(i % 7 == 0 ? 0 : static_cast<double>(i % 30) / 7.0);
+    t.age.push_back(30 + static_cast<double>(i % 13) / 7.0);
+    t.monetary_value.push_back(i % 7 == 0 ? 0 : 10 + static_cast<double>(i % 101) / 4.0);
+  }
+  const BgNbdModel model = BgNbdModel::Create({0.243, 4.414, 0.793, 2.426}).value();
+  const GammaGammaModel spend = GammaGammaModel::Create({6.25, 3.74, 15.44}).value();
+  PredictionOptions po;
+  po.horizon = 39;
+  WINBACK_ASSERT_OK_AND_ASSIGN(CustomerPredictions p, PredictForCustomers(&model, &spend, t, po));
+  const std::string base = (std::filesystem::temp_directory_path() /
+                            ("winback_predictions_threads_" + std::to_string(::getpid())))
+                               .string();
+  std::vector<std::string> texts;
+  for (int threads : {1, 2, 5}) {
+    const std::string path = base + "_" + std::to_string(threads) + ".csv";
+    ASSERT_THAT(WritePredictionsCsv(path, t, p, threads), IsOk());
+    texts.push_back(ReadFileToString(path).value());
+    std::filesystem::remove(path);
+  }
+  EXPECT_EQ(texts[1], texts[0]);
+  EXPECT_EQ(texts[2], texts[0]);
+  // Row by row, the numbers printf's %.10g writes.
+  std::string expected = "id,p_alive,expected_purchases,expected_value,clv\n";
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    expected += fmt::format("{},{:.10g},{:.10g},{:.10g},{:.10g}\n", t.ids[i],
+                            p.predictions->p_alive[i], p.predictions->expected_purchases[i],
+                            p.values->expected_value[i], p.values->clv[i]);
+  }
+  EXPECT_EQ(texts[0], expected);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <functional>
@@ -12,6 +14,8 @@
 
 #include "core/csv.h"
 #include "core/memory.h"
+#include "core/parallel.h"
+#include "models/internal/parallel_summary.h"
 #include "models/internal/validate.h"
 
 namespace winback::models {
@@ -151,7 +155,10 @@ Status ValidateSummaryTable(const SummaryTable& table) {
   return Status::Ok();
 }
 
-Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name) {
+namespace {
+
+// The general parser: one pass in file order, any RFC 4180 input, every error reported.
+Result<SummaryTable> ParseSummaryCsvSequential(std::string_view text, std::string_view name) {
   SummaryTable table;
   std::vector<std::optional<Column>> columns;
   std::size_t column_index[5] = {0, 0, 0, 0, 0};
@@ -277,10 +284,262 @@ Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view nam
   return table;
 }
 
-Result<SummaryTable> ReadSummaryCsv(const std::string& path) {
+// The header's columns, as the general parser maps them; nullopt when it would report an error.
+struct HeaderColumns {
+  std::size_t count = 0;               // fields in the header
+  std::array<std::size_t, 5> index{};  // field of each Column
+  std::array<bool, 5> present{};       // whether the Column is there
+};
+
+std::optional<HeaderColumns> MapHeader(std::string_view line) {
+  HeaderColumns h;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    const std::string_view field = line.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (const std::optional<Column> c = ColumnFromName(field)) {
+      const auto ci = static_cast<std::size_t>(*c);
+      if (h.present[ci]) return std::nullopt;
+      h.present[ci] = true;
+      h.index[ci] = h.count;
+    }
+    ++h.count;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  for (std::size_t ci = 0; ci < 4; ++ci) {
+    if (!h.present[ci]) return std::nullopt;
+  }
+  return h;
+}
+
+}  // namespace
+
+namespace internal {
+
+// The parallel parser for the usual file: no '"' anywhere, so that every line is one record.
+// The body is cut at line ends into parts; the parts' lines are counted, the columns sized once,
+// and the parts parsed on all threads straight into their rows; ids are then checked for
+// duplicates on all threads, each thread owning the ids of one hash class. Returns nullopt when
+// the text does not qualify or holds anything the general parser would report (a bad row, a
+// duplicate id), so that the general parser runs and names the first error in file order: for
+// every text either both return the same table or this one returns nullopt.
+std::optional<SummaryTable> ParseSummaryCsvParallel(std::string_view text, int workers) {
+  // Each id class scans every row's hash, so the classes (and threads) are kept few.
+  workers = std::clamp(workers, 1, 16);
+  const std::size_t n = text.size();
+  std::size_t pos = text.starts_with("\xEF\xBB\xBF") ? std::size_t{3} : std::size_t{0};
+  while (pos < n &&
+         (text[pos] == '\n' || (text[pos] == '\r' && pos + 1 < n && text[pos + 1] == '\n'))) {
+    pos += text[pos] == '\n' ? std::size_t{1} : std::size_t{2};
+  }
+  const std::size_t header_end = text.find('\n', pos);
+  if (header_end == std::string_view::npos) return std::nullopt;
+  std::string_view header = text.substr(pos, header_end - pos);
+  if (header.ends_with('\r')) header.remove_suffix(1);
+  if (header.find('"') != std::string_view::npos) return std::nullopt;
+  const std::optional<HeaderColumns> columns = MapHeader(header);
+  if (!columns) return std::nullopt;
+  const std::size_t body = header_end + 1;
+
+  // Parts end just after a line end; a few per thread, so that a thread slowed down by other
+  // processes takes fewer.
+  const std::size_t part_count = 4 * static_cast<std::size_t>(workers);
+  std::vector<std::size_t> bounds(part_count + 1, n);
+  bounds[0] = body;
+  for (std::size_t i = 1; i < part_count; ++i) {
+    const std::size_t target = std::max(bounds[i - 1], body + (n - body) / part_count * i);
+    const std::size_t end = target < n ? text.find('\n', target) : std::string_view::npos;
+    bounds[i] = end == std::string_view::npos ? n : end + 1;
+  }
+  std::vector<std::size_t> lines(part_count, 0);
+  std::atomic<bool> failed{false};
+  ForEachTask(part_count, workers, [&](std::size_t i) {
+    const std::string_view part = text.substr(bounds[i], bounds[i + 1] - bounds[i]);
+    if (part.find('"') != std::string_view::npos) failed = true;
+    lines[i] = static_cast<std::size_t>(std::count(part.begin(), part.end(), '\n'));
+    if (i + 1 == part_count && !part.empty() && part.back() != '\n') ++lines[i];
+  });
+  if (failed) return std::nullopt;
+  std::vector<std::size_t> first_row(part_count + 1, 0);
+  for (std::size_t i = 0; i < part_count; ++i) first_row[i + 1] = first_row[i] + lines[i];
+  const std::size_t max_rows = first_row[part_count];
+  if (max_rows >= std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+
+  // The columns, sized once, each on its own thread (the pages are faulted in as they are
+  // zeroed, in huge pages).
+  SummaryTable table;
+  const bool monetary = columns->present[static_cast<std::size_t>(Column::kMonetary)];
+  std::vector<std::size_t> hashes;
+  ForEachTask(6, workers, [&](std::size_t task) {
+    auto size = [&](auto& column) {
+      ReserveLarge(column, max_rows);
+      column.resize(max_rows);
+    };
+    switch (task) {
+      case 0:
+        size(table.ids);
+        break;
+      case 1:
+        size(table.frequency);
+        break;
+      case 2:
+        size(table.recency);
+        break;
+      case 3:
+        size(table.age);
+        break;
+      case 4:
+        if (monetary) size(table.monetary_value);
+        break;
+      default:
+        size(hashes);
+        break;
+    }
+  });
+
+  std::vector<std::size_t> rows(part_count, 0);
+  ForEachTask(part_count, workers, [&](std::size_t i) {
+    std::size_t row = first_row[i];
+    std::size_t at = bounds[i];
+    const std::size_t end = bounds[i + 1];
+    std::array<std::string_view, 64> fields;
+    if (columns->count > fields.size()) {
+      failed = true;
+      return;
+    }
+    while (at < end) {
+      if (failed.load(std::memory_order_relaxed)) return;
+      // One scan of the line for its commas and its end (lines are short: a library call per
+      // field would cost more than the scan).
+      const char* const data = text.data();
+      std::size_t count = 0;
+      std::size_t field_start = at;
+      std::size_t line_end = at;
+      bool too_many = false;
+      for (; line_end < end && data[line_end] != '\n'; ++line_end) {
+        if (data[line_end] != ',') continue;
+        if (count + 1 == columns->count) too_many = true;
+        if (!too_many)
+          fields[count++] = std::string_view(data + field_start, line_end - field_start);
+        field_start = line_end + 1;
+      }
+      std::string_view last(data + field_start, line_end - field_start);
+      const bool has_cr = line_end > at && data[line_end - 1] == '\r';
+      if (has_cr) last.remove_suffix(1);
+      const std::size_t line_size = line_end - at - (has_cr ? 1 : 0);
+      at = line_end + 1;
+      if (line_size == 0) {
+        // "\r" alone at the very end is a record of one empty field for the general parser.
+        if (has_cr && line_end == n) {
+          failed = true;
+          return;
+        }
+        continue;  // an empty line
+      }
+      if (too_many || count + 1 != columns->count) {
+        failed = true;
+        return;
+      }
+      fields[count++] = last;
+      const std::string_view id = fields[columns->index[static_cast<std::size_t>(Column::kId)]];
+      double values[5] = {0, 0, 0, 0, 0};
+      bool ok = !id.empty();
+      for (Column c : {Column::kFrequency, Column::kRecency, Column::kAge, Column::kMonetary}) {
+        const auto ci = static_cast<std::size_t>(c);
+        if (!columns->present[ci]) continue;
+        const std::optional<double> v = ParseCsvDouble(fields[columns->index[ci]]);
+        ok = ok && v.has_value();
+        values[ci] = v.value_or(0);
+      }
+      const CustomerRfm rfm{values[static_cast<std::size_t>(Column::kFrequency)],
+                            values[static_cast<std::size_t>(Column::kRecency)],
+                            values[static_cast<std::size_t>(Column::kAge)]};
+      const double m = values[static_cast<std::size_t>(Column::kMonetary)];
+      // ValidateRfm's rules for finite numbers, and a monetary value that is not negative.
+      const bool valid = rfm.frequency >= 0 && rfm.frequency == std::floor(rfm.frequency) &&
+                         rfm.age > 0 && rfm.recency >= 0 && rfm.recency <= rfm.age &&
+                         (rfm.frequency != 0 || rfm.recency == 0) && !(m < 0);
+      if (!ok || !valid) {
+        failed = true;
+        return;
+      }
+      table.ids[row].assign(id);
+      hashes[row] = IdIndex::Hash(id);
+      table.frequency[row] = rfm.frequency;
+      table.recency[row] = rfm.recency;
+      table.age[row] = rfm.age;
+      if (monetary) table.monetary_value[row] = m;
+      ++row;
+    }
+    rows[i] = row - first_row[i];
+  });
+  if (failed) return std::nullopt;
+
+  // Empty lines leave gaps at the ends of parts: close them (rare; nothing moves otherwise).
+  std::size_t total = rows[0];
+  for (std::size_t i = 1; i < part_count; ++i) {
+    if (total != first_row[i]) {
+      auto move_down = [&](auto& column) {
+        std::move(column.begin() + static_cast<std::ptrdiff_t>(first_row[i]),
+                  column.begin() + static_cast<std::ptrdiff_t>(first_row[i] + rows[i]),
+                  column.begin() + static_cast<std::ptrdiff_t>(total));
+      };
+      move_down(table.ids);
+      move_down(table.frequency);
+      move_down(table.recency);
+      move_down(table.age);
+      if (monetary) move_down(table.monetary_value);
+      move_down(hashes);
+    }
+    total += rows[i];
+  }
+  table.ids.resize(total);
+  table.frequency.resize(total);
+  table.recency.resize(total);
+  table.age.resize(total);
+  if (monetary) table.monetary_value.resize(total);
+
+  // Duplicate ids: thread t checks, in row order, the ids whose hash is in class t (equal ids
+  // have equal hashes, so every duplicate is found by exactly one class).
+  const auto classes = static_cast<std::size_t>(workers);
+  auto class_of = [&](std::size_t h) { return (h >> 32) % classes; };
+  ForEachTask(classes, workers, [&](std::size_t t) {
+    std::vector<std::uint32_t> mine;
+    for (std::size_t r = 0; r < total; ++r) {
+      if (class_of(hashes[r]) == t) mine.push_back(static_cast<std::uint32_t>(r));
+    }
+    IdIndex index(mine.size());
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      if (k + 8 < mine.size()) index.Prefetch(hashes[mine[k + 8]]);
+      if (index.Insert(table.ids, mine[k], hashes[mine[k]])) {
+        failed = true;
+        return;
+      }
+    }
+  });
+  if (failed) return std::nullopt;
+  return table;
+}
+
+}  // namespace internal
+
+Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name, int threads) {
+  const int workers = ResolveThreads(threads);
+  constexpr std::size_t kParallelFrom = std::size_t{1} << 16;  // bytes
+  if (workers > 1 && text.size() >= kParallelFrom) {
+    if (std::optional<SummaryTable> table = internal::ParseSummaryCsvParallel(text, workers)) {
+      return *std::move(table);
+    }
+  }
+  return ParseSummaryCsvSequential(text, name);
+}
+
+Result<SummaryTable> ReadSummaryCsv(const std::string& path, int threads) {
   Result<FileContents> file = FileContents::Open(path);
   if (!file.ok()) return NotFoundError("summary file: " + file.status().message());
-  return ParseSummaryCsv(file->text(), path);
+  return ParseSummaryCsv(file->text(), path, threads);
 }
 
 Result<CalibrationHoldout> SummarizeTransactions(std::span<const TransactionRecord> records,

@@ -70,10 +70,15 @@ Status ValidateSummaryTable(const SummaryTable& table);
 // under a second. Errors: NotFound when the file cannot be opened or read; InvalidArgument
 // "<file>:<line>: <field>: <what>" for anything else, e.g. "s.csv:12: recency: 40 is greater than T
 // (38.86)".
-Result<SummaryTable> ReadSummaryCsv(const std::string& path);
+// Threads: a text of 64 KiB or more without any '"' (so that every line is one record) is cut at
+// line ends into parts parsed on up to `threads` threads (0 = all cores), ids checked for
+// duplicates on all of them; the table is the one a single thread reads. When that pass meets
+// anything wrong, the text is read again on one thread, which reports the first error in file
+// order.
+Result<SummaryTable> ReadSummaryCsv(const std::string& path, int threads = 0);
 
 // The same parser on text already in memory; `name` stands for the file name in messages.
-Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name);
+Result<SummaryTable> ParseSummaryCsv(std::string_view text, std::string_view name, int threads = 0);
 
 // One purchase, for summarising a transaction log. `day` is the calendar day (days since
 // 1970-01-01, as core::Date::days()); `value` its amount in any currency unit.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "models/internal/parallel_summary.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::models {
@@ -95,6 +96,79 @@ TEST(ParseSummaryCsvTest, FirstErrorInFileOrderWinsOverManyRows) {
   WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable table, ParseSummaryCsv(many, "s.csv"));
   EXPECT_EQ(table.size(), 10000u);
   EXPECT_EQ(table.ids.back(), "c9999");
+}
+
+// The table of `text` read on one thread and on four; they must be equal.
+void ExpectSameOnFourThreads(const std::string& text) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable one, ParseSummaryCsv(text, "s.csv", 1));
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable four, ParseSummaryCsv(text, "s.csv", 4));
+  EXPECT_EQ(four.ids, one.ids);
+  EXPECT_EQ(four.frequency, one.frequency);
+  EXPECT_EQ(four.recency, one.recency);
+  EXPECT_EQ(four.age, one.age);
+  EXPECT_EQ(four.monetary_value, one.monetary_value);
+}
+
+TEST(ParseSummaryCsvTest, ThreadsReadTheSameTable) {
+  // Large enough for the parallel reader: BOM, CRLF and LF lines, empty lines (gaps to close),
+  // columns in another order, an extra column, and no final newline.
+  std::string text = "\xEF\xBB\xBF\r\nT,extra,m_x,t_x,x,ID\r\n";
+  for (int i = 0; i < 30000; ++i) {
+    const int x = i % 5;
+    text += std::to_string(30 + i % 11) + ".5,e," +
+            (x == 0 ? "0" : std::to_string(i % 97) + ".25") + "," +
+            (x == 0 ? "0" : std::to_string(i % 29) + "." + std::to_string(i % 7)) + "," +
+            std::to_string(x) + ",c" + std::to_string(i) + (i % 3 == 0 ? "\r\n" : "\n");
+    if (i % 4999 == 0) text += i % 2 == 0 ? "\n\n" : "\r\n";
+  }
+  text += "42,e,1,1,1,last";
+  ExpectSameOnFourThreads(text);
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable four, ParseSummaryCsv(text, "s.csv", 4));
+  ASSERT_EQ(four.size(), 30001u);
+  EXPECT_EQ(four.ids[12346], "c12346");
+  EXPECT_EQ(four.frequency[12346], 1);
+  EXPECT_EQ(four.recency[12346], 21.5);
+  EXPECT_EQ(four.age[12346], 34.5);
+  EXPECT_EQ(four.monetary_value[12346], 27.25);
+  // The parallel pass read it (it did not hand the text to the one-thread parser).
+  EXPECT_TRUE(internal::ParseSummaryCsvParallel(text, 4).has_value());
+  EXPECT_EQ(four.ids.back(), "last");
+  EXPECT_EQ(four.age.back(), 42);
+  // Without the optional column, and with quoted ids (read on one thread).
+  std::string plain = "id,frequency,recency,T\n";
+  for (int i = 0; i < 30000; ++i) plain += "c" + std::to_string(i) + ",1,1,3\n";
+  ExpectSameOnFourThreads(plain);
+  EXPECT_TRUE(internal::ParseSummaryCsvParallel(plain, 3).has_value());
+  WINBACK_ASSERT_OK_AND_ASSIGN(SummaryTable many, ParseSummaryCsv(plain, "s.csv", 200));
+  ASSERT_EQ(many.size(), 30000u);
+  EXPECT_EQ(many.ids[29999], "c29999");
+  ExpectSameOnFourThreads(plain + "\"q,1\",0,0,3\n");
+  EXPECT_FALSE(internal::ParseSummaryCsvParallel(plain + "\"q,1\",0,0,3\n", 4).has_value());
+}
+
+TEST(ParseSummaryCsvTest, ThreadsReportTheFirstErrorInFileOrder) {
+  std::string text = "id,x,t_x,T\n";
+  for (int i = 0; i < 30000; ++i) text += "c" + std::to_string(i) + ",0,0,3\n";
+  const std::string late_bad = text + "late,x,0,3\n";
+  const std::string cases[] = {
+      text + "c17,0,0,3\n" + "late,x,0,3\n",  // a duplicate before a bad row
+      "id,x,t_x,T\nbad,1,5,3\n" + text.substr(11) + "c17,0,0,3\n",
+      text + "short,0,0\n",
+      text + "\r",
+      text + ",0,0,3\n",
+      text + "neg,1,1,3,\n",
+  };
+  for (const std::string& c : cases) {
+    const Result<SummaryTable> one = ParseSummaryCsv(c, "s.csv", 1);
+    const Result<SummaryTable> four = ParseSummaryCsv(c, "s.csv", 4);
+    ASSERT_FALSE(one.ok());
+    EXPECT_FALSE(internal::ParseSummaryCsvParallel(c, 4).has_value());
+    EXPECT_THAT(four,
+                StatusIsWith(StatusCode::kInvalidArgument, ::testing::Eq(one.status().message())));
+  }
+  EXPECT_THAT(ParseSummaryCsv(cases[0], "s.csv", 4),
+              StatusIsWith(StatusCode::kInvalidArgument,
+                           HasSubstr("s.csv:30002: id: 'c17' appears twice (first on line 19)")));
 }
 
 TEST(ReadSummaryCsvTest, MissingFileIsNotFound) {
