@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -145,6 +146,25 @@ class Sender {
     ++(summary_.by_channel[static_cast<int>(kind)].*field);
   }
 
+  // When the journey that made `message` began: the entry of the customer's journey of its
+  // campaign whose occurrence ends its key (CAMPAIGN/STEP/CUSTOMER_ID/OCCURRENCE), else
+  // message.planned_at.
+  Result<Instant> JourneyEntry(const OutboxMessage& message) {
+    const std::size_t slash = message.key.rfind('/');
+    std::int32_t occurrence = 0;
+    const char* first = message.key.data() + slash + 1;
+    const char* last = message.key.data() + message.key.size();
+    if (slash == std::string::npos || std::from_chars(first, last, occurrence).ptr != last) {
+      return message.planned_at;
+    }
+    WINBACK_ASSIGN_OR_RETURN(std::vector<store::Journey> journeys,
+                             store_.LoadJourneys(message.customer));
+    for (const store::Journey& j : journeys) {
+      if (j.campaign == message.campaign && j.occurrence == occurrence) return j.entered_at;
+    }
+    return message.planned_at;
+  }
+
   // Why `message` must not go out now, or "".
   Result<std::string> CancelReason(const OutboxMessage& message, const Campaign* campaign,
                                    const store::CustomerProfile& customer) {
@@ -168,9 +188,14 @@ class Sender {
                              store_.LoadKindOptOuts(message.customer));
     for (const store::KindOptOut& o : opt_outs) contact.opted_out_kinds |= KindBit(o.kind);
     if (!WantsKind(contact, KindOf(*campaign))) return KindRefusal(KindOf(*campaign));
-    if (ExitsOnOrder(campaign->trigger) && customer.aggregates.last_order_at &&
-        *customer.aggregates.last_order_at > message.planned_at) {
-      return "ordered at " + FormatTimestamp(*customer.aggregates.last_order_at);
+    if (ExitsOnOrder(campaign->trigger) && customer.aggregates.last_order_at) {
+      // An order since the journey began ends it. The journey's entry is the moment that
+      // counts (a cart abandoned at 10:00 after an order at 09:00 is still worth a reminder);
+      // planned_at, the start of the plan's day, only when the journey cannot be found.
+      WINBACK_ASSIGN_OR_RETURN(Instant since, JourneyEntry(message));
+      if (*customer.aggregates.last_order_at > since) {
+        return "ordered at " + FormatTimestamp(*customer.aggregates.last_order_at);
+      }
     }
     if (IsWinback(campaign->trigger)) {
       const Date today = UtcDate(Now());

@@ -364,6 +364,33 @@ TEST_F(SenderTest, CancelsOnOrderUnsubscribeLetGoAndAGoneCampaign) {
   }
 }
 
+// The order must come after the journey began, not merely after the plan's day began: a
+// journey entered after the customer's last order (a cart abandoned an hour after an order the
+// same day) keeps its message; one entered before the order loses it.
+TEST_F(SenderTest, AnOrderCancelsOnlyTheJourneysItFollows) {
+  ImportCustomers(2, /*ordered=*/{1, 2});  // Both ordered at 2024-06-20T10:00Z.
+  {
+    auto write = store_->BeginWrite();
+    ASSERT_THAT(write.status(), IsOk());
+    for (int i = 1; i <= 2; ++i) {
+      store::Journey j;
+      j.customer = CustomerKey(i);
+      j.campaign = "winback";
+      j.occurrence = 1;
+      j.entered_at = T(i == 1 ? "2024-06-20T11:00:00Z" : "2024-06-20T09:00:00Z");
+      ASSERT_THAT((*write)->PutJourney(j), IsOk());
+    }
+    ASSERT_THAT((*write)->Commit(), IsOk());
+  }
+  Add({Message(1), Message(2)});  // Both planned_at 2024-06-01, before the order.
+  WINBACK_ASSERT_OK_AND_ASSIGN(SendSummary s, Send());
+  EXPECT_EQ(ByKey("winback/first/c1/1").status, MessageStatus::kSent);
+  EXPECT_EQ(ByKey("winback/first/c2/1").status, MessageStatus::kCancelled);
+  EXPECT_THAT(ByKey("winback/first/c2/1").detail, HasSubstr("ordered at 2024-06-20"));
+  EXPECT_EQ(s.total.sent, 1);
+  EXPECT_EQ(s.total.cancelled, 1);
+}
+
 TEST_F(SenderTest, CancelsAMessageOfAKindOptedOutOfSinceItWasPlanned) {
   ImportCustomers(2);
   // Customer 1 unticked offers in the preference centre after the messages were planned.
