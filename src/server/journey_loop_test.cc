@@ -195,7 +195,8 @@ TEST_F(OrderExitTest, AnOrderThroughTheWriterExitsJourneysAndCancelsBeforeTheAns
     ASSERT_NE(Find(all, "birthday"), nullptr) << k;
     EXPECT_EQ(Find(all, "come_back")->status, MessageStatus::kPlanned);
   }
-  const OutboxMessage* reminder = Find(Messages(3), "cart");
+  const std::vector<OutboxMessage> third = Messages(3);
+  const OutboxMessage* reminder = Find(third, "cart");
   ASSERT_NE(reminder, nullptr);
   EXPECT_EQ(reminder->scheduled_at, At("2024-06-02T12:00:00Z"));  // The cart + 4 h.
 
