@@ -749,6 +749,12 @@ Result<Response> Dashboard::CustomerPage(const Request& request, const std::stri
   body += row("signed up", Time(c.signup_at));
   body += row("consent", fmt::format("email {}, sms {}, whatsapp {}", ConsentName(c.consent[0]),
                                      ConsentName(c.consent[1]), ConsentName(c.consent[2])));
+  std::string opted_out;
+  for (const store::KindOptOut& o : v.kind_opt_outs) {
+    if (!opted_out.empty()) opted_out += ", ";
+    opted_out += std::string(MessageKindName(o.kind)) + " since " + Time(o.at);
+  }
+  body += row("opted out of", or_dash(opted_out));
   body += row("preferred channel", or_dash(c.preferred_channel));
   body += row("referred by", or_dash(c.referred_by));
   body += "</table></section><section><h2>History</h2><table class=\"kv\" id=\"aggregates\">";

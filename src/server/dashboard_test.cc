@@ -378,6 +378,23 @@ TEST_F(DashboardTest, ACustomerNamedScriptIsShownEscaped) {
   EXPECT_EQ(DataValue(r.body, "timeline-count"), static_cast<std::int64_t>(orders->size()) + 1);
 }
 
+TEST_F(DashboardTest, TheCustomerPageShowsTheKindsOptedOutOf) {
+  const std::string cookie = LogIn();
+  EXPECT_THAT(Send("GET", "/customers/c6", cookie).body,
+              HasSubstr("<th>opted out of</th><td>-</td>"));
+  {
+    auto write = reader_->BeginWrite();
+    ASSERT_THAT(write.status(), IsOk());
+    ASSERT_THAT((*write)->SetKindOptOut(CustomerKey(6), MessageKind::kOffers,
+                                        Instant::FromUnixMicros(1'718'877'600'000'000)),
+                IsOk());  // 2024-06-20T10:00:00Z.
+    ASSERT_THAT((*write)->Commit(), IsOk());
+  }
+  Response r = Send("GET", "/customers/c6", cookie);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("<th>opted out of</th><td>offers since 2024-06-20"));
+}
+
 TEST_F(DashboardTest, OverviewNumbersEqualTheStore) {
   const std::string cookie = LogIn();
   Response r = Send("GET", "/", cookie);
