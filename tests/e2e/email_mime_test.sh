@@ -25,27 +25,9 @@ expect_exit 0 "$WINBACK" init .
 FROM_NAME="Dükkân Ünal"
 FROM_ADDR="shop@mail.example.org"
 BASE_URL="https://links.example.org/wb"
-/usr/bin/python3 - "$PORT" "$FROM_NAME <$FROM_ADDR>" "$BASE_URL" <<'PY'
-import sys
-port, sender, base_url = sys.argv[1:4]
-lines = open("winback.toml").read().split("\n")
-section = None
-for i, line in enumerate(lines):
-    if line.startswith("["):
-        section = line.strip()
-    if section == "[channels.email]":
-        if line.startswith("transport ="):
-            lines[i] = 'transport = "smtp"'
-        elif line.startswith("url ="):
-            lines[i] = 'url = "smtp://127.0.0.1:%s"' % port
-        elif line.startswith("from ="):
-            lines[i] = 'from = "%s"' % sender
-    if line.startswith("base_url ="):
-        lines[i] = 'base_url = "%s"' % base_url
-    if line.startswith("holdout ="):
-        lines[i] = "holdout = 0.0"
-open("winback.toml", "w").write("\n".join(lines))
-PY
+set_config winback.toml 'channels.email.transport="smtp"' \
+  "channels.email.url=\"smtp://127.0.0.1:$PORT\"" "channels.email.from=\"$FROM_NAME <$FROM_ADDR>\"" \
+  "base_url=\"$BASE_URL\"" 'holdout=0.0' || fail "winback.toml not edited"
 check; grep -q "^url = \"smtp://127.0.0.1:$PORT\"" winback.toml || fail "winback.toml not edited"
 
 # Customers in the three languages of the example templates; one name with HTML specials.

@@ -33,3 +33,32 @@ start_receiver() {
   [ -s "$SCRATCH/port" ] || { echo "FAIL: the receiver $1 did not start" >&2; exit 1; }
   PORT=$(cat "$SCRATCH/port")
 }
+
+# set_config FILE [SECTION.]KEY=VALUE ...: sets lines of a winback.toml. Each line that starts
+# with `KEY =` (so commented examples stay) in [SECTION], or in any section when none is given,
+# becomes `KEY = VALUE`, VALUE as written (TOML: strings in double quotes). Fails, writing
+# nothing, when a setting matches no line.
+set_config() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys
+path, settings = sys.argv[1], sys.argv[2:]
+lines = open(path).read().split("\n")
+wanted = []
+for setting in settings:
+    target, value = setting.split("=", 1)
+    section, _, key = target.rpartition(".")
+    wanted.append(["[%s]" % section if section else None, key, value, 0])
+section = None
+for i, line in enumerate(lines):
+    if line.startswith("["):
+        section = line.strip()
+    for want in wanted:
+        if want[0] in (None, section) and line.startswith(want[1] + " ="):
+            lines[i] = "%s = %s" % (want[1], want[2])
+            want[3] += 1
+missing = [w[1] for w in wanted if w[3] == 0]
+if missing:
+    sys.exit("set_config: %s has no line for %s" % (path, ", ".join(missing)))
+open(path, "w").write("\n".join(lines))
+PY
+}

@@ -21,28 +21,10 @@ start_receiver "$TESTDATA/smtp_receiver.py"
 
 BASE_URL="https://shop.example/wb"
 expect_exit 0 "$WINBACK" init .
-/usr/bin/python3 - "$PORT" "$BASE_URL" <<'PY'
-import sys
-port, base_url = sys.argv[1:3]
-lines = open("winback.toml").read().split("\n")
-section = None
-for i, line in enumerate(lines):
-    if line.startswith("["):
-        section = line.strip()
-    if section == "[channels.email]":
-        if line.startswith("transport ="):
-            lines[i] = 'transport = "smtp"'
-        elif line.startswith("url ="):
-            lines[i] = 'url = "smtp://127.0.0.1:%s"' % port
-    if line.startswith("base_url ="):
-        lines[i] = 'base_url = "%s"' % base_url
-    if line.startswith("holdout ="):
-        lines[i] = "holdout = 0.0"
-    # The test plans its own days; the server's journey loop would plan the wall clock's.
-    if line.startswith("plan_interval_seconds ="):
-        lines[i] = "plan_interval_seconds = 0"
-open("winback.toml", "w").write("\n".join(lines))
-PY
+# The test plans its own days; the server's journey loop would plan the wall clock's.
+set_config winback.toml 'channels.email.transport="smtp"' \
+  "channels.email.url=\"smtp://127.0.0.1:$PORT\"" "base_url=\"$BASE_URL\"" 'holdout=0.0' \
+  'plan_interval_seconds=0' || fail "winback.toml not edited"
 check; grep -q "^base_url = \"$BASE_URL\"" winback.toml || fail "winback.toml not edited"
 grep -q "^plan_interval_seconds = 0" winback.toml || fail "the journey loop was not turned off"
 

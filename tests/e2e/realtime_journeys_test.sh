@@ -42,25 +42,8 @@ trap cleanup EXIT
 make_shop() {  # make_shop DIR INTERVAL
   mkdir -p "$1" && (cd "$1" && "$WINBACK" init . >/dev/null) || return 1
   grep -q "^plan_interval_seconds = " "$1/winback.toml" || return 1
-  $PY - "$1/winback.toml" "$PORT" "$2" <<'PY'
-import sys
-path, port, interval = sys.argv[1:4]
-lines = open(path).read().split("\n")
-section = None
-for i, line in enumerate(lines):
-    if line.startswith("["):
-        section = line.strip()
-    if section == "[channels.email]":
-        if line.startswith("transport ="):
-            lines[i] = 'transport = "smtp"'
-        elif line.startswith("url ="):
-            lines[i] = 'url = "smtp://127.0.0.1:%s"' % port
-    if line.startswith("holdout ="):
-        lines[i] = "holdout = 0.0"
-    if section == "[server]" and line.startswith("plan_interval_seconds ="):
-        lines[i] = "plan_interval_seconds = %s" % interval
-open(path, "w").write("\n".join(lines))
-PY
+  set_config "$1/winback.toml" 'channels.email.transport="smtp"' \
+    "channels.email.url=\"smtp://127.0.0.1:$PORT\"" 'holdout=0.0' "server.plan_interval_seconds=$2"
 }
 
 # Etc/GMT zone in which the local hour is now LOCAL (Etc/GMT-X is UTC+X).
