@@ -1,10 +1,10 @@
 #include "campaigns/auto_winner.h"
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 #include <vector>
 
+#include "campaigns/journey_engine.h"
 #include "campaigns/policy.h"
 
 namespace winback::campaigns {
@@ -18,12 +18,7 @@ std::optional<std::string_view> CustomerIdOfKey(std::string_view key, std::strin
     return std::nullopt;
   }
   const std::size_t slash = key.rfind('/');
-  if (slash < prefix || slash + 1 == key.size()) return std::nullopt;
-  const std::string_view occurrence = key.substr(slash + 1);
-  std::int32_t n = 0;
-  const auto [end, ec] =
-      std::from_chars(occurrence.data(), occurrence.data() + occurrence.size(), n);
-  if (ec != std::errc() || end != occurrence.data() + occurrence.size()) return std::nullopt;
+  if (slash < prefix || !OccurrenceOfKey(key)) return std::nullopt;
   const std::string_view id = key.substr(prefix, slash - prefix);
   if (id.empty()) return std::nullopt;
   return id;

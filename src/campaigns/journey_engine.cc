@@ -1,6 +1,7 @@
 #include "campaigns/journey_engine.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -379,6 +380,16 @@ std::string MessageKey(std::string_view campaign, std::string_view step,
   key.append(campaign).append("/").append(step).append("/").append(customer_id).append("/");
   key += std::to_string(occurrence);
   return key;
+}
+
+std::optional<std::int32_t> OccurrenceOfKey(std::string_view key) {
+  const std::size_t slash = key.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 == key.size()) return std::nullopt;
+  std::int32_t n = 0;
+  const char* last = key.data() + key.size();
+  const auto [end, ec] = std::from_chars(key.data() + slash + 1, last, n);
+  if (ec != std::errc() || end != last) return std::nullopt;
+  return n;
 }
 
 ContactInfo ContactOf(const CustomerState& state) {

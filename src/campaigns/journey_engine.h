@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,6 +90,8 @@ void PlanCustomer(const CustomerState& state, PlanContext& ctx, CustomerPlan& ou
 // The idempotency key of a message: "CAMPAIGN/STEP/CUSTOMER_ID/OCCURRENCE".
 std::string MessageKey(std::string_view campaign, std::string_view step,
                        std::string_view customer_id, std::int32_t occurrence);
+// The OCCURRENCE that ends a MessageKey; nullopt when the key does not end in "/NUMBER".
+std::optional<std::int32_t> OccurrenceOfKey(std::string_view key);
 
 // ContactInfo from what the store knows.
 ContactInfo ContactOf(const CustomerState& state);

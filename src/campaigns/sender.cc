@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
+#include "campaigns/journey_engine.h"
 #include "campaigns/policy.h"
 #include "channels/channel_factory.h"
 #include "core/random.h"
@@ -24,11 +24,6 @@ namespace {
 using store::DeliveryRecord;
 using store::MessageStatus;
 using store::OutboxMessage;
-
-bool ExitsOnOrder(TriggerKind t) {
-  return t == TriggerKind::kWinback || t == TriggerKind::kLongInactive ||
-         t == TriggerKind::kCartAbandoned;
-}
 
 bool IsWinback(TriggerKind t) {
   return t == TriggerKind::kWinback || t == TriggerKind::kLongInactive;
@@ -150,17 +145,12 @@ class Sender {
   // campaign whose occurrence ends its key (CAMPAIGN/STEP/CUSTOMER_ID/OCCURRENCE), else
   // message.planned_at.
   Result<Instant> JourneyEntry(const OutboxMessage& message) {
-    const std::size_t slash = message.key.rfind('/');
-    std::int32_t occurrence = 0;
-    const char* first = message.key.data() + slash + 1;
-    const char* last = message.key.data() + message.key.size();
-    if (slash == std::string::npos || std::from_chars(first, last, occurrence).ptr != last) {
-      return message.planned_at;
-    }
+    const std::optional<std::int32_t> occurrence = OccurrenceOfKey(message.key);
+    if (!occurrence) return message.planned_at;
     WINBACK_ASSIGN_OR_RETURN(std::vector<store::Journey> journeys,
                              store_.LoadJourneys(message.customer));
     for (const store::Journey& j : journeys) {
-      if (j.campaign == message.campaign && j.occurrence == occurrence) return j.entered_at;
+      if (j.campaign == message.campaign && j.occurrence == *occurrence) return j.entered_at;
     }
     return message.planned_at;
   }
