@@ -6,6 +6,10 @@ local batch = tonumber(os.getenv("WRK_BATCH") or "50")
 local customers = tonumber(os.getenv("WRK_CUSTOMERS") or "1000")
 local run = os.getenv("WRK_RUN") or tostring(os.time())
 local key = os.getenv("WINBACK_API_KEY") or ""
+-- env WRK_DELAY_MS: each connection waits this long after an answer before its next request,
+-- which bounds the offered rate (about connections x batch / (delay + latency)); 0: as fast as
+-- the server answers (a closed loop at saturation).
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "0")
 local threads = {}
 local counter = 0
 local base_time = 1733047200  -- 2024-12-01T10:00:00Z
@@ -36,6 +40,12 @@ function request()
       run, thread_id, counter, i, cid, time)
   end
   return wrk.format(nil, "/v1/events", nil, "[" .. table.concat(parts, ",") .. "]")
+end
+
+if delay_ms > 0 then
+  function delay()
+    return delay_ms
+  end
 end
 
 local non200 = 0

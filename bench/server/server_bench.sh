@@ -12,6 +12,7 @@
 #
 #   bench/server/server_bench.sh [WINBACK] [SECONDS] [CONNECTIONS]
 #   environment, defaults shown: BATCHES="1 10 50 200" ROUNDS=1 BENCH_CUSTOMERS=100000 COMPARE=
+#   INGEST_LOG=true ([server] ingest_log: false answers each request after the store commit)
 #
 # Examples: bench/server/server_bench.sh build/dev/winback 10 32
 #           COMPARE=/tmp/winback-main ROUNDS=3 BATCHES="50 200" \
@@ -34,6 +35,7 @@ cat > winback.toml <<TOML
 [server]
 threads = $CONNECTIONS
 rate_per_second = 0
+ingest_log = ${INGEST_LOG:-true}
 TOML
 export WINBACK_API_KEY=bench-key WRK_CUSTOMERS=$CUSTOMERS
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -42,13 +44,13 @@ for round in $(seq "${ROUNDS:-1}"); do
   for batch in ${BATCHES:-1 10 50 200}; do
     for bin in "${BINS[@]}"; do
       cp base.db winback.db
-      rm -f winback.db-wal winback.db-shm serve.out
+      rm -f winback.db-wal winback.db-shm winback.db-ingest* serve.out
       "$bin" serve --listen 127.0.0.1:0 > serve.out 2> serve.err &
       PID=$!
       for _ in $(seq 100); do grep -q listening serve.out 2>/dev/null && break; sleep 0.1; done
       BASE=$(sed -n 's/.*listening on \(http:\/\/[0-9.]*:[0-9]*\).*/\1/p' serve.out)
       LOAD=$(cut -d' ' -f1 /proc/loadavg)
-      OUT=$(WRK_BATCH=$batch WRK_RUN="r$round-b$batch-$RANDOM" wrk -t2 -c"$CONNECTIONS" \
+      OUT=$(WRK_DELAY_MS=${DELAY_MS:-0} WRK_BATCH=$batch WRK_RUN="r$round-b$batch-$RANDOM" wrk -t2 -c"$CONNECTIONS" \
         -d"${SECONDS_PER_RUN}s" --latency -s "$LUA" "$BASE")
       kill "$PID"
       wait "$PID" 2>/dev/null || true

@@ -146,7 +146,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
                "WINBACK_API_KEY): every /v1 request will be refused with 401\n");
   }
   const std::string db = DatabasePath(globals, *config);
-  // The writer's connection fsyncs every commit: a 200 means durable.
+  // The writer's connection fsyncs every commit (and so does the ingest log's): a 200 means
+  // durable.
   Result<std::unique_ptr<store::Store>> writer_store =
       store::OpenStore(db, store::OpenOptions{.mode = store::OpenMode::kMustExist,
                                               .upgrade_notice = UpgradeNotice(db),
@@ -231,15 +232,34 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
     }
     return Status::Ok();
   };
-  server::IngestWriter writer(
-      std::move(*writer_store),
-      {.max_group_requests = static_cast<std::size_t>(settings.group_commit_max_requests)},
-      after_commit);
+  const server::IngestWriter::Options writer_options{
+      .max_group_requests = static_cast<std::size_t>(settings.group_commit_max_requests)};
+  std::unique_ptr<server::IngestWriter> writer;
+  if (settings.ingest_log) {
+    // Entries a killed server logged and did not apply are applied here, before serving.
+    Result<server::IngestLog> log = server::IngestLog::Open(db + "-ingest");
+    if (!log.ok()) return ReportError(log.status());
+    Result<std::unique_ptr<store::Store>> reader = store::OpenStore(
+        db, store::OpenOptions{.mode = store::OpenMode::kMustExist, .upgrade_notice = {}});
+    if (!reader.ok()) return ReportError(reader.status());
+    Result<std::unique_ptr<server::IngestWriter>> w =
+        server::IngestWriter::WithLog(std::move(*writer_store), std::move(*reader), std::move(*log),
+                                      writer_options, after_commit);
+    if (!w.ok()) return ReportError(w.status());
+    writer = std::move(*w);
+    if (const std::int64_t n = writer->stats().recovered; n > 0) {
+      fmt::print(stderr, "winback serve: applied {} logged request{} left by an earlier run\n", n,
+                 n == 1 ? "" : "s");
+    }
+  } else {
+    writer = std::make_unique<server::IngestWriter>(std::move(*writer_store), writer_options,
+                                                    after_commit);
+  }
   server::StorePool readers(db, static_cast<std::size_t>(settings.threads));
   server::Router router;
   server::AddApiRoutes(
       router, server::ApiContext{.readers = &readers,
-                                 .writer = &writer,
+                                 .writer = writer.get(),
                                  .config = &*config,
                                  .metrics = &metrics,
                                  .now = [] {
@@ -314,13 +334,18 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   // Run() can return without a signal (the socket failed): wake the waiter so it can be joined.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
-  writer.Stop();
+  writer->Stop();
   // The loop ends its current step (a send returns its claims) before the process exits.
   if (loop) loop->Stop();
   if (!served.ok()) return ReportError(served);
-  const server::IngestWriter::Stats stats = writer.stats();
-  fmt::print(stderr, "winback serve: stopped; {} write requests in {} commits\n", stats.requests,
+  const server::IngestWriter::Stats stats = writer->stats();
+  fmt::print(stderr, "winback serve: stopped; {} write requests in {} commits", stats.requests,
              stats.groups);
+  if (settings.ingest_log) {
+    fmt::print(stderr, " ({} log commits; {} requests answered once logged)", stats.log_commits,
+               stats.early_answers);
+  }
+  fmt::print(stderr, "\n");
   if (loop) {
     const server::JourneyLoop::Stats ls = loop->stats();
     fmt::print(stderr,

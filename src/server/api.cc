@@ -42,10 +42,17 @@ Result<std::optional<Date>> DateParam(const Request& request, std::string_view n
   return std::optional<Date>(*d);
 }
 
+// A reading store for a request that must see every write answered before it (the ingest
+// log's batches are applied a moment after their answer).
+Result<StorePool::Lease> BorrowForRead(const ApiContext& ctx) {
+  if (ctx.writer != nullptr) ctx.writer->WaitApplied();
+  return ctx.readers->Borrow();
+}
+
 Response Segments(const ApiContext& ctx, const Request& request) {
   Result<std::optional<Date>> asked = DateParam(request, "as_of");
   if (!asked.ok()) return ErrorResponse(asked.status());
-  Result<StorePool::Lease> store = ctx.readers->Borrow();
+  Result<StorePool::Lease> store = BorrowForRead(ctx);
   if (!store.ok()) return ErrorResponse(store.status());
   Result<std::vector<Date>> dates = (*store)->ScoreDates();
   if (!dates.ok()) return ErrorResponse(dates.status());
@@ -85,7 +92,7 @@ Response Rates(const ApiContext& ctx, const Request& request) {
   Result<std::optional<Date>> to_param = DateParam(request, "to");
   if (!to_param.ok()) return ErrorResponse(to_param.status());
   const std::int32_t activity_days = ctx.config->Get<analytics::AnalyticsConfig>().activity_days;
-  Result<StorePool::Lease> store = ctx.readers->Borrow();
+  Result<StorePool::Lease> store = BorrowForRead(ctx);
   if (!store.ok()) return ErrorResponse(store.status());
   store::Scanner* readers[] = {&**store};
   Result<analytics::OrderDayHistory> history = analytics::OrderDayHistory::Load(readers);
@@ -106,7 +113,7 @@ Response Rates(const ApiContext& ctx, const Request& request) {
 }
 
 Response Campaigns(const ApiContext& ctx) {
-  Result<StorePool::Lease> store = ctx.readers->Borrow();
+  Result<StorePool::Lease> store = BorrowForRead(ctx);
   if (!store.ok()) return ErrorResponse(store.status());
   Result<std::string> doc =
       report::CampaignsJson(ctx.config->Get<campaigns::CampaignSettings>(), **store);
@@ -139,7 +146,7 @@ Response CampaignResults(const ApiContext& ctx, const Request& request) {
   }
   options.message_cost_currency = settings.policy.currency;
   options.holdout_share = campaign->holdout;
-  Result<StorePool::Lease> store = ctx.readers->Borrow();
+  Result<StorePool::Lease> store = BorrowForRead(ctx);
   if (!store.ok()) return ErrorResponse(store.status());
   Result<measure::CampaignResult> r = measure::MeasureCampaign(name, options, **store, **store);
   if (!r.ok()) return ErrorResponse(r.status());
@@ -147,7 +154,7 @@ Response CampaignResults(const ApiContext& ctx, const Request& request) {
 }
 
 Response Customer(const ApiContext& ctx, const Request& request) {
-  Result<StorePool::Lease> store = ctx.readers->Borrow();
+  Result<StorePool::Lease> store = BorrowForRead(ctx);
   if (!store.ok()) return ErrorResponse(store.status());
   Result<report::CustomerView> view = report::LoadCustomerView(**store, request.Param("id"));
   if (!view.ok()) return ErrorResponse(view.status());
@@ -189,7 +196,7 @@ Response HandleIngest(const ApiContext& ctx, ingest::FileKind kind, const Reques
   if (!parsed.errors.empty()) return InvalidRecords(parsed.errors);
   const std::size_t records = parsed.batch.size();
   std::vector<std::string> ignored = parsed.batch.ignored_keys;
-  WriteOutcome outcome = ctx.writer->Write(std::move(parsed.batch));
+  WriteOutcome outcome = ctx.writer->Write(std::move(parsed.batch), request.body);
   if (!outcome.errors.empty()) return InvalidRecords(outcome.errors);
   if (!outcome.status.ok()) return ErrorResponse(outcome.status);
   json body = {

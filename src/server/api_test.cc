@@ -37,7 +37,17 @@ class ApiTest : public ::testing::Test {
         path_,
         {.mode = store::OpenMode::kMustExist, .upgrade_notice = {}, .sync = store::Sync::kFull});
     ASSERT_THAT(w, IsOk());
-    writer_ = std::make_unique<IngestWriter>(std::move(*w), IngestWriter::Options{});
+    // As `winback serve` runs: with the ingest log (the group tests below make their own
+    // writers without one, to pause the applier with every request queued).
+    Result<IngestLog> log = IngestLog::Open(path_ + "-ingest");
+    ASSERT_THAT(log, IsOk());
+    Result<std::unique_ptr<store::Store>> reader =
+        store::OpenStore(path_, {.mode = store::OpenMode::kMustExist, .upgrade_notice = {}});
+    ASSERT_THAT(reader, IsOk());
+    Result<std::unique_ptr<IngestWriter>> logged = IngestWriter::WithLog(
+        std::move(*w), std::move(*reader), std::move(*log), IngestWriter::Options{});
+    ASSERT_THAT(logged, IsOk());
+    writer_ = std::move(*logged);
     readers_ = std::make_unique<StorePool>(path_, 2);
     analytics::AddConfigSections(registry_);
     campaigns::AddConfigSections(registry_);

@@ -1,77 +1,28 @@
 #include "server/ingest_writer.h"
 
-#include <optional>
+#include <algorithm>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+
+#include "core/thread_priority.h"
+#include "fmt/core.h"
 
 namespace winback::server {
 
 struct IngestWriter::Pending {
   RecordBatch batch;
-  std::optional<WriteOutcome> outcome;  // Set once, under mu_.
-  CondVar answered;                     // Signalled when `outcome` is set.
+  std::string body;        // What the log keeps (logged mode).
+  std::int64_t seq = 0;    // The log's seq once logged; 0 in the synchronous mode.
+  bool early = false;      // Answered when logged: written = every event.
+  bool has_waiter = true;  // A request waits for `outcome` (not so for recovered entries).
+  // Set once, under mu_; the request returns when it is set.
+  std::optional<WriteOutcome> outcome;
+  CondVar answered;
 };
 
-IngestWriter::IngestWriter(std::unique_ptr<store::Store> store, Options options,
-                           AfterCommit after_commit)
-    : store_(std::move(store)), options_(options), after_commit_(std::move(after_commit)) {
-  {
-    MutexLock lock(&mu_);
-    paused_ = options.start_paused;
-  }
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void IngestWriter::Resume() {
-  MutexLock lock(&mu_);
-  paused_ = false;
-  work_.SignalAll();
-}
-
-std::size_t IngestWriter::queued() const {
-  MutexLock lock(&mu_);
-  return queue_.size();
-}
-
-IngestWriter::~IngestWriter() { Stop(); }
-
-void IngestWriter::Stop() {
-  {
-    MutexLock lock(&mu_);
-    stopping_ = true;
-    work_.SignalAll();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-IngestWriter::Stats IngestWriter::stats() const {
-  MutexLock lock(&mu_);
-  return stats_;
-}
-
-WriteOutcome IngestWriter::Write(RecordBatch batch) {
-  Pending p;
-  p.batch = std::move(batch);
-  MutexLock lock(&mu_);
-  if (stopping_) return WriteOutcome{UnavailableError("the server is stopping"), {}, 0};
-  queue_.push_back(&p);
-  work_.Signal();
-  while (!p.outcome) p.answered.Wait(&mu_);
-  return std::move(*p.outcome);
-}
-
-void IngestWriter::Answer(Pending* p, WriteOutcome outcome) {
-  MutexLock lock(&mu_);
-  if (outcome.status.ok()) {
-    ++stats_.requests;
-    stats_.records += static_cast<std::int64_t>(p->batch.size());
-  }
-  p->outcome = std::move(outcome);
-  p->answered.Signal();
-}
-
 namespace {
+
+// How many nice steps the applier runs below the request threads (logged mode).
+constexpr int kApplierNice = 10;
 
 // The ids a batch writes, by kind; two batches of one session must not share one.
 std::vector<std::string> IdsOf(const RecordBatch& b) {
@@ -84,17 +35,283 @@ std::vector<std::string> IdsOf(const RecordBatch& b) {
   return ids;
 }
 
+FieldError UnknownCustomer(std::size_t index, const std::string& customer_id) {
+  return FieldError{index, "customer_id",
+                    "no customer '" + customer_id + "' in the store or in this request"};
+}
+
+// Adds (+1) or removes (-1) one count of each key.
+void Count(std::unordered_map<std::string, int>& counts, const std::string& key, int delta) {
+  if (delta > 0) {
+    ++counts[key];
+    return;
+  }
+  auto it = counts.find(key);
+  if (it != counts.end() && --it->second <= 0) counts.erase(it);
+}
+
 }  // namespace
 
-bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*>& deferred) {
-  Result<std::unique_ptr<store::ImportSession>> session =
-      store_->BeginImport("winback serve: " + std::to_string(group.size()) + " requests");
-  if (!session.ok()) {
-    for (Pending* p : group) Answer(p, WriteOutcome{session.status(), {}, 0});
-    group.clear();
-    return true;
+IngestWriter::IngestWriter(std::unique_ptr<store::Store> store, Options options,
+                           AfterCommit after_commit)
+    : IngestWriter(std::move(store), nullptr, std::nullopt, options, std::move(after_commit)) {
+  Start();
+}
+
+IngestWriter::IngestWriter(std::unique_ptr<store::Store> store,
+                           std::unique_ptr<store::Store> reader, std::optional<IngestLog> log,
+                           Options options, AfterCommit after_commit)
+    : store_(std::move(store)),
+      reader_(std::move(reader)),
+      log_(std::move(log)),
+      options_(options),
+      after_commit_(std::move(after_commit)) {}
+
+Result<std::unique_ptr<IngestWriter>> IngestWriter::WithLog(std::unique_ptr<store::Store> store,
+                                                            std::unique_ptr<store::Store> reader,
+                                                            IngestLog log, Options options,
+                                                            AfterCommit after_commit) {
+  std::unique_ptr<IngestWriter> w(new IngestWriter(
+      std::move(store), std::move(reader), std::move(log), options, std::move(after_commit)));
+  WINBACK_RETURN_IF_ERROR(w->Recover());
+  w->Start();
+  return w;
+}
+
+void IngestWriter::Start() {
+  {
+    MutexLock lock(&mu_);
+    paused_ = options_.start_paused;
+    committer_done_ = !log_.has_value();
   }
-  store::ImportSession& s = **session;
+  if (log_) committer_ = std::thread([this] { CommitLoop(); });
+  applier_ = std::thread([this] { ApplyLoop(); });
+}
+
+IngestWriter::~IngestWriter() { Stop(); }
+
+void IngestWriter::Resume() {
+  MutexLock lock(&mu_);
+  paused_ = false;
+  apply_.SignalAll();
+}
+
+std::size_t IngestWriter::queued() const {
+  MutexLock lock(&mu_);
+  return apply_queue_.size();
+}
+
+void IngestWriter::Stop() {
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+    work_.SignalAll();
+    apply_.SignalAll();
+    applied_.SignalAll();
+  }
+  if (committer_.joinable()) committer_.join();
+  if (applier_.joinable()) applier_.join();
+  if (log_) {
+    std::int64_t through = 0;
+    bool all_applied = false;
+    {
+      MutexLock lock(&mu_);
+      through = last_logged_;
+      all_applied = unapplied_.empty();
+    }
+    if (all_applied && through > 0) {
+      if (Status s = log_->Trim(through); !s.ok()) {
+        fmt::print(stderr,
+                   "winback serve: ingest log: {} (it is applied again at the next start)\n",
+                   s.message());
+      }
+    }
+  }
+}
+
+IngestWriter::Stats IngestWriter::stats() const {
+  MutexLock lock(&mu_);
+  Stats s = stats_;
+  s.pending_records = pending_records_;
+  return s;
+}
+
+WriteOutcome IngestWriter::Write(RecordBatch batch, std::string body) {
+  auto p = std::make_shared<Pending>();
+  p->batch = std::move(batch);
+  if (log_) p->body = std::move(body);
+  MutexLock lock(&mu_);
+  if (stopping_) return WriteOutcome{UnavailableError("the server is stopping"), {}, 0};
+  if (log_) {
+    queue_.push_back(p);
+    work_.Signal();
+  } else {
+    apply_queue_.push_back(p);
+    apply_.Signal();
+  }
+  while (!p->outcome) p->answered.Wait(&mu_);
+  return std::move(*p->outcome);
+}
+
+bool IngestWriter::WaitApplied(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&mu_);
+  const std::int64_t target = last_logged_;
+  while (!unapplied_.empty() && *unapplied_.begin() <= target) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline || stopping_) return false;
+    applied_.WaitFor(&mu_, deadline - now);
+  }
+  return true;
+}
+
+void IngestWriter::Answer(Pending* p, WriteOutcome outcome) {
+  MutexLock lock(&mu_);
+  if ((p->outcome || !p->has_waiter) && !outcome.status.ok()) {
+    // No request hears of it (answered when logged, or left by an earlier run): say it here.
+    fmt::print(
+        stderr, "winback serve: ingest log entry {} was not applied: {}\n", p->seq,
+        outcome.errors.empty() ? outcome.status.message() : outcome.errors.front().ToString());
+  }
+  if (p->outcome) return;
+  p->outcome = std::move(outcome);
+  p->answered.Signal();
+}
+
+std::vector<IngestWriter::PendingPtr> IngestWriter::Check(std::vector<PendingPtr>& group) {
+  std::vector<PendingPtr> to_log;
+  std::unordered_set<std::string_view> early_ids;  // Event ids of this group's early batches.
+  MutexLock lock(&overlay_mu_);
+  auto known = [&](const std::string& id) -> Result<bool> {
+    if (known_customers_.contains(id) || pending_customers_.contains(id)) return true;
+    WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> key, reader_->FindCustomerKey(id));
+    if (!key) return false;
+    if (known_customers_.size() >= 1'000'000) known_customers_.clear();
+    known_customers_.insert(id);
+    return true;
+  };
+  for (PendingPtr& p : group) {
+    const RecordBatch& b = p->batch;
+    WriteOutcome refused;
+    Status st = Status::Ok();
+    for (std::size_t i = 0; i < b.orders.size() && st.ok(); ++i) {
+      Result<bool> k = known(b.orders[i].customer_id);
+      st = k.status();
+      if (k.ok() && !*k) refused.errors.push_back(UnknownCustomer(i, b.orders[i].customer_id));
+    }
+    bool early = b.kind == ingest::FileKind::kEvents;
+    for (std::size_t i = 0; i < b.events.size() && st.ok(); ++i) {
+      const store::EventRecord& e = b.events[i];
+      Result<bool> k = known(e.customer_id);
+      st = k.status();
+      if (k.ok() && !*k) refused.errors.push_back(UnknownCustomer(i, e.customer_id));
+      if (!st.ok() || !early) continue;
+      if (pending_events_.contains(e.id) || early_ids.contains(e.id)) {
+        early = false;
+        continue;
+      }
+      Result<bool> stored = reader_->HasEvent(e.id);
+      st = stored.status();
+      early = stored.ok() && !*stored;
+    }
+    if (!st.ok()) {
+      // The store could not be read: the applier checks this batch itself.
+      p->early = false;
+      to_log.push_back(p);
+      continue;
+    }
+    if (!refused.errors.empty()) {
+      refused.status = InvalidArgumentError("records refer to unknown customers");
+      Answer(p.get(), std::move(refused));
+      continue;
+    }
+    p->early = early;
+    if (early) {
+      for (const auto& e : b.events) early_ids.insert(e.id);
+    }
+    to_log.push_back(p);
+  }
+  return to_log;
+}
+
+void IngestWriter::CommitLoop() {
+  while (true) {
+    std::vector<PendingPtr> group;
+    std::int64_t trim_through = 0;
+    {
+      MutexLock lock(&mu_);
+      while ((queue_.empty() ||
+              pending_records_ >= static_cast<std::int64_t>(options_.max_pending_records)) &&
+             !stopping_) {
+        if (queue_.empty()) {
+          work_.Wait(&mu_);
+        } else {
+          applied_.Wait(&mu_);  // Back-pressure: the applier is behind.
+        }
+      }
+      if (queue_.empty()) {
+        committer_done_ = true;
+        apply_.SignalAll();
+        return;
+      }
+      while (!queue_.empty() && group.size() < options_.max_group_requests) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      trim_through = unapplied_.empty() ? last_logged_ : *unapplied_.begin() - 1;
+    }
+    std::vector<PendingPtr> to_log = Check(group);
+    if (to_log.empty()) continue;
+    std::vector<IngestLog::Entry> entries;
+    entries.reserve(to_log.size());
+    for (const PendingPtr& p : to_log) {
+      entries.push_back(IngestLog::Entry{0, static_cast<int>(p->batch.kind), p->body});
+    }
+    if (Status s = log_->Append(entries, trim_through); !s.ok()) {
+      for (const PendingPtr& p : to_log) {
+        Answer(p.get(), WriteOutcome{UnavailableError("the ingest log could not be written (" +
+                                                      s.message() + "); retry later"),
+                                     {},
+                                     0});
+      }
+      continue;
+    }
+    {
+      MutexLock lock(&overlay_mu_);
+      for (const PendingPtr& p : to_log) {
+        for (const auto& e : p->batch.events) Count(pending_events_, e.id, +1);
+        for (const auto& c : p->batch.customers) Count(pending_customers_, c.id, +1);
+      }
+    }
+    std::vector<Pending*> early;
+    {
+      MutexLock lock(&mu_);
+      ++stats_.log_commits;
+      for (std::size_t i = 0; i < to_log.size(); ++i) {
+        PendingPtr& p = to_log[i];
+        p->seq = entries[i].seq;
+        p->body.clear();
+        p->body.shrink_to_fit();
+        last_logged_ = std::max(last_logged_, p->seq);
+        unapplied_.insert(p->seq);
+        pending_records_ += static_cast<std::int64_t>(p->batch.size());
+        if (p->early) early.push_back(p.get());
+        apply_queue_.push_back(std::move(p));
+      }
+      stats_.early_answers += static_cast<std::int64_t>(early.size());
+      apply_.Signal();
+    }
+    for (Pending* p : early) {
+      Answer(p, WriteOutcome{Status::Ok(), {}, static_cast<std::int64_t>(p->batch.events.size())});
+    }
+  }
+}
+
+Status IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*>& deferred) {
+  WINBACK_ASSIGN_OR_RETURN(
+      std::unique_ptr<store::ImportSession> session,
+      store_->BeginImport("winback serve: " + std::to_string(group.size()) + " requests"));
+  store::ImportSession& s = *session;
   std::unordered_set<std::string> ids_in_group;
   std::unordered_map<std::string, std::optional<CustomerKey>> customers;
   std::vector<std::pair<Pending*, WriteOutcome>> written;
@@ -121,45 +338,39 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
     auto check = [&](std::size_t index, const std::string& customer_id) -> Status {
       WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> key, resolve(customer_id));
       if (!key) {
-        outcome.errors.push_back(
-            FieldError{index, "customer_id",
-                       "no customer '" + customer_id + "' in the store or in this request"});
+        outcome.errors.push_back(UnknownCustomer(index, customer_id));
         keys.emplace_back(0);
       } else {
         keys.push_back(*key);
       }
       return Status::Ok();
     };
-    Status st = Status::Ok();
-    for (std::size_t i = 0; i < b.orders.size() && st.ok(); ++i)
-      st = check(i, b.orders[i].customer_id);
-    for (std::size_t i = 0; i < b.events.size() && st.ok(); ++i)
-      st = check(i, b.events[i].customer_id);
-    if (!st.ok()) return false;
+    for (std::size_t i = 0; i < b.orders.size(); ++i) {
+      WINBACK_RETURN_IF_ERROR(check(i, b.orders[i].customer_id));
+    }
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
+      WINBACK_RETURN_IF_ERROR(check(i, b.events[i].customer_id));
+    }
     if (!outcome.errors.empty()) {
       outcome.status = InvalidArgumentError("records refer to unknown customers");
       Answer(p, std::move(outcome));
       continue;
     }
     for (const auto& c : b.customers) {
-      Result<CustomerKey> key = s.UpsertCustomer(c);
-      if (!key.ok()) return false;
-      customers[c.id] = *key;
+      WINBACK_ASSIGN_OR_RETURN(CustomerKey key, s.UpsertCustomer(c));
+      customers[c.id] = key;
     }
     for (std::size_t i = 0; i < b.orders.size(); ++i) {
-      Result<bool> w = s.UpsertOrder(keys[i], b.orders[i]);
-      if (!w.ok()) return false;
-      outcome.written += *w ? 1 : 0;
+      WINBACK_ASSIGN_OR_RETURN(bool w, s.UpsertOrder(keys[i], b.orders[i]));
+      outcome.written += w ? 1 : 0;
     }
     for (std::size_t i = 0; i < b.events.size(); ++i) {
-      Result<bool> w = s.UpsertEvent(keys[i], b.events[i]);
-      if (!w.ok()) return false;
-      outcome.written += *w ? 1 : 0;
+      WINBACK_ASSIGN_OR_RETURN(bool w, s.UpsertEvent(keys[b.orders.size() + i], b.events[i]));
+      outcome.written += w ? 1 : 0;
     }
     for (const auto& pr : b.products) {
-      Result<bool> w = s.UpsertProduct(pr);
-      if (!w.ok()) return false;
-      outcome.written += *w ? 1 : 0;
+      WINBACK_ASSIGN_OR_RETURN(bool w, s.UpsertProduct(pr));
+      outcome.written += w ? 1 : 0;
     }
     for (std::string& id : ids) ids_in_group.insert(std::move(id));
     for (std::size_t i = 0; i < b.orders.size(); ++i) {
@@ -170,13 +381,16 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
     }
     written.emplace_back(p, std::move(outcome));
   }
-  if (written.empty()) return true;
-  Result<store::ImportCounts> committed = s.Commit();
-  if (!committed.ok()) return false;
-  (*session).reset();  // Ends the session, so that the hook may write.
+  if (written.empty()) return Status::Ok();
+  WINBACK_RETURN_IF_ERROR(s.Commit().status());
+  session.reset();  // Ends the session, so that the hook may write.
   {
     MutexLock lock(&mu_);
     ++stats_.groups;
+    for (auto& [p, outcome] : written) {
+      ++stats_.requests;
+      stats_.records += static_cast<std::int64_t>(p->batch.size());
+    }
   }
   if (after_commit_) {
     if (Status hook = after_commit_(*store_, records); !hook.ok()) {
@@ -187,49 +401,163 @@ bool IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pending*
                                {},
                                0});
       }
-      return true;
+      return Status::Ok();
     }
   }
   for (auto& [p, outcome] : written) Answer(p, std::move(outcome));
-  return true;
+  return Status::Ok();
 }
 
-void IngestWriter::Loop() {
-  while (true) {
-    std::vector<Pending*> group;
-    {
-      MutexLock lock(&mu_);
-      while ((queue_.empty() || paused_) && !stopping_) work_.Wait(&mu_);
-      if (queue_.empty()) return;  // Stopping, and everything is answered.
-      while (!queue_.empty() && group.size() < options_.max_group_requests) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    std::vector<Pending*> deferred;
-    std::vector<Pending*> attempt = group;
-    if (!WriteGroup(attempt, deferred)) {
-      // The session failed as a whole and rolled back: each batch alone, so that one batch's
-      // failure is its own. Answered batches are skipped.
-      deferred.clear();
-      for (Pending* p : group) {
-        {
-          MutexLock lock(&mu_);
-          if (p->outcome) continue;
-        }
-        std::vector<Pending*> one{p};
-        std::vector<Pending*> none;
-        if (!WriteGroup(one, none)) {
-          Answer(p,
-                 WriteOutcome{UnavailableError("the store refused the write; retry later"), {}, 0});
-        }
-      }
-    }
-    if (!deferred.empty()) {
-      MutexLock lock(&mu_);
-      for (auto it = deferred.rbegin(); it != deferred.rend(); ++it) queue_.push_front(*it);
+void IngestWriter::Finish(const std::vector<Pending*>& done) {
+  if (done.empty()) return;
+  if (log_) {
+    MutexLock lock(&overlay_mu_);
+    for (Pending* p : done) {
+      for (const auto& e : p->batch.events) Count(pending_events_, e.id, -1);
+      for (const auto& c : p->batch.customers) Count(pending_customers_, c.id, -1);
     }
   }
+  MutexLock lock(&mu_);
+  for (Pending* p : done) {
+    if (p->seq == 0) continue;
+    unapplied_.erase(p->seq);
+    pending_records_ -= static_cast<std::int64_t>(p->batch.size());
+  }
+  applied_.SignalAll();
+}
+
+void IngestWriter::ApplyLoop() {
+  // With a log, no request waits on this thread but the few that are not answered once
+  // logged: it takes whatever CPU the request threads and the committer leave.
+  if (log_) LowerThisThreadPriority(kApplierNice);
+  while (true) {
+    std::vector<PendingPtr> group;
+    {
+      MutexLock lock(&mu_);
+      while ((apply_queue_.empty() || paused_) && !(stopping_ && committer_done_)) {
+        apply_.Wait(&mu_);
+      }
+      if (apply_queue_.empty()) return;  // Stopping, and everything is applied.
+      std::size_t records = 0;
+      while (!apply_queue_.empty()) {
+        const std::size_t next = apply_queue_.front()->batch.size();
+        if (log_ ? !group.empty() && records + next > options_.max_apply_records
+                 : group.size() >= options_.max_group_requests) {
+          break;
+        }
+        records += next;
+        group.push_back(std::move(apply_queue_.front()));
+        apply_queue_.pop_front();
+      }
+    }
+    std::vector<Pending*> attempt;
+    for (const PendingPtr& p : group) attempt.push_back(p.get());
+    std::vector<Pending*> deferred;
+    std::vector<Pending*> retry;
+    if (!WriteGroup(attempt, deferred).ok()) {
+      // The session failed as a whole and rolled back: each batch alone, so that one batch's
+      // failure is its own.
+      deferred.clear();
+      for (Pending* p : attempt) {
+        std::vector<Pending*> one{p};
+        std::vector<Pending*> none;
+        Status alone = WriteGroup(one, none);
+        if (alone.ok()) continue;
+        if (log_ && alone.code() == StatusCode::kUnavailable) {
+          // Logged, so it must be applied: a waiting request learns of the delay, the batch
+          // stays queued (its retry by the client writes nothing new once it is applied).
+          if (p->has_waiter && !p->early) {
+            Answer(p, WriteOutcome{UnavailableError("the store is busy (" + alone.message() +
+                                                    "); the request is logged and will be "
+                                                    "applied, retrying it is safe"),
+                                   {},
+                                   0});
+          }
+          retry.push_back(p);
+        } else {
+          Answer(p, WriteOutcome{UnavailableError("the store refused the write (" +
+                                                  alone.message() + "); retry later"),
+                                 {},
+                                 0});
+        }
+      }
+    }
+    std::vector<Pending*> done;
+    for (Pending* p : attempt) {
+      if (std::find(deferred.begin(), deferred.end(), p) == deferred.end() &&
+          std::find(retry.begin(), retry.end(), p) == retry.end()) {
+        done.push_back(p);
+      }
+    }
+    Finish(done);
+    std::vector<Pending*> again = deferred;
+    again.insert(again.end(), retry.begin(), retry.end());
+    if (!again.empty()) {
+      MutexLock lock(&mu_);
+      // Back to the front, in their order (log order is kept for batches that wait).
+      std::vector<PendingPtr> back;
+      for (PendingPtr& p : group) {
+        if (std::find(again.begin(), again.end(), p.get()) != again.end()) {
+          back.push_back(std::move(p));
+        }
+      }
+      for (auto it = back.rbegin(); it != back.rend(); ++it) apply_queue_.push_front(*it);
+      if (!retry.empty()) {
+        apply_.WaitFor(&mu_, std::chrono::milliseconds(200));  // The store is busy: back off.
+      }
+    }
+  }
+}
+
+Status IngestWriter::Recover() {
+  std::vector<PendingPtr> entries;
+  std::int64_t last = 0;
+  WINBACK_RETURN_IF_ERROR(log_->ForEach([&](const IngestLog::Entry& e) -> Status {
+    last = std::max(last, e.seq);
+    const int kinds = static_cast<int>(ingest::FileKind::kProducts);
+    ParsedBatch parsed = e.kind >= 0 && e.kind <= kinds
+                             ? ParseRecordBatch(static_cast<ingest::FileKind>(e.kind), e.body)
+                             : ParsedBatch{{}, {FieldError{0, "body", "unknown kind"}}};
+    if (!parsed.errors.empty()) {
+      // Only a body that parsed is logged; a change of the parser may refuse an old one.
+      fmt::print(stderr, "winback serve: ingest log entry {} no longer parses ({}); skipped\n",
+                 e.seq, parsed.errors.front().ToString());
+      return Status::Ok();
+    }
+    auto p = std::make_shared<Pending>();
+    p->batch = std::move(parsed.batch);
+    p->seq = e.seq;
+    p->has_waiter = false;
+    entries.push_back(std::move(p));
+    return Status::Ok();
+  }));
+  // In groups, as the applier would; nothing is answered (no one waits).
+  std::size_t next = 0;
+  while (next < entries.size()) {
+    std::vector<Pending*> group;
+    std::size_t records = 0;
+    while (next < entries.size() &&
+           (group.empty() || records + entries[next]->batch.size() <= options_.max_apply_records)) {
+      records += entries[next]->batch.size();
+      group.push_back(entries[next++].get());
+    }
+    while (!group.empty()) {
+      std::vector<Pending*> deferred;
+      Status s = WriteGroup(group, deferred);
+      if (!s.ok()) {
+        return Status(s.code(), "applying the ingest log " + log_->path() + " (" +
+                                    std::to_string(entries.size()) + " entries left by an " +
+                                    "earlier run): " + s.message() +
+                                    "; nothing is lost, they are applied at the next start");
+      }
+      group = std::move(deferred);
+    }
+  }
+  if (last > 0) WINBACK_RETURN_IF_ERROR(log_->Trim(last));
+  MutexLock lock(&mu_);
+  stats_.recovered = static_cast<std::int64_t>(entries.size());
+  last_logged_ = last;
+  return Status::Ok();
 }
 
 }  // namespace winback::server

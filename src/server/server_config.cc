@@ -50,6 +50,7 @@ Status ParseServer(const config::SectionView& s, ServerSettings& out) {
   if (const config::Value* v = s.Find("group_commit_max_requests")) {
     out.group_commit_max_requests = v->AsInteger();
   }
+  if (const config::Value* v = s.Find("ingest_log")) out.ingest_log = v->AsBoolean();
   if (const config::Value* v = s.Find("plan_interval_seconds")) {
     out.plan_interval_seconds = v->AsInteger();
   }
@@ -69,7 +70,7 @@ void AddConfigSections(config::Registry& registry) {
        config::Integer("request_timeout_seconds", 1, 3600),
        config::Integer("keep_alive_seconds", 1, 3600), config::Integer("threads", 1, 1024),
        config::Integer("max_queued_connections", 1, 1'000'000),
-       config::Integer("group_commit_max_requests", 1, 100'000),
+       config::Integer("group_commit_max_requests", 1, 100'000), config::Boolean("ingest_log"),
        config::Integer("plan_interval_seconds", 0, 7 * 86'400)},
       ParseServer);
 }

@@ -41,6 +41,12 @@ struct ServerSettings {
   std::int64_t max_queued_connections = 256;
   // Group commit: the writer takes up to this many queued write requests into one transaction.
   std::int64_t group_commit_max_requests = 256;
+  // The ingest log (ingest_log.h, `<store>-ingest`): a batch of new events is answered once it
+  // is in the log, and applied to the store just after, in larger transactions; reads through
+  // the API wait for it. false: every request is answered after the store has it (each request
+  // then waits for a store commit; for setups where other processes must see every answered
+  // record in the store at once).
+  bool ingest_log = true;
   // The journey loop (journey_loop.h): every this many seconds it plans everyone as of the
   // current UTC day and sends what is due, as `winback run` does; 0 turns it off (orders still
   // exit journeys at once; events are then planned by the next `winback run` or `plan`).

@@ -93,6 +93,13 @@ class CustomerReader {
   // for one inbound message at a time, not for bulk use.
   virtual Result<std::optional<CustomerKey>> FindCustomerByPhone(std::string_view phone) = 0;
 
+  // The key of the customer with external id `id`, or nullopt: one index lookup, for checking
+  // the customers of incoming records one at a time (LoadCustomer reads the whole profile).
+  virtual Result<std::optional<CustomerKey>> FindCustomerKey(std::string_view id) = 0;
+
+  // Whether an event with id `id` is stored: one index lookup.
+  virtual Result<bool> HasEvent(std::string_view id) = 0;
+
  protected:
   CustomerReader() = default;
 };

@@ -1683,6 +1683,25 @@ TEST_P(StoreConformanceTest, FindCustomerByPhone) {
   EXPECT_THAT(store_->FindCustomerByPhone(""), IsOkAndHolds(std::optional<CustomerKey>()));
 }
 
+TEST_P(StoreConformanceTest, FindCustomerKeyAndHasEvent) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("records"));
+  ASSERT_THAT(session->UpsertCustomer(Customer("a")), IsOk());
+  ASSERT_THAT(session->UpsertCustomer(Customer("b")), IsOk());
+  ASSERT_THAT(session->UpsertEvent(CustomerKey(2),
+                                   Event("e1", "b", EventType::kVisit, "2024-03-01T10:00:00Z")),
+              IsOk());
+  ASSERT_THAT(session->Commit(), IsOk());
+  EXPECT_THAT(store_->FindCustomerKey("b"),
+              IsOkAndHolds(std::optional<CustomerKey>(CustomerKey(2))));
+  EXPECT_THAT(store_->FindCustomerKey("a"),
+              IsOkAndHolds(std::optional<CustomerKey>(CustomerKey(1))));
+  EXPECT_THAT(store_->FindCustomerKey("c"), IsOkAndHolds(std::optional<CustomerKey>()));
+  EXPECT_THAT(store_->FindCustomerKey(""), IsOkAndHolds(std::optional<CustomerKey>()));
+  EXPECT_THAT(store_->HasEvent("e1"), IsOkAndHolds(true));
+  EXPECT_THAT(store_->HasEvent("e2"), IsOkAndHolds(false));
+  EXPECT_THAT(store_->HasEvent("b"), IsOkAndHolds(false));
+}
+
 TEST(OutboxNamesTest, StatusNamesRoundTrip) {
   for (int i = 0; i < kMessageStatusCount; ++i) {
     const auto status = static_cast<MessageStatus>(i);

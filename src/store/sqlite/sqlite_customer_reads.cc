@@ -222,6 +222,22 @@ Result<std::optional<CustomerKey>> SqliteStore::FindCustomerByPhone(std::string_
   return std::optional<CustomerKey>(CustomerKey(*cid));
 }
 
+Result<std::optional<CustomerKey>> SqliteStore::FindCustomerKey(std::string_view id) {
+  WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached("SELECT cid FROM customers WHERE id = ?1"));
+  StatementReset reset(*s);
+  s->BindText(1, id);
+  WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<CustomerKey>();
+  return std::optional<CustomerKey>(CustomerKey(s->ColumnInt(0)));
+}
+
+Result<bool> SqliteStore::HasEvent(std::string_view id) {
+  WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached("SELECT 1 FROM events WHERE id = ?1 LIMIT 1"));
+  StatementReset reset(*s);
+  s->BindText(1, id);
+  return s->Step();
+}
+
 namespace {
 
 // One row of kind_optouts (cid, kind, at) as a KindOptOut; Internal for a kind no winback writes.
