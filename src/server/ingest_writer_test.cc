@@ -30,9 +30,9 @@ class IngestWriterTest : public ::testing::Test {
     log_path_ = path_ + "-ingest";
     ASSERT_THAT(store::OpenStore(path_), IsOk());  // Creates the schema.
     IngestWriter sync(OpenWriterStore(), IngestWriter::Options{});
-    ASSERT_THAT(sync.Write(Parse(ingest::FileKind::kCustomers, R"([{"id":"a"},{"id":"b"}])"))
-                    .status,
-                IsOk());
+    ASSERT_THAT(
+        sync.Write(Parse(ingest::FileKind::kCustomers, R"([{"id":"a"},{"id":"b"}])")).status,
+        IsOk());
   }
   void TearDown() override {
     writer_.reset();
@@ -146,8 +146,7 @@ TEST_F(IngestWriterTest, UnknownCustomersAreRefusedAndNotLogged) {
 TEST_F(IngestWriterTest, ACustomerStillInTheLogIsKnown) {
   ASSERT_THAT(StartLogged({.start_paused = true}), IsOk());
   WriteOutcome customer;
-  std::thread t(
-      [&] { customer = WriteJson(ingest::FileKind::kCustomers, R"([{"id":"new"}])"); });
+  std::thread t([&] { customer = WriteJson(ingest::FileKind::kCustomers, R"([{"id":"new"}])"); });
   while (writer_->queued() < 1) std::this_thread::yield();
   // The customer is logged, not applied (its request still waits): events for it are accepted.
   WriteOutcome events = WriteJson(ingest::FileKind::kEvents, Events({{"n1", "new"}}));
@@ -169,10 +168,11 @@ TEST_F(IngestWriterTest, ACustomerStillInTheLogIsKnown) {
 
 TEST_F(IngestWriterTest, OrdersAreAnsweredAfterTheStoreAndTheHook) {
   int hooked_orders = 0;
-  ASSERT_THAT(StartLogged({}, [&](store::Store&, const CommittedRecords& r) {
-                hooked_orders += static_cast<int>(r.orders.size());
-                return Status::Ok();
-              }),
+  ASSERT_THAT(StartLogged({},
+                          [&](store::Store&, const CommittedRecords& r) {
+                            hooked_orders += static_cast<int>(r.orders.size());
+                            return Status::Ok();
+                          }),
               IsOk());
   WriteOutcome out =
       WriteJson(ingest::FileKind::kOrders,
