@@ -292,6 +292,13 @@ TEST_F(ApiTest, HealthAndMetrics) {
   EXPECT_THAT(m.body, HasSubstr("winback_http_requests_total{route=\"/healthz\",method=\"GET\","
                                 "status=\"200\"} 1"));
   EXPECT_THAT(m.body, HasSubstr("winback_outbox_messages{status=\"planned\"} 0"));
+  // The ingest log's counters: one customer logged (and applied before the read above).
+  AddCustomer("m1");
+  m = Call("GET", "/metrics");
+  EXPECT_THAT(m.body, HasSubstr("winback_ingest_pending_records 0\n"));
+  EXPECT_THAT(m.body, HasSubstr("winback_ingest_commits_total{target=\"log\"} 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("winback_ingest_commits_total{target=\"store\"} 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("winback_ingest_early_answers_total 0\n"));
 }
 
 TEST_F(ApiTest, HealthIs503WhenTheStoreIsGone) {

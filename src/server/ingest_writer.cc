@@ -14,6 +14,7 @@ struct IngestWriter::Pending {
   std::int64_t seq = 0;    // The log's seq once logged; 0 in the synchronous mode.
   bool early = false;      // Answered when logged: written = every event.
   bool has_waiter = true;  // A request waits for `outcome` (not so for recovered entries).
+  bool finished = false;   // Finish() ran (applier thread only).
   // Set once, under mu_; the request returns when it is set.
   std::optional<WriteOutcome> outcome;
   CondVar answered;
@@ -404,11 +405,21 @@ Status IngestWriter::WriteGroup(std::vector<Pending*>& group, std::vector<Pendin
       return Status::Ok();
     }
   }
+  // The bookkeeping first, so that an answered request finds its records applied everywhere
+  // (the pending count, WaitApplied).
+  std::vector<Pending*> done;
+  for (auto& [p, outcome] : written) done.push_back(p);
+  Finish(done);
   for (auto& [p, outcome] : written) Answer(p, std::move(outcome));
   return Status::Ok();
 }
 
-void IngestWriter::Finish(const std::vector<Pending*>& done) {
+void IngestWriter::Finish(const std::vector<Pending*>& batches) {
+  std::vector<Pending*> done;
+  for (Pending* p : batches) {
+    if (!p->finished) done.push_back(p);
+    p->finished = true;
+  }
   if (done.empty()) return;
   if (log_) {
     MutexLock lock(&overlay_mu_);
@@ -531,6 +542,19 @@ Status IngestWriter::Recover() {
     entries.push_back(std::move(p));
     return Status::Ok();
   }));
+  // Registered as logged batches are, so that applying them undoes it (Finish).
+  {
+    MutexLock overlay(&overlay_mu_);
+    for (const PendingPtr& p : entries) {
+      for (const auto& e : p->batch.events) Count(pending_events_, e.id, +1);
+      for (const auto& c : p->batch.customers) Count(pending_customers_, c.id, +1);
+    }
+    MutexLock lock(&mu_);
+    for (const PendingPtr& p : entries) {
+      unapplied_.insert(p->seq);
+      pending_records_ += static_cast<std::int64_t>(p->batch.size());
+    }
+  }
   // In groups, as the applier would; nothing is answered (no one waits).
   std::size_t next = 0;
   while (next < entries.size()) {
@@ -553,6 +577,9 @@ Status IngestWriter::Recover() {
       group = std::move(deferred);
     }
   }
+  std::vector<Pending*> all;
+  for (const PendingPtr& p : entries) all.push_back(p.get());
+  Finish(all);  // Those refused too.
   if (last > 0) WINBACK_RETURN_IF_ERROR(log_->Trim(last));
   MutexLock lock(&mu_);
   stats_.recovered = static_cast<std::int64_t>(entries.size());

@@ -72,9 +72,11 @@ class IngestWriter {
  public:
   struct Options {
     std::size_t max_group_requests = 256;
-    // With a log: the most records one store transaction applies, and the most records logged
-    // and not yet applied before new requests wait for the applier (back-pressure).
-    std::size_t max_apply_records = 50'000;
+    // With a log: the most records one store transaction applies (enough for a group to share
+    // index and aggregate pages; few enough that an order queued behind it waits a fraction of
+    // a second), and the most records logged and not yet applied before new requests wait for
+    // the applier (back-pressure).
+    std::size_t max_apply_records = 10'000;
     std::size_t max_pending_records = 200'000;
     // Tests: the applier takes nothing until Resume(), so that a test can queue a known group.
     bool start_paused = false;
@@ -147,8 +149,9 @@ class IngestWriter {
   Status WriteGroup(std::vector<Pending*>& group, std::vector<Pending*>& deferred);
   // Sets a batch's outcome and wakes its request (once).
   void Answer(Pending* p, WriteOutcome outcome) EXCLUDES(mu_);
-  // Bookkeeping after batches are applied (or dropped): the overlay and the applied seqs.
-  void Finish(const std::vector<Pending*>& done) EXCLUDES(mu_, overlay_mu_);
+  // Bookkeeping after batches are applied (or dropped): the overlay and the applied seqs. Once
+  // per batch (later calls skip it).
+  void Finish(const std::vector<Pending*>& batches) EXCLUDES(mu_, overlay_mu_);
   // Applies everything the log holds (before the threads start).
   Status Recover();
 

@@ -217,6 +217,8 @@ TEST_F(IngestWriterTest, AStartAppliesWhatAnEarlierRunLogged) {
   }
   ASSERT_THAT(StartLogged({}), IsOk());
   EXPECT_EQ(writer_->stats().recovered, 2);  // The garbage entry is skipped, with a message.
+  EXPECT_EQ(writer_->stats().pending_records, 0);
+  EXPECT_TRUE(writer_->WaitApplied(std::chrono::milliseconds(1)));
   EXPECT_TRUE(Stored("r1"));
   EXPECT_TRUE(Stored("r2"));
   // Seqs go on after the recovered ones (AUTOINCREMENT), and the log is empty again.
