@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli/output.h"
+#include "core/money.h"
 
 namespace winback::cli {
 
@@ -44,7 +44,7 @@ std::string VariantRates(const measure::StepVariants& sv) {
   std::string out;
   for (const measure::VariantLift& v : sv.variants) {
     if (!out.empty()) out += ", ";
-    out += fmt::format("{} {:.2f}% of {}", v.variant, 100 * v.conversion_rate, WithThousands(v.n));
+    out += fmt::format("{} {:.2f}% of {}", v.variant, 100 * v.conversion_rate, FormatCount(v.n));
   }
   return out;
 }

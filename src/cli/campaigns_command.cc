@@ -15,6 +15,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "messages/link_token.h"
 #include "messages/template_set.h"
 #include "report/campaign_json.h"
@@ -74,7 +75,7 @@ int RunCampaigns(const GlobalOptions& globals, const CampaignsOptions& o) {
     const CampaignCounts& n = counts[c.name];
     std::string journeys;
     for (const auto& [state, k] : n.journeys) {
-      journeys += (journeys.empty() ? "" : ", ") + WithThousands(k) + " " + state;
+      journeys += (journeys.empty() ? "" : ", ") + FormatCount(k) + " " + state;
     }
     fmt::print("{} (trigger {}, priority {}, holdout {:.0f}%): {}\n", c.name,
                campaigns::TriggerKindName(c.trigger), c.priority, 100 * c.holdout,
@@ -84,12 +85,12 @@ int RunCampaigns(const GlobalOptions& globals, const CampaignsOptions& o) {
       std::string messages;
       if (auto it = n.messages.find(step.name); it != n.messages.end()) {
         for (const auto& [status, k] : it->second) {
-          messages += (messages.empty() ? "" : ", ") + WithThousands(k) + " " + status;
+          messages += (messages.empty() ? "" : ", ") + FormatCount(k) + " " + status;
         }
       }
       fmt::print("  {}. {:<24} after {:>3} d {:>2} h  offer {:<10} waiting {:>7}  {}\n", i + 1,
                  step.name, step.wait_days, step.wait_hours, step.offer.empty() ? "-" : step.offer,
-                 WithThousands(n.waiting_for_step[i]), messages.empty() ? "no messages" : messages);
+                 FormatCount(n.waiting_for_step[i]), messages.empty() ? "no messages" : messages);
     }
   }
   return kExitOk;

@@ -12,6 +12,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "report/report_json.h"
 
 namespace winback::cli {
@@ -84,13 +85,13 @@ int RunCohorts(const GlobalOptions& globals, const CohortsOptions& o) {
   }
   if (table.other_currency_orders > 0) {
     fmt::print("\n{} orders in other currencies are counted as activity, not revenue\n",
-               WithThousands(table.other_currency_orders));
+               FormatCount(table.other_currency_orders));
   }
   if (table.revenue_saturated) {
     fmt::print(
         "\na cohort's revenue passed the largest amount winback can add up ({} minor units): "
         "its retention is wrong\n",
-        WithThousands(std::numeric_limits<std::int64_t>::max()));
+        FormatCount(std::numeric_limits<std::int64_t>::max()));
   }
   return kExitOk;
 }

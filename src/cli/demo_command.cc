@@ -94,7 +94,7 @@ Status EnsureSigningKey(const fs::path& dir) {
 
 // "12,345.67 USD"; a sum past the int64 range says it is at least that much.
 std::string RevenueText(const analytics::CurrencyRevenue& r) {
-  std::string text = WithThousands(r.revenue.minor()) + " " + r.currency;
+  std::string text = FormatCount(r.revenue.minor()) + " " + r.currency;
   if (Result<Currency> c = Currency::FromCode(r.currency); c.ok()) {
     text = FormatMinorUnits(r.revenue.minor(), *c) + " " + r.currency;
   }
@@ -144,7 +144,7 @@ void PrintAgainstTruth(const measure::CampaignResult& r, const sim::ResponseStat
   fmt::print(
       "  true conversion lift   {:+.2f} pts  mean over the {} targeted customers of P(order within "
       "{} days | campaign) - P(same | none)\n",
-      100 * t, WithThousands(truth.targeted), r.attribution_days);
+      100 * t, FormatCount(truth.targeted), r.attribution_days);
   if (!r.conversion_rate) {
     fmt::print("  measured               -          (an arm has fewer than 2 customers)\n");
     return;
@@ -164,7 +164,7 @@ void PrintAgainstTruth(const measure::CampaignResult& r, const sim::ResponseStat
   fmt::print(
       "  behind it: baseline P0 {:.2f}% on average; {} treated customers ordered because of a "
       "message, {} unsubscribed and stopped buying because of one\n",
-      100 * truth.mean_p0, WithThousands(truth.responded), WithThousands(truth.annoyed));
+      100 * truth.mean_p0, FormatCount(truth.responded), FormatCount(truth.annoyed));
 }
 
 int RunDemo(const DemoOptions& o) {
@@ -184,7 +184,7 @@ int RunDemo(const DemoOptions& o) {
   sim_options.seed = o.seed;
   sim_options.with_items = true;
   fmt::print("[1/8] simulating {} customers of a shop (seed {}, {} to {}) ...\n",
-             WithThousands(o.customers), o.seed, sim_options.start.ToString(),
+             FormatCount(o.customers), o.seed, sim_options.start.ToString(),
              sim_options.end.ToString());
   Result<sim::SimStats> sim_stats = RunSimulation(sim_options, dir.string());
   if (!sim_stats.ok()) return ReportError(sim_stats.status());
@@ -345,12 +345,12 @@ int RunDemo(const DemoOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("\nwinback demo: a simulated shop, {} to {}\n", sim_options.start.ToString(),
              sim_options.end.ToString());
-  fmt::print("  customers          {:>12}\n", WithThousands(st->customers));
-  fmt::print("  buyers             {:>12}  ({} came back for a second day)\n",
-             WithThousands(buyers), WithThousands(repeat_buyers));
-  fmt::print("  orders             {:>12}  ({} completed)\n", WithThousands(st->orders),
-             WithThousands(st->completed_orders));
-  fmt::print("  events             {:>12}\n", WithThousands(st->events));
+  fmt::print("  customers          {:>12}\n", FormatCount(st->customers));
+  fmt::print("  buyers             {:>12}  ({} came back for a second day)\n", FormatCount(buyers),
+             FormatCount(repeat_buyers));
+  fmt::print("  orders             {:>12}  ({} completed)\n", FormatCount(st->orders),
+             FormatCount(st->completed_orders));
+  fmt::print("  events             {:>12}\n", FormatCount(st->events));
   // One line per currency: each buyer's revenue is in their main currency, and amounts in
   // different currencies are never added.
   const std::vector<analytics::CurrencyRevenue> revenue_totals = revenue.Totals();
@@ -359,21 +359,20 @@ int RunDemo(const DemoOptions& o) {
     const analytics::CurrencyRevenue& r = revenue_totals[i];
     fmt::print("  {:<18} {:>12}{}\n", i == 0 ? "revenue" : "", RevenueText(r),
                revenue_totals.size() > 1 ? fmt::format("  ({} buyers whose main currency it is)",
-                                                       WithThousands(r.customers))
+                                                       FormatCount(r.customers))
                                          : std::string());
   }
   fmt::print(
       "  still a customer   {:>12}  at the end, by the simulator's ground truth (truth.csv)\n",
-      WithThousands(sim_stats->alive_at_end));
+      FormatCount(sim_stats->alive_at_end));
   fmt::print("  inactive           {:>12}  as of {}, by the [inactivity] rules of winback.toml\n",
-             WithThousands(score_summary.inactive), as_of.ToString());
+             FormatCount(score_summary.inactive), as_of.ToString());
   if (totals.with_p_alive > 0) {
     fmt::print(
         "  P(alive), mean     {:>12.3f}  BG/NBD over {} buyers; {} purchases expected "
         "in the next 90 days\n",
         totals.p_alive_sum / static_cast<double>(totals.with_p_alive),
-        WithThousands(totals.with_p_alive),
-        WithThousands(std::llround(totals.expected_purchases_sum)));
+        FormatCount(totals.with_p_alive), FormatCount(std::llround(totals.expected_purchases_sum)));
   }
   if (totals.with_value > 0) {
     const std::string& clv_currency = scored->models->spend_currency();
@@ -382,7 +381,7 @@ int RunDemo(const DemoOptions& o) {
       clv_text = FormatMinorUnits(std::llround(totals.clv_sum_minor), *c) + " " + clv_currency;
     }
     fmt::print("  CLV, 12 months     {:>12}  over {} buyers (BG/NBD + Gamma-Gamma, discounted)\n",
-               clv_text, WithThousands(totals.with_value));
+               clv_text, FormatCount(totals.with_value));
   }
   if (totals.with_churn > 0) {
     fmt::print(
@@ -394,16 +393,16 @@ int RunDemo(const DemoOptions& o) {
              kDemoPlanDays, o.dir);
   PrintPlanSummary(planned);
   fmt::print("Sent into {}/outbox/ (the file channel): {} messages", o.dir,
-             WithThousands(sent.total.sent));
+             FormatCount(sent.total.sent));
   for (int c = 0; c < kChannelKindCount; ++c) {
     if (sent.by_channel[c].sent > 0) {
-      fmt::print(", {} {}", WithThousands(sent.by_channel[c].sent),
+      fmt::print(", {} {}", FormatCount(sent.by_channel[c].sent),
                  ChannelKindName(static_cast<ChannelKind>(c)));
     }
   }
   fmt::print("; {} cancelled at send time, {} moved out of quiet hours, {} dead\n",
-             WithThousands(sent.total.cancelled), WithThousands(sent.total.deferred),
-             WithThousands(sent.total.dead));
+             FormatCount(sent.total.cancelled), FormatCount(sent.total.deferred),
+             FormatCount(sent.total.dead));
   if (measured && responded) {
     fmt::print("\n");
     PrintCampaignResult(*measured);

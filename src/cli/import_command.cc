@@ -6,6 +6,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "ingest/importer.h"
 #include "store/open_store.h"
 
@@ -33,7 +34,7 @@ void PrintUnknownColumns(const ingest::FileReport& f) {
     const auto more =
         static_cast<std::int64_t>(n > kListedUnknownColumns ? n - kListedUnknownColumns : 0);
     fmt::print(stderr, "winback: warning: {}: and {}{} more unknown {}s ignored\n", f.file.path,
-               f.unknown_columns_truncated ? "over " : "", WithThousands(more), what);
+               f.unknown_columns_truncated ? "over " : "", FormatCount(more), what);
   }
 }
 
@@ -74,7 +75,7 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
     fmt::print(stderr,
                "winback: {} error{} in total{}; nothing was imported. Fix the rows, or pass "
                "--allow-partial to import the good ones.\n",
-               WithThousands(report->error_count), report->error_count == 1 ? "" : "s",
+               FormatCount(report->error_count), report->error_count == 1 ? "" : "s",
                static_cast<std::size_t>(report->error_count) > report->errors.size()
                    ? fmt::format(" (first {} shown)", report->errors.size())
                    : "");
@@ -82,8 +83,8 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   }
   for (const ingest::FileReport& f : report->files) {
     fmt::print("{:<10} {:>12} rows  {:>12} new or changed  {:>8} rejected  {}\n",
-               ingest::FileKindName(f.file.kind), WithThousands(f.rows), WithThousands(f.written),
-               WithThousands(f.rejected), f.file.path);
+               ingest::FileKindName(f.file.kind), FormatCount(f.rows), FormatCount(f.written),
+               FormatCount(f.rejected), f.file.path);
     if (!f.rejects_path.empty()) {
       fmt::print("           rejected rows: {}  (reasons: {})\n", f.rejects_path,
                  f.rejects_errors_path);
@@ -93,14 +94,14 @@ int RunImport(const GlobalOptions& globals, const ImportCliOptions& o) {
   for (const auto& f : report->files) rows += f.rows;
   fmt::print("imported into {} in {:.2f} s ({} rows/s); aggregates updated for {} customers\n", db,
              report->seconds,
-             WithThousands(static_cast<std::int64_t>(
+             FormatCount(static_cast<std::int64_t>(
                  report->seconds > 0 ? static_cast<double>(rows) / report->seconds : 0)),
-             WithThousands(report->counts.aggregates_updated));
+             FormatCount(report->counts.aggregates_updated));
   if (report->error_count > 0) {
     // A partial import succeeded: exit 0, but say loudly what was left out.
     for (const std::string& e : report->errors) fmt::print(stderr, "{}\n", e);
     fmt::print(stderr, "winback: warning: {} rows rejected (see the rejects files)\n",
-               WithThousands(report->error_count));
+               FormatCount(report->error_count));
   }
   return kExitOk;
 }

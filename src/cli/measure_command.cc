@@ -184,7 +184,7 @@ void PrintExperiment(const std::string& file, std::int64_t window_days,
     width = std::max(width, r.arms[a].arm.size() + (a == r.control ? 10 : 0));
   }
   fmt::print("Experiment {}: {} arms, {} customers; outcomes in [{}, {}) UTC, {} days{}\n", file,
-             r.arms.size(), WithThousands(customers), UtcDate(r.start).ToString(),
+             r.arms.size(), FormatCount(customers), UtcDate(r.start).ToString(),
              UtcDate(r.end).ToString(), window_days,
              r.currency.empty() ? std::string("; nobody ordered") : "; revenue in " + r.currency);
   fmt::print("\n{:<{}} {:>10} {:>11} {:>16} {:>17}\n", "arm", width, "customers", "visit rate",
@@ -192,7 +192,7 @@ void PrintExperiment(const std::string& file, std::int64_t window_days,
   for (std::size_t a = 0; a < r.arms.size(); ++a) {
     const measure::ArmResult& arm = r.arms[a];
     fmt::print("{:<{}} {:>10} {:>11} {:>16} {:>17.{}f}\n",
-               arm.arm + (a == r.control ? " (control)" : ""), width, WithThousands(arm.n),
+               arm.arm + (a == r.control ? " (control)" : ""), width, FormatCount(arm.n),
                Percent(arm.visit_rate), Percent(arm.conversion_rate), arm.revenue_per_customer,
                decimals);
   }
@@ -303,10 +303,10 @@ void PrintCampaign(const measure::CampaignResult& r) {
       "Campaign {}: {} customers targeted, what happened before {}; won back = a completed order "
       "within {} "
       "days of the first message (or of when it would have gone, for the holdout)\n",
-      r.campaign, WithThousands(r.targeted), FormatTimestamp(r.as_of), r.attribution_days);
+      r.campaign, FormatCount(r.targeted), FormatTimestamp(r.as_of), r.attribution_days);
   if (r.not_started > 0) {
     fmt::print("{} of them not started yet (first message after as_of): not measured\n",
-               WithThousands(r.not_started));
+               FormatCount(r.not_started));
   }
   fmt::print("\n{:<16} {:<10} {:>8} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>8}\n",
              "step", "variant", "planned", "held", "sent", "delivered", "opened", "clicked",
@@ -321,8 +321,8 @@ void PrintCampaign(const measure::CampaignResult& r) {
              "revenue/customer");
   for (const auto& [name, a] :
        {std::pair{"treated", &r.treated}, std::pair{"holdout", &r.holdout}}) {
-    fmt::print("{:<9} {:>10} {:>10} {:>11} {:>17.{}f}\n", name, WithThousands(a->customers),
-               WithThousands(a->converted), Percent(a->conversion_rate), a->revenue_per_customer,
+    fmt::print("{:<9} {:>10} {:>10} {:>11} {:>17.{}f}\n", name, FormatCount(a->customers),
+               FormatCount(a->converted), Percent(a->conversion_rate), a->revenue_per_customer,
                decimals);
   }
   const double srm_p = r.sample_ratio.p_value;
@@ -381,13 +381,13 @@ void PrintCampaign(const measure::CampaignResult& r) {
                            Interval(v.sequential->ci_low, v.sequential->ci_high, 100, 2, ""),
                            PValue(*v.holm_p_value), 100 * v.mde);
       }
-      fmt::print("  {:<10} {:>7} planned {:>8} {}\n", v.variant, WithThousands(v.n),
+      fmt::print("  {:<10} {:>7} planned {:>8} {}\n", v.variant, FormatCount(v.n),
                  Percent(v.conversion_rate), lift);
     }
     fmt::print("  winner: {}\n", sv.winner.empty() ? "none (not significant)" : sv.winner);
     if (sv.after_takeover > 0) {
       fmt::print("  {} later messages went to the winner (auto_winner): not part of the test\n",
-                 WithThousands(sv.after_takeover));
+                 FormatCount(sv.after_takeover));
     }
   }
   for (const std::string& w : report::UnderpoweredWarnings(r)) fmt::print("warning: {}\n", w);
@@ -400,7 +400,7 @@ void PrintCampaign(const measure::CampaignResult& r) {
       Percent(r.after.holdout.repeat_rate), r.after.holdout.revenue_per_customer, decimals, money);
   if (r.unmatched_events > 0) {
     fmt::print("{} tracking events name no message of this campaign\n",
-               WithThousands(r.unmatched_events));
+               FormatCount(r.unmatched_events));
   }
   for (const std::string& note : r.notes) fmt::print("note: {}\n", note);
 }

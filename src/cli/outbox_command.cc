@@ -8,6 +8,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "store/outbox_store.h"
 
 namespace winback::cli {
@@ -100,7 +101,7 @@ int RunOutbox(const GlobalOptions& globals, const OutboxOptions& o) {
   if (o.json) {
     fmt::print("{}\n", nlohmann::json{{"messages", messages}}.dump(2));
   } else {
-    fmt::print("{} messages\n", WithThousands(count));
+    fmt::print("{} messages\n", FormatCount(count));
   }
   return kExitOk;
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "core/money.h"
 
 namespace winback::cli {
 
@@ -20,16 +21,6 @@ int ReportError(const Status& status) {
     default:
       return kExitFailure;
   }
-}
-
-std::string WithThousands(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
 }
 
 std::string TimeOrDash(const std::optional<Instant>& t) {
@@ -57,8 +48,8 @@ void ProgressLine::Update(std::string_view label, std::size_t done, std::size_t 
   const double pct =
       total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
   const auto rate = secs > 0 ? static_cast<std::int64_t>(static_cast<double>(rows) / secs) : 0;
-  fmt::print(stderr, "\r{}  {:5.1f}%  {} rows  {} rows/s   ", label_, pct, WithThousands(rows),
-             WithThousands(rate));
+  fmt::print(stderr, "\r{}  {:5.1f}%  {} rows  {} rows/s   ", label_, pct, FormatCount(rows),
+             FormatCount(rate));
   std::fflush(stderr);
   drawn_ = true;
 }

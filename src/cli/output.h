@@ -15,9 +15,6 @@ namespace winback::cli {
 // 2 for InvalidArgument / NotFound / FailedPrecondition (bad input or usage), 1 otherwise.
 int ReportError(const Status& status);
 
-// 1234567 -> "1,234,567".
-std::string WithThousands(std::int64_t n);
-
 // An instant as RFC 3339 UTC, or "-" when absent.
 std::string TimeOrDash(const std::optional<Instant>& t);
 

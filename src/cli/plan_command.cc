@@ -19,6 +19,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "messages/link_token.h"
 #include "messages/template_set.h"
 
@@ -63,8 +64,7 @@ Result<campaigns::PlanSummary> PlanWithConfig(const GlobalOptions& globals,
   }
   if (progress) {
     options.progress = [](std::int64_t done, std::int64_t total) {
-      fmt::print(stderr, "\rplanning: {} of {} customers", WithThousands(done),
-                 WithThousands(total));
+      fmt::print(stderr, "\rplanning: {} of {} customers", FormatCount(done), FormatCount(total));
       if (done == total) fmt::print(stderr, "\n");
     };
   }
@@ -153,22 +153,22 @@ void PrintPlanSummary(const campaigns::PlanSummary& s) {
   for (const auto& [k, n] : s.messages) {
     const auto& [campaign, step, channel, variant, status] = k;
     fmt::print("{:<16} {:<24} {:<9} {:<8} {:<9} {:>9}\n", campaign, step, channel,
-               variant.empty() ? "-" : variant, status, WithThousands(n));
+               variant.empty() ? "-" : variant, status, FormatCount(n));
   }
   for (const auto& [campaign, n] : s.entered) {
     const auto held = s.holdout.find(campaign);
-    fmt::print("{}: {} entered, {} of them held out\n", campaign, WithThousands(n),
-               WithThousands(held == s.holdout.end() ? 0 : held->second));
+    fmt::print("{}: {} entered, {} of them held out\n", campaign, FormatCount(n),
+               FormatCount(held == s.holdout.end() ? 0 : held->second));
   }
   for (const auto& [reason, n] : s.suppressed) {
-    fmt::print("not let in: {} ({})\n", reason, WithThousands(n));
+    fmt::print("not let in: {} ({})\n", reason, FormatCount(n));
   }
-  for (const auto& [reason, n] : s.exited) fmt::print("left: {} ({})\n", reason, WithThousands(n));
+  for (const auto& [reason, n] : s.exited) fmt::print("left: {} ({})\n", reason, FormatCount(n));
   for (const auto& [campaign, n] : s.expired) {
-    fmt::print("expired before they could be sent: {} in {}\n", WithThousands(n), campaign);
+    fmt::print("expired before they could be sent: {} in {}\n", FormatCount(n), campaign);
   }
   for (const auto& [ref, n] : s.winner_messages) {
-    fmt::print("auto_winner: {} new messages of {} / {} use the winner\n", WithThousands(n),
+    fmt::print("auto_winner: {} new messages of {} / {} use the winner\n", FormatCount(n),
                ref.first, ref.second);
   }
   for (const std::string& note : s.notes) fmt::print("auto_winner: {}\n", note);
@@ -198,12 +198,12 @@ int RunPlan(const GlobalOptions& globals, const PlanCliOptions& o) {
     return kExitOk;
   }
   PrintPlanSummary(*summary);
-  fmt::print(
-      "{} {} messages for {} customers as of {} in {:.2f} s{}\n", o.dry_run ? "would add" : "added",
-      WithThousands(summary->added), WithThousands(summary->customers), as_of->ToString(), seconds,
-      summary->already_planned > 0
-          ? fmt::format(" ({} were already planned)", WithThousands(summary->already_planned))
-          : "");
+  fmt::print("{} {} messages for {} customers as of {} in {:.2f} s{}\n",
+             o.dry_run ? "would add" : "added", FormatCount(summary->added),
+             FormatCount(summary->customers), as_of->ToString(), seconds,
+             summary->already_planned > 0
+                 ? fmt::format(" ({} were already planned)", FormatCount(summary->already_planned))
+                 : "");
   if (summary->score_date.empty()) {
     fmt::print(stderr,
                "winback plan: no scores on or before {}: win-back campaigns need `winback score "

@@ -12,6 +12,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "core/parallel.h"
 #include "report/report_json.h"
 
@@ -91,8 +92,8 @@ int RunRates(const GlobalOptions& globals, const RatesOptions& o) {
     const std::string label = b.max_days == std::numeric_limits<std::int32_t>::max()
                                   ? fmt::format("{}+ days", b.min_days)
                                   : fmt::format("{}-{} days", b.min_days, b.max_days - 1);
-    fmt::print("  {:<14} {:>12} active, {:>10} churned, {:>6}%\n", label, WithThousands(b.at_risk),
-               WithThousands(b.churned), pct(b.churn_rate(), 100));
+    fmt::print("  {:<14} {:>12} active, {:>10} churned, {:>6}%\n", label, FormatCount(b.at_risk),
+               FormatCount(b.churned), pct(b.churn_rate(), 100));
   }
   return kExitOk;
 }

@@ -16,6 +16,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "report/html_report.h"
 #include "report/report_json.h"
 #include "scoring/score_run.h"
@@ -62,7 +63,7 @@ int RunReport(const GlobalOptions& globals, const ReportCommandOptions& o) {
       "wrote {} ({} KB, as of {}; {} customers): open it in any browser, it works "
       "offline\n",
       o.html, ec ? 0 : (bytes + 1023) / 1024, as_of->ToString(),
-      WithThousands(data->summary.customers));
+      FormatCount(data->summary.customers));
   return kExitOk;
 }
 

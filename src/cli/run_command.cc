@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "cli/plan_command.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "messages/link_token.h"
 #include "scoring/score_models.h"
 #include "scoring/score_run.h"
@@ -95,15 +96,14 @@ int RunRun(const GlobalOptions& globals, const RunOptions& o) {
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print("scored {} customers as of {}\n", WithThousands(scored->summary.customers),
+  fmt::print("scored {} customers as of {}\n", FormatCount(scored->summary.customers),
              as_of->ToString());
-  fmt::print("planned {} new messages ({} were already planned)\n", WithThousands(planned->added),
-             WithThousands(planned->already_planned));
+  fmt::print("planned {} new messages ({} were already planned)\n", FormatCount(planned->added),
+             FormatCount(planned->already_planned));
   for (const std::string& note : planned->notes) fmt::print("auto_winner: {}\n", note);
   fmt::print("sent {}, retry {}, dead {}, unknown {}, cancelled {}, deferred {} (now {})\n",
-             WithThousands(c.sent), WithThousands(c.retry), WithThousands(c.dead),
-             WithThousands(c.unknown), WithThousands(c.cancelled), WithThousands(c.deferred),
-             FormatTimestamp(send.now));
+             FormatCount(c.sent), FormatCount(c.retry), FormatCount(c.dead), FormatCount(c.unknown),
+             FormatCount(c.cancelled), FormatCount(c.deferred), FormatTimestamp(send.now));
   return kExitOk;
 }
 

@@ -115,34 +115,33 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
     return kExitOk;
   }
   fmt::print("scored {} customers as of {} in {:.2f} s ({} have ordered; read from the {})\n",
-             WithThousands(summary->customers), as_of->ToString(), seconds,
-             WithThousands(summary->buyers), source);
+             FormatCount(summary->customers), as_of->ToString(), seconds,
+             FormatCount(summary->buyers), source);
   auto share = [&](std::int64_t n, std::int64_t of) {
     return of > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0;
   };
   fmt::print("inactive by the [inactivity] rules: {} ({:.1f}% of buyers); let go: {}\n",
-             WithThousands(summary->inactive), share(summary->inactive, summary->buyers),
-             WithThousands(summary->let_go));
+             FormatCount(summary->inactive), share(summary->inactive, summary->buyers),
+             FormatCount(summary->let_go));
   fmt::print("\nlifecycle\n");
   for (int i = 0; i < analytics::kLifecycleCount; ++i) {
     const std::string name(analytics::LifecycleName(static_cast<analytics::Lifecycle>(i)));
     auto it = summary->by_lifecycle.find(name);
     const std::int64_t n = it == summary->by_lifecycle.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n), share(n, summary->customers));
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, FormatCount(n), share(n, summary->customers));
   }
   fmt::print("\ngroups (article 004)\n");
   for (int g = 0; g < analytics::kGroupCount; ++g) {
     const std::string name(analytics::GroupName(static_cast<analytics::Group>(g)));
     auto it = summary->by_group.find(name);
     const std::int64_t n = it == summary->by_group.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, WithThousands(n), share(n, summary->buyers));
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", name, FormatCount(n), share(n, summary->buyers));
   }
   fmt::print("\nsegments\n");
   for (const analytics::SegmentRule& rule : config->scoring.segments.rules()) {
     auto it = summary->by_segment.find(rule.name);
     const std::int64_t n = it == summary->by_segment.end() ? 0 : it->second;
-    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", rule.name, WithThousands(n),
-               share(n, summary->buyers));
+    fmt::print("  {:<18} {:>12} {:>6.1f}%\n", rule.name, FormatCount(n), share(n, summary->buyers));
   }
   if (models) {
     fmt::print("\nmodels ({:.1f} s)\n", models->seconds());
@@ -151,19 +150,19 @@ int RunScore(const GlobalOptions& globals, const ScoreOptions& o) {
           "  BG/NBD (weeks) r={:.4g} alpha={:.4g} a={:.4g} b={:.4g}: mean P(alive) {:.3f} "
           "over {} customers; {:.0f} purchases expected in the next 90 days\n",
           p->r, p->alpha, p->a, p->b, Mean(totals.p_alive_sum, totals.with_p_alive),
-          WithThousands(totals.with_p_alive), totals.expected_purchases_sum);
+          FormatCount(totals.with_p_alive), totals.expected_purchases_sum);
     }
     if (const auto& p = models->gamma_gamma()) {
       fmt::print(
           "  Gamma-Gamma ({}) p={:.4g} q={:.4g} gamma={:.4g}: 12-month CLV {} {} over {} "
           "customers\n",
           spend_currency, p->p, p->q, p->gamma, MoneyText(totals.clv_sum_minor, spend_currency),
-          spend_currency, WithThousands(totals.with_value));
+          spend_currency, FormatCount(totals.with_value));
     }
     if (models->churn_fitted()) {
       fmt::print("  churn risk ({}, no order in 90 days): mean {:.3f} over {} customers\n",
                  o.churn_model, Mean(totals.churn_sum, totals.with_churn),
-                 WithThousands(totals.with_churn));
+                 FormatCount(totals.with_churn));
     }
   }
   fmt::print("\nsaved; see `winback segments --as-of {}` and `winback customer ID`\n",

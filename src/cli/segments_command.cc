@@ -87,12 +87,12 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
     return kExitOk;
   }
   fmt::print("segments as of {} ({} customers who have ordered; money in {})\n\n",
-             as_of->ToString(), WithThousands(table.segmented), table.currency);
+             as_of->ToString(), FormatCount(table.segmented), table.currency);
   fmt::print("{:<20} {:<18} {:>10} {:>7} {:>16} {:>9} {:>12}\n", "segment", "group", "customers",
              "share", "revenue", "revenue", "mean value");
   for (const analytics::SegmentRow& r : table.segments) {
     fmt::print("{:<20} {:<18} {:>10} {:>6.1f}% {:>16} {:>8.1f}% {:>12}\n", r.name, r.group,
-               WithThousands(r.customers), 100 * r.share,
+               FormatCount(r.customers), 100 * r.share,
                FormatMoney(r.revenue_minor, table.currency), 100 * r.revenue_share,
                FormatMoney(r.mean_value_minor, table.currency));
   }
@@ -100,23 +100,23 @@ int RunSegments(const GlobalOptions& globals, const SegmentsOptions& o) {
              "share", "revenue", "revenue", "mean value");
   for (const analytics::SegmentRow& r : table.groups) {
     fmt::print("{:<20} {:>10} {:>6.1f}% {:>16} {:>8.1f}% {:>12}\n", r.name,
-               WithThousands(r.customers), 100 * r.share,
+               FormatCount(r.customers), 100 * r.share,
                FormatMoney(r.revenue_minor, table.currency), 100 * r.revenue_share,
                FormatMoney(r.mean_value_minor, table.currency));
   }
   if (table.other_currency_customers > 0) {
     fmt::print("({} customers with another main currency are counted, not in revenue)\n",
-               WithThousands(table.other_currency_customers));
+               FormatCount(table.other_currency_customers));
   }
   if (table.revenue_saturated) {
     fmt::print(
         "(a revenue sum passed the largest amount winback can add up, {} minor units: it is "
         "shown at that limit and is larger in truth)\n",
-        WithThousands(std::numeric_limits<std::int64_t>::max()));
+        FormatCount(std::numeric_limits<std::int64_t>::max()));
   }
   if (compare) {
     fmt::print("\nmigration from {} (rows) to {} (columns); {} customers changed segment\n\n",
-               from->ToString(), as_of->ToString(), WithThousands(matrix.moved));
+               from->ToString(), as_of->ToString(), FormatCount(matrix.moved));
     fmt::print("{:<20}", "");
     for (const std::string& l : matrix.labels) fmt::print(" {:>9.9}", l);
     fmt::print("\n");

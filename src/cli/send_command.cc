@@ -15,6 +15,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 #include "messages/link_token.h"
 
 namespace winback::cli {
@@ -41,9 +42,8 @@ nlohmann::json CountsJson(const campaigns::SendCounts& c) {
 
 std::string CountsText(const campaigns::SendCounts& c) {
   return fmt::format("{} sent, {} retry, {} dead, {} unknown, {} cancelled, {} deferred",
-                     WithThousands(c.sent), WithThousands(c.retry), WithThousands(c.dead),
-                     WithThousands(c.unknown), WithThousands(c.cancelled),
-                     WithThousands(c.deferred));
+                     FormatCount(c.sent), FormatCount(c.retry), FormatCount(c.dead),
+                     FormatCount(c.unknown), FormatCount(c.cancelled), FormatCount(c.deferred));
 }
 
 int RunSend(const GlobalOptions& globals, const SendCommandOptions& o) {
@@ -98,10 +98,10 @@ int RunSend(const GlobalOptions& globals, const SendCommandOptions& o) {
   }
   if (summary->recovered > 0) {
     fmt::print("recovered {} claims of stopped senders or expired leases\n",
-               WithThousands(summary->recovered));
+               FormatCount(summary->recovered));
   }
   if (summary->requeued_unknown > 0) {
-    fmt::print("requeued {} unknown messages\n", WithThousands(summary->requeued_unknown));
+    fmt::print("requeued {} unknown messages\n", FormatCount(summary->requeued_unknown));
   }
   fmt::print("send: {}\n", CountsText(summary->total));
   for (int ch = 0; ch < kChannelKindCount; ++ch) {

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/validators.h"
+#include "core/money.h"
 #include "sim/simulator.h"
 
 namespace winback::cli {
@@ -100,9 +101,9 @@ int RunSimulate(SimulateCliOptions o) {
   Result<sim::SimStats> stats = RunSimulation(o.sim, o.out);
   if (!stats.ok()) return ReportError(stats.status());
   fmt::print("simulated {} customers ({} buyers, {} alive at {}): {} orders, {} events -> {}/\n",
-             WithThousands(stats->customers), WithThousands(stats->buyers),
-             WithThousands(stats->alive_at_end), o.sim.end.ToString(), WithThousands(stats->orders),
-             WithThousands(stats->events), o.out);
+             FormatCount(stats->customers), FormatCount(stats->buyers),
+             FormatCount(stats->alive_at_end), o.sim.end.ToString(), FormatCount(stats->orders),
+             FormatCount(stats->events), o.out);
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/store_open.h"
+#include "core/money.h"
 
 namespace winback::cli {
 namespace {
@@ -41,12 +42,12 @@ int RunStats(const GlobalOptions& globals, bool json) {
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print("customers        {:>14}\n", WithThousands(st->customers));
-  fmt::print("orders           {:>14}  ({} completed, {} items)\n", WithThousands(st->orders),
-             WithThousands(st->completed_orders), WithThousands(st->order_items));
-  fmt::print("events           {:>14}\n", WithThousands(st->events));
-  fmt::print("consents granted {:>14}\n", WithThousands(st->consents_granted));
-  fmt::print("imports          {:>14}\n", WithThousands(st->imports));
+  fmt::print("customers        {:>14}\n", FormatCount(st->customers));
+  fmt::print("orders           {:>14}  ({} completed, {} items)\n", FormatCount(st->orders),
+             FormatCount(st->completed_orders), FormatCount(st->order_items));
+  fmt::print("events           {:>14}\n", FormatCount(st->events));
+  fmt::print("consents granted {:>14}\n", FormatCount(st->consents_granted));
+  fmt::print("imports          {:>14}\n", FormatCount(st->imports));
   fmt::print("orders from      {}  to {}\n", TimeOrDash(st->first_order_at),
              TimeOrDash(st->last_order_at));
   fmt::print("events from      {}  to {}\n", TimeOrDash(st->first_event_at),
@@ -54,7 +55,7 @@ int RunStats(const GlobalOptions& globals, bool json) {
   for (int t = 0; t < kEventTypeCount; ++t) {
     if (st->events_by_type[t] == 0) continue;
     fmt::print("  {:<24} {:>12}\n", EventTypeName(static_cast<EventType>(t)),
-               WithThousands(st->events_by_type[t]));
+               FormatCount(st->events_by_type[t]));
   }
   fmt::print("schema version   {}\n", st->schema_version);
   return kExitOk;
