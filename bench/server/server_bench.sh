@@ -44,7 +44,7 @@ for round in $(seq "${ROUNDS:-1}"); do
   for batch in ${BATCHES:-1 10 50 200}; do
     for bin in "${BINS[@]}"; do
       cp base.db winback.db
-      rm -f winback.db-wal winback.db-shm winback.db-ingest* serve.out
+      rm -rf winback.db-wal winback.db-shm winback.db-ingest serve.out
       "$bin" serve --listen 127.0.0.1:0 > serve.out 2> serve.err &
       PID=$!
       for _ in $(seq 100); do grep -q listening serve.out 2>/dev/null && break; sleep 0.1; done
