@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::server {
@@ -23,16 +24,6 @@ using ::testing::Pair;
 
 class IngestLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("winback_ingest_log_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    path_ = (dir_ / "store.db-ingest").string();
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Small segments, so that a test rotates after a few records.
   Result<IngestLog> OpenLog() { return IngestLog::Open(path_, {.segment_bytes = 3 * 4096}); }
 
@@ -62,8 +53,8 @@ class IngestLogTest : public ::testing::Test {
     return names;
   }
 
-  fs::path dir_;
-  std::string path_;
+  testutil::ScratchDir dir_{"winback_ingest_log"};
+  std::string path_ = dir_.File("store.db-ingest");
 };
 
 TEST_F(IngestLogTest, AppendedEntriesReadBackInOrderAfterAReopen) {

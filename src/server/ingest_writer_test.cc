@@ -4,40 +4,28 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <thread>
 
 #include "store/open_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::server {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 class IngestWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("winback_ingest_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "winback.db").string();
-    log_path_ = path_ + "-ingest";
     ASSERT_THAT(store::OpenStore(path_), IsOk());  // Creates the schema.
     IngestWriter sync(OpenWriterStore(), IngestWriter::Options{});
     ASSERT_THAT(
         sync.Write(Parse(ingest::FileKind::kCustomers, R"([{"id":"a"},{"id":"b"}])")).status,
         IsOk());
   }
-  void TearDown() override {
-    writer_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { writer_.reset(); }
 
   std::unique_ptr<store::Store> OpenWriterStore() {
     return *store::OpenStore(
@@ -86,9 +74,9 @@ class IngestWriterTest : public ::testing::Test {
     return n;
   }
 
-  fs::path dir_;
-  std::string path_;
-  std::string log_path_;
+  testutil::ScratchDir dir_{"winback_ingest"};
+  std::string path_ = dir_.File("winback.db");
+  std::string log_path_ = path_ + "-ingest";
   std::unique_ptr<IngestWriter> writer_;
 };
 
