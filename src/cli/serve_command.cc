@@ -3,11 +3,14 @@
 #include <fmt/core.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -237,7 +240,14 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   std::unique_ptr<server::IngestWriter> writer;
   if (settings.ingest_log) {
     // Entries a killed server logged and did not apply are applied here, before serving.
-    Result<server::IngestLog> log = server::IngestLog::Open(db + "-ingest");
+    // The log belongs to this database file (device and inode): a replaced store never gets
+    // another's entries.
+    struct stat db_stat {};
+    if (::stat(db.c_str(), &db_stat) != 0) {
+      return ReportError(UnavailableError("cannot read '" + db + "': " + std::strerror(errno)));
+    }
+    Result<server::IngestLog> log = server::IngestLog::Open(
+        db + "-ingest", {.owner = fmt::format("{}:{}", db_stat.st_dev, db_stat.st_ino)});
     if (!log.ok()) return ReportError(log.status());
     Result<std::unique_ptr<store::Store>> reader = store::OpenStore(
         db, store::OpenOptions{.mode = store::OpenMode::kMustExist, .upgrade_notice = {}});

@@ -204,6 +204,7 @@ Result<IngestLog> IngestLog::Open(const std::string& path, Options options) {
     const Segment& last = log.segments_.back();
     log.next_seq_ = last.last_seq > 0 ? last.last_seq + 1 : last.first_seq;
   }
+  WINBACK_RETURN_IF_ERROR(log.CheckOwner());
   if (log.segments_.empty()) {
     WINBACK_RETURN_IF_ERROR(log.Rotate(0, log.next_seq_));
   }
@@ -213,6 +214,36 @@ Result<IngestLog> IngestLog::Open(const std::string& path, Options options) {
     log.spares_.push_back(std::move(spare));
   }
   return log;
+}
+
+Status IngestLog::CheckOwner() {
+  if (options_.owner.empty()) return Status::Ok();
+  const std::string file = path_ + "/OWNER";
+  std::string stored;
+  if (const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    char buffer[256];
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    ::close(fd);
+    if (n > 0) stored.assign(buffer, static_cast<std::size_t>(n));
+  }
+  if (stored == options_.owner) return Status::Ok();
+  if (!stored_.empty()) {
+    return FailedPreconditionError(fmt::format(
+        "the ingest log {} holds {} request(s) of another database file (OWNER '{}', this one "
+        "'{}'): they were never applied to it; start winback serve on the database they belong "
+        "to, or move the folder away to drop them",
+        path_, stored_.size(), stored, options_.owner));
+  }
+  // Empty: it becomes this owner's.
+  const std::string temp = file + ".new";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("creating", temp);
+  Status written = WriteAll(fd, options_.owner.data(), options_.owner.size(), 0, temp);
+  if (written.ok() && ::fdatasync(fd) != 0) written = Errno("syncing", temp);
+  ::close(fd);
+  WINBACK_RETURN_IF_ERROR(written);
+  if (::rename(temp.c_str(), file.c_str()) != 0) return Errno("renaming", temp);
+  return SyncFolder();
 }
 
 Status IngestLog::Scan(Segment& s, std::vector<Stored>& out, std::size_t index) {

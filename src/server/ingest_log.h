@@ -47,6 +47,11 @@ class IngestLog {
     // Bytes per segment file (the header included); a group larger than one gets a segment of
     // its own size.
     std::uint64_t segment_bytes = std::uint64_t{16} << 20;
+    // What the log belongs to (winback serve: the store file's device and inode), kept in the
+    // folder's OWNER file. Open refuses a log that holds entries and names another owner: the
+    // entries of one store must never be applied to another (a store replaced by a backup or
+    // a new demo beside the log of a killed server). Empty: not checked.
+    std::string owner;
   };
 
   // Opens or creates the log in folder `path`, reads what it holds (ForEach gives it), and makes
@@ -101,6 +106,8 @@ class IngestLog {
   // A segment with room for `bytes` more, for the record of `seq`.
   Status Rotate(std::uint64_t bytes, std::int64_t seq);
   Status SyncFolder();
+  // Options::owner against the OWNER file (written when the log is empty).
+  Status CheckOwner();
 
   std::string path_;
   Options options_;

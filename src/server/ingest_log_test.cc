@@ -25,7 +25,9 @@ using ::testing::Pair;
 class IngestLogTest : public ::testing::Test {
  protected:
   // Small segments, so that a test rotates after a few records.
-  Result<IngestLog> OpenLog() { return IngestLog::Open(path_, {.segment_bytes = 3 * 4096}); }
+  Result<IngestLog> OpenLog() {
+    return IngestLog::Open(path_, {.segment_bytes = 3 * 4096, .owner = ""});
+  }
 
   static Status AppendBodies(IngestLog& log, const std::vector<std::string>& bodies,
                              std::int64_t trim = 0) {
@@ -155,6 +157,25 @@ TEST_F(IngestLogTest, TrimmedSegmentsAreReusedAndTheirRecordsNeverComeBack) {
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0], std::make_pair(std::int64_t{12}, std::string("after")));
   EXPECT_EQ(got[2].second, std::string(5000, 'r'));
+}
+
+TEST_F(IngestLogTest, EntriesAreNeverOpenedForAnotherOwner) {
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(IngestLog log, IngestLog::Open(path_, {.owner = "1:100"}));
+    ASSERT_THAT(AppendBodies(log, {"of store 100"}), IsOk());
+  }
+  Result<IngestLog> other = IngestLog::Open(path_, {.owner = "1:200"});
+  EXPECT_THAT(other.status(), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(other.status().message(), HasSubstr("another database file"));
+  EXPECT_THAT(other.status().message(), HasSubstr("1:100"));
+  {
+    WINBACK_ASSERT_OK_AND_ASSIGN(IngestLog log, IngestLog::Open(path_, {.owner = "1:100"}));
+    EXPECT_THAT(Read(log), ElementsAre(Pair(1, "of store 100")));
+    ASSERT_THAT(log.Trim(1), IsOk());
+  }
+  // Empty, it can be taken over.
+  WINBACK_ASSERT_OK_AND_ASSIGN(IngestLog log, IngestLog::Open(path_, {.owner = "1:200"}));
+  EXPECT_TRUE(Read(log).empty());
 }
 
 TEST_F(IngestLogTest, OneWriterAtATime) {
