@@ -17,6 +17,7 @@
 #include "campaigns/planner.h"
 #include "messages/template_set.h"
 #include "server/ingest_writer.h"
+#include "server/plan_fixture_test_util.h"
 #include "store/open_store.h"
 #include "testutil/status_matchers.h"
 
@@ -39,66 +40,30 @@ class OrderExitTest : public testing::Test {
         fs::temp_directory_path() / ("winback_order_exit_" + std::to_string(::getpid()) + "_" +
                                      testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
-    fs::create_directories(dir_ / "templates");
-    for (const char* name : {"come_back", "incentive", "birthday", "cart"}) {
-      std::ofstream(dir_ / "templates" / (std::string(name) + ".en.mustache"))
-          << "--- subject\nHi {{first_name}}\n--- text\n"
-          << name << " {{unsubscribe_url}}\n--- html\n<body>" << name << "</body>\n--- sms\n"
-          << name << "\n--- whatsapp\nwb_" << name << "\n{{first_name}}\n";
-    }
-    WINBACK_ASSERT_OK_AND_ASSIGN(templates_,
-                                 messages::TemplateSet::Load((dir_ / "templates").string()));
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        templates_,
+        testing_plan::WriteTemplates(dir_, {"come_back", "incentive", "birthday", "cart"}));
     db_ = (dir_ / "winback.db").string();
     WINBACK_ASSERT_OK_AND_ASSIGN(store_, store::OpenStore(db_));
     // Three lapsed customers with an email consent, scored inactive; C2 left a cart.
-    WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("test"));
-    for (int i = 0; i < 3; ++i) {
-      store::CustomerRecord c;
-      c.id = "C" + std::to_string(i);
-      c.email = "c" + std::to_string(i) + "@example.com";
-      c.language = "en";
-      c.time_zone = "UTC";
-      c.birth_date = *ParseDate("1990-06-02");
-      c.consent[static_cast<int>(ChannelKind::kEmail)] = Consent::kGranted;
-      WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey key, session->UpsertCustomer(c));
-      store::OrderRecord o;
-      o.id = "O" + std::to_string(i);
-      o.customer_id = c.id;
-      o.placed_at = At("2023-06-01T12:00:00Z");
-      o.amount_minor = 50'000;
-      o.currency = "USD";
-      ASSERT_THAT(session->UpsertOrder(key, o), IsOk());
-      if (i == 2) {
-        store::EventRecord e;
-        e.id = "cart-C2";
-        e.customer_id = c.id;
-        e.type = EventType::kCartAbandoned;
-        e.at = At("2024-06-02T08:00:00Z");
-        ASSERT_THAT(session->UpsertEvent(key, e), IsOk());
-      }
+    ASSERT_THAT(
+        testing_plan::AddLapsedCustomers(
+            *store_,
+            {.count = 3, .time_zone = "UTC", .birth_date = "1990-06-02", .currency = "USD"}),
+        IsOk());
+    {
+      WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("cart"));
+      store::EventRecord e;
+      e.id = "cart-C2";
+      e.customer_id = "C2";
+      e.type = EventType::kCartAbandoned;
+      e.at = At("2024-06-02T08:00:00Z");
+      ASSERT_THAT(session->UpsertEvent(CustomerKey(3), e), IsOk());
+      ASSERT_THAT(session->Commit().status(), IsOk());
     }
-    ASSERT_THAT(session->Commit().status(), IsOk());
-    WINBACK_ASSERT_OK_AND_ASSIGN(auto writer, store_->BeginScores(*ParseDate("2024-06-01")));
-    for (int i = 1; i <= 3; ++i) {
-      store::CustomerScore s;
-      s.key = CustomerKey(i);
-      s.lifecycle = "inactive";
-      s.segment = "hibernating";
-      ASSERT_THAT(writer->Add(s), IsOk());
-    }
-    ASSERT_THAT(writer->Commit().status(), IsOk());
 
     // A win-back journey (three days between steps), a cart reminder four hours after the
     // cart, and birthday greetings (which an order does not end).
-    campaigns::Campaign winback;
-    winback.name = "winback";
-    winback.holdout = 0;
-    campaigns::Step come_back;
-    come_back.name = "come_back";
-    campaigns::Step incentive;
-    incentive.name = "incentive";
-    incentive.wait_days = 3;
-    winback.steps = {come_back, incentive};
     campaigns::Campaign cart;
     cart.name = "cart";
     cart.holdout = 0;
@@ -107,14 +72,7 @@ class OrderExitTest : public testing::Test {
     campaigns::Step remind;
     remind.name = "cart";
     cart.steps = {remind};
-    campaigns::Campaign birthday;
-    birthday.name = "birthday";
-    birthday.holdout = 0;
-    birthday.trigger = campaigns::TriggerKind::kBirthday;
-    campaigns::Step greet;
-    greet.name = "birthday";
-    birthday.steps = {greet};
-    settings_.campaigns = {winback, cart, birthday};
+    settings_.campaigns = {testing_plan::WinbackCampaign(), cart, testing_plan::BirthdayCampaign()};
     settings_.policy.expected_return = 1;
     settings_.policy.cap_messages = 10;
     settings_.policy.quiet_start_seconds = 0;

@@ -16,6 +16,7 @@
 #include "campaigns/planner.h"
 #include "messages/link_token.h"
 #include "messages/template_set.h"
+#include "server/plan_fixture_test_util.h"
 #include "server/preferences.h"
 #include "server/tracking.h"
 #include "store/open_store.h"
@@ -40,66 +41,16 @@ class PlanTest : public testing::Test {
            ("winback_unsubscribe_plan_" + std::to_string(::getpid()) + "_" +
             testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
-    fs::create_directories(dir_ / "templates");
-    for (const char* name : {"come_back", "incentive", "birthday"}) {
-      std::ofstream(dir_ / "templates" / (std::string(name) + ".en.mustache"))
-          << "--- subject\nHi {{first_name}}\n--- text\n"
-          << name << " {{unsubscribe_url}}\n"
-          << "--- html\n<body><a href=\"https://shop.example/\">shop</a></body>\n"
-          << "--- sms\n"
-          << name << "\n--- whatsapp\nwb_" << name << "\n{{first_name}}\n";
-    }
-    WINBACK_ASSERT_OK_AND_ASSIGN(templates_,
-                                 messages::TemplateSet::Load((dir_ / "templates").string()));
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        templates_, testing_plan::WriteTemplates(dir_, {"come_back", "incentive", "birthday"}));
     WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> store,
                                  store::OpenStore((dir_ / "winback.db").string()));
-    {
-      WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store->BeginImport("test"));
-      for (int i = 0; i < 4; ++i) {
-        store::CustomerRecord c;
-        c.id = "C" + std::to_string(i);
-        c.email = "c" + std::to_string(i) + "@example.com";
-        c.language = "en";
-        c.time_zone = "Europe/London";
-        c.birth_date = *ParseDate("1990-06-20");
-        c.consent[static_cast<int>(ChannelKind::kEmail)] = Consent::kGranted;
-        WINBACK_ASSERT_OK_AND_ASSIGN(CustomerKey key, session->UpsertCustomer(c));
-        store::OrderRecord o;
-        o.id = "O" + std::to_string(i);
-        o.customer_id = c.id;
-        o.placed_at = ParseTimestamp("2023-06-01T12:00:00Z")->instant;
-        o.amount_minor = 50'000;
-        o.currency = "GBP";
-        ASSERT_THAT(session->UpsertOrder(key, o), IsOk());
-      }
-      ASSERT_THAT(session->Commit().status(), IsOk());
-      WINBACK_ASSERT_OK_AND_ASSIGN(auto writer, store->BeginScores(*ParseDate("2024-06-01")));
-      for (int i = 1; i <= 4; ++i) {
-        store::CustomerScore s;
-        s.key = CustomerKey(i);
-        s.lifecycle = "inactive";
-        s.segment = "hibernating";
-        ASSERT_THAT(writer->Add(s), IsOk());
-      }
-      ASSERT_THAT(writer->Commit().status(), IsOk());
-    }
-    campaigns::Campaign winback;
-    winback.name = "winback";
-    winback.holdout = 0;
-    campaigns::Step come_back;
-    come_back.name = "come_back";
-    campaigns::Step incentive;
-    incentive.name = "incentive";
-    incentive.wait_days = 3;
-    winback.steps = {come_back, incentive};
-    campaigns::Campaign birthday;
-    birthday.name = "birthday";
-    birthday.holdout = 0;
-    birthday.trigger = campaigns::TriggerKind::kBirthday;
-    campaigns::Step greet;
-    greet.name = "birthday";
-    birthday.steps = {greet};
-    settings_.campaigns = {winback, birthday};
+    ASSERT_THAT(testing_plan::AddLapsedCustomers(*store, {.count = 4,
+                                                          .time_zone = "Europe/London",
+                                                          .birth_date = "1990-06-20",
+                                                          .currency = "GBP"}),
+                IsOk());
+    settings_.campaigns = {testing_plan::WinbackCampaign(), testing_plan::BirthdayCampaign()};
     settings_.policy.expected_return = 1;
     settings_.policy.cap_messages = 10;
     context_.store = std::make_shared<SharedStore>(std::move(store));
