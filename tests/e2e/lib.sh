@@ -62,3 +62,15 @@ if missing:
 open(path, "w").write("\n".join(lines))
 PY
 }
+
+# init_smtp_project BASE_URL: `winback init .` in the current folder, then email over SMTP to the
+# receiver on $PORT (start_receiver first), links under BASE_URL, no holdout, and the server's
+# journey loop off (for tests that plan their own days: the loop would plan the wall clock's).
+init_smtp_project() {
+  expect_exit 0 "$WINBACK" init .
+  set_config winback.toml 'channels.email.transport="smtp"' \
+    "channels.email.url=\"smtp://127.0.0.1:$PORT\"" "base_url=\"$1\"" 'holdout=0.0' \
+    'plan_interval_seconds=0' || fail "winback.toml not edited"
+  check; grep -q "^base_url = \"$1\"" winback.toml || fail "winback.toml not edited"
+  grep -q "^plan_interval_seconds = 0" winback.toml || fail "the journey loop was not turned off"
+}

@@ -20,13 +20,7 @@ export WINBACK_API_KEY=preferences-test-api-key-0123456789
 start_receiver "$TESTDATA/smtp_receiver.py"
 
 BASE_URL="https://shop.example/wb"
-expect_exit 0 "$WINBACK" init .
-# The test plans its own days; the server's journey loop would plan the wall clock's.
-set_config winback.toml 'channels.email.transport="smtp"' \
-  "channels.email.url=\"smtp://127.0.0.1:$PORT\"" "base_url=\"$BASE_URL\"" 'holdout=0.0' \
-  'plan_interval_seconds=0' || fail "winback.toml not edited"
-check; grep -q "^base_url = \"$BASE_URL\"" winback.toml || fail "winback.toml not edited"
-grep -q "^plan_interval_seconds = 0" winback.toml || fail "the journey loop was not turned off"
+init_smtp_project "$BASE_URL"
 
 cat >customers.csv <<'CSV'
 id,email,first_name,language,country,time_zone,consent_email,birth_date
