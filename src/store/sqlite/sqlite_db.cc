@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "store/sqlite/paced_vfs.h"
 #include "store/sqlite/row_batch.h"
 
 namespace winback::store::sqlite {
@@ -142,7 +143,7 @@ std::string_view Statement::ColumnText(int column) const {
   return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
 }
 
-Result<Database> Database::Open(const std::string& path, Access access) {
+Result<Database> Database::Open(const std::string& path, Access access, Writeback writeback) {
   // Memory statistics take a global mutex on every allocation; winback never reads them.
   static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kConfigured;  // SQLITE_MISUSE if the library was already initialised: harmless.
@@ -177,7 +178,8 @@ Result<Database> Database::Open(const std::string& path, Access access) {
       break;
     }
   }
-  const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+  const int rc = sqlite3_open_v2(name.c_str(), &db, flags,
+                                 writeback == Writeback::kPaced ? PacedVfsName() : nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "cannot open database '" + path + "'");
     sqlite3_close(db);
@@ -194,12 +196,13 @@ Result<Database> Database::Open(const std::string& path, Access access) {
     sqlite3_close(db);
     return s;
   }
-  return Database(db, path);
+  return Database(db, path, writeback);
 }
 
 Database::Database(Database&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
+      writeback_(other.writeback_),
       cached_(std::move(other.cached_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
@@ -208,6 +211,7 @@ Database& Database::operator=(Database&& other) noexcept {
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    writeback_ = other.writeback_;
     cached_ = std::move(other.cached_);
   }
   return *this;

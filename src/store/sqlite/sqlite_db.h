@@ -74,12 +74,19 @@ enum class Access : std::uint8_t {
                // ignored, so use it only when there is none.
 };
 
+// When a connection's writes go to the disk.
+enum class Writeback : std::uint8_t {
+  kAtSync,  // When SQLite syncs the file (or the kernel decides to).
+  kPaced,   // In slices as they are written (paced_vfs.h): for a writer beside the ingest log.
+};
+
 // An open SQLite connection. Move-only; closed on destruction.
 class Database {
  public:
   // Opens `path`; ":memory:" gives a private in-memory database. Busy databases are waited
   // for up to 5 s (PRAGMA busy_timeout changes it).
-  static Result<Database> Open(const std::string& path, Access access = Access::kCreate);
+  static Result<Database> Open(const std::string& path, Access access = Access::kCreate,
+                               Writeback writeback = Writeback::kAtSync);
 
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;
@@ -109,12 +116,15 @@ class Database {
   bool read_only();
 
   const std::string& path() const { return path_; }
+  Writeback writeback() const { return writeback_; }
   sqlite3* handle() { return db_; }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Database(sqlite3* db, std::string path, Writeback writeback)
+      : db_(db), path_(std::move(path)), writeback_(writeback) {}
   sqlite3* db_ = nullptr;
   std::string path_;
+  Writeback writeback_ = Writeback::kAtSync;
   // Cached(): by SQL text. Finalized before the connection closes.
   std::map<std::string, Statement, std::less<>> cached_;
 };

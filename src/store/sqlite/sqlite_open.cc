@@ -105,9 +105,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
   if (mode == OpenMode::kReadOnly || (mode == OpenMode::kMustExist && !Writable(path))) {
     WINBACK_ASSIGN_OR_RETURN(db, OpenReadOnly(path, kind));
   } else {
+    // A writer that syncs every commit is the server's, beside its ingest log: its writes go
+    // to the disk in slices, so that a log sync never waits behind a whole commit (paced_vfs.h).
     WINBACK_ASSIGN_OR_RETURN(
         db, Database::Open(
-                path, mode == OpenMode::kCreateIfMissing ? Access::kCreate : Access::kReadWrite));
+                path, mode == OpenMode::kCreateIfMissing ? Access::kCreate : Access::kReadWrite,
+                sync == Sync::kFull ? sqlite::Writeback::kPaced : sqlite::Writeback::kAtSync));
     kind = sqlite::InspectDatabase(*db);
   }
   WINBACK_RETURN_IF_ERROR(kind.status());

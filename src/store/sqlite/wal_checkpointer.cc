@@ -10,7 +10,8 @@
 namespace winback::store::sqlite {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Database& writer, Options options) {
-  WINBACK_ASSIGN_OR_RETURN(Database own, Database::Open(writer.path(), Access::kReadWrite));
+  WINBACK_ASSIGN_OR_RETURN(Database own,
+                           Database::Open(writer.path(), Access::kReadWrite, writer.writeback()));
   // RESTART waits for the writer's transaction and for readers through the busy handler.
   WINBACK_RETURN_IF_ERROR(own.Exec("PRAGMA busy_timeout = 5000;"));
   // A connection learns that the database is in WAL mode when it first reads it; until then a
