@@ -182,46 +182,69 @@ void IngestWriter::Answer(Pending* p, WriteOutcome outcome) {
 }
 
 std::vector<IngestWriter::PendingPtr> IngestWriter::Check(std::vector<PendingPtr>& group) {
+  // Held throughout: an id leaves the overlay only after its batch is committed to the store, so
+  // an id not in the overlay now is found by the store reads below if it was ever logged.
+  MutexLock lock(&overlay_mu_);
+  // What only the store can answer, for the whole group: one read for the customers not known
+  // yet, one for the event ids not logged.
+  std::vector<std::string_view> customer_ids;
+  std::vector<std::string_view> event_ids;
+  std::unordered_set<std::string_view> asked;
+  auto ask = [&](const std::string& id) {
+    if (known_customers_.contains(id) || pending_customers_.contains(id)) return;
+    if (asked.insert(id).second) customer_ids.push_back(id);
+  };
+  for (const PendingPtr& p : group) {
+    const RecordBatch& b = p->batch;
+    for (const auto& o : b.orders) ask(o.customer_id);
+    for (const auto& e : b.events) {
+      ask(e.customer_id);
+      if (b.kind == ingest::FileKind::kEvents && !pending_events_.contains(e.id)) {
+        event_ids.push_back(e.id);
+      }
+    }
+  }
+  Result<std::vector<std::optional<CustomerKey>>> keys = reader_->FindCustomerKeys(customer_ids);
+  Result<std::vector<bool>> stored =
+      keys.ok() ? reader_->HasEvents(event_ids) : Result<std::vector<bool>>(keys.status());
+  if (!stored.ok()) {
+    // The store could not be read: the applier checks every batch itself.
+    for (PendingPtr& p : group) p->early = false;
+    return group;
+  }
+  std::unordered_set<std::string_view> unknown;
+  for (std::size_t i = 0; i < customer_ids.size(); ++i) {
+    if (!(*keys)[i]) {
+      unknown.insert(customer_ids[i]);
+      continue;
+    }
+    if (known_customers_.size() >= 1'000'000) known_customers_.clear();
+    known_customers_.emplace(customer_ids[i]);
+  }
+  std::unordered_set<std::string_view> stored_ids;
+  for (std::size_t i = 0; i < event_ids.size(); ++i) {
+    if ((*stored)[i]) stored_ids.insert(event_ids[i]);
+  }
+
   std::vector<PendingPtr> to_log;
   std::unordered_set<std::string_view> early_ids;  // Event ids of this group's early batches.
-  MutexLock lock(&overlay_mu_);
-  auto known = [&](const std::string& id) -> Result<bool> {
-    if (known_customers_.contains(id) || pending_customers_.contains(id)) return true;
-    WINBACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> key, reader_->FindCustomerKey(id));
-    if (!key) return false;
-    if (known_customers_.size() >= 1'000'000) known_customers_.clear();
-    known_customers_.insert(id);
-    return true;
-  };
   for (PendingPtr& p : group) {
     const RecordBatch& b = p->batch;
     WriteOutcome refused;
-    Status st = Status::Ok();
-    for (std::size_t i = 0; i < b.orders.size() && st.ok(); ++i) {
-      Result<bool> k = known(b.orders[i].customer_id);
-      st = k.status();
-      if (k.ok() && !*k) refused.errors.push_back(UnknownCustomer(i, b.orders[i].customer_id));
-    }
-    bool early = b.kind == ingest::FileKind::kEvents;
-    for (std::size_t i = 0; i < b.events.size() && st.ok(); ++i) {
-      const store::EventRecord& e = b.events[i];
-      Result<bool> k = known(e.customer_id);
-      st = k.status();
-      if (k.ok() && !*k) refused.errors.push_back(UnknownCustomer(i, e.customer_id));
-      if (!st.ok() || !early) continue;
-      if (pending_events_.contains(e.id) || early_ids.contains(e.id)) {
-        early = false;
-        continue;
+    for (std::size_t i = 0; i < b.orders.size(); ++i) {
+      if (unknown.contains(b.orders[i].customer_id)) {
+        refused.errors.push_back(UnknownCustomer(i, b.orders[i].customer_id));
       }
-      Result<bool> stored = reader_->HasEvent(e.id);
-      st = stored.status();
-      early = stored.ok() && !*stored;
     }
-    if (!st.ok()) {
-      // The store could not be read: the applier checks this batch itself.
-      p->early = false;
-      to_log.push_back(p);
-      continue;
+    // A batch of events is answered once logged when none of its ids is stored or logged, so
+    // that `written` counts every event.
+    bool early = b.kind == ingest::FileKind::kEvents;
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
+      const store::EventRecord& e = b.events[i];
+      if (unknown.contains(e.customer_id))
+        refused.errors.push_back(UnknownCustomer(i, e.customer_id));
+      early = early && !pending_events_.contains(e.id) && !early_ids.contains(e.id) &&
+              !stored_ids.contains(e.id);
     }
     if (!refused.errors.empty()) {
       refused.status = InvalidArgumentError("records refer to unknown customers");

@@ -61,7 +61,9 @@ class IngestWriterTest : public ::testing::Test {
     }
     return out + "]";
   }
-  bool Stored(const char* event_id) { return *OpenReader()->HasEvent(event_id); }
+  bool Stored(std::string_view event_id) {
+    return OpenReader()->HasEvents({&event_id, 1}).value().at(0);
+  }
   std::int64_t LogEntries() {
     Result<IngestLog> log = IngestLog::Open(log_path_);
     EXPECT_THAT(log, IsOk());
@@ -145,10 +147,11 @@ TEST_F(IngestWriterTest, ACustomerStillInTheLogIsKnown) {
   ASSERT_THAT(customer.status, IsOk());
   ASSERT_TRUE(writer_->WaitApplied());
   std::unique_ptr<store::Store> reader = OpenReader();
-  Result<std::optional<CustomerKey>> key = reader->FindCustomerKey("new");
+  const std::string_view id = "new";
+  Result<std::vector<std::optional<CustomerKey>>> key = reader->FindCustomerKeys({&id, 1});
   ASSERT_THAT(key, IsOk());
-  ASSERT_TRUE(key->has_value());
-  Result<std::vector<store::EventRecord>> events_of = reader->LoadEvents(**key);
+  ASSERT_TRUE(key->at(0).has_value());
+  Result<std::vector<store::EventRecord>> events_of = reader->LoadEvents(*key->at(0));
   ASSERT_THAT(events_of, IsOk());
   ASSERT_EQ(events_of->size(), 1u);
   EXPECT_EQ((*events_of)[0].id, "n1");

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -93,12 +94,14 @@ class CustomerReader {
   // for one inbound message at a time, not for bulk use.
   virtual Result<std::optional<CustomerKey>> FindCustomerByPhone(std::string_view phone) = 0;
 
-  // The key of the customer with external id `id`, or nullopt: one index lookup, for checking
-  // the customers of incoming records one at a time (LoadCustomer reads the whole profile).
-  virtual Result<std::optional<CustomerKey>> FindCustomerKey(std::string_view id) = 0;
+  // For each of `ids` (external customer ids), the customer's key or nullopt: one index lookup
+  // each, all in one read of the store (one snapshot, its locks taken once), for checking the
+  // customers of incoming records (LoadCustomer reads the whole profile).
+  virtual Result<std::vector<std::optional<CustomerKey>>> FindCustomerKeys(
+      std::span<const std::string_view> ids) = 0;
 
-  // Whether an event with id `id` is stored: one index lookup.
-  virtual Result<bool> HasEvent(std::string_view id) = 0;
+  // For each of `ids`, whether an event with that id is stored: as FindCustomerKeys.
+  virtual Result<std::vector<bool>> HasEvents(std::span<const std::string_view> ids) = 0;
 
  protected:
   CustomerReader() = default;

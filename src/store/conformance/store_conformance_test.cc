@@ -1683,7 +1683,7 @@ TEST_P(StoreConformanceTest, FindCustomerByPhone) {
   EXPECT_THAT(store_->FindCustomerByPhone(""), IsOkAndHolds(std::optional<CustomerKey>()));
 }
 
-TEST_P(StoreConformanceTest, FindCustomerKeyAndHasEvent) {
+TEST_P(StoreConformanceTest, FindCustomerKeysAndHasEvents) {
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store_->BeginImport("records"));
   ASSERT_THAT(session->UpsertCustomer(Customer("a")), IsOk());
   ASSERT_THAT(session->UpsertCustomer(Customer("b")), IsOk());
@@ -1691,15 +1691,22 @@ TEST_P(StoreConformanceTest, FindCustomerKeyAndHasEvent) {
                                    Event("e1", "b", EventType::kVisit, "2024-03-01T10:00:00Z")),
               IsOk());
   ASSERT_THAT(session->Commit(), IsOk());
-  EXPECT_THAT(store_->FindCustomerKey("b"),
-              IsOkAndHolds(std::optional<CustomerKey>(CustomerKey(2))));
-  EXPECT_THAT(store_->FindCustomerKey("a"),
-              IsOkAndHolds(std::optional<CustomerKey>(CustomerKey(1))));
-  EXPECT_THAT(store_->FindCustomerKey("c"), IsOkAndHolds(std::optional<CustomerKey>()));
-  EXPECT_THAT(store_->FindCustomerKey(""), IsOkAndHolds(std::optional<CustomerKey>()));
-  EXPECT_THAT(store_->HasEvent("e1"), IsOkAndHolds(true));
-  EXPECT_THAT(store_->HasEvent("e2"), IsOkAndHolds(false));
-  EXPECT_THAT(store_->HasEvent("b"), IsOkAndHolds(false));
+  const std::vector<std::string_view> customers{"b", "a", "c", "", "a"};
+  EXPECT_THAT(store_->FindCustomerKeys(customers),
+              IsOkAndHolds(ElementsAre(std::optional<CustomerKey>(CustomerKey(2)),
+                                       std::optional<CustomerKey>(CustomerKey(1)),
+                                       std::optional<CustomerKey>(), std::optional<CustomerKey>(),
+                                       std::optional<CustomerKey>(CustomerKey(1)))));
+  const std::vector<std::string_view> events{"e1", "e2", "b", "e1"};
+  EXPECT_THAT(store_->HasEvents(events), IsOkAndHolds(ElementsAre(true, false, false, true)));
+  EXPECT_THAT(store_->HasEvents({}), IsOkAndHolds(IsEmpty()));
+  // Each call is a read of its own: the store can be written between two.
+  WINBACK_ASSERT_OK_AND_ASSIGN(auto more, store_->BeginImport("more"));
+  ASSERT_THAT(more->UpsertEvent(CustomerKey(1),
+                                Event("e2", "a", EventType::kVisit, "2024-03-02T10:00:00Z")),
+              IsOk());
+  ASSERT_THAT(more->Commit(), IsOk());
+  EXPECT_THAT(store_->HasEvents(events), IsOkAndHolds(ElementsAre(true, true, false, true)));
 }
 
 TEST(OutboxNamesTest, StatusNamesRoundTrip) {

@@ -35,9 +35,9 @@ PacedFile* Paced(sqlite3_file* f) { return reinterpret_cast<PacedFile*>(f); }
 // Errors are ignored: writeback is a hint, SQLite's own sync makes the data durable.
 void WaitSent(PacedFile* p) {
   if (p->sent_hi > p->sent_lo) {
-    ::sync_file_range(p->fd, p->sent_lo, p->sent_hi - p->sent_lo,
-                      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                          SYNC_FILE_RANGE_WAIT_AFTER);
+    ::sync_file_range(
+        p->fd, p->sent_lo, p->sent_hi - p->sent_lo,
+        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
   }
   p->sent_lo = p->sent_hi = 0;
 }
@@ -87,7 +87,8 @@ int FileControl(sqlite3_file* f, int op, void* arg) {
     char* below = nullptr;
     p->methods().xFileControl(p->real(), op, &below);
     char** out = static_cast<char**>(arg);
-    *out = below ? sqlite3_mprintf("%s/%z", g_vfs.zName, below) : sqlite3_mprintf("%s", g_vfs.zName);
+    *out =
+        below ? sqlite3_mprintf("%s/%z", g_vfs.zName, below) : sqlite3_mprintf("%s", g_vfs.zName);
     return SQLITE_OK;
   }
   return p->methods().xFileControl(p->real(), op, arg);

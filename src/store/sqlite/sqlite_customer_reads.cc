@@ -222,20 +222,60 @@ Result<std::optional<CustomerKey>> SqliteStore::FindCustomerByPhone(std::string_
   return std::optional<CustomerKey>(CustomerKey(*cid));
 }
 
-Result<std::optional<CustomerKey>> SqliteStore::FindCustomerKey(std::string_view id) {
-  WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached("SELECT cid FROM customers WHERE id = ?1"));
-  StatementReset reset(*s);
-  s->BindText(1, id);
-  WINBACK_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return std::optional<CustomerKey>();
-  return std::optional<CustomerKey>(CustomerKey(s->ColumnInt(0)));
+namespace {
+
+// Runs `sql` (one parameter: an id) once for each of `ids` inside one read transaction, and
+// `row(has_row, statement)` on each result: one snapshot for all, and SQLite takes the WAL's
+// read lock once rather than once per id (each is a system call).
+template <typename T, typename RowFn>
+Result<std::vector<T>> LookUpEach(Database& db, std::string_view sql,
+                                  std::span<const std::string_view> ids, RowFn row) {
+  std::vector<T> out;
+  out.reserve(ids.size());
+  if (ids.empty()) return out;
+  WINBACK_ASSIGN_OR_RETURN(Statement * s, db.Cached(sql));
+  WINBACK_ASSIGN_OR_RETURN(Statement * begin, db.Cached("BEGIN"));
+  WINBACK_ASSIGN_OR_RETURN(Statement * end, db.Cached("COMMIT"));
+  {
+    StatementReset reset(*begin);
+    WINBACK_RETURN_IF_ERROR(begin->Step().status());
+  }
+  Status status = Status::Ok();
+  for (const std::string_view id : ids) {
+    StatementReset reset(*s);
+    s->BindText(1, id);
+    Result<bool> has_row = s->Step();
+    if (!has_row.ok()) {
+      status = has_row.status();
+      break;
+    }
+    out.push_back(row(*has_row, *s));
+  }
+  Status ended = Status::Ok();  // A read transaction: ends whatever happened.
+  {
+    StatementReset reset(*end);
+    ended = end->Step().status();
+  }
+  WINBACK_RETURN_IF_ERROR(status);
+  WINBACK_RETURN_IF_ERROR(ended);
+  return out;
 }
 
-Result<bool> SqliteStore::HasEvent(std::string_view id) {
-  WINBACK_ASSIGN_OR_RETURN(Statement * s, db_.Cached("SELECT 1 FROM events WHERE id = ?1 LIMIT 1"));
-  StatementReset reset(*s);
-  s->BindText(1, id);
-  return s->Step();
+}  // namespace
+
+Result<std::vector<std::optional<CustomerKey>>> SqliteStore::FindCustomerKeys(
+    std::span<const std::string_view> ids) {
+  return LookUpEach<std::optional<CustomerKey>>(
+      db_, "SELECT cid FROM customers WHERE id = ?1", ids,
+      [](bool has_row, Statement& s) -> std::optional<CustomerKey> {
+        if (!has_row) return std::nullopt;
+        return CustomerKey(s.ColumnInt(0));
+      });
+}
+
+Result<std::vector<bool>> SqliteStore::HasEvents(std::span<const std::string_view> ids) {
+  return LookUpEach<bool>(db_, "SELECT 1 FROM events WHERE id = ?1 LIMIT 1", ids,
+                          [](bool has_row, Statement&) { return has_row; });
 }
 
 namespace {

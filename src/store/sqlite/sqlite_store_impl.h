@@ -40,8 +40,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> CustomerIds() override;
   Status ForEachConsent(const std::function<Status(const ConsentEntry&)>& fn) override;
   Result<std::optional<CustomerKey>> FindCustomerByPhone(std::string_view phone) override;
-  Result<std::optional<CustomerKey>> FindCustomerKey(std::string_view id) override;
-  Result<bool> HasEvent(std::string_view id) override;
+  Result<std::vector<std::optional<CustomerKey>>> FindCustomerKeys(
+      std::span<const std::string_view> ids) override;
+  Result<std::vector<bool>> HasEvents(std::span<const std::string_view> ids) override;
   Result<std::vector<KindOptOut>> LoadKindOptOuts(CustomerKey key) override;
   Status ForEachKindOptOut(const std::function<Status(const KindOptOut&)>& fn) override;
 
