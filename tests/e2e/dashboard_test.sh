@@ -23,13 +23,8 @@ expect_contains "$OUT" "Dashboard: cd demo && WINBACK_ADMIN_PASSWORD="
 
 # A password only this run knows, from the environment only.
 export WINBACK_ADMIN_PASSWORD="e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-(cd demo && exec "$WINBACK" serve --listen 127.0.0.1:0) > serve.out 2> serve.log &
-SERVER_PID=$!
-trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
-for _ in $(seq 300); do grep -q 'listening on' serve.out 2>/dev/null && break; sleep 0.1; done
-sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' serve.out > port
-[ -s port ] || { echo "FAIL: winback serve did not start: $(cat serve.log)" >&2; exit 1; }
-BASE="http://127.0.0.1:$(cat port)"
+cd demo && start_serve && cd ..  # Stopped by its PID at exit (lib.sh).
+BASE=$SERVER
 
 # Without a session: / redirects to the login page, and so does every page.
 for page in / /rfm /segments /cohorts /campaigns /outbox /customers/c1; do

@@ -18,17 +18,50 @@ expect_contains() {  # expect_contains HAYSTACK NEEDLE
   check
   case "$1" in *"$2"*) ;; *) fail "expected to find '$2' in: $1" ;; esac
 }
+# start_serve [ARGS...]: `winback serve --listen 127.0.0.1:0 ARGS` in the background from the
+# current folder, its output in serve.out and serve.err (appended to, so a restarted server's
+# errors stay); waits up to 30 s for its "listening on" line and sets SERVE_PID and SERVER (its
+# base URL, http or https). Exits the script when it does not start.
+start_serve() {
+  : >serve.out
+  "$WINBACK" serve --listen 127.0.0.1:0 "$@" >serve.out 2>>serve.err &
+  SERVE_PID=$!
+  for _ in $(seq 300); do grep -q "listening on" serve.out 2>/dev/null && break; sleep 0.1; done
+  SERVER=$(sed -n 's/.*listening on \(https\{0,1\}:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' serve.out)
+  [ -n "$SERVER" ] || { echo "FAIL: winback serve did not start: $(cat serve.err)" >&2; exit 1; }
+}
+# stop_serve [SIGNAL]: sends SIGNAL (default TERM) to the server start_serve started, waits for
+# it and sets SERVE_RC to its exit status (empty when none was running).
+stop_serve() {
+  SERVE_RC=
+  [ -n "${SERVE_PID:-}" ] || return 0
+  kill "-${1:-TERM}" "$SERVE_PID" 2>/dev/null
+  wait "$SERVE_PID" 2>/dev/null
+  SERVE_RC=$?
+  SERVE_PID=
+}
+# At exit, the server and the receiver started here are stopped by their PIDs. A script with a
+# trap of its own calls stop_started in it.
+stop_started() {
+  stop_serve
+  if [ -n "${RECEIVER_PID:-}" ]; then
+    kill "$RECEIVER_PID" 2>/dev/null
+    wait "$RECEIVER_PID" 2>/dev/null
+  fi
+}
+trap stop_started EXIT
+SERVE_PID=
+RECEIVER_PID=
 finish() {
   echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]
 }
 # start_receiver SCRIPT: starts a loopback receiver of src/channels/testdata (Debian's
-# /usr/bin/python3) that records into $SCRATCH/received, stops it by its PID when the script
-# exits, waits for its port file and sets PORT. Exits the script when it does not start.
+# /usr/bin/python3) that records into $SCRATCH/received (stopped by its PID when the script
+# exits), waits for its port file and sets PORT. Exits the script when it does not start.
 start_receiver() {
   /usr/bin/python3 "$1" "$SCRATCH/port" "$SCRATCH/received" &
   RECEIVER_PID=$!
-  trap 'kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null' EXIT
   for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
   [ -s "$SCRATCH/port" ] || { echo "FAIL: the receiver $1 did not start" >&2; exit 1; }
   PORT=$(cat "$SCRATCH/port")

@@ -60,12 +60,7 @@ expect_contains "$LINK" "$BASE_URL/u/"
 # Emails the receiver holds before the choice, to compare with later.
 ls "$SCRATCH/received" | grep 'json$' | sort >received_before.txt
 
-"$WINBACK" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-SERVE_PID=$!
-trap 'kill "$SERVE_PID" "$RECEIVER_PID" 2>/dev/null; wait "$SERVE_PID" "$RECEIVER_PID" 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "listening on" serve.out 2>/dev/null && break; sleep 0.1; done
-SERVER=$(grep -o 'http://127.0.0.1:[0-9]*' serve.out | head -1)
-check; [ -n "$SERVER" ] || { fail "serve did not start: $(cat serve.err)"; finish; exit 1; }
+start_serve  # Stopped by its PID at exit (lib.sh).
 local_url() { echo "$SERVER${1#"$BASE_URL"}"; }
 
 # GET: the preference centre lists the example's kinds, all ticked.

@@ -27,12 +27,10 @@ export WINBACK_API_KEY=realtime-test-api-key-0123456789
 PY=/usr/bin/python3
 
 start_receiver "$TESTDATA/smtp_receiver.py"
-SERVE_PID=
 RUN_PIDS=
 cleanup() {
-  [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
   for p in $RUN_PIDS; do kill "$p" 2>/dev/null; done
-  kill "$RECEIVER_PID" 2>/dev/null
+  stop_started
   wait 2>/dev/null
 }
 trap cleanup EXIT
@@ -58,13 +56,6 @@ print("Etc/GMT%+d" % (-off) if off else "Etc/UTC")' "$1"
 NOON=$(zone_at_local_hour 12)   # outside the quiet hours for the next hour at least
 NIGHT=$(zone_at_local_hour 2)   # inside them for the next six hours at least
 
-start_serve() {  # start_serve: in the current dir, sets SERVE_PID and SERVER
-  "$WINBACK" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-  SERVE_PID=$!
-  for _ in $(seq 100); do grep -q "listening on" serve.out 2>/dev/null && break; sleep 0.1; done
-  SERVER=$(grep -o 'http://127.0.0.1:[0-9]*' serve.out | head -1)
-  [ -n "$SERVER" ] || { fail "serve did not start: $(cat serve.err)"; finish; exit 1; }
-}
 post() {  # post PATH JSON: prints the status, the body in post.body
   curl -s -o post.body -w '%{http_code}' -X POST -H "Authorization: Bearer $WINBACK_API_KEY" \
     -H 'Content-Type: application/json' --data "$2" "$SERVER$1"
@@ -223,7 +214,7 @@ check; grep -q '^winback_journey_loop_steps_total{kind="customers",outcome="ok"}
   fail "metrics: no loop step for customers: $(grep journey_loop metrics.txt)"
 check; grep -q '^winback_journey_loop_steps_total{kind="everyone",outcome="ok"} [2-9]' metrics.txt ||
   fail "metrics: feature_shipped woke no full step: $(grep journey_loop metrics.txt)"
-kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; RC=$?; SERVE_PID=
+stop_serve TERM; RC=$SERVE_RC
 check; [ "$RC" = 0 ] || fail "serve exited $RC after SIGTERM: $(cat serve.err)"
 check; grep -q "journey loop: .* steps (0 failed)" serve.err || fail "loop summary: $(cat serve.err)"
 cd "$SCRATCH" || exit 1
@@ -260,7 +251,7 @@ wait_for 120 "len(msgs) > 0 and not [m for m in msgs if m['status'] in ('planned
   fail "due messages left unsent: $($PY -c "
 import json, collections
 print(collections.Counter(m['status'] for m in json.load(open('outbox.json'))['messages']))")"
-kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; RC=$?; SERVE_PID=
+stop_serve TERM; RC=$SERVE_RC
 check; [ "$RC" = 0 ] || fail "serve exited $RC after SIGTERM: $(cat serve.err)"
 expect_exit 0 "$WINBACK" outbox --json
 echo "$OUT" >final.json

@@ -12,15 +12,9 @@ printf 'id\n' > customers.csv
 for i in $(seq 200); do echo "c$i"; done >> customers.csv
 expect_exit 0 "$WINBACK" import --customers customers.csv
 export WINBACK_API_KEY=kill-test-key
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null' EXIT
-start_server() {
-  : > serve.out
-  "$WINBACK" serve --listen 127.0.0.1:0 > serve.out 2>> serve.err &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q listening serve.out && break; sleep 0.1; done
-  PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' serve.out)
-  [ -n "$PORT" ] || { echo "FAIL: the server did not start: $(cat serve.err)" >&2; exit 1; }
+start_server() {  # lib.sh's start_serve; sets PORT
+  start_serve
+  PORT=${SERVER##*:}
 }
 
 for round in 1 2 3; do
@@ -60,9 +54,7 @@ for th in threads: th.join()
 PY
   CLIENT_PID=$!
   sleep 1.5
-  kill -9 "$SERVER_PID"
-  wait "$SERVER_PID" 2>/dev/null
-  SERVER_PID=
+  stop_serve KILL
   wait "$CLIENT_PID"
   check
   [ -s "acked-$round.txt" ] || fail "round $round: no batch was acknowledged before the kill"
@@ -72,7 +64,7 @@ done
 start_server
 check
 curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null || fail "the restarted server is not healthy"
-kill "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=
+stop_serve
 /usr/bin/python3 - <<'PY' > verify.out
 import glob, sqlite3
 db = sqlite3.connect("winback.db")

@@ -27,20 +27,11 @@ rate_per_second = 1000
 rate_burst = 1000
 TOML
 
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  SERVER_PID=
-}
-trap stop_server EXIT
-# start_server [ARGS...]: starts winback serve on a free loopback port and sets BASE.
+# start_server [ARGS...]: winback serve (lib.sh's start_serve) with the API key from the
+# environment only; sets BASE.
 start_server() {
-  : > serve.out
-  WINBACK_API_KEY=$KEY "$WINBACK" serve --listen 127.0.0.1:0 "$@" > serve.out 2> serve.err &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q listening serve.out && break; sleep 0.1; done
-  BASE=$(sed -n 's/.*listening on \(http[s]*:\/\/[0-9.]*:[0-9]*\).*/\1/p' serve.out)
-  [ -n "$BASE" ] || { echo "FAIL: the server did not start: $(cat serve.err)" >&2; exit 1; }
+  WINBACK_API_KEY=$KEY start_serve "$@"
+  BASE=$SERVER
 }
 # status METHOD PATH [CURL ARGS...]: the HTTP status; the body in $SCRATCH/body.
 status() {
@@ -178,11 +169,9 @@ expect_contains "$(cat body)" 'winback_http_request_duration_seconds_bucket{rout
 expect_contains "$(cat body)" 'winback_outbox_messages{status="planned"}'
 
 # Graceful stop.
-kill -TERM "$SERVER_PID"
+stop_serve TERM
 check
-wait "$SERVER_PID"; rc=$?
-[ "$rc" = 0 ] || fail "winback serve exited $rc after SIGTERM: $(cat serve.err)"
-SERVER_PID=
+[ "$SERVE_RC" = 0 ] || fail "winback serve exited $SERVE_RC after SIGTERM: $(cat serve.err)"
 
 # The rate limit: a burst of 3 at 1 request per second; 10 requests at once.
 cat > winback.toml <<TOML
@@ -198,7 +187,7 @@ check
 expect_contains "$codes" 429
 status GET /v1/campaigns "${AUTH[@]}" -D headers >/dev/null
 expect_contains "$(cat headers)" "Retry-After"
-stop_server
+stop_serve
 
 # A bad [server] setting is a config error naming the file and key.
 printf '[server]\napi_key_sha256 = ["plaintext-key"]\n' > winback.toml
