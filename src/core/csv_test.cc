@@ -2,17 +2,16 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback {
@@ -183,17 +182,11 @@ TEST(AppendCsvNumberTest, WritesTheBytesOfPrintfGeneralFormat) {
 
 class CsvFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        std::filesystem::temp_directory_path() / ("winback_csv_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_csv_test"};
 };
 
 TEST_F(CsvFileTest, WrittenFileReadsBackFieldForField) {
-  const std::string path = (dir_ / "out.csv").string();
+  const std::string path = dir_.File("out.csv");
   {
     Result<CsvWriter> writer = CsvWriter::Open(path);
     ASSERT_THAT(writer.status(), IsOk());
@@ -215,7 +208,7 @@ TEST_F(CsvFileTest, WrittenFileReadsBackFieldForField) {
 }
 
 TEST_F(CsvFileTest, RowsAppendsFormattedTextBetweenRows) {
-  const std::string path = (dir_ / "rows.csv").string();
+  const std::string path = dir_.File("rows.csv");
   std::string big;
   for (int i = 0; i < 20000; ++i) big += std::to_string(i) + ",x\n";  // more than the buffer
   {
@@ -229,7 +222,7 @@ TEST_F(CsvFileTest, RowsAppendsFormattedTextBetweenRows) {
 }
 
 TEST_F(CsvFileTest, FileContentsMapsAFileAndReadsAnEmptyOne) {
-  const std::string path = (dir_ / "in.csv").string();
+  const std::string path = dir_.File("in.csv");
   {
     Result<CsvWriter> writer = CsvWriter::Open(path);
     ASSERT_THAT(writer.status(), IsOk());
@@ -241,21 +234,20 @@ TEST_F(CsvFileTest, FileContentsMapsAFileAndReadsAnEmptyOne) {
   EXPECT_EQ(file->text(), "a,b\n");
   FileContents moved = *std::move(file);
   EXPECT_EQ(moved.text(), "a,b\n");
-  const std::string empty = (dir_ / "empty.csv").string();
+  const std::string empty = dir_.File("empty.csv");
   ASSERT_THAT(CsvWriter::Open(empty)->Close(), IsOk());
   Result<FileContents> none = FileContents::Open(empty);
   ASSERT_THAT(none.status(), IsOk());
   EXPECT_EQ(none->text(), "");
-  EXPECT_THAT(FileContents::Open((dir_ / "none.csv").string()), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(FileContents::Open(dir_.File("none.csv")), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(CsvFileTest, MissingFileIsNotFound) {
-  EXPECT_THAT(ReadFileToString((dir_ / "none.csv").string()), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(ReadFileToString(dir_.File("none.csv")), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(CsvFileTest, UnwritablePathIsUnavailable) {
-  EXPECT_THAT(CsvWriter::Open((dir_ / "no" / "such" / "dir.csv").string()),
-              StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(CsvWriter::Open(dir_.File("no/such/dir.csv")), StatusIs(StatusCode::kUnavailable));
 }
 
 TEST_F(CsvFileTest, WriteErrorIsReportedByClose) {
