@@ -1,11 +1,10 @@
 #include "config/registry.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::config {
@@ -207,17 +206,11 @@ TEST(RegistryDeathTest, GettingAnUnregisteredStructIsAProgrammerError) {
 
 class RegistryFileTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_registry_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_registry_test"};
 };
 
 TEST_F(RegistryFileTest, MissingFileGivesDefaultsOrNotFound) {
-  const std::string path = (dir_ / "winback.toml").string();
+  const std::string path = dir_.File("winback.toml");
   WINBACK_ASSERT_OK_AND_ASSIGN(Config c, TestRegistry().Load(path, IfMissing::kUseDefaults));
   EXPECT_EQ(c.path(), "");
   EXPECT_EQ(c.Get<Server>().port, 8080);
@@ -227,14 +220,15 @@ TEST_F(RegistryFileTest, MissingFileGivesDefaultsOrNotFound) {
 
 TEST_F(RegistryFileTest, DirectoryIsAnErrorEitherWay) {
   for (IfMissing if_missing : {IfMissing::kUseDefaults, IfMissing::kNotFound}) {
-    EXPECT_THAT(TestRegistry().Load(dir_.string(), if_missing),
-                StatusIsWith(StatusCode::kInvalidArgument,
-                             HasSubstr("config file '" + dir_.string() + "' is a directory")));
+    EXPECT_THAT(
+        TestRegistry().Load(dir_.path().string(), if_missing),
+        StatusIsWith(StatusCode::kInvalidArgument,
+                     HasSubstr("config file '" + dir_.path().string() + "' is a directory")));
   }
 }
 
 TEST_F(RegistryFileTest, ReadsTheFileAndNamesItAsGiven) {
-  const std::string path = (dir_ / "shop.toml").string();
+  const std::string path = dir_.File("shop.toml");
   std::ofstream(path) << "[server]\nport = 9000\n";
   WINBACK_ASSERT_OK_AND_ASSIGN(Config c, TestRegistry().Load(path, IfMissing::kNotFound));
   EXPECT_EQ(c.path(), path);
