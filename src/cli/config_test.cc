@@ -1,15 +1,14 @@
 #include "cli/config.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "analytics/analytics_config.h"
 #include "measure/campaign.h"
 #include "server/server_config.h"
 #include "server/session.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::cli {
@@ -20,13 +19,6 @@ using testing::HasSubstr;
 
 class ConfigTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_cli_config_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // Writes `text` to DIR/winback.toml and loads it as --config would.
   Result<config::Config> Load(const std::string& text) {
     std::ofstream(path()) << text;
@@ -35,15 +27,15 @@ class ConfigTest : public testing::Test {
     globals.config_given = true;
     return LoadConfig(globals);
   }
-  std::string path() const { return (dir_ / "winback.toml").string(); }
+  std::string path() const { return dir_.File("winback.toml"); }
 
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_cli_config"};
 };
 
 TEST_F(ConfigTest, ExampleLoadsToTheDefaults) {
   WINBACK_ASSERT_OK_AND_ASSIGN(config::Config c, Load(ExampleConfig()));
   const config::Config d = ConfigSections().Defaults();
-  EXPECT_EQ(c.Get<StoreSettings>().database, (dir_ / "winback.db").string());
+  EXPECT_EQ(c.Get<StoreSettings>().database, dir_.File("winback.db"));
   EXPECT_EQ(c.Get<ImportSettings>().allow_partial, d.Get<ImportSettings>().allow_partial);
   EXPECT_EQ(c.Get<ImportSettings>().rejects_dir, d.Get<ImportSettings>().rejects_dir);
   const analytics::AnalyticsConfig& a = c.Get<analytics::AnalyticsConfig>();
@@ -97,11 +89,11 @@ TEST_F(ConfigTest, StoreAndImportSections) {
       config::Config c,
       Load("[store]\ndatabase = \"data/shop.db\"\n[import]\nallow_partial = true\n"
            "rejects_dir = \"bad\"\n"));
-  EXPECT_EQ(c.Get<StoreSettings>().database, (dir_ / "data/shop.db").string());
+  EXPECT_EQ(c.Get<StoreSettings>().database, dir_.File("data/shop.db"));
   EXPECT_TRUE(c.Get<ImportSettings>().allow_partial);
   EXPECT_EQ(c.Get<ImportSettings>().rejects_dir, "bad");
   GlobalOptions globals;
-  EXPECT_EQ(DatabasePath(globals, c), (dir_ / "data/shop.db").string());
+  EXPECT_EQ(DatabasePath(globals, c), dir_.File("data/shop.db"));
   globals.db_path = "other.db";
   EXPECT_EQ(DatabasePath(globals, c), "other.db");
   EXPECT_EQ(DatabasePath(GlobalOptions{}, ConfigSections().Defaults()), "winback.db");
@@ -157,7 +149,7 @@ TEST_F(ConfigTest, EverySectionIsKnownToEveryCommand) {
 
 TEST_F(ConfigTest, ConfigFileMustBeAFileWhenNamed) {
   GlobalOptions globals;
-  globals.config_path = (dir_ / "missing.toml").string();
+  globals.config_path = dir_.File("missing.toml");
   globals.config_given = true;
   EXPECT_THAT(LoadConfig(globals),
               StatusIsWith(StatusCode::kNotFound,
@@ -168,12 +160,12 @@ TEST_F(ConfigTest, ConfigFileMustBeAFileWhenNamed) {
   EXPECT_EQ(defaults.path(), "");
   EXPECT_EQ(defaults.Get<analytics::AnalyticsConfig>().activity_days, 180);
   // A directory is an error, named or not.
-  globals.config_path = dir_.string();
+  globals.config_path = dir_.path().string();
   for (bool given : {true, false}) {
     globals.config_given = given;
-    EXPECT_THAT(LoadConfig(globals),
-                StatusIsWith(StatusCode::kInvalidArgument,
-                             HasSubstr("config file '" + dir_.string() + "' is a directory")));
+    EXPECT_THAT(LoadConfig(globals), StatusIsWith(StatusCode::kInvalidArgument,
+                                                  HasSubstr("config file '" + dir_.path().string() +
+                                                            "' is a directory")));
   }
 }
 
