@@ -12,6 +12,7 @@
 
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::ingest {
@@ -35,15 +36,10 @@ constexpr const char* kOrdersCsv =
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_import_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     // Files are named relative to dir_, as a user names them, and messages name them so.
     cwd_ = std::filesystem::current_path();
-    std::filesystem::current_path(dir_);
-    db_path_ = (dir_ / "w.db").string();
+    std::filesystem::current_path(dir_.path());
+    db_path_ = dir_.File("w.db");
     auto s = store::OpenSqliteStore(db_path_);
     ASSERT_THAT(s, IsOk());
     store_ = std::move(s).value();
@@ -51,12 +47,11 @@ class ImporterTest : public ::testing::Test {
   void TearDown() override {
     store_.reset();
     std::filesystem::current_path(cwd_);
-    std::filesystem::remove_all(dir_);
   }
 
   // Writes `content` to `name` under dir_ (the working directory) and returns `name`.
   std::string Write(const std::string& name, const std::string& content) {
-    const std::filesystem::path path = dir_ / name;
+    const std::filesystem::path path = dir_.path() / name;
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << content;
     return name;
@@ -65,7 +60,7 @@ class ImporterTest : public ::testing::Test {
   ImportOptions Options(const std::vector<std::pair<FileKind, std::string>>& files) {
     ImportOptions o;
     for (auto& [kind, path] : files) o.files.push_back(ImportFile{kind, path, std::nullopt});
-    o.rejects_dir = (dir_ / "rejects").string();
+    o.rejects_dir = dir_.File("rejects");
     return o;
   }
 
@@ -113,7 +108,7 @@ class ImporterTest : public ::testing::Test {
 
   void KillImportMidway(FileKind kind, const std::string& path);
 
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_import_test"};
   std::filesystem::path cwd_;
   std::string db_path_;
   std::unique_ptr<store::Store> store_;
@@ -467,7 +462,7 @@ TEST_F(ImporterTest, LargeFilesSizedFromTheirFirstRowsKeepEveryRow) {
 }
 
 TEST_F(ImporterTest, FileLevelErrors) {
-  EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, (dir_ / "absent.csv").string()}})),
+  EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, dir_.File("absent.csv")}})),
               StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(Import(*store_, Options({{FileKind::kOrders, Write("h.csv", "id,customer_id\n")}})),
               StatusIsWith(StatusCode::kInvalidArgument,

@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::ingest {
@@ -17,21 +17,13 @@ namespace {
 
 class MappedFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback-mapped-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string Write(const std::string& content) {
-    std::string path = (dir_ / "f.csv").string();
+    std::string path = dir_.File("f.csv");
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }
 
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_mapped"};
 };
 
 // The resident kilobytes of the mapping that starts at `addr`, from /proc/self/smaps.
@@ -84,9 +76,8 @@ TEST_F(MappedFileTest, EmptyFileAndErrors) {
   WINBACK_ASSERT_OK_AND_ASSIGN(MappedFile empty, MappedFile::Open(Write("")));
   EXPECT_TRUE(empty.data().empty());
   empty.Release(100);
-  EXPECT_EQ(MappedFile::Open((dir_ / "missing.csv").string()).status().code(),
-            StatusCode::kNotFound);
-  EXPECT_EQ(MappedFile::Open(dir_.string()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MappedFile::Open(dir_.File("missing.csv")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(MappedFile::Open(dir_.path().string()).status().code(), StatusCode::kInvalidArgument);
 }
 
 // A pipe (`import --orders /dev/stdin`) cannot be mapped and has no size: it is read to its end.
