@@ -2,7 +2,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::store {
@@ -25,19 +25,14 @@ using ::testing::Not;
 
 class OpenStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("winback_open_store_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    path_ = (dir_ / "winback.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { path_ = dir_.File("winback.db"); }
 
   static std::string Bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
-  fs::path dir_;
+  testutil::ScratchDir dir_{"winback_open_store_test"};
   std::string path_;
 };
 
@@ -68,7 +63,7 @@ TEST_F(OpenStoreTest, MustExistCreatesNothing) {
   EXPECT_THAT(OpenStore(path_, {.mode = OpenMode::kReadOnly, .upgrade_notice = {}}),
               StatusIs(StatusCode::kNotFound));
   EXPECT_FALSE(fs::exists(path_));
-  EXPECT_THAT(OpenStore(dir_.string(), {.mode = OpenMode::kMustExist, .upgrade_notice = {}}),
+  EXPECT_THAT(OpenStore(dir_.path().string(), {.mode = OpenMode::kMustExist, .upgrade_notice = {}}),
               StatusIsWith(StatusCode::kFailedPrecondition, HasSubstr("is a directory")));
 }
 

@@ -3,10 +3,8 @@
 #include "store/sqlite/aggregate_merge.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -17,6 +15,7 @@
 #include "store/aggregate_builder.h"
 #include "store/sqlite/aggregate_recompute.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::store::sqlite {
@@ -240,13 +239,6 @@ std::string Dump(Database& db) {
 
 class AggregateMergeStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_merge_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // The aggregates as stored, and as a full recompute of every customer writes them.
   std::pair<std::string, std::string> StoredAndRecomputed(const std::string& path) {
     Database db = std::move(Database::Open(path)).value();
@@ -258,7 +250,7 @@ class AggregateMergeStoreTest : public ::testing::Test {
     return {stored, recomputed};
   }
 
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_merge_test"};
 };
 
 // Random histories written through import sessions in random batches: new customers, orders
@@ -269,7 +261,7 @@ class AggregateMergeStoreTest : public ::testing::Test {
 TEST_F(AggregateMergeStoreTest, IncrementalEqualsRecomputeOnRandomHistories) {
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     Xoshiro256 rng(seed * 7919);
-    const std::string path = (dir_ / ("s" + std::to_string(seed) + ".db")).string();
+    const std::string path = dir_.File("s" + std::to_string(seed) + ".db");
     std::unique_ptr<Store> store = std::move(OpenSqliteStore(path)).value();
     std::vector<std::string> customers;
     std::map<std::string, std::int64_t> clock;  // by customer
@@ -376,7 +368,7 @@ TEST_F(AggregateMergeStoreTest, IncrementalEqualsRecomputeOnRandomHistories) {
 // part way through; a customer's rows after that build on the merged row, and a customer whose
 // stored row changes after its delta was merged is recomputed at the commit.
 TEST_F(AggregateMergeStoreTest, LargeSessionsMergeInParts) {
-  const std::string path = (dir_ / "large.db").string();
+  const std::string path = dir_.File("large.db");
   std::unique_ptr<Store> store = std::move(OpenSqliteStore(path)).value();
   constexpr int kCustomers = 70'000;
   auto visit = [](int n, int customer, std::int64_t day) {
@@ -420,7 +412,7 @@ TEST_F(AggregateMergeStoreTest, LargeSessionsMergeInParts) {
 // customer's stored rows; a changed row makes the commit recompute from all of them. Shown by
 // deleting a stored event behind the store's back: only a recompute notices.
 TEST_F(AggregateMergeStoreTest, NewRowsMergeAndChangedRowsRecompute) {
-  const std::string path = (dir_ / "merge.db").string();
+  const std::string path = dir_.File("merge.db");
   std::unique_ptr<Store> store = std::move(OpenSqliteStore(path)).value();
   auto event = [](const std::string& id, const char* day) {
     EventRecord e;

@@ -15,6 +15,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::store {
@@ -25,18 +26,14 @@ using ::testing::HasSubstr;
 
 class SqliteOpenTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("winback_open_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    path_ = (dir_ / "other.db").string();
-  }
+  void SetUp() override { path_ = dir_.File("other.db"); }
+  // Gives back the permissions a test took away, so that dir_ can remove the folder.
   void TearDown() override {
-    fs::permissions(dir_, fs::perms::owner_all);
+    fs::permissions(dir_.path(), fs::perms::owner_all);
     std::error_code ec;
-    for (const auto& f : fs::directory_iterator(dir_, ec)) {
+    for (const auto& f : fs::directory_iterator(dir_.path(), ec)) {
       fs::permissions(f.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
     }
-    fs::remove_all(dir_);
   }
 
   // The bytes of `path`.
@@ -62,7 +59,7 @@ class SqliteOpenTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  testutil::ScratchDir dir_{"winback_open_test"};
   std::string path_;
 };
 
@@ -143,9 +140,9 @@ TEST_F(SqliteOpenTest, ReadOnlyStoreCanBeRead) {
   for (const bool directory_too : {false, true}) {
     SCOPED_TRACE(directory_too ? "read-only file and directory" : "read-only file");
     fs::permissions(path_, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
-    fs::permissions(dir_, directory_too ? fs::perms::owner_read | fs::perms::owner_exec |
-                                              fs::perms::others_read | fs::perms::others_exec
-                                        : fs::perms::all);
+    fs::permissions(dir_.path(), directory_too ? fs::perms::owner_read | fs::perms::owner_exec |
+                                                     fs::perms::others_read | fs::perms::others_exec
+                                               : fs::perms::all);
     auto read_as_another_user = [this] {
       if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) {
         std::fprintf(stderr, "cannot become user nobody\n");
@@ -169,7 +166,7 @@ TEST_F(SqliteOpenTest, ReadOnlyStoreCanBeRead) {
       std::_Exit(0);
     };
     EXPECT_EXIT(read_as_another_user(), ::testing::ExitedWithCode(0), "");
-    fs::permissions(dir_, fs::perms::owner_all);
+    fs::permissions(dir_.path(), fs::perms::owner_all);
   }
 }
 

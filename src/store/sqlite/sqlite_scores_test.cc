@@ -2,11 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 
 #include "store/aggregate_builder.h"
@@ -14,6 +12,7 @@
 #include "store/sqlite/score_chunk.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::store {
@@ -432,14 +431,8 @@ TEST(AggregateBuilderActivityTest, LatestOrderOrEventOfAnyKind) {
 
 class ScoreFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_scores_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "w.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  void SetUp() override { path_ = dir_.File("w.db"); }
+  testutil::ScratchDir dir_{"winback_scores_test"};
   std::string path_;
 };
 
@@ -474,8 +467,8 @@ TEST_F(ScoreFileTest, UpgradesVersionThreeScoresAndAggregates) {
   notices.clear();
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto again, OpenSqliteStore(path_, OpenMode::kMustExist, notice));
-    WINBACK_ASSERT_OK_AND_ASSIGN(auto fresh, OpenSqliteStore((dir_ / "fresh.db").string(),
-                                                             OpenMode::kCreateIfMissing, notice));
+    WINBACK_ASSERT_OK_AND_ASSIGN(
+        auto fresh, OpenSqliteStore(dir_.File("fresh.db"), OpenMode::kCreateIfMissing, notice));
   }
   EXPECT_TRUE(notices.empty());
   WINBACK_ASSERT_OK_AND_ASSIGN(std::vector<Date> dates, store->ScoreDates());

@@ -2,11 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 #include <latch>
 #include <set>
@@ -15,6 +13,7 @@
 
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::store {
@@ -547,14 +546,8 @@ TEST_F(SqliteStoreTest, ScoresKeepHistoryPerDate) {
 
 class SqliteFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_store_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "w.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  void SetUp() override { path_ = dir_.File("w.db"); }
+  testutil::ScratchDir dir_{"winback_store_test"};
   std::string path_;
 };
 
@@ -683,8 +676,8 @@ TEST_F(SqliteFileTest, BulkLoadInBatchesEqualsRowByRowUpserts) {
     EXPECT_EQ(counts.orders_written, bulk ? kOrders + 1 : kOrders);
     EXPECT_EQ(counts.events_written, bulk ? kEvents + 1 : kEvents);
   };
-  const std::string bulk_path = (dir_ / "bulk.db").string();
-  const std::string upsert_path = (dir_ / "upsert.db").string();
+  const std::string bulk_path = dir_.File("bulk.db");
+  const std::string upsert_path = dir_.File("upsert.db");
   load(bulk_path, true);
   load(upsert_path, false);
   auto dump = [](const std::string& path) {
@@ -803,7 +796,7 @@ TEST_F(SqliteFileTest, RefusesNewerDatabase) {
 }
 
 TEST_F(SqliteFileTest, MustExistReportsMissingFile) {
-  EXPECT_THAT(OpenSqliteStore((dir_ / "absent.db").string(), OpenMode::kMustExist),
+  EXPECT_THAT(OpenSqliteStore(dir_.File("absent.db"), OpenMode::kMustExist),
               StatusIsWith(StatusCode::kNotFound, HasSubstr("no winback database")));
 }
 

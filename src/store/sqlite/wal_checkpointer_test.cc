@@ -1,7 +1,6 @@
 #include "store/sqlite/wal_checkpointer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +10,7 @@
 
 #include "store/open_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::store::sqlite {
@@ -19,19 +19,13 @@ namespace {
 class WalCheckpointerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("winback_wal_checkpointer_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "w.db").string();
+    path_ = dir_.File("w.db");
     db_.emplace(std::move(Database::Open(path_)).value());
     ASSERT_THAT(db_->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                           "CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB);"),
                 IsOk());
   }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { db_.reset(); }
 
   // One transaction of `rows` rows of 3,000 bytes: about one WAL frame each.
   void Commit(int rows) {
@@ -43,7 +37,7 @@ class WalCheckpointerTest : public ::testing::Test {
   }
   std::uintmax_t MainFileSize() const { return std::filesystem::file_size(path_); }
 
-  std::filesystem::path dir_;
+  testutil::ScratchDir dir_{"winback_wal_checkpointer_test"};
   std::string path_;
   std::optional<Database> db_;
 };
@@ -102,7 +96,7 @@ TEST_F(WalCheckpointerTest, WalStaysBoundedUnderSteadyWrites) {
 // The store a server's writer opens (Sync::kFull) checkpoints this way; its commits stay
 // durable and readable by other connections.
 TEST_F(WalCheckpointerTest, FullSyncStoreUsesIt) {
-  const std::string path = (dir_ / "store.db").string();
+  const std::string path = dir_.File("store.db");
   WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
                                OpenSqliteStore(path, OpenMode::kCreateIfMissing, {}, Sync::kFull));
   WINBACK_ASSERT_OK_AND_ASSIGN(auto session, store->BeginImport("one"));
