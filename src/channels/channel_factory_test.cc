@@ -2,11 +2,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::channels {
@@ -56,9 +55,8 @@ TEST(MakeChannelTest, MakesEachTransport) {
   ScopedEnv wa("WINBACK_WHATSAPP_TOKEN", "wa-token");
   ScopedEnv hook("WINBACK_WEBHOOK_SECRET", "hook-secret");
   ScopedEnv user("WINBACK_SMTP_USERNAME", nullptr);
-  const std::string folder =
-      (std::filesystem::temp_directory_path() / ("winback-factory-" + std::to_string(::getpid())))
-          .string();
+  const testutil::ScratchDir dir("winback_factory");
+  const std::string folder = dir.File("outbox");  // the file channel makes it
   struct Case {
     ChannelKind kind;
     const char* transport;
@@ -74,7 +72,6 @@ TEST(MakeChannelTest, MakesEachTransport) {
     ASSERT_THAT(channel, IsOk()) << c.transport;
     EXPECT_EQ((*channel)->transport(), c.transport);
   }
-  std::filesystem::remove_all(folder);
 }
 
 TEST(MakeChannelTest, TransportThatCannotCarryTheKindIsInvalidArgument) {

@@ -4,13 +4,13 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::channels {
@@ -27,16 +27,6 @@ std::string Slurp(const fs::path& p) {
 
 class FileChannelTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "winback-file-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::permissions(root_ / "outbox", fs::perms::owner_all, ec);
-    fs::remove_all(root_, ec);
-  }
   std::vector<std::string> Names(const fs::path& dir) {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
@@ -46,12 +36,12 @@ class FileChannelTest : public ::testing::Test {
   std::unique_ptr<Channel> Make() {
     ChannelConfig config;
     config.transport = "file";
-    config.url = (root_ / "outbox").string();
+    config.url = root_.File("outbox");
     Result<std::unique_ptr<Channel>> channel = MakeFileChannel(config);
     EXPECT_THAT(channel, IsOk());
     return std::move(channel).value();
   }
-  fs::path root_;
+  testutil::ScratchDir root_{"winback_file_channel"};
 };
 
 TEST(FileNameForKeyTest, KeepsSafeBytesAndEscapesTheRest) {
@@ -82,10 +72,10 @@ TEST_F(FileChannelTest, WritesEmailAsEmlAndCreatesTheFolder) {
   m.email_mime = "From: a@b\r\nTo: c@d\r\nSubject: hi\r\n\r\nbody\r\n";
   const DeliveryResult r = channel->Send(m);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kSent);
-  const fs::path file = root_ / "outbox" / "winback__come_back__C123__1.eml";
+  const fs::path file = root_.path() / "outbox" / "winback__come_back__C123__1.eml";
   EXPECT_EQ(r.provider_id, file.string());
   EXPECT_EQ(Slurp(file), m.email_mime);
-  EXPECT_THAT(Names(root_ / "outbox"), ::testing::ElementsAre(file.filename().string()));
+  EXPECT_THAT(Names(root_.path() / "outbox"), ::testing::ElementsAre(file.filename().string()));
 }
 
 TEST_F(FileChannelTest, WritesSmsAndWhatsappAsJsonWithEveryField) {
@@ -98,7 +88,7 @@ TEST_F(FileChannelTest, WritesSmsAndWhatsappAsJsonWithEveryField) {
   m.whatsapp_language = "tr";
   m.whatsapp_parameters = {"Ayşe", "10%"};
   ASSERT_EQ(channel->Send(m).outcome, DeliveryOutcome::kSent);
-  const nlohmann::json j = nlohmann::json::parse(Slurp(root_ / "outbox" / "k__1.json"));
+  const nlohmann::json j = nlohmann::json::parse(Slurp(root_.path() / "outbox" / "k__1.json"));
   EXPECT_EQ(j["key"], "k/1");
   EXPECT_EQ(j["kind"], "whatsapp");
   EXPECT_EQ(j["to"], "+905551234567");
@@ -112,7 +102,8 @@ TEST_F(FileChannelTest, WritesSmsAndWhatsappAsJsonWithEveryField) {
   m.key = "sms/1";
   m.text = "Come back";
   ASSERT_EQ(channel->Send(m).outcome, DeliveryOutcome::kSent);
-  EXPECT_EQ(nlohmann::json::parse(Slurp(root_ / "outbox" / "sms__1.json"))["text"], "Come back");
+  EXPECT_EQ(nlohmann::json::parse(Slurp(root_.path() / "outbox" / "sms__1.json"))["text"],
+            "Come back");
 }
 
 TEST_F(FileChannelTest, SameKeyTwiceOverwritesOneFileAndLeavesNoTemporaries) {
@@ -123,8 +114,8 @@ TEST_F(FileChannelTest, SameKeyTwiceOverwritesOneFileAndLeavesNoTemporaries) {
   ASSERT_EQ(channel->Send(m).outcome, DeliveryOutcome::kSent);
   m.email_mime = "second\r\n";
   ASSERT_EQ(channel->Send(m).outcome, DeliveryOutcome::kSent);
-  EXPECT_THAT(Names(root_ / "outbox"), ::testing::ElementsAre("winback__x__1.eml"));
-  EXPECT_EQ(Slurp(root_ / "outbox" / "winback__x__1.eml"), "second\r\n");
+  EXPECT_THAT(Names(root_.path() / "outbox"), ::testing::ElementsAre("winback__x__1.eml"));
+  EXPECT_EQ(Slurp(root_.path() / "outbox" / "winback__x__1.eml"), "second\r\n");
 }
 
 TEST_F(FileChannelTest, AFailedWriteIsRetryAndLeavesTheOldFileWhole) {
@@ -145,22 +136,22 @@ TEST_F(FileChannelTest, AFailedWriteIsRetryAndLeavesTheOldFileWhole) {
   ::setrlimit(RLIMIT_FSIZE, &saved);
   std::signal(SIGXFSZ, old_handler);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
-  EXPECT_EQ(Slurp(root_ / "outbox" / "k.eml"), "old\r\n");
-  EXPECT_THAT(Names(root_ / "outbox"), ::testing::ElementsAre("k.eml"));
+  EXPECT_EQ(Slurp(root_.path() / "outbox" / "k.eml"), "old\r\n");
+  EXPECT_THAT(Names(root_.path() / "outbox"), ::testing::ElementsAre("k.eml"));
 }
 
 TEST_F(FileChannelTest, AFolderThatVanishedIsRetry) {
   // Works as root too (root ignores the permissions of the test above).
   std::unique_ptr<Channel> channel = Make();
-  fs::remove_all(root_ / "outbox");
-  std::ofstream(root_ / "outbox") << "not a folder";
+  fs::remove_all(root_.path() / "outbox");
+  std::ofstream(root_.path() / "outbox") << "not a folder";
   OutboundMessage m;
   m.key = "k";
   m.email_mime = "x\r\n";
   const DeliveryResult r = channel->Send(m);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
   EXPECT_THAT(r.detail, ::testing::HasSubstr("Not a directory"));
-  fs::remove(root_ / "outbox");
+  fs::remove(root_.path() / "outbox");
 }
 
 TEST_F(FileChannelTest, EmptyKeyIsDead) {
@@ -170,12 +161,12 @@ TEST_F(FileChannelTest, EmptyKeyIsDead) {
 }
 
 TEST_F(FileChannelTest, FolderThatIsAFileIsFailedPrecondition) {
-  std::ofstream(root_ / "plain") << "x";
+  std::ofstream(root_.path() / "plain") << "x";
   ChannelConfig config;
   config.transport = "file";
-  config.url = (root_ / "plain").string();
+  config.url = root_.File("plain");
   EXPECT_THAT(MakeFileChannel(config), StatusIs(StatusCode::kFailedPrecondition));
-  config.url = (root_ / "plain" / "sub").string();
+  config.url = root_.File("plain/sub");
   EXPECT_THAT(MakeFileChannel(config), StatusIs(StatusCode::kFailedPrecondition));
 }
 
