@@ -3,15 +3,14 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/csv.h"
 #include "models/bgnbd.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::models {
@@ -94,12 +93,10 @@ TEST(WritePredictionsCsvTest, WritesEveryColumnAndQuotesIds) {
   po.horizon = 39;
   WINBACK_ASSERT_OK_AND_ASSIGN(CustomerPredictions p, PredictForCustomers(&model, &spend, t, po));
   ASSERT_TRUE(p.predictions && p.values);
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("winback_predictions_" + std::to_string(::getpid()) + ".csv"))
-                               .string();
+  const testutil::ScratchDir dir("winback_predictions");
+  const std::string path = dir.File("predictions.csv");
   ASSERT_THAT(WritePredictionsCsv(path, t, p), IsOk());
   const std::string text = ReadFileToString(path).value();
-  std::filesystem::remove(path);
   CsvReader reader(text);
   ASSERT_TRUE(reader.Next().value());
   EXPECT_THAT(reader.fields(),
@@ -133,15 +130,12 @@ TEST(WritePredictionsCsvTest, BytesDoNotDependOnTheThreadCount) {
   PredictionOptions po;
   po.horizon = 39;
   WINBACK_ASSERT_OK_AND_ASSIGN(CustomerPredictions p, PredictForCustomers(&model, &spend, t, po));
-  const std::string base = (std::filesystem::temp_directory_path() /
-                            ("winback_predictions_threads_" + std::to_string(::getpid())))
-                               .string();
+  const testutil::ScratchDir dir("winback_predictions_threads");
   std::vector<std::string> texts;
   for (int threads : {1, 2, 5}) {
-    const std::string path = base + "_" + std::to_string(threads) + ".csv";
+    const std::string path = dir.File("predictions_" + std::to_string(threads) + ".csv");
     ASSERT_THAT(WritePredictionsCsv(path, t, p, threads), IsOk());
     texts.push_back(ReadFileToString(path).value());
-    std::filesystem::remove(path);
   }
   EXPECT_EQ(texts[1], texts[0]);
   EXPECT_EQ(texts[2], texts[0]);
