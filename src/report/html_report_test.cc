@@ -2,7 +2,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "report/internal/html.h"
 #include "report/internal/sample_report.h"
 #include "report/report_json.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::report {
@@ -168,20 +168,16 @@ TEST(RenderHtmlTest, LeavesOutChartsWithoutData) {
 }
 
 TEST(WriteHtmlReportTest, WritesTheFileAndReportsUnwritablePaths) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("winback_html_report_test_" + std::to_string(::getpid()));  // concurrent runs apart
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "report.html").string();
+  const testutil::ScratchDir dir("winback_html_report_test");
+  const std::string path = dir.File("report.html");
   ASSERT_THAT(WriteHtmlReport(internal::SampleReport(), path), IsOk());
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(), RenderHtml(internal::SampleReport()));
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
-  EXPECT_THAT(WriteHtmlReport(internal::SampleReport(), (dir / "missing" / "r.html").string()),
+  EXPECT_THAT(WriteHtmlReport(internal::SampleReport(), dir.File("missing/r.html")),
               StatusIs(StatusCode::kUnavailable));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

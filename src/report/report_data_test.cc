@@ -2,9 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <limits>
 #include <memory>
 #include <string>
@@ -13,6 +11,7 @@
 #include "models/bgnbd.h"
 #include "report/report_json.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::report {
@@ -274,12 +273,8 @@ TEST_F(ReportDataTest, AsOfAfterEveryRowCountsThemAll) {
 }
 
 TEST_F(ReportDataTest, SeveralReadersGiveTheSameReport) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("winback_report_data_test_" + std::to_string(::getpid()));  // concurrent runs apart
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "winback.db").string();
+  const testutil::ScratchDir dir("winback_report_data_test");
+  const std::string path = dir.File("winback.db");
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> writer,
                                  store::OpenSqliteStore(path));
@@ -301,10 +296,6 @@ TEST_F(ReportDataTest, SeveralReadersGiveTheSameReport) {
     EXPECT_EQ(ReportJson(two_readers), expected) << as_of.ToString();
     EXPECT_EQ(ReportJson(three_readers), expected) << as_of.ToString();
   }
-  a.reset();
-  b.reset();
-  c.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ReportDataTest, RejectsInvalidOptions) {
