@@ -1,15 +1,14 @@
 #include "campaigns/example_config.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "campaigns/campaign_config.h"
 #include "campaigns/example_templates.h"
 #include "campaigns/planner.h"
 #include "channels/channel_settings.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::campaigns {
@@ -38,15 +37,12 @@ TEST(ExampleConfigTest, LoadsAndItsTemplatesCoverEveryStepLanguageAndChannel) {
   EXPECT_EQ(s.policy.quiet_start_seconds, 21 * 3600);
   EXPECT_EQ(s.policy.quiet_end_seconds, 9 * 3600);
 
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("winback_example_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const testutil::ScratchDir dir("winback_example");
   ASSERT_FALSE(ExampleTemplates().empty());
   for (const EmbeddedFile& f : ExampleTemplates()) {
-    std::ofstream(dir / std::string(f.name), std::ios::binary) << f.bytes;
+    std::ofstream(dir.File(f.name), std::ios::binary) << f.bytes;
   }
-  Result<messages::TemplateSet> templates = messages::TemplateSet::Load(dir.string());
-  std::filesystem::remove_all(dir);
+  Result<messages::TemplateSet> templates = messages::TemplateSet::Load(dir.path().string());
   ASSERT_THAT(templates.status(), IsOk());
   EXPECT_THAT(CheckTemplates(s, *templates, {true, true, true}), IsOk());
 }

@@ -14,6 +14,7 @@
 
 #include "campaigns/policy.h"
 #include "store/open_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::campaigns {
@@ -32,14 +33,10 @@ Instant At(std::string_view text) { return ParseTimestamp(text)->instant; }
 class PlannerTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("winback_planner_" + std::to_string(::getpid()) + "_" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "templates");
+    fs::create_directories(dir_.path() / "templates");
     for (const char* lang : {"en", "tr", "fa"}) {
       for (const char* name : {"come_back", "incentive", "last_chance"}) {
-        std::ofstream(dir_ / "templates" / (std::string(name) + "." + lang + ".mustache"))
+        std::ofstream(dir_.path() / "templates" / (std::string(name) + "." + lang + ".mustache"))
             << "--- subject\n{{first_name}}: " << name << "\n--- text\nHi {{first_name}} "
             << "{{#has_offer}}{{coupon}} until {{offer_deadline}}{{/has_offer}} "
             << "{{unsubscribe_url}}\n--- preheader\nA note for {{first_name}}\n"
@@ -48,16 +45,12 @@ class PlannerTest : public testing::Test {
             << "\n{{first_name}}\n";
       }
     }
-    WINBACK_ASSERT_OK_AND_ASSIGN(templates_,
-                                 messages::TemplateSet::Load((dir_ / "templates").string()));
-    db_ = (dir_ / "winback.db").string();
+    WINBACK_ASSERT_OK_AND_ASSIGN(templates_, messages::TemplateSet::Load(dir_.File("templates")));
+    db_ = dir_.File("winback.db");
     WINBACK_ASSERT_OK_AND_ASSIGN(store_, store::OpenStore(db_));
     settings_ = Settings();
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   static CampaignSettings Settings() {
     CampaignSettings s;
@@ -147,7 +140,7 @@ class PlannerTest : public testing::Test {
     return all;
   }
 
-  fs::path dir_;
+  testutil::ScratchDir dir_{"winback_planner"};
   std::string db_;
   std::optional<messages::TemplateSet> templates_;
   std::unique_ptr<store::Store> store_;
@@ -361,7 +354,7 @@ TEST_F(PlannerTest, KilledPlanRunAgainGivesTheSameOutbox) {
   const std::vector<OutboxMessage> reference = Outbox(*store_);
   std::mt19937 rng(11);
   for (int round = 0; round < 6; ++round) {
-    const std::string db = (dir_ / ("killed" + std::to_string(round) + ".db")).string();
+    const std::string db = dir_.File("killed" + std::to_string(round) + ".db");
     {
       WINBACK_ASSERT_OK_AND_ASSIGN(auto s, store::OpenStore(db));
       store_.swap(s);
@@ -404,7 +397,7 @@ TEST_F(PlannerTest, ThreadCountDoesNotChangeTheOutbox) {
   one.threads = 1;
   ASSERT_THAT(Plan(*store_, settings_, one).status(), IsOk());
   const std::vector<OutboxMessage> reference = Outbox(*store_);
-  const std::string db = (dir_ / "threads.db").string();
+  const std::string db = dir_.File("threads.db");
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto s, store::OpenStore(db));
     store_.swap(s);
@@ -448,7 +441,7 @@ TEST_F(PlannerTest, OnlyCustomersPlansThoseAndTheFullPlanAddsTheRest) {
   EXPECT_EQ(rest.customers, 40);
   EXPECT_EQ(rest.added, 35);  // The five planned already have their journeys under way.
   const std::vector<OutboxMessage> got = Outbox(*store_);
-  const std::string db = (dir_ / "full.db").string();
+  const std::string db = dir_.File("full.db");
   {
     WINBACK_ASSERT_OK_AND_ASSIGN(auto s, store::OpenStore(db));
     store_.swap(s);
