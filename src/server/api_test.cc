@@ -2,9 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <thread>
 
 #include "analytics/analytics_config.h"
@@ -13,12 +11,12 @@
 #include "measure/campaign.h"
 #include "server/http_server.h"
 #include "store/open_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::server {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -26,12 +24,7 @@ using ::testing::Not;
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("winback_api_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "winback.db").string();
+    path_ = dir_.File("winback.db");
     ASSERT_THAT(store::OpenStore(path_), IsOk());  // Creates the schema.
     Result<std::unique_ptr<store::Store>> w = store::OpenStore(
         path_,
@@ -63,7 +56,6 @@ class ApiTest : public ::testing::Test {
   void TearDown() override {
     writer_.reset();
     readers_.reset();
-    fs::remove_all(dir_);
   }
 
   Response Call(std::string method, std::string path, std::string body = "",
@@ -85,7 +77,7 @@ class ApiTest : public ::testing::Test {
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
-  fs::path dir_;
+  testutil::ScratchDir dir_{"winback_api"};
   std::string path_;
   config::Registry registry_;
   config::Config config_;
@@ -302,7 +294,7 @@ TEST_F(ApiTest, HealthAndMetrics) {
 }
 
 TEST_F(ApiTest, HealthIs503WhenTheStoreIsGone) {
-  StorePool missing((dir_ / "missing.db").string(), 1);
+  StorePool missing(dir_.File("missing.db"), 1);
   ApiContext ctx = ctx_;
   ctx.readers = &missing;
   Router router;

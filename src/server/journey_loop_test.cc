@@ -5,9 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <future>
 #include <string>
@@ -19,12 +17,12 @@
 #include "server/ingest_writer.h"
 #include "server/plan_fixture_test_util.h"
 #include "store/open_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::server {
 namespace {
 
-namespace fs = std::filesystem;
 using store::JourneyState;
 using store::MessageStatus;
 using store::OutboxMessage;
@@ -36,14 +34,10 @@ Instant At(std::string_view text) { return ParseTimestamp(text)->instant; }
 class OrderExitTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("winback_order_exit_" + std::to_string(::getpid()) + "_" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     WINBACK_ASSERT_OK_AND_ASSIGN(
         templates_,
-        testing_plan::WriteTemplates(dir_, {"come_back", "incentive", "birthday", "cart"}));
-    db_ = (dir_ / "winback.db").string();
+        testing_plan::WriteTemplates(dir_.path(), {"come_back", "incentive", "birthday", "cart"}));
+    db_ = dir_.File("winback.db");
     WINBACK_ASSERT_OK_AND_ASSIGN(store_, store::OpenStore(db_));
     // Three lapsed customers with an email consent, scored inactive; C2 left a cart.
     ASSERT_THAT(
@@ -78,10 +72,7 @@ class OrderExitTest : public testing::Test {
     settings_.policy.quiet_start_seconds = 0;
     settings_.policy.quiet_end_seconds = 0;
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   void PlanDay(std::string_view day) {
     campaigns::PlanOptions o;
@@ -122,7 +113,7 @@ class OrderExitTest : public testing::Test {
     return {};
   }
 
-  fs::path dir_;
+  testutil::ScratchDir dir_{"winback_order_exit"};
   std::string db_;
   std::optional<messages::TemplateSet> templates_;
   std::unique_ptr<store::Store> store_;

@@ -4,9 +4,7 @@
 // message in the preference centre stops that kind only.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -20,12 +18,12 @@
 #include "server/preferences.h"
 #include "server/tracking.h"
 #include "store/open_store.h"
+#include "testutil/scratch_dir.h"
 #include "testutil/status_matchers.h"
 
 namespace winback::server {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -37,14 +35,11 @@ constexpr char kKey[] = "0123456789abcdef0123456789abcdef-unsubscribe";
 class PlanTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("winback_unsubscribe_plan_" + std::to_string(::getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     WINBACK_ASSERT_OK_AND_ASSIGN(
-        templates_, testing_plan::WriteTemplates(dir_, {"come_back", "incentive", "birthday"}));
+        templates_,
+        testing_plan::WriteTemplates(dir_.path(), {"come_back", "incentive", "birthday"}));
     WINBACK_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> store,
-                                 store::OpenStore((dir_ / "winback.db").string()));
+                                 store::OpenStore(dir_.File("winback.db")));
     ASSERT_THAT(testing_plan::AddLapsedCustomers(*store, {.count = 4,
                                                           .time_zone = "Europe/London",
                                                           .birth_date = "1990-06-20",
@@ -59,8 +54,6 @@ class PlanTest : public testing::Test {
     context_.kinds = settings_.KindsInUse();
     context_.clock = [] { return ParseTimestamp("2024-06-03T08:00:00Z")->instant; };
   }
-
-  void TearDown() override { fs::remove_all(dir_); }
 
   Status Plan(const char* day) {
     campaigns::PlanOptions o;
@@ -98,7 +91,7 @@ class PlanTest : public testing::Test {
     return journeys.ok() ? *journeys : std::vector<store::Journey>();
   }
 
-  fs::path dir_;
+  testutil::ScratchDir dir_{"winback_unsubscribe_plan"};
   std::optional<messages::TemplateSet> templates_;
   campaigns::CampaignSettings settings_;
   TrackingContext context_;
