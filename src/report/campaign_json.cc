@@ -30,12 +30,9 @@ std::string Money(std::int64_t minor, const std::string& currency) {
 enum class Document { kMeasure, kReport };
 
 nlohmann::json ComparisonJson(const measure::Comparison& c, Document doc) {
-  nlohmann::json j = {{"diff", c.diff},
-                      {"se", c.se},
-                      {"ci_low", c.ci_low},
-                      {"ci_high", c.ci_high},
-                      {"p_value", c.p_value},
-                      {"relative_lift", OrNull(c.relative_lift)}};
+  nlohmann::json j = {{"diff", c.diff},       {"se", c.se},
+                      {"ci_low", c.ci_low},   {"ci_high", c.ci_high},
+                      {"p_value", c.p_value}, {"relative_lift", OrNull(c.relative_lift)}};
   if (doc == Document::kMeasure) {
     j["relative_ci_low"] = OrNull(c.relative_ci_low);
     j["relative_ci_high"] = OrNull(c.relative_ci_high);

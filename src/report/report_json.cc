@@ -235,9 +235,12 @@ std::string ReportJson(const ReportData& d, int indent) {
   j["p_alive"] = PAliveJson(d);
   j["calibration"] = CalibrationJson(d);
   json campaigns = json::array();
-  // The sections are written with the measurement's JSON (campaign_json.cc), whose pieces
-  // they share; nlohmann's types stay out of the headers, so each comes back as text.
-  for (const CampaignReport& c : d.campaigns) campaigns.push_back(json::parse(CampaignReportJson(c)));
+  // The sections are written in campaign_json.cc with the same pieces as `winback measure
+  // --json`; nlohmann's types stay out of headers, so each comes back as text (valid JSON, with
+  // invalid UTF-8 already replaced, so parsing it cannot fail).
+  for (const CampaignReport& c : d.campaigns) {
+    campaigns.push_back(json::parse(CampaignReportJson(c)));
+  }
   j["campaigns"] = campaigns;
   return Dump(j, indent);
 }
