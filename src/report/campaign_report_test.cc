@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "report/campaign_json.h"
 #include "report/html_report.h"
 #include "report/report_data.h"
 #include "report/report_json.h"
@@ -151,6 +152,57 @@ TEST_F(CampaignReportTest, GathersMeasuresNumbersAndOnePointPerDay) {
   EXPECT_DOUBLE_EQ(j["campaigns"][0]["lift"]["conversion_rate"]["diff"].get<double>(),
                    3.0 / 6 - 1.0 / 6);
   EXPECT_EQ(j["campaigns"][1]["measured"], false);
+}
+
+// The section's funnel, arms, lift and variants are written by the code that writes `winback
+// measure --json` (CampaignResultJson): the same numbers, with the report's fields only.
+TEST_F(CampaignReportTest, TheSectionIsTheMeasurementWithTheReportsFields) {
+  WINBACK_ASSERT_OK_AND_ASSIGN(ReportData d, BuildReport(*store_, Options()));
+  const nlohmann::json report = nlohmann::json::parse(ReportJson(d))["campaigns"];
+  const nlohmann::json& section = report[0];
+  const nlohmann::json measured = nlohmann::json::parse(CampaignResultJson(*d.campaigns[0].result));
+
+  // Funnel rows: the measurement's without replies and complaints.
+  ASSERT_EQ(section["funnel"].size(), measured["funnel"].size());
+  ASSERT_FALSE(section["funnel"].empty());
+  for (std::size_t i = 0; i < section["funnel"].size(); ++i) {
+    nlohmann::json row = measured["funnel"][i];
+    row.erase("replied");
+    row.erase("complained");
+    EXPECT_EQ(section["funnel"][i], row);
+  }
+  // Arms: revenue in minor units instead of the formatted amount, no windows or order counts.
+  EXPECT_EQ(section["treated"], nlohmann::json({{"customers", 6},
+                                                {"converted", 3},
+                                                {"conversion_rate", 0.5},
+                                                {"revenue_minor", 2500 + 5000 + 7500},
+                                                {"revenue_per_customer", 150.0 / 6}}));
+  EXPECT_EQ(measured["treated"]["revenue"], "150.00");
+  EXPECT_EQ(measured["treated"]["complete_windows"], 6);
+  // Lift: the same comparison, without the relative interval, the always-valid half-width and N*.
+  nlohmann::json lift = measured["lift"]["conversion_rate"];
+  for (nlohmann::json* c : {&lift, &lift["cuped"]}) {
+    c->erase("relative_ci_low");
+    c->erase("relative_ci_high");
+  }
+  lift["sequential"].erase("halfwidth");
+  lift["sequential"].erase("planned_n");
+  EXPECT_EQ(section["lift"]["conversion_rate"], lift);
+  // Variants: the difference with its always-valid interval, flat.
+  ASSERT_EQ(section["variants"].size(), 1u);
+  const nlohmann::json& b = section["variants"][0]["variants"][1];
+  const nlohmann::json& b_lift = measured["variants"][0]["variants"][1]["lift"]["conversion_rate"];
+  EXPECT_EQ(b["variant"], "b");
+  EXPECT_EQ(b["diff"], b_lift["diff"]);
+  EXPECT_EQ(b["ci_low"], b_lift["sequential"]["ci_low"]);
+  EXPECT_EQ(b["ci_high"], b_lift["sequential"]["ci_high"]);
+  EXPECT_EQ(b["holm_p_value"], b_lift["holm_p_value"]);
+  EXPECT_EQ(b["mde"], measured["variants"][0]["variants"][1]["mde"]);
+  EXPECT_FALSE(b.contains("lift"));
+  // The campaign not measured has its name and reason only.
+  EXPECT_EQ(report[1], nlohmann::json({{"campaign", "cart"},
+                                       {"measured", false},
+                                       {"skipped", "holdout = 0: no holdout to measure against"}}));
 }
 
 TEST_F(CampaignReportTest, AReportBeforeTheCampaignSaysSo) {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "report/campaign_json.h"
+
 namespace winback::report {
 namespace {
 
@@ -207,131 +209,6 @@ json CalibrationJson(const ReportData& d) {
           {"predicted_total", c.predicted_total}};
 }
 
-json NumberOrNull(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-
-json ComparisonJson(const measure::Comparison& c) {
-  return {{"diff", c.diff},       {"se", c.se},
-          {"ci_low", c.ci_low},   {"ci_high", c.ci_high},
-          {"p_value", c.p_value}, {"relative_lift", Optional(c.relative_lift)}};
-}
-
-json LiftMetricJson(const measure::LiftMetric& m) {
-  json j = ComparisonJson(m.plain);
-  j["cuped"] = ComparisonJson(m.cuped.adjusted);
-  j["cuped"]["theta"] = m.cuped.theta;
-  j["cuped"]["variance_reduction"] = m.cuped.variance_reduction;
-  j["sequential"] = {{"ci_low", m.sequential.ci_low},
-                     {"ci_high", m.sequential.ci_high},
-                     {"p_value", m.sequential.p_value}};
-  return j;
-}
-
-json ArmJson(const measure::ArmOutcome& a) {
-  return {{"customers", a.customers},
-          {"converted", a.converted},
-          {"conversion_rate", a.conversion_rate},
-          {"revenue_minor", a.revenue_minor},
-          {"revenue_per_customer", a.revenue_per_customer}};
-}
-
-json CampaignJson(const CampaignReport& c) {
-  json j = {{"campaign", c.name}, {"measured", c.result.has_value()}};
-  if (!c.skip_reason.empty()) j["skipped"] = c.skip_reason;
-  if (!c.note.empty()) j["note"] = c.note;
-  if (!c.result) return j;
-  const measure::CampaignResult& r = *c.result;
-  j["currency"] = r.currency.empty() ? json(nullptr) : json(r.currency);
-  j["attribution_days"] = r.attribution_days;
-  j["confidence"] = 1.0 - r.alpha;
-  j["targeted"] = r.targeted;
-  j["not_started"] = r.not_started;
-  j["first_start"] = FormatTimestamp(r.first_start);
-  j["holdout_share"] = r.holdout_share;
-  j["srm_p_value"] = r.sample_ratio.p_value;
-  j["srm_chi_square"] = r.sample_ratio.chi_square;
-  j["srm_mismatch"] = r.sample_ratio.mismatch;
-  j["treated"] = ArmJson(r.treated);
-  j["holdout"] = ArmJson(r.holdout);
-  json funnel = json::array();
-  for (const measure::FunnelRow& f : r.funnel) {
-    funnel.push_back({{"step", f.step},
-                      {"variant", f.variant},
-                      {"planned", f.planned},
-                      {"held_out", f.held_out},
-                      {"sent", f.sent},
-                      {"delivered", f.delivered},
-                      {"opened", f.opened},
-                      {"clicked", f.clicked},
-                      {"unsubscribed", f.unsubscribed},
-                      {"bounced", f.bounced},
-                      {"converted", f.converted},
-                      {"held_out_converted", f.held_out_converted},
-                      {"coupons_redeemed", f.coupons_redeemed}});
-  }
-  j["funnel"] = funnel;
-  // No lift next to a broken split: the sample-ratio check comes first.
-  if (r.conversion_rate && r.revenue_per_customer && !r.sample_ratio.mismatch) {
-    j["lift"] = {{"conversion_rate", LiftMetricJson(*r.conversion_rate)},
-                 {"revenue_per_customer", LiftMetricJson(*r.revenue_per_customer)}};
-  } else {
-    j["lift"] = nullptr;
-  }
-  json variants = json::array();
-  for (const measure::StepVariants& sv : r.variants) {
-    json list = json::array();
-    for (const measure::VariantLift& v : sv.variants) {
-      json x = {{"variant", v.variant},
-                {"n", v.n},
-                {"converted", v.converted},
-                {"conversion_rate", v.conversion_rate}};
-      if (v.comparison) {
-        x["diff"] = v.comparison->diff;
-        x["ci_low"] = v.sequential->ci_low;
-        x["ci_high"] = v.sequential->ci_high;
-        x["holm_p_value"] = Optional(v.holm_p_value);
-      }
-      if (&v != &sv.variants.front()) {
-        x["mde"] = NumberOrNull(v.mde);
-        x["underpowered"] = v.underpowered;
-      }
-      list.push_back(std::move(x));
-    }
-    variants.push_back({{"step", sv.step},
-                        {"srm_p_value", sv.srm_p_value},
-                        {"srm_mismatch", sv.srm_mismatch},
-                        {"winner", sv.winner.empty() ? json(nullptr) : json(sv.winner)},
-                        {"after_takeover", sv.after_takeover},
-                        {"variants", list}});
-  }
-  j["variants"] = variants;
-  json timeline = json::array();
-  for (const LiftPoint& p : c.timeline) {
-    json x = {{"day", p.day.ToString()},
-              {"treated", p.treated},
-              {"holdout", p.holdout},
-              {"treated_rate", p.treated_rate},
-              {"holdout_rate", p.holdout_rate},
-              {"srm_mismatch", p.srm_mismatch},
-              {"diff", nullptr},
-              {"ci_low", nullptr},
-              {"ci_high", nullptr},
-              {"seq_low", nullptr},
-              {"seq_high", nullptr}};
-    if (p.plain) {
-      x["diff"] = p.plain->diff;
-      x["ci_low"] = p.plain->ci_low;
-      x["ci_high"] = p.plain->ci_high;
-      x["seq_low"] = p.sequential->ci_low;
-      x["seq_high"] = p.sequential->ci_high;
-    }
-    timeline.push_back(std::move(x));
-  }
-  j["timeline"] = timeline;
-  j["timeline_days_cut"] = c.days_cut;
-  j["notes"] = r.notes;
-  return j;
-}
-
 }  // namespace
 
 std::string ReportJson(const ReportData& d, int indent) {
@@ -358,7 +235,12 @@ std::string ReportJson(const ReportData& d, int indent) {
   j["p_alive"] = PAliveJson(d);
   j["calibration"] = CalibrationJson(d);
   json campaigns = json::array();
-  for (const CampaignReport& c : d.campaigns) campaigns.push_back(CampaignJson(c));
+  // The sections are written in campaign_json.cc with the same pieces as `winback measure
+  // --json`; nlohmann's types stay out of headers, so each comes back as text (valid JSON, with
+  // invalid UTF-8 already replaced, so parsing it cannot fail).
+  for (const CampaignReport& c : d.campaigns) {
+    campaigns.push_back(json::parse(CampaignReportJson(c)));
+  }
   j["campaigns"] = campaigns;
   return Dump(j, indent);
 }
