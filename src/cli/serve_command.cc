@@ -281,8 +281,8 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
   // The public side: tracking links, the preference centre, inbound webhooks.
   if (Status s = AddPublicRoutes(router, *config, db); !s.ok()) return ReportError(s);
   server::ApiKeyAuthenticator api_auth(std::move(*keys));
-  // The dashboard, when it has a user (WINBACK_ADMIN_PASSWORD or [[dashboard.user]]); its pages
-  // read through their own read-only connection.
+  // The dashboard; its users: WINBACK_ADMIN_PASSWORD and [[dashboard.user]]. Its pages read
+  // through their own read-only connection.
   const bool tls = !o.tls_cert.empty();
   const char* admin_password = std::getenv("WINBACK_ADMIN_PASSWORD");
   Result<std::unique_ptr<server::Dashboard>> dashboard = server::Dashboard::Create(
@@ -292,16 +292,15 @@ int RunServe(const GlobalOptions& globals, const ServeOptions& o) {
             db, store::OpenOptions{.mode = store::OpenMode::kReadOnly, .upgrade_notice = {}});
       },
       tls);
-  std::unique_ptr<server::Authenticator> dashboard_auth;
-  if (dashboard.ok()) {
-    (*dashboard)->AddRoutes(router);
-    dashboard_auth = std::make_unique<server::DashboardAuthenticator>(**dashboard);
-  } else if (dashboard.status().code() == StatusCode::kFailedPrecondition) {
-    fmt::print(stderr, "winback serve: warning: dashboard off: {}\n", dashboard.status().message());
-    dashboard_auth = std::make_unique<server::DenyAllAuthenticator>();
-  } else {
-    return ReportError(dashboard.status());
+  if (!dashboard.ok()) return ReportError(dashboard.status());
+  if (!(*dashboard)->has_users()) {
+    fmt::print(stderr,
+               "winback serve: warning: the dashboard has no user, so no one can log in: set "
+               "WINBACK_ADMIN_PASSWORD or add [[dashboard.user]] with a password_hash from "
+               "`winback passwd`\n");
   }
+  (*dashboard)->AddRoutes(router);
+  auto dashboard_auth = std::make_unique<server::DashboardAuthenticator>(**dashboard);
   server::RateLimiter limiter(settings.rate_per_second, static_cast<double>(settings.rate_burst));
   server::Dispatcher dispatcher({.router = &router,
                                  .api_keys = &api_auth,

@@ -197,11 +197,6 @@ Result<std::unique_ptr<Dashboard>> Dashboard::Create(const config::Config& confi
   const DashboardSettings& ds = config.Get<DashboardSettings>();
   WINBACK_ASSIGN_OR_RETURN(std::unique_ptr<SessionManager> sessions,
                            SessionManager::Create(ds, admin_password));
-  if (sessions->user_count() == 0) {
-    return FailedPreconditionError(
-        "the dashboard has no user: set WINBACK_ADMIN_PASSWORD or add [[dashboard.user]] with a "
-        "password_hash from `winback passwd`");
-  }
   auto settings = std::make_unique<Settings>();
   settings->analytics = config.Get<analytics::AnalyticsConfig>();
   settings->measurement = config.Get<measure::MeasurementSettings>();
@@ -221,6 +216,8 @@ Dashboard::Dashboard(std::unique_ptr<SessionManager> sessions, std::unique_ptr<S
       clock_(std::move(clock)) {}
 
 Dashboard::~Dashboard() = default;
+
+bool Dashboard::has_users() const { return sessions_->user_count() > 0; }
 
 bool Dashboard::Authorised(const Request& request) const { return User(request).has_value(); }
 
@@ -395,7 +392,7 @@ Response Dashboard::LoginForm(const Request& request, std::string_view error, in
     }
   }
   std::string body = fmt::format(
-      "<main class=\"login\"><h1>winback</h1><p>Sign in to the dashboard.</p>{}"
+      "<main class=\"login\"><h1>winback</h1><p>Sign in to the dashboard.</p>{}{}"
       "<form id=\"login-form\" method=\"post\" action=\"/login\">"
       "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
       "<input type=\"hidden\" name=\"next\" value=\"{}\">"
@@ -403,6 +400,12 @@ Response Dashboard::LoginForm(const Request& request, std::string_view error, in
       "<label>Password <input type=\"password\" name=\"password\" "
       "autocomplete=\"current-password\" required></label>"
       "<button type=\"submit\">Log in</button></form></main>",
+      has_users()
+          ? ""
+          : "<p class=\"error\" id=\"no-users\">No one can log in: no dashboard user "
+            "is configured. Start <code>winback serve</code> with "
+            "<code>WINBACK_ADMIN_PASSWORD</code> set, or add <code>[[dashboard.user]]</code> "
+            "with a <code>password_hash</code> from <code>winback passwd</code>.</p>",
       error.empty() ? "" : "<p class=\"error\" id=\"login-error\">" + E(error) + "</p>",
       sessions_->LoginCsrfToken(pre), E(next));
   Response r = Response::Html(Document("Log in", body), status);

@@ -61,13 +61,17 @@ class Dashboard {
   // [policy] (holdout shares, message costs) and [measurement] from `config`.
   // `admin_password`: WINBACK_ADMIN_PASSWORD, which defines the user "admin". `tls`: the
   // server speaks TLS itself, so cookies are Secure (as with [dashboard] secure_cookie).
-  // FailedPrecondition when there is no user at all (no [[dashboard.user]] and no admin
-  // password): the dashboard would be a locked door; Internal when libsodium fails.
+  // Without any user (no [[dashboard.user]] and no admin password) the pages still answer, but
+  // the login page says that no one can log in and how to add a user (has_users() is false;
+  // the server warns at start). Internal when libsodium fails.
   static Result<std::unique_ptr<Dashboard>> Create(const config::Config& config,
                                                    std::optional<std::string_view> admin_password,
                                                    StoreOpener open_store, bool tls,
                                                    Clock clock = SystemNow);
   ~Dashboard();
+
+  // False when no user is configured: nobody can log in.
+  bool has_users() const;
 
   // Adds every dashboard route (see above) to `router`.
   void AddRoutes(Router& router);
