@@ -1,7 +1,5 @@
 #include "server/api.h"
 
-#include <fmt/core.h>
-
 #include <nlohmann/json.hpp>
 
 #include "analytics/analytics_config.h"
@@ -179,21 +177,7 @@ Response MetricsText(const ApiContext& ctx) {
   Result<std::string> gauges = RenderStoreGauges(**store);
   if (!gauges.ok()) return ErrorResponse(gauges.status());
   text += *gauges;
-  if (ctx.writer != nullptr) {
-    const IngestWriter::Stats w = ctx.writer->stats();
-    text += fmt::format(
-        "# HELP winback_ingest_pending_records Records logged and not yet applied to the store.\n"
-        "# TYPE winback_ingest_pending_records gauge\n"
-        "winback_ingest_pending_records {}\n"
-        "# HELP winback_ingest_commits_total Transactions of the ingest log and of the store.\n"
-        "# TYPE winback_ingest_commits_total counter\n"
-        "winback_ingest_commits_total{{target=\"log\"}} {}\n"
-        "winback_ingest_commits_total{{target=\"store\"}} {}\n"
-        "# HELP winback_ingest_early_answers_total Write requests answered once logged.\n"
-        "# TYPE winback_ingest_early_answers_total counter\n"
-        "winback_ingest_early_answers_total {}\n",
-        w.pending_records, w.log_commits, w.groups, w.early_answers);
-  }
+  if (ctx.writer != nullptr) text += RenderIngestMetrics(ctx.writer->stats());
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(text);

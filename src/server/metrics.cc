@@ -8,6 +8,21 @@
 
 namespace winback::server {
 
+std::string RenderIngestMetrics(const IngestWriter::Stats& stats) {
+  return fmt::format(
+      "# HELP winback_ingest_pending_records Records logged and not yet applied to the store.\n"
+      "# TYPE winback_ingest_pending_records gauge\n"
+      "winback_ingest_pending_records {}\n"
+      "# HELP winback_ingest_commits_total Transactions of the ingest log and of the store.\n"
+      "# TYPE winback_ingest_commits_total counter\n"
+      "winback_ingest_commits_total{{target=\"log\"}} {}\n"
+      "winback_ingest_commits_total{{target=\"store\"}} {}\n"
+      "# HELP winback_ingest_early_answers_total Write requests answered once logged.\n"
+      "# TYPE winback_ingest_early_answers_total counter\n"
+      "winback_ingest_early_answers_total {}\n",
+      stats.pending_records, stats.log_commits, stats.groups, stats.early_answers);
+}
+
 std::string EscapeLabel(std::string_view text) {
   std::string out;
   out.reserve(text.size());

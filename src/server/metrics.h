@@ -9,6 +9,7 @@
 
 #include "core/mutex.h"
 #include "core/status.h"
+#include "server/ingest_writer.h"
 #include "store/store.h"
 
 namespace winback::server {
@@ -74,6 +75,13 @@ class Metrics {
 //
 // One pass over the outbox and one over the journeys. Unavailable on store errors.
 Result<std::string> RenderStoreGauges(store::OutboxStore& outbox);
+
+// The ingest writer's counters at scrape time, in the same format:
+//
+//   winback_ingest_pending_records          records logged and not yet applied to the store
+//   winback_ingest_commits_total{target}    transactions of the ingest log and of the store
+//   winback_ingest_early_answers_total      write requests answered once logged
+std::string RenderIngestMetrics(const IngestWriter::Stats& stats);
 
 // `text` escaped for a Prometheus label value (backslash, double quote, newline).
 std::string EscapeLabel(std::string_view text);
