@@ -118,10 +118,12 @@ rate_per_second = 1000           # token bucket per API key (0: no limit) ...
 rate_burst = 2000                # ... and its largest burst
 read_timeout_seconds = 5         # a client silent this long while sending is cut off
 write_timeout_seconds = 5
+request_timeout_seconds = 30     # a whole request (idle wait included) or response; then cut
 keep_alive_seconds = 5
 threads = 16                     # workers, one connection each at a time
 max_queued_connections = 256
 group_commit_max_requests = 256  # write requests committed (and fsync'd) together at most
+ingest_log = true                # answer new events once in the fsync'd ingest log (README)
 plan_interval_seconds = 300      # the journey loop plans and sends this often (0: off); it
                                  # needs WINBACK_SIGNING_KEY and a [channels.*] transport
 )toml";
